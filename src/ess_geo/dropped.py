@@ -1,0 +1,55 @@
+"""Accounting of input rows a loader could not use: nothing is lost silently."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+_SAMPLE_SIZE = 20
+
+
+@dataclass
+class DroppedRows:
+    """Rows a loader skipped, with the reason for each.
+
+    Attributes
+    ----------
+    count : int
+        Number of rows skipped.
+    by_reason : collections.Counter
+        Count per reason (short English phrase, e.g. ``"unknown département code"``).
+    sample : list of dict
+        The first rows skipped: ``{"line": int | None, "reason": str, "row": dict | str}``.
+    """
+
+    count: int = 0
+    by_reason: Counter = field(default_factory=Counter)
+    sample: list[dict] = field(default_factory=list)
+
+    def add(self, reason: str, *, line: int | None = None, row: object = None, n: int = 1) -> None:
+        """Record ``n`` skipped rows for ``reason`` (the first ones are kept as samples)."""
+        self.count += n
+        self.by_reason[reason] += n
+        if len(self.sample) < _SAMPLE_SIZE:
+            self.sample.append({"line": line, "reason": reason, "row": row})
+
+    def extend(self, other: DroppedRows) -> None:
+        """Merge another report into this one."""
+        self.count += other.count
+        self.by_reason.update(other.by_reason)
+        self.sample.extend(other.sample[: max(0, _SAMPLE_SIZE - len(self.sample))])
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return {"count": self.count, "by_reason": dict(self.by_reason), "sample": self.sample}
+
+    def summary_fr(self) -> str:
+        """One French line: ``"3 lignes ignorées (2 code inconnu, 1 valeur non numérique)"``."""
+        if not self.count:
+            return "aucune ligne ignorée"
+        detail = ", ".join(f"{n} {reason}" for reason, n in self.by_reason.most_common())
+        noun = "ligne ignorée" if self.count == 1 else "lignes ignorées"
+        return f"{self.count} {noun} ({detail})"

@@ -1,0 +1,280 @@
+"""Embedded reference geography (INSEE COG 2025) and code normalisation.
+
+Loaders return fresh copies of cached frames, so callers may modify what they get. Codes are
+always zero-padded strings: département ``"01"``, ``"2A"``, ``"971"``; région ``"11"``, ``"01"``;
+commune ``"01001"``, ``"2A004"``, ``"97101"``. Nothing here casts a code to int.
+
+Geometries are stored in EPSG:4326; see :mod:`ess_geo.crs` for the metric CRS of each
+département. The files are rebuilt by ``scripts/build_reference_data.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+import geopandas as gpd
+import pandas as pd
+
+from ess_geo.errors import UnknownCodeError
+from ess_geo.sources import Source
+
+_DATA = resources.files("ess_geo") / "data"
+
+
+@lru_cache(maxsize=None)
+def _read_geo(name: str) -> gpd.GeoDataFrame:
+    with resources.as_file(_DATA / f"{name}.parquet") as path:
+        return gpd.read_parquet(path)
+
+
+@lru_cache(maxsize=None)
+def _read_table(name: str) -> pd.DataFrame:
+    with resources.as_file(_DATA / f"{name}.parquet") as path:
+        return pd.read_parquet(path)
+
+
+@lru_cache(maxsize=1)
+def provenance() -> dict:
+    """Return the build record of the embedded data (source, version, sha256, vintage, report).
+
+    Returns
+    -------
+    dict
+        Content of ``provenance.json``.
+    """
+    return json.loads((_DATA / "provenance.json").read_text(encoding="utf-8"))
+
+
+def reference_source() -> Source:
+    """Return the :class:`~ess_geo.sources.Source` of the embedded geography."""
+    prov = provenance()
+    return Source(
+        name="Référentiel géographique (communes, départements, régions, codes postaux)",
+        vintage=prov["vintage"],
+        licence=prov["licence"],
+        origin=prov["source"],
+    )
+
+
+def load_communes() -> gpd.GeoDataFrame:
+    """Load the 34,875 communes (``COM``) of COG 2025.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``code_insee``, ``nom``, ``code_dep``, ``code_region``, ``population``
+        (population municipale), ``geometry`` (EPSG:4326; four Cantal communes restored in 2025
+        have no geometry in the source, see :func:`provenance`).
+    """
+    return _read_geo("communes").copy()
+
+
+def load_departements() -> gpd.GeoDataFrame:
+    """Load the 101 départements, dissolved from the communes.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``code_dep``, ``nom``, ``code_region``, ``population``, ``geometry`` (EPSG:4326).
+    """
+    return _read_geo("departements").copy()
+
+
+def load_regions() -> gpd.GeoDataFrame:
+    """Load the 18 régions, dissolved from the communes.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``code_region``, ``nom``, ``population``, ``geometry`` (EPSG:4326).
+    """
+    return _read_geo("regions").copy()
+
+
+def load_adjacency() -> pd.DataFrame:
+    """Load the pre-computed adjacency of départements.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair sharing a land border (each pair once, ``code_dep_a < code_dep_b``),
+        with ``border_km`` measured in the metric CRS. Overseas départements have no neighbour.
+    """
+    return _read_table("adjacency").copy()
+
+
+def load_postal_codes() -> pd.DataFrame:
+    """Load the postal code ↔ commune table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code_postal`` (5 characters), ``code_insee`` (the commune, ``COM``), ``nom``
+        (name of the entity the postal code serves: the commune itself, or one of its communes
+        déléguées / associées / arrondissements), ``type`` (``COM``, ``COMD``, ``COMA``, ``ARM``).
+    """
+    return _read_table("postal_codes").copy()
+
+
+@lru_cache(maxsize=1)
+def _dep_names() -> dict[str, str]:
+    deps = _read_geo("departements")
+    return dict(zip(deps["code_dep"], deps["nom"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _region_names() -> dict[str, str]:
+    regs = _read_geo("regions")
+    return dict(zip(regs["code_region"], regs["nom"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _dep_region() -> dict[str, str]:
+    deps = _read_geo("departements")
+    return dict(zip(deps["code_dep"], deps["code_region"], strict=True))
+
+
+@lru_cache(maxsize=1)
+def _neighbours() -> dict[str, frozenset[str]]:
+    adj = _read_table("adjacency")
+    out: dict[str, set[str]] = {code: set() for code in _dep_names()}
+    for a, b in zip(adj["code_dep_a"], adj["code_dep_b"], strict=True):
+        out[a].add(b)
+        out[b].add(a)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def departement_name(code_dep: str) -> str:
+    """French name of a (normalised) département code, e.g. ``"2A"`` → ``"Corse-du-Sud"``."""
+    return _dep_names()[normalize_dep_code(code_dep)]
+
+
+def region_name(code_region: str) -> str:
+    """French name of a (normalised) région code, e.g. ``"11"`` → ``"Île-de-France"``."""
+    return _region_names()[normalize_region_code(code_region)]
+
+
+def region_of(code_dep: str) -> str:
+    """Région code of a département."""
+    return _dep_region()[normalize_dep_code(code_dep)]
+
+
+def departements_of_region(code_region: str) -> list[str]:
+    """Sorted département codes of a région.
+
+    Raises
+    ------
+    UnknownCodeError
+        If the région code does not exist.
+    """
+    reg = normalize_region_code(code_region)
+    return sorted(dep for dep, r in _dep_region().items() if r == reg)
+
+
+def neighbours(code_dep: str) -> list[str]:
+    """Sorted codes of the départements sharing a land border with ``code_dep``."""
+    return sorted(_neighbours()[normalize_dep_code(code_dep)])
+
+
+def adjacency_graph() -> dict[str, frozenset[str]]:
+    """Adjacency of all 101 départements as a mapping code → neighbour codes."""
+    return dict(_neighbours())
+
+
+_DEP_RE = re.compile(r"^(?:0*)(\d{1,3}|[12][AB])$", re.IGNORECASE)
+
+
+def _canonical_dep(value: object) -> str | None:
+    """Best-effort canonical form of a département code, or None when the shape is wrong."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        text = str(value)
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value).strip()
+    m = _DEP_RE.match(text)
+    if not m:
+        return None
+    core = m.group(1).upper()
+    if core.isdigit():
+        return core.zfill(2) if len(core) <= 2 else core
+    return core  # 2A / 2B
+
+
+def normalize_dep_code(value: object) -> str:
+    """Normalise one département code and check that it exists.
+
+    Accepts ``1``, ``"1"``, ``"01"``, ``"2a"``, ``"02A"`` (DREES style), ``971``.
+
+    Parameters
+    ----------
+    value : str or int
+        Raw code.
+
+    Returns
+    -------
+    str
+        The zero-padded code (``"01"``, ``"2A"``, ``"971"``).
+
+    Raises
+    ------
+    UnknownCodeError
+        If the value is not one of the 101 départements (``"20"`` is refused: Corsica is
+        ``2A`` and ``2B``).
+    """
+    return normalize_dep_codes([value])[0]
+
+
+def normalize_dep_codes(values: Iterable[object]) -> list[str]:
+    """Normalise several département codes, collecting every unknown one before raising.
+
+    Parameters
+    ----------
+    values : iterable of str or int
+        Raw codes.
+
+    Returns
+    -------
+    list of str
+        Normalised codes, in input order, duplicates removed.
+
+    Raises
+    ------
+    UnknownCodeError
+        Naming every value that is not a département code.
+    """
+    known = _dep_names()
+    out: list[str] = []
+    bad: list[str] = []
+    for value in values:
+        code = _canonical_dep(value)
+        if code is None or code not in known:
+            bad.append(str(value))
+        elif code not in out:
+            out.append(code)
+    if bad:
+        hint = "Corsica is '2A' and '2B'" if "20" in {b.strip() for b in bad} else "valid codes: 01..95, 2A, 2B, 971..974, 976"
+        raise UnknownCodeError("departement", bad, allowed_hint=hint)
+    return out
+
+
+def normalize_region_code(value: object) -> str:
+    """Normalise a région code (``11``, ``"01"``, ``"1"`` → ``"01"``) and check it exists.
+
+    Raises
+    ------
+    UnknownCodeError
+        If the value is not one of the 18 régions.
+    """
+    text = str(value).strip()
+    code = text.zfill(2) if text.isdigit() and len(text) <= 2 else text
+    if code not in _region_names():
+        known = ", ".join(sorted(_region_names()))
+        raise UnknownCodeError("region", [text], allowed_hint=f"valid codes: {known}")
+    return code

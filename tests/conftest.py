@@ -1,0 +1,51 @@
+"""Shared fixtures: the real reference files in ../shared/data, and the browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = Path(os.environ.get("ESS_GEO_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def _require(var: str) -> bool:
+    return os.environ.get(var, "") not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Path of ../shared/data; skip (or fail in CI, ESS_GEO_REQUIRE_SHARED=1) when absent."""
+    if not SHARED_DATA.is_dir():
+        msg = f"real reference files not found at {SHARED_DATA} (see ../shared/data/SOURCES.md)"
+        if _require("ESS_GEO_REQUIRE_SHARED"):
+            pytest.fail(msg + " and ESS_GEO_REQUIRE_SHARED=1")
+        pytest.skip(msg)
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def drees_effectifs(shared_data: Path) -> Path:
+    """The real DREES table: doctors per département × 15 specialty groups."""
+    return shared_data / "medecins_effectifs" / "drees_rpps_effectifs_dep_x_specialite15.csv"
+
+
+@pytest.fixture(scope="session")
+def zonage_file(shared_data: Path) -> Path:
+    """The real national zonage of GPs, keyed by postal code + commune name."""
+    return shared_data / "zonage" / "zonage_mg_code_postal_national.csv"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Path of Debian's chromium; skip (or fail when ESS_GEO_REQUIRE_BROWSER=1) when absent."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        msg = "chromium not installed (apt-get install chromium; .ci/run does it)"
+        if _require("ESS_GEO_REQUIRE_BROWSER"):
+            pytest.fail(msg + " and ESS_GEO_REQUIRE_BROWSER=1")
+        pytest.skip(msg)
+    return path
