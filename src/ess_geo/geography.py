@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 
 import geopandas as gpd
@@ -25,13 +25,13 @@ from ess_geo.sources import Source
 _DATA = resources.files("ess_geo") / "data"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_geo(name: str) -> gpd.GeoDataFrame:
     with resources.as_file(_DATA / f"{name}.parquet") as path:
         return gpd.read_parquet(path)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_table(name: str) -> pd.DataFrame:
     with resources.as_file(_DATA / f"{name}.parquet") as path:
         return pd.read_parquet(path)

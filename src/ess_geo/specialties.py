@@ -113,9 +113,27 @@ def normalize_text(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def rpps_savoir_faire_table() -> tuple[dict[str, str], ...]:
+    """Rows of ``data/rpps_savoir_faire.csv``: RPPS savoir-faire code → canonical specialty.
+
+    The single table mapping the ``Code savoir-faire`` of the RPPS extraction (ANS nomenclature
+    TRE_R38-SpecialiteOrdinale) to canonical ids; its header comment names the source. Each row is
+    ``{"code", "label", "specialty", "status"}`` (``status``: ``ess``, ``general-practice``,
+    ``non-ess`` or ``ambiguous``).
+    """
+    text = (resources.files("ess_geo") / "data" / "rpps_savoir_faire.csv").read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return tuple(dict(r) for r in csv.DictReader(lines))
+
+
+@lru_cache(maxsize=1)
 def _table() -> tuple[Specialty, ...]:
     text = (resources.files("ess_geo") / "data" / "specialties.csv").read_text(encoding="utf-8")
     rows = csv.DictReader(text.splitlines())
+    codes: dict[str, list[str]] = {}
+    for r in rpps_savoir_faire_table():
+        if r["specialty"]:
+            codes.setdefault(r["specialty"], []).append(r["code"])
     return tuple(
         Specialty(
             id=r["id"],
@@ -123,7 +141,7 @@ def _table() -> tuple[Specialty, ...]:
             drees_group=r["drees_group"],
             drees_group_exact=r["drees_group_exact"].strip().lower() == "true",
             aliases=tuple(a for a in r["aliases"].split(";") if a),
-            rpps_codes=tuple(c for c in r["rpps_codes"].split(";") if c),
+            rpps_codes=tuple(dict.fromkeys([*(c for c in r["rpps_codes"].split(";") if c), *codes.get(r["id"], [])])),
         )
         for r in rows
     )

@@ -197,10 +197,7 @@ def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
             except ValueError:
                 dropped.add("non-integer count", line=lineno, row={"dept_code": raw_code, group: cell})
                 continue
-            if group == GENERAL_PRACTICE_GROUP:
-                spec_id = "medecine-generale"
-            else:
-                spec_id = exact_ids.get(group, group)
+            spec_id = "medecine-generale" if group == GENERAL_PRACTICE_GROUP else exact_ids.get(group, group)
             records.append((code, spec_id, group, value, "tous", label))
     table = pd.DataFrame.from_records(records, columns=TABLE_COLUMNS)
     table["n_specialists"] = table["n_specialists"].astype("int64")

@@ -36,7 +36,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from ess_geo.cli import check as _check  # noqa: F401  (each module adds its command)
+    # Each module adds its command to ``cli`` when imported.
+    from ess_geo.cli import check as _check  # noqa: F401
+    from ess_geo.cli import specialties as _specialties  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

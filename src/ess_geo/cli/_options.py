@@ -1,0 +1,35 @@
+"""Options shared by the commands that take a specialty and a territory (check, map, zip...)."""
+
+from __future__ import annotations
+
+import click
+
+specialty_option = click.option(
+    "--specialty", "-s", required=True, help="Spécialité (identifiant, libellé ou alias : cardiologie, cardio, ORL...)."
+)
+departements_option = click.option(
+    "--departements", "-d", default=None, help="Codes département séparés par des virgules (75,94 ; 2A,2B ; 971)."
+)
+region_option = click.option("--region", "-r", default=None, help="Code région : la région entière (11 = Île-de-France).")
+supply_option = click.option(
+    "--supply",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Fichier d'effectifs (table DREES par département × spécialité, ou extraction RPPS).",
+)
+registry_option = click.option(
+    "--registry", type=click.Path(dir_okay=False), default=None, help="Registre des ESS existantes (CSV) ; défaut : registre embarqué."
+)
+
+
+def territory_options(func):
+    """Decorate a command with --specialty, --departements, --region, --supply and --registry."""
+    for option in reversed((specialty_option, departements_option, region_option, supply_option, registry_option)):
+        func = option(func)
+    return func
+
+
+def require_territory(departements: str | None, region: str | None) -> None:
+    """Fail as a usage error (exit 2) when neither --departements nor --region is given."""
+    if not departements and not region:
+        raise click.UsageError("indiquer --departements (ex. 75,94) ou --region (ex. 11)")

@@ -1,0 +1,34 @@
+"""``ess-geo check``: is a proposed ESS territory admissible?"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
+from ess_geo.cli._options import require_territory, territory_options
+from ess_geo.territory import check_territory
+
+
+@cli.command("check")
+@territory_options
+@click.option("--adherents", "-a", type=click.IntRange(min=0), default=None, help="Nombre de spécialistes adhérents au départ.")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
+def check_cmd(specialty, departements, region, supply, registry, adherents, as_json):
+    """Vérifie qu'un territoire peut accueillir une ESS de la spécialité.
+
+    Code de sortie : 0 admissible, 1 non admissible ou indéterminé, 2 erreur de saisie.
+    """
+    require_territory(departements, region)
+    result = check_territory(
+        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry
+    )
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(result.summary_fr())
+        if result.supply is not None and result.supply.dropped:
+            click.echo(f"Fichier d'effectifs : {result.supply.dropped.summary_fr()}")
+    sys.exit(EXIT_OK if result.admissible else EXIT_NOT_ADMISSIBLE)

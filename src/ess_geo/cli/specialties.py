@@ -1,0 +1,16 @@
+"""``ess-geo specialties``: list the ESS specialties and their DREES groups."""
+
+from __future__ import annotations
+
+import click
+
+from ess_geo.cli import cli
+from ess_geo.specialties import all_specialties
+
+
+@cli.command("specialties")
+def specialties_cmd():
+    """Liste les spécialités d'ESS (identifiant, libellé, groupe DREES)."""
+    for spec in all_specialties():
+        lumped = "" if spec.drees_group_exact else " (groupe partagé)"
+        click.echo(f"{spec.id:32} {spec.label} — {spec.drees_group}{lumped}")

@@ -1,0 +1,405 @@
+"""The ESS admissibility rules (art. L.1411-11-1 CSP and its guidance), one function per rule.
+
+Each rule returns a :class:`Criterion` with a status, a French message and its evidence (the
+counts, the offending codes, the overlapping ESS), never just a boolean. Rules are pure: they read
+no file and draw nothing; :func:`ess_geo.territory.check_territory` gathers the inputs.
+
+=============  ===========================================================================
+criterion id   rule
+=============  ===========================================================================
+specialty      the scope is one specialty (not general practice, not a single pathology)
+perimeter      whole départements only, at least one; warn when several régions
+contiguity     the départements form one connected piece (islands handled by adjacency)
+overlap        no département already covered by an ESS of the same specialty
+threshold      at least 10 doctors of the specialty practise on the territory
+adherents      adherents ≥ 10 % of those doctors at start (target 50 % within 5 years)
+funding        start-up credit and yearly allocation (indicative, informational)
+=============  ===========================================================================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+from ess_geo.registry import EssEntry
+from ess_geo.specialties import Specialty
+from ess_geo.supply import SupplyCount
+
+PASS, FAIL, UNKNOWN, WARN = "pass", "fail", "unknown", "warn"
+STATUSES = (PASS, FAIL, UNKNOWN, WARN)
+STATUS_FR = {PASS: "conforme", FAIL: "non conforme", UNKNOWN: "indéterminé", WARN: "à vérifier"}
+
+#: Minimum number of doctors of the specialty on the territory.
+MIN_SPECIALISTS = 10
+#: Minimum share of adherents at creation.
+MIN_ADHERENT_SHARE = 0.10
+#: Target share of adherents five years after creation.
+TARGET_ADHERENT_SHARE_5Y = 0.50
+#: Start-up credit paid after the letter of intent (€).
+STARTUP_CREDIT_EUR = 80_000
+#: Range of the yearly allocation (€), by size of the ESS.
+YEARLY_ALLOCATION_EUR = (50_000, 100_000)
+
+CRITERION_LABELS_FR = {
+    "specialty": "Spécialité",
+    "perimeter": "Périmètre",
+    "contiguity": "Continuité territoriale",
+    "overlap": "Absence de chevauchement",
+    "threshold": f"Au moins {MIN_SPECIALISTS} spécialistes",
+    "adherents": f"Adhérents ≥ {MIN_ADHERENT_SHARE:.0%}".replace("%", " %"),
+    "funding": "Financement (indicatif)",
+}
+
+
+@dataclass
+class Criterion:
+    """The outcome of one rule.
+
+    Attributes
+    ----------
+    id : str
+        Criterion id (see the module table).
+    status : str
+        ``pass``, ``fail``, ``unknown`` or ``warn``.
+    message : str
+        French explanation for committees.
+    evidence : dict
+        JSON-ready facts behind the status.
+    """
+
+    id: str
+    status: str
+    message: str
+    evidence: dict = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """French name of the criterion."""
+        return CRITERION_LABELS_FR.get(self.id, self.id)
+
+    @property
+    def status_fr(self) -> str:
+        """French status word."""
+        return STATUS_FR[self.status]
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return asdict(self)
+
+
+def rule_specialty(spec: Specialty | None, raw: str, refusal: str | None = None) -> Criterion:
+    """The scope must be one ESS specialty, not general practice nor a pathology.
+
+    Parameters
+    ----------
+    spec : Specialty or None
+        Resolved specialty, None when the input was refused.
+    raw : str
+        What the user asked for.
+    refusal : str, optional
+        French reason of the refusal.
+    """
+    if spec is None:
+        return Criterion("specialty", FAIL, refusal or f"« {raw} » n'est pas une spécialité d'ESS.", {"input": raw})
+    evidence = {"input": raw, "id": spec.id, "label": spec.label, "drees_group": spec.drees_group}
+    return Criterion("specialty", PASS, f"Spécialité reconnue : {spec.label}.", evidence)
+
+
+def rule_perimeter(
+    departements: Sequence[str], regions: Mapping[str, str], communes: Sequence[str] = (), from_region: str | None = None
+) -> Criterion:
+    """Whole départements only, at least one; several régions is allowed but flagged.
+
+    Parameters
+    ----------
+    departements : sequence of str
+        Normalised département codes of the territory.
+    regions : mapping of str to str
+        Région code of each département.
+    communes : sequence of str
+        Commune codes the user gave instead of départements (not allowed).
+    from_region : str, optional
+        Région code when the territory was given as a whole région.
+    """
+    by_region: dict[str, list[str]] = {}
+    for d in departements:
+        by_region.setdefault(regions[d], []).append(d)
+    evidence = {"departements": list(departements), "regions": by_region, "from_region": from_region}
+    if communes:
+        evidence["communes"] = list(communes)
+        return Criterion(
+            "perimeter",
+            FAIL,
+            "Le territoire d'une ESS se compose de départements entiers ; communes données : " + ", ".join(communes) + ".",
+            evidence,
+        )
+    if not departements:
+        return Criterion("perimeter", FAIL, "Aucun département : une ESS couvre au moins un département entier.", evidence)
+    n = len(departements)
+    what = f"la région {from_region} entière ({n} départements)" if from_region else f"{n} département(s) entier(s)"
+    if len(by_region) > 1:
+        return Criterion(
+            "perimeter",
+            WARN,
+            f"Périmètre de {what}, sur {len(by_region)} régions ({', '.join(sorted(by_region))}) : "
+            "possible, mais à coordonner entre ARS.",
+            evidence,
+        )
+    return Criterion("perimeter", PASS, f"Périmètre de {what}.", evidence)
+
+
+def connected_pieces(departements: Sequence[str], graph: Mapping[str, frozenset[str]]) -> list[list[str]]:
+    """Connected components of the départements in the adjacency graph, largest first."""
+    todo = set(departements)
+    pieces: list[list[str]] = []
+    while todo:
+        start = min(todo)
+        stack, piece = [start], {start}
+        while stack:
+            for nb in graph.get(stack.pop(), ()):
+                if nb in todo and nb not in piece:
+                    piece.add(nb)
+                    stack.append(nb)
+        todo -= piece
+        pieces.append(sorted(piece))
+    return sorted(pieces, key=lambda p: (-len(p), p))
+
+
+def rule_contiguity(departements: Sequence[str], graph: Mapping[str, frozenset[str]]) -> Criterion:
+    """The territory must be geographically continuous: one connected piece.
+
+    Two départements are connected when they share a land border (pre-computed adjacency).
+    Hence 2A + 2B is continuous, Corsica + mainland is not, an overseas département alone is,
+    and two overseas départements together are not.
+    """
+    pieces = connected_pieces(departements, graph)
+    evidence = {"pieces": pieces, "n_pieces": len(pieces)}
+    if not pieces:
+        return Criterion("contiguity", UNKNOWN, "Aucun département à examiner.", evidence)
+    if len(pieces) == 1:
+        return Criterion("contiguity", PASS, "Territoire d'un seul tenant.", evidence)
+    shown = " | ".join("+".join(p) for p in pieces)
+    return Criterion(
+        "contiguity",
+        FAIL,
+        f"Territoire discontinu : {len(pieces)} morceaux sans frontière terrestre commune ({shown}).",
+        evidence,
+    )
+
+
+def rule_overlap(spec: Specialty | None, covering: Sequence[tuple[EssEntry, list[str]]]) -> Criterion:
+    """No département may already be covered by an ESS of the same specialty.
+
+    Parameters
+    ----------
+    spec : Specialty or None
+        The specialty (None when refused).
+    covering : sequence of (EssEntry, list of str)
+        Existing ESS of that specialty and the départements they share with the territory.
+    """
+    if spec is None:
+        return Criterion("overlap", UNKNOWN, "Sans spécialité valide, le chevauchement ne peut être examiné.")
+    ess = [{"id": e.id, "name": e.name, "departements": shared, "status": e.status} for e, shared in covering]
+    evidence = {"ess": ess, "specialty": spec.id}
+    if not ess:
+        return Criterion("overlap", PASS, f"Aucune ESS de {spec.label} connue sur ce territoire.", evidence)
+    detail = "; ".join(f"{e['name']} ({', '.join(e['departements'])})" for e in ess)
+    return Criterion("overlap", FAIL, f"Territoire déjà couvert pour {spec.label} : {detail}.", evidence)
+
+
+def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_label: str = "") -> Criterion:
+    """At least :data:`MIN_SPECIALISTS` doctors of the specialty practise on the territory.
+
+    Parameters
+    ----------
+    spec : Specialty or None
+        The specialty (None when refused).
+    count : SupplyCount or None
+        Specialists counted on the territory; None when no supply was given.
+    supply_label : str
+        French label of the supply source, for the message.
+    """
+    if spec is None:
+        return Criterion("threshold", UNKNOWN, "Sans spécialité valide, le seuil ne peut être examiné.")
+    if count is None:
+        return Criterion(
+            "threshold",
+            UNKNOWN,
+            "Effectifs non fournis : les données embarquées ne contiennent pas d'effectifs de médecins "
+            "(ils vieillissent vite). Fournir un fichier avec --supply FICHIER (table DREES "
+            "« effectifs par département × 15 groupes de spécialités » ou extraction RPPS) "
+            "ou supply=... en Python.",
+            {"minimum": MIN_SPECIALISTS},
+        )
+    evidence = {
+        "total": count.total,
+        "by_departement": count.by_departement,
+        "exact": count.exact,
+        "basis": count.basis,
+        "missing": count.missing,
+        "minimum": MIN_SPECIALISTS,
+        "source": supply_label,
+    }
+    evidence.update(getattr(count, "extra_evidence", {}) or {})
+    per_dep = ", ".join(f"{d} : {n}" for d, n in count.by_departement.items())
+    src = f" Source : {supply_label}." if supply_label else ""
+    if count.exact and count.total >= MIN_SPECIALISTS:
+        return Criterion(
+            "threshold", PASS, f"{count.total} spécialistes sur le territoire ({per_dep}) ≥ {MIN_SPECIALISTS} ; {count.basis}.{src}", evidence
+        )
+    if count.missing and count.total < MIN_SPECIALISTS:
+        return Criterion(
+            "threshold",
+            UNKNOWN,
+            f"Effectifs absents de la source pour : {', '.join(count.missing)} ; {count.total} comptés ailleurs.{src}",
+            evidence,
+        )
+    if count.total < MIN_SPECIALISTS:
+        bound = "au plus " if not count.exact else ""
+        return Criterion(
+            "threshold",
+            FAIL,
+            f"{bound}{count.total} spécialistes sur le territoire ({per_dep}) < {MIN_SPECIALISTS} ; {count.basis}.{src}",
+            evidence,
+        )
+    return Criterion(
+        "threshold",
+        UNKNOWN,
+        f"La source ne donne qu'un groupe de spécialités : au plus {count.total} médecins ({per_dep}) ; "
+        f"le seuil de {MIN_SPECIALISTS} ne peut être vérifié. Fournir une extraction RPPS par spécialité.{src}",
+        evidence,
+    )
+
+
+def adherents_needed(n_specialists: int, share: float) -> int:
+    """Smallest number of adherents reaching ``share`` of ``n_specialists``."""
+    return math.ceil(round(n_specialists * share, 9))
+
+
+def rule_adherents(adherents: int | None, count: SupplyCount | None) -> Criterion:
+    """Adherents must be at least 10 % of the specialists at start (50 % targeted at 5 years).
+
+    Parameters
+    ----------
+    adherents : int or None
+        Number of specialists who signed up; None when not given.
+    count : SupplyCount or None
+        Specialists on the territory (the denominator).
+    """
+    evidence: dict = {"adherents": adherents, "minimum_share": MIN_ADHERENT_SHARE, "target_share_5y": TARGET_ADHERENT_SHARE_5Y}
+    if count is None:
+        return Criterion(
+            "adherents",
+            UNKNOWN,
+            "Effectifs non fournis : la part d'adhérents ne peut être calculée (voir le critère de seuil).",
+            evidence,
+        )
+    total = count.total
+    evidence.update(
+        specialists=total,
+        exact=count.exact,
+        needed_now=adherents_needed(total, MIN_ADHERENT_SHARE),
+        needed_5y=adherents_needed(total, TARGET_ADHERENT_SHARE_5Y),
+    )
+    if adherents is None:
+        return Criterion(
+            "adherents",
+            UNKNOWN,
+            f"Nombre d'adhérents non fourni (--adherents N). Il en faut au moins {evidence['needed_now']} au départ "
+            f"et {evidence['needed_5y']} à 5 ans, sur {'au plus ' if not count.exact else ''}{total} spécialistes.",
+            evidence,
+        )
+    if total == 0:
+        evidence["share"] = None
+        return Criterion("adherents", UNKNOWN, "Aucun spécialiste compté : part d'adhérents non calculable.", evidence)
+    share = adherents / total
+    evidence["share"] = round(share, 4)
+    pct = f"{share:.1%}".replace(".", ",").replace("%", " %")
+    target = f"objectif à 5 ans : {evidence['needed_5y']} adhérents (50 %)"
+    if adherents > total and count.exact:
+        return Criterion(
+            "adherents",
+            WARN,
+            f"{adherents} adhérents pour {total} spécialistes comptés : plus d'adhérents que de spécialistes, "
+            "vérifier les effectifs (source ancienne ?) ou la liste des adhérents.",
+            evidence,
+        )
+    if adherents >= evidence["needed_now"]:
+        lower = "au moins " if not count.exact else ""
+        return Criterion(
+            "adherents", PASS, f"{adherents} adhérents = {lower}{pct} des {total} spécialistes (≥ 10 %) ; {target}.", evidence
+        )
+    if count.exact:
+        return Criterion(
+            "adherents",
+            FAIL,
+            f"{adherents} adhérents = {pct} des {total} spécialistes < 10 % : il en faut au moins "
+            f"{evidence['needed_now']} ; {target}.",
+            evidence,
+        )
+    return Criterion(
+        "adherents",
+        UNKNOWN,
+        f"{adherents} adhérents, pour au plus {total} spécialistes (groupe DREES) : part non vérifiable.",
+        evidence,
+    )
+
+
+def euros(amount: int) -> str:
+    """French money format: ``80000`` → ``"80 000 €"`` (narrow no-break space)."""
+    return f"{amount:,} €".replace(",", "\u202f")
+
+
+@dataclass(frozen=True)
+class FundingRule:
+    """Indicative yearly allocation by size: linear between two sizes, clamped to the range.
+
+    This is *not* an official scale: the guidance only says 50,000–100,000 € a year by size.
+    The breakpoints are parameters so that an ARS can plug in its own scale.
+    """
+
+    min_eur: int = YEARLY_ALLOCATION_EUR[0]
+    max_eur: int = YEARLY_ALLOCATION_EUR[1]
+    size_at_min: int = MIN_SPECIALISTS
+    size_at_max: int = 100
+
+    def yearly(self, size: int) -> int:
+        """Indicative yearly allocation (€) for an ESS of ``size`` member doctors, rounded to 1,000 €."""
+        span = max(1, self.size_at_max - self.size_at_min)
+        t = min(1.0, max(0.0, (size - self.size_at_min) / span))
+        return int(round((self.min_eur + t * (self.max_eur - self.min_eur)) / 1000) * 1000)
+
+    def describe_fr(self) -> str:
+        """French statement of the rule."""
+        return (
+            f"règle indicative ess_geo : {euros(self.min_eur)} jusqu'à {self.size_at_min} médecins membres, "
+            f"{euros(self.max_eur)} à partir de {self.size_at_max}, linéaire entre les deux"
+        )
+
+
+def rule_funding(adherents: int | None, count: SupplyCount | None, rule: FundingRule | None = None) -> Criterion:
+    """Start-up credit and yearly allocation implied by the size of the ESS (indicative).
+
+    The size is the number of member doctors (adherents) when given, else the range only.
+    """
+    rule = rule or FundingRule()
+    evidence: dict = {
+        "startup_credit_eur": STARTUP_CREDIT_EUR,
+        "yearly_range_eur": list(YEARLY_ALLOCATION_EUR),
+        "rule": rule.describe_fr(),
+        "indicative": True,
+    }
+    lo, hi = (euros(v) for v in YEARLY_ALLOCATION_EUR)
+    base = f"Crédit d'amorçage {euros(STARTUP_CREDIT_EUR)} après la lettre d'intention ; dotation annuelle de {lo} à {hi} selon la taille"
+    if adherents is not None:
+        yearly = rule.yearly(adherents)
+        evidence.update(size=adherents, yearly_eur=yearly)
+        msg = f"{base} ; pour {adherents} médecins membres : environ {euros(yearly)}/an"
+        if count is not None and count.exact:
+            full = rule.yearly(adherents_needed(count.total, TARGET_ADHERENT_SHARE_5Y))
+            evidence["yearly_eur_at_5y_target"] = full
+            msg += f" ; à l'objectif de 50 % à 5 ans : environ {euros(full)}/an"
+        return Criterion("funding", WARN, msg + f" ({rule.describe_fr()}, à confirmer par l'ARS).", evidence)
+    return Criterion("funding", WARN, base + " (montants indicatifs, à confirmer par l'ARS).", evidence)
