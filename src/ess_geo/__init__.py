@@ -25,7 +25,12 @@ from ess_geo.geography import (
     normalize_region_code,
     provenance,
 )
+from ess_geo.registry import EssEntry, Registry, load_registry
+from ess_geo.rules import Criterion, FundingRule
 from ess_geo.sources import Source
+from ess_geo.specialties import Specialty, all_specialties, get_specialty, specialty_ids
+from ess_geo.supply import Supply, SupplyCount, load_supply
+from ess_geo.territory import TerritoryCheck, check_territory
 
 try:
     __version__ = version("ess-geo")
@@ -33,25 +38,39 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "Criterion",
     "CrsError",
     "DatasetError",
+    "EssEntry",
     "EssGeoError",
+    "FundingRule",
     "GeometryError",
     "InputDataError",
     "NotEssSpecialtyError",
+    "Registry",
     "Source",
+    "Specialty",
     "SpecialtyError",
+    "Supply",
+    "SupplyCount",
+    "TerritoryCheck",
     "UnknownCodeError",
     "UnknownSpecialtyError",
     "__version__",
+    "all_specialties",
+    "check_territory",
     "departements_of_region",
+    "get_specialty",
     "load_adjacency",
     "load_communes",
     "load_departements",
     "load_postal_codes",
     "load_regions",
+    "load_registry",
+    "load_supply",
     "neighbours",
     "normalize_dep_code",
     "normalize_region_code",
     "provenance",
+    "specialty_ids",
 ]
