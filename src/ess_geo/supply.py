@@ -10,6 +10,12 @@ DREES table "effectifs par département × 15 groupes de spécialités" into a :
 for ``07-Cardiologie``) and the group label otherwise (``15-Autre spécialité``). ``mode`` is
 ``"tous"`` (all modes of practice) for DREES tables. Every line that cannot be read is counted in
 ``Supply.dropped``; nothing is dropped silently.
+
+:func:`load_supply` also recognises the public RPPS extraction ``PS_LibreAcces_Personne_activite``
+by its header (or the ANS zip holding it) and hands it to :func:`ess_geo.rpps.load_rpps`, which
+gives a commune-level supply of libéral specialists by default, with ``persons`` (one row per
+doctor × specialty × commune) so that a doctor practising in several communes or départements is
+counted once in a territory total (see :mod:`ess_geo.rpps` for the counting rules).
 """
 
 from __future__ import annotations
@@ -48,6 +54,15 @@ class SupplyCount:
         French description of what was counted (group, mode of practice).
     missing : list of str
         Départements absent from the source.
+    mode : str
+        Mode of practice counted: ``"tous"`` (DREES), ``"liberal"``, ``"salarie"``, ``"benevole"``.
+    population : str
+        French description of the population of doctors counted (e.g. « médecins libéraux
+        inscrits au RPPS »), with the source and its vintage.
+    inhabitants : int or None
+        Resident population of the départements (embedded geography), for densities.
+    density_per_100k : float or None
+        ``total`` per 100,000 inhabitants.
     """
 
     total: int
@@ -55,6 +70,10 @@ class SupplyCount:
     exact: bool
     basis: str
     missing: list[str] = field(default_factory=list)
+    mode: str = "tous"
+    population: str = ""
+    inhabitants: int | None = None
+    density_per_100k: float | None = None
 
 
 @dataclass
@@ -71,12 +90,24 @@ class Supply:
         Lines that could not be read, with reasons.
     path : str
         File read.
+    persons : pandas.DataFrame or None
+        Person-level rows (``rpps_id``, ``specialty``, ``code_insee``, ``code_dep``) for supplies
+        read from the RPPS extraction: counts over several communes or départements count each
+        doctor once. None for aggregated tables (DREES).
+    mode : str
+        Mode of practice counted: ``"tous"`` (DREES tables), ``"liberal"``, ``"salarie"``,
+        ``"benevole"`` (RPPS).
+    stats : dict
+        Reader statistics (lines read, lines out of scope by reason...).
     """
 
     table: pd.DataFrame
     source: Source
     dropped: DroppedRows = field(default_factory=DroppedRows)
     path: str = ""
+    persons: pd.DataFrame | None = None
+    mode: str = "tous"
+    stats: dict = field(default_factory=dict)
 
     def count(self, specialty: str | Specialty, departements: list[str]) -> SupplyCount:
         """Count the specialists of ``specialty`` on the given (normalised) départements.
@@ -94,6 +125,8 @@ class Supply:
             Total, per-département counts and whether the count is exact.
         """
         spec = get_specialty(specialty)
+        if self.persons is not None:
+            return self._count_persons(spec, departements)
         tab = self.table
         rows = tab[tab["specialty"] == spec.id]
         exact = True
@@ -111,7 +144,60 @@ class Supply:
         present = set(tab["code_dep"])
         by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
         missing = [d for d in departements if d not in present]
-        return SupplyCount(sum(by_dep.values()), by_dep, exact, basis, missing)
+        total = sum(by_dep.values())
+        inhabitants = _inhabitants(departements)
+        population = f"médecins inscrits au RPPS, tous modes d'exercice ({self.source.name}, {self.source.vintage})"
+        return SupplyCount(total, by_dep, exact, basis, missing, mode=self.mode, population=population,
+                           inhabitants=inhabitants, density_per_100k=_density(total, inhabitants))
+
+    def _count_persons(self, spec: Specialty, departements: list[str]) -> SupplyCount:
+        """Count distinct doctors (RPPS): once per département, once in the territory total."""
+        from ess_geo.rpps import MODES
+
+        persons = self.persons
+        rows = persons[(persons["specialty"] == spec.id) & persons["code_dep"].isin(departements)]
+        per_dep = rows.groupby("code_dep")["rpps_id"].nunique()
+        by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
+        total = int(rows["rpps_id"].nunique())
+        mode_label = MODES.get(self.mode, (None, self.mode))[1]
+        who = "médecins libéraux" if self.mode == "liberal" else f"médecins ({mode_label})"
+        codes = ", ".join(spec.rpps_codes)
+        basis = (
+            f"{who} en « {spec.label} » (RPPS, savoir-faire {codes}), mode d'exercice : {mode_label} ; "
+            f"source {self.source.vintage} ; chaque médecin est compté une fois dans le total, "
+            "et une fois dans chaque département où il exerce"
+        )
+        present = set(self.table["code_dep"]) | set(persons["code_dep"])
+        missing = [d for d in departements if d not in present]
+        inhabitants = _inhabitants(departements)
+        population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"
+        return SupplyCount(total, by_dep, True, basis, missing, mode=self.mode, population=population,
+                           inhabitants=inhabitants, density_per_100k=_density(total, inhabitants))
+
+    def supply_by(self, level: str | list[str] = "departement", *, specialty: str | Specialty | None = None):
+        """Counts and densities per commune, département, région or for a territory.
+
+        See :func:`ess_geo.density.supply_by`.
+        """
+        from ess_geo.density import supply_by
+
+        return supply_by(self, level, specialty=specialty)
+
+
+def _inhabitants(departements: list[str]) -> int | None:
+    """Resident population of the départements (embedded geography)."""
+    from ess_geo.density import departement_population
+
+    pops = departement_population()
+    if not departements or any(d not in pops for d in departements):
+        return None
+    return int(sum(pops[d] for d in departements))
+
+
+def _density(total: int, inhabitants: int | None) -> float | None:
+    if not inhabitants:
+        return None
+    return round(total * 100_000 / inhabitants, 2)
 
     def has_specialty(self, specialty: str | Specialty) -> bool:
         """Whether the supply carries the specialty itself or the DREES group containing it."""
@@ -125,19 +211,25 @@ def _drees_group_specialty() -> dict[str, str]:
     return {s.drees_group: s.id for s in all_specialties() if s.drees_group_exact}
 
 
-def load_supply(path: str | Path, *, vintage: str = "non précisé") -> Supply:
-    """Read a supply file.
+def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "liberal") -> Supply:
+    """Read a supply file, recognising its format by its header.
 
-    Currently reads the DREES table "effectifs par département × 15 groupes de spécialités"
-    (first column ``dept_code`` with unpadded codes such as ``1`` and ``02A``, one column per
-    group, a ``Total général`` column and row).
+    Reads the DREES table "effectifs par département × 15 groupes de spécialités" (first column
+    ``dept_code`` with unpadded codes such as ``1`` and ``02A``, one column per group, a
+    ``Total général`` column and row), or the RPPS extraction ``PS_LibreAcces_Personne_activite``
+    (pipe-separated, header starting ``Type d'identifiant PP|Identifiant PP|...``, or the ANS zip
+    holding it), read by :func:`ess_geo.rpps.load_rpps`.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        CSV file.
+        CSV file, RPPS ``.txt`` extraction or ANS zip.
     vintage : str, optional
-        Vintage to record in the source (the DREES extract does not state it).
+        Vintage to record in the source (the DREES extract does not state it; the RPPS one is
+        read from the file name).
+    mode : str, default "liberal"
+        Mode of practice kept from an RPPS extraction (``"liberal"``, ``"salarie"``,
+        ``"benevole"``, ``"tous"``); ignored for DREES tables (all modes).
 
     Returns
     -------
@@ -152,17 +244,31 @@ def load_supply(path: str | Path, *, vintage: str = "non précisé") -> Supply:
     path = Path(path)
     if not path.is_file():
         raise InputDataError(f"supply file not found: {str(path)!r}", fr=f"fichier d'effectifs introuvable : {path}", path=str(path))
-    raw = path.read_bytes()
+    import zipfile
+
+    from ess_geo.rpps import is_rpps_header, load_rpps
+
+    if zipfile.is_zipfile(path):
+        return load_rpps(path, mode=mode, vintage=vintage)
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    head_line = head.split(b"\n", 1)[0]
     try:
-        text = raw.decode("utf-8-sig")
+        first = head_line.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("cp1252")
-    first = text.splitlines()[0] if text else ""
+        first = head_line.decode("cp1252")
+    if is_rpps_header(first):
+        return load_rpps(path, mode=mode, vintage=vintage)
     if first.split(",")[0].strip().lower() == "dept_code":
-        return _read_drees_wide(text, path, vintage)
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252")
+        return _read_drees_wide(text, path, vintage or "non précisé")
     msg = (
-        f"unrecognised supply file {str(path)!r}: expected the DREES table (first column 'dept_code'); "
-        f"got header {first[:120]!r}"
+        f"unrecognised supply file {str(path)!r}: expected the DREES table (first column 'dept_code') "
+        f"or the RPPS extraction PS_LibreAcces_Personne_activite (pipe-separated); got header {first[:120]!r}"
     )
     raise InputDataError(msg, fr=f"format de fichier d'effectifs non reconnu : {path.name}", path=str(path), line=1)
 
