@@ -1,0 +1,275 @@
+"""Five-year what-if on adherents: the path from 10 % to the 50 % target and the funding implied.
+
+Trajectory (documented choice)
+------------------------------
+The guidance fixes two points: at least 10 % of the specialists of the territory adhere at
+creation (year 0), and 50 % are targeted five years later. Between them ess_geo uses a **linear
+trajectory**: target share ``10 % + 8 % × year`` (10, 18, 26, 34, 42, 50 %), and the adherents
+needed in a year are the smallest whole number reaching that share of the specialists counted
+(:func:`ess_geo.rules.adherents_needed`). A year is *on track* when its adherents reach it.
+
+Funding (indicative)
+--------------------
+Year 0 receives the start-up credit (:data:`~ess_geo.rules.STARTUP_CREDIT_EUR`, paid after the
+letter of intent); every year, including year 0, an indicative yearly allocation given by a
+:class:`~ess_geo.rules.FundingRule` from the number of member doctors that year. These amounts are
+not an official scale: the ARS decides.
+
+Denominator
+-----------
+The specialists counted by the check (``check_result.count``). Without a count, the simulation
+raises :class:`~ess_geo.errors.InputDataError`. When the count is an upper bound (DREES group
+lumping several specialties), a year reaching the target computed on the upper bound is surely on
+track; otherwise ``on_track`` is None (« indéterminé »).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ess_geo.errors import InputDataError
+from ess_geo.rules import (
+    MIN_ADHERENT_SHARE,
+    STARTUP_CREDIT_EUR,
+    TARGET_ADHERENT_SHARE_5Y,
+    FundingRule,
+    adherents_needed,
+    euros,
+)
+from ess_geo.sources import Source
+
+YEARS = 5
+#: French column labels of :meth:`AdherentPath.to_frame_fr`.
+COLUMNS_FR = {
+    "year": "Année",
+    "adherents": "Adhérents",
+    "share": "Part des spécialistes",
+    "target_share": "Trajectoire cible",
+    "needed": "Adhérents nécessaires",
+    "on_track": "Sur la trajectoire",
+    "startup_credit_eur": "Crédit d'amorçage (€)",
+    "yearly_allocation_eur": "Dotation annuelle indicative (€)",
+    "total_eur": "Total indicatif (€)",
+}
+ON_TRACK_FR = {True: "oui", False: "non", None: "indéterminé"}
+
+
+def target_share(year: int) -> float:
+    """Linear target share of adherents in ``year`` (0..5): 10 % at 0, 50 % at 5."""
+    return MIN_ADHERENT_SHARE + (TARGET_ADHERENT_SHARE_5Y - MIN_ADHERENT_SHARE) * year / YEARS
+
+
+@dataclass
+class AdherentPath:
+    """Result of :func:`simulate_adherents`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per year: ``year``, ``adherents``, ``share``, ``target_share``, ``needed``,
+        ``on_track`` (True/False/None), ``startup_credit_eur``, ``yearly_allocation_eur``,
+        ``total_eur``.
+    specialists : int
+        Denominator (specialists counted on the territory).
+    exact : bool
+        Whether the denominator is exact (else an upper bound).
+    departements : list of str
+        Territory.
+    missed_years : list of int
+        Years off the trajectory (``on_track`` False).
+    undetermined_years : list of int
+        Years whose status cannot be decided (upper-bound denominator).
+    funding_rule : FundingRule
+    sources : list of Source
+    """
+
+    table: pd.DataFrame
+    specialists: int
+    exact: bool
+    departements: list[str]
+    missed_years: list[int]
+    undetermined_years: list[int]
+    funding_rule: FundingRule
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def on_track(self) -> bool | None:
+        """False if a year misses the trajectory, None if a year is undetermined, else True."""
+        if self.missed_years:
+            return False
+        if self.undetermined_years:
+            return None
+        return True
+
+    @property
+    def total_funding_eur(self) -> int:
+        """Indicative funding over the years simulated."""
+        return int(self.table["total_eur"].sum())
+
+    def to_frame_fr(self) -> pd.DataFrame:
+        """The table with French column labels and shares as percentages."""
+        out = self.table.copy()
+        out["share"] = out["share"].map(lambda s: None if s is None or pd.isna(s) else round(100 * s, 1))
+        out["target_share"] = (100 * out["target_share"]).round(1)
+        out["on_track"] = out["on_track"].map(lambda v: ON_TRACK_FR[None if v is None or pd.isna(v) else bool(v)])
+        return out.rename(columns=COLUMNS_FR)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        rows = []
+        for rec in self.table.to_dict(orient="records"):
+            rec = {k: (None if (not isinstance(v, bool) and v is not None and pd.isna(v)) else v) for k, v in rec.items()}
+            rec["on_track_fr"] = ON_TRACK_FR[rec["on_track"]]
+            rows.append(rec)
+        return {
+            "departements": list(self.departements),
+            "specialists": self.specialists,
+            "exact": self.exact,
+            "trajectory": "linéaire de 10 % (année 0) à 50 % (année 5)",
+            "years": rows,
+            "missed_years": list(self.missed_years),
+            "undetermined_years": list(self.undetermined_years),
+            "on_track": self.on_track,
+            "total_funding_eur": self.total_funding_eur,
+            "funding_rule": self.funding_rule.describe_fr(),
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+    def summary_fr(self) -> str:
+        """French text summary."""
+        bound = "" if self.exact else "au plus "
+        lines = [f"Trajectoire des adhérents sur 5 ans ({bound}{self.specialists} spécialistes ; cible linéaire 10 % → 50 %)"]
+        for r in self.table.itertuples():
+            share = "—" if r.share is None or pd.isna(r.share) else f"{100 * r.share:.1f} %".replace(".", ",")
+            share = share if self.exact or share == "—" else f"au moins {share}"
+            lines.append(
+                f"  Année {r.year} : {r.adherents} adhérents ({share}), il en faut {r.needed} "
+                f"({100 * r.target_share:.0f} %) — sur la trajectoire : {ON_TRACK_FR[r.on_track]} ; "
+                f"financement indicatif {euros(int(r.total_eur))}"
+            )
+        if self.missed_years:
+            lines.append("Années hors trajectoire : " + ", ".join(map(str, self.missed_years)))
+        lines.append(f"Financement indicatif total : {euros(self.total_funding_eur)} ({self.funding_rule.describe_fr()}).")
+        return "\n".join(lines)
+
+
+def _years(adherents_by_year: Sequence[int] | Mapping[int, int], start: int | None) -> dict[int, int]:
+    if isinstance(adherents_by_year, Mapping):
+        years = {}
+        for k, v in adherents_by_year.items():
+            if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= YEARS:
+                raise InputDataError(
+                    f"adherents_by_year: year {k!r} must be an integer in 0..{YEARS}",
+                    fr=f"année invalide : {k!r} (0 à {YEARS})",
+                )
+            years[k] = v
+    else:
+        values = list(adherents_by_year)
+        if len(values) == YEARS + 1:
+            years = dict(enumerate(values))
+        elif len(values) == YEARS:
+            years = {y: v for y, v in enumerate(values, start=1)}
+            if start is not None:
+                years[0] = start
+        else:
+            raise InputDataError(
+                f"adherents_by_year must have {YEARS} values (years 1..5) or {YEARS + 1} (years 0..5), got {len(values)}",
+                fr=f"{len(values)} valeurs d'adhérents : il en faut 5 (années 1 à 5) ou 6 (années 0 à 5)",
+            )
+    for y, v in years.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise InputDataError(
+                f"adherents_by_year: year {y} has {v!r}; a non-negative integer is required",
+                fr=f"adhérents de l'année {y} invalides : {v!r} (entier positif ou nul attendu)",
+            )
+    if not years:
+        raise InputDataError("adherents_by_year is empty", fr="aucune valeur d'adhérents")
+    return dict(sorted(years.items()))
+
+
+def simulate_adherents(
+    check_result,
+    adherents_by_year: Sequence[int] | Mapping[int, int],
+    *,
+    funding_rule: FundingRule | None = None,
+) -> AdherentPath:
+    """Follow the adherents year by year against the 10 % → 50 % trajectory, with funding.
+
+    Parameters
+    ----------
+    check_result : TerritoryCheck
+        A :func:`~ess_geo.territory.check_territory` result computed with a supply (its
+        ``count`` is the denominator). Its ``adherents``, if any, is year 0 when only five
+        values are given.
+    adherents_by_year : sequence of int or mapping of int to int
+        Six values (years 0..5), five values (years 1..5), or ``{year: adherents}``.
+    funding_rule : FundingRule, optional
+        Indicative yearly allocation scale.
+
+    Returns
+    -------
+    AdherentPath
+        Year table, years off the trajectory, indicative funding.
+
+    Raises
+    ------
+    InputDataError
+        If the check has no specialist count, or the values are not 5–6 non-negative integers.
+    """
+    count = getattr(check_result, "count", None)
+    if count is None:
+        raise InputDataError(
+            "check_result has no specialist count: run check_territory(..., supply=...) first",
+            fr="effectifs inconnus : la part d'adhérents ne peut être suivie (relancer la vérification avec --supply)",
+        )
+    rule = funding_rule or FundingRule()
+    years = _years(adherents_by_year, getattr(check_result, "adherents", None))
+    total = int(count.total)
+    exact = bool(count.exact)
+    rows = []
+    for year, adh in years.items():
+        target = target_share(year)
+        needed = adherents_needed(total, target)
+        share = adh / total if total else None
+        if total == 0:
+            on_track = None
+        elif adh >= needed:
+            on_track = True  # with an upper-bound denominator, the true share is even higher
+        else:
+            on_track = False if exact else None
+        startup = STARTUP_CREDIT_EUR if year == 0 else 0
+        yearly = rule.yearly(adh)
+        rows.append(
+            {
+                "year": year,
+                "adherents": adh,
+                "share": share,
+                "target_share": round(target, 4),
+                "needed": needed,
+                "on_track": on_track,
+                "startup_credit_eur": startup,
+                "yearly_allocation_eur": yearly,
+                "total_eur": startup + yearly,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["on_track"] = table["on_track"].astype(object)
+    table["share"] = table["share"].astype(object)
+    missed = [r["year"] for r in rows if r["on_track"] is False]
+    undetermined = [r["year"] for r in rows if r["on_track"] is None]
+    return AdherentPath(
+        table=table,
+        specialists=total,
+        exact=exact,
+        departements=list(getattr(check_result, "departements", [])),
+        missed_years=missed,
+        undetermined_years=undetermined,
+        funding_rule=rule,
+        sources=list(getattr(check_result, "sources", [])),
+    )
+
+
+__all__ = ["AdherentPath", "simulate_adherents", "target_share"]
