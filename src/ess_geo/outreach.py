@@ -1,0 +1,564 @@
+"""Priority zones lacking a specialty, and where to hold consultations avancées.
+
+:func:`flag_zip` lists the communes of a territory with their zonage class, population, the
+specialty's supply and the distance to the nearest commune where the specialty is practised.
+:func:`rank_outreach_sites` then picks host communes for a weekly outreach clinic (consultation
+avancée) by greedy coverage of the population of ZIP communes that have no specialist within the
+radius.
+
+Distances are straight lines between the communes' representative points (a point guaranteed
+inside each commune, :meth:`shapely.Geometry.representative_point` computed in the metric CRS):
+Lambert-93 for metropolitan France, the local CRS of each overseas département
+(:mod:`ess_geo.crs`). Nearest specialists are searched among all communes of the same CRS zone,
+across the territory's borders (a cardiologist just over the département line counts). Nearest
+neighbours use :class:`scipy.spatial.cKDTree`: no N×N matrix.
+
+When the supply only counts specialists per département (DREES table), no commune holds a
+specialist: distances are unknown (NaN) and the result says so in :attr:`ZipResult.notes`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from scipy.spatial import cKDTree
+
+from ess_geo.crs import WGS84, metric_crs_for
+from ess_geo.errors import EssGeoError, InputDataError
+from ess_geo.geography import (
+    departements_of_region,
+    load_communes,
+    normalize_dep_codes,
+    reference_source,
+)
+from ess_geo.sources import Source
+from ess_geo.specialties import Specialty, get_specialty
+from ess_geo.supply import Supply, as_supply
+from ess_geo.zonage import ZONAGE_LABELS, Zonage, load_zonage
+
+COMMUNE_COLUMNS = [
+    "code_insee",
+    "nom",
+    "code_dep",
+    "population",
+    "zonage",
+    "zonage_label",
+    "zonage_classes",
+    "n_specialists",
+    "distance_km",
+    "nearest_specialist_insee",
+    "geometry",
+]
+SITE_COLUMNS = [
+    "rank",
+    "code_insee",
+    "nom",
+    "code_dep",
+    "zonage",
+    "population",
+    "distance_km",
+    "score_population",
+    "n_communes_served",
+    "served",
+    "served_noms",
+    "geometry",
+]
+#: Label of a commune absent from the zonage file.
+NOT_IN_ZONAGE = "NA"
+
+
+@dataclass
+class ZipResult:
+    """Communes of a territory with their zonage and access to a specialty, and outreach sites.
+
+    Attributes
+    ----------
+    specialty : Specialty
+        The specialty studied.
+    departements : list of str
+        Départements of the territory.
+    communes : geopandas.GeoDataFrame
+        EPSG:4326, one row per commune: ``code_insee``, ``nom``, ``code_dep``, ``population``,
+        ``zonage`` (class code: ZIP, ZAC, ZAR, HZ, NA), ``zonage_label`` (French),
+        ``zonage_classes`` (all classes of its zonage rows, most priority first),
+        ``n_specialists`` (in the commune; NaN when the supply has no commune level),
+        ``distance_km`` (to the nearest commune with the specialty; 0 when it has one; NaN when
+        unknown), ``nearest_specialist_insee``, ``geometry``. After ranking: ``underserved``
+        (ZIP commune without the specialty within the radius) and ``site_rank`` (rank of the site
+        serving it).
+    sites : geopandas.GeoDataFrame
+        EPSG:4326 points, one row per selected outreach site, best first: ``rank``,
+        ``code_insee``, ``nom``, ``code_dep``, ``zonage``, ``population``, ``distance_km``,
+        ``score_population`` (underserved ZIP population it adds), ``n_communes_served``,
+        ``served`` (list of code_insee), ``served_noms``, ``geometry``. Empty before ranking.
+    parameters : dict
+        Parameters used (specialty, territory, radius, floor, number of sites...).
+    sources : list of Source
+        Geography, zonage and supply sources.
+    notes : list of str
+        French remarks for planners (unknown distances, approximations...).
+    distances_known : bool
+        False when the supply gives no commune location for the specialty.
+    """
+
+    specialty: Specialty
+    departements: list[str]
+    communes: gpd.GeoDataFrame
+    sites: gpd.GeoDataFrame
+    parameters: dict
+    sources: list[Source]
+    notes: list[str] = field(default_factory=list)
+    distances_known: bool = True
+
+    def counts(self) -> dict[str, int]:
+        """Communes and population per zonage class, plus ZIP communes without the specialty nearby."""
+        com = self.communes
+        out: dict[str, int] = {"communes": len(com), "population": int(com["population"].sum())}
+        for code in ZONAGE_LABELS:
+            sel = com["zonage"] == code
+            out[f"communes_{code}"] = int(sel.sum())
+            out[f"population_{code}"] = int(com.loc[sel, "population"].sum())
+        if "underserved" in com.columns:
+            out["communes_zip_sans_specialite"] = int(com["underserved"].sum())
+            out["population_zip_sans_specialite"] = int(com.loc[com["underserved"], "population"].sum())
+            out["population_servie_par_les_sites"] = int(self.sites["score_population"].sum()) if len(self.sites) else 0
+        return out
+
+    def to_dict(self) -> dict:
+        """JSON-ready form: parameters, counts, notes, sources and sites (with coordinates)."""
+        sites = []
+        for rec in self.sites.to_dict(orient="records"):
+            geom = rec.pop("geometry")
+            rec = {k: _plain(v) for k, v in rec.items()}
+            rec["lon"], rec["lat"] = (round(geom.x, 6), round(geom.y, 6)) if geom is not None else (None, None)
+            sites.append(rec)
+        return {
+            "specialty": self.specialty.id,
+            "specialty_label": self.specialty.label,
+            "departements": list(self.departements),
+            "parameters": {k: _plain(v) for k, v in self.parameters.items()},
+            "counts": self.counts(),
+            "distances_known": self.distances_known,
+            "notes": list(self.notes),
+            "sources": [s.to_dict() for s in self.sources],
+            "sites": sites,
+        }
+
+
+def _plain(v: object) -> object:
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    return v
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def resolve_territory(territory: object) -> list[str]:
+    """Normalise a territory to a sorted list of département codes.
+
+    Parameters
+    ----------
+    territory : str, int, iterable of str, or object with ``.departements``
+        A région code (``"76"``, ``76``), a list of département codes (``["09", "31"]``), or a
+        TerritoryCheck-like object.
+
+    Returns
+    -------
+    list of str
+        Sorted, normalised département codes.
+
+    Raises
+    ------
+    UnknownCodeError
+        If a code does not exist.
+    EssGeoError
+        If the territory is empty or of an unsupported type.
+    """
+    if hasattr(territory, "departements"):
+        deps = normalize_dep_codes(territory.departements)
+    elif isinstance(territory, (str, int)) and not isinstance(territory, bool):
+        deps = departements_of_region(str(territory))
+    elif isinstance(territory, Iterable):
+        deps = normalize_dep_codes(list(territory))
+    else:
+        raise EssGeoError(
+            f"territory must be a région code, a list of département codes or a TerritoryCheck, got {territory!r}",
+            fr=f"territoire non reconnu : {territory!r} (attendu un code région ou une liste de départements)",
+        )
+    if not deps:
+        raise EssGeoError("territory is empty: give at least one département", fr="territoire vide")
+    return sorted(deps)
+
+
+def _as_zonage(zonage: Zonage | str | Path) -> Zonage:
+    if isinstance(zonage, Zonage):
+        return zonage
+    if isinstance(zonage, (str, Path)):
+        return load_zonage(zonage)
+    raise InputDataError(
+        f"zonage must be a Zonage (ess_geo.zonage.load_zonage) or a file path, got {type(zonage).__name__}",
+        fr="zonage non reconnu : attendu un fichier de zonage",
+    )
+
+
+def _specialty_rows(supply: Supply, spec: Specialty) -> tuple[pd.DataFrame, bool]:
+    tab = supply.table
+    rows = tab[tab["specialty"] == spec.id]
+    if rows.empty and "drees_group" in tab.columns and spec.drees_group in set(tab["drees_group"]):
+        return tab[tab["drees_group"] == spec.drees_group], bool(spec.drees_group_exact)
+    return rows, True
+
+
+def _commune_supply(supply: Supply | None, spec: Specialty, notes: list[str]) -> pd.Series | None:
+    """Specialists per commune (code_insee → n > 0), or None when the supply has no commune level."""
+    if supply is None:
+        notes.append("Aucune offre fournie : distances au spécialiste le plus proche inconnues.")
+        return None
+    rows, exact = _specialty_rows(supply, spec)
+    if "code_insee" not in supply.table.columns or (len(rows) > 0 and rows["code_insee"].isna().all()):
+        notes.append(
+            "Offre connue seulement par département (pas de localisation par commune) : "
+            "distances au spécialiste le plus proche inconnues."
+        )
+        return None
+    if not exact:
+        notes.append(
+            f"Offre du groupe DREES « {spec.drees_group} » qui regroupe plusieurs spécialités : "
+            "distances sous-estimées (majorant de l'offre)."
+        )
+    rows = rows.dropna(subset=["code_insee"])
+    counts = pd.to_numeric(rows["n_specialists"], errors="coerce").fillna(0).groupby(rows["code_insee"].astype(str)).sum()
+    counts = counts[counts > 0]
+    if counts.empty:
+        notes.append(f"Aucun praticien en {spec.label} localisé dans l'offre fournie : distances inconnues.")
+    return counts
+
+
+@lru_cache(maxsize=8)
+def _points(crs: str) -> pd.DataFrame:
+    """Representative points (metric coordinates) of every commune of one CRS zone."""
+    com = load_communes()
+    com = com[com["code_dep"].map(metric_crs_for) == crs]
+    com = com[com.geometry.notna() & ~com.geometry.is_empty]
+    pts = com.to_crs(crs).representative_point()
+    return pd.DataFrame({"x": pts.x.to_numpy(), "y": pts.y.to_numpy()}, index=pd.Index(com["code_insee"], name="code_insee"))
+
+
+def _rep_points_wgs84(codes: pd.Series, deps: pd.Series) -> gpd.GeoSeries:
+    """Representative points of communes in EPSG:4326 (from the metric computation)."""
+    out = gpd.GeoSeries([None] * len(codes), index=codes.index, crs=WGS84)
+    for crs in deps.map(metric_crs_for).unique():
+        sel = deps.map(metric_crs_for) == crs
+        pts = _points(crs).reindex(codes[sel])
+        ok = pts["x"].notna().to_numpy()
+        geo = gpd.GeoSeries(gpd.points_from_xy(pts["x"], pts["y"]), crs=crs).to_crs(WGS84)
+        vals = np.array(geo.values, dtype=object)
+        vals[~ok] = None
+        out.loc[sel[sel].index] = vals
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Flag
+
+
+def flag_zip(
+    territory: object,
+    specialty: str | Specialty,
+    supply: Supply | str | Path | None,
+    zonage: Zonage | str | Path,
+) -> ZipResult:
+    """Communes of a territory with their zonage class and distance to the specialty.
+
+    Parameters
+    ----------
+    territory : str, int, list of str, or TerritoryCheck-like
+        A région code, a list of département codes, or an object with ``.departements``.
+    specialty : str or Specialty
+        Specialty (canonical id, label or alias).
+    supply : Supply, path or None
+        Specialist supply. A commune-level supply (table with ``code_insee``, e.g. from RPPS)
+        locates specialists; a département-level one (DREES) or None leaves distances unknown.
+    zonage : Zonage or path
+        Doctors' zonage (:func:`ess_geo.zonage.load_zonage`).
+
+    Returns
+    -------
+    ZipResult
+        ``communes`` filled (EPSG:4326), ``sites`` empty.
+
+    Raises
+    ------
+    UnknownCodeError
+        Unknown département or région code.
+    UnknownSpecialtyError, NotEssSpecialtyError
+        Unknown specialty.
+    InputDataError
+        Unreadable supply or zonage.
+    """
+    spec = get_specialty(specialty)
+    deps = resolve_territory(territory)
+    zon = _as_zonage(zonage)
+    sup = as_supply(supply)
+    notes: list[str] = []
+
+    com = load_communes()
+    com = com[com["code_dep"].isin(deps)].drop(columns=["code_region"]).reset_index(drop=True)
+    byc = zon.by_commune().set_index("code_insee")
+    com["zonage"] = com["code_insee"].map(byc["zonage"]).fillna(NOT_IN_ZONAGE).astype(str)
+    com["zonage_label"] = com["zonage"].map(ZONAGE_LABELS)
+    com["zonage_classes"] = com["code_insee"].map(byc["classes"]).map(lambda v: list(v) if isinstance(v, list) else [])
+    absent = ~com["code_insee"].isin(byc.index)
+    if absent.any():
+        notes.append(f"{int(absent.sum())} communes du territoire absentes du fichier de zonage : classées « NA ».")
+
+    per_commune = _commune_supply(sup, spec, notes)
+    com["n_specialists"] = np.nan
+    com["distance_km"] = np.nan
+    com["nearest_specialist_insee"] = pd.Series([None] * len(com), dtype=object)
+    distances_known = per_commune is not None and not per_commune.empty
+    if per_commune is not None:
+        com["n_specialists"] = com["code_insee"].map(per_commune).fillna(0).astype(float)
+    if distances_known:
+        for crs in com["code_dep"].map(metric_crs_for).unique():
+            pts = _points(crs)
+            spec_pts = pts.reindex(per_commune.index.intersection(pts.index))
+            sel = (com["code_dep"].map(metric_crs_for) == crs).to_numpy()
+            if spec_pts.empty:
+                notes.append(f"Aucun praticien en {spec.label} dans la zone de projection {crs} : distances inconnues.")
+                continue
+            tree = cKDTree(spec_pts[["x", "y"]].to_numpy())
+            own = pts.reindex(com.loc[sel, "code_insee"])
+            ok = own["x"].notna().to_numpy()
+            dist = np.full(len(own), np.nan)
+            near = np.array([None] * len(own), dtype=object)
+            if ok.any():
+                d, i = tree.query(own.loc[ok, ["x", "y"]].to_numpy())
+                dist[ok] = d / 1000.0
+                near[ok] = spec_pts.index.to_numpy()[i]
+            com.loc[sel, "distance_km"] = dist
+            com.loc[sel, "nearest_specialist_insee"] = near
+        no_geom = com["geometry"].isna()
+        if no_geom.any():
+            names = ", ".join(com.loc[no_geom, "nom"])
+            notes.append(f"Communes sans contour dans le référentiel (distance inconnue) : {names}.")
+
+    communes = gpd.GeoDataFrame(com[COMMUNE_COLUMNS], geometry="geometry", crs=WGS84)
+    sources = [reference_source(), zon.source]
+    if sup is not None:
+        sources.append(sup.source)
+    params = {
+        "specialty": spec.id,
+        "departements": deps,
+        "zonage_file": zon.path,
+        "zonage_match_rate": round(zon.match_rate, 6),
+    }
+    return ZipResult(
+        specialty=spec,
+        departements=deps,
+        communes=communes,
+        sites=_empty_sites(),
+        parameters=params,
+        sources=sources,
+        notes=notes,
+        distances_known=distances_known,
+    )
+
+
+def _empty_sites() -> gpd.GeoDataFrame:
+    cols = {c: pd.Series(dtype=object) for c in SITE_COLUMNS if c != "geometry"}
+    return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+
+
+# ---------------------------------------------------------------------------------------------
+# Rank
+
+
+def rank_outreach_sites(
+    flagged: ZipResult,
+    *,
+    k: int = 5,
+    radius_km: float = 30.0,
+    min_population: int = 2000,
+    host_classes: tuple[str, ...] = ("ZIP", "ZAC"),
+) -> ZipResult:
+    """Choose up to ``k`` host communes for a weekly outreach clinic (consultation avancée).
+
+    *Demand* communes are the ZIP communes of the territory with no commune practising the
+    specialty within ``radius_km`` (``distance_km > radius_km``; when distances are unknown every
+    ZIP commune counts, and a note says so). *Candidate hosts* are the communes of the territory
+    in ``host_classes`` with at least ``min_population`` inhabitants. A host serves the demand
+    communes whose representative point lies within ``radius_km`` of its own. Sites are chosen
+    greedily: each next site is the one adding the most not-yet-served demand population (so two
+    sites never count the same people twice); ties go to the larger host, then the smaller code.
+    Selection stops early when no host adds anyone.
+
+    Parameters
+    ----------
+    flagged : ZipResult
+        Output of :func:`flag_zip` (not modified).
+    k : int, default 5
+        Maximum number of sites.
+    radius_km : float, default 30
+        Radius served by a site, and distance beyond which a specialist is "not close".
+    min_population : int, default 2000
+        Population floor of a host commune.
+    host_classes : tuple of str, default ("ZIP", "ZAC")
+        Zonage classes a host may have.
+
+    Returns
+    -------
+    ZipResult
+        A new result whose ``sites`` are filled and whose ``communes`` gain ``underserved``
+        and ``site_rank``.
+
+    Raises
+    ------
+    EssGeoError
+        If ``k`` < 1, ``radius_km`` <= 0, ``min_population`` < 0 or a host class is unknown.
+    """
+    if not isinstance(flagged, ZipResult):
+        raise EssGeoError(
+            f"flagged must be the ZipResult of flag_zip(), got {type(flagged).__name__}",
+            fr="rank_outreach_sites attend le résultat de flag_zip",
+        )
+    if int(k) < 1:
+        raise EssGeoError(f"k must be >= 1, got {k!r}", fr=f"nombre de sites invalide : {k!r} (au moins 1)")
+    if not float(radius_km) > 0:
+        raise EssGeoError(f"radius_km must be > 0, got {radius_km!r}", fr=f"rayon invalide : {radius_km!r} km")
+    if int(min_population) < 0:
+        raise EssGeoError(
+            f"min_population must be >= 0, got {min_population!r}", fr=f"population minimale invalide : {min_population!r}"
+        )
+    bad = [c for c in host_classes if c not in ZONAGE_LABELS]
+    if bad:
+        raise EssGeoError(
+            f"unknown host class(es) {bad}; allowed: {list(ZONAGE_LABELS)}", fr=f"classe de zonage inconnue : {bad}"
+        )
+    k, radius_km, min_population = int(k), float(radius_km), int(min_population)
+    notes = list(flagged.notes)
+    com = flagged.communes.copy()
+    is_zip = com["zonage"] == "ZIP"
+    if flagged.distances_known:
+        underserved = is_zip & ~(com["distance_km"] <= radius_km)
+        unknown = underserved & com["distance_km"].isna()
+        if unknown.any():
+            notes.append(f"{int(unknown.sum())} communes ZIP sans distance connue comptées comme dépourvues de spécialiste.")
+    else:
+        underserved = is_zip.copy()
+        notes.append(
+            "Distances inconnues : toutes les communes ZIP sont comptées comme dépourvues de spécialiste "
+            "(classement selon la seule population ZIP dans le rayon)."
+        )
+    com["underserved"] = underserved.to_numpy()
+    com["site_rank"] = pd.array([pd.NA] * len(com), dtype="Int64")
+
+    host = com["zonage"].isin(host_classes) & (com["population"] >= min_population)
+    rows: list[dict] = []
+    crs_of = com["code_dep"].map(metric_crs_for)
+    # candidate (host idx, demand idx list) per CRS zone
+    host_idx: list[int] = []
+    served_lists: list[np.ndarray] = []
+    for crs in crs_of.unique():
+        pts = _points(crs)
+        zone = crs_of == crs
+        dem = com.index[zone & underserved]
+        hos = com.index[zone & host]
+        dem_xy = pts.reindex(com.loc[dem, "code_insee"])[["x", "y"]]
+        dem_ok = dem_xy["x"].notna().to_numpy()
+        dem = dem[dem_ok]
+        hos_xy = pts.reindex(com.loc[hos, "code_insee"])[["x", "y"]]
+        hos_ok = hos_xy["x"].notna().to_numpy()
+        hos = hos[hos_ok]
+        if len(dem) == 0 or len(hos) == 0:
+            continue
+        tree = cKDTree(dem_xy.to_numpy()[dem_ok])
+        lists = tree.query_ball_point(hos_xy.to_numpy()[hos_ok], r=radius_km * 1000.0)
+        for h, lst in zip(hos, lists, strict=True):
+            host_idx.append(int(h))
+            served_lists.append(dem.to_numpy()[np.asarray(lst, dtype=int)])
+
+    pop = com["population"].to_numpy(dtype=float)
+    covered = np.zeros(len(com), dtype=bool)
+    available = list(range(len(host_idx)))
+    for rank in range(1, k + 1):
+        best, best_key = None, None
+        for j in available:
+            lst = served_lists[j]
+            gain = float(pop[lst[~covered[lst]]].sum()) if len(lst) else 0.0
+            h = host_idx[j]
+            key = (gain, pop[h], _neg_code(com.at[h, "code_insee"]))
+            if best_key is None or key > best_key:
+                best, best_key = j, key
+        if best is None or best_key[0] <= 0:
+            break
+        available.remove(best)
+        lst = served_lists[best]
+        new = lst[~covered[lst]]
+        covered[new] = True
+        h = host_idx[best]
+        com.loc[new, "site_rank"] = rank
+        new_sorted = com.loc[new].sort_values("population", ascending=False)
+        rows.append(
+            {
+                "rank": rank,
+                "code_insee": com.at[h, "code_insee"],
+                "nom": com.at[h, "nom"],
+                "code_dep": com.at[h, "code_dep"],
+                "zonage": com.at[h, "zonage"],
+                "population": int(com.at[h, "population"]),
+                "distance_km": _round(com.at[h, "distance_km"]),
+                "score_population": int(pop[new].sum()),
+                "n_communes_served": len(new),
+                "served": list(new_sorted["code_insee"]),
+                "served_noms": list(new_sorted["nom"]),
+                "geometry": None,
+            }
+        )
+    if rows:
+        sites = pd.DataFrame(rows)
+        sites["geometry"] = _rep_points_wgs84(sites["code_insee"], sites["code_dep"]).to_numpy()
+        sites = gpd.GeoDataFrame(sites[SITE_COLUMNS], geometry="geometry", crs=WGS84)
+    else:
+        sites = _empty_sites()
+        notes.append(
+            f"Aucun site retenu : aucune commune hôte (classes {', '.join(host_classes)}, au moins "
+            f"{min_population} habitants) n'a de commune ZIP dépourvue de spécialiste à moins de {radius_km:g} km."
+        )
+    params = dict(flagged.parameters)
+    params.update(k=k, radius_km=radius_km, min_population=min_population, host_classes=list(host_classes))
+    return ZipResult(
+        specialty=flagged.specialty,
+        departements=list(flagged.departements),
+        communes=gpd.GeoDataFrame(com, geometry="geometry", crs=WGS84),
+        sites=sites,
+        parameters=params,
+        sources=list(flagged.sources),
+        notes=notes,
+        distances_known=flagged.distances_known,
+    )
+
+
+def _round(v: object) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+    return round(f, 2)
+
+
+def _neg_code(code: str) -> tuple[int, ...]:
+    """Sort key making the smaller code win ties in a max() comparison."""
+    return tuple(-ord(ch) for ch in code)
