@@ -85,3 +85,25 @@ def test_postal_codes_cover_paris_arrondissements():
     cp = geography.load_postal_codes()
     assert set(cp.loc[cp["code_postal"] == "75001", "code_insee"]) == {"75056"}
     assert cp["code_postal"].str.len().eq(5).all()
+
+
+@pytest.mark.shared
+def test_adjacency_matches_independent_ign_2018_boundaries(shared_data):
+    """Département neighbours from the embedded COG 2025 data equal those computed independently
+    from the IGN Admin Express 2018 boundaries of ../shared/data (codes unchanged since), with a
+    200 m snapping tolerance for that file's simplified borders."""
+    import geopandas as gpd
+    import shapely
+
+    ign = gpd.read_file(shared_data / "geo" / "departements-avec-outre-mer.geojson").to_crs("EPSG:2154")
+    geoms, codes = ign.geometry.values, ign["code"].to_numpy()
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=200)
+    pairs = {
+        (codes[i], codes[j])
+        for i, j in zip(left, right, strict=True)
+        if codes[i] < codes[j] and shapely.length(geoms[i].boundary.intersection(geoms[j].buffer(200))) > 500
+    }
+    adj = geography.load_adjacency()
+    ours = set(zip(adj["code_dep_a"], adj["code_dep_b"], strict=True))
+    assert ours == pairs
+    assert ("83", "84") in ours  # Var and Vaucluse share under 1 km of border: still neighbours
