@@ -90,8 +90,9 @@ class ZipResult:
         ``n_specialists`` (in the commune; NaN when the supply has no commune level),
         ``distance_km`` (to the nearest commune with the specialty; 0 when it has one; NaN when
         unknown), ``nearest_specialist_insee``, ``geometry``. After ranking: ``underserved``
-        (ZIP commune without the specialty within the radius) and ``site_rank`` (rank of the site
-        serving it).
+        (ZIP commune without the specialty within the radius), ``site_rank`` (rank of the site
+        serving it) and ``host_score_population`` (for candidate hosts: underserved ZIP
+        population within the radius before any site is chosen; NaN otherwise).
     sites : geopandas.GeoDataFrame
         EPSG:4326 points, one row per selected outreach site, best first: ``rank``,
         ``code_insee``, ``nom``, ``code_dep``, ``zonage``, ``population``, ``distance_km``,
@@ -422,7 +423,8 @@ def rank_outreach_sites(
     -------
     ZipResult
         A new result whose ``sites`` are filled and whose ``communes`` gain ``underserved``
-        and ``site_rank``.
+        ``site_rank`` and ``host_score_population`` (score of each candidate host before greedy
+        selection; NaN for communes that cannot host).
 
     Raises
     ------
@@ -491,6 +493,9 @@ def rank_outreach_sites(
             served_lists.append(dem.to_numpy()[np.asarray(lst, dtype=int)])
 
     pop = com["population"].to_numpy(dtype=float)
+    com["host_score_population"] = np.nan
+    for h, lst in zip(host_idx, served_lists, strict=True):
+        com.at[h, "host_score_population"] = float(pop[lst].sum())
     covered = np.zeros(len(com), dtype=bool)
     available = list(range(len(host_idx)))
     for rank in range(1, k + 1):

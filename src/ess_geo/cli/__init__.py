@@ -39,6 +39,7 @@ def _register() -> None:
     # Each module adds its command to ``cli`` when imported.
     from ess_geo.cli import check as _check  # noqa: F401
     from ess_geo.cli import specialties as _specialties  # noqa: F401
+    from ess_geo.cli import zip_cmd as _zip_cmd  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

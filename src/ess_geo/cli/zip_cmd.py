@@ -1,0 +1,149 @@
+"""``ess-geo zip``: priority zones (ZIP) lacking a specialty, and ranked outreach sites."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import geopandas as gpd
+import pandas as pd
+
+from ess_geo.cli import EXIT_OK, cli
+from ess_geo.cli._options import departements_option, region_option, require_territory, specialty_option
+from ess_geo.outreach import flag_zip, rank_outreach_sites, resolve_territory
+from ess_geo.zonage import load_zonage
+
+#: French CSV headers for planners.
+COMMUNE_LABELS = {
+    "code_insee": "Code commune",
+    "nom": "Commune",
+    "code_dep": "Département",
+    "population": "Population",
+    "zonage": "Zonage",
+    "zonage_label": "Zonage (libellé)",
+    "zonage_classes": "Classes du fichier de zonage",
+    "n_specialists": "Spécialistes dans la commune",
+    "distance_km": "Distance au spécialiste le plus proche (km)",
+    "nearest_specialist_insee": "Commune du spécialiste le plus proche",
+    "underserved": "ZIP sans spécialiste dans le rayon",
+    "site_rank": "Desservie par le site n°",
+    "host_score_population": "Population ZIP non desservie dans le rayon (commune hôte)",
+}
+SITE_LABELS = {
+    "rank": "Rang",
+    "code_insee": "Code commune",
+    "nom": "Commune hôte",
+    "code_dep": "Département",
+    "zonage": "Zonage",
+    "population": "Population",
+    "distance_km": "Distance au spécialiste le plus proche (km)",
+    "score_population": "Population ZIP desservie (nouvelle)",
+    "n_communes_served": "Communes desservies",
+    "served": "Codes des communes desservies",
+    "served_noms": "Communes desservies (noms)",
+}
+
+
+def _n(value: float) -> str:
+    """French thousands separator (narrow no-break space)."""
+    return f"{int(value):,}".replace(",", "\u202f")
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists → ';'-joined strings (CSV and GeoJSON have no list type)."""
+    out = frame.copy()
+    for col in out.columns:
+        if col != "geometry" and out[col].map(lambda v: isinstance(v, list)).any():
+            out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+    return out
+
+
+def _write(result, zonage, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    communes = _flat(result.communes)
+    path = out / "communes_zip.csv"
+    communes.drop(columns="geometry").rename(columns=COMMUNE_LABELS).to_csv(path, index=False, encoding="utf-8-sig")
+    written.append(path)
+    path = out / "communes_zip.geojson"
+    gpd.GeoDataFrame(communes, geometry="geometry", crs=result.communes.crs).to_crs("EPSG:4326").to_file(
+        path, driver="GeoJSON"
+    )
+    written.append(path)
+    sites = _flat(result.sites)
+    path = out / "sites_consultations_avancees.csv"
+    sites.drop(columns="geometry").rename(columns=SITE_LABELS).to_csv(path, index=False, encoding="utf-8-sig")
+    written.append(path)
+    if len(sites):
+        path = out / "sites_consultations_avancees.geojson"
+        gpd.GeoDataFrame(sites, geometry="geometry", crs=result.sites.crs).to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
+        written.append(path)
+    rejected = pd.concat(
+        [zonage.unmatched.assign(statut="non rattachée"), _flat(zonage.ambiguous).assign(statut="ambiguë")],
+        ignore_index=True,
+    )
+    path = out / "zonage_lignes_non_rattachees.csv"
+    rejected.to_csv(path, index=False, encoding="utf-8-sig")
+    written.append(path)
+    path = out / "resultat.json"
+    payload = result.to_dict()
+    payload["zonage"] = zonage.to_dict()
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
+    written.append(path)
+    return written
+
+
+@cli.command("zip")
+@specialty_option
+@departements_option
+@region_option
+@click.option("--zonage", "zonage_path", required=True, type=click.Path(dir_okay=False), help="Fichier de zonage des médecins (CSV : Code_postal, Nom_commune, Zonage ; ou code_insee, Zonage).")
+@click.option("--supply", type=click.Path(dir_okay=False), default=None, help="Fichier d'effectifs (extraction RPPS par commune pour les distances ; une table DREES par département ne donne pas de distance).")
+@click.option("--sites", "k", type=click.IntRange(min=1), default=5, show_default=True, help="Nombre de sites de consultations avancées à proposer.")
+@click.option("--radius-km", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Rayon desservi par un site (km).")
+@click.option("--min-population", type=click.IntRange(min=0), default=2000, show_default=True, help="Population minimale d'une commune hôte.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Dossier de sortie (CSV, GeoJSON, JSON).")
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
+def zip_cmd(specialty, departements, region, zonage_path, supply, k, radius_km, min_population, out_dir, as_json):
+    """Communes ZIP dépourvues d'une spécialité et sites de consultations avancées classés.
+
+    Code de sortie : 0 succès, 2 erreur de saisie.
+    """
+    require_territory(departements, region)
+    territory = [d.strip() for d in departements.split(",") if d.strip()] if departements else region
+    deps = resolve_territory(territory)
+    zonage = load_zonage(zonage_path)
+    flagged = flag_zip(deps, specialty, supply, zonage)
+    result = rank_outreach_sites(flagged, k=k, radius_km=radius_km, min_population=min_population)
+    written = _write(result, zonage, Path(out_dir)) if out_dir else []
+    if as_json:
+        payload = result.to_dict()
+        payload["zonage"] = zonage.to_dict()
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        sys.exit(EXIT_OK)
+    click.echo(f"Zonage : {zonage.summary_fr()}")
+    for rec in zonage.unmatched.itertuples(index=False):
+        click.echo(f"  ligne {rec.line} non rattachée : {rec.code_postal} {rec.nom_commune} — {rec.reason}")
+    for rec in zonage.ambiguous.itertuples(index=False):
+        click.echo(f"  ligne {rec.line} ambiguë : {rec.code_postal} {rec.nom_commune} — {rec.reason}")
+    counts = result.counts()
+    click.echo(
+        f"{result.specialty.label} — départements {', '.join(result.departements)} : {counts['communes']} communes, "
+        f"{counts['communes_ZIP']} en ZIP ({_n(counts['population_ZIP'])} hab.), dont "
+        f"{counts['communes_zip_sans_specialite']} sans spécialiste à moins de {radius_km:g} km "
+        f"({_n(counts['population_zip_sans_specialite'])} hab.)"
+    )
+    for note in result.notes:
+        click.echo(f"Note : {note}")
+    if len(result.sites):
+        click.echo(f"Sites de consultations avancées (rayon {radius_km:g} km, hôte ≥ {min_population} hab.) :")
+        for s in result.sites.itertuples(index=False):
+            click.echo(
+                f"  {s.rank}. {s.nom} ({s.code_insee}, {s.zonage}) : {_n(s.score_population)} hab. en ZIP desservis, "
+                f"{s.n_communes_served} communes"
+            )
+    for path in written:
+        click.echo(f"Écrit : {path}")
+    sys.exit(EXIT_OK)
