@@ -555,6 +555,25 @@ def _replace_manifest(out: Path, written: list[str]) -> None:
     atomic_write_bytes(manifest, json.dumps({"files": written}, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
+def check_formats(formats: Iterable[str] | str) -> list[str]:
+    """Normalised list of report formats.
+
+    Raises
+    ------
+    InputDataError
+        Naming the unknown format(s) and the allowed ones.
+    """
+    fmts = [p for p in formats.split(",")] if isinstance(formats, str) else list(formats)
+    fmts = [str(f).strip().lower() for f in fmts if str(f).strip()]
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad or not fmts:
+        raise InputDataError(
+            f"unknown report format(s) {bad or fmts!r}; allowed: {list(FORMATS)}",
+            fr=f"format(s) de rapport inconnu(s) : {', '.join(bad) or '(aucun)'} ; autorisés : {', '.join(FORMATS)}",
+        )
+    return fmts
+
+
 def write_coverage_report(
     out_dir: str | Path,
     region: str | int | Iterable | None = None,
@@ -605,14 +624,7 @@ def write_coverage_report(
     UnknownCodeError
         For an unknown région code.
     """
-    fmts = [formats] if isinstance(formats, str) else list(formats)
-    fmts = [f.strip().lower() for f in fmts if f.strip()]
-    bad = [f for f in fmts if f not in FORMATS]
-    if bad or not fmts:
-        raise InputDataError(
-            f"unknown report format(s) {bad or fmts!r}; allowed: {list(FORMATS)}",
-            fr=f"format(s) de rapport inconnu(s) : {', '.join(bad) or '(aucun)'} ; autorisés : {', '.join(FORMATS)}",
-        )
+    fmts = check_formats(formats)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputDataError(f"out_dir {str(out)!r} is not a directory", fr=f"{out} n'est pas un dossier")
@@ -662,6 +674,7 @@ __all__ = [
     "ReportFiles",
     "atomic_write_bytes",
     "cell_text",
+    "check_formats",
     "render_csv",
     "render_index_html",
     "render_region_html",

@@ -1,0 +1,73 @@
+"""``ess-geo report``: coverage reports (HTML, XLSX, CSV) for one région or all of them."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from ess_geo.cli import EXIT_OK, cli
+from ess_geo.cli._options import registry_option, supply_option
+
+
+@cli.command("report")
+@click.option("--region", "-r", default="all", show_default=True, help="Code région (11 = Île-de-France) ou « all » pour toutes.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Dossier de sortie.")
+@click.option("--specialties", "-s", default=None, help="Spécialités séparées par des virgules (défaut : celles du fichier d'effectifs).")
+@supply_option
+@registry_option
+@click.option("--zonage", type=click.Path(dir_okay=False), default=None, help="Fichier de zonage (cité dans les sources du rapport).")
+@click.option("--formats", "-f", default="html,xlsx,csv", show_default=True, help="Formats : html, xlsx, csv.")
+@click.option("--maps/--no-maps", default=None, help="Inclure les cartes (défaut : oui pour une région, non pour « all »).")
+@click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
+@click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
+def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, maps, lumped, quiet):
+    """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ess_geo.coverage import _resolve_regions, default_specialties
+    from ess_geo.registry import as_registry
+    from ess_geo.reports import check_formats, write_coverage_report
+    from ess_geo.specialties import get_specialty
+    from ess_geo.supply import as_supply
+
+    started = time.perf_counter()
+    fmts = check_formats(formats)
+    regions = _resolve_regions(region)
+    sup = as_supply(supply)
+    reg = as_registry(registry)
+    specs = [get_specialty(s) for s in specialties.split(",") if s.strip()] if specialties else default_specialties(sup, lumped)
+    if maps is None:
+        maps = len(regions) == 1
+    result = None
+    if zonage:
+        from ess_geo.coverage import coverage_table
+        from ess_geo.zonage import load_zonage
+
+        zon = load_zonage(zonage)
+        result = coverage_table(regions, specs, sup, reg)
+        result.sources.append(zon.source)
+        result.notes.append(f"Zonage fourni : {zon.summary_fr()}")
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        disable=quiet, transient=False, console=None,
+    ) as bar:
+        task = bar.add_task("Régions × spécialités", total=len(regions) * len(specs))
+
+        def tick(code_region: str, spec_id: str) -> None:
+            bar.update(task, advance=1, description=f"Région {code_region} · {spec_id}")
+
+        files = write_coverage_report(
+            out_dir, regions, fmts, specialties=specs, supply=sup, registry=reg, maps=maps,
+            result=result, include_lumped=lumped, progress=None if result is not None else tick,
+        )
+        if result is not None:
+            bar.update(task, completed=len(regions) * len(specs))
+    elapsed = time.perf_counter() - started
+    click.echo(f"{len(files.paths)} fichier(s) écrit(s) dans {files.out_dir} en {elapsed:.1f} s.")
+    for msg in files.map_errors:
+        click.echo(f"Attention : {msg}", err=True)
+    if sup is not None and sup.dropped:
+        click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    sys.exit(EXIT_OK)
