@@ -118,6 +118,50 @@ def band_weights(distances_km: np.ndarray, bands: Sequence[tuple[float, float]] 
     return weights[np.searchsorted(uppers, np.asarray(distances_km, dtype=float), side="left")]
 
 
+def e2sfca(
+    xy_m: np.ndarray, population: np.ndarray, specialists: np.ndarray, bands: Sequence[tuple[float, float]] = DEFAULT_BANDS
+) -> tuple[np.ndarray, dict]:
+    """E2SFCA on points of one metric plane (the computing core of :func:`access_index`).
+
+    Parameters
+    ----------
+    xy_m : numpy.ndarray, shape (n, 2)
+        Coordinates in metres (projected CRS).
+    population : numpy.ndarray, shape (n,)
+        Demand at each point.
+    specialists : numpy.ndarray, shape (n,)
+        Supply at each point.
+    bands : sequence of (upper_km, weight)
+        Distance bands (right-closed) and weights.
+
+    Returns
+    -------
+    access : numpy.ndarray, shape (n,)
+        Specialists per inhabitant reachable from each point.
+    info : dict
+        ``pairs_within_reach`` and ``empty_catchments`` (supply points with no demand in reach).
+    """
+    bands = validate_bands(bands)
+    xy_m = np.asarray(xy_m, dtype=float)
+    pop = np.asarray(population, dtype=float)
+    s = np.asarray(specialists, dtype=float)
+    acc = np.zeros(len(xy_m))
+    sup_idx = np.flatnonzero(s > 0)
+    if not len(sup_idx):
+        return acc, {"pairs_within_reach": 0, "empty_catchments": 0}
+    pairs = cKDTree(xy_m[sup_idx]).sparse_distance_matrix(cKDTree(xy_m), bands[-1][0] * 1000.0, output_type="ndarray")
+    j_local, i = pairs["i"], pairs["j"]
+    w = band_weights(pairs["v"] / 1000.0, bands)
+    keep = w > 0
+    j_local, i, w = j_local[keep], i[keep], w[keep]
+    demand = np.bincount(j_local, weights=pop[i] * w, minlength=len(sup_idx))
+    ratio = np.zeros(len(sup_idx))
+    ok = demand > 0
+    ratio[ok] = s[sup_idx][ok] / demand[ok]
+    acc = np.bincount(i, weights=ratio[j_local] * w, minlength=len(xy_m))
+    return acc, {"pairs_within_reach": len(i), "empty_catchments": int((~ok).sum())}
+
+
 @dataclass
 class AccessIndex:
     """Result of :func:`access_index`.
@@ -295,26 +339,13 @@ def access_index(
         points = points[points["zone_crs"].isin(zones_wanted)]
 
     frames, n_pairs, empty = [], 0, 0
-    max_m = band_tuple[-1][0] * 1000.0
     for _crs, part in points.groupby("zone_crs", sort=True):
         xy = part[["x", "y"]].to_numpy()
         pop = part["population"].to_numpy(dtype=float)
         s = per_commune.reindex(part["code_insee"]).fillna(0.0).to_numpy()
-        acc = np.zeros(len(part))
-        sup_idx = np.flatnonzero(s > 0)
-        if len(sup_idx):
-            pairs = cKDTree(xy[sup_idx]).sparse_distance_matrix(cKDTree(xy), max_m, output_type="ndarray")
-            j_local, i = pairs["i"], pairs["j"]
-            w = band_weights(pairs["v"] / 1000.0, band_tuple)
-            keep = w > 0
-            j_local, i, w = j_local[keep], i[keep], w[keep]
-            n_pairs += len(i)
-            demand = np.bincount(j_local, weights=pop[i] * w, minlength=len(sup_idx))
-            ratio = np.zeros(len(sup_idx))
-            ok = demand > 0
-            ratio[ok] = s[sup_idx][ok] / demand[ok]
-            empty += int((~ok).sum())
-            acc = np.bincount(i, weights=ratio[j_local] * w, minlength=len(part))
+        acc, info = e2sfca(xy, pop, s, band_tuple)
+        n_pairs += info["pairs_within_reach"]
+        empty += info["empty_catchments"]
         frames.append(part.drop(columns=["x", "y"]).assign(specialists=s, access=acc))
     table = pd.concat(frames, ignore_index=True).sort_values("code_insee", ignore_index=True)
     if wanted is not None:
@@ -366,4 +397,4 @@ def _aggregate(table: pd.DataFrame, key: str) -> pd.DataFrame:
     return g.drop(columns="_wa")
 
 
-__all__ = ["DEFAULT_BANDS", "AccessIndex", "access_index", "band_weights", "validate_bands"]
+__all__ = ["DEFAULT_BANDS", "AccessIndex", "access_index", "band_weights", "e2sfca", "validate_bands"]

@@ -1,0 +1,72 @@
+"""Tests of the five-year adherents what-if."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ess_geo.errors import InputDataError
+from ess_geo.registry import Registry
+from ess_geo.sources import Source
+from ess_geo.supply import Supply
+from ess_geo.territory import check_territory
+from ess_geo.whatif import simulate_adherents, target_share
+
+
+def _supply_synthetic(spec: str, group: str, counts: dict[str, int]) -> Supply:
+    tab = pd.DataFrame({"code_dep": list(counts), "specialty": spec, "drees_group": group,
+                        "n_specialists": list(counts.values()), "mode": "tous", "source": "synthetic"})
+    return Supply(table=tab, source=Source("synthetic supply", "test"))
+
+
+@pytest.fixture
+def check_synthetic():
+    sup = _supply_synthetic("cardiologie", "07-Cardiologie", {"15": 7, "43": 13})  # 20 specialists
+    return check_territory("cardiologie", ["15", "43"], supply=sup, registry=Registry(), adherents=2)
+
+
+def test_target_is_linear():
+    assert [round(target_share(y), 2) for y in range(6)] == [0.10, 0.18, 0.26, 0.34, 0.42, 0.50]
+
+
+def test_path_flags_missed_years(check_synthetic):
+    path = simulate_adherents(check_synthetic, [4, 5, 6, 9, 10])  # year 0 from the check (2)
+    t = path.table
+    assert t["year"].tolist() == [0, 1, 2, 3, 4, 5]
+    assert t["needed"].tolist() == [2, 4, 6, 7, 9, 10]
+    assert path.missed_years == [2, 3]
+    assert path.on_track is False
+    assert t.loc[0, "startup_credit_eur"] == 80_000 and t.loc[1, "startup_credit_eur"] == 0
+    assert path.total_funding_eur == 80_000 + 6 * 50_000
+    d = path.to_dict()
+    assert d["years"][2]["on_track_fr"] == "non"
+    assert "Années hors trajectoire : 2, 3" in path.summary_fr()
+    assert "Sur la trajectoire" in path.to_frame_fr().columns
+
+
+def test_path_six_values_and_dict(check_synthetic):
+    ok = simulate_adherents(check_synthetic, [2, 4, 6, 7, 9, 10])
+    assert ok.on_track is True and ok.missed_years == []
+    partial = simulate_adherents(check_synthetic, {0: 2, 5: 9})
+    assert partial.missed_years == [5]
+
+
+def test_upper_bound_denominator_is_undetermined():
+    sup = _supply_synthetic("15-Autre spécialité", "15-Autre spécialité", {"15": 30, "43": 50})
+    chk = check_territory("neurologie", ["15", "43"], supply=sup, registry=Registry())
+    path = simulate_adherents(chk, [1, 2, 3, 4, 40, 40])
+    assert path.undetermined_years == [0, 1, 2, 3]
+    assert path.on_track is None
+    assert "au moins" in path.summary_fr()
+
+
+def test_bad_inputs(check_synthetic):
+    no_count = check_territory("cardiologie", ["15"], registry=Registry())
+    with pytest.raises(InputDataError, match="no specialist count"):
+        simulate_adherents(no_count, [1, 2, 3, 4, 5])
+    with pytest.raises(InputDataError, match="got 3"):
+        simulate_adherents(check_synthetic, [1, 2, 3])
+    with pytest.raises(InputDataError, match="-1"):
+        simulate_adherents(check_synthetic, [1, 2, 3, 4, -1])
+    with pytest.raises(InputDataError, match="year 7"):
+        simulate_adherents(check_synthetic, {7: 3})
