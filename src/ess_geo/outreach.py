@@ -323,7 +323,8 @@ def flag_zip(
     com["zonage_classes"] = com["code_insee"].map(byc["classes"]).map(lambda v: list(v) if isinstance(v, list) else [])
     absent = ~com["code_insee"].isin(byc.index)
     if absent.any():
-        notes.append(f"{int(absent.sum())} communes du territoire absentes du fichier de zonage : classées « NA ».")
+        names = ", ".join(f"{n} ({c})" for n, c in zip(com.loc[absent, "nom"], com.loc[absent, "code_insee"], strict=True))
+        notes.append(f"Communes du territoire absentes du fichier de zonage, classées « NA » : {names}.")
 
     per_commune = _commune_supply(sup, spec, notes)
     com["n_specialists"] = np.nan

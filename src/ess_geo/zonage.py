@@ -538,7 +538,13 @@ def _resolve_postal(cp: str, key: str, nom: str, idx: _Index) -> tuple[str, str 
         return step, None, f"plusieurs communes possibles ({step}) : {names}", sorted(found)
     if cp not in idx.keys_cp:
         return "", None, f"code postal inconnu du référentiel et nom {nom!r} absent du département", []
-    return "", None, f"nom {nom!r} introuvable pour le code postal {cp} ni dans son département", []
+    return (
+        "",
+        None,
+        f"nom {nom!r} introuvable pour le code postal {cp} ni dans son département : commune absente du "
+        "COG 2025 (probablement fusionnée, scindée ou renommée sans commune déléguée depuis le fichier)",
+        [],
+    )
 
 
 def _match_insee(frame: pd.DataFrame, source: Source, path: Path) -> Zonage:
