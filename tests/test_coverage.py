@@ -212,5 +212,5 @@ def test_bad_inputs_name_the_value():
         coverage_table("99", ["cardiologie"])
     with pytest.raises(UnknownSpecialtyError, match="cardiolojie"):
         coverage_table("11", ["cardiolojie"])
-    with pytest.raises(InputDataError, match="not_here.csv"):
+    with pytest.raises(InputDataError, match=r"not_here\.csv"):
         coverage_table("11", ["cardiologie"], "not_here.csv")

@@ -84,7 +84,7 @@ th,td{border:1px solid #d0d7de;padding:.25rem .45rem;text-align:right}
 th{background:#1f3a5f;color:#fff;position:sticky;top:0}td.t{text-align:left}
 .note{font-size:.85rem;color:#57606a}.legend span{display:inline-block;padding:.1rem .5rem;margin:.1rem;
 border:1px solid #d0d7de}footer{margin-top:2rem;font-size:.8rem;color:#57606a;border-top:1px solid #d0d7de}
-iframe{width:100%;height:520px;border:1px solid #d0d7de}nav a{margin-right:.6rem}
+.scroll{overflow-x:auto}iframe{width:100%;height:520px;border:1px solid #d0d7de}nav a{margin-right:.6rem}
 """
 
 
@@ -366,7 +366,7 @@ def _html_table(frame: pd.DataFrame, columns: Sequence[str], *, status_colours: 
             cls = " class='t'" if c in text_cols else ""
             cells.append(f"<td{cls}>{text}</td>")
         body.append(f"<tr{style}>{''.join(cells)}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 def _sources_footer(result: CoverageResult) -> str:
