@@ -1,0 +1,235 @@
+"""ZIP flags and outreach-site ranking on real places (Lozère, Occitanie, La Réunion)."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+
+from ess_geo.cli import main
+from ess_geo.errors import EssGeoError, UnknownCodeError
+from ess_geo.geography import load_communes
+from ess_geo.outreach import ZipResult, flag_zip, rank_outreach_sites, resolve_territory
+from ess_geo.sources import Source
+from ess_geo.supply import Supply
+from ess_geo.zonage import load_zonage
+
+MENDE = "48095"
+LANGOGNE = "48080"
+
+
+def _synthetic_supply(places: dict[str, int], specialty: str = "cardiologie") -> Supply:
+    dep_of = load_communes().set_index("code_insee")["code_dep"]
+    table = pd.DataFrame(
+        {
+            "code_insee": list(places),
+            "code_dep": [dep_of[c] for c in places],
+            "specialty": specialty,
+            "drees_group": "07-Cardiologie",
+            "n_specialists": list(places.values()),
+            "mode": "synthetic",
+            "source": "synthetic",
+        }
+    )
+    return Supply(table=table, source=Source(name="synthetic commune-level supply", vintage="synthetic"))
+
+
+@pytest.fixture(scope="module")
+def synthetic_supply_mende() -> Supply:
+    """Synthetic: two cardiologists in Mende (48), none elsewhere."""
+    return _synthetic_supply({MENDE: 2})
+
+
+@pytest.fixture(scope="module")
+def synthetic_zonage_48_all_zip(tmp_path_factory):
+    """Synthetic INSEE-keyed zonage: every commune of Lozère in ZIP (no shared data needed)."""
+    codes = load_communes().query("code_dep == '48'")["code_insee"]
+    path = tmp_path_factory.mktemp("zon") / "zonage_48_synthetic.csv"
+    path.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    return load_zonage(path)
+
+
+@pytest.fixture(scope="module")
+def real_zonage(zonage_file):
+    return load_zonage(zonage_file)
+
+
+def test_resolve_territory_forms():
+    assert resolve_territory("76")[:3] == ["09", "11", "12"]
+    assert resolve_territory(76) == resolve_territory("76")
+    assert resolve_territory(["48", 12]) == ["12", "48"]
+
+    class Check:
+        departements = ("2a", "2B")
+
+    assert resolve_territory(Check()) == ["2A", "2B"]
+    with pytest.raises(UnknownCodeError, match="'99'"):
+        resolve_territory(["48", "99"])
+    with pytest.raises(EssGeoError, match="territory"):
+        resolve_territory(3.5)
+
+
+def test_flag_synthetic_distances(synthetic_zonage_48_all_zip, synthetic_supply_mende):
+    res = flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip)
+    com = res.communes.set_index("code_insee")
+    assert str(res.communes.crs) == "EPSG:4326"
+    assert len(com) == int((load_communes()["code_dep"] == "48").sum())
+    for col in ("nom", "code_dep", "population", "zonage", "zonage_label", "n_specialists", "distance_km", "geometry"):
+        assert col in res.communes.columns
+    assert com.at[MENDE, "distance_km"] == 0
+    assert com.at[MENDE, "n_specialists"] == 2
+    assert com.at[MENDE, "nearest_specialist_insee"] == MENDE
+    # Langogne is some 35 km from Mende as the crow flies (representative points).
+    assert 25 < com.at[LANGOGNE, "distance_km"] < 45
+    assert com["distance_km"].ge(0).all()
+    assert (com["zonage"] == "ZIP").all()
+    assert res.distances_known
+    assert res.sources[0].vintage.startswith("COG 2025")
+
+
+def test_rank_far_zip_commune_beats_specialists_commune(synthetic_zonage_48_all_zip, synthetic_supply_mende):
+    flagged = flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip)
+    before = list(flagged.communes.columns)
+    res = rank_outreach_sites(flagged, k=3, radius_km=30, min_population=1000)
+    assert list(flagged.communes.columns) == before  # input not mutated
+    com = res.communes.set_index("code_insee")
+    # Mende has the specialist: hosting there serves nobody; Langogne (far, ZIP) serves people.
+    assert com.at[MENDE, "host_score_population"] == 0
+    assert com.at[LANGOGNE, "host_score_population"] > 0
+    assert MENDE not in set(res.sites["code_insee"])
+    assert list(res.sites["rank"]) == list(range(1, len(res.sites) + 1))
+    assert res.sites["score_population"].is_monotonic_decreasing
+
+
+def _check_sites_consistent(res: ZipResult, radius_km: float) -> None:
+    com = res.communes.set_index("code_insee")
+    seen: set[str] = set()
+    for site in res.sites.itertuples(index=False):
+        served = set(site.served)
+        assert not served & seen, "two sites count the same people"
+        seen |= served
+        assert site.score_population == int(com.loc[list(served), "population"].sum())
+        assert site.n_communes_served == len(served)
+        assert (com.loc[list(served), "zonage"] == "ZIP").all()
+        assert (com.loc[list(served), "distance_km"] > radius_km).all()
+        assert (com.loc[list(served), "site_rank"] == site.rank).all()
+    assert set(com.index[com["site_rank"].notna()]) == seen
+    assert seen <= set(com.index[com["underserved"]])
+
+
+@pytest.mark.shared
+def test_real_zonage_lozere(real_zonage, synthetic_supply_mende):
+    res = rank_outreach_sites(flag_zip(["48"], "cardiologie", synthetic_supply_mende, real_zonage), k=5, min_population=1000)
+    com = res.communes.set_index("code_insee")
+    assert set(com["zonage"]) <= {"ZIP", "ZAC", "ZAR", "HZ", "NA"}
+    assert (com["zonage"] == "ZIP").sum() > 50  # rural Lozère: most communes in ZIP
+    assert com.at[LANGOGNE, "zonage"] == "ZIP"
+    assert len(res.sites) >= 1
+    _check_sites_consistent(res, 30)
+    assert com.at[MENDE, "host_score_population"] == 0
+    json.dumps(res.to_dict())
+
+
+@pytest.mark.shared
+def test_real_zonage_occitanie_prefectures(real_zonage):
+    """Synthetic supply: cardiologists only in the 13 préfectures of Occitanie."""
+    prefs = ["09122", "11069", "12202", "30189", "31555", "32013", "34172", "46042", "48095", "65440", "66136", "81004", "82121"]
+    supply = _synthetic_supply(dict.fromkeys(prefs, 3))
+    res = rank_outreach_sites(flag_zip("76", "cardiologie", supply, real_zonage), k=8, radius_km=30)
+    com = res.communes.set_index("code_insee")
+    assert len(com) > 4000
+    assert (com.loc[prefs, "distance_km"] == 0).all()
+    _check_sites_consistent(res, 30)
+    assert len(res.sites) == 8
+    # Sites sit away from the préfectures: every site is more than 30 km from a cardiologist
+    # or serves only communes beyond 30 km.
+    assert not set(res.sites["code_insee"]) & set(prefs)
+    # Toulouse (préfecture, ZAR/ZAC) serves nobody; the first site serves more than 10,000 people.
+    assert not com.at["31555", "host_score_population"] > 0  # 0, or NaN when not a candidate host
+    assert res.sites["score_population"].iloc[0] > 10_000
+
+
+def test_overseas_metric_crs(tmp_path):
+    """La Réunion measured in its own CRS (EPSG:2975): Saint-Denis → Saint-Pierre 30-70 km."""
+    codes = load_communes().query("code_dep == '974'")["code_insee"]
+    path = tmp_path / "zonage_974_synthetic.csv"
+    path.write_text("code_insee,Zonage\n" + "".join(f"{c},ZIP\n" for c in codes), encoding="utf-8")
+    zon = load_zonage(path)
+    res = flag_zip(["974"], "cardiologie", _synthetic_supply({"97411": 10}), zon)
+    com = res.communes.set_index("code_insee")
+    assert com.at["97411", "distance_km"] == 0
+    assert 30 < com.at["97416", "distance_km"] < 70
+
+
+def test_departement_level_supply_gives_unknown_distances(synthetic_zonage_48_all_zip):
+    table = pd.DataFrame(
+        {"code_dep": ["48"], "specialty": ["cardiologie"], "drees_group": ["07-Cardiologie"], "n_specialists": [5],
+         "mode": ["synthetic"], "source": ["synthetic"]}
+    )
+    sup = Supply(table=table, source=Source(name="synthetic département supply", vintage="synthetic"))
+    flagged = flag_zip(["48"], "cardiologie", sup, synthetic_zonage_48_all_zip)
+    assert not flagged.distances_known
+    assert flagged.communes["distance_km"].isna().all()
+    assert any("distances" in n and "inconnues" in n for n in flagged.notes)
+    res = rank_outreach_sites(flagged, k=2, min_population=1000)
+    assert len(res.sites) >= 1  # ranked on ZIP population alone, and says so
+    assert any("Distances inconnues" in n for n in res.notes)
+
+
+def test_no_supply(synthetic_zonage_48_all_zip):
+    res = flag_zip(["48"], "cardiologie", None, synthetic_zonage_48_all_zip)
+    assert res.communes["n_specialists"].isna().all()
+    assert not res.distances_known
+
+
+def test_bad_parameters(synthetic_zonage_48_all_zip, synthetic_supply_mende):
+    flagged = flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip)
+    with pytest.raises(EssGeoError, match="k must be >= 1, got 0"):
+        rank_outreach_sites(flagged, k=0)
+    with pytest.raises(EssGeoError, match="radius_km"):
+        rank_outreach_sites(flagged, radius_km=-5)
+    with pytest.raises(EssGeoError, match="XYZ"):
+        rank_outreach_sites(flagged, host_classes=("XYZ",))
+    with pytest.raises(EssGeoError, match="ZipResult"):
+        rank_outreach_sites("48")
+    with pytest.raises(EssGeoError, match="zonage"):
+        flag_zip(["48"], "cardiologie", None, 42)
+
+
+def test_high_floor_gives_no_site_with_a_note(synthetic_zonage_48_all_zip, synthetic_supply_mende):
+    flagged = flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip)
+    res = rank_outreach_sites(flagged, min_population=10**7)
+    assert len(res.sites) == 0
+    assert isinstance(res.sites, gpd.GeoDataFrame)
+    assert any("Aucun site" in n for n in res.notes)
+
+
+def test_cli_zip_writes_outputs(tmp_path):
+    zon = tmp_path / "zonage_48_synthetic.csv"
+    codes = load_communes().query("code_dep == '48'")["code_insee"]
+    zon.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    out = tmp_path / "out"
+    rc = main(["zip", "--specialty", "cardiologie", "--departements", "48", "--zonage", str(zon), "--sites", "2",
+               "--min-population", "1000", "--out", str(out)])
+    assert rc == 0
+    communes = gpd.read_file(out / "communes_zip.geojson")
+    assert communes.crs.to_epsg() == 4326
+    assert len(communes) == len(codes)
+    csv = pd.read_csv(out / "communes_zip.csv", dtype=str, encoding="utf-8-sig")
+    assert "Zonage (libellé)" in csv.columns
+    sites = pd.read_csv(out / "sites_consultations_avancees.csv", dtype=str, encoding="utf-8-sig")
+    assert len(sites) == 2  # no supply: ranked on ZIP population
+    payload = json.loads((out / "resultat.json").read_text(encoding="utf-8"))
+    assert payload["zonage"]["match_rate"] == 1.0
+    assert np.isclose(payload["parameters"]["radius_km"], 30.0)
+
+
+def test_cli_zip_bad_specialty_exit_2(tmp_path, capsys):
+    zon = tmp_path / "zonage_synthetic.csv"
+    zon.write_text("code_insee,Zonage\n48095,ZIP\n", encoding="utf-8")
+    rc = main(["zip", "--specialty", "plomberie", "--departements", "48", "--zonage", str(zon)])
+    assert rc == 2
+    assert "Erreur" in capsys.readouterr().err
