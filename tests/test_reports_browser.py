@@ -1,0 +1,37 @@
+"""The coverage report opens in headless Chromium without any JavaScript error."""
+
+from __future__ import annotations
+
+import pytest
+
+from ess_geo.reports import write_coverage_report
+
+pytestmark = [pytest.mark.shared, pytest.mark.browser]
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def test_report_pages_open_without_errors(tmp_path, chromium, drees_effectifs):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    files = write_coverage_report(tmp_path, "94", ["html"], supply=drees_effectifs, specialties=["cardiologie", "pneumologie"], maps=True)
+    pages = ["index.html", "region_94.html"] + [p.relative_to(tmp_path).as_posix() for p in files.paths if p.parent.name == "cartes"]
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
+        try:
+            page = browser.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+            for name in pages:
+                page.goto((tmp_path / name).as_uri())
+                page.wait_for_load_state("load")
+                assert page.locator("h1, .leaflet-container").count() >= 1, name
+            page.goto((tmp_path / "region_94.html").as_uri())
+            assert "Corse" in page.locator("h1").inner_text()
+            assert page.locator("table").count() >= 3
+            page.goto((tmp_path / "index.html").as_uri())
+            page.click("text=Corse")
+            assert page.url.endswith("region_94.html")
+        finally:
+            browser.close()
+    assert errors == []
