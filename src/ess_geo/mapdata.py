@@ -61,8 +61,8 @@ ZONAGE_STYLE = {
     "ZIP": ("#b2182b", "ZIP : zone d'intervention prioritaire"),
     "ZAC": ("#f4a582", "ZAC : zone d'action complémentaire"),
     "ZAR": ("#9e9ac8", "ZAR : zone d'accompagnement régional"),
-    "HZ": (None, "HZ : hors zonage"),
-    "NA": (None, "Zonage non disponible"),
+    "HZ": ("#f4f4f4", "HZ : hors zonage"),
+    "NA": ("#ffffff", "Zonage non disponible"),
 }
 COVERAGE_STYLE = {
     "covered": ("#2b8cbe", "Couvert par une ESS de la spécialité"),
@@ -415,7 +415,7 @@ def _ess_layer(entries: list, deps_frame: gpd.GeoDataFrame, name: str) -> tuple[
     layer = MapLayer(
         name=name,
         frame=frame,
-        tooltip=[("titre", ""), ("statut", "Statut"), ("departements", "Départements")],
+        tooltip=[("titre", "ESS existante"), ("statut", "Statut"), ("departements", "Départements")],
     )
     return layer, items
 
@@ -494,7 +494,7 @@ def coverage_map_spec(
     frame["densite"] = dens_values
     frame["category"] = categories
     frame = _style(frame, fill=[COVERAGE_STYLE[c][0] for c in categories], fill_opacity=0.85, stroke="#ffffff", weight=0.8)
-    tooltip = [("titre", ""), ("couverture", "Couverture"), ("ess", "ESS")]
+    tooltip = [("titre", "Département"), ("couverture", "Couverture"), ("ess", "ESS")]
     if counts is not None:
         tooltip += [("n_specialistes", "Spécialistes"), ("densite", f"Densité ({DENSITY_UNIT})")]
     layers = [
@@ -627,7 +627,7 @@ def _communes_layer(communes: gpd.GeoDataFrame, tolerance_m: float | None) -> tu
         out["zonage"] = [str(z) if isinstance(z, str) and z else ZONAGE_STYLE[k][1] for z, k in zip(frame["zonage_label"], keys, strict=True)]
     else:
         out["zonage"] = [ZONAGE_STYLE[k][1] for k in keys]
-    tooltip = [("titre", ""), ("zonage", "Zonage")]
+    tooltip = [("titre", "Commune"), ("zonage", "Zonage")]
     if "population" in frame.columns:
         out["population"] = [fmt_number(v) for v in frame["population"]]
         tooltip.append(("population", "Population"))
@@ -638,14 +638,22 @@ def _communes_layer(communes: gpd.GeoDataFrame, tolerance_m: float | None) -> tu
         out["distance"] = [f"{fmt_number(v, 1)} km" for v in frame["distance_km"]]
         tooltip.append(("distance", "Distance au spécialiste le plus proche"))
     fills = [ZONAGE_STYLE[k][0] for k in keys]
-    out = _style(out, fill=fills, fill_opacity=0.7, stroke="#8c8c8c", weight=0.3)
+    out = _style(out, fill=fills, fill_opacity=0.92, stroke="#ffffff", weight=0.4)
     layer = MapLayer(name="Zonage des communes (ZIP/ZAC)", frame=out, tooltip=tooltip)
     present = [k for k in ZONAGE_STYLE if k in set(keys)]
     section = LegendSection(
         title="Zonage des communes",
-        items=[LegendItem(label=ZONAGE_STYLE[k][1], fill=ZONAGE_STYLE[k][0], stroke="#8c8c8c") for k in present],
+        items=[LegendItem(label=ZONAGE_STYLE[k][1], fill=ZONAGE_STYLE[k][0], stroke="#999999") for k in present],
     )
     return layer, section
+
+
+def _short_list(values: object, n: int = 5) -> str:
+    if not isinstance(values, (list, tuple, np.ndarray)):
+        return str(values or "")
+    items = [str(v) for v in values]
+    more = len(items) - n
+    return ", ".join(items[:n]) + (f" et {more} autre(s)" if more > 0 else "")
 
 
 def _sites_layer(sites: gpd.GeoDataFrame) -> tuple[MapLayer, LegendSection]:
@@ -660,14 +668,20 @@ def _sites_layer(sites: gpd.GeoDataFrame) -> tuple[MapLayer, LegendSection]:
     out["rang"] = [str(int(r)) if pd.notna(r) else "" for r in rank]
     nom = frame["nom"] if "nom" in frame.columns else pd.Series([""] * len(frame), index=frame.index)
     code = frame["code_insee"] if "code_insee" in frame.columns else pd.Series([""] * len(frame), index=frame.index)
-    out["titre"] = [f"Site n° {r} : {n}" + (f" ({c})" if c else "") for r, n, c in zip(out["rang"], nom, code, strict=True)]
-    tooltip = [("titre", "")]
+    out["titre"] = [f"n° {r} : {n}" + (f" ({c})" if c else "") for r, n, c in zip(out["rang"], nom, code, strict=True)]
+    tooltip = [("titre", "Site")]
     if "score_population" in frame.columns:
         out["score"] = [fmt_number(v) for v in frame["score_population"]]
-        tooltip.append(("score", "Population desservie (score)"))
-    if "served" in frame.columns:
-        out["desservi"] = ["oui" if bool(v) else "non" for v in frame["served"]]
-        tooltip.append(("desservi", "Déjà desservi"))
+        tooltip.append(("score", "Population en ZIP desservie"))
+    if "n_communes_served" in frame.columns:
+        out["n_communes"] = [fmt_number(v) for v in frame["n_communes_served"]]
+        tooltip.append(("n_communes", "Communes desservies"))
+    elif "served" in frame.columns:
+        out["n_communes"] = [fmt_number(len(v)) if isinstance(v, (list, tuple, np.ndarray)) else "" for v in frame["served"]]
+        tooltip.append(("n_communes", "Communes desservies"))
+    if "served_noms" in frame.columns:
+        out["desservies"] = [_short_list(v) for v in frame["served_noms"]]
+        tooltip.append(("desservies", "Principales communes"))
     out = _style(out, fill="#ffffff", fill_opacity=1.0, stroke="#b2182b", weight=3.0)
     layer = MapLayer(name="Sites de consultations avancées (classés)", frame=out, kind="points", tooltip=tooltip, label_column="rang")
     section = LegendSection(
@@ -756,7 +770,7 @@ def territory_map_spec(
     frame = _style(frame, fill=fills, fill_opacity=0.8, stroke="#ffffff", weight=1.0)
     frame.loc[~deps["in_territory"].to_numpy(), "fill_opacity"] = 0.45
     tooltip = [
-        ("titre", ""),
+        ("titre", "Département"),
         ("role", "Rôle"),
         ("n_specialistes", f"Spécialistes ({spec_label})"),
         ("densite", f"Densité ({DENSITY_UNIT})"),
@@ -779,6 +793,9 @@ def territory_map_spec(
         layer, section = _communes_layer(communes, None)
         layers.append(layer)
         legend.append(section)
+        # département borders above the communes
+        borders = _style(deps[["code_dep", "geometry"]], fill=None, stroke="#444444", weight=1.2)
+        layers.append(MapLayer(name="Limites des départements", frame=borders, interactive=False))
     # existing ESS of the same specialty touching the shown area.
     nearby = [e for e in reg.for_specialty(spec) if set(e.departements) & set(shown)] if spec is not None else []
     all_deps = simplified_departements(None, tolerance_m)
@@ -792,7 +809,7 @@ def territory_map_spec(
         crs=WGS84,
     )
     outline = _style(outline, fill=None, stroke=TERRITORY_STROKE, weight=4.0)
-    layers.append(MapLayer(name="Territoire proposé", frame=outline, tooltip=[("titre", ""), ("departements", "Départements")]))
+    layers.append(MapLayer(name="Territoire proposé", frame=outline, tooltip=[("titre", "Territoire"), ("departements", "Départements")]))
     legend.append(LegendSection(title="", items=[LegendItem(label="Territoire proposé", fill=None, stroke=TERRITORY_STROKE)]))
     if sites is not None and len(sites):
         layer, section = _sites_layer(sites)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import geopandas as gpd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
@@ -147,7 +148,9 @@ CSS = """
   .ess-legend .sw { flex: 0 0 22px; height: 13px; margin-right: 6px; border: 2px solid #999; box-sizing: border-box; }
   .ess-legend .pt { flex: 0 0 14px; height: 14px; margin: 0 10px 0 4px; border-radius: 50%; box-sizing: border-box; }
   .ess-footer { order: 2; flex: 0 0 auto; background: #ffffff; border-top: 1px solid #bbb; font-size: 10.5px; color: #333; padding: 3px 10px; line-height: 1.3; }
-  .leaflet-tooltip table td { padding: 0 4px 0 0; }
+  .leaflet-tooltip table { border-collapse: collapse; }
+  .leaflet-tooltip th { text-align: left; font-weight: normal; color: #555; padding: 0 6px 0 0; }
+  .leaflet-tooltip tr:first-child td { font-weight: bold; }
   .leaflet-control-layers { font-size: 12px; }
 </style>
 """
@@ -192,51 +195,57 @@ def _footer_html(spec: MapSpec) -> str:
     return f'<div class="ess-footer" id="ess-footer"><b>Sources :</b> {text}</div>'
 
 
-def _tooltip_column(layer: MapLayer) -> list[str]:
-    """One escaped HTML tooltip per feature (GeoJsonTooltip does not escape)."""
-    tips = []
-    frame = layer.frame
-    for _, row in frame.iterrows():
-        head, rows = "", []
-        for column, label in layer.tooltip:
-            value = row.get(column)
-            if value is None or (isinstance(value, float) and value != value):
-                continue
-            if not label and not head:
-                head = f"<b>{_esc(value)}</b>"
-            else:
-                rows.append(f"<tr><td>{_esc(label)}&nbsp;:</td><td>{_esc(value)}</td></tr>")
-        tips.append(head + ("<table>" + "".join(rows) + "</table>" if rows else ""))
-    return tips
-
-
-def _style_function(feature: dict) -> dict:
-    p = feature["properties"]
-    fill = p.get("fill")
-    return {
-        "fillColor": fill or "#000000",
-        "fillOpacity": float(p.get("fill_opacity", 0.7)) if fill else 0.0,
-        "color": p.get("stroke", "#555555"),
-        "weight": float(p.get("weight", 1.0)),
-        "dashArray": p.get("dash") or None,
-        "fill": bool(fill),
-    }
+def _escaped(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return _esc(value)
 
 
 def _add_layer(fmap: folium.Map, layer: MapLayer) -> None:
+    """Add one layer as a GeoJson with per-feature style classes and escaped tooltip values.
+
+    Only what the page needs is embedded: the geometry, one small style-class index per feature
+    (styles themselves are written once) and the tooltip values, each HTML-escaped here because
+    folium's GeoJsonTooltip inserts them as HTML.
+    """
     frame = layer.frame
-    keep = ["fill", "fill_opacity", "stroke", "weight", "dash"]
-    data = frame[[*keep, "geometry"]].copy()
+    style_cols = ["fill", "fill_opacity", "stroke", "weight", "dash"]
+    styles: dict[tuple, int] = {}
+    classes = []
+    for row in frame[style_cols].itertuples(index=False):
+        key = tuple(None if (isinstance(v, float) and v != v) else v for v in row)
+        classes.append(styles.setdefault(key, len(styles)))
+    style_table = {i: dict(zip(style_cols, key, strict=True)) for key, i in styles.items()}
+    columns = [c for c, _ in layer.tooltip] if layer.interactive else []
+    data = gpd.GeoDataFrame(
+        {c: [_escaped(v) for v in frame[c]] for c in columns} | {"s": classes},
+        geometry=frame.geometry.to_numpy(),
+        crs=frame.crs,
+    )
+
+    def style_function(feature: dict) -> dict:
+        st = style_table[feature["properties"]["s"]]
+        fill = st["fill"]
+        return {
+            "fillColor": fill or "#000000",
+            "fillOpacity": float(st["fill_opacity"]) if fill else 0.0,
+            "color": st["stroke"],
+            "weight": float(st["weight"]),
+            "dashArray": st["dash"] or None,
+            "fill": bool(fill),
+        }
+
     tooltip = None
-    if layer.interactive and layer.tooltip:
-        data["_tip"] = _tooltip_column(layer)
-        tooltip = folium.GeoJsonTooltip(fields=["_tip"], labels=False, sticky=True)
+    if columns:
+        tooltip = folium.GeoJsonTooltip(
+            fields=columns, aliases=[_esc(label) for _, label in layer.tooltip], labels=True, sticky=True
+        )
     marker = folium.CircleMarker(radius=8) if layer.kind == "points" else None
     folium.GeoJson(
-        data.__geo_interface__,
+        data.to_geo_dict(show_bbox=False, drop_id=False),
         name=_esc(layer.name),
         show=layer.show,
-        style_function=_style_function,
+        style_function=style_function,
         highlight_function=(lambda f: {"weight": 4, "color": "#000000"}) if tooltip is not None else None,
         tooltip=tooltip,
         marker=marker,
