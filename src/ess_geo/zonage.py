@@ -75,6 +75,7 @@ _FUZZY_CUTOFF = 0.88
 _COM_POSTAL = {"97133": "Saint-Barthélemy", "97150": "Saint-Martin", "97500": "Saint-Pierre-et-Miquelon"}
 
 
+@lru_cache(maxsize=1 << 17)
 def normalize_name(name: str) -> str:
     """Comparison key of a commune name.
 
@@ -287,34 +288,36 @@ def _group(pairs) -> dict:
 
 @lru_cache(maxsize=1)
 def _index() -> _Index:
-    communes = load_communes()[["code_insee", "nom", "code_dep"]]
-    dep_of = dict(zip(communes["code_insee"], communes["code_dep"], strict=True))
-    nom_of = dict(zip(communes["code_insee"], communes["nom"], strict=True))
+    communes = load_communes()
+    c_code, c_nom, c_dep = (communes[c].astype(str).tolist() for c in ("code_insee", "nom", "code_dep"))
+    dep_of = dict(zip(c_code, c_dep, strict=True))
+    nom_of = dict(zip(c_code, c_nom, strict=True))
     postal = load_postal_codes()
-    postal = postal[postal["code_insee"].isin(dep_of)]
+    p_cp, p_code, p_nom = (postal[c].astype(str).tolist() for c in ("code_postal", "code_insee", "nom"))
+    keep = [code in dep_of for code in p_code]
+    p_cp, p_code, p_nom = ([v for v, k in zip(col, keep, strict=True) if k] for col in (p_cp, p_code, p_nom))
     deleg = _delegated()
-    deleg = deleg[deleg["code_insee"].isin(dep_of)]
-    pkey = postal["nom"].map(normalize_name)
-    com_cp = _group(zip(zip(postal["code_postal"], pkey, strict=True), postal["code_insee"], strict=True))
-    cps_of = postal.groupby("code_insee")["code_postal"].agg(lambda s: sorted(set(s))).to_dict()
-    dkey = deleg["nom"].map(normalize_name)
+    d_code, d_parent, d_nom = (deleg[c].astype(str).tolist() for c in ("code", "code_insee", "nom"))
+    keep = [parent in dep_of for parent in d_parent]
+    d_code, d_parent, d_nom = ([v for v, k in zip(col, keep, strict=True) if k] for col in (d_code, d_parent, d_nom))
+
+    pkey = [normalize_name(n) for n in p_nom]
+    dkey = [normalize_name(n) for n in d_nom]
+    ckey = [normalize_name(n) for n in c_nom]
+    cps_of: dict[str, set[str]] = {}
+    for cp, code in zip(p_cp, p_code, strict=True):
+        cps_of.setdefault(code, set()).add(cp)
+    com_cp = _group(zip(zip(p_cp, pkey, strict=True), p_code, strict=True))
     deleg_cp = _group(
-        ((cp, k), parent)
-        for k, parent in zip(dkey, deleg["code_insee"], strict=True)
-        for cp in cps_of.get(parent, [])
+        ((cp, k), parent) for k, parent in zip(dkey, d_parent, strict=True) for cp in sorted(cps_of.get(parent, ()))
     )
-    ckey = communes["nom"].map(normalize_name)
-    com_dep = _group(zip(zip(communes["code_dep"], ckey, strict=True), communes["code_insee"], strict=True))
-    deleg_dep = _group(
-        zip(zip(deleg["code_insee"].map(dep_of), dkey, strict=True), deleg["code_insee"], strict=True)
-    )
+    com_dep = _group(zip(zip(c_dep, ckey, strict=True), c_code, strict=True))
+    deleg_dep = _group(((dep_of[parent], k), parent) for k, parent in zip(dkey, d_parent, strict=True))
     keys_cp: dict[str, dict[str, set[str]]] = {}
-    for cp, k, code in zip(postal["code_postal"], pkey, postal["code_insee"], strict=True):
+    for cp, k, code in zip(p_cp, pkey, p_code, strict=True):
         keys_cp.setdefault(cp, {}).setdefault(k, set()).add(code)
-    deps_of_cp = _group((cp, dep_of[code]) for cp, code in zip(postal["code_postal"], postal["code_insee"], strict=True))
-    deleg_code = {
-        c: p for c, p, t in zip(deleg["code"], deleg["code_insee"], deleg["type"], strict=True) if c not in dep_of
-    }
+    deps_of_cp = _group((cp, dep_of[code]) for cp, code in zip(p_cp, p_code, strict=True))
+    deleg_code = {c: p for c, p in zip(d_code, d_parent, strict=True) if c not in dep_of}
     return _Index(
         com_cp=com_cp,
         deleg_cp=deleg_cp,
@@ -508,10 +511,10 @@ def _match_postal(frame: pd.DataFrame, source: Source, path: Path) -> Zonage:
     idx = _index()
     cps = frame["code_postal"].map(lambda s: s.zfill(5) if s.isdigit() and 3 <= len(s) <= 5 else s)
     frame = frame.assign(code_postal=cps)
-    keys = frame["nom_commune"].map(normalize_name)
+    keys = [normalize_name(n) for n in frame["nom_commune"].tolist()]
     cache: dict[tuple[str, str], tuple[str, str | None, str, list[str]]] = {}
     codes, steps, reasons, cands = [], [], [], []
-    for cp, key, nom in zip(cps, keys, frame["nom_commune"], strict=True):
+    for cp, key, nom in zip(cps.tolist(), keys, frame["nom_commune"].tolist(), strict=True):
         res = cache.get((cp, key))
         if res is None:
             res = _resolve_postal(cp, key, nom, idx)
