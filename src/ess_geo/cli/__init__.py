@@ -41,6 +41,7 @@ def _register() -> None:
     from ess_geo.cli import specialties as _specialties  # noqa: F401
     from ess_geo.cli import zip_cmd as _zip_cmd  # noqa: F401
     from ess_geo.cli import report as _report  # noqa: F401
+    from ess_geo.cli import map_cmd as _map_cmd  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:

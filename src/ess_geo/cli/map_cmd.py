@@ -1,0 +1,55 @@
+"""``ess-geo map``: committee map of a proposed ESS territory, or an ESS coverage map."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ess_geo.cli import cli
+from ess_geo.cli._options import require_territory, territory_options
+
+
+def _size_fr(n_bytes: int) -> str:
+    if n_bytes >= 1_000_000:
+        return f"{n_bytes / 1_000_000:.1f} Mo".replace(".", ",")
+    return f"{n_bytes / 1000:.0f} ko"
+
+
+@cli.command("map")
+@territory_options
+@click.option("--zonage", "-z", type=click.Path(dir_okay=False), default=None, help="Zonage des médecins : communes ZIP/ZAC et sites de consultations avancées.")
+@click.option("--sites", type=click.IntRange(min=0), default=5, show_default=True, help="Nombre de sites de consultations avancées (avec --zonage).")
+@click.option("--coverage", is_flag=True, help="Carte de couverture en ESS de la spécialité (France entière, ou la région de --region).")
+@click.option("--tiles", is_flag=True, help="Ajouter un fond de carte OpenStreetMap (nécessite Internet ; sans fond par défaut).")
+@click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="Fichier de sortie : .html, .png ou .pdf.")
+def map_cmd(specialty, departements, region, supply, registry, zonage, sites, coverage, tiles, out):
+    """Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.
+
+    Le fichier HTML s'ouvre hors ligne ; PNG et PDF sont prêts à imprimer.
+    Code de sortie : 0 carte écrite, 2 erreur de saisie.
+    """
+    from ess_geo.maps import make_coverage_map, make_territory_map, save_map
+
+    suffix = Path(out).suffix.lower()
+    if suffix not in (".html", ".png", ".pdf"):
+        raise click.UsageError(f"--out {out!r} : extension .html, .png ou .pdf attendue")
+    if coverage:
+        if departements:
+            raise click.UsageError("--coverage se combine avec --region (ou rien : France entière), pas --departements")
+        fmap = make_coverage_map(specialty, registry, supply, region=region, tiles=tiles)
+    else:
+        require_territory(departements, region)
+        from ess_geo.territory import check_territory
+
+        result = check_territory(specialty, departements=departements, region=region, supply=supply, registry=registry)
+        zip_result = None
+        if zonage:
+            from ess_geo.outreach import flag_zip, rank_outreach_sites
+
+            zip_result = flag_zip(result, specialty, result.supply, zonage)
+            if sites:
+                zip_result = rank_outreach_sites(zip_result, k=sites)
+        fmap = make_territory_map(result, zip_result=zip_result, registry=result.registry, tiles=tiles)
+    path = save_map(fmap, out)
+    click.echo(f"Carte écrite : {path} ({_size_fr(path.stat().st_size)})")
