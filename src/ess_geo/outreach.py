@@ -323,8 +323,9 @@ def flag_zip(
     com["zonage_classes"] = com["code_insee"].map(byc["classes"]).map(lambda v: list(v) if isinstance(v, list) else [])
     absent = ~com["code_insee"].isin(byc.index)
     if absent.any():
-        names = ", ".join(f"{n} ({c})" for n, c in zip(com.loc[absent, "nom"], com.loc[absent, "code_insee"], strict=True))
-        notes.append(f"Communes du territoire absentes du fichier de zonage, classées « NA » : {names}.")
+        pairs = [f"{n} ({c})" for n, c in zip(com.loc[absent, "nom"], com.loc[absent, "code_insee"], strict=True)]
+        names = ", ".join(pairs[:10]) + (", ..." if len(pairs) > 10 else "")
+        notes.append(f"{len(pairs)} commune(s) du territoire absente(s) du fichier de zonage, classée(s) « NA » : {names}.")
 
     per_commune = _commune_supply(sup, spec, notes)
     com["n_specialists"] = np.nan
@@ -333,6 +334,10 @@ def flag_zip(
     distances_known = per_commune is not None and not per_commune.empty
     if per_commune is not None:
         com["n_specialists"] = com["code_insee"].map(per_commune).fillna(0).astype(float)
+        unknown = sorted(set(per_commune.index) - set(load_communes()["code_insee"]))
+        if unknown:
+            shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+            notes.append(f"{len(unknown)} code(s) commune de l'offre inconnu(s) du COG 2025, ignoré(s) : {shown}.")
     if distances_known:
         for crs in com["code_dep"].map(metric_crs_for).unique():
             pts = _points(crs)
