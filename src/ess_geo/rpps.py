@@ -32,12 +32,12 @@ practice, specialties without an ESS equivalent) are not errors: they are counte
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO
 
@@ -133,7 +133,7 @@ _MODE_ALIASES = {"libéral": "liberal", "l": "liberal", "salarié": "salarie", "
 
 _FRANCE_COUNTRY = {"", "99100"}
 _FILE_STAMP = re.compile(r"PS_LibreAcces_(?:Personne_activite_)?(\d{12})")
-_BLOCK_SIZE = 8 << 20
+_BLOCK_SIZE = 1 << 20  # measured: 1 MiB blocks read fastest with the least memory
 _MAX_UNKNOWN_CODE_REASONS = 20
 
 
@@ -213,28 +213,37 @@ def _read_doctor_lines(
     import pyarrow.csv as pacsv
 
     raw, member = _open_source(path)
-    try:
+    with raw:
         head = raw.read(1 << 16)
-        enc = encoding or _detect_encoding(head)
-        first = head.split(b"\n", 1)[0].decode(enc, errors="replace")
-        if not is_rpps_header(first):
-            raise InputDataError(
-                f"{str(path)!r} is not a PS_LibreAcces_Personne_activite extraction: header {first[:120]!r}",
-                fr=f"{path.name} n'est pas une extraction RPPS PS_LibreAcces_Personne_activite",
-                path=str(path),
-                line=1,
-            )
-        header = [f.strip().lstrip("\ufeff") for f in first.rstrip("\r").split("|")]
-        missing = [c for c in _REQUIRED if c not in header]
-        if missing:
-            raise InputDataError(
-                f"RPPS extraction {str(path)!r} lacks column(s) {missing}",
-                fr=f"colonnes absentes de l'extraction RPPS {path.name} : {', '.join(missing)}",
-                path=str(path),
-                line=1,
-            )
-        used = [c for c in _USED if c in header]
-        stream = io.BufferedReader(_Prefixed(head, raw), buffer_size=1 << 20)
+    enc = encoding or _detect_encoding(head)
+    first = head.split(b"\n", 1)[0].decode(enc, errors="replace")
+    if not is_rpps_header(first):
+        raise InputDataError(
+            f"{str(path)!r} is not a PS_LibreAcces_Personne_activite extraction: header {first[:120]!r}",
+            fr=f"{path.name} n'est pas une extraction RPPS PS_LibreAcces_Personne_activite",
+            path=str(path),
+            line=1,
+        )
+    header = [f.strip().lstrip("\ufeff") for f in first.rstrip("\r").split("|")]
+    missing = [c for c in _REQUIRED if c not in header]
+    if missing:
+        raise InputDataError(
+            f"RPPS extraction {str(path)!r} lacks column(s) {missing}",
+            fr=f"colonnes absentes de l'extraction RPPS {path.name} : {', '.join(missing)}",
+            path=str(path),
+            line=1,
+        )
+    used = [c for c in _USED if c in header]
+    # pyarrow reads UTF-8 natively only when told "utf8"; any other name goes through a slower
+    # Python transcoding stream (needed for Windows-1252).
+    arrow_enc = "utf8" if enc.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig") else enc
+    # A plain file is read by pyarrow itself (fastest); a zip member through its Python stream.
+    raw, _ = _open_source(path)
+    try:
+        source = raw
+        if not isinstance(raw, zipfile.ZipExtFile):
+            raw.close()
+            source = str(path)
 
         def on_invalid(row) -> str:
             dropped.add(
@@ -245,8 +254,8 @@ def _read_doctor_lines(
             return "skip"
 
         reader = pacsv.open_csv(
-            stream,
-            read_options=pacsv.ReadOptions(block_size=_BLOCK_SIZE, encoding=enc, use_threads=True,
+            source,
+            read_options=pacsv.ReadOptions(block_size=_BLOCK_SIZE, encoding=arrow_enc, use_threads=False,
                                            column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter="|", quote_char=False, invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(include_columns=used, column_types=dict.fromkeys(used, pa.string())),
@@ -268,38 +277,20 @@ def _read_doctor_lines(
                 keep = in_mode
             sub = batch.filter(keep)
             if sub.num_rows:
-                parts.append(sub.to_pandas())
+                parts.append(sub)
             if progress is not None:
                 progress(n)
     finally:
         raw.close()
     cols = list(used)
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({c: pd.Series([], dtype="str") for c in cols})
+    if parts:
+        frame = pa.Table.from_batches(parts).to_pandas()
+    else:
+        frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in cols})
     for c in _USED:
         if c not in frame.columns:
             frame[c] = ""
     return frame, stats, enc, member
-
-
-class _Prefixed(io.RawIOBase):
-    """A raw stream replaying ``head`` (already read to sniff the encoding) then the rest."""
-
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
-        self._head = memoryview(head)
-        self._rest = rest
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        if self._head:
-            n = min(len(buffer), len(self._head))
-            buffer[:n] = self._head[:n]
-            self._head = self._head[n:]
-            return n
-        data = self._rest.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
 
 
 # --- placing lines in communes ------------------------------------------------------------------
@@ -319,20 +310,26 @@ def _arrondissement_parent(code: str) -> str | None:
     return None
 
 
-def _commune_tables() -> tuple[dict[str, str], dict[str, list[tuple[str, str]]]]:
-    """``code_insee → code_dep`` and ``code_postal → [(code_insee, normalised name), ...]``."""
+@lru_cache(maxsize=1)
+def _commune_tables() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]]:
+    """``code_insee → code_dep`` and ``code_postal → ((code_insee, name), ...)`` (COG names)."""
     from ess_geo.geography import load_communes, load_postal_codes
 
     communes = load_communes()
-    dep_of = dict(zip(communes["code_insee"], communes["code_dep"], strict=True))
-    name_of = dict(zip(communes["code_insee"], communes["nom"], strict=True))
+    dep_of = dict(zip(communes["code_insee"].tolist(), communes["code_dep"].tolist(), strict=True))
+    name_of = dict(zip(communes["code_insee"].tolist(), communes["nom"].tolist(), strict=True))
     postal: dict[str, list[tuple[str, str]]] = {}
     pc = load_postal_codes()
-    for cp, insee, nom in zip(pc["code_postal"], pc["code_insee"], pc["nom"], strict=True):
-        postal.setdefault(cp, []).append((insee, normalize_text(nom)))
-        if insee in name_of:
-            postal[cp].append((insee, normalize_text(name_of[insee])))
-    return dep_of, postal
+    for cp, insee, nom in zip(pc["code_postal"].tolist(), pc["code_insee"].tolist(), pc["nom"].tolist(), strict=True):
+        postal.setdefault(cp, []).append((insee, nom))
+        if insee in name_of and name_of[insee] != nom:
+            postal[cp].append((insee, name_of[insee]))
+    return dep_of, {cp: tuple(v) for cp, v in postal.items()}
+
+
+@lru_cache(maxsize=65536)
+def _normalized(name: str) -> str:
+    return normalize_text(name)
 
 
 def _place(row: tuple[str, str, str, str, str], dep_of: dict, postal: dict) -> tuple[str | None, str]:
@@ -352,7 +349,7 @@ def _place(row: tuple[str, str, str, str, str], dep_of: dict, postal: dict) -> t
         if cedex:
             names.add(normalize_text(re.sub(r"^\s*\d{5}\s*", "", cedex)))
         names.discard("")
-        matched = {c for c, n in candidates if n in names}
+        matched = {c for c, n in candidates if _normalized(n) in names}
         if len(matched) == 1:
             return next(iter(matched)), "code postal et nom de commune"
         return None, "postal code shared by several communes, commune name not recognised"
@@ -461,13 +458,13 @@ def load_rpps(
     # --- address → commune (once per distinct address) ---
     dep_of, postal = _commune_tables()
     addr_cols = [COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS]
-    addresses = doctors[addr_cols].drop_duplicates()
-    placed: dict[tuple, tuple[str | None, str]] = {
-        key: _place(key, dep_of, postal) for key in addresses.itertuples(index=False, name=None)
-    }
-    keys = list(doctors[addr_cols].itertuples(index=False, name=None))
-    doctors["code_insee"] = [placed[k][0] for k in keys]
-    how = pd.Series([placed[k][1] for k in keys], index=doctors.index, dtype="str")
+    addresses = doctors[addr_cols].drop_duplicates().reset_index(drop=True)
+    keys = zip(*(addresses[c].tolist() for c in addr_cols), strict=True)
+    placed = [_place(key, dep_of, postal) for key in keys]
+    addresses["code_insee"] = pd.Series([p[0] for p in placed], dtype="str")
+    addresses["how"] = pd.Series([p[1] for p in placed], dtype="str")
+    doctors = doctors.merge(addresses, on=addr_cols, how="left", validate="many_to_one")
+    how = doctors["how"]
     unplaced = doctors["code_insee"].isna()
     if unplaced.any():
         for reason, idx in doctors[unplaced].groupby(how[unplaced]).groups.items():

@@ -1,0 +1,74 @@
+"""``ess-geo data fetch NAME`` and ``ess-geo data list``: the cache of official open datasets."""
+
+from __future__ import annotations
+
+import click
+
+from ess_geo.cli import cli
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "—"
+    for unit in ("o", "Ko", "Mo", "Go"):
+        if n < 1024 or unit == "Go":
+            return f"{n:,.0f} {unit}".replace(",", " ") if unit == "o" else f"{n:,.1f} {unit}".replace(",", " ")
+        n /= 1024
+    return str(n)
+
+
+@cli.group("data")
+def data_group() -> None:
+    """Jeux de données officiels : téléchargement et cache (ESS_GEO_CACHE)."""
+
+
+@data_group.command("fetch")
+@click.argument("name")
+@click.option("--refresh", is_flag=True, help="Télécharger à nouveau même si le fichier est en cache.")
+@click.option("--offline", is_flag=True, help="Ne pas utiliser le réseau (cache seulement).")
+@click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Nouveaux essais.")
+def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int) -> None:
+    """Télécharge le jeu NAME (rpps, zonage-mg, drees-effectifs) dans le cache."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
+    from ess_geo.datasets import cached, fetch, get_dataset
+
+    ds = get_dataset(name)
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(f"Téléchargement {name}", total=None)
+
+        def progress(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        path = fetch(name, refresh=refresh, offline=offline or None, progress=progress, retries=retries)
+    entry = next(e for e in cached() if e.name == name)
+    click.echo(f"{ds.title}")
+    click.echo(f"  fichier   : {path} ({_size(entry.size)})")
+    click.echo(f"  millésime : {entry.vintage}")
+    click.echo(f"  source    : {ds.publisher} — {ds.url}")
+    if entry.sha256:
+        click.echo(f"  SHA-256   : {entry.sha256}{' (vérifiée)' if ds.sha256 else ''}")
+
+
+@data_group.command("list")
+def list_cmd() -> None:
+    """Liste les jeux de données connus, ce qui est en cache, le millésime et la source."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ess_geo.datasets import cache_dir, cached
+
+    table = Table(title=f"Cache : {cache_dir()}")
+    for col in ("jeu", "en cache", "taille", "millésime", "téléchargé le", "source"):
+        table.add_column(col)
+    for e in cached():
+        table.add_row(e.name, "oui" if e.cached else "non", _size(e.size), e.vintage if e.cached else "—",
+                      (e.downloaded_at or "—")[:10], e.url)
+    Console(width=200).print(table)

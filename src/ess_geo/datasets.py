@@ -1,0 +1,451 @@
+"""Fetch-and-cache of the official open datasets ess_geo reads.
+
+:func:`fetch` downloads a dataset of :data:`DATASETS` from its public URL into a cache directory
+(``~/.cache/ess_geo``; ``$XDG_CACHE_HOME/ess_geo`` when set; ``ESS_GEO_CACHE`` overrides both) and
+returns the local path. Guarantees:
+
+* never a half-written file under the final name: bytes go to ``<name>.part`` which is renamed
+  only once complete and verified (size and SHA-256 when the registry knows them);
+* an interrupted download resumes from the ``.part`` file (HTTP ``Range``) on the next attempt or
+  the next call; transient failures (connection errors, truncated bodies, HTTP 429/5xx) are
+  retried with an increasing pause, honouring a short ``Retry-After``; 404 and other client
+  errors fail at once;
+* offline: a cached file is returned without touching the network (``refresh=True`` forces a new
+  download); with ``offline=True`` or ``ESS_GEO_OFFLINE=1`` a missing file is an error naming it;
+* each cached file has a ``<name>.json`` sidecar: URL, download date, size, SHA-256, vintage and
+  source, shown by :func:`cached` and ``ess-geo data list``.
+
+The library reports progress through an optional callback and never prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http.client import HTTPException
+from pathlib import Path
+
+from ess_geo.errors import DatasetError
+from ess_geo.sources import Source
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """An official open dataset ess_geo can download.
+
+    Attributes
+    ----------
+    name : str
+        Key used by :func:`fetch` and ``ess-geo data fetch NAME``.
+    title : str
+        French title.
+    url : str
+        Public download URL.
+    filename : str
+        File name in the cache.
+    publisher : str
+        Who publishes it.
+    licence : str
+        Licence line.
+    source_page : str
+        Page documenting the dataset.
+    sha256 : str or None
+        Expected SHA-256 when the content is pinned (None for daily-updated files).
+    size : int or None
+        Expected size in bytes when known.
+    vintage : str
+        Vintage when fixed; otherwise read from the download (file name, ``Last-Modified``).
+    note : str
+        Caveats (French).
+    """
+
+    name: str
+    title: str
+    url: str
+    filename: str
+    publisher: str
+    licence: str
+    source_page: str
+    sha256: str | None = None
+    size: int | None = None
+    vintage: str = ""
+    note: str = ""
+
+
+#: The datasets known to ess_geo. URLs found in public sources (see each ``source_page``).
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            name="rpps",
+            title="Annuaire Santé — extraction publique RPPS (PS_LibreAcces : Personne_activite, "
+            "Dipl_AutExerc, SavoirFaire)",
+            url="https://service.annuaire.sante.fr/annuaire-sante-webservices/V300/services/extraction/PS_LibreAcces",
+            filename="PS_LibreAcces.zip",
+            publisher="Agence du Numérique en Santé (ANS), annuaire.sante.fr",
+            licence="Licence Ouverte 2.0 — citer « RPPS » et la date de mise à jour",
+            source_page="https://www.data.gouv.fr/datasets/annuaire-sante-extractions-des-donnees-en-libre-acces-"
+            "des-professionnels-intervenant-dans-le-systeme-de-sante-rpps ; "
+            "https://annuaire.sante.fr/web/site-pro/extractions-publiques",
+            note="Mise à jour quotidienne : pas d'empreinte fixe ; le millésime est l'horodatage du fichier.",
+        ),
+        Dataset(
+            name="zonage-mg",
+            title="Zonage des médecins généralistes par code postal (ZIP, ZAC, hors zonage), compilation nationale",
+            url="https://raw.githubusercontent.com/Alternantsauvage/ZonageMed/"
+            "2ba834223891af95769807db356f9ab3981ff3f6/zonmed.csv",
+            filename="zonage_mg_code_postal_national.csv",
+            publisher="ARS (arrêtés régionaux de zonage), compilés dans le dépôt GitHub Alternantsauvage/ZonageMed",
+            licence="non précisée par le dépôt (arrêtés ARS publics)",
+            source_page="https://github.com/Alternantsauvage/ZonageMed (commit 2ba8342, 2025-06-09) ; "
+            "référence officielle : https://cartosante.atlasante.fr (zonage conventionnel ARS/DGOS)",
+            sha256="fa8318d8e9fc56cbe19d76b7c6ba1f32056a9f597e20fb9f1647b797e8e787bb",
+            size=1_018_317,
+            vintage="zonage en vigueur 2024–2025 (non daté par la source)",
+            note="Clé code postal + nom de commune, pas code INSEE ; aucun fichier national officiel à URL "
+            "stable n'a été trouvé : ceci est la compilation publique épinglée à un commit.",
+        ),
+        Dataset(
+            name="drees-effectifs",
+            title="DREES — médecins inscrits au RPPS par département × 15 groupes de spécialités",
+            url="https://raw.githubusercontent.com/vivadata/san-ter/"
+            "0d8a14d21bb906a7f6ac0be1d4f52ad643e6b2ab/dev2/Effectifs.csv",
+            filename="drees_rpps_effectifs_dep_x_specialite15.csv",
+            publisher="DREES (démographie des professionnels de santé), copie du dépôt GitHub vivadata/san-ter",
+            licence="Licence Ouverte / Etalab (DREES)",
+            source_page="https://github.com/vivadata/san-ter (commit 0d8a14d, 2025-11-20)",
+            sha256="a0efaeaec706b3b5a744815316970b36dd75f46869a9880224021239d8f1b730",
+            size=6_164,
+            vintage="non précisé (total national 228 846 médecins)",
+        ),
+    )
+}
+
+
+def cache_dir() -> Path:
+    """The cache directory: ``ESS_GEO_CACHE``, else ``$XDG_CACHE_HOME/ess_geo``, else ``~/.cache/ess_geo``."""
+    env = os.environ.get("ESS_GEO_CACHE")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "ess_geo"
+
+
+def _registry(registry: Mapping[str, Dataset] | None) -> Mapping[str, Dataset]:
+    return DATASETS if registry is None else registry
+
+
+def get_dataset(name: str, *, registry: Mapping[str, Dataset] | None = None) -> Dataset:
+    """The registry entry ``name``.
+
+    Raises
+    ------
+    DatasetError
+        For an unknown name, listing the known ones.
+    """
+    reg = _registry(registry)
+    if name not in reg:
+        known = ", ".join(sorted(reg))
+        raise DatasetError(f"unknown dataset {name!r}; known datasets: {known}",
+                           fr=f"jeu de données inconnu : {name!r} (connus : {known})")
+    return reg[name]
+
+
+@dataclass
+class CachedDataset:
+    """A dataset as found in the cache (``ess-geo data list``).
+
+    Attributes
+    ----------
+    name, title, path, url : str
+        Registry name, title, local path, URL.
+    cached : bool
+        Whether the file is in the cache.
+    size : int or None
+        Size in bytes.
+    sha256 : str or None
+        SHA-256 recorded at download.
+    downloaded_at : str or None
+        ISO date of the download.
+    vintage : str
+        Vintage of the content.
+    source : str
+        Publisher and page.
+    """
+
+    name: str
+    title: str
+    path: str
+    url: str
+    cached: bool
+    size: int | None
+    sha256: str | None
+    downloaded_at: str | None
+    vintage: str
+    source: str
+
+    def to_source(self) -> Source:
+        """The :class:`~ess_geo.sources.Source` of this file."""
+        return Source(name=self.title, vintage=self.vintage, licence="", origin=self.url)
+
+
+def _meta_path(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def cached(*, registry: Mapping[str, Dataset] | None = None, cache: str | Path | None = None) -> list[CachedDataset]:
+    """Every registry dataset, with what the cache holds for it.
+
+    Parameters
+    ----------
+    registry : mapping, optional
+        Dataset registry (default :data:`DATASETS`).
+    cache : str or pathlib.Path, optional
+        Cache directory (default :func:`cache_dir`).
+
+    Returns
+    -------
+    list of CachedDataset
+    """
+    folder = Path(cache) if cache is not None else cache_dir()
+    out = []
+    for ds in _registry(registry).values():
+        path = folder / ds.filename
+        meta = {}
+        if _meta_path(path).is_file():
+            try:
+                meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                meta = {}
+        present = path.is_file()
+        out.append(CachedDataset(
+            name=ds.name, title=ds.title, path=str(path), url=ds.url, cached=present,
+            size=path.stat().st_size if present else None, sha256=meta.get("sha256"),
+            downloaded_at=meta.get("downloaded_at"), vintage=meta.get("vintage") or ds.vintage or "non précisé",
+            source=f"{ds.publisher} — {ds.source_page}",
+        ))
+    return out
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _user_agent() -> str:
+    from ess_geo import __version__
+
+    return f"ess-geo/{__version__} (+https://pypi.org/project/ess-geo/)"
+
+
+class _Transient(Exception):
+    """A failure worth retrying (network, truncated body, 429/5xx)."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _vintage_from_response(ds: Dataset, remote_name: str | None, last_modified: str | None) -> str:
+    if ds.vintage:
+        return ds.vintage
+    if remote_name:
+        m = re.search(r"(\d{12})", remote_name)
+        if m:
+            try:
+                return f"extraction du {datetime.strptime(m.group(1), '%Y%m%d%H%M'):%Y-%m-%d %H:%M}"
+            except ValueError:
+                pass
+    if last_modified:
+        try:
+            return f"mis à jour le {parsedate_to_datetime(last_modified):%Y-%m-%d}"
+        except (TypeError, ValueError):
+            pass
+    return f"téléchargé le {datetime.now(UTC):%Y-%m-%d}"
+
+
+def _download_once(ds: Dataset, part: Path, timeout: float, progress: Callable[[int, int | None], None] | None) -> dict:
+    """One HTTP attempt, resuming ``part`` when it exists; returns response metadata."""
+    have = part.stat().st_size if part.exists() else 0
+    headers = {"User-Agent": _user_agent()}
+    if have:
+        headers["Range"] = f"bytes={have}-"
+    req = urllib.request.Request(ds.url, headers=headers)
+    try:
+        resp = urllib.request.urlopen(req, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        if exc.code == 416 and have:  # range beyond the end: restart from scratch
+            part.unlink(missing_ok=True)
+            raise _Transient(f"HTTP 416 on resume of {ds.url}") from exc
+        if exc.code == 429 or exc.code >= 500:
+            retry_after = exc.headers.get("Retry-After") if exc.headers else None
+            delay = float(retry_after) if retry_after and retry_after.isdigit() else None
+            raise _Transient(f"HTTP {exc.code} {exc.reason}", delay) from exc
+        raise DatasetError(
+            f"cannot download {ds.name!r} from {ds.url}: HTTP {exc.code} {exc.reason}",
+            fr=f"téléchargement impossible de « {ds.name} » : HTTP {exc.code} ({ds.url})",
+        ) from exc
+    except (urllib.error.URLError, OSError, HTTPException) as exc:
+        raise _Transient(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}") from exc
+    with resp:
+        status = resp.status
+        length = resp.headers.get("Content-Length")
+        expected = int(length) if length and length.isdigit() else None
+        if status == 206:
+            mode, done = "ab", have
+            total = have + expected if expected is not None else ds.size
+        else:  # 200: the server ignored the range, start over
+            mode, done = "wb", 0
+            total = expected if expected is not None else ds.size
+        disposition = resp.headers.get("Content-Disposition") or ""
+        m = re.search(r'filename="?([^";]+)"?', disposition)
+        info = {"remote_name": m.group(1) if m else None, "last_modified": resp.headers.get("Last-Modified"),
+                "etag": resp.headers.get("ETag")}
+        received = 0
+        with open(part, mode) as fh:
+            while True:
+                try:
+                    block = resp.read(_CHUNK)
+                except (OSError, HTTPException) as exc:  # IncompleteRead, reset...
+                    raise _Transient(f"connection lost after {done} bytes: {type(exc).__name__}") from exc
+                if not block:
+                    break
+                fh.write(block)
+                received += len(block)
+                done += len(block)
+                if progress is not None:
+                    progress(done, total)
+        if expected is not None and received < expected:
+            raise _Transient(f"truncated body: {received} of {expected} bytes")
+    return info
+
+
+def fetch(
+    name: str,
+    *,
+    refresh: bool = False,
+    offline: bool | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    registry: Mapping[str, Dataset] | None = None,
+    cache: str | Path | None = None,
+    retries: int = 3,
+    timeout: float = 60.0,
+    backoff: float = 2.0,
+) -> Path:
+    """Return the local path of dataset ``name``, downloading it into the cache if needed.
+
+    Parameters
+    ----------
+    name : str
+        Dataset key (see :data:`DATASETS`: ``"rpps"``, ``"zonage-mg"``, ``"drees-effectifs"``).
+    refresh : bool, default False
+        Download again even when cached (the cached file stays in place until the new one is
+        complete and verified).
+    offline : bool, optional
+        Never touch the network; default from ``ESS_GEO_OFFLINE``.
+    progress : callable, optional
+        ``progress(bytes_done, bytes_total_or_None)`` after each block.
+    registry : mapping, optional
+        Dataset registry (default :data:`DATASETS`; tests pass a local one).
+    cache : str or pathlib.Path, optional
+        Cache directory (default :func:`cache_dir`).
+    retries : int, default 3
+        Extra attempts after a transient failure (each resumes the partial file).
+    timeout : float, default 60
+        Socket timeout in seconds.
+    backoff : float, default 2
+        Pause before retry *k* is ``backoff * 2**(k-1)`` seconds (or ``Retry-After`` if shorter
+        than a minute).
+
+    Returns
+    -------
+    pathlib.Path
+        Path of the complete, verified file.
+
+    Raises
+    ------
+    DatasetError
+        Unknown name; offline without a cached copy; HTTP client error (404...); size or
+        checksum mismatch (the bad download is deleted); still failing after ``retries``
+        (the partial ``.part`` file is kept so that the next call resumes).
+    """
+    ds = get_dataset(name, registry=registry)
+    folder = Path(cache) if cache is not None else cache_dir()
+    final = folder / ds.filename
+    if offline is None:
+        offline = os.environ.get("ESS_GEO_OFFLINE", "") not in ("", "0")
+    if final.is_file() and not refresh:
+        return final
+    if offline:
+        raise DatasetError(
+            f"dataset {name!r} is not in the cache ({final}) and offline mode forbids downloading it",
+            fr=f"« {name} » absent du cache ({final}) et mode hors ligne : lancer « ess-geo data fetch {name} » "
+            "avec une connexion",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    part = final.with_name(final.name + ".part")
+    last_error = ""
+    info: dict = {}
+    for attempt in range(retries + 1):
+        try:
+            info = _download_once(ds, part, timeout, progress)
+            break
+        except _Transient as exc:
+            last_error = str(exc)
+            if attempt == retries:
+                raise DatasetError(
+                    f"cannot download {name!r} from {ds.url} after {retries + 1} attempts: {last_error}; "
+                    f"partial file kept for resuming: {part}",
+                    fr=f"téléchargement de « {name} » interrompu après {retries + 1} essais ({last_error}) ; "
+                    "relancer pour reprendre",
+                ) from exc
+            delay = backoff * 2**attempt
+            if exc.retry_after is not None and exc.retry_after < 60:
+                delay = max(delay, exc.retry_after)
+            time.sleep(delay)
+    size = part.stat().st_size
+    if ds.size is not None and size != ds.size:
+        part.unlink(missing_ok=True)
+        raise DatasetError(
+            f"downloaded {name!r} has {size} bytes, expected {ds.size} ({ds.url}); download deleted",
+            fr=f"taille inattendue pour « {name} » : {size} octets au lieu de {ds.size} ; fichier supprimé",
+        )
+    digest = _sha256(part)
+    if ds.sha256 is not None and digest != ds.sha256.lower():
+        part.unlink(missing_ok=True)
+        raise DatasetError(
+            f"checksum mismatch for {name!r}: SHA-256 {digest}, expected {ds.sha256} ({ds.url}); download deleted",
+            fr=f"empreinte SHA-256 incorrecte pour « {name} » : fichier supprimé",
+        )
+    os.replace(part, final)
+    meta = {
+        "name": ds.name,
+        "url": ds.url,
+        "downloaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "size": size,
+        "sha256": digest,
+        "vintage": _vintage_from_response(ds, info.get("remote_name"), info.get("last_modified")),
+        "remote_name": info.get("remote_name"),
+        "last_modified": info.get("last_modified"),
+        "etag": info.get("etag"),
+        "dataset": asdict(ds),
+    }
+    tmp = _meta_path(final).with_name(_meta_path(final).name + ".tmp")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
+    os.replace(tmp, _meta_path(final))
+    return final
