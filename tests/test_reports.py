@@ -185,3 +185,12 @@ def test_cli_bad_input_exit_2(tmp_path, capsys):
     assert main(["report", "--region", "99", "--out", str(tmp_path), "-q"]) == 2
     assert "99" in capsys.readouterr().err
     assert main(["report", "--region", "11", "--out", str(tmp_path), "-f", "pdf", "-q"]) == 2
+
+
+def test_zonage_adds_zip_share(tmp_path, drees, zonage_file):
+    files = write_coverage_report(tmp_path, "94", ["csv", "html"], specialties=["cardiologie"], supply=drees, zonage=zonage_file)
+    rows = read_csv(tmp_path / "couverture.csv")
+    shares = [float(r["zip_population_share"]) for r in rows]
+    assert len(shares) == 2 and all(0 <= s <= 100 for s in shares)
+    assert any("zonage" in s.name.lower() or "zonage" in s.origin.lower() for s in files.result.sources)
+    assert "Part de la population en ZIP" in (tmp_path / "region_94.html").read_text(encoding="utf-8")

@@ -67,6 +67,7 @@ TABLE_COLUMNS = [
     "group",
     "group_n_specialists",
     "group_population",
+    "zip_population_share",
 ]
 
 #: Columns of :attr:`CoverageResult.summary` (one row per région × specialty), in order.
@@ -109,6 +110,7 @@ LABELS_FR = {
     "group": "Plus petit groupe contigu non couvert",
     "group_n_specialists": "Spécialistes du groupe",
     "group_population": "Population du groupe",
+    "zip_population_share": "Part de la population en ZIP (zonage MG, %)",
     "n_departements": "Départements",
     "n_covered": "Couverts",
     "n_uncovered": "Non couverts",
@@ -324,6 +326,7 @@ def coverage_table(
     include_lumped: bool = False,
     funding_rule: FundingRule | None = None,
     progress: Callable[[str, str], None] | None = None,
+    zonage=None,
 ) -> CoverageResult:
     """ESS coverage of every département for every specialty.
 
@@ -346,6 +349,9 @@ def coverage_table(
         Scale of the indicative yearly allocation.
     progress : callable, optional
         Called with ``(code_region, specialty_id)`` after each région × specialty (progress bars).
+    zonage : Zonage or path, optional
+        Doctors' zonage (:func:`ess_geo.zonage.load_zonage`): adds ``zip_population_share``, the
+        percentage of the département's population living in a commune classed ZIP.
 
     Returns
     -------
@@ -381,6 +387,12 @@ def coverage_table(
     graph = geography.adjacency_graph()
     all_deps = sorted(names)
     ess_names = {e.id: e.name for e in reg.entries}
+    zon = None
+    if zonage is not None:
+        from ess_geo.zonage import Zonage, load_zonage
+
+        zon = zonage if isinstance(zonage, Zonage) else load_zonage(zonage)
+    zip_share = _zip_population_share(zon) if zon is not None else {}
 
     rows: list[dict] = []
     summary: list[dict] = []
@@ -419,6 +431,7 @@ def coverage_table(
                     "group": None,
                     "group_n_specialists": None,
                     "group_population": None,
+                    "zip_population_share": zip_share.get(d),
                 }
                 if n is not None:
                     if n >= MIN_SPECIALISTS:
@@ -455,7 +468,14 @@ def coverage_table(
     sources = [geography.reference_source(), reg.source]
     if sup is not None:
         sources.append(sup.source)
+    if zon is not None:
+        sources.append(zon.source)
     notes = []
+    if zon is not None:
+        notes.append(
+            f"Zonage des médecins généralistes : {zon.summary_fr()} ; part de la population des communes en ZIP "
+            "(une commune à plusieurs classes prend la plus prioritaire)."
+        )
     if sup is not None and sup.dropped:
         notes.append(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
     notes += [
@@ -484,6 +504,15 @@ def coverage_table(
     )
 
 
+def _zip_population_share(zon) -> dict[str, float]:
+    """Percentage of each département's population living in a ZIP commune."""
+    communes = geography.load_communes()[["code_insee", "code_dep", "population"]]
+    classes = dict(zip(zon.by_commune()["code_insee"], zon.by_commune()["zonage"], strict=True))
+    communes["zip_pop"] = communes["population"].where(communes["code_insee"].map(classes).eq("ZIP"), 0)
+    per = communes.groupby("code_dep")[["population", "zip_pop"]].sum()
+    return {d: round(100 * float(r.zip_pop) / float(r.population), 1) for d, r in per.iterrows() if r.population > 0}
+
+
 _INT_COLUMNS = {
     "n_specialists", "population", "group_n_specialists", "group_population", "n_departements", "n_covered",
     "n_uncovered", "n_specialists_uncovered", "n_alone", "n_via_group", "n_not_feasible", "n_undetermined",
@@ -499,7 +528,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
             frame[col] = frame[col].astype("Int64")
         elif col in _BOOL_COLUMNS:
             frame[col] = frame[col].astype("boolean")
-        elif col == "density_per_100k":
+        elif col in ("density_per_100k", "zip_population_share"):
             frame[col] = frame[col].astype("Float64")
     return frame
 

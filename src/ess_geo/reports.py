@@ -65,6 +65,7 @@ DETAIL_COLUMNS = [
     "group",
     "group_n_specialists",
     "group_population",
+    "zip_population_share",
 ]
 
 _STATUS_COLOURS = {
@@ -158,7 +159,7 @@ def cell_text(column: str, value: object) -> str:
         return _fr_int(value)
     if column in ("startup_credit_eur", "yearly_allocation_eur"):
         return "" if _isna(value) else euros(int(value))
-    if column == "density_per_100k":
+    if column in ("density_per_100k", "zip_population_share"):
         return _fr_float(value)
     if column == "exact":
         return _fr_exact(value)
@@ -179,7 +180,7 @@ def _xlsx_value(column: str, value: object) -> object:
         return cell_text(column, value) or None
     if _isna(value):
         return None
-    if column == "density_per_100k":
+    if column in ("density_per_100k", "zip_population_share"):
         return float(value)
     if isinstance(value, bool | np.bool_):
         return "oui" if value else "non"
@@ -270,6 +271,12 @@ def _sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
+def _detail_columns(result: CoverageResult) -> list[str]:
+    """Detail columns, without the zonage column when no zonage was given."""
+    has_zip = result.table["zip_population_share"].notna().any() if len(result.table) else False
+    return [c for c in DETAIL_COLUMNS if c != "zip_population_share" or has_zip]
+
+
 def _fill_sheet(ws, frame: pd.DataFrame, columns: Sequence[str]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -323,7 +330,7 @@ def render_xlsx(result: CoverageResult, regions: Sequence[str] | None = None) ->
     _fill_sheet(ws, summary, SUMMARY_COLUMNS)
     for spec in result.specialties:
         sheet = wb.create_sheet(_sheet_title(spec.label, taken))
-        _fill_sheet(sheet, table[table["specialty"] == spec.id], DETAIL_COLUMNS)
+        _fill_sheet(sheet, table[table["specialty"] == spec.id], _detail_columns(result))
     src = wb.create_sheet(_sheet_title("Sources", taken))
     src.append(["Source", "Millésime", "Licence", "Origine"])
     for s in result.sources:
@@ -451,7 +458,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
                 f"et environ {_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à l'objectif de "
                 "50 % d'adhérents (<b>indicatif</b>).</p>"
             )
-        parts.append(_html_table(rows, [c for c in DETAIL_COLUMNS if c not in ("code_region", "region")], status_colours=True))
+        parts.append(_html_table(rows, [c for c in _detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
         if spec.id in maps:
             src = _esc(maps[spec.id], quote=True)
             parts.append(
@@ -586,6 +593,7 @@ def write_coverage_report(
     result: CoverageResult | None = None,
     include_lumped: bool = False,
     progress: Callable[[str, str], None] | None = None,
+    zonage=None,
 ) -> ReportFiles:
     """Compute the coverage and write the report files (HTML, XLSX, CSV) atomically.
 
@@ -612,6 +620,8 @@ def write_coverage_report(
         Also report specialties of lumped DREES groups (upper bounds).
     progress : callable, optional
         Called with ``(code_region, specialty_id)`` as the computation advances.
+    zonage : Zonage or path, optional
+        Doctors' zonage: adds the share of population in ZIP communes per département.
 
     Returns
     -------
@@ -634,7 +644,7 @@ def write_coverage_report(
     sup = as_supply(supply)
     reg = as_registry(registry)
     if result is None:
-        result = coverage_table(region, specialties, sup, reg, include_lumped=include_lumped, progress=progress)
+        result = coverage_table(region, specialties, sup, reg, include_lumped=include_lumped, progress=progress, zonage=zonage)
 
     # 1. render everything in memory: a failure here touches no file
     files: dict[str, bytes] = {}

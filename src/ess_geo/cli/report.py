@@ -17,7 +17,7 @@ from ess_geo.cli._options import registry_option, supply_option
 @click.option("--specialties", "-s", default=None, help="Spécialités séparées par des virgules (défaut : celles du fichier d'effectifs).")
 @supply_option
 @registry_option
-@click.option("--zonage", type=click.Path(dir_okay=False), default=None, help="Fichier de zonage (cité dans les sources du rapport).")
+@click.option("--zonage", type=click.Path(dir_okay=False), default=None, help="Zonage des médecins (ajoute la part de la population en ZIP par département).")
 @click.option("--formats", "-f", default="html,xlsx,csv", show_default=True, help="Formats : html, xlsx, csv.")
 @click.option("--maps/--no-maps", default=None, help="Inclure les cartes (défaut : oui pour une région, non pour « all »).")
 @click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
@@ -40,15 +40,6 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
     specs = [get_specialty(s) for s in specialties.split(",") if s.strip()] if specialties else default_specialties(sup, lumped)
     if maps is None:
         maps = len(regions) == 1
-    result = None
-    if zonage:
-        from ess_geo.coverage import coverage_table
-        from ess_geo.zonage import load_zonage
-
-        zon = load_zonage(zonage)
-        result = coverage_table(regions, specs, sup, reg)
-        result.sources.append(zon.source)
-        result.notes.append(f"Zonage fourni : {zon.summary_fr()}")
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         disable=quiet, transient=False, console=None,
@@ -60,10 +51,8 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
 
         files = write_coverage_report(
             out_dir, regions, fmts, specialties=specs, supply=sup, registry=reg, maps=maps,
-            result=result, include_lumped=lumped, progress=None if result is not None else tick,
+            include_lumped=lumped, progress=tick, zonage=zonage,
         )
-        if result is not None:
-            bar.update(task, completed=len(regions) * len(specs))
     elapsed = time.perf_counter() - started
     click.echo(f"{len(files.paths)} fichier(s) écrit(s) dans {files.out_dir} en {elapsed:.1f} s.")
     for msg in files.map_errors:
