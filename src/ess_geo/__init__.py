@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ess_geo.density import supply_by
 from ess_geo.errors import (
     CrsError,
     DatasetError,
@@ -26,6 +27,7 @@ from ess_geo.geography import (
     provenance,
 )
 from ess_geo.registry import EssEntry, Registry, load_registry
+from ess_geo.rpps import load_rpps
 from ess_geo.rules import Criterion, FundingRule
 from ess_geo.sources import Source
 from ess_geo.specialties import Specialty, all_specialties, get_specialty, specialty_ids
@@ -67,10 +69,12 @@ __all__ = [
     "load_postal_codes",
     "load_regions",
     "load_registry",
+    "load_rpps",
     "load_supply",
     "neighbours",
     "normalize_dep_code",
     "normalize_region_code",
     "provenance",
     "specialty_ids",
+    "supply_by",
 ]
