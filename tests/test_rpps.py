@@ -191,3 +191,26 @@ def test_generated_file_is_consistent(tmp_path):
     assert malformed == written["malformed"]
     assert s.stats["lines"] + malformed == written["lines"]
     assert "SYNTHETIQUE" in path.read_text(encoding="utf-8").splitlines()[1]
+
+
+def test_territory_threshold_uses_liberal_rpps_counts(synthetic_rpps_basic):
+    from ess_geo.territory import check_territory
+
+    check = check_territory("cardiologie", ["04", "05"], supply=load_rpps(synthetic_rpps_basic))
+    threshold = check.criterion("threshold")
+    assert threshold.evidence["total"] == 4
+    assert "libéraux" in threshold.evidence["basis"] and "libéral" in threshold.evidence["basis"]
+    assert any("RPPS" in s.name and s.vintage == "extraction du 2025-04-04 08:39" for s in check.sources)
+
+
+def test_cli_check_with_rpps_extraction(synthetic_rpps_basic):
+    from click.testing import CliRunner
+
+    from ess_geo.cli import _register, cli
+
+    _register()
+    res = CliRunner().invoke(cli, ["check", "--specialty", "cardiologie", "--departements", "04",
+                                   "--supply", str(synthetic_rpps_basic)])
+    assert res.exit_code in (0, 1), res.output
+    assert "RPPS" in res.output and "2025-04-04" in res.output and "libéraux" in res.output
+    assert "unknown savoir-faire code 'XX99'" in res.output  # dropped lines are shown
