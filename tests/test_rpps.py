@@ -214,3 +214,11 @@ def test_cli_check_with_rpps_extraction(synthetic_rpps_basic):
     assert res.exit_code in (0, 1), res.output
     assert "RPPS" in res.output and "2025-04-04" in res.output and "libéraux" in res.output
     assert "unknown savoir-faire code 'XX99'" in res.output  # dropped lines are shown
+
+
+def test_line_without_identifier_is_dropped_not_merged(tmp_path):
+    lines = [doctor_line(1, "SM04", "L", **DIGNE), rpps_line(profession="10", sf="SM04", mode="L", **DIGNE),
+             rpps_line(profession="10", sf="SM04", mode="L", **GAP)]
+    s = load_rpps(write_rpps(tmp_path / NAME, lines))
+    assert s.dropped.by_reason["no RPPS identifier (empty Identifiant PP)"] == 2
+    assert s.count("cardiologie", ["04", "05"]).total == 1

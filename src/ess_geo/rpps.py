@@ -429,6 +429,12 @@ def load_rpps(
 
     for c in _USED:
         frame[c] = frame[c].str.strip()
+    no_id = frame[COL_ID].eq("")
+    if no_id.any():
+        first = frame[no_id].iloc[0]
+        dropped.add("no RPPS identifier (empty Identifiant PP)", row={c: first[c] for c in (COL_SF, COL_COMMUNE, COL_CP)},
+                    n=int(no_id.sum()))
+        frame = frame[~no_id].reset_index(drop=True)
     sf = _savoir_faire()
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
 
