@@ -63,6 +63,9 @@ class SupplyCount:
         Resident population of the départements (embedded geography), for densities.
     density_per_100k : float or None
         ``total`` per 100,000 inhabitants.
+    multi_departement : int
+        Doctors (RPPS supplies) practising in more than one of the départements: counted once in
+        ``total`` and once in each of their départements in ``by_departement``.
     """
 
     total: int
@@ -74,6 +77,7 @@ class SupplyCount:
     population: str = ""
     inhabitants: int | None = None
     density_per_100k: float | None = None
+    multi_departement: int = 0
 
 
 @dataclass
@@ -159,6 +163,7 @@ class Supply:
         per_dep = rows.groupby("code_dep")["rpps_id"].nunique()
         by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
         total = int(rows["rpps_id"].nunique())
+        multi = int((rows.groupby("rpps_id")["code_dep"].nunique() > 1).sum())
         mode_label = MODES.get(self.mode, (None, self.mode))[1]
         who = "médecins libéraux" if self.mode == "liberal" else f"médecins ({mode_label})"
         codes = ", ".join(spec.rpps_codes)
@@ -167,12 +172,15 @@ class Supply:
             f"source {self.source.vintage} ; chaque médecin est compté une fois dans le total, "
             "et une fois dans chaque département où il exerce"
         )
+        if multi:
+            basis += f" ({multi} médecin(s) exerçant dans plusieurs de ces départements)"
         present = set(self.table["code_dep"]) | set(persons["code_dep"])
         missing = [d for d in departements if d not in present]
         inhabitants = _inhabitants(departements)
         population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"
         return SupplyCount(total, by_dep, True, basis, missing, mode=self.mode, population=population,
-                           inhabitants=inhabitants, density_per_100k=_density(total, inhabitants))
+                           inhabitants=inhabitants, density_per_100k=_density(total, inhabitants),
+                           multi_departement=multi)
 
     def supply_by(self, level: str | list[str] = "departement", *, specialty: str | Specialty | None = None):
         """Counts and densities per commune, département, région or for a territory.
