@@ -242,9 +242,18 @@ def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_lab
         "minimum": MIN_SPECIALISTS,
         "source": supply_label,
     }
-    evidence.update(getattr(count, "extra_evidence", {}) or {})
+    evidence.update(
+        mode=count.mode,
+        population_counted=count.population,
+        inhabitants=count.inhabitants,
+        density_per_100k=count.density_per_100k,
+        multi_departement=count.multi_departement,
+    )
     per_dep = ", ".join(f"{d} : {n}" for d, n in count.by_departement.items())
-    src = f" Source : {supply_label}." if supply_label else ""
+    if count.multi_departement:
+        per_dep += f" ; {count.multi_departement} exerçant dans plusieurs départements, comptés une fois au total"
+    src = f" Population comptée : {count.population}." if count.population else ""
+    src += f" Source : {supply_label}." if supply_label else ""
     if count.exact and count.total >= MIN_SPECIALISTS:
         return Criterion(
             "threshold", PASS, f"{count.total} spécialistes sur le territoire ({per_dep}) ≥ {MIN_SPECIALISTS} ; {count.basis}.{src}", evidence
