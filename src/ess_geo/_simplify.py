@@ -20,8 +20,11 @@ import shapely
 from ess_geo.crs import WGS84, require_crs, split_by_metric_crs
 from ess_geo.errors import EssGeoError
 
-#: Default tolerances (metres) by level of detail.
-TOLERANCE_M = {"departement": 800.0, "region": 1500.0, "commune": 120.0}
+#: Default tolerances (metres) by level of detail. GEOS' coverage simplification is
+#: Visvalingam-Whyatt: the tolerance is the square root of the smallest triangle area kept, so
+#: borders move much less than the tolerance (the embedded communes are already simplified
+#: upstream and barely change below ~250 m).
+TOLERANCE_M = {"departement": 800.0, "region": 1500.0, "commune": 300.0}
 #: Decimal places kept in WGS84 (4 decimals ≈ 11 m, well below the tolerances above).
 DEFAULT_DECIMALS = 4
 

@@ -72,6 +72,7 @@ COVERAGE_STYLE = {
 }
 ESS_COLOURS = ("#7b3294", "#008837", "#e66101", "#0571b0", "#ca0020", "#5e3c99")
 NEUTRAL_FILL = "#f2f2f2"
+SITE_FILL = "#08306b"
 TERRITORY_STROKE = "#111111"
 #: Bounding box (lon/lat) of metropolitan France, Corsica included.
 METROPOLE_BOUNDS = (-5.3, 41.3, 9.7, 51.2)
@@ -682,11 +683,11 @@ def _sites_layer(sites: gpd.GeoDataFrame) -> tuple[MapLayer, LegendSection]:
     if "served_noms" in frame.columns:
         out["desservies"] = [_short_list(v) for v in frame["served_noms"]]
         tooltip.append(("desservies", "Principales communes"))
-    out = _style(out, fill="#ffffff", fill_opacity=1.0, stroke="#b2182b", weight=3.0)
+    out = _style(out, fill=SITE_FILL, fill_opacity=1.0, stroke="#ffffff", weight=2.0)
     layer = MapLayer(name="Sites de consultations avancées (classés)", frame=out, kind="points", tooltip=tooltip, label_column="rang")
     section = LegendSection(
         title="",
-        items=[LegendItem(label="Site de consultations avancées (n° = rang)", fill="#ffffff", stroke="#b2182b", marker=True)],
+        items=[LegendItem(label="Site de consultations avancées (n° = rang)", fill=SITE_FILL, stroke="#ffffff", marker=True)],
     )
     return layer, section
 

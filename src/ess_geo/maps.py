@@ -71,6 +71,8 @@ def leaflet_assets() -> tuple[str, str]:
     for name in ("layers.png", "layers-2x.png"):
         data = base64.b64encode((base / "images" / name).read_bytes()).decode("ascii")
         css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
+    # default marker images are never used (sites are circle markers): no relative file request
+    css = css.replace("url(images/marker-icon.png)", "none")
     # never let the inlined code close its own <script>/<style> element
     return js.replace("</script", "<\\/script"), css.replace("</style", "<\\/style")
 
@@ -148,7 +150,10 @@ CSS = """
   .ess-legend .sw { flex: 0 0 22px; height: 13px; margin-right: 6px; border: 2px solid #999; box-sizing: border-box; }
   .ess-legend .pt { flex: 0 0 14px; height: 14px; margin: 0 10px 0 4px; border-radius: 50%; box-sizing: border-box; }
   .ess-footer { order: 2; flex: 0 0 auto; background: #ffffff; border-top: 1px solid #bbb; font-size: 10.5px; color: #333; padding: 3px 10px; line-height: 1.3; }
+  .leaflet-tooltip { font-size: 12px; }
   .leaflet-tooltip table { border-collapse: collapse; }
+  .ess-rank { width: 20px; height: 20px; line-height: 20px; text-align: center; color: #fff; font-weight: bold;
+    font-size: 12px; pointer-events: none; }
   .leaflet-tooltip th { text-align: left; font-weight: normal; color: #555; padding: 0 6px 0 0; }
   .leaflet-tooltip tr:first-child td { font-weight: bold; }
   .leaflet-control-layers { font-size: 12px; }
@@ -182,11 +187,12 @@ def _legend_html(sections: list[LegendSection]) -> str:
         for item in section.items:
             fill = item.fill or "transparent"
             style = "dashed" if item.dash else "solid"
-            cls = "pt" if item.marker else "sw"
-            out.append(
-                f'<div class="li"><span class="{cls}" style="background:{fill};border:'
-                f'{3 if item.marker or not item.fill else 2}px {style} {item.stroke}"></span>{_esc(item.label)}</div>'
-            )
+            if item.marker:
+                swatch = f'<span class="pt" style="background:{fill};border:2px solid {item.stroke};box-shadow:0 0 0 1px #555"></span>'
+            else:
+                width = 2 if item.fill else 3
+                swatch = f'<span class="sw" style="background:{fill};border:{width}px {style} {item.stroke}"></span>'
+            out.append(f'<div class="li">{swatch}{_esc(item.label)}</div>')
     return "".join(out)
 
 
@@ -240,8 +246,8 @@ def _add_layer(fmap: folium.Map, layer: MapLayer) -> None:
         tooltip = folium.GeoJsonTooltip(
             fields=columns, aliases=[_esc(label) for _, label in layer.tooltip], labels=True, sticky=True
         )
-    marker = folium.CircleMarker(radius=8) if layer.kind == "points" else None
-    folium.GeoJson(
+    marker = folium.CircleMarker(radius=10) if layer.kind == "points" else None
+    geojson = folium.GeoJson(
         data.to_geo_dict(show_bbox=False, drop_id=False),
         name=_esc(layer.name),
         show=layer.show,
@@ -251,7 +257,21 @@ def _add_layer(fmap: folium.Map, layer: MapLayer) -> None:
         marker=marker,
         interactive=layer.interactive,
         smooth_factor=0.5,
-    ).add_to(fmap)
+    )
+    if layer.kind != "points" or not layer.label_column:
+        geojson.add_to(fmap)
+        return
+    # points with a label (site ranks): circle + number, toggled together
+    group = folium.FeatureGroup(name=_esc(layer.name), show=layer.show)
+    geojson.control = False
+    geojson.add_to(group)
+    for point, label in zip(frame.geometry, frame[layer.label_column], strict=True):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(html=f'<div class="ess-rank">{_esc(label)}</div>', icon_size=(20, 20), icon_anchor=(10, 10)),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(fmap)
 
 
 def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:

@@ -62,7 +62,7 @@ def _draw_layer(ax, layer: MapLayer, crs: str, view: tuple[float, float, float, 
         )
         if layer.label_column:
             for x, y, text in zip(xs, ys, projected[layer.label_column], strict=True):
-                ax.text(x, y, _mtext(text), ha="center", va="center", fontsize=6.5, fontweight="bold", zorder=7)
+                ax.text(x, y, _mtext(text), ha="center", va="center", fontsize=6.5, fontweight="bold", color="white", zorder=7)
         return
     style_cols = ["fill", "fill_opacity", "stroke", "weight", "dash", "hatch"]
     keys = ["|".join(str(v) for v in row) for row in projected[style_cols].itertuples(index=False)]

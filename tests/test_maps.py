@@ -1,0 +1,336 @@
+"""Map preparation and rendering without a browser: simplification, classes, escaping, exports, CLI."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from ess_geo._simplify import round_coordinates, simplify_for_map
+from ess_geo.cli import main
+from ess_geo.errors import CrsError, EssGeoError, InputDataError
+from ess_geo.geography import load_adjacency
+from ess_geo.mapdata import (
+    STATUS_FR,
+    choropleth_classes,
+    coverage_map_spec,
+    fmt_number,
+    simplified_departements,
+    territory_map_spec,
+)
+from ess_geo.maps import leaflet_assets, make_coverage_map, make_territory_map, map_html, save_map
+from ess_geo.registry import load_registry
+from ess_geo.supply import load_supply
+from ess_geo.territory import check_territory
+
+XSS = "<script>alert(1)</script>"
+XSS_TEMPLATE = "${alert(2)}`</script><img src=x onerror=alert(3)>"
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def synthetic_grid() -> gpd.GeoDataFrame:
+    """3 x 3 grid of 10 km squares in Lambert-93 with wiggly shared borders (synthetic)."""
+    cells = []
+    for i in range(3):
+        for j in range(3):
+            x0, y0 = 700_000 + i * 10_000, 6_600_000 + j * 10_000
+            cells.append(shapely.box(x0, y0, x0 + 10_000, y0 + 10_000).segmentize(200))
+    grid = gpd.GeoDataFrame({"code": [f"c{k}" for k in range(9)], "extra": range(9)}, geometry=cells, crs="EPSG:2154")
+    # jitter every vertex the same way wherever it appears, so borders stay shared
+    return grid.set_geometry(
+        shapely.transform(grid.geometry.values, lambda xy: xy + 30 * np.sin(xy[:, ::-1] / 700.0))
+    )
+
+
+@pytest.fixture
+def synthetic_registry_xss(tmp_path):
+    """Registry CSV whose ESS names are hostile HTML/JS (synthetic)."""
+    path = tmp_path / "registre_synthetic.csv"
+    path.write_text(
+        "id,name,specialties,departements,region,status,source,source_date\n"
+        f'x1,"{XSS}",cardiologie,75;94,11,active,synthetic test,2024-01-01\n'
+        f'x2,"{XSS_TEMPLATE.replace(chr(34), "")}",cardiologie,92,11,active,synthetic test,2024-01-01\n',
+        encoding="utf-8",
+    )
+    return load_registry(path)
+
+
+@pytest.fixture
+def synthetic_zip_result():
+    """A ZIP-like result on four real commune positions of Paris' inner ring (synthetic zonage)."""
+    boxes = [shapely.box(2.25 + 0.02 * i, 48.90, 2.27 + 0.02 * i, 48.92) for i in range(4)]
+    communes = gpd.GeoDataFrame(
+        {
+            "code_insee": ["92001", "92002", "92003", "92004"],
+            "nom": [XSS, "Commune B", "Commune C", "Commune D"],
+            "code_dep": ["92"] * 4,
+            "population": [1000, 2000, 3000, 4000],
+            "zonage": ["ZIP", "ZAC", "HZ", "NA"],
+            "zonage_label": ["Zone d'intervention prioritaire", "Zone d'action complémentaire", "Hors zonage", ""],
+            "n_specialists": [0, 1, np.nan, 2],
+            "distance_km": [12.5, 0.0, np.nan, 3.0],
+        },
+        geometry=boxes,
+        crs="EPSG:4326",
+    )
+    sites = gpd.GeoDataFrame(
+        {
+            "rank": [1, 2],
+            "code_insee": ["92001", "92002"],
+            "nom": [XSS, "Commune B"],
+            "score_population": [5000, 1200],
+            "n_communes_served": [3, 1],
+            "served": [["92001", "92002", "92003"], ["92004"]],
+            "served_noms": [[XSS, "Commune B", "Commune C"], ["Commune D"]],
+        },
+        geometry=[shapely.Point(2.26, 48.91), shapely.Point(2.28, 48.91)],
+        crs="EPSG:4326",
+    )
+    return SimpleNamespace(communes=communes, sites=sites, sources=[])
+
+
+@pytest.fixture(scope="module")
+def supply(request):
+    path = request.getfixturevalue("drees_effectifs")
+    return load_supply(path)
+
+
+# ----------------------------------------------------------------------------- simplification
+
+
+def test_simplify_keeps_shared_borders_synthetic(synthetic_grid):
+    out = simplify_for_map(synthetic_grid, tolerance_m=150, keep=["code"])
+    assert list(out.columns) == ["code", "geometry"]
+    assert out.crs.to_epsg() == 4326
+    assert list(out.index) == list(synthetic_grid.index)
+    assert shapely.get_num_coordinates(out.geometry.values).sum() < shapely.get_num_coordinates(
+        synthetic_grid.geometry.values
+    ).sum() / 3
+    # neighbours still share their border: no gap, no overlap (coverage stays valid)
+    projected = out.to_crs(2154).geometry.values
+    assert shapely.coverage_is_valid(projected)
+    union = shapely.union_all(projected)
+    assert union.geom_type == "Polygon" and len(union.interiors) == 0
+    # caller's frame untouched
+    assert "extra" in synthetic_grid.columns and synthetic_grid.crs.to_epsg() == 2154
+
+
+def test_simplify_rounds_coordinates_synthetic(synthetic_grid):
+    out = simplify_for_map(synthetic_grid, tolerance_m=0, decimals=3)
+    coords = shapely.get_coordinates(out.geometry.values)
+    assert np.allclose(coords, np.round(coords, 3))
+    rounded = round_coordinates(np.array([shapely.Point(1.234567, 2.345678)]), 2)
+    assert rounded[0].equals(shapely.Point(1.23, 2.35))
+
+
+def test_simplify_rejects_bad_input_synthetic(synthetic_grid):
+    with pytest.raises(EssGeoError, match=r"tolerance_m must be >= 0, got -1"):
+        simplify_for_map(synthetic_grid, tolerance_m=-1)
+    with pytest.raises(EssGeoError, match=r"missing column\(s\) \['nope'\]"):
+        simplify_for_map(synthetic_grid, tolerance_m=10, keep=["nope"])
+    with pytest.raises(CrsError, match="no CRS"):
+        simplify_for_map(synthetic_grid.set_crs(None, allow_override=True), tolerance_m=10)
+
+
+def test_simplified_departements_neighbours_still_touch():
+    deps = simplified_departements().set_index("code_dep")
+    raw = shapely.get_num_coordinates(load_departements_geoms()).sum()
+    assert shapely.get_num_coordinates(deps.geometry.values).sum() < raw / 2
+    pairs = load_adjacency().head(60)
+    metric = deps.to_crs(2154).geometry
+    for a, b in zip(pairs["code_dep_a"], pairs["code_dep_b"], strict=True):
+        shared = metric[a].intersection(metric[b])
+        assert shared.length > 1000, (a, b)  # a real border, not a point
+        assert metric[a].intersection(metric[b]).area < 1e4  # no overlap (m²)
+
+
+def load_departements_geoms():
+    from ess_geo.geography import load_departements
+
+    return load_departements().geometry.values
+
+
+# ----------------------------------------------------------------------------- figures and labels
+
+
+def test_fmt_number_french():
+    assert fmt_number(12345) == "12\u00a0345"
+    assert fmt_number(3.14159, 1) == "3,1"
+    assert fmt_number(float("nan")) == "n.d."
+    assert fmt_number(None) == "n.d."
+
+
+def test_choropleth_classes_french_labels():
+    classes, labels, colours = choropleth_classes([1.0, 2.0, 3.5, 10.25, float("nan"), 12.0, 2.5], k=3)
+    assert classes[4] == -1
+    assert len(labels) == len(colours) == 3
+    assert labels[0].startswith("de 1,0 à")
+    assert all("." not in lab for lab in labels)
+    assert classes[0] == 0 and classes[5] == 2
+    one = choropleth_classes([5.0, 5.0])
+    assert one[0] == [0, 0] and len(one[1]) == 1 and "pour 100 000 habitants" in one[1][0]
+    assert choropleth_classes([float("nan")]) == ([-1], [], [])
+
+
+# ----------------------------------------------------------------------------- specs on real data
+
+
+def test_coverage_spec_categories(supply):
+    spec = coverage_map_spec("cardiologie", None, supply)
+    frame = spec.layers[0].frame.set_index("code_dep")
+    assert len(frame) == 101
+    assert frame.loc["75", "category"] == "covered" and frame.loc["94", "category"] == "covered"
+    assert "ESS Cardiologie" in frame.loc["75", "ess"]
+    counts = supply.count("cardiologie", list(frame.index)).by_departement
+    for code in ("13", "48", "23"):
+        expected = "can_host" if counts[code] >= 10 else "below"
+        assert frame.loc[code, "category"] == expected
+    names = [s.name for s in spec.sources]
+    assert any("Référentiel géographique" in n for n in names)
+    assert any("Registre des ESS" in n for n in names)
+    assert supply.source.name in names
+    assert {i.label for i in spec.insets} >= {"La Réunion (974)", "Guyane (973)"}
+
+
+def test_coverage_spec_region_without_supply():
+    spec = coverage_map_spec("dermatologie", region="11")
+    frame = spec.layers[0].frame
+    assert sorted(frame["code_dep"]) == ["75", "77", "78", "91", "92", "93", "94", "95"]
+    assert set(frame["category"]) == {"covered"}
+    assert spec.subtitle == "Région Île-de-France"
+    assert any("non fournis" in n for n in spec.notes)
+
+
+def test_territory_spec_verdict_and_density(supply):
+    result = check_territory("dermatologie", departements="75,92", supply=supply)
+    spec = territory_map_spec(result)
+    assert spec.verdict == "Verdict : non admissible" and spec.verdict_status == "fail"
+    by_label = {c.label: c for c in spec.criteria}
+    overlap = result.criterion("overlap")
+    assert by_label[overlap.label].status_fr == STATUS_FR["fail"] == "non conforme"
+    deps = spec.layers[0].frame.set_index("code_dep")
+    assert {"75", "92", "93", "94", "95", "78", "91"} <= set(deps.index)
+    assert deps.loc["75", "role"] == "territoire proposé" and deps.loc["93", "role"] == "département voisin"
+    n75 = supply.count("dermatologie", ["75"]).total
+    from ess_geo.geography import load_departements
+
+    pop75 = int(load_departements().set_index("code_dep").at["75", "population"])
+    assert deps.loc["75", "densite"] == fmt_number(n75 / pop75 * 1e5, 1)
+    layer_names = [layer.name for layer in spec.layers]
+    assert "ESS existantes (Dermatologie et vénéréologie)" in layer_names
+    assert layer_names[-1] == "Territoire proposé"
+    footer = " ".join(spec.footer_lines())
+    for source in result.sources:
+        assert source.name in footer
+
+
+def test_territory_spec_rejects_empty_check():
+    empty = SimpleNamespace(specialty="cardiologie", departements=[], criteria=[], sources=[])
+    with pytest.raises(InputDataError, match="no départements"):
+        territory_map_spec(empty)
+
+
+def test_territory_spec_rejects_zip_without_crs(synthetic_zip_result):
+    result = check_territory("cardiologie", departements="92")
+    bad = SimpleNamespace(communes=synthetic_zip_result.communes.set_crs(None, allow_override=True), sites=None)
+    with pytest.raises(CrsError, match=r"zip_result.communes has no CRS"):
+        territory_map_spec(result, zip_result=bad)
+    with pytest.raises(InputDataError, match="must be a GeoDataFrame, got DataFrame"):
+        territory_map_spec(result, zip_result=SimpleNamespace(communes=synthetic_zip_result.communes.drop(columns="geometry")))
+
+
+# ----------------------------------------------------------------------------- HTML
+
+
+def _external_refs(page: str) -> list[str]:
+    return re.findall(r"<(?:script|link|img)[^>]+(?:src|href)=[\"']?(?:https?:)?//[^\"' >]+", page)
+
+
+def test_html_is_standalone_offline(supply):
+    fmap = make_coverage_map("cardiologie", None, supply)
+    page = map_html(fmap)
+    assert _external_refs(page) == []
+    js, css = leaflet_assets()
+    assert js[:200] in page and "L.version" not in css
+    assert "url(images/" not in page  # layer-control icons inlined
+    assert "tile.openstreetmap" not in page
+    assert "Sources :" in page and "COG 2025" in page
+
+
+def test_tiles_only_when_asked(supply):
+    page = map_html(make_coverage_map("cardiologie", None, supply, region="11", tiles=True))
+    assert "tile.openstreetmap.org" in page
+    with pytest.raises(EssGeoError, match=r"unknown tiles 'google'"):
+        make_coverage_map("cardiologie", None, supply, region="11", tiles="google")
+
+
+def test_user_text_is_escaped_synthetic(synthetic_registry_xss, synthetic_zip_result):
+    result = check_territory("cardiologie", departements="75,92", registry=synthetic_registry_xss)
+    fmap = make_territory_map(result, zip_result=synthetic_zip_result)
+    page = map_html(fmap)
+    assert XSS not in page
+    assert "alert(1)" in page  # the text is there, escaped
+    assert "<img src=x" not in page and "<\\/script><img" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.replace("\\u0026", "&").replace("\\u003c", "<").replace(
+        "\\u003e", ">"
+    )
+
+
+def test_zip_layers_and_legend_synthetic(synthetic_zip_result):
+    result = check_territory("cardiologie", departements="92")
+    spec = territory_map_spec(result, zip_result=synthetic_zip_result)
+    names = [layer.name for layer in spec.layers]
+    assert "Zonage des communes (ZIP/ZAC)" in names and "Sites de consultations avancées (classés)" in names
+    communes = next(layer for layer in spec.layers if layer.name.startswith("Zonage")).frame
+    assert list(communes["zonage"])[:2] == ["Zone d'intervention prioritaire", "Zone d'action complémentaire"]
+    assert list(communes["distance"])[:2] == ["12,5 km", "0,0 km"]
+    sites = next(layer for layer in spec.layers if layer.kind == "points").frame
+    assert list(sites["rang"]) == ["1", "2"] and list(sites["n_communes"]) == ["3", "1"]
+    labels = [item.label for section in spec.legend for item in section.items]
+    assert any(lab.startswith("ZIP") for lab in labels) and any("rang" in lab for lab in labels)
+
+
+# ----------------------------------------------------------------------------- exports
+
+
+def test_save_map_formats(tmp_path, supply):
+    fmap = make_coverage_map("ophtalmologie", None, supply, region="76")
+    html_path = save_map(fmap, tmp_path / "c.html")
+    assert html_path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    png = save_map(fmap, tmp_path / "c.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    pdf = save_map(fmap, tmp_path / "c.pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    with pytest.raises(EssGeoError, match=r"'c.svg': extension must be one of"):
+        save_map(fmap, tmp_path / "c.svg")
+    with pytest.raises(EssGeoError, match="not made by ess_geo"):
+        save_map(folium.Map(), tmp_path / "plain.png")
+
+
+def test_static_export_escapes_mathtext_synthetic(tmp_path, synthetic_registry_xss):
+    result = check_territory("cardiologie", departements="75,92", registry=synthetic_registry_xss)
+    out = save_map(make_territory_map(result), tmp_path / "t.png")
+    assert out.stat().st_size > 50_000
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_map_html_and_errors(tmp_path, drees_effectifs, capsys):
+    out = tmp_path / "m.html"
+    code = main(["map", "-s", "cardio", "-d", "75,94", "--supply", str(drees_effectifs), "--out", str(out)])
+    assert code == 0 and out.stat().st_size > 100_000
+    assert "Carte écrite" in capsys.readouterr().out
+    assert main(["map", "-s", "cardio", "--coverage", "-r", "11", "--out", str(tmp_path / "c.pdf")]) == 0
+    assert main(["map", "-s", "cardio", "-d", "75", "--out", str(tmp_path / "m.svg")]) == 2
+    assert main(["map", "-s", "cardio", "--out", str(tmp_path / "m.html")]) == 2
+    assert main(["map", "-s", "cardio", "-d", "75,999", "--out", str(tmp_path / "m.html")]) == 2
+    assert "'999'" in capsys.readouterr().err
