@@ -358,6 +358,8 @@ def choropleth_classes(values: Sequence[float], k: int = 5) -> tuple[list[int], 
     for i, (lo, hi) in enumerate(zip(lows, bins, strict=True)):
         if k_eff < 2:
             labels.append(f"{fmt_number(hi, 1)} {DENSITY_UNIT}")
+        elif fmt_number(lo, 1) == fmt_number(float(hi), 1):
+            labels.append(fmt_number(float(hi), 1))
         else:
             prefix = "de" if i == 0 else "plus de"
             labels.append(f"{prefix} {fmt_number(lo, 1)} à {fmt_number(float(hi), 1)}")
