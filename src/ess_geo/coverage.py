@@ -218,23 +218,8 @@ def _resolve_regions(region: str | int | Iterable | None) -> list[str]:
 
 def _per_dep_counts(supply: Supply, spec: Specialty, deps: list[str]) -> tuple[dict[str, int], bool, str, set[str]]:
     """Counts per département, exactness, basis and départements absent from the source."""
-    if supply.persons is not None:  # RPPS: distinct persons, delegated to Supply.count
-        c = supply.count(spec, deps)
-        return dict(c.by_departement), c.exact, c.basis, set(c.missing)
-    tab = supply.table
-    rows = tab[tab["specialty"] == spec.id]
-    exact = True
-    basis = f"spécialité {spec.label}"
-    if rows.empty and spec.drees_group in set(tab["drees_group"]):
-        rows = tab[tab["drees_group"] == spec.drees_group]
-        exact = spec.drees_group_exact
-        basis = f"groupe DREES « {spec.drees_group} »"
-        if not exact:
-            basis += " (regroupe plusieurs spécialités : majorant)"
-    per_dep = rows.groupby("code_dep")["n_specialists"].sum()
-    present = set(tab["code_dep"])
-    by_dep = {d: int(per_dep.get(d, 0)) for d in deps}
-    return by_dep, exact, basis, {d for d in deps if d not in present}
+    c = supply.count(spec, deps)
+    return dict(c.by_departement), c.exact, c.basis, set(c.missing)
 
 
 def smallest_group(
