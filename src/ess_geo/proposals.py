@@ -539,6 +539,7 @@ def propose_territories(
         )
     objective = "compact" if objective == "max_count" else objective
     spec = get_specialty(specialty)
+    regions = _resolve_regions(region)
     sup = as_supply(supply)
     if sup is None:
         raise InputDataError(
@@ -546,7 +547,6 @@ def propose_territories(
             fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
         )
     reg = as_registry(registry)
-    regions = _resolve_regions(region)
     covered_all = reg.covered_departements(spec)
     deps = [d for r in regions for d in geography.departements_of_region(r)]
     covered = {d: covered_all[d] for d in deps if d in covered_all}

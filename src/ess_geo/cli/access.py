@@ -1,0 +1,40 @@
+"""``ess-geo access``: E2SFCA access index to a specialty per commune, written to CSV."""
+
+from __future__ import annotations
+
+import click
+
+from ess_geo.access import access_index
+from ess_geo.cli import cli
+from ess_geo.cli._options import specialty_option
+
+
+def _bands(text: str | None):
+    if not text:
+        return None
+    try:
+        return [tuple(float(x) for x in part.split(":")) for part in text.split(",") if part.strip()]
+    except ValueError as exc:
+        raise click.BadParameter(f"bandes invalides : {text!r} (ex. 10:1,20:0.68,30:0.22)") from exc
+
+
+@cli.command("access")
+@specialty_option
+@click.option("--supply", type=click.Path(dir_okay=False), required=True,
+              help="Effectifs par commune (extraction RPPS PS_LibreAcces_Personne_activite).")
+@click.option("--departements", "-d", default=None, help="Limiter la sortie à ces départements (75,94).")
+@click.option("--region", "-r", default=None, help="Limiter la sortie à une région (11).")
+@click.option("--level", type=click.Choice(["commune", "departement", "region"]), default="commune",
+              help="Niveau de sortie (au-dessus de la commune : moyenne pondérée par la population).")
+@click.option("--bands", default=None, help="Bandes km:poids, ex. 10:1,20:0.68,30:0.22 (défaut Luo et Qi 2009).")
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help="Fichier CSV de sortie.")
+def access_cmd(specialty, supply, departements, region, level, bands, out):
+    """Calcule l'indice d'accessibilité E2SFCA à une spécialité et l'écrit en CSV."""
+    kwargs = {}
+    parsed = _bands(bands)
+    if parsed is not None:
+        kwargs["bands"] = parsed
+    result = access_index(specialty, supply, level, departements=departements, region=region, **kwargs)
+    path = result.to_csv(out)
+    click.echo(result.summary_fr())
+    click.echo(f"Écrit : {path} ({len(result.table)} lignes)")

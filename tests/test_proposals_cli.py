@@ -1,0 +1,74 @@
+"""The ess-geo propose and access commands: exit codes, French output, files."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from ess_geo.cli import main
+
+
+def run(args, capsys):
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_propose_without_supply_exits_2(capsys):
+    code, _, err = run(["propose", "--specialty", "cardiologie", "--region", "53"], capsys)
+    assert code == 2
+    assert "Erreur" in err and "--supply" in err
+
+
+def test_propose_unknown_region_exits_2(capsys, tmp_path):
+    code, _, err = run(["propose", "-s", "cardiologie", "-r", "99", "--supply", str(tmp_path / "none.csv")], capsys)
+    assert code == 2
+    assert "'99'" in err
+
+
+@pytest.mark.shared
+def test_propose_region_json(capsys, drees_effectifs):
+    code, out, _ = run(["propose", "-s", "pneumologie", "-r", "53", "--supply", str(drees_effectifs), "--json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    assert data["n_territories"] == 4
+    assert data["proposals"][0]["check"]["departements"] == data["proposals"][0]["departements"]
+
+
+@pytest.mark.shared
+def test_propose_text_is_french(capsys, drees_effectifs):
+    code, out, _ = run(["propose", "-s", "cardio", "-r", "84", "--supply", str(drees_effectifs), "--objective", "balance"],
+                       capsys)
+    assert code == 0
+    assert "territoire(s) proposé(s)" in out and "équilibre" in out
+
+
+def test_access_writes_csv(capsys, tmp_path):
+    supply = tmp_path / "synthetic_supply.csv"
+    # a commune-level table is only produced by the RPPS reader; a DREES-style table is refused
+    supply.write_text("dept_code,07-Cardiologie,Total général\n1,16,16\n", encoding="utf-8")
+    code, _, err = run(["access", "-s", "cardiologie", "--supply", str(supply), "--out", str(tmp_path / "a.csv")], capsys)
+    assert code == 2
+    assert "par commune" in err
+
+
+def test_access_cli_on_synthetic_commune_supply(capsys, tmp_path, monkeypatch):
+    from ess_geo import access as access_mod
+    from ess_geo.sources import Source
+    from ess_geo.supply import Supply
+
+    tab = pd.DataFrame({"code_insee": ["2A004"], "code_dep": ["2A"], "specialty": ["cardiologie"],
+                        "drees_group": ["07-Cardiologie"], "n_specialists": [12], "mode": ["liberal"],
+                        "source": ["synthetic"]})
+    synthetic = Supply(table=tab, source=Source("synthetic", "test"))
+    monkeypatch.setattr(access_mod, "as_supply", lambda _path: synthetic)
+    out_csv = tmp_path / "acces.csv"
+    code, out, _ = run(["access", "-s", "cardiologie", "--supply", "synthetic.csv", "-d", "2A", "--out", str(out_csv)],
+                       capsys)
+    assert code == 0
+    assert "Indice d'accessibilité" in out
+    frame = pd.read_csv(out_csv, dtype=str, encoding="utf-8-sig")
+    assert "Accessibilité pour 100 000 habitants" in frame.columns
+    assert set(frame["Département"]) == {"2A"}
