@@ -2,6 +2,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ess_geo.access import AccessIndex, access_index
 from ess_geo.density import supply_by
 from ess_geo.errors import (
     CrsError,
@@ -26,6 +27,7 @@ from ess_geo.geography import (
     normalize_region_code,
     provenance,
 )
+from ess_geo.proposals import Proposals, propose_territories
 from ess_geo.registry import EssEntry, Registry, load_registry
 from ess_geo.rpps import load_rpps
 from ess_geo.rules import Criterion, FundingRule
@@ -33,6 +35,7 @@ from ess_geo.sources import Source
 from ess_geo.specialties import Specialty, all_specialties, get_specialty, specialty_ids
 from ess_geo.supply import Supply, SupplyCount, load_supply
 from ess_geo.territory import TerritoryCheck, check_territory
+from ess_geo.whatif import AdherentPath, simulate_adherents
 
 try:
     __version__ = version("ess-geo")
@@ -40,6 +43,8 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "AccessIndex",
+    "AdherentPath",
     "Criterion",
     "CrsError",
     "DatasetError",
@@ -49,6 +54,7 @@ __all__ = [
     "GeometryError",
     "InputDataError",
     "NotEssSpecialtyError",
+    "Proposals",
     "Registry",
     "Source",
     "Specialty",
@@ -59,6 +65,7 @@ __all__ = [
     "UnknownCodeError",
     "UnknownSpecialtyError",
     "__version__",
+    "access_index",
     "all_specialties",
     "check_territory",
     "departements_of_region",
@@ -74,7 +81,9 @@ __all__ = [
     "neighbours",
     "normalize_dep_code",
     "normalize_region_code",
+    "propose_territories",
     "provenance",
+    "simulate_adherents",
     "specialty_ids",
     "supply_by",
 ]
