@@ -101,13 +101,13 @@ def test_doctor_in_two_departements_counted_once_in_total(synthetic_rpps_basic):
 def test_dropped_and_excluded_are_counted_with_reasons(synthetic_rpps_basic):
     s = load_rpps(synthetic_rpps_basic)
     reasons = s.dropped.by_reason
-    assert reasons["unknown savoir-faire code 'XX99'"] == 1
-    assert reasons["postal code shared by several communes, commune name not recognised"] == 1
-    assert reasons["practice address outside France"] == 1
-    malformed = [r for r in reasons if r.startswith("malformed line")]
+    assert reasons["code savoir-faire inconnu 'XX99'"] == 1
+    assert reasons["code postal commun à plusieurs communes, nom de commune non reconnu"] == 1
+    assert reasons["adresse d'exercice hors de France"] == 1
+    malformed = [r for r in reasons if r.startswith("ligne mal formée")]
     assert len(malformed) == 1 and reasons[malformed[0]] == 1
     assert s.dropped.count == 4
-    line_numbers = [x["line"] for x in s.dropped.sample if x["reason"].startswith("malformed")]
+    line_numbers = [x["line"] for x in s.dropped.sample if x["reason"].startswith("ligne mal formée")]
     assert line_numbers == [15]  # header is line 1
     ex = s.stats["excluded"]
     assert ex["other professions"] == 1
@@ -189,7 +189,7 @@ def test_generated_file_is_consistent(tmp_path):
     path = tmp_path / NAME
     written = generate_synthetic_rpps(path, 5_000, seed=3)
     s = load_rpps(path, mode="tous")
-    malformed = sum(n for r, n in s.dropped.by_reason.items() if r.startswith("malformed"))
+    malformed = sum(n for r, n in s.dropped.by_reason.items() if r.startswith("ligne mal formée"))
     assert malformed == written["malformed"]
     assert s.stats["lines"] + malformed == written["lines"]
     assert "SYNTHETIQUE" in path.read_text(encoding="utf-8").splitlines()[1]
@@ -215,12 +215,12 @@ def test_cli_check_with_rpps_extraction(synthetic_rpps_basic):
                                    "--supply", str(synthetic_rpps_basic)])
     assert res.exit_code in (0, 1), res.output
     assert "RPPS" in res.output and "2025-04-04" in res.output and "libéraux" in res.output
-    assert "unknown savoir-faire code 'XX99'" in res.output  # dropped lines are shown
+    assert "code savoir-faire inconnu 'XX99'" in res.output  # dropped lines are shown
 
 
 def test_line_without_identifier_is_dropped_not_merged(tmp_path):
     lines = [doctor_line(1, "SM04", "L", **DIGNE), rpps_line(profession="10", sf="SM04", mode="L", **DIGNE),
              rpps_line(profession="10", sf="SM04", mode="L", **GAP)]
     s = load_rpps(write_rpps(tmp_path / NAME, lines))
-    assert s.dropped.by_reason["no RPPS identifier (empty Identifiant PP)"] == 2
+    assert s.dropped.by_reason["sans identifiant RPPS (Identifiant PP vide)"] == 2
     assert s.count("cardiologie", ["04", "05"]).total == 1

@@ -29,7 +29,7 @@ def test_bad_lines_are_counted_not_lost(drees_effectifs, tmp_path):
     bad.write_text("\n".join([*lines[:3], "99" + lines[3][lines[3].index(","):], "5,1,2", lines[6].replace(",", ",x", 1)]) + "\n")
     s = load_supply(bad)
     assert s.dropped.count == 3
-    assert s.dropped.by_reason["unknown département code"] == 1
+    assert s.dropped.by_reason["code département inconnu"] == 1
     assert s.dropped.sample[0]["line"] == 4
 
 

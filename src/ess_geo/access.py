@@ -269,7 +269,7 @@ def _commune_supply(sup: Supply, spec: Specialty, dropped: DroppedRows, known: s
     codes = rows["code_insee"].astype(str)
     bad = ~codes.isin(known)
     for idx in rows.index[bad.to_numpy()]:
-        dropped.add("unknown or geometry-less commune in supply", row={"code_insee": str(tab.at[idx, "code_insee"]),
+        dropped.add("commune inconnue ou sans géométrie dans les effectifs", row={"code_insee": str(tab.at[idx, "code_insee"]),
                                                                     "n_specialists": int(tab.at[idx, "n_specialists"])})
     per = rows[~bad.to_numpy()].groupby(codes[~bad])["n_specialists"].sum()
     return per.astype(float), exact
@@ -332,7 +332,7 @@ def access_index(
     dropped = DroppedRows()
     points, no_geom = _commune_points()
     for code in no_geom:
-        dropped.add("commune without geometry in the embedded geography", row={"code_insee": code})
+        dropped.add("commune sans géométrie dans le référentiel embarqué", row={"code_insee": code})
     per_commune, exact = _commune_supply(sup, spec, dropped, set(points["code_insee"]))
     if wanted is not None:  # only the metric zones of the wanted départements are computed
         zones_wanted = {_zone(d) for d in wanted}

@@ -17,7 +17,7 @@ class DroppedRows:
     count : int
         Number of rows skipped.
     by_reason : collections.Counter
-        Count per reason (short English phrase, e.g. ``"unknown département code"``).
+        Count per reason (short French phrase shown to users, e.g. ``"code département inconnu"``).
     sample : list of dict
         The first rows skipped: ``{"line": int | None, "reason": str, "row": dict | str}``.
     """

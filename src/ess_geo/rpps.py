@@ -256,7 +256,7 @@ def _read_doctor_lines(
 
         def on_invalid(row) -> str:
             dropped.add(
-                f"malformed line ({row.actual_columns} fields instead of {row.expected_columns})",
+                f"ligne mal formée ({row.actual_columns} champs au lieu de {row.expected_columns})",
                 line=row.number,
                 row=row.text[:200],
             )
@@ -361,16 +361,16 @@ def _place(row: tuple[str, str, str, str, str], dep_of: dict, postal: dict) -> t
         matched = {c for c, n in candidates if _normalized(n) in names}
         if len(matched) == 1:
             return next(iter(matched)), "code postal et nom de commune"
-        return None, "postal code shared by several communes, commune name not recognised"
+        return None, "code postal commun à plusieurs communes, nom de commune non reconnu"
     if pays not in _FRANCE_COUNTRY:
-        return None, "practice address outside France"
+        return None, "adresse d'exercice hors de France"
     if code[:3] in {"975", "977", "978", "986", "987", "988"}:
-        return None, "commune outside the embedded geography (overseas collectivity)"
+        return None, "commune hors du référentiel embarqué (collectivité d'outre-mer)"
     if code:
-        return None, "unknown commune code and unusable postal code"
+        return None, "code commune inconnu et code postal inutilisable"
     if cp:
-        return None, "unknown postal code (CEDEX or foreign code) and no commune code"
-    return None, "no commune code nor postal code"
+        return None, "code postal inconnu (CEDEX ou étranger) et pas de code commune"
+    return None, "ni code commune ni code postal"
 
 
 def load_rpps(
@@ -441,7 +441,7 @@ def load_rpps(
     no_id = frame[COL_ID].eq("")
     if no_id.any():
         first = frame[no_id].iloc[0]
-        dropped.add("no RPPS identifier (empty Identifiant PP)", row={c: first[c] for c in (COL_SF, COL_COMMUNE, COL_CP)},
+        dropped.add("sans identifiant RPPS (Identifiant PP vide)", row={c: first[c] for c in (COL_SF, COL_COMMUNE, COL_CP)},
                     n=int(no_id.sum()))
         frame = frame[~no_id].reset_index(drop=True)
     sf = _savoir_faire()
@@ -458,8 +458,8 @@ def load_rpps(
         bad = frame.loc[unknown, [COL_ID, COL_SF, COL_SF_LABEL]]
         counts = bad[COL_SF].value_counts()
         for i, (code, n) in enumerate(counts.items()):
-            reason = (f"unknown savoir-faire code {code!r}" if i < _MAX_UNKNOWN_CODE_REASONS
-                      else "unknown savoir-faire code (other codes)")
+            reason = (f"code savoir-faire inconnu {code!r}" if i < _MAX_UNKNOWN_CODE_REASONS
+                      else "code savoir-faire inconnu (autres codes)")
             first = bad[bad[COL_SF] == code].iloc[0]
             dropped.add(reason, row={COL_ID: first[COL_ID], COL_SF: code, COL_SF_LABEL: first[COL_SF_LABEL]}, n=int(n))
     for st, label in (("general-practice", "general practice (not an ESS specialty)"),

@@ -297,11 +297,11 @@ def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
         if raw_code == DREES_TOTAL_ROW:
             continue  # national total: recomputable, not a département
         if len(row) != len(header):
-            dropped.add(f"wrong number of fields ({len(row)} instead of {len(header)})", line=lineno, row=row)
+            dropped.add(f"nombre de champs incorrect ({len(row)} au lieu de {len(header)})", line=lineno, row=row)
             continue
         code = _canonical_dep(raw_code)
         if code is None or code not in known_deps:
-            dropped.add("unknown département code", line=lineno, row={"dept_code": raw_code})
+            dropped.add("code département inconnu", line=lineno, row={"dept_code": raw_code})
             continue
         for group, cell in zip(groups, row[1:], strict=True):
             if group == DREES_TOTAL_ROW:
@@ -309,7 +309,7 @@ def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
             try:
                 value = int(cell.strip())
             except ValueError:
-                dropped.add("non-integer count", line=lineno, row={"dept_code": raw_code, group: cell})
+                dropped.add("effectif non entier", line=lineno, row={"dept_code": raw_code, group: cell})
                 continue
             spec_id = "medecine-generale" if group == GENERAL_PRACTICE_GROUP else exact_ids.get(group, group)
             records.append((code, spec_id, group, value, "tous", label))
