@@ -13,7 +13,9 @@ Writes into ``src/ess_geo/data/``:
 - ``regions.parquet``       code_region, nom, population, geometry (dissolved)
 - ``adjacency.parquet``     code_dep_a, code_dep_b, border_km (each pair once, a < b)
 - ``postal_codes.parquet``  code_postal, code_insee (the COM), nom, type (COM or ARM: the source
-  links postal codes to no commune déléguée; see scripts/build_communes_deleguees.py)
+  links postal codes to no commune déléguée)
+- ``communes_deleguees.csv`` code (INSEE code of the commune déléguée / associée), type (COMD,
+  COMA), nom, code_insee (its commune nouvelle), to match files older than COG 2025
 - ``provenance.json``       source, version, sha256, vintage, licence, build date, report
 
 Usage::
@@ -240,7 +242,16 @@ def build(wheel: Path, out: Path) -> dict:
         .sort_values(["code_postal", "code_insee", "type", "nom"], ignore_index=True)
     )
 
+    # Communes déléguées / associées → their commune nouvelle, to match files older than COG 2025.
+    delegated = raw[raw["type"].isin(["COMD", "COMA"])].copy()
+    delegated["code_insee"] = delegated["commune_parent_id"].map(ent["code"])
+    report["delegated_without_parent"] = int(delegated["code_insee"].isna().sum())
+    delegated = delegated.dropna(subset=["code_insee"])[["code", "type", "nom", "code_insee"]].sort_values(
+        ["code_insee", "code", "type"], ignore_index=True
+    )
+
     out.mkdir(parents=True, exist_ok=True)
+    delegated.to_csv(out / "communes_deleguees.csv", index=False)
     write_opts = {"compression": "zstd", "compression_level": 19, "index": False}
     communes.to_parquet(out / "communes.parquet", **write_opts)
     departements.to_parquet(out / "departements.parquet", **write_opts)
@@ -254,6 +265,7 @@ def build(wheel: Path, out: Path) -> dict:
         regions=len(regions),
         adjacent_pairs=len(adj),
         postal_code_links=len(postal),
+        communes_deleguees=len(delegated),
     )
     provenance = {
         "name": "Référentiel géographique INSEE COG 2025",
@@ -283,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         prov = build(wheel, args.out)
     rep = prov["report"]
     print(f"Built {prov['vintage']} from {prov['source']} (sha256 verified) into {args.out}")
-    for key in ("communes", "departements", "regions", "adjacent_pairs", "postal_code_links", "postal_links_unresolved"):
+    keys = ("communes", "departements", "regions", "adjacent_pairs", "postal_code_links", "postal_links_unresolved", "communes_deleguees")
+    for key in keys:
         print(f"  {key}: {rep[key]}")
     print(f"  communes without geometry in source: {len(rep['communes_without_geometry_in_source'])}")
     for item in rep["geometry_rebuilt_from_delegated_communes"]:

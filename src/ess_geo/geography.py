@@ -116,10 +116,30 @@ def load_postal_codes() -> pd.DataFrame:
         Columns ``code_postal`` (5 characters), ``code_insee`` (the commune, ``COM``), ``nom``
         (name of the entity the postal code serves: the commune itself or, for Paris, Lyon and
         Marseille, an arrondissement), ``type`` (``COM`` or ``ARM``). The source links postal codes
-        to no commune déléguée; those names are in ``data/communes_deleguees.csv``
-        (see :mod:`ess_geo.zonage`).
+        to no commune déléguée; those names are in :func:`load_communes_deleguees`.
     """
     return _read_table("postal_codes").copy()
+
+
+def load_communes_deleguees() -> pd.DataFrame:
+    """Load the communes déléguées / associées of COG 2025 with their commune nouvelle.
+
+    Files older than COG 2025 (the doctors' zonage, for instance) still name communes merged
+    since; this table maps those names to the commune that absorbed them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code`` (INSEE code of the delegated entity; a chef-lieu shares its parent's
+        code), ``type`` (``COMD`` or ``COMA``), ``nom``, ``code_insee`` (the commune, ``COM``).
+    """
+    return _read_csv("communes_deleguees").copy()
+
+
+@cache
+def _read_csv(name: str) -> pd.DataFrame:
+    with resources.as_file(_DATA / f"{name}.csv") as path:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 @lru_cache(maxsize=1)

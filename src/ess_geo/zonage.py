@@ -39,14 +39,13 @@ import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.geography import load_communes, load_postal_codes
+from ess_geo.geography import load_communes, load_communes_deleguees, load_postal_codes
 from ess_geo.sources import Source
 from ess_geo.specialties import normalize_text
 
@@ -262,8 +261,7 @@ def _by_commune(table: pd.DataFrame) -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _delegated() -> pd.DataFrame:
     """Communes déléguées / associées of COG 2025 → parent commune (embedded table)."""
-    with resources.as_file(resources.files("ess_geo") / "data" / "communes_deleguees.csv") as path:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return load_communes_deleguees()
 
 
 @dataclass(frozen=True)
