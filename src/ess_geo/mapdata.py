@@ -753,6 +753,9 @@ def territory_map_spec(
     if context:
         for d in territory:
             shown += [n for n in neighbours(d) if n not in shown]
+        # Fill holes: a département all of whose neighbours are shown (Paris inside its ring).
+        ring = {n for d in shown for n in neighbours(d)} - set(shown)
+        shown += sorted(d for d in ring if set(neighbours(d)) <= set(shown))
     deps = simplified_departements(shown, tolerance_m)
     deps["in_territory"] = deps["code_dep"].isin(territory)
     counts, basis = _counts(spec, sup, shown) if spec is not None else (None, "")
