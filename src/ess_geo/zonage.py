@@ -194,7 +194,7 @@ class Zonage:
         """One French line: match rate, unmatched and ambiguous rows."""
         return (
             f"{len(self.table)} lignes de zonage sur {self.n_rows} rattachées à une commune "
-            f"({self.match_rate:.2%}) ; {len(self.unmatched)} non rattachées, {len(self.ambiguous)} ambiguës"
+            f"({self.match_rate * 100:.2f} %)".replace(".", ",") + f" ; {len(self.unmatched)} non rattachées, {len(self.ambiguous)} ambiguës"
         )
 
     def to_dict(self) -> dict:
