@@ -94,7 +94,7 @@ class Specialty:
     aliases : tuple of str
         Other accepted names.
     rpps_codes : tuple of str
-        RPPS savoir-faire codes (``"SM04"``) where known.
+        RPPS savoir-faire codes (``"SM04"``), from ``data/rpps_savoir_faire.csv``.
     """
 
     id: str
@@ -141,7 +141,7 @@ def _table() -> tuple[Specialty, ...]:
             drees_group=r["drees_group"],
             drees_group_exact=r["drees_group_exact"].strip().lower() == "true",
             aliases=tuple(a for a in r["aliases"].split(";") if a),
-            rpps_codes=tuple(dict.fromkeys([*(c for c in r["rpps_codes"].split(";") if c), *codes.get(r["id"], [])])),
+            rpps_codes=tuple(codes.get(r["id"], [])),
         )
         for r in rows
     )
