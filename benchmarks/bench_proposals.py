@@ -1,0 +1,125 @@
+"""Benchmark: exact ESS territory proposals vs PySAL spopt MaxPHeuristic.
+
+Runs :func:`ess_geo.proposals.propose_territories` for every région × every specialty whose DREES
+group is exact (counts are exact), on the real DREES table, and PySAL spopt ``MaxPHeuristic`` on
+the same inputs (same uncovered départements, same adjacency, same counts, floor 10).
+Prints the total time of the exact method and, per instance, the territory counts.
+
+Usage::
+
+    python benchmarks/bench_proposals.py [path/to/drees_rpps_effectifs_dep_x_specialite15.csv]
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+import warnings
+from pathlib import Path
+
+from ess_geo import geography
+from ess_geo.proposals import propose_territories
+from ess_geo.registry import load_registry
+from ess_geo.rules import MIN_SPECIALISTS
+from ess_geo.specialties import all_specialties
+from ess_geo.supply import load_supply
+
+#: Per-instance time limit for spopt (some instances run for many minutes).
+TIME_LIMIT_S = 60
+
+DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "medecins_effectifs" / "drees_rpps_effectifs_dep_x_specialite15.csv"
+
+
+def spopt_maxp(res, supply, spec, seed=0):
+    """Run spopt MaxPHeuristic on the universe of one proposal result; return (p, seconds) or (None, reason)."""
+    import numpy as np
+    from libpysal.weights import W
+    from spopt.region import MaxPHeuristic
+
+    deps = geography.load_departements()
+    gdf = deps[deps["code_dep"].isin(res.universe)].reset_index(drop=True)
+    if len(gdf) < 2:
+        return None, "moins de 2 départements"
+    count = supply.count(spec, list(gdf["code_dep"]))
+    gdf["n"] = [count.by_departement[d] for d in gdf["code_dep"]]
+    gdf["one"] = 1.0
+    graph = geography.adjacency_graph()
+    codes = list(gdf["code_dep"])
+    pos = {c: i for i, c in enumerate(codes)}
+    same = {c: [pos[u] for u in graph[c] if u in pos and geography.region_of(u) == geography.region_of(c)] for c in codes}
+    w = W({pos[c]: same[c] for c in codes}, silence_warnings=True)
+    np.random.seed(seed)
+    t = time.perf_counter()
+
+    def _timeout(_signum, _frame):
+        raise TimeoutError(f"> {TIME_LIMIT_S} s")
+
+    signal.signal(signal.SIGALRM, _timeout)
+    signal.alarm(TIME_LIMIT_S)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = MaxPHeuristic(gdf, w, ["one"], "n", MIN_SPECIALISTS, top_n=2, max_iterations_construction=99)
+            model.solve()
+    except Exception as exc:  # report, do not hide
+        return None, f"{type(exc).__name__}: {exc}"[:80]
+    finally:
+        signal.alarm(0)
+    return int(model.p), time.perf_counter() - t
+
+
+def main(path: Path) -> None:
+    supply = load_supply(path)
+    registry = load_registry()
+    specs = [s for s in all_specialties() if s.drees_group_exact]
+    regions = sorted(geography.load_regions()["code_region"])
+    results = []
+    t0 = time.perf_counter()
+    for r in regions:
+        for s in specs:
+            results.append((r, s, propose_territories(s, r, supply, registry)))
+    exact_total = time.perf_counter() - t0
+    print(f"Exact: {len(results)} instances ({len(regions)} régions × {len(specs)} spécialités à groupe DREES exact), "
+          f"total {exact_total:.2f} s (checks included)")
+
+    t0 = time.perf_counter()
+    for r in regions:
+        for s in specs:
+            propose_territories(s, r, supply, registry, check=False)
+    print(f"Exact search only (no re-check): {time.perf_counter() - t0:.2f} s")
+
+    try:
+        import spopt  # noqa: F401
+    except ImportError:
+        print("spopt not installed: pip install spopt")
+        return
+    worse = better = equal = skipped = 0
+    spopt_time = 0.0
+    print(f"{'région':>6} {'spécialité':<22} {'exact':>5} {'spopt':>5}  note")
+    for r, s, res in results:
+        p, info = spopt_maxp(res, supply, s)
+        if p is None:
+            skipped += 1
+            note = f"spopt non exécuté ({info})"
+            sp = "-"
+        else:
+            spopt_time += info
+            sp = str(p)
+            if res.n_territories > p:
+                better += 1
+                note = f"exact > spopt ({info:.1f} s)"
+            elif res.n_territories == p:
+                equal += 1
+                note = f"égal ({info:.1f} s)"
+            else:
+                worse += 1
+                note = "EXACT < SPOPT: BUG"
+        print(f"{r:>6} {s.id:<22} {res.n_territories:>5} {sp:>5}  {note}", flush=True)
+    print(f"spopt MaxPHeuristic: {len(results) - skipped} instances, total {spopt_time:.2f} s; "
+          f"exact > spopt on {better}, equal on {equal}, exact < spopt on {worse}, not run on {skipped} (single département, or over {TIME_LIMIT_S} s)")
+    assert worse == 0
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
