@@ -53,3 +53,17 @@ def test_console_script_is_installed():
     )
     assert proc.returncode == 1
     assert "discontinu" in proc.stdout
+
+
+def test_exit_zero_keeps_bad_input_at_2(capsys):
+    code, out, _ = run(["check", "-s", "cardiologie", "-d", "77,91", "--exit-zero"], capsys)
+    assert code == 0
+    assert "INDÉTERMINÉ" in out
+    code, _, err = run(["check", "-s", "cardiologie", "-d", "77,99", "--exit-zero"], capsys)
+    assert code == 2
+    assert "'99'" in err
+
+
+def test_help_is_french(capsys):
+    main(["check", "--help"])
+    assert "Affiche cette aide" in capsys.readouterr().out

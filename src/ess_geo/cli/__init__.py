@@ -18,8 +18,25 @@ EXIT_NOT_ADMISSIBLE = 1
 EXIT_BAD_INPUT = 2
 
 
-class _Group(click.Group):
+class _FrenchHelp:
+    """Mixin giving the --help option a French description."""
+
+    def get_help_option(self, ctx: click.Context):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Affiche cette aide et quitte."
+        return option
+
+
+class _Command(_FrenchHelp, click.Command):
+    """Subcommand with French help."""
+
+
+class _Group(_FrenchHelp, click.Group):
     """Click group turning library errors into one French line and exit code 2."""
+
+    command_class = _Command
+    group_class = type  # subgroups (``ess-geo data``) behave the same
 
     def invoke(self, ctx: click.Context):
         try:
@@ -30,7 +47,7 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="ess-geo")
+@click.version_option(package_name="ess-geo", help="Affiche la version et quitte.")
 def cli() -> None:
     """ess-geo : vérifier, cartographier et planifier les Équipes de Soins Spécialisés (ESS)."""
 

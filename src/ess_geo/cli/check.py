@@ -16,10 +16,16 @@ from ess_geo.territory import check_territory
 @territory_options
 @click.option("--adherents", "-a", type=click.IntRange(min=0), default=None, help="Nombre de spécialistes adhérents au départ.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
-def check_cmd(specialty, departements, region, supply, registry, adherents, as_json):
+@click.option(
+    "--exit-zero",
+    is_flag=True,
+    help="Sortir avec le code 0 quel que soit le verdict (seules les erreurs de saisie donnent 2).",
+)
+def check_cmd(specialty, departements, region, supply, registry, adherents, as_json, exit_zero):
     """Vérifie qu'un territoire peut accueillir une ESS de la spécialité.
 
-    Code de sortie : 0 admissible, 1 non admissible ou indéterminé, 2 erreur de saisie.
+    Code de sortie : 0 admissible, 1 non admissible ou indéterminé, 2 erreur de saisie
+    (avec --exit-zero : 0 quel que soit le verdict).
     """
     require_territory(departements, region)
     result = check_territory(
@@ -31,4 +37,4 @@ def check_cmd(specialty, departements, region, supply, registry, adherents, as_j
         click.echo(result.summary_fr())
         if result.supply is not None and result.supply.dropped:
             click.echo(f"Fichier d'effectifs : {result.supply.dropped.summary_fr()}")
-    sys.exit(EXIT_OK if result.admissible else EXIT_NOT_ADMISSIBLE)
+    sys.exit(EXIT_OK if result.admissible or exit_zero else EXIT_NOT_ADMISSIBLE)
