@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 from pathlib import Path
@@ -31,6 +32,22 @@ def shared_data() -> Path:
 def drees_effectifs(shared_data: Path) -> Path:
     """The real DREES table: doctors per département × 15 specialty groups."""
     return shared_data / "medecins_effectifs" / "drees_rpps_effectifs_dep_x_specialite15.csv"
+
+
+@pytest.fixture(scope="session")
+def drees_raw(drees_effectifs: Path) -> dict[str, dict[str, int]]:
+    """Independent read of the DREES table with the csv module: {group column: {dep code: n}}."""
+    out: dict[str, dict[str, int]] = {}
+    with open(drees_effectifs, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            code = row["dept_code"].strip()
+            if code == "Total général":
+                continue
+            code = code[-2:].upper() if code.upper().endswith(("A", "B")) else code.lstrip("0").zfill(2)
+            for col, val in row.items():
+                if col not in ("dept_code", "Total général"):
+                    out.setdefault(col, {})[code] = int(val)
+    return out
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import itertools
 
 import pandas as pd
@@ -15,22 +14,6 @@ from ess_geo.rules import MIN_SPECIALISTS, STARTUP_CREDIT_EUR, connected_pieces
 from ess_geo.supply import load_supply
 
 HEADER = "id,name,specialties,departements,region,status,source,source_date\n"
-
-
-def raw_drees(path) -> dict[str, dict[str, int]]:
-    """Independent read of the DREES CSV with the csv module: {group column: {dep code: n}}."""
-    out: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            code = row["dept_code"].strip()
-            if code == "Total général":
-                continue
-            code = code.lstrip("0") if not code.upper().endswith(("A", "B")) else code[-2:].upper()
-            code = code.zfill(2)
-            for col, val in row.items():
-                if col not in ("dept_code", "Total général"):
-                    out.setdefault(col, {})[code] = int(val)
-    return out
 
 
 # --- synthetic graph --------------------------------------------------------------------------
@@ -95,8 +78,8 @@ def test_default_specialties_are_the_exact_drees_groups(drees):
 
 
 @pytest.mark.shared
-def test_national_counts_match_raw_csv(national, drees_effectifs):
-    raw = raw_drees(drees_effectifs)
+def test_national_counts_match_raw_csv(drees_raw, national, drees_effectifs):
+    raw = drees_raw
     tab = national.table
     assert len(tab) == 101 * len(national.specialties)
     for spec in national.specialties:

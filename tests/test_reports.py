@@ -19,21 +19,6 @@ pytestmark = pytest.mark.shared
 HEADER = "id,name,specialties,departements,region,status,source,source_date\n"
 
 
-def raw_drees(path) -> dict[str, dict[str, int]]:
-    """Independent read of the DREES CSV with the csv module: {group column: {dep code: n}}."""
-    out: dict[str, dict[str, int]] = {}
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            code = row["dept_code"].strip()
-            if code == "Total général":
-                continue
-            code = code[-2:].upper() if code.upper().endswith(("A", "B")) else code.lstrip("0").zfill(2)
-            for col, val in row.items():
-                if col not in ("dept_code", "Total général"):
-                    out.setdefault(col, {})[code] = int(val)
-    return out
-
-
 @pytest.fixture(scope="module")
 def drees(drees_effectifs):
     return load_supply(drees_effectifs)
@@ -58,9 +43,9 @@ def test_files_written(idf_report):
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_csv_figures_match_raw_table(idf_report, drees_effectifs):
+def test_csv_figures_match_raw_table(drees_raw, idf_report, drees_effectifs):
     out, files = idf_report
-    raw = raw_drees(drees_effectifs)
+    raw = drees_raw
     rows = read_csv(out / "couverture.csv")
     deps = geography.departements_of_region("11")
     specs = files.result.specialties
@@ -80,7 +65,7 @@ def test_csv_figures_match_raw_table(idf_report, drees_effectifs):
     assert summary["ophtalmologie"]["potential_new_ess"] == "0"
 
 
-def test_xlsx_structure_and_figures(idf_report, drees_effectifs):
+def test_xlsx_structure_and_figures(drees_raw, idf_report, drees_effectifs):
     openpyxl = pytest.importorskip("openpyxl")
     out, files = idf_report
     wb = openpyxl.load_workbook(out / "region_11.xlsx")
@@ -88,7 +73,7 @@ def test_xlsx_structure_and_figures(idf_report, drees_effectifs):
     assert wb.sheetnames[0] == "Synthèse"
     assert wb.sheetnames[-1] == "Sources"
     assert len(wb.sheetnames) == len(specs) + 2
-    raw = raw_drees(drees_effectifs)
+    raw = drees_raw
     for ws in wb.worksheets[:-1]:
         assert ws.freeze_panes == "A2"
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")

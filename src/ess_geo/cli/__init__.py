@@ -54,14 +54,14 @@ def cli() -> None:
 
 def _register() -> None:
     # Each module adds its command to ``cli`` when imported.
+    from ess_geo.cli import access as _access  # noqa: F401
     from ess_geo.cli import check as _check  # noqa: F401
     from ess_geo.cli import data as _data  # noqa: F401
-    from ess_geo.cli import specialties as _specialties  # noqa: F401
-    from ess_geo.cli import propose as _propose  # noqa: F401
-    from ess_geo.cli import access as _access  # noqa: F401
-    from ess_geo.cli import zip_cmd as _zip_cmd  # noqa: F401
-    from ess_geo.cli import report as _report  # noqa: F401
     from ess_geo.cli import map_cmd as _map_cmd  # noqa: F401
+    from ess_geo.cli import propose as _propose  # noqa: F401
+    from ess_geo.cli import report as _report  # noqa: F401
+    from ess_geo.cli import specialties as _specialties  # noqa: F401
+    from ess_geo.cli import zip_cmd as _zip_cmd  # noqa: F401
 
 
 def main(argv: list[str] | None = None) -> int:
