@@ -13,7 +13,7 @@ import shapely
 
 from ess_geo._simplify import round_coordinates, simplify_for_map
 from ess_geo.cli import main
-from ess_geo.errors import CrsError, EssGeoError, InputDataError
+from ess_geo.errors import CrsError, EssGeoError, GeometryError, InputDataError
 from ess_geo.geography import load_adjacency
 from ess_geo.mapdata import (
     STATUS_FR,
@@ -138,6 +138,47 @@ def test_simplify_rejects_bad_input_synthetic(synthetic_grid):
         simplify_for_map(synthetic_grid, tolerance_m=10, keep=["nope"])
     with pytest.raises(CrsError, match="no CRS"):
         simplify_for_map(synthetic_grid.set_crs(None, allow_override=True), tolerance_m=10)
+
+
+@pytest.mark.parametrize("bad", ["800", float("nan"), float("inf"), None, True, [800]])
+def test_simplify_tolerance_must_be_a_finite_number_synthetic(synthetic_grid, bad):
+    with pytest.raises(InputDataError, match=r"tolerance_m must be .*got " + re.escape(repr(bad))):
+        simplify_for_map(synthetic_grid, tolerance_m=bad)
+
+
+def test_simplify_refuses_invalid_geometry_naming_rows_synthetic(synthetic_grid):
+    grid = synthetic_grid.copy()
+    bowtie = shapely.Polygon([(700000, 6600000), (710000, 6610000), (710000, 6600000), (700000, 6610000)])
+    assert not bowtie.is_valid
+    grid.index = [f"row{i}" for i in range(len(grid))]
+    grid.loc["row4", "geometry"] = bowtie
+    with pytest.raises(GeometryError, match=r"invalid geometry in row\(s\) row4 .*Self-intersection"):
+        simplify_for_map(grid, tolerance_m=100)
+
+
+def test_simplify_output_is_valid_after_rounding_synthetic():
+    # a zero-area hole (a spike of the shell folded back) becomes self-touching once rounded
+    shell = [(0, 0), (10, 0), (10, 10), (0, 10)]
+    hole = [(2, 2), (2.00004, 2.00004), (2, 2.00008), (2, 2)]
+    poly = shapely.Polygon(shell, [hole[:3]])
+    assert poly.is_valid
+    frame = gpd.GeoDataFrame({"code": ["x"]}, geometry=[poly], crs=4326)
+    raw = round_coordinates(frame.geometry.values, 4)
+    assert not shapely.is_valid(raw).all()  # rounding alone breaks it
+    out = simplify_for_map(frame, tolerance_m=0, dep_column="_none_")
+    assert shapely.is_valid(out.geometry.values).all()
+    assert out.geometry.iloc[0].geom_type == "Polygon"
+    assert out.geometry.iloc[0].area == pytest.approx(100, rel=1e-6)
+
+
+@pytest.mark.parametrize("tolerance", [None, 0, 300])
+def test_simplified_departements_are_all_valid(tolerance):
+    deps = simplified_departements(tolerance_m=tolerance)
+    assert len(deps) == 101
+    invalid = deps.loc[~shapely.is_valid(deps.geometry.values), "code_dep"].tolist()
+    assert invalid == []  # before the repair: 2B, 33, 34, 56, 59, 61, 66 (collapsed zero-area holes)
+    assert not deps.geometry.is_empty.any()
+    assert set(deps.geometry.geom_type) <= {"Polygon", "MultiPolygon"}
 
 
 def test_simplified_departements_neighbours_still_touch():

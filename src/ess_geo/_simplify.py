@@ -10,6 +10,8 @@ is in metres; the result is returned in WGS84 with coordinates rounded.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -18,7 +20,7 @@ import pandas as pd
 import shapely
 
 from ess_geo.crs import WGS84, require_crs, split_by_metric_crs
-from ess_geo.errors import EssGeoError
+from ess_geo.errors import EssGeoError, GeometryError, InputDataError
 
 #: Default tolerances (metres) by level of detail. GEOS' coverage simplification is
 #: Visvalingam-Whyatt: the tolerance is the square root of the smallest triangle area kept, so
@@ -51,6 +53,69 @@ def round_coordinates(geoms: np.ndarray | gpd.GeoSeries, decimals: int = DEFAULT
     return shapely.transform(values, lambda xy: np.round(xy, decimals))
 
 
+def _check_tolerance(tolerance_m: object) -> float:
+    """``tolerance_m`` as a float, or InputDataError naming the value (strings, NaN, inf, < 0)."""
+    if isinstance(tolerance_m, bool) or not isinstance(tolerance_m, numbers.Real):
+        raise InputDataError(
+            f"tolerance_m must be a finite number of metres >= 0, got {tolerance_m!r} ({type(tolerance_m).__name__})",
+            fr=f"tolérance de simplification invalide : {tolerance_m!r} (nombre de mètres ≥ 0 attendu)",
+        )
+    value = float(tolerance_m)
+    if not math.isfinite(value) or value < 0:
+        raise InputDataError(
+            f"tolerance_m must be >= 0, got {tolerance_m!r} (a finite number of metres is expected)",
+            fr=f"tolérance de simplification invalide : {tolerance_m!r} (nombre de mètres ≥ 0 et fini attendu)",
+        )
+    return value
+
+
+def _check_geometries(frame: gpd.GeoDataFrame) -> None:
+    """GeometryError naming the rows (index labels) whose geometry is invalid."""
+    geoms = frame.geometry.values
+    bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+    if bad.any():
+        labels = [str(x) for x in frame.index[bad]]
+        shown = ", ".join(labels[:10]) + (f" ... ({len(labels)} in all)" if len(labels) > 10 else "")
+        reasons = {str(lbl): shapely.is_valid_reason(g) for lbl, g in zip(frame.index[bad][:3], geoms[bad][:3], strict=True)}
+        raise GeometryError(
+            f"invalid geometry in row(s) {shown} (index labels); e.g. {reasons}. "
+            "Repair them first (shapely.make_valid or GeoSeries.make_valid) and check the result.",
+            fr=f"géométrie invalide (ligne(s) {shown}) : la corriger avant de l'afficher (make_valid)",
+        )
+
+
+def repair_polygonal(geoms: np.ndarray) -> np.ndarray:
+    """Make invalid geometries valid again, keeping only their polygonal parts.
+
+    Rounding coordinates can collapse a zero-area hole or a thin spike into a self-touching ring;
+    :func:`shapely.make_valid` (structure method) rebuilds the polygon and the lines or points
+    it may leave are dropped. Valid geometries are returned unchanged.
+
+    Parameters
+    ----------
+    geoms : numpy.ndarray
+        Geometries (polygons or multipolygons).
+
+    Returns
+    -------
+    numpy.ndarray
+        Valid geometries; a geometry whose repair leaves no area becomes an empty polygon.
+    """
+    out = np.asarray(geoms, dtype=object).copy()
+    bad = np.flatnonzero(~shapely.is_valid(out) & ~shapely.is_missing(out))
+    for i in bad:
+        fixed = shapely.make_valid(out[i], method="structure", keep_collapsed=False)
+        parts = [p for p in shapely.get_parts(fixed) if shapely.get_type_id(p) in (3, 6) and not p.is_empty]
+        polys = [q for p in parts for q in shapely.get_parts(p)]
+        if not polys:
+            out[i] = shapely.Polygon()
+        elif len(polys) == 1:
+            out[i] = polys[0]
+        else:
+            out[i] = shapely.MultiPolygon(polys)
+    return out
+
+
 def simplify_for_map(
     gdf: gpd.GeoDataFrame,
     *,
@@ -80,21 +145,26 @@ def simplify_for_map(
     Returns
     -------
     geopandas.GeoDataFrame
-        A new frame in WGS84, same rows and order, simplified and rounded.
+        A new frame in WGS84, same rows and order, simplified and rounded. Every output
+        geometry is valid: shapes that rounding made invalid (e.g. a zero-area hole collapsing
+        onto its shell) are repaired with :func:`repair_polygonal`.
 
     Raises
     ------
+    InputDataError
+        If ``tolerance_m`` is not a finite number ≥ 0 (strings, NaN, infinity, negatives).
+    GeometryError
+        If an input geometry is invalid (e.g. a self-intersecting polygon); the message names
+        the offending index labels. Invalid input is refused rather than silently repaired:
+        ``make_valid`` may split or drop parts, which the caller must check.
     EssGeoError
-        If ``tolerance_m`` is negative or ``keep`` names a missing column.
+        If ``keep`` names a missing column.
     CrsError
         If ``gdf`` has no CRS.
     """
     require_crs(gdf, "gdf")
-    if tolerance_m < 0:
-        raise EssGeoError(
-            f"tolerance_m must be >= 0, got {tolerance_m!r}",
-            fr=f"tolérance de simplification négative : {tolerance_m!r}",
-        )
+    tolerance_m = _check_tolerance(tolerance_m)
+    _check_geometries(gdf)
     columns = list(gdf.columns.drop(gdf.geometry.name)) if keep is None else list(keep)
     missing = [c for c in columns if c not in gdf.columns]
     if missing:
@@ -126,6 +196,7 @@ def simplify_for_map(
         part["geometry"] = gpd.GeoSeries(simplified, index=part.index, crs=part.crs)
         out.append(part.to_crs(WGS84))
     result = gpd.GeoDataFrame(pd.concat(out), geometry="geometry", crs=WGS84).sort_index()
-    result["geometry"] = gpd.GeoSeries(round_coordinates(result.geometry, decimals), index=result.index, crs=WGS84)
+    rounded = repair_polygonal(round_coordinates(result.geometry, decimals))
+    result["geometry"] = gpd.GeoSeries(rounded, index=result.index, crs=WGS84)
     result.index = original_index
     return result
