@@ -40,3 +40,98 @@ def test_unrecognised_file(tmp_path):
         load_supply(p)
     with pytest.raises(InputDataError, match="not found"):
         load_supply(tmp_path / "absent.csv")
+
+
+# --- synthetic DREES-shaped tables (invented figures) -------------------------------------------
+
+SYNTHETIC_HEADER = "dept_code,07-Cardiologie,15-Autre spécialité,Total général"
+
+
+def _synthetic_drees(tmp_path, *rows: str, header: str = SYNTHETIC_HEADER, name: str = "synthetic_drees.csv"):
+    p = tmp_path / name
+    p.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return p
+
+
+def test_negative_count_is_dropped_and_unknown(tmp_path):
+    s = load_supply(_synthetic_drees(tmp_path, "77,-50,3,-47", "91,4,2,6"))
+    assert s.dropped.by_reason["effectif négatif"] == 1
+    assert s.dropped.sample[0]["line"] == 2
+    c = s.count("cardiologie", ["77", "91"])
+    assert c.missing == ["77"]
+    assert c.total == 4  # never -50
+
+
+def test_duplicated_departement_row_is_dropped_not_summed(tmp_path):
+    s = load_supply(_synthetic_drees(tmp_path, "77,6,1,7", "91,2,1,3", "077,6,1,7"))
+    assert s.dropped.by_reason["département en double"] == 1
+    assert s.dropped.sample[0]["line"] == 4
+    assert s.dropped.sample[0]["row"]["ligne_retenue"] == 2
+    assert s.count("cardiologie", ["77"]).total == 6
+
+
+def test_unreadable_cell_makes_the_departement_missing(tmp_path):
+    s = load_supply(_synthetic_drees(tmp_path, "77,,3,3", "91,4,2,6"))
+    assert s.dropped.by_reason["effectif non entier"] == 1
+    c = s.count("cardiologie", ["77", "91"])
+    assert c.missing == ["77"]
+    assert c.available
+    # the other group of 77 was readable: not missing there
+    assert s.count("angiologie", ["77"]).missing == []
+
+
+def test_supply_without_the_specialty_or_its_group_is_not_an_exact_zero(tmp_path):
+    s = load_supply(_synthetic_drees(tmp_path, "77,3,3", header="dept_code,15-Autre spécialité,Total général"))
+    assert not s.has_specialty("cardiologie")
+    c = s.count("cardiologie", ["77", "91"])
+    assert not c.available and not c.exact
+    assert c.missing == ["77", "91"]
+    assert "aucune donnée" in c.basis
+
+
+def test_rows_for_is_the_one_group_fallback(tmp_path):
+    s = load_supply(_synthetic_drees(tmp_path, "77,5,3,8", "91,4,2,6"))
+    rows, exact, basis = s.rows_for("cardiologie")
+    assert exact and list(rows["code_dep"]) == ["77", "91"] and "Cardiologie" in basis
+    rows, exact, basis = s.rows_for("angiologie")  # lumped in 15-Autre spécialité
+    assert not exact and rows["n_specialists"].sum() == 5 and "majorant" in basis
+    rows, exact, _ = s.rows_for("dermatologie")
+    assert rows.empty and not s.has_specialty("dermatologie")
+
+
+@pytest.mark.parametrize("bad", [42, 3.5, None, b"x.csv", ["a.csv"]])
+def test_load_supply_rejects_non_paths_naming_the_type(bad):
+    with pytest.raises(InputDataError, match=rf"path must be a file path \(str or pathlib.Path\), got {type(bad).__name__}"):
+        load_supply(bad)
+
+
+def test_load_supply_rejects_a_dataframe():
+    import pandas as pd
+
+    with pytest.raises(InputDataError, match="got DataFrame") as info:
+        load_supply(pd.DataFrame({"a": [1]}))
+    assert "DataFrame" in info.value.fr
+
+
+def test_as_supply_rejects_other_types():
+    from ess_geo.supply import as_supply
+
+    with pytest.raises(InputDataError, match=r"supply must be a Supply.*got int"):
+        as_supply(42)
+
+
+def test_load_supply_on_a_directory(tmp_path):
+    with pytest.raises(InputDataError, match="is a directory") as info:
+        load_supply(tmp_path)
+    assert info.value.path == str(tmp_path)
+
+
+def test_load_supply_on_an_unreadable_file(tmp_path, monkeypatch):
+    p = _synthetic_drees(tmp_path, "77,5,3,8")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("ess_geo.supply.open", denied, raising=False)
+    with pytest.raises(InputDataError, match=r"cannot read supply file.*Permission denied"):
+        load_supply(p)

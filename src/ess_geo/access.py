@@ -262,10 +262,7 @@ def _commune_supply(sup: Supply, spec: Specialty, dropped: DroppedRows, known: s
             f"got columns {list(tab.columns)}",
             fr="l'indice d'accessibilité demande des effectifs par commune (extraction RPPS), pas une table par département",
         )
-    rows = tab[tab["specialty"] == spec.id]
-    exact = True
-    if rows.empty and spec.drees_group in set(tab["drees_group"]):
-        rows, exact = tab[tab["drees_group"] == spec.drees_group], spec.drees_group_exact
+    rows, exact, _ = sup.rows_for(spec)
     codes = rows["code_insee"].astype(str)
     bad = ~codes.isin(known)
     for idx in rows.index[bad.to_numpy()]:

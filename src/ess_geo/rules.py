@@ -233,6 +233,16 @@ def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_lab
             "ou supply=... en Python.",
             {"minimum": MIN_SPECIALISTS},
         )
+    if not count.available:
+        return Criterion(
+            "threshold",
+            UNKNOWN,
+            f"Le fichier d'effectifs ne contient aucune donnée pour {spec.label} (ni pour son groupe DREES "
+            f"« {spec.drees_group} ») : le seuil de {MIN_SPECIALISTS} ne peut être vérifié. Fournir un fichier "
+            f"qui couvre cette spécialité.{' Source : ' + supply_label + '.' if supply_label else ''}",
+            {"total": None, "available": False, "basis": count.basis, "missing": count.missing,
+             "minimum": MIN_SPECIALISTS, "source": supply_label},
+        )
     evidence = {
         "total": count.total,
         "by_departement": count.by_departement,
@@ -262,7 +272,7 @@ def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_lab
         return Criterion(
             "threshold",
             UNKNOWN,
-            f"Effectifs absents de la source pour : {', '.join(count.missing)} ; {count.total} comptés ailleurs.{src}",
+            f"Effectifs absents ou illisibles dans la source pour : {', '.join(count.missing)} ; {count.total} comptés ailleurs.{src}",
             evidence,
         )
     if count.total < MIN_SPECIALISTS:
@@ -303,6 +313,14 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None) -> Criterio
             "adherents",
             UNKNOWN,
             "Effectifs non fournis : la part d'adhérents ne peut être calculée (voir le critère de seuil).",
+            evidence,
+        )
+    if not count.available:
+        return Criterion(
+            "adherents",
+            UNKNOWN,
+            "Le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents "
+            "ne peut être calculée (voir le critère de seuil).",
             evidence,
         )
     total = count.total
@@ -406,7 +424,7 @@ def rule_funding(adherents: int | None, count: SupplyCount | None, rule: Funding
         yearly = rule.yearly(adherents)
         evidence.update(size=adherents, yearly_eur=yearly)
         msg = f"{base} ; pour {adherents} médecins membres : environ {euros(yearly)}/an"
-        if count is not None and count.exact:
+        if count is not None and count.exact and count.available:
             full = rule.yearly(adherents_needed(count.total, TARGET_ADHERENT_SHARE_5Y))
             evidence["yearly_eur_at_5y_target"] = full
             msg += f" ; à l'objectif de 50 % à 5 ans : environ {euros(full)}/an"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,7 +54,8 @@ class SupplyCount:
     basis : str
         French description of what was counted (group, mode of practice).
     missing : list of str
-        Départements absent from the source.
+        Départements whose figure is unknown: absent from the source, or whose cell for the
+        specialty's group could not be read (their ``by_departement`` value is 0 for want of data).
     mode : str
         Mode of practice counted: ``"tous"`` (DREES), ``"liberal"``, ``"salarie"``, ``"benevole"``.
     population : str
@@ -66,6 +68,9 @@ class SupplyCount:
     multi_departement : int
         Doctors (RPPS supplies) practising in more than one of the départements: counted once in
         ``total`` and once in each of their départements in ``by_departement``.
+    available : bool
+        False when the supply has neither the specialty nor its DREES group at all: ``total`` is
+        then 0 for want of data, not a count, and every département is in ``missing``.
     """
 
     total: int
@@ -78,6 +83,7 @@ class SupplyCount:
     inhabitants: int | None = None
     density_per_100k: float | None = None
     multi_departement: int = 0
+    available: bool = True
 
 
 @dataclass
@@ -103,6 +109,9 @@ class Supply:
         ``"benevole"`` (RPPS).
     stats : dict
         Reader statistics (lines read, lines out of scope by reason...).
+    unreadable : set of (str, str)
+        ``(code_dep, drees_group)`` cells of a DREES table that could not be read (not an integer,
+        negative): the département's figure for that group is unknown, not 0.
     """
 
     table: pd.DataFrame
@@ -112,6 +121,67 @@ class Supply:
     persons: pd.DataFrame | None = None
     mode: str = "tous"
     stats: dict = field(default_factory=dict)
+    unreadable: set[tuple[str, str]] = field(default_factory=set)
+
+    def rows_for(self, specialty: str | Specialty) -> tuple[pd.DataFrame, bool, str]:
+        """Rows of ``table`` for a specialty, falling back to its DREES group.
+
+        The one place that decides which rows count for a specialty: rows of the specialty itself
+        when the supply has any, else the rows of its DREES group (an upper bound when the group
+        lumps several specialties).
+
+        Parameters
+        ----------
+        specialty : str or Specialty
+            Canonical id, label or alias.
+
+        Returns
+        -------
+        rows : pandas.DataFrame
+            Matching rows of ``table`` (empty when the supply has neither the specialty nor its
+            group: see :meth:`has_specialty`).
+        exact : bool
+            False when the rows are those of a group lumping several specialties.
+        basis : str
+            French description of what the rows count (specialty or group, modes of practice).
+        """
+        spec = get_specialty(specialty)
+        tab = self.table
+        rows = tab[tab["specialty"] == spec.id]
+        exact = True
+        basis = f"spécialité {spec.label}"
+        if rows.empty and "drees_group" in tab.columns and (tab["drees_group"] == spec.drees_group).any():
+            rows = tab[tab["drees_group"] == spec.drees_group]
+            exact = bool(spec.drees_group_exact)
+            basis = f"groupe DREES « {spec.drees_group} »"
+            if not exact:
+                basis += " (regroupe plusieurs spécialités : majorant)"
+        modes = sorted(set(rows["mode"])) if not rows.empty and "mode" in rows.columns else []
+        if modes:
+            basis += ", mode d'exercice : " + ", ".join(modes)
+        return rows, exact, basis
+
+    def has_specialty(self, specialty: str | Specialty) -> bool:
+        """Whether the supply carries the specialty or its DREES group (even as unreadable cells).
+
+        Parameters
+        ----------
+        specialty : str or Specialty
+            Canonical id, label or alias.
+
+        Returns
+        -------
+        bool
+        """
+        spec = get_specialty(specialty)
+        tab = self.table
+        if (tab["specialty"] == spec.id).any():
+            return True
+        if "drees_group" in tab.columns and (tab["drees_group"] == spec.drees_group).any():
+            return True
+        if self.persons is not None and (self.persons["specialty"] == spec.id).any():
+            return True
+        return any(group == spec.drees_group for _, group in self.unreadable)
 
     def count(self, specialty: str | Specialty, departements: list[str]) -> SupplyCount:
         """Count the specialists of ``specialty`` on the given (normalised) départements.
@@ -131,26 +201,22 @@ class Supply:
         spec = get_specialty(specialty)
         if self.persons is not None:
             return self._count_persons(spec, departements)
-        tab = self.table
-        rows = tab[tab["specialty"] == spec.id]
-        exact = True
-        basis = f"spécialité {spec.label}"
-        if rows.empty and spec.drees_group in set(tab["drees_group"]):
-            rows = tab[tab["drees_group"] == spec.drees_group]
-            exact = spec.drees_group_exact
-            basis = f"groupe DREES « {spec.drees_group} »"
-            if not exact:
-                basis += " (regroupe plusieurs spécialités : majorant)"
-        modes = sorted(set(rows["mode"])) if not rows.empty else []
-        if modes:
-            basis += ", mode d'exercice : " + ", ".join(modes)
-        per_dep = rows.groupby("code_dep")["n_specialists"].sum()
-        present = set(tab["code_dep"])
-        by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
-        missing = [d for d in departements if d not in present]
-        total = sum(by_dep.values())
-        inhabitants = _inhabitants(departements)
         population = f"médecins inscrits au RPPS, tous modes d'exercice ({self.source.name}, {self.source.vintage})"
+        inhabitants = _inhabitants(departements)
+        if not self.has_specialty(spec):
+            basis = (
+                f"aucune donnée pour {spec.label} (ni pour son groupe DREES « {spec.drees_group} ») "
+                "dans le fichier d'effectifs"
+            )
+            return SupplyCount(0, dict.fromkeys(departements, 0), False, basis, list(departements), mode=self.mode,
+                               population=population, inhabitants=inhabitants, available=False)
+        rows, exact, basis = self.rows_for(spec)
+        per_dep = rows.groupby("code_dep")["n_specialists"].sum()
+        present = set(self.table["code_dep"])
+        unreadable = {d for d, group in self.unreadable if group == spec.drees_group}
+        by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
+        missing = [d for d in departements if d not in present or d in unreadable]
+        total = sum(by_dep.values())
         return SupplyCount(total, by_dep, exact, basis, missing, mode=self.mode, population=population,
                            inhabitants=inhabitants, density_per_100k=_density(total, inhabitants))
 
@@ -207,16 +273,40 @@ def _density(total: int, inhabitants: int | None) -> float | None:
         return None
     return round(total * 100_000 / inhabitants, 2)
 
-    def has_specialty(self, specialty: str | Specialty) -> bool:
-        """Whether the supply carries the specialty itself or the DREES group containing it."""
-        spec = get_specialty(specialty)
-        tab = self.table
-        return bool((tab["specialty"] == spec.id).any() or (tab["drees_group"] == spec.drees_group).any())
-
 
 def _drees_group_specialty() -> dict[str, str]:
     """DREES group label → canonical id, for groups that are exactly one specialty."""
     return {s.drees_group: s.id for s in all_specialties() if s.drees_group_exact}
+
+
+def _check_path(path: object, what: str, func: str, what_fr: str) -> Path:
+    """``path`` as a Path to an existing regular file, or InputDataError naming the problem."""
+    if isinstance(path, bool) or not isinstance(path, str | os.PathLike):
+        raise InputDataError(
+            f"{func}: path must be a file path (str or pathlib.Path), got {type(path).__name__}: {_short(path)}",
+            fr=f"{what_fr} : chemin de fichier attendu (texte ou pathlib.Path), reçu {type(path).__name__}",
+        )
+    p = Path(path)
+    if p.is_dir():
+        raise InputDataError(
+            f"{what} path {str(p)!r} is a directory, not a file",
+            fr=f"{what_fr} : {p} est un dossier, pas un fichier",
+            path=str(p),
+        )
+    if not p.is_file():
+        raise InputDataError(f"{what} file not found: {str(p)!r}", fr=f"{what_fr} introuvable : {p}", path=str(p))
+    return p
+
+
+def _unreadable(path: Path, exc: OSError, what: str, what_fr: str) -> InputDataError:
+    reason = exc.strerror or type(exc).__name__
+    return InputDataError(f"cannot read {what} file {str(path)!r}: {reason}",
+                          fr=f"{what_fr} illisible : {path} ({reason})", path=str(path))
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "liberal") -> Supply:
@@ -247,32 +337,44 @@ def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "li
     Raises
     ------
     InputDataError
-        If the file does not exist or is not a recognised supply format.
+        If ``path`` is not a path, the file does not exist, is a directory or cannot be read, or
+        is not a recognised supply format.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputDataError(f"supply file not found: {str(path)!r}", fr=f"fichier d'effectifs introuvable : {path}", path=str(path))
+    path = _check_path(path, "supply", "load_supply", "fichier d'effectifs")
     import zipfile
 
     from ess_geo.rpps import is_rpps_header, load_rpps
 
-    if zipfile.is_zipfile(path):
-        return load_rpps(path, mode=mode, vintage=vintage)
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
+    try:
+        if zipfile.is_zipfile(path):
+            return load_rpps(path, mode=mode, vintage=vintage)
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise _unreadable(path, exc, "supply", "fichier d'effectifs") from exc
     head_line = head.split(b"\n", 1)[0]
     try:
         first = head_line.decode("utf-8-sig")
     except UnicodeDecodeError:
-        first = head_line.decode("cp1252")
+        first = head_line.decode("cp1252", errors="replace")
     if is_rpps_header(first):
         return load_rpps(path, mode=mode, vintage=vintage)
     if first.split(",")[0].strip().lower() == "dept_code":
-        raw = path.read_bytes()
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise _unreadable(path, exc, "supply", "fichier d'effectifs") from exc
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            text = raw.decode("cp1252")
+            try:
+                text = raw.decode("cp1252")
+            except UnicodeDecodeError as exc:
+                raise InputDataError(
+                    f"supply file {str(path)!r} is neither UTF-8 nor Windows-1252 text: {exc}",
+                    fr=f"fichier d'effectifs illisible (encodage ni UTF-8 ni Windows-1252) : {path}",
+                    path=str(path),
+                ) from exc
         return _read_drees_wide(text, path, vintage or "non précisé")
     msg = (
         f"unrecognised supply file {str(path)!r}: expected the DREES table (first column 'dept_code') "
@@ -290,7 +392,10 @@ def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
     dropped = DroppedRows()
     label = f"DREES, médecins RPPS par département × 15 groupes de spécialités ({path.name})"
     records = []
-    for lineno, row in enumerate(reader, start=2):
+    unreadable: set[tuple[str, str]] = set()
+    seen: dict[str, int] = {}
+    for row in reader:
+        lineno = reader.line_num
         if not row or all(not c.strip() for c in row):
             continue
         raw_code = row[0].strip()
@@ -303,6 +408,11 @@ def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
         if code is None or code not in known_deps:
             dropped.add("code département inconnu", line=lineno, row={"dept_code": raw_code})
             continue
+        if code in seen:
+            dropped.add("département en double", line=lineno,
+                        row={"dept_code": raw_code, "code_dep": code, "ligne_retenue": seen[code]})
+            continue
+        seen[code] = lineno
         for group, cell in zip(groups, row[1:], strict=True):
             if group == DREES_TOTAL_ROW:
                 continue
@@ -310,6 +420,11 @@ def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
                 value = int(cell.strip())
             except ValueError:
                 dropped.add("effectif non entier", line=lineno, row={"dept_code": raw_code, group: cell})
+                unreadable.add((code, group))
+                continue
+            if value < 0:
+                dropped.add("effectif négatif", line=lineno, row={"dept_code": raw_code, group: cell})
+                unreadable.add((code, group))
                 continue
             spec_id = "medecine-generale" if group == GENERAL_PRACTICE_GROUP else exact_ids.get(group, group)
             records.append((code, spec_id, group, value, "tous", label))
@@ -321,11 +436,22 @@ def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
         licence="Licence Ouverte / Etalab (DREES)",
         origin=str(path),
     )
-    return Supply(table=table, source=source, dropped=dropped, path=str(path))
+    return Supply(table=table, source=source, dropped=dropped, path=str(path), unreadable=unreadable)
 
 
 def as_supply(supply: Supply | str | Path | None) -> Supply | None:
-    """Accept a :class:`Supply`, a path to load, or None."""
+    """Accept a :class:`Supply`, a path to load, or None.
+
+    Raises
+    ------
+    InputDataError
+        If ``supply`` is of another type (naming it), or the file cannot be loaded.
+    """
     if supply is None or isinstance(supply, Supply):
         return supply
+    if isinstance(supply, bool) or not isinstance(supply, str | os.PathLike):
+        raise InputDataError(
+            f"supply must be a Supply, a file path (str or pathlib.Path) or None, got {type(supply).__name__}: {_short(supply)}",
+            fr=f"effectifs : objet Supply ou chemin de fichier attendu, reçu {type(supply).__name__}",
+        )
     return load_supply(supply)
