@@ -6,7 +6,9 @@ their own file with the same columns::
     id,name,specialties,departements,region,status,source,source_date
 
 ``specialties`` and ``departements`` are lists separated by ``;``. Lines starting with ``#`` are
-comments. A malformed file raises :class:`~ess_geo.errors.InputDataError` naming every bad row
+comments. Files are UTF-8 (with or without BOM) or Windows-1252 (Excel). ``region`` must contain
+every listed département (leave it empty for an ESS spanning several régions). Two covering ESS
+(``active`` or ``projet``) of one specialty may not share a département. A malformed file raises :class:`~ess_geo.errors.InputDataError` naming every bad row
 (all problems are collected first, then raised once).
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
@@ -23,6 +26,7 @@ from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.geography import departements_of_region, normalize_dep_codes, normalize_region_code
 from ess_geo.sources import Source
 from ess_geo.specialties import Specialty, get_specialty
+from ess_geo.supply import _check_path, _unreadable
 
 REQUIRED_COLUMNS = ("id", "name", "specialties", "departements", "status", "source")
 OPTIONAL_COLUMNS = ("region", "source_date")
@@ -135,6 +139,22 @@ def _split(cell: str) -> list[str]:
     return [p.strip() for p in (cell or "").replace(",", ";").split(";") if p.strip()]
 
 
+def _decode(raw: bytes, path: Path) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252 (files saved by Excel), else InputDataError."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputDataError(
+            f"registry {str(path)!r} is neither UTF-8 nor Windows-1252 text (byte {raw[exc.start]:#04x} at offset {exc.start})",
+            fr=f"registre illisible (encodage ni UTF-8 ni Windows-1252) : {path}",
+            path=str(path),
+        ) from exc
+
+
 def load_registry(path: str | Path | None = None) -> Registry:
     """Load the ESS registry.
 
@@ -150,43 +170,82 @@ def load_registry(path: str | Path | None = None) -> Registry:
     Raises
     ------
     InputDataError
-        If the file is missing, lacks a required column, or has bad rows (each named with its
-        line number and the offending value).
+        If ``path`` is not a path, the file is missing, a directory, unreadable or neither UTF-8
+        nor Windows-1252 text, lacks a required column, has bad rows (each named with its line
+        number and the offending value), or two covering ESS of one specialty share a
+        département.
     """
     if path is None:
         text = (resources.files("ess_geo") / "data" / "ess_registry.csv").read_text(encoding="utf-8")
         origin = "ess_geo/data/ess_registry.csv (registre embarqué)"
         name = "Registre des ESS connues (embarqué dans ess_geo)"
     else:
-        p = Path(path)
-        if not p.is_file():
-            raise InputDataError(f"registry file not found: {str(p)!r}", fr=f"registre introuvable : {p}", path=str(p))
-        text = p.read_text(encoding="utf-8-sig")
+        p = _check_path(path, "registry", "load_registry", "registre")
+        try:
+            raw = p.read_bytes()
+        except OSError as exc:
+            raise _unreadable(p, exc, "registry", "registre") from exc
+        text = _decode(raw, p)
         origin = str(p)
         name = f"Registre des ESS ({p.name})"
     return _parse(text, origin, name)
 
 
+def _blank_comments(text: str) -> str:
+    """Blank the comment lines (``#`` first outside a quoted field), keeping the line count."""
+    out = []
+    in_quote = False
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not in_quote and line.lstrip().startswith("#"):
+            out.append("")
+            continue
+        out.append(line)
+        if line.count('"') % 2:
+            in_quote = not in_quote
+    return "\n".join(out)
+
+
+def _records(text: str, origin: str) -> list[tuple[int, list[str]]]:
+    """Non-blank CSV records with the physical line each starts on."""
+    reader = csv.reader(io.StringIO(_blank_comments(text), newline=""))
+    out = []
+    last = 0
+    try:
+        for row in reader:
+            start, last = last + 1, reader.line_num
+            if row and any(c.strip() for c in row):
+                out.append((start, row))
+    except csv.Error as exc:
+        raise InputDataError(
+            f"registry {origin!r}: CSV error near line {reader.line_num}: {exc}",
+            fr=f"registre {origin} illisible près de la ligne {reader.line_num} : {exc}",
+            path=origin,
+            line=reader.line_num,
+        ) from exc
+    return out
+
+
 def _parse(text: str, origin: str, name: str) -> Registry:
-    numbered = [(i, line) for i, line in enumerate(text.splitlines(), start=1) if not line.lstrip().startswith("#")]
-    numbered = [(i, line) for i, line in numbered if line.strip()]
-    if not numbered:
+    records = _records(text, origin)
+    if not records:
         raise InputDataError(f"registry {origin!r} is empty", fr=f"registre vide : {origin}", path=origin)
-    reader = csv.DictReader(io.StringIO("\n".join(line for _, line in numbered)))
-    header = reader.fieldnames or []
+    header_line, header = records[0]
+    header = [h.strip() for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         msg = f"registry {origin!r}: missing column(s) {missing}; required: {list(REQUIRED_COLUMNS)}, got {header}"
-        raise InputDataError(msg, fr=f"registre {origin} : colonne(s) manquante(s) {', '.join(missing)}", path=origin, line=numbered[0][0])
+        raise InputDataError(msg, fr=f"registre {origin} : colonne(s) manquante(s) {', '.join(missing)}", path=origin, line=header_line)
     problems: list[str] = []
     entries: list[EssEntry] = []
+    lines: list[int] = []
     seen: set[str] = set()
     dates: list[str] = []
-    for (lineno, _), row in zip(numbered[1:], reader, strict=False):
+    for lineno, cells in records[1:]:
         where = f"line {lineno}"
-        if None in row:  # more fields than header
-            problems.append(f"{where}: too many fields ({row[None]!r})")
+        if len(cells) > len(header):  # more fields than header
+            problems.append(f"{where}: too many fields ({cells[len(header):]!r})")
             continue
+        row = dict(zip(header, cells, strict=False))
         ess_id = (row.get("id") or "").strip()
         if not ess_id:
             problems.append(f"{where}: empty id")
@@ -208,6 +267,13 @@ def _parse(text: str, origin: str, name: str) -> Registry:
             if region:
                 region = normalize_region_code(region)
             deps = departements_of_region(region) if not raw_deps and region else normalize_dep_codes(raw_deps)
+            if region and raw_deps:
+                outside = [d for d in deps if d not in departements_of_region(region)]
+                if outside:
+                    problems.append(
+                        f"{where} (id {ess_id!r}): département(s) {outside} not in région {region!r} "
+                        "(leave region empty for an ESS spanning several régions)"
+                    )
         except EssGeoError as exc:
             problems.append(f"{where} (id {ess_id!r}): {exc}")
         if not raw_deps and not region:
@@ -229,6 +295,8 @@ def _parse(text: str, origin: str, name: str) -> Registry:
                 source_date=(row.get("source_date") or "").strip(),
             )
         )
+        lines.append(lineno)
+    problems += _overlaps(entries, lines)
     if problems:
         msg = f"malformed registry {origin!r}: " + "; ".join(problems)
         raise InputDataError(msg, fr=f"registre {origin} mal formé : " + "; ".join(problems), path=origin)
@@ -236,8 +304,36 @@ def _parse(text: str, origin: str, name: str) -> Registry:
     return Registry(entries=entries, source=Source(name=name, vintage=vintage, licence="sources publiques citées par ligne", origin=origin))
 
 
+def _overlaps(entries: list[EssEntry], lines: list[int]) -> list[str]:
+    """Two covering ESS of one specialty may not share a département (one ESS per territory)."""
+    problems = []
+    covering = [(e, n) for e, n in zip(entries, lines, strict=True) if e.status in COVERING_STATUSES]
+    for i, (a, line_a) in enumerate(covering):
+        for b, line_b in covering[i + 1 :]:
+            shared_deps = [d for d in a.departements if d in b.departements]
+            if not shared_deps:
+                continue
+            for spec in (s for s in a.specialties if s in b.specialties):
+                problems.append(
+                    f"ESS {a.id!r} (line {line_a}) and {b.id!r} (line {line_b}) both cover {spec} "
+                    f"in département(s) {shared_deps} (one ESS per specialty and territory)"
+                )
+    return problems
+
+
 def as_registry(registry: Registry | str | Path | None) -> Registry:
-    """Accept a :class:`Registry`, a path, or None (the embedded registry)."""
+    """Accept a :class:`Registry`, a path, or None (the embedded registry).
+
+    Raises
+    ------
+    InputDataError
+        If ``registry`` is of another type (naming it), or the file cannot be loaded.
+    """
     if isinstance(registry, Registry):
         return registry
+    if registry is not None and (isinstance(registry, bool) or not isinstance(registry, str | os.PathLike)):
+        raise InputDataError(
+            f"registry must be a Registry, a file path (str or pathlib.Path) or None, got {type(registry).__name__}",
+            fr=f"registre : objet Registry ou chemin de fichier attendu, reçu {type(registry).__name__}",
+        )
     return load_registry(registry)
