@@ -123,3 +123,71 @@ def test_real_drees_lumped_group_is_an_upper_bound(drees_effectifs):
     small = check_territory("pneumologie", ["976"], supply=drees_effectifs).criterion("threshold")
     assert small.status == "fail"
     assert small.evidence["total"] == 2
+
+
+@pytest.mark.parametrize("one", [77, "77", " 77 "])
+def test_a_single_departement_code(one):
+    assert check_territory("cardiologie", one).departements == ["77"]
+
+
+@pytest.mark.parametrize("bad", [77.5, {"77": 1}, b"77", object()])
+def test_wrong_departements_type_is_named(bad):
+    with pytest.raises(InputDataError, match=rf"departements must be .*got {type(bad).__name__}"):
+        check_territory("cardiologie", bad)
+
+
+def test_wrong_supply_and_registry_types_are_named():
+    with pytest.raises(InputDataError, match=r"supply must be a Supply.*got int"):
+        check_territory("cardiologie", ["77"], supply=42)
+    with pytest.raises(InputDataError, match=r"registry must be a Registry.*got dict"):
+        check_territory("cardiologie", ["77"], registry={})
+
+
+# --- synthetic DREES-shaped tables (invented figures) -------------------------------------------
+
+SYNTHETIC_HEADER = "dept_code,07-Cardiologie,15-Autre spécialité,Total général"
+
+
+def _synthetic_drees(tmp_path, *rows, header=SYNTHETIC_HEADER):
+    p = tmp_path / "synthetic_drees.csv"
+    p.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return p
+
+
+def test_negative_cell_cannot_fail_the_threshold(tmp_path):
+    sup = _synthetic_drees(tmp_path, "77,-50,1,-49", "91,4,1,5")
+    t = check_territory("cardiologie", ["77", "91"], supply=sup).criterion("threshold")
+    assert t.status == "unknown"
+    assert t.evidence["missing"] == ["77"]
+    assert "illisibles" in t.message
+
+
+def test_unreadable_cell_is_unknown_not_zero(tmp_path):
+    sup = _synthetic_drees(tmp_path, "77,n.d.,1,1", "91,4,1,5")
+    r = check_territory("cardiologie", ["77", "91"], supply=sup)
+    assert r.criterion("threshold").status == "unknown"
+    assert r.admissible is None
+
+
+def test_unreadable_cell_but_the_others_reach_ten(tmp_path):
+    sup = _synthetic_drees(tmp_path, "77,,1,1", "91,12,1,13")
+    t = check_territory("cardiologie", ["77", "91"], supply=sup).criterion("threshold")
+    assert t.status == "pass"
+    assert t.evidence["total"] == 12
+
+
+def test_duplicated_row_is_not_summed(tmp_path):
+    sup = _synthetic_drees(tmp_path, "77,6,1,7", "077,6,1,7")
+    t = check_territory("cardiologie", ["77"], supply=sup).criterion("threshold")
+    assert t.evidence["total"] == 6 and t.status == "fail"
+
+
+def test_supply_without_the_specialty_is_unknown_not_fail(tmp_path):
+    sup = _synthetic_drees(tmp_path, "77,3,3", "91,2,2", header="dept_code,15-Autre spécialité,Total général")
+    r = check_territory("cardiologie", ["77", "91"], adherents=5, supply=sup)
+    t = r.criterion("threshold")
+    assert t.status == "unknown"
+    assert "ne contient aucune donnée pour Cardiologie" in t.message
+    assert t.evidence["available"] is False
+    assert r.criterion("adherents").status == "unknown"
+    assert r.admissible is None

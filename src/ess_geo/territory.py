@@ -7,7 +7,8 @@ This module gathers the inputs (geography, supply, registry) and calls the rules
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import numbers
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,12 +158,33 @@ class TerritoryCheck:
         )
 
 
+def _bad_departements(value: object) -> InputDataError:
+    kind = type(value).__name__
+    shown = repr(value)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return InputDataError(
+        f"departements must be a département code (str or int), a comma-separated str or an iterable of codes; "
+        f"got {kind}: {shown}",
+        fr=f"départements : code (texte ou entier), liste de codes ou texte « 75,94 » attendu, reçu {kind} : {shown}",
+    )
+
+
 def _split_territory(departements: Iterable[object] | str | None) -> tuple[list[object], list[str]]:
-    """Separate département codes from commune codes (5 characters, existing communes)."""
+    """Separate département codes from commune codes (5 characters, existing communes).
+
+    Accepts one code (``77``, ``"2A"``), a comma- or semicolon-separated string (``"75,94"``) or
+    an iterable of codes; raises :class:`InputDataError` naming any other type.
+    """
     if departements is None:
         return [], []
-    if isinstance(departements, str):
+    if isinstance(departements, numbers.Integral) and not isinstance(departements, bool):
+        departements = [departements]
+    elif isinstance(departements, str):
         departements = [p for p in departements.replace(";", ",").split(",") if p.strip()]
+    elif isinstance(departements, bytes | Mapping) or not isinstance(departements, Iterable):
+        raise _bad_departements(departements)
+    else:
+        departements = list(departements)  # element codes are checked by normalize_dep_codes
     deps: list[object] = []
     communes: list[str] = []
     known_communes = None
@@ -194,8 +216,8 @@ def check_territory(
     ----------
     specialty : str or Specialty
         Canonical id, label or alias (``"cardiologie"``, ``"cardio"``).
-    departements : iterable of str or int, or str, optional
-        Département codes (``["75", "94"]``, ``"75,94"``, ``[1, "2A"]``).
+    departements : iterable of str or int, or str or int, optional
+        Département codes (``["75", "94"]``, ``"75,94"``, ``[1, "2A"]``) or one code (``77``, ``"77"``).
     region : str or int, optional
         A whole région (``"11"``); combined with ``departements`` if both are given.
     adherents : int, optional
@@ -221,7 +243,8 @@ def check_territory(
     UnknownCodeError
         Naming every unknown département or région code.
     InputDataError
-        If ``adherents`` is negative or not an integer, or a supply/registry file is unusable.
+        If ``adherents`` is negative or not an integer, ``departements`` is of another type than
+        those above, or a supply/registry file is unusable.
     """
     spec: Specialty | None
     refusal = None
