@@ -3,13 +3,28 @@
 Geometries are stored and displayed in WGS84 (EPSG:4326). Areas, distances and adjacency are
 computed in a projected CRS chosen per département: Lambert-93 (EPSG:2154) for metropolitan
 France (Corsica included) and a local projected CRS for each overseas département.
+
+A metric CRS is a *plane*, not a *land mass*: Guadeloupe and Martinique share EPSG:5490, Corsica
+and the mainland share Lambert-93. Nearest-neighbour searches and catchments must not cross the
+sea, so they are partitioned by *land unit* (:func:`distance_zone`): each overseas département
+alone, Corsica (2A + 2B), and the mainland. Coastal islands of mainland départements (Belle-Île,
+Yeu, Ouessant...) stay in the mainland unit: they belong to a mainland département's territory.
+
+Département codes are normalised with :func:`ess_geo.geography.normalize_dep_code` (``971`` →
+``"971"``, ``"2a"`` → ``"2A"``); an unknown code raises :class:`~ess_geo.errors.UnknownCodeError`
+instead of silently falling back to Lambert-93.
 """
 
 from __future__ import annotations
 
 import geopandas as gpd
+import pandas as pd
 
 from ess_geo.errors import CrsError
+
+# ess_geo.geography does not import this module at import time (it imports it lazily), so this
+# import creates no cycle.
+from ess_geo.geography import normalize_dep_code, normalize_dep_codes
 
 #: Storage and display CRS.
 WGS84 = "EPSG:4326"
@@ -26,20 +41,102 @@ OVERSEAS_CRS: dict[str, str] = {
 }
 
 
-def metric_crs_for(code_dep: str) -> str:
+#: Land unit of the mainland (metropolitan France without Corsica).
+MAINLAND = "metropole"
+#: Land unit of Corsica (2A and 2B).
+CORSICA = "corse"
+#: French label of each land unit (for notes shown to planners).
+LAND_UNIT_LABELS: dict[str, str] = {
+    MAINLAND: "France métropolitaine continentale",
+    CORSICA: "Corse",
+    "971": "Guadeloupe",
+    "972": "Martinique",
+    "973": "Guyane",
+    "974": "La Réunion",
+    "976": "Mayotte",
+}
+
+
+def metric_crs_for(code_dep: str | int) -> str:
     """Return the projected CRS in which to measure a département.
 
     Parameters
     ----------
-    code_dep : str
-        Zero-padded département code (``"01"``, ``"2A"``, ``"971"``).
+    code_dep : str or int
+        Département code, normalised first (``"01"``, ``1``, ``"2a"``, ``971``).
 
     Returns
     -------
     str
         ``"EPSG:2154"`` for metropolitan France, the local CRS for an overseas département.
+
+    Raises
+    ------
+    UnknownCodeError
+        If ``code_dep`` is not one of the 101 départements.
     """
-    return OVERSEAS_CRS.get(code_dep, LAMBERT93)
+    return OVERSEAS_CRS.get(normalize_dep_code(code_dep), LAMBERT93)
+
+
+def distance_zone(code_dep: str | int) -> str:
+    """Return the land unit of a département: the zone within which distances may be measured.
+
+    Parameters
+    ----------
+    code_dep : str or int
+        Département code, normalised first.
+
+    Returns
+    -------
+    str
+        The overseas département code itself (``"971"``...), :data:`CORSICA` (``"corse"``) for
+        2A and 2B, :data:`MAINLAND` (``"metropole"``) otherwise. Two communes in different units
+        are separated by the sea: no straight-line distance between them is meaningful.
+
+    Raises
+    ------
+    UnknownCodeError
+        If ``code_dep`` is not one of the 101 départements.
+    """
+    code = normalize_dep_code(code_dep)
+    if code in OVERSEAS_CRS:
+        return code
+    if code in ("2A", "2B"):
+        return CORSICA
+    return MAINLAND
+
+
+def zone_crs(zone: str) -> str:
+    """Return the metric CRS of a land unit (:func:`distance_zone`).
+
+    Parameters
+    ----------
+    zone : str
+        A land unit: ``"metropole"``, ``"corse"`` or an overseas département code.
+
+    Returns
+    -------
+    str
+        Lambert-93 for the mainland and Corsica, the local CRS of an overseas département.
+
+    Raises
+    ------
+    CrsError
+        If ``zone`` is not a land unit.
+    """
+    if zone in (MAINLAND, CORSICA):
+        return LAMBERT93
+    if zone in OVERSEAS_CRS:
+        return OVERSEAS_CRS[zone]
+    msg = f"unknown land unit {zone!r}; allowed: {sorted(LAND_UNIT_LABELS)}"
+    raise CrsError(msg, fr=f"zone de distance inconnue : {zone!r}")
+
+
+def _map_codes(codes: pd.Series, func) -> pd.Series:
+    """Apply ``func`` to each distinct code once; report every unknown code at once."""
+    uniques = list(pd.unique(codes))
+    normalize_dep_codes(uniques)  # raises UnknownCodeError naming every unknown value
+    return codes.map({u: func(u) for u in uniques})
 
 
 def metric_crs_for_many(codes_dep) -> str:
@@ -47,8 +144,8 @@ def metric_crs_for_many(codes_dep) -> str:
 
     Parameters
     ----------
-    codes_dep : iterable of str
-        Département codes.
+    codes_dep : iterable of str or int
+        Département codes (normalised first).
 
     Returns
     -------
@@ -57,6 +154,11 @@ def metric_crs_for_many(codes_dep) -> str:
         département, or two overseas départements far apart) have no meaningful common plane;
         Lambert-93 is returned then, and callers measuring distances should split by zone
         (see :func:`split_by_metric_crs`).
+
+    Raises
+    ------
+    UnknownCodeError
+        If a code is not one of the 101 départements.
     """
     crss = {metric_crs_for(c) for c in codes_dep}
     if len(crss) == 1:
@@ -72,21 +174,55 @@ def split_by_metric_crs(gdf: gpd.GeoDataFrame, dep_column: str = "code_dep") -> 
     gdf : geopandas.GeoDataFrame
         Frame in any declared CRS, with a département column.
     dep_column : str, default "code_dep"
-        Column holding the département code of each row.
+        Column holding the département code of each row (str or int; normalised).
 
     Returns
     -------
     dict of str to geopandas.GeoDataFrame
-        One projected copy per metric CRS present (the input is not modified).
+        One projected copy per metric CRS present (the input is not modified). A metric CRS may
+        span several land units (971 and 972; Corsica and the mainland): split by
+        :func:`distance_zone` before measuring distances.
 
     Raises
     ------
     CrsError
         If ``gdf`` has no CRS.
+    UnknownCodeError
+        If a value of ``dep_column`` is not a département code.
     """
     require_crs(gdf, "gdf")
-    zones = gdf[dep_column].map(metric_crs_for)
+    zones = _map_codes(gdf[dep_column], metric_crs_for)
     return {crs: gdf[zones == crs].to_crs(crs) for crs in zones.unique()}
+
+
+def split_by_distance_zone(gdf: gpd.GeoDataFrame, dep_column: str = "code_dep") -> dict[str, gpd.GeoDataFrame]:
+    """Split a frame by land unit (:func:`distance_zone`) and project each part to its metric CRS.
+
+    Use this rather than :func:`split_by_metric_crs` before nearest-neighbour searches or
+    catchments, so that no distance crosses the sea.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Frame in any declared CRS, with a département column.
+    dep_column : str, default "code_dep"
+        Column holding the département code of each row (str or int; normalised).
+
+    Returns
+    -------
+    dict of str to geopandas.GeoDataFrame
+        One projected copy per land unit present, keyed by unit (the input is not modified).
+
+    Raises
+    ------
+    CrsError
+        If ``gdf`` has no CRS.
+    UnknownCodeError
+        If a value of ``dep_column`` is not a département code.
+    """
+    require_crs(gdf, "gdf")
+    zones = _map_codes(gdf[dep_column], distance_zone)
+    return {zone: gdf[zones == zone].to_crs(zone_crs(zone)) for zone in zones.unique()}
 
 
 def require_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, name: str) -> None:
