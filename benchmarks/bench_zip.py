@@ -68,7 +68,7 @@ def main() -> None:
         flags, ranks = [], []
         for _ in range(args.runs):
             t0 = time.perf_counter()
-            flagged = flag_zip(region, "cardiologie", supply, zonage)
+            flagged = flag_zip(None, "cardiologie", supply, zonage, region=region)
             t1 = time.perf_counter()
             ranked = rank_outreach_sites(flagged, k=args.sites, radius_km=30.0, min_population=2000)
             t2 = time.perf_counter()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from ess_geo.cli import main
-from ess_geo.errors import EssGeoError, UnknownCodeError
+from ess_geo.errors import EssGeoError, InputDataError, UnknownCodeError
 from ess_geo.geography import load_communes
 from ess_geo.outreach import ZipResult, flag_zip, rank_outreach_sites, resolve_territory
 from ess_geo.sources import Source
@@ -58,9 +58,10 @@ def real_zonage(zonage_file):
 
 
 def test_resolve_territory_forms():
-    assert resolve_territory("76")[:3] == ["09", "11", "12"]
-    assert resolve_territory(76) == resolve_territory("76")
+    assert resolve_territory(region="76")[:3] == ["09", "11", "12"]
+    assert resolve_territory(region=76) == resolve_territory(region="76")
     assert resolve_territory(["48", 12]) == ["12", "48"]
+    assert resolve_territory(("75",)) == ["75"]  # Paris, not Nouvelle-Aquitaine
 
     class Check:
         departements = ("2a", "2B")
@@ -68,8 +69,32 @@ def test_resolve_territory_forms():
     assert resolve_territory(Check()) == ["2A", "2B"]
     with pytest.raises(UnknownCodeError, match="'99'"):
         resolve_territory(["48", "99"])
-    with pytest.raises(EssGeoError, match="territory"):
+    with pytest.raises(InputDataError, match="territory must be a list"):
         resolve_territory(3.5)
+
+
+def test_resolve_territory_refuses_bare_codes():
+    """'75' is both Paris (département) and Nouvelle-Aquitaine (région): no silent guess."""
+    with pytest.raises(InputDataError, match=r"'75' is both département 75 \(Paris\) and région 75 \(Nouvelle-Aquitaine\)") as exc:
+        resolve_territory("75")
+    assert "region='75'" in str(exc.value) and "['75']" in str(exc.value)
+    assert "Paris" in exc.value.fr and "Nouvelle-Aquitaine" in exc.value.fr
+    with pytest.raises(InputDataError, match="ambiguous territory 76"):
+        resolve_territory(76)
+    with pytest.raises(InputDataError, match="'2A' reads as département 2A"):
+        resolve_territory("2A")
+    with pytest.raises(InputDataError, match="not both"):
+        resolve_territory(["75"], region="75")
+    with pytest.raises(InputDataError, match="no territory"):
+        resolve_territory()
+    with pytest.raises(InputDataError, match="region must be one région code"):
+        resolve_territory(region=["75"])
+    with pytest.raises(UnknownCodeError, match="'99'"):
+        resolve_territory(region="99")
+    with pytest.raises(InputDataError, match="empty"):
+        resolve_territory([])
+    with pytest.raises(InputDataError, match="ambiguous territory '48'"):
+        flag_zip("48", "cardiologie", None, "unused.csv")
 
 
 def test_flag_synthetic_distances(synthetic_zonage_48_all_zip, synthetic_supply_mende):
@@ -138,7 +163,7 @@ def test_real_zonage_occitanie_prefectures(real_zonage):
     """Synthetic supply: cardiologists only in the 13 préfectures of Occitanie."""
     prefs = ["09122", "11069", "12202", "30189", "31555", "32013", "34172", "46042", "48095", "65440", "66136", "81004", "82121"]
     supply = _synthetic_supply(dict.fromkeys(prefs, 3))
-    res = rank_outreach_sites(flag_zip("76", "cardiologie", supply, real_zonage), k=8, radius_km=30)
+    res = rank_outreach_sites(flag_zip(None, "cardiologie", supply, real_zonage, region="76"), k=8, radius_km=30)
     com = res.communes.set_index("code_insee")
     assert len(com) > 4000
     assert (com.loc[prefs, "distance_km"] == 0).all()
@@ -187,16 +212,97 @@ def test_no_supply(synthetic_zonage_48_all_zip):
 
 def test_bad_parameters(synthetic_zonage_48_all_zip, synthetic_supply_mende):
     flagged = flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip)
-    with pytest.raises(EssGeoError, match="k must be >= 1, got 0"):
+    with pytest.raises(InputDataError, match="k must be an integer >= 1, got 0"):
         rank_outreach_sites(flagged, k=0)
-    with pytest.raises(EssGeoError, match="radius_km"):
+    with pytest.raises(InputDataError, match="radius_km must be a finite number of kilometres > 0, got -5"):
         rank_outreach_sites(flagged, radius_km=-5)
-    with pytest.raises(EssGeoError, match="XYZ"):
+    with pytest.raises(InputDataError, match=r"unknown host class\(es\) \['XYZ'\].*'ZIP', 'ZAC'"):
         rank_outreach_sites(flagged, host_classes=("XYZ",))
     with pytest.raises(EssGeoError, match="ZipResult"):
         rank_outreach_sites("48")
     with pytest.raises(EssGeoError, match="zonage"):
         flag_zip(["48"], "cardiologie", None, 42)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        ({"k": "abc"}, r"k must be an integer >= 1, got 'abc' \(str\)"),
+        ({"k": 2.7}, r"k must be an integer >= 1, got 2.7 \(float\)"),  # refused, not truncated to 2
+        ({"k": 3.0}, r"k must be an integer >= 1, got 3.0 \(float\)"),
+        ({"k": True}, r"k must be an integer >= 1, got True \(bool\)"),
+        ({"k": None}, r"k must be an integer >= 1, got None"),
+        ({"radius_km": None}, r"radius_km must be a finite number of kilometres > 0, got None"),
+        ({"radius_km": "30"}, r"radius_km .* got '30'"),
+        ({"radius_km": float("nan")}, r"radius_km .* got nan"),
+        ({"radius_km": float("inf")}, r"radius_km .* got inf"),
+        ({"radius_km": 0}, r"radius_km .* got 0"),
+        ({"radius_km": True}, r"radius_km .* got True"),
+        ({"min_population": -1}, r"min_population must be an integer >= 0, got -1"),
+        ({"min_population": 1500.5}, r"min_population must be an integer >= 0, got 1500.5 \(float\)"),
+        ({"min_population": "2000"}, r"min_population must be an integer >= 0, got '2000' \(str\)"),
+        ({"host_classes": ()}, r"host_classes is empty.*'ZIP'"),
+        ({"host_classes": ("ZIP", 3)}, r"unknown host class\(es\) \[3\]"),
+        ({"host_classes": 5}, r"host_classes must be a list of zonage classes .* got 5"),
+    ],
+)
+def test_rank_parameters_validated(synthetic_zonage_48_all_zip, synthetic_supply_mende, kwargs, pattern):
+    flagged = flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip)
+    with pytest.raises(InputDataError, match=pattern) as exc:
+        rank_outreach_sites(flagged, **kwargs)
+    assert exc.value.fr  # a French one-liner for the CLI
+
+
+def test_rank_accepts_numpy_and_single_class(synthetic_zonage_48_all_zip, synthetic_supply_mende):
+    flagged = flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip)
+    res = rank_outreach_sites(flagged, k=np.int64(2), radius_km=np.float32(25), min_population=np.int32(1000),
+                              host_classes="ZIP")
+    assert res.parameters["k"] == 2 and res.parameters["host_classes"] == ["ZIP"]
+    assert isinstance(res.parameters["k"], int)
+    assert len(res.sites) == 2
+
+
+@pytest.fixture(scope="module")
+def synthetic_zonage_islands(tmp_path_factory):
+    """Synthetic INSEE-keyed zonage: every commune of Martinique and Corsica in ZIP."""
+    codes = load_communes().query("code_dep in ['972', '2A', '2B']")["code_insee"]
+    path = tmp_path_factory.mktemp("zon") / "zonage_islands_synthetic.csv"
+    path.write_text("code_insee,Zonage\n" + "".join(f"{c},ZIP\n" for c in codes), encoding="utf-8")
+    return load_zonage(path)
+
+
+def test_distances_never_cross_the_sea(synthetic_zonage_islands):
+    """Specialists only in Pointe-à-Pitre (971) and Nice (06): Martinique and Corsica have none.
+
+    Regression: 971 and 972 share EPSG:5490 and Corsica shares Lambert-93 with the mainland; the
+    nearest cardiologist of a Martinique commune used to be in Guadeloupe (~160 km over the sea).
+    """
+    supply = _synthetic_supply({"97120": 2, "06088": 3})
+    res = flag_zip(["972", "2B"], "cardiologie", supply, synthetic_zonage_islands)
+    com = res.communes
+    assert set(com["code_dep"]) == {"972", "2B"}
+    assert com["distance_km"].isna().all()
+    assert com["nearest_specialist_insee"].isna().all()
+    assert any("Martinique" in n and "par-delà la mer" in n for n in res.notes)
+    assert any("Corse" in n and "par-delà la mer" in n for n in res.notes)
+    ranked = rank_outreach_sites(res, k=4, radius_km=30, min_population=1000)
+    com = ranked.communes.set_index("code_insee")
+    for site in ranked.sites.itertuples(index=False):
+        # a site serves communes of its own land unit only
+        unit = {"972"} if site.code_dep == "972" else {"2A", "2B"}
+        assert set(com.loc[list(site.served), "code_dep"]) <= unit
+
+
+def test_distances_within_a_land_unit_cross_departements(synthetic_zonage_islands):
+    """Corsica is one land unit: Ajaccio (2A) finds the Bastia (2B) cardiologist, ~100 km away."""
+    supply = _synthetic_supply({"2B033": 1, "97209": 1, "06088": 3})
+    res = flag_zip(["2A", "972"], "cardiologie", supply, synthetic_zonage_islands)
+    com = res.communes.set_index("code_insee")
+    assert com.at["2A004", "nearest_specialist_insee"] == "2B033"
+    assert 90 < com.at["2A004", "distance_km"] < 120
+    assert com.at["97209", "distance_km"] == 0  # Fort-de-France
+    assert (com.loc[com["code_dep"] == "972", "nearest_specialist_insee"] == "97209").all()
+    assert com["distance_km"].notna().all()
 
 
 def test_high_floor_gives_no_site_with_a_note(synthetic_zonage_48_all_zip, synthetic_supply_mende):
@@ -225,6 +331,14 @@ def test_cli_zip_writes_outputs(tmp_path):
     payload = json.loads((out / "resultat.json").read_text(encoding="utf-8"))
     assert payload["zonage"]["match_rate"] == 1.0
     assert np.isclose(payload["parameters"]["radius_km"], 30.0)
+
+
+def test_cli_zip_region_and_departements_refused(tmp_path, capsys):
+    zon = tmp_path / "zonage_synthetic.csv"
+    zon.write_text("code_insee,Zonage\n48095,ZIP\n", encoding="utf-8")
+    rc = main(["zip", "--specialty", "cardiologie", "--departements", "48", "--region", "76", "--zonage", str(zon)])
+    assert rc == 2
+    assert "pas les deux" in capsys.readouterr().err
 
 
 def test_cli_zip_bad_specialty_exit_2(tmp_path, capsys):

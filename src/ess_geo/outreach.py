@@ -7,11 +7,15 @@ avancée) by greedy coverage of the population of ZIP communes that have no spec
 radius.
 
 Distances are straight lines between the communes' representative points (a point guaranteed
-inside each commune, :meth:`shapely.Geometry.representative_point` computed in the metric CRS):
-Lambert-93 for metropolitan France, the local CRS of each overseas département
-(:mod:`ess_geo.crs`). Nearest specialists are searched among all communes of the same CRS zone,
-across the territory's borders (a cardiologist just over the département line counts). Nearest
-neighbours use :class:`scipy.spatial.cKDTree`: no N×N matrix.
+inside each commune, :meth:`shapely.Geometry.representative_point` computed in the metric CRS,
+:func:`ess_geo.geography.commune_points`): Lambert-93 for metropolitan France, the local CRS of
+each overseas département (:mod:`ess_geo.crs`). Nearest specialists are searched among all
+communes of the same *land unit* (:func:`ess_geo.crs.distance_zone`: the mainland, Corsica, each
+overseas département), across the territory's borders (a cardiologist just over the département
+line counts) but never across the sea: a Martinique commune is not "near" a Guadeloupe
+cardiologist. When a land unit has no specialist, its distances are unknown (NaN) and a note says
+so. Outreach catchments are likewise confined to one land unit. Nearest neighbours use
+:class:`scipy.spatial.cKDTree`: no N×N matrix.
 
 When the supply only counts specialists per département (DREES table), no commune holds a
 specialist: distances are unknown (NaN) and the result says so in :attr:`ZipResult.notes`.
@@ -19,9 +23,9 @@ specialist: distances are unknown (NaN) and the result says so in :attr:`ZipResu
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from numbers import Integral, Real
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,13 +33,18 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ess_geo.crs import WGS84, metric_crs_for
+from ess_geo.crs import LAND_UNIT_LABELS, WGS84, distance_zone
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.geography import (
+    commune_points,
+    departement_name,
     departements_of_region,
     load_communes,
+    normalize_dep_code,
     normalize_dep_codes,
+    normalize_region_code,
     reference_source,
+    region_name,
 )
 from ess_geo.sources import Source
 from ess_geo.specialties import Specialty, get_specialty
@@ -166,14 +175,19 @@ def _plain(v: object) -> object:
 # Inputs
 
 
-def resolve_territory(territory: object) -> list[str]:
+def resolve_territory(territory: object = None, *, region: object = None) -> list[str]:
     """Normalise a territory to a sorted list of département codes.
+
+    A bare code is refused: 13 codes (``"11"``, ``"24"``, ``"27"``, ``"28"``, ``"32"``, ``"44"``,
+    ``"52"``, ``"53"``, ``"75"``, ``"76"``, ``"84"``, ``"93"``, ``"94"``) are both a région and a
+    département, so ``"75"`` could mean Paris or Nouvelle-Aquitaine. Say which one you mean.
 
     Parameters
     ----------
-    territory : str, int, iterable of str, or object with ``.departements``
-        A région code (``"76"``, ``76``), a list of département codes (``["09", "31"]``), or a
-        TerritoryCheck-like object.
+    territory : list or tuple of str, or object with ``.departements``, optional
+        Département codes (``["09", "31"]``, ``["75"]``) or a TerritoryCheck-like object.
+    region : str or int, optional (keyword only)
+        A région code: the whole région (``region="76"``). Exclusive with ``territory``.
 
     Returns
     -------
@@ -184,23 +198,81 @@ def resolve_territory(territory: object) -> list[str]:
     ------
     UnknownCodeError
         If a code does not exist.
-    EssGeoError
-        If the territory is empty or of an unsupported type.
+    InputDataError
+        If the territory is a bare string or number (ambiguous), empty, given twice, or of an
+        unsupported type.
     """
-    if hasattr(territory, "departements"):
+    if region is not None and territory is not None:
+        raise InputDataError(
+            f"give either territory (départements) or region=, not both: territory={territory!r}, region={region!r}",
+            fr="indiquer soit les départements, soit la région, pas les deux",
+        )
+    if region is not None:
+        if isinstance(region, bool) or not isinstance(region, (str, Integral)):
+            raise InputDataError(
+                f"region must be one région code (str or int), got {region!r}",
+                fr=f"code région invalide : {region!r} (un seul code région attendu, ex. « 76 »)",
+            )
+        deps = departements_of_region(normalize_region_code(region))
+    elif territory is None:
+        raise InputDataError(
+            "no territory: give a list of département codes (['09', '31']) or region='76'",
+            fr="territoire manquant : indiquer une liste de départements ou une région",
+        )
+    elif hasattr(territory, "departements"):
         deps = normalize_dep_codes(territory.departements)
-    elif isinstance(territory, (str, int)) and not isinstance(territory, bool):
-        deps = departements_of_region(str(territory))
-    elif isinstance(territory, Iterable):
+    elif isinstance(territory, (str, Integral)) and not isinstance(territory, bool):
+        raise InputDataError(_ambiguous_message(territory), fr=_ambiguous_message(territory, french=True))
+    elif isinstance(territory, Iterable) and not isinstance(territory, (bytes, Mapping)):
         deps = normalize_dep_codes(list(territory))
     else:
-        raise EssGeoError(
-            f"territory must be a région code, a list of département codes or a TerritoryCheck, got {territory!r}",
-            fr=f"territoire non reconnu : {territory!r} (attendu un code région ou une liste de départements)",
+        raise InputDataError(
+            "territory must be a list of département codes, an object with .departements (TerritoryCheck), "
+            f"or use region=; got {territory!r}",
+            fr=f"territoire non reconnu : {territory!r} (attendu une liste de départements, ou region=)",
         )
     if not deps:
-        raise EssGeoError("territory is empty: give at least one département", fr="territoire vide")
+        raise InputDataError("territory is empty: give at least one département", fr="territoire vide")
     return sorted(deps)
+
+
+def _ambiguous_message(value: object, *, french: bool = False) -> str:
+    """Explain why a bare code is refused, naming what it could mean."""
+    readings = []
+    try:
+        dep = normalize_dep_code(value)
+        readings.append(("département", dep, departement_name(dep)))
+    except EssGeoError:
+        pass
+    try:
+        reg = normalize_region_code(value)
+        readings.append(("région", reg, region_name(reg)))
+    except EssGeoError:
+        pass
+    text = str(value)
+    if french:
+        if len(readings) == 2:
+            why = "désigne à la fois " + " et ".join(f"{k} {c} ({n})" for k, c, n in readings)
+        elif readings:
+            k, c, n = readings[0]
+            why = f"désigne {k} {c} ({n}), mais un code seul est refusé car 13 codes sont à la fois région et département"
+        else:
+            why = "n'est ni un code département ni un code région"
+        return (
+            f"territoire ambigu : « {text} » {why} ; écrire [\"{text}\"] pour une liste de départements "
+            f"ou region=\"{text}\" pour une région"
+        )
+    if len(readings) == 2:
+        why = f"{text!r} is both " + " and ".join(f"{k} {c} ({n})" for k, c, n in readings)
+    elif readings:
+        k, c, n = readings[0]
+        why = f"{text!r} reads as {k} {c} ({n}), but bare codes are refused"
+    else:
+        why = f"{text!r} is neither a département nor a région code"
+    return (
+        f"ambiguous territory {value!r}: {why}; 13 codes are both a région and a département code, so give "
+        f"a list of département codes ([{text!r}]) or region={text!r}"
+    )
 
 
 def _as_zonage(zonage: Zonage | str | Path) -> Zonage:
@@ -247,27 +319,20 @@ def _commune_supply(supply: Supply | None, spec: Specialty, notes: list[str]) ->
     return counts
 
 
-@lru_cache(maxsize=8)
-def _points(crs: str) -> pd.DataFrame:
-    """Representative points (metric coordinates) of every commune of one CRS zone."""
-    com = load_communes()
-    com = com[com["code_dep"].map(metric_crs_for) == crs]
-    com = com[com.geometry.notna() & ~com.geometry.is_empty]
-    pts = com.to_crs(crs).representative_point()
-    return pd.DataFrame({"x": pts.x.to_numpy(), "y": pts.y.to_numpy()}, index=pd.Index(com["code_insee"], name="code_insee"))
+def _points(unit: str) -> pd.DataFrame:
+    """Representative points (metric coordinates) of the communes of one land unit that have a geometry."""
+    pts = commune_points(land_unit=unit).dropna(subset=["x", "y"])
+    return pts.set_index("code_insee")[["x", "y"]]
 
 
-def _rep_points_wgs84(codes: pd.Series, deps: pd.Series) -> gpd.GeoSeries:
+def _rep_points_wgs84(codes: pd.Series) -> gpd.GeoSeries:
     """Representative points of communes in EPSG:4326 (from the metric computation)."""
+    pts = commune_points().set_index("code_insee").reindex(codes.to_numpy())
     out = gpd.GeoSeries([None] * len(codes), index=codes.index, crs=WGS84)
-    for crs in deps.map(metric_crs_for).unique():
-        sel = deps.map(metric_crs_for) == crs
-        pts = _points(crs).reindex(codes[sel])
-        ok = pts["x"].notna().to_numpy()
-        geo = gpd.GeoSeries(gpd.points_from_xy(pts["x"], pts["y"]), crs=crs).to_crs(WGS84)
-        vals = np.array(geo.values, dtype=object)
-        vals[~ok] = None
-        out.loc[sel[sel].index] = vals
+    for crs in pts["crs"].dropna().unique():
+        sel = (pts["crs"] == crs).to_numpy() & pts["x"].notna().to_numpy()
+        geo = gpd.GeoSeries(gpd.points_from_xy(pts.loc[sel, "x"], pts.loc[sel, "y"]), crs=crs).to_crs(WGS84)
+        out.iloc[np.flatnonzero(sel)] = geo.to_numpy()
     return out
 
 
@@ -280,13 +345,16 @@ def flag_zip(
     specialty: str | Specialty,
     supply: Supply | str | Path | None,
     zonage: Zonage | str | Path,
+    *,
+    region: object = None,
 ) -> ZipResult:
     """Communes of a territory with their zonage class and distance to the specialty.
 
     Parameters
     ----------
-    territory : str, int, list of str, or TerritoryCheck-like
-        A région code, a list of département codes, or an object with ``.departements``.
+    territory : list of str, TerritoryCheck-like, or None
+        A list of département codes (``["48"]``) or an object with ``.departements``; None when
+        ``region`` is given. A bare code is refused as ambiguous (see :func:`resolve_territory`).
     specialty : str or Specialty
         Specialty (canonical id, label or alias).
     supply : Supply, path or None
@@ -294,11 +362,14 @@ def flag_zip(
         locates specialists; a département-level one (DREES) or None leaves distances unknown.
     zonage : Zonage or path
         Doctors' zonage (:func:`ess_geo.zonage.load_zonage`).
+    region : str or int, optional (keyword only)
+        A région code, for the whole région: ``flag_zip(None, "cardiologie", sup, zon, region="76")``.
 
     Returns
     -------
     ZipResult
-        ``communes`` filled (EPSG:4326), ``sites`` empty.
+        ``communes`` filled (EPSG:4326), ``sites`` empty. ``distance_km`` is NaN for communes of
+        a land unit (mainland, Corsica, each overseas département) where no specialist is located.
 
     Raises
     ------
@@ -307,10 +378,10 @@ def flag_zip(
     UnknownSpecialtyError, NotEssSpecialtyError
         Unknown specialty.
     InputDataError
-        Unreadable supply or zonage.
+        Unreadable supply or zonage; ambiguous or empty territory.
     """
     spec = get_specialty(specialty)
-    deps = resolve_territory(territory)
+    deps = resolve_territory(territory, region=region)
     zon = _as_zonage(zonage)
     sup = as_supply(supply)
     notes: list[str] = []
@@ -339,12 +410,17 @@ def flag_zip(
             shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
             notes.append(f"{len(unknown)} code(s) commune de l'offre inconnu(s) du COG 2025, ignoré(s) : {shown}.")
     if distances_known:
-        for crs in com["code_dep"].map(metric_crs_for).unique():
-            pts = _points(crs)
+        units = com["code_dep"].map({d: distance_zone(d) for d in deps})
+        for unit in units.unique():
+            pts = _points(unit)
             spec_pts = pts.reindex(per_commune.index.intersection(pts.index))
-            sel = (com["code_dep"].map(metric_crs_for) == crs).to_numpy()
+            sel = (units == unit).to_numpy()
             if spec_pts.empty:
-                notes.append(f"Aucun praticien en {spec.label} dans la zone de projection {crs} : distances inconnues.")
+                notes.append(
+                    f"Aucun praticien en {spec.label} localisé en {LAND_UNIT_LABELS[unit]} : distance au spécialiste "
+                    f"le plus proche inconnue pour ses {int(sel.sum())} commune(s) du territoire (pas de distance "
+                    "mesurée par-delà la mer)."
+                )
                 continue
             tree = cKDTree(spec_pts[["x", "y"]].to_numpy())
             own = pts.reindex(com.loc[sel, "code_insee"])
@@ -369,6 +445,7 @@ def flag_zip(
     params = {
         "specialty": spec.id,
         "departements": deps,
+        "region": normalize_region_code(region) if region is not None else None,
         "zonage_file": zon.path,
         "zonage_match_rate": round(zon.match_rate, 6),
     }
@@ -435,27 +512,21 @@ def rank_outreach_sites(
     Raises
     ------
     EssGeoError
-        If ``k`` < 1, ``radius_km`` <= 0, ``min_population`` < 0 or a host class is unknown.
+        If ``flagged`` is not a :class:`ZipResult`.
+    InputDataError
+        If ``k`` is not an integer >= 1, ``radius_km`` not a finite number > 0,
+        ``min_population`` not an integer >= 0, or ``host_classes`` empty or holding an unknown
+        class. Booleans and floats are refused for integer parameters, never truncated.
     """
     if not isinstance(flagged, ZipResult):
         raise EssGeoError(
             f"flagged must be the ZipResult of flag_zip(), got {type(flagged).__name__}",
             fr="rank_outreach_sites attend le résultat de flag_zip",
         )
-    if int(k) < 1:
-        raise EssGeoError(f"k must be >= 1, got {k!r}", fr=f"nombre de sites invalide : {k!r} (au moins 1)")
-    if not float(radius_km) > 0:
-        raise EssGeoError(f"radius_km must be > 0, got {radius_km!r}", fr=f"rayon invalide : {radius_km!r} km")
-    if int(min_population) < 0:
-        raise EssGeoError(
-            f"min_population must be >= 0, got {min_population!r}", fr=f"population minimale invalide : {min_population!r}"
-        )
-    bad = [c for c in host_classes if c not in ZONAGE_LABELS]
-    if bad:
-        raise EssGeoError(
-            f"unknown host class(es) {bad}; allowed: {list(ZONAGE_LABELS)}", fr=f"classe de zonage inconnue : {bad}"
-        )
-    k, radius_km, min_population = int(k), float(radius_km), int(min_population)
+    k = _check_int("k", k, 1, fr_name="nombre de sites")
+    min_population = _check_int("min_population", min_population, 0, fr_name="population minimale d'une commune hôte")
+    radius_km = _check_radius(radius_km)
+    host_classes = _check_host_classes(host_classes)
     notes = list(flagged.notes)
     com = flagged.communes.copy()
     is_zip = com["zonage"] == "ZIP"
@@ -475,13 +546,13 @@ def rank_outreach_sites(
 
     host = com["zonage"].isin(host_classes) & (com["population"] >= min_population)
     rows: list[dict] = []
-    crs_of = com["code_dep"].map(metric_crs_for)
-    # candidate (host idx, demand idx list) per CRS zone
+    unit_of = com["code_dep"].map({d: distance_zone(d) for d in com["code_dep"].unique()})
+    # candidate (host idx, demand idx list) per land unit: no catchment crosses the sea
     host_idx: list[int] = []
     served_lists: list[np.ndarray] = []
-    for crs in crs_of.unique():
-        pts = _points(crs)
-        zone = crs_of == crs
+    for unit in unit_of.unique():
+        pts = _points(unit)
+        zone = unit_of == unit
         dem = com.index[zone & underserved]
         hos = com.index[zone & host]
         dem_xy = pts.reindex(com.loc[dem, "code_insee"])[["x", "y"]]
@@ -540,7 +611,7 @@ def rank_outreach_sites(
         )
     if rows:
         sites = pd.DataFrame(rows)
-        sites["geometry"] = _rep_points_wgs84(sites["code_insee"], sites["code_dep"]).to_numpy()
+        sites["geometry"] = _rep_points_wgs84(sites["code_insee"]).to_numpy()
         sites = gpd.GeoDataFrame(sites[SITE_COLUMNS], geometry="geometry", crs=WGS84)
     else:
         sites = _empty_sites()
@@ -560,6 +631,52 @@ def rank_outreach_sites(
         notes=notes,
         distances_known=flagged.distances_known,
     )
+
+
+def _check_int(name: str, value: object, minimum: int, *, fr_name: str) -> int:
+    """An integer parameter >= minimum; bools, floats and strings refused (never truncated)."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise InputDataError(
+            f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__})",
+            fr=f"{fr_name} invalide : {value!r} (nombre entier ≥ {minimum} attendu)",
+        )
+    if value < minimum:
+        raise InputDataError(
+            f"{name} must be an integer >= {minimum}, got {value!r}",
+            fr=f"{fr_name} invalide : {value!r} (nombre entier ≥ {minimum} attendu)",
+        )
+    return int(value)
+
+
+def _check_radius(value: object) -> float:
+    """radius_km: a finite real number > 0 (bools and strings refused)."""
+    ok = not isinstance(value, bool) and isinstance(value, Real) and np.isfinite(float(value)) and float(value) > 0
+    if not ok:
+        raise InputDataError(
+            f"radius_km must be a finite number of kilometres > 0, got {value!r}",
+            fr=f"rayon invalide : {value!r} (nombre de kilomètres > 0 attendu)",
+        )
+    return float(value)
+
+
+def _check_host_classes(value: object) -> tuple[str, ...]:
+    """host_classes: a non-empty list of zonage classes (a single class may be given as a string)."""
+    allowed = list(ZONAGE_LABELS)
+    classes = (value,) if isinstance(value, str) else value
+    if not isinstance(classes, Iterable) or isinstance(classes, bytes):
+        raise InputDataError(
+            f"host_classes must be a list of zonage classes among {allowed}, got {value!r}",
+            fr=f"classes de zonage des communes hôtes invalides : {value!r} (parmi {', '.join(allowed)})",
+        )
+    classes = tuple(classes)
+    bad = [c for c in classes if not isinstance(c, str) or c not in ZONAGE_LABELS]
+    if bad or not classes:
+        what = f"unknown host class(es) {bad}" if bad else "host_classes is empty"
+        raise InputDataError(
+            f"{what}; host_classes must hold at least one of {allowed}",
+            fr=f"classe de zonage inconnue pour les communes hôtes : {bad or 'aucune'} (parmi {', '.join(allowed)})",
+        )
+    return classes
 
 
 def _round(v: object) -> float:

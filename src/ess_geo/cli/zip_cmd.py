@@ -112,8 +112,9 @@ def zip_cmd(specialty, departements, region, zonage_path, supply, k, radius_km, 
     Code de sortie : 0 succès, 2 erreur de saisie.
     """
     require_territory(departements, region)
-    territory = [d.strip() for d in departements.split(",") if d.strip()] if departements else region
-    deps = resolve_territory(territory)
+    # --departements and --region together are refused (exit 2), not silently reduced to one.
+    listed = [d.strip() for d in departements.split(",") if d.strip()] if departements else None
+    deps = resolve_territory(listed, region=region or None)
     zonage = load_zonage(zonage_path)
     flagged = flag_zip(deps, specialty, supply, zonage)
     result = rank_outreach_sites(flagged, k=k, radius_km=radius_km, min_population=min_population)
