@@ -107,3 +107,18 @@ def test_adjacency_matches_independent_ign_2018_boundaries(shared_data):
     ours = set(zip(adj["code_dep_a"], adj["code_dep_b"], strict=True))
     assert ours == pairs
     assert ("83", "84") in ours  # Var and Vaucluse share under 1 km of border: still neighbours
+
+
+def test_resolve_regions_all_one_several():
+    from ess_geo.geography import resolve_regions
+
+    assert resolve_regions(None) == resolve_regions("all") == resolve_regions("toutes") == sorted(
+        geography.load_regions()["code_region"]
+    )
+    assert len(resolve_regions(None)) == 18
+    assert resolve_regions("84,27") == resolve_regions(["84", 27]) == resolve_regions(" 84 ; 27 ; 84") == ["84", "27"]
+    assert resolve_regions(1) == ["01"]
+    with pytest.raises(UnknownCodeError, match="'99'"):
+        resolve_regions("84,99")
+    with pytest.raises(UnknownCodeError, match="'12'"):
+        resolve_regions(["12"])

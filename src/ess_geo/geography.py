@@ -378,3 +378,45 @@ def normalize_region_code(value: object) -> str:
         known = ", ".join(sorted(_region_names()))
         raise UnknownCodeError("region", [text], allowed_hint=f"valid codes: {known}")
     return code
+
+
+def resolve_regions(value: object = None) -> list[str]:
+    """Région codes from a user value: one, several, or all 18.
+
+    Parameters
+    ----------
+    value : None, str, int or iterable
+        None, ``"all"``, ``"toutes"`` or ``""`` → all 18 régions (sorted); a code (``"84"``,
+        ``84``); several codes as text (``"84,27"`` or ``"84;27"``) or as an iterable.
+        Each code is checked with :func:`normalize_region_code`; duplicates are removed, the
+        order given is kept.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    UnknownCodeError
+        If a code is not one of the 18 régions (every bad value is named).
+    """
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("all", "toutes", "")):
+        return sorted(_region_names())
+    if isinstance(value, str | int):
+        parts: list[object] = [p.strip() for p in str(value).replace(";", ",").split(",") if p.strip()]
+    else:
+        parts = list(value)  # type: ignore[call-overload]
+    out: list[str] = []
+    bad: list[str] = []
+    for part in parts:
+        try:
+            code = normalize_region_code(part)
+        except UnknownCodeError:
+            bad.append(str(part).strip())
+            continue
+        if code not in out:
+            out.append(code)
+    if bad or not out:
+        known = ", ".join(sorted(_region_names()))
+        raise UnknownCodeError("region", bad or [repr(value)], allowed_hint=f"valid codes: {known}, or 'all'")
+    return out
