@@ -197,3 +197,85 @@ def test_bad_inputs_name_the_value():
         coverage_table("11", ["cardiolojie"])
     with pytest.raises(InputDataError, match=r"not_here\.csv"):
         coverage_table("11", ["cardiologie"], "not_here.csv")
+
+
+# --- findings 3, 19b, 20: distinct doctors, one région resolver, exact "new ESS possible" -------
+
+
+def _rpps_supply_synthetic(tmp_path, both: int, gap_only: int = 0):
+    """Synthetic RPPS extraction: ``both`` cardiologists practising in Digne (04) AND Gap (05)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic_rpps import doctor_line, write_rpps
+
+    from ess_geo.rpps import load_rpps
+
+    digne = dict(commune="04070", cp="04000", commune_label="DIGNE-LES-BAINS")
+    gap = dict(commune="05061", cp="05000", commune_label="GAP")
+    lines = []
+    for n in range(1, both + 1):
+        lines += [doctor_line(n, "SM04", "L", **digne), doctor_line(n, "SM04", "L", **gap)]
+    for n in range(100, 100 + gap_only):
+        lines.append(doctor_line(n, "SM04", "L", **gap))
+    return load_rpps(write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202504040839.txt", lines))
+
+
+def test_groups_count_each_rpps_doctor_once_synthetic(tmp_path):
+    from ess_geo.registry import Registry
+    from ess_geo.territory import check_territory
+
+    sup = _rpps_supply_synthetic(tmp_path, both=6)
+    res = coverage_table("93", ["cardiologie"], sup, Registry())
+    tab = res.table.set_index("code_dep")
+    assert tab.at["04", "n_specialists"] == 6 and tab.at["05", "n_specialists"] == 6
+    # 04 + 05 hold 6 distinct doctors, not 12: no group reaches 10 (the other départements have none)
+    assert tab.at["04", "group_status"] == "none" and tab.at["05", "group_status"] == "none"
+    assert check_territory("cardiologie", ["04", "05"], supply=sup, registry=Registry()).count.total == 6
+    assert res.summary.iloc[0]["potential_new_ess"] == 0
+
+
+def test_group_count_is_the_supply_count_synthetic(tmp_path):
+    from ess_geo.coverage import group_counter
+    from ess_geo.registry import Registry
+    from ess_geo.specialties import get_specialty
+
+    sup = _rpps_supply_synthetic(tmp_path, both=6, gap_only=3)
+    spec = get_specialty("cardiologie")
+    count = group_counter(sup, spec, {"04": 6, "05": 9})
+    assert count(frozenset({"04", "05"})) == sup.count(spec, ["04", "05"]).total == 9
+    res = coverage_table("93", ["cardiologie"], sup, Registry())
+    assert res.table.set_index("code_dep").at["04", "group_status"] == "none"  # 9 distinct < 10 (additive: 15)
+    sup2 = _rpps_supply_synthetic(tmp_path, both=6, gap_only=4)
+    tab = coverage_table("93", ["cardiologie"], sup2, Registry()).table.set_index("code_dep")
+    assert tab.at["05", "group_status"] == "alone"
+    assert tab.at["04", "group"] == ["04", "05"] and tab.at["04", "group_n_specialists"] == 10
+    # additive tables still add
+    assert group_counter(None, spec, {"04": 6, "05": 9})(frozenset({"04", "05"})) == 15
+
+
+def test_regions_accept_all_and_lists():
+    assert coverage_table("84,27", ["cardiologie"]).regions == ["84", "27"]
+    assert len(coverage_table("all", ["cardiologie"]).regions) == 18
+    with pytest.raises(UnknownCodeError, match="'99'"):
+        coverage_table("84,99", ["cardiologie"])
+
+
+@pytest.mark.shared
+def test_new_ess_possible_is_the_exact_proposals_count(drees, national):
+    from ess_geo.proposals import propose_territories
+
+    summary = national.summary.set_index(["code_region", "specialty"])
+    for (code_region, spec), row in summary.iterrows():
+        found = propose_territories(spec, code_region, drees, check=False)
+        assert row["potential_new_ess"] == found.n_territories, (code_region, spec)
+    # e.g. Auvergne-Rhône-Alpes cardiology: the greedy partition found 10, the exact optimum is 11
+    assert summary.loc[("84", "cardiologie"), "potential_new_ess"] == 11
+    assert any("ess-geo propose" in n for n in national.notes)
+
+
+@pytest.mark.shared
+def test_cross_region_potential_is_labelled_a_lower_bound(drees):
+    res = coverage_table("27", ["cardiologie"], drees, cross_region=True)
+    assert any("minorant" in n for n in res.notes)

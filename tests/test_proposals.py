@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from ess_geo import geography
-from ess_geo.errors import InputDataError
+from ess_geo.errors import InputDataError, UnknownCodeError
 from ess_geo.proposals import ProposalSearchTooLarge, max_p_exact, propose_territories
 from ess_geo.registry import EssEntry, Registry
 from ess_geo.rules import connected_pieces
@@ -176,3 +176,55 @@ def test_non_exact_group_is_flagged(drees_effectifs):
     assert not res.counts_exact
     assert "majorants" in res.warnings[0]
     assert all(p.check.criterion("threshold").status == "unknown" for p in res.proposals)
+
+
+def _rpps_both_synthetic(tmp_path, n: int):
+    """Synthetic RPPS extraction: ``n`` cardiologists each practising in Digne (04) AND Gap (05)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from synthetic_rpps import doctor_line, write_rpps
+
+    from ess_geo.rpps import load_rpps
+
+    lines = []
+    for i in range(1, n + 1):
+        lines.append(doctor_line(i, "SM04", "L", commune="04070", cp="04000", commune_label="DIGNE-LES-BAINS"))
+        lines.append(doctor_line(i, "SM04", "L", commune="05061", cp="05000", commune_label="GAP"))
+    return load_rpps(write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202504040839.txt", lines))
+
+
+def test_upper_bound_holds_for_doctors_in_two_departements_synthetic(tmp_path):
+    # finding 4: 10 doctors each in 04 and 05; both territories legitimately count them
+    sup = _rpps_both_synthetic(tmp_path, 10)
+    res = propose_territories("cardiologie", "93", sup, Registry())
+    assert res.n_territories == 2
+    assert res.upper_bound == 2  # ⌊(10 + 10) / 10⌋, not ⌊10 distinct / 10⌋ = 1
+    assert res.n_territories <= res.upper_bound and res.optimal
+    assert all(p.total == 10 and p.criteria_ok for p in res.proposals)
+    assert any("10 médecin(s) exercent dans plusieurs territoires" in w for w in res.warnings)
+    assert res.to_dict()["upper_bound"] == 2
+
+
+def test_upper_bound_additive_is_floor_of_total_synthetic():
+    sup = _dep_supply_synthetic({"22": 4, "29": 7, "35": 30, "56": 12})
+    res = propose_territories("cardiologie", "53", sup, Registry())
+    assert res.upper_bound == 5 and res.n_territories == 3
+    assert not any("plusieurs territoires" in w for w in res.warnings)
+
+
+def test_balance_wording_says_sum_of_squares_synthetic():
+    sup = _dep_supply_synthetic({"22": 4, "29": 7, "35": 30, "56": 12})
+    res = propose_territories("cardiologie", "53", sup, Registry(), objective="balance")
+    assert "somme des carrés" in res.summary_fr()
+
+
+def test_regions_all_and_lists_synthetic():
+    sup = _dep_supply_synthetic({"22": 4, "29": 7, "35": 30, "56": 12})
+    assert propose_territories("cardiologie", "all", sup, Registry(), check=False).regions == sorted(
+        geography.load_regions()["code_region"]
+    )
+    assert propose_territories("cardiologie", ["53", "52"], sup, Registry(), check=False).regions == ["53", "52"]
+    with pytest.raises(UnknownCodeError, match="'99'"):
+        propose_territories("cardiologie", "53,99", sup, Registry())

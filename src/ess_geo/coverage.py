@@ -15,6 +15,20 @@ reaches the threshold wins; among subsets of that size, ties are broken by the *
 of specialists**, then the **smallest population**, then the codes (so the result is
 deterministic). A région has at most 13 départements, so enumeration is cheap.
 
+Counts of a group are those of :meth:`ess_geo.supply.Supply.count`: with a person-level RPPS
+supply (``supply.persons``) a doctor practising in several départements of the group counts
+**once** (the same total as :func:`ess_geo.territory.check_territory`); with a DREES table
+(département totals) the per-département counts are added.
+
+New ESS possible
+----------------
+``potential_new_ess`` is the number of territories of the **exact** max-p partition of the
+région's uncovered départements, computed by :func:`ess_geo.proposals.propose_territories`
+(the same figure as ``ess-geo propose SPÉCIALITÉ --region R``). With a DREES group lumping
+several specialties it is only known when even the upper bounds give 0 (otherwise <NA>); without
+a supply it is <NA>. With ``cross_region=True`` territories may span régions, which the exact
+search cannot take nationally: the figure is then a greedy **lower bound** (:func:`potential_territories`).
+
 Honesty about upper bounds
 --------------------------
 A DREES group lumping several specialties (``drees_group_exact`` False) only gives an upper
@@ -119,7 +133,7 @@ LABELS_FR = {
     "n_via_group": "Via un groupe",
     "n_not_feasible": "Seuil inatteignable",
     "n_undetermined": "Indéterminés",
-    "potential_new_ess": "Nouvelles ESS possibles (au moins)",
+    "potential_new_ess": "Nouvelles ESS possibles",
     "startup_credit_eur": "Crédits d'amorçage (indicatif, €)",
     "yearly_allocation_eur": "Dotation annuelle min. (indicatif, €)",
 }
@@ -207,15 +221,6 @@ def default_specialties(supply: Supply | None, include_lumped: bool = False) -> 
     return out
 
 
-def _resolve_regions(region: str | int | Iterable | None) -> list[str]:
-    all_codes = sorted(geography.load_regions()["code_region"])
-    if region is None or (isinstance(region, str) and region.strip().lower() in ("all", "toutes", "")):
-        return all_codes
-    if isinstance(region, str | int):
-        return [geography.normalize_region_code(region)]
-    return [geography.normalize_region_code(r) for r in region]
-
-
 def _per_dep_counts(supply: Supply, spec: Specialty, deps: list[str]) -> tuple[dict[str, int], bool, str, set[str]]:
     """Counts per département, exactness, basis and départements absent from the source."""
     c = supply.count(spec, deps)
@@ -229,6 +234,7 @@ def smallest_group(
     population: Mapping[str, int],
     graph: Mapping[str, frozenset[str]],
     threshold: int = MIN_SPECIALISTS,
+    total: Callable[[frozenset[str]], int] | None = None,
 ) -> list[str] | None:
     """Smallest connected set of ``allowed`` départements containing ``start`` reaching ``threshold``.
 
@@ -246,6 +252,9 @@ def smallest_group(
         Adjacency graph.
     threshold : int
         Minimum total count.
+    total : callable, optional
+        Count of a set of départements. Default: the sum of ``counts`` (additive DREES tables).
+        Pass a distinct-doctor count for person-level supplies (see :func:`group_counter`).
 
     Returns
     -------
@@ -253,13 +262,16 @@ def smallest_group(
         Sorted codes of the group; None when even the whole connected area stays below.
         Ties at equal size: largest count, then smallest population, then codes.
     """
+    if total is None:
+        def total(s: frozenset[str]) -> int:
+            return sum(counts.get(d, 0) for d in s)
     level = {frozenset([start])}
     while level:
-        hits = [s for s in level if sum(counts.get(d, 0) for d in s) >= threshold]
+        hits = [s for s in level if total(s) >= threshold]
         if hits:
             best = min(
                 hits,
-                key=lambda s: (-sum(counts.get(d, 0) for d in s), sum(population.get(d, 0) for d in s), sorted(s)),
+                key=lambda s: (-total(s), sum(population.get(d, 0) for d in s), sorted(s)),
             )
             return sorted(best)
         nxt = set()
@@ -272,11 +284,46 @@ def smallest_group(
     return None
 
 
+def group_counter(supply: Supply | None, spec: Specialty, counts: Mapping[str, int]) -> Callable[[frozenset[str]], int]:
+    """Count of a set of départements, consistent with :meth:`Supply.count`.
+
+    Parameters
+    ----------
+    supply : Supply or None
+        The supply. With person-level rows (RPPS, ``supply.persons``) the count of a set is
+        ``supply.count(spec, set).total`` (distinct doctors; cached by frozenset).
+    spec : Specialty
+        Specialty counted.
+    counts : mapping of str to int
+        Per-département counts, summed for aggregated tables (DREES).
+
+    Returns
+    -------
+    callable
+        frozenset of codes → int.
+    """
+    if supply is None or supply.persons is None:
+        def additive(s: frozenset[str]) -> int:
+            return sum(counts.get(d, 0) for d in s)
+
+        return additive
+    cache: dict[frozenset[str], int] = {}
+
+    def distinct(s: frozenset[str]) -> int:
+        if s not in cache:
+            cache[s] = int(supply.count(spec, sorted(s)).total)
+        return cache[s]
+
+    return distinct
+
+
 def potential_territories(rows: list[dict]) -> list[list[str]]:
     """Disjoint feasible territories found greedily: a lower bound of how many ESS could be created.
 
     Each département able to host alone is one territory; then the smallest groups are taken,
-    shortest first (then by codes), when none of their départements is already used.
+    shortest first (then by codes), when none of their départements is already used. Used only
+    for ``cross_region=True`` coverage tables; otherwise the exact count of
+    :func:`ess_geo.proposals.propose_territories` is reported.
 
     Parameters
     ----------
@@ -351,7 +398,7 @@ def coverage_table(
     InputDataError
         When a supply or registry file is unusable, or no specialty is left to report.
     """
-    regions = _resolve_regions(region)
+    regions = geography.resolve_regions(region)
     sup = as_supply(supply)
     reg = as_registry(registry)
     rule = funding_rule or FundingRule()
@@ -389,6 +436,7 @@ def coverage_table(
         else:
             counts, exact, missing = {}, False, set(all_deps)
             basis[spec.id] = "effectifs non fournis"
+        group_total = group_counter(sup, spec, counts)
         uncovered_all = {d for d in all_deps if d not in covered}
         for code_region in regions:
             deps = geography.departements_of_region(code_region)
@@ -433,7 +481,7 @@ def coverage_table(
                     row["group_n_specialists"], row["group_population"] = n, pop
                 else:
                     known = {x for x in allowed if x not in missing}
-                    group = smallest_group(d, known, counts, population, graph)
+                    group = smallest_group(d, known, counts, population, graph, total=group_total)
                     if group is None:
                         row["group_status"] = "none"  # even upper bounds of the whole area stay below
                     elif not exact:
@@ -441,11 +489,12 @@ def coverage_table(
                     else:
                         row["group_status"] = "group"
                         row["group"] = group
-                        row["group_n_specialists"] = sum(counts[x] for x in group)
+                        row["group_n_specialists"] = group_total(frozenset(group))
                         row["group_population"] = sum(population.get(x, 0) for x in group) or None
                 region_rows.append(row)
             rows.extend(region_rows)
-            summary.append(_summarise(code_region, region_names[code_region], spec, exact, region_rows, rule))
+            potential = _potential(spec, code_region, sup, reg, exact, cross_region, region_rows, group_total)
+            summary.append(_summarise(code_region, region_names[code_region], spec, exact, region_rows, rule, potential))
             if progress is not None:
                 progress(code_region, spec.id)
 
@@ -472,8 +521,16 @@ def coverage_table(
         "Groupes DREES regroupant plusieurs spécialités : effectif majorant ; « seul ≥ 10 » et groupes "
         "indéterminés sauf si même le majorant reste sous le seuil.",
         f"Financement indicatif : crédit d'amorçage de {STARTUP_CREDIT_EUR:,} € par nouvelle ESS".replace(",", "\u202f")
-        + f" ; dotation annuelle : {rule.describe_fr()}. Nouvelles ESS possibles : partition gloutonne en "
-        "territoires disjoints (minorant). Montants à confirmer par l'ARS.",
+        + f" ; dotation annuelle : {rule.describe_fr()}. "
+        + (
+            "Nouvelles ESS possibles : partition gloutonne en territoires disjoints pouvant franchir les limites "
+            "régionales (minorant ; le maximum exact par région est donné par « ess-geo propose »)."
+            if cross_region
+            else "Nouvelles ESS possibles : nombre maximal exact de territoires disjoints, contigus et d'au moins "
+            f"{MIN_SPECIALISTS} spécialistes sur les départements non couverts de la région (même calcul que "
+            "« ess-geo propose »)."
+        )
+        + " Montants à confirmer par l'ARS.",
     ]
     return CoverageResult(
         table=table,
@@ -518,16 +575,46 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _summarise(code_region: str, name: str, spec: Specialty, exact: bool, rows: list[dict], rule: FundingRule) -> dict:
+def _potential(
+    spec: Specialty,
+    code_region: str,
+    sup: Supply | None,
+    reg: Registry,
+    exact: bool,
+    cross_region: bool,
+    rows: list[dict],
+    group_total: Callable[[frozenset[str]], int],
+) -> list[int] | None:
+    """Counts of the potential new ESS territories of one région × specialty; None if unknown.
+
+    Within a région: the exact max-p partition of :func:`ess_geo.proposals.propose_territories`.
+    Across régions: the greedy lower bound :func:`potential_territories`.
+    """
+    if sup is None:
+        return None
+    if cross_region:
+        return [group_total(frozenset(t)) for t in potential_territories(rows)]
+    from ess_geo.proposals import propose_territories
+
+    found = propose_territories(spec, code_region, sup, reg, check=False)
+    if not exact and found.n_territories:
+        return None  # territories on upper bounds: not a count of feasible ESS
+    return [p.total for p in found.proposals]
+
+
+def _summarise(
+    code_region: str, name: str, spec: Specialty, exact: bool, rows: list[dict], rule: FundingRule,
+    territories: list[int] | None,
+) -> dict:
     counts = [r["n_specialists"] for r in rows]
     known = [c for c in counts if c is not None]
     uncovered = [r for r in rows if r["group_status"] != "covered"]
-    territories = potential_territories(rows)
-    potential = len(territories)
-    n_by_dep = {r["code_dep"]: r["n_specialists"] or 0 for r in rows}
+    potential = None if territories is None else len(territories)
     # yearly allocation of each potential ESS at its 5-year target of members, summed (indicative)
-    yearly = sum(
-        rule.yearly(adherents_needed(sum(n_by_dep[d] for d in t), TARGET_ADHERENT_SHARE_5Y)) for t in territories
+    yearly = (
+        None
+        if territories is None
+        else sum(rule.yearly(adherents_needed(n, TARGET_ADHERENT_SHARE_5Y)) for n in territories)
     )
     return {
         "code_region": code_region,
@@ -547,7 +634,7 @@ def _summarise(code_region: str, name: str, spec: Specialty, exact: bool, rows: 
         "n_not_feasible": sum(r["group_status"] == "none" for r in rows),
         "n_undetermined": sum(r["group_status"] == "indetermine" for r in rows),
         "potential_new_ess": potential,
-        "startup_credit_eur": potential * STARTUP_CREDIT_EUR,
+        "startup_credit_eur": None if potential is None else potential * STARTUP_CREDIT_EUR,
         "yearly_allocation_eur": yearly,
     }
 
@@ -560,6 +647,7 @@ __all__ = [
     "CoverageResult",
     "coverage_table",
     "default_specialties",
+    "group_counter",
     "potential_territories",
     "smallest_group",
 ]

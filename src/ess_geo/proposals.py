@@ -28,8 +28,11 @@ Among the partitions with the maximal number of territories:
 * ``"compact"`` (default; ``"max_count"`` is an alias): minimise the total length of the borders
   cut between proposed territories, i.e. maximise the border length (km, measured in the metric
   CRS, see :func:`ess_geo.geography.load_adjacency`) shared *inside* territories;
-* ``"balance"``: minimise the variance of the territory counts. With a fixed number of
-  territories and a fixed total, this is minimising the sum of squared counts.
+* ``"balance"``: minimise the **sum of squared territory counts**. With additive counts
+  (DREES tables) the number of territories and the total are fixed among the candidates, so
+  this is exactly minimising the variance of the counts. With person-level RPPS counts a doctor
+  practising in two territories counts in both, the total varies between partitions, and the
+  sum of squares is only a proxy for balance (not the variance).
 
 Both tie-breaks are additive over territories, so the lexicographic objective
 (max count, then min cost) has optimal substructure and the dynamic programme below is exact.
@@ -48,9 +51,15 @@ two pieces). Within a piece of *n* départements (at most 13 inside a région):
    département of ``mask``; trying every feasible block containing it and recursing on the rest
    therefore examines **every** partition of ``mask`` into feasible blocks (memoised, so each
    sub-mask is solved once). Sub-masks with a connected piece under the floor are cut at once
-   (no feasible partition). The result is a proven optimum, not a heuristic; the certificate is
-   the exhaustive search itself, and :attr:`Proposals.upper_bound` (``⌊total / 10⌋``) is reported
-   for reference.
+   (no feasible partition). This cut is valid because counts are **monotone** (adding a
+   département never lowers a count; true of sums and of distinct-doctor counts). The result is
+   a proven optimum, not a heuristic; the certificate is the exhaustive search itself.
+   :attr:`Proposals.upper_bound` is reported for reference: per connected piece,
+   ``⌊Σ per-département counts / 10⌋``. Territories are disjoint in départements, so the sum of
+   their counts never exceeds the sum of per-département counts (a doctor in two départements
+   may count in two territories, never more often than in the per-département counts): the
+   bound holds for distinct-doctor counts too, where ``⌊distinct doctors of the piece / 10⌋``
+   would not.
 
 The search is exponential in the size of a piece, which is why it is restricted to département
 scale: inside a région it takes milliseconds; across régions, pieces above
@@ -60,7 +69,9 @@ Counts
 ------
 Counts come from :meth:`ess_geo.supply.Supply.count`. For an RPPS supply with person-level rows,
 a block's count is the number of *distinct* doctors of its départements (a doctor practising in
-two départements counts once). With the DREES table, a specialty sharing its group with others
+two départements of the block counts once). A doctor practising in two *proposed territories*
+does practise in both and counts in both (the rule is « at least 10 doctors practise on the
+territory »); such doctors are reported in :attr:`Proposals.warnings`. With the DREES table, a specialty sharing its group with others
 (e.g. neurologie in « 15-Autre spécialité ») only has **upper bounds**: the proposals are then
 computed on those bounds but flagged (``counts_exact`` False, a French warning, and every
 ``check_territory`` threshold criterion is ``unknown``).
@@ -399,9 +410,11 @@ class Proposals:
     missing : list of str
         Départements absent from the supply (counted 0).
     upper_bound : int
-        ``⌊total / 10⌋`` summed over the connected pieces: no partition can do better.
+        ``⌊Σ per-département counts / 10⌋`` summed over the connected pieces: no partition can
+        do better, even with doctors counted in several territories.
     optimal : bool
-        Always True for this exact method (kept for comparison with heuristics).
+        True when the exhaustive search proved the optimum (always, for this exact method; kept
+        for comparison with heuristics). Never exceeds ``upper_bound`` (checked).
     stats : dict
         Search statistics (connected subsets, feasible blocks, DP states).
     warnings : list of str
@@ -457,7 +470,7 @@ class Proposals:
     def summary_fr(self) -> str:
         """French text summary for the CLI."""
         regs = ", ".join(f"{geography.region_name(r)} ({r})" for r in self.regions)
-        obj = {"compact": "compacité", "balance": "équilibre des effectifs"}[self.objective]
+        obj = {"compact": "compacité", "balance": "équilibre des effectifs (somme des carrés minimale)"}[self.objective]
         lines = [
             f"Propositions d'ESS de {self.specialty.label} — {regs}",
             f"Départements non couverts : {len(self.universe)} ; déjà couverts : {len(self.covered)}"
@@ -475,16 +488,6 @@ class Proposals:
         lines.append("Le critère « adhérents » reste à vérifier pour chaque territoire (nombre d'adhérents inconnu).")
         lines.append("Sources : " + " ; ".join(s.label() for s in self.sources))
         return "\n".join(lines)
-
-
-def _resolve_regions(region) -> list[str]:
-    if region is None:
-        return sorted(geography.load_regions()["code_region"])
-    if isinstance(region, str | int):
-        parts = [p for p in str(region).replace(";", ",").split(",") if p.strip()]
-    else:
-        parts = list(region)
-    return [geography.normalize_region_code(p) for p in parts]
 
 
 def propose_territories(
@@ -505,7 +508,8 @@ def propose_territories(
         Specialty id, label or alias.
     region : str, int or sequence, optional
         One région code, several (``"84,27"`` or a list; needs ``across_regions=True`` for
-        territories to mix them), or None for every région (each solved on its own unless
+        territories to mix them), or None / ``"all"`` for every région (see
+        :func:`ess_geo.geography.resolve_regions`) (each solved on its own unless
         ``across_regions``).
     supply : Supply or path
         Specialist counts (required).
@@ -539,7 +543,7 @@ def propose_territories(
         )
     objective = "compact" if objective == "max_count" else objective
     spec = get_specialty(specialty)
-    regions = _resolve_regions(region)
+    regions = geography.resolve_regions(region)
     sup = as_supply(supply)
     if sup is None:
         raise InputDataError(
@@ -587,7 +591,11 @@ def propose_territories(
 
     sol = max_p_exact(universe, nb, weight, MIN_SPECIALISTS, cost)
     wsum = weight if callable(weight) else (lambda s: sum(per_dep[d] for d in s))
-    upper = sum(int(wsum(frozenset(p)) // MIN_SPECIALISTS) for p in connected_pieces(universe, nb))
+    # valid for non-additive counts too: disjoint territories' counts sum to at most the
+    # per-département counts' sum (see module docstring)
+    upper = sum(int(sum(per_dep.get(d, 0) for d in p) // MIN_SPECIALISTS) for p in connected_pieces(universe, nb))
+    if len(sol.blocks) > upper:  # pragma: no cover - would mean a counting bug, not a user error
+        raise AssertionError(f"{len(sol.blocks)} territories found above the upper bound {upper}")
 
     proposals = []
     for block in sol.blocks:
@@ -625,6 +633,17 @@ def propose_territories(
         )
     if count.missing:
         warnings.append("départements absents du fichier d'effectifs (comptés 0) : " + ", ".join(count.missing))
+    if sup.persons is not None and len(sol.blocks) > 1:
+        seen: dict[str, int] = {}
+        for block in sol.blocks:
+            for pid in frozenset().union(*(ids_by_dep[d] for d in block)):
+                seen[pid] = seen.get(pid, 0) + 1
+        shared = sum(1 for n in seen.values() if n > 1)
+        if shared:
+            warnings.append(
+                f"{shared} médecin(s) exercent dans plusieurs territoires proposés et sont comptés dans chacun "
+                "(ils exercent bien sur chacun de ces territoires)."
+            )
     stats = {
         "connected_subsets": sol.n_connected_subsets,
         "feasible_blocks": sol.n_feasible_blocks,

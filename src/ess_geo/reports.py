@@ -451,13 +451,25 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         srow = summary[summary["specialty"] == spec.id]
         if len(srow):
             s = srow.iloc[0]
-            parts.append(
-                f"<p>{int(s['n_covered'])} département(s) couvert(s) sur {int(s['n_departements'])} ; "
-                f"au moins {int(s['potential_new_ess'])} nouvelle(s) ESS possible(s), soit "
-                f"{_esc(euros(int(s['startup_credit_eur'])))} de crédits d'amorçage "
-                f"et environ {_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à l'objectif de "
-                "50 % d'adhérents (<b>indicatif</b>).</p>"
-            )
+            head = f"<p>{int(s['n_covered'])} département(s) couvert(s) sur {int(s['n_departements'])} ; "
+            if _isna(s["potential_new_ess"]):
+                parts.append(
+                    head + "nombre de nouvelles ESS possibles indéterminé (effectifs majorants ou non fournis ; "
+                    "voir « ess-geo propose » avec une extraction RPPS).</p>"
+                )
+            else:
+                how = "au moins " if result.cross_region else ""
+                exact_note = (
+                    " (minorant : territoires pouvant franchir les limites régionales)"
+                    if result.cross_region
+                    else " (maximum exact, comme « ess-geo propose »)"
+                )
+                parts.append(
+                    head + f"{how}{int(s['potential_new_ess'])} nouvelle(s) ESS possible(s){exact_note}, soit "
+                    f"{_esc(euros(int(s['startup_credit_eur'])))} de crédits d'amorçage "
+                    f"et environ {_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à l'objectif de "
+                    "50 % d'adhérents (<b>indicatif</b>).</p>"
+                )
         parts.append(_html_table(rows, [c for c in _detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
         if spec.id in maps:
             src = _esc(maps[spec.id], quote=True)

@@ -26,7 +26,8 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ess_geo.coverage import _resolve_regions, default_specialties
+    from ess_geo.coverage import default_specialties
+    from ess_geo.geography import resolve_regions
     from ess_geo.registry import as_registry
     from ess_geo.reports import check_formats, write_coverage_report
     from ess_geo.specialties import get_specialty
@@ -34,7 +35,7 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
 
     started = time.perf_counter()
     fmts = check_formats(formats)
-    regions = _resolve_regions(region)
+    regions = resolve_regions(region)
     sup = as_supply(supply)
     reg = as_registry(registry)
     specs = [get_specialty(s) for s in specialties.split(",") if s.strip()] if specialties else default_specialties(sup, lumped)
