@@ -22,13 +22,14 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ess_geo.access import DEFAULT_BANDS, _commune_points, access_index
+from ess_geo.access import DEFAULT_BANDS, access_index
+from ess_geo.geography import commune_points
 from ess_geo.sources import Source
 from ess_geo.supply import Supply
 
 
 def synthetic_supply() -> Supply:
-    pts, _ = _commune_points()
+    pts = commune_points().dropna(subset=["x", "y"])
     big = pts[pts["population"] >= 10_000]
     n = np.maximum(1, np.round(big["population"].to_numpy() / 10_000)).astype("int64")
     tab = pd.DataFrame({"code_insee": big["code_insee"].to_numpy(), "code_dep": big["code_dep"].to_numpy(),
@@ -51,10 +52,10 @@ def main() -> None:
     except ImportError:
         print("PySAL access not installed: pip install access")
         return
-    pts, _ = _commune_points()
+    pts = commune_points().dropna(subset=["x", "y"])
     t = time.perf_counter()
     frames = []
-    for _crs, part in pts.groupby("zone_crs"):
+    for _unit, part in pts.groupby("land_unit"):
         part = part.reset_index(drop=True)
         xy = part[["x", "y"]].to_numpy()
         is_sup = part["code_insee"].isin(set(sup.table["code_insee"])).to_numpy()

@@ -74,10 +74,10 @@ def test_access_index_bad_inputs(commune_supply_synthetic):
 
 def test_access_index_matches_pysal_access(commune_supply_synthetic):
     access = pytest.importorskip("access")
-    from ess_geo.access import _commune_points
+    from ess_geo.geography import commune_points
 
     res = access_index("cardiologie", commune_supply_synthetic, departements=["2A", "2B"])
-    pts, _ = _commune_points()
+    pts = commune_points().dropna(subset=["x", "y"])
     pts = pts[pts["code_dep"].isin(["2A", "2B"])].reset_index(drop=True)
     xy = pts[["x", "y"]].to_numpy()
     d = np.sqrt(((xy[:, None, :] - xy[None, :, :]) ** 2).sum(-1)) / 1000.0

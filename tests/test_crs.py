@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import geopandas as gpd
-import numpy as np
 import pytest
 import shapely
 
@@ -131,17 +130,6 @@ def test_commune_points_returns_copies():
     a["extra"] = 1
     b = commune_points()
     assert b.loc[0, "x"] != -1.0 and "extra" not in b.columns
-
-
-def test_commune_points_same_as_access_points():
-    """One computation of representative points (review 19c): access's own copy gives the same x/y."""
-    from ess_geo.access import _commune_points
-
-    theirs, _ = _commune_points()
-    ours = commune_points().dropna(subset=["x"]).set_index("code_insee")
-    theirs = theirs.set_index("code_insee")
-    assert set(ours.index) == set(theirs.index)
-    np.testing.assert_allclose(ours.loc[theirs.index, ["x", "y"]].to_numpy(), theirs[["x", "y"]].to_numpy())
 
 
 def test_commune_points_bad_filters():

@@ -26,8 +26,9 @@ These are the semantics of PySAL ``access.weights.step_fn``, so the index equals
 Geometry
 --------
 Distances are straight lines between commune representative points computed in the metric CRS
-of each zone (Lambert-93 for metropolitan France, a local CRS overseas: see
-:func:`ess_geo.crs.split_by_metric_crs`); no catchment crosses zones. Pairs within :math:`d_0`
+of each land unit (the mainland and Corsica in Lambert-93, each overseas département in its own
+CRS: see :func:`ess_geo.crs.distance_zone` and :func:`ess_geo.geography.commune_points`); no
+catchment crosses the sea. Pairs within :math:`d_0`
 are found with a KD-tree (scipy ``cKDTree.sparse_distance_matrix``) instead of a full
 35,000 × 35,000 matrix. Population is the *population municipale* of the embedded geography.
 
@@ -46,7 +47,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -55,7 +55,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ess_geo import geography
-from ess_geo.crs import split_by_metric_crs
+from ess_geo.crs import distance_zone
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.sources import Source
@@ -327,23 +327,25 @@ def access_index(
         wanted = (wanted or set()) | set(geography.departements_of_region(geography.normalize_region_code(region)))
 
     dropped = DroppedRows()
-    points, no_geom = _commune_points()
+    points = geography.commune_points()
+    no_geom = points.loc[points["x"].isna(), "code_insee"].tolist()
+    points = points.dropna(subset=["x", "y"])
     for code in no_geom:
         dropped.add("commune sans géométrie dans le référentiel embarqué", row={"code_insee": code})
     per_commune, exact = _commune_supply(sup, spec, dropped, set(points["code_insee"]))
-    if wanted is not None:  # only the metric zones of the wanted départements are computed
-        zones_wanted = {_zone(d) for d in wanted}
-        points = points[points["zone_crs"].isin(zones_wanted)]
+    if wanted is not None:  # only the land units of the wanted départements are computed
+        units_wanted = {distance_zone(d) for d in wanted}
+        points = points[points["land_unit"].isin(units_wanted)]
 
     frames, n_pairs, empty = [], 0, 0
-    for _crs, part in points.groupby("zone_crs", sort=True):
+    for _unit, part in points.groupby("land_unit", sort=True):  # no catchment crosses the sea
         xy = part[["x", "y"]].to_numpy()
         pop = part["population"].to_numpy(dtype=float)
         s = per_commune.reindex(part["code_insee"]).fillna(0.0).to_numpy()
         acc, info = e2sfca(xy, pop, s, band_tuple)
         n_pairs += info["pairs_within_reach"]
         empty += info["empty_catchments"]
-        frames.append(part.drop(columns=["x", "y"]).assign(specialists=s, access=acc))
+        frames.append(part.drop(columns=["x", "y", "crs", "land_unit"]).assign(specialists=s, access=acc))
     table = pd.concat(frames, ignore_index=True).sort_values("code_insee", ignore_index=True)
     if wanted is not None:
         table = table[table["code_dep"].isin(wanted)].reset_index(drop=True)
@@ -355,34 +357,6 @@ def access_index(
              "empty_catchments": empty, "max_distance_km": band_tuple[-1][0]}
     return AccessIndex(table=table, level=level, specialty=spec, bands=band_tuple, exact=exact, dropped=dropped,
                        stats=stats, sources=[geography.reference_source(), sup.source])
-
-
-@lru_cache(maxsize=1)
-def _commune_points_cached() -> tuple[pd.DataFrame, tuple[str, ...]]:
-    communes = geography.load_communes()
-    no_geom = communes.geometry.isna() | communes.geometry.is_empty
-    frames = []
-    for crs, part in split_by_metric_crs(communes[~no_geom]).items():
-        pts = part.geometry.representative_point()  # inside the commune, computed in the metric CRS
-        frames.append(pd.DataFrame({
-            "code_insee": part["code_insee"].to_numpy(), "nom": part["nom"].to_numpy(),
-            "code_dep": part["code_dep"].to_numpy(), "code_region": part["code_region"].to_numpy(),
-            "population": part["population"].to_numpy(), "x": pts.x.to_numpy(), "y": pts.y.to_numpy(),
-            "zone_crs": crs,
-        }))
-    return pd.concat(frames, ignore_index=True), tuple(communes.loc[no_geom, "code_insee"])
-
-
-def _commune_points() -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Representative points (metric CRS of their zone) of the communes with a geometry, and the others."""
-    points, no_geom = _commune_points_cached()
-    return points.copy(), no_geom
-
-
-def _zone(code_dep: str) -> str:
-    from ess_geo.crs import metric_crs_for
-
-    return metric_crs_for(code_dep)
 
 
 def _aggregate(table: pd.DataFrame, key: str) -> pd.DataFrame:

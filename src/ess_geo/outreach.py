@@ -286,20 +286,12 @@ def _as_zonage(zonage: Zonage | str | Path) -> Zonage:
     )
 
 
-def _specialty_rows(supply: Supply, spec: Specialty) -> tuple[pd.DataFrame, bool]:
-    tab = supply.table
-    rows = tab[tab["specialty"] == spec.id]
-    if rows.empty and "drees_group" in tab.columns and spec.drees_group in set(tab["drees_group"]):
-        return tab[tab["drees_group"] == spec.drees_group], bool(spec.drees_group_exact)
-    return rows, True
-
-
 def _commune_supply(supply: Supply | None, spec: Specialty, notes: list[str]) -> pd.Series | None:
     """Specialists per commune (code_insee → n > 0), or None when the supply has no commune level."""
     if supply is None:
         notes.append("Aucune offre fournie : distances au spécialiste le plus proche inconnues.")
         return None
-    rows, exact = _specialty_rows(supply, spec)
+    rows, exact, _ = supply.rows_for(spec)
     if "code_insee" not in supply.table.columns or (len(rows) > 0 and rows["code_insee"].isna().all()):
         notes.append(
             "Offre connue seulement par département (pas de localisation par commune) : "
