@@ -162,6 +162,12 @@ def adjacency(deps: gpd.GeoDataFrame) -> pd.DataFrame:
     )
 
 
+def _strict_sum(communes: pd.DataFrame, by: str) -> pd.Series:
+    """Population per unit, <NA> when any of its communes has no population (never undercount)."""
+    grouped = communes.groupby(by)["population"]
+    return grouped.sum().where(grouped.count() == grouped.size()).astype("Int64")
+
+
 def build(wheel: Path, out: Path) -> dict:
     zf = zipfile.ZipFile(wheel)
     report: dict = {}
@@ -197,7 +203,16 @@ def build(wheel: Path, out: Path) -> dict:
 
     com["code_dep"] = com["departement_id"].map(dep_by_id["code"])
     com["code_region"] = com["departement_id"].map(dep_by_id["region_id"]).map(reg_by_id["code"])
-    com["population"] = pd.to_numeric(com["population_municipale"]).fillna(0).astype("int64")
+    # Population municipale; a commune nouvelle without one gets the sum of its communes déléguées;
+    # what is still missing (the 17 communes of Mayotte) stays <NA>: unknown, never 0.
+    com["population"] = pd.to_numeric(com["population_municipale"]).astype("Int64")
+    kids_pop = pd.to_numeric(raw.loc[raw["type"].isin(["COMD", "COMA"]), "population_municipale"]).groupby(
+        raw.loc[raw["type"].isin(["COMD", "COMA"]), "commune_parent_id"]
+    ).sum(min_count=1)
+    fill = com["population"].isna() & com["id"].isin(kids_pop.index)
+    com.loc[fill, "population"] = com.loc[fill, "id"].map(kids_pop).astype("Int64")
+    report["population_rebuilt_from_delegated_communes"] = com.loc[fill, "code"].tolist()
+    report["communes_population_unknown"] = com.loc[com["population"].isna(), "code"].tolist()
     communes = gpd.GeoDataFrame(
         com[["code", "nom", "code_dep", "code_region", "population", "geometry"]].rename(columns={"code": "code_insee"}),
         geometry="geometry",
@@ -211,13 +226,13 @@ def build(wheel: Path, out: Path) -> dict:
     dep_geom, report["source_gaps_filled_in_departements"] = fill_source_gaps(dissolve_coverage(has_geom, "code_dep"))
     deps = deps_raw.assign(code_region=deps_raw["region_id"].map(reg_by_id["code"]))[["code", "nom", "code_region"]]
     deps = deps.rename(columns={"code": "code_dep"})
-    deps["population"] = deps["code_dep"].map(communes.groupby("code_dep")["population"].sum()).astype("int64")
+    deps["population"] = deps["code_dep"].map(_strict_sum(communes, "code_dep")).astype("Int64")
     departements = gpd.GeoDataFrame(deps, geometry=deps["code_dep"].map(dep_geom).values, crs=WGS84)
     departements = departements.sort_values("code_dep", ignore_index=True)
 
     reg_geom, report["source_gaps_filled_in_regions"] = fill_source_gaps(dissolve_coverage(has_geom, "code_region"))
     regs = regs_raw[["code", "nom"]].rename(columns={"code": "code_region"})
-    regs["population"] = regs["code_region"].map(communes.groupby("code_region")["population"].sum()).astype("int64")
+    regs["population"] = regs["code_region"].map(_strict_sum(communes, "code_region")).astype("Int64")
     regions = gpd.GeoDataFrame(regs, geometry=regs["code_region"].map(reg_geom).values, crs=WGS84)
     regions = regions.sort_values("code_region", ignore_index=True)
 
@@ -303,7 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    rebuilt {item['code_insee']} {item['nom']} from {', '.join(item['from'])}")
     for item in rep["communes_still_without_geometry"]:
         print(f"    STILL WITHOUT GEOMETRY {item['code_insee']} {item['nom']}")
-    print(f"  communes without population: {len(rep['communes_without_population'])}")
+    print(f"  communes without population in source: {len(rep['communes_without_population'])}")
+    print(f"    rebuilt from communes déléguées: {', '.join(rep['population_rebuilt_from_delegated_communes']) or 'none'}")
+    print(f"    still unknown (<NA>): {', '.join(rep['communes_population_unknown']) or 'none'}")
     gaps = rep["source_gaps_filled_in_departements"]
     print(f"  gaps between communes filled in départements: {len(gaps)} ({sum(g['area_km2'] for g in gaps):.1f} km²)")
     return 0

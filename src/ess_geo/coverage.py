@@ -413,7 +413,9 @@ def coverage_table(
         )
     deps_frame = geography.load_departements()
     names = dict(zip(deps_frame["code_dep"], deps_frame["nom"], strict=True))
-    population = {d: int(p) for d, p in zip(deps_frame["code_dep"], deps_frame["population"], strict=True)}
+    population = {  # Mayotte has no population in COG 2025: absent here, so its density is unknown
+        d: int(p) for d, p in zip(deps_frame["code_dep"], deps_frame["population"], strict=True) if pd.notna(p)
+    }
     dep_region = dict(zip(deps_frame["code_dep"], deps_frame["code_region"], strict=True))
     region_names = {r: geography.region_name(r) for r in dep_region.values()}
     graph = geography.adjacency_graph()
@@ -490,7 +492,9 @@ def coverage_table(
                         row["group_status"] = "group"
                         row["group"] = group
                         row["group_n_specialists"] = group_total(frozenset(group))
-                        row["group_population"] = sum(population.get(x, 0) for x in group) or None
+                        row["group_population"] = (
+                            sum(population[x] for x in group) if all(x in population for x in group) else None
+                        )
                 region_rows.append(row)
             rows.extend(region_rows)
             potential = _potential(spec, code_region, sup, reg, exact, cross_region, region_rows, group_total)

@@ -208,7 +208,7 @@ class MapSpec:
 
 def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     """French number: non-breaking thousands separator, decimal comma; "n.d." when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "n.d."
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\u00a0").replace(".", ",")
@@ -318,8 +318,9 @@ def _counts(spec: Specialty, supply: Any, codes: Sequence[str]) -> tuple[dict[st
     return by_dep, counted.basis
 
 
-def _density(count: float | None, population: float) -> float:
-    if count is None or not population:
+def _density(count: float | None, population: float | None) -> float:
+    """Specialists per 100,000 inhabitants; NaN when the count or the population is unknown (Mayotte)."""
+    if count is None or population is None or pd.isna(population) or not population:
         return float("nan")
     return float(count) / float(population) * 1e5
 
