@@ -21,7 +21,7 @@ OUT = Path(__file__).resolve().parents[1] / "notebooks"
 SETUP = '''import os
 from pathlib import Path
 
-# The supply file (DREES table or RPPS extraction): ESS_GEO_SUPPLY, else the shared DREES table.
+# Fichier d'effectifs (table DREES ou extraction RPPS) : variable ESS_GEO_SUPPLY, sinon la table DREES partagée.
 SUPPLY = Path(os.environ.get(
     "ESS_GEO_SUPPLY",
     "../../shared/data/medecins_effectifs/drees_rpps_effectifs_dep_x_specialite15.csv",
@@ -51,7 +51,7 @@ def notebook_01() -> nbformat.NotebookNode:
         new_code_cell(
             "from ess_geo.specialties import get_specialty\n\n"
             "spec = get_specialty('cardio')\n"
-            "spec"
+            "print(spec.id, '—', spec.label, '— groupe DREES :', spec.drees_group)"
         ),
         new_markdown_cell("## 3. Le territoire et ses voisins"),
         new_code_cell(
@@ -63,8 +63,9 @@ def notebook_01() -> nbformat.NotebookNode:
         new_markdown_cell("## 4. Effectifs de la spécialité sur le territoire"),
         new_code_cell(
             "count = supply.count(spec, territory)\n"
-            "print('Total :', count.total, '— exact' if count.exact else '— majorant')\n"
-            "count.by_departement"
+            "print('Total :', count.total, '(exact)' if count.exact else '(majorant)', '—', count.basis)\n"
+            "for code, n in count.by_departement.items():\n"
+            "    print(f'  {departement_name(code)} ({code}) : {n} spécialistes')"
         ),
         new_markdown_cell(
             "## 5. Vérification complète\n\n"
@@ -74,22 +75,22 @@ def notebook_01() -> nbformat.NotebookNode:
         new_code_cell(
             "from ess_geo.territory import check_territory\n\n"
             "result = check_territory('cardiologie', territory, adherents=25, supply=supply)\n"
-            "result  # rich HTML display"
+            "result  # tableau en français dans Jupyter"
         ),
         new_code_cell(
-            "for criterion in result.criteria:\n"
-            "    print(f'{criterion.label:<30} {criterion.status_fr:<14} {criterion.evidence}')"
+            "# Les preuves d'un critère : effectifs par département, total, source...\n"
+            "seuil = result.criterion('threshold')\n"
+            "print(seuil.status_fr, '—', seuil.message)\n"
+            "print('Effectif total :', seuil.evidence['total'], '; densité pour 100 000 habitants :', seuil.evidence['density_per_100k'])"
         ),
-        new_markdown_cell("## 6. Carte\n\nAffichée si le module de cartes d'ess_geo est disponible."),
+        new_markdown_cell(
+            "## 6. Carte\n\nLa carte s'affiche sans serveur de tuiles ; `save_map(carte, 'carte.html')` "
+            "(ou `.png`, `.pdf`) l'exporte pour le comité."
+        ),
         new_code_cell(
-            "try:\n"
-            "    from ess_geo.maps import make_territory_map\n"
-            "except ImportError:  # maps are optional\n"
-            "    make_territory_map = None\n"
-            "    print('Module de cartes indisponible.')\n"
-            "if make_territory_map is not None:\n"
-            "    fmap = make_territory_map(result, supply=supply)\n"
-            "fmap if make_territory_map is not None else None"
+            "from ess_geo.maps import make_territory_map\n\n"
+            "carte = make_territory_map(result, supply=supply)\n"
+            "carte"
         ),
         new_markdown_cell(
             "## 7. Un territoire qui ne convient pas\n\n"
@@ -124,14 +125,18 @@ def notebook_02() -> nbformat.NotebookNode:
         ),
         new_markdown_cell("## 2. Synthèse par spécialité"),
         new_code_cell(
-            "from ess_geo.coverage import LABELS_FR\n\n"
-            "cov.summary.drop(columns=['code_region', 'region', 'specialty']).rename(columns=LABELS_FR)"
+            "from ess_geo.coverage import LABELS_FR\n"
+            "from ess_geo.reports import cell_text\n\n\n"
+            "def en_francais(table):\n"
+            "    \"\"\"Valeurs en français (oui/non, nombres à la française) et en-têtes français.\"\"\"\n"
+            "    return table.apply(lambda col: col.map(lambda v: cell_text(col.name, v))).rename(columns=LABELS_FR)\n\n\n"
+            "en_francais(cov.summary.drop(columns=['code_region', 'region', 'specialty']))"
         ),
         new_markdown_cell("## 3. Détail d'une spécialité\n\nLes départements sous le seuil et leur plus petit groupe contigu."),
         new_code_cell(
             "detail = cov.for_specialty('cardiologie')\n"
-            "detail[['code_dep', 'departement', 'n_specialists', 'density_per_100k', 'could_host_alone',\n"
-            "        'group_status', 'group', 'group_n_specialists']].rename(columns=LABELS_FR)"
+            "en_francais(detail[['code_dep', 'departement', 'n_specialists', 'density_per_100k', 'could_host_alone',\n"
+            "                    'group_status', 'group', 'group_n_specialists']])"
         ),
         new_markdown_cell("## 4. Sources"),
         new_code_cell("for source in cov.sources:\n    print('-', source.label())"),
@@ -147,16 +152,10 @@ def notebook_02() -> nbformat.NotebookNode:
             "for path in files.paths:\n"
             "    print(path.relative_to(out_dir))"
         ),
-        new_markdown_cell("## 6. Carte de couverture\n\nAffichée si le module de cartes d'ess_geo est disponible."),
+        new_markdown_cell("## 6. Carte de couverture"),
         new_code_cell(
-            "try:\n"
-            "    from ess_geo.maps import make_coverage_map\n"
-            "except ImportError:  # maps are optional\n"
-            "    make_coverage_map = None\n"
-            "    print('Module de cartes indisponible.')\n"
-            "if make_coverage_map is not None:\n"
-            "    fmap = make_coverage_map('cardiologie', supply=SUPPLY, region=REGION)\n"
-            "fmap if make_coverage_map is not None else None"
+            "from ess_geo.maps import make_coverage_map\n\n"
+            "make_coverage_map('cardiologie', supply=SUPPLY, region=REGION)"
         ),
     ]
     return new_notebook(cells=cells, metadata=_metadata())
