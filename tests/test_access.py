@@ -97,3 +97,109 @@ def test_access_index_matches_pysal_access(commune_supply_synthetic):
     theirs = out.iloc[:, 0].reindex(res.table["code_insee"]).fillna(0.0).to_numpy()
     np.testing.assert_allclose(res.table["access"].to_numpy(), theirs, rtol=0, atol=1e-9)
     assert res.table["access"].max() > 1e-5  # the comparison is not trivially zero
+
+
+@pytest.fixture
+def mayotte_supply_synthetic() -> Supply:
+    """Synthetic commune-level supply with cardiologists in Mamoudzou (976) and Ajaccio."""
+    rows = [("97611", "976", 3), ("2A004", "2A", 12)]
+    tab = pd.DataFrame(rows, columns=["code_insee", "code_dep", "n_specialists"])
+    tab = tab.assign(specialty="cardiologie", drees_group="07-Cardiologie", mode="liberal", source="synthetic")
+    return Supply(table=tab, source=Source("synthetic commune supply", "test"))
+
+
+def test_unknown_population_mayotte_is_nan_not_zero(mayotte_supply_synthetic):
+    res = access_index("cardiologie", mayotte_supply_synthetic, departements="976,2A")
+    t = res.table.set_index("code_insee")
+    may = t[t["code_dep"] == "976"]
+    assert len(may) == 17 and may["population"].isna().all() and may["access"].isna().all()
+    assert t.loc[t["code_dep"] == "2A", "access"].notna().all()
+    assert res.stats["unknown_population"] == 17
+    assert sum(n for r, n in res.dropped.by_reason.items() if "population municipale inconnue" in r) == 17
+    text = res.summary_fr()
+    assert "Population municipale inconnue pour 17 communes" in text and "nan" not in text
+    dep = access_index("cardiologie", mayotte_supply_synthetic, "departement", departements="976")
+    assert dep.table["population"].isna().all() and dep.table["access"].isna().all()
+    text = dep.summary_fr()
+    assert "non calculable (population inconnue)" in text and " nan " not in text.lower()
+    assert "1 unité," in text and "niveau département" in text
+    frame = dep.to_frame_fr()
+    assert frame["Remarque"].tolist() == ["population inconnue"]
+    assert frame["Accessibilité pour 100 000 habitants"].tolist() == [""]
+
+
+def test_csv_rounded_without_technical_columns(commune_supply_synthetic, tmp_path):
+    res = access_index("cardiologie", commune_supply_synthetic, departements="2A,2B")
+    path = res.to_csv(tmp_path / "new" / "dir" / "acces.csv")  # missing folders are created
+    text = path.read_text(encoding="utf-8-sig")
+    header = text.splitlines()[0]
+    assert "crs" not in header and "land_unit" not in header and "zone" not in header
+    assert "e-0" not in text and "e+0" not in text
+    frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig").set_index("Code commune")
+    assert frame.at["2A004", "Spécialistes"] == "12"
+    per100k = frame.at["2A004", "Accessibilité pour 100 000 habitants"]
+    assert len(per100k.split(".")[1]) == 2
+    acc = frame.at["2A004", "Accessibilité (spécialistes par habitant)"]
+    assert acc.startswith("0.000") and len(acc.lstrip("0.")) <= 3
+    assert float(acc) == pytest.approx(res.table.set_index("code_insee").at["2A004", "access"], rel=5e-3)
+
+
+@pytest.mark.parametrize("name", ["x.xlsx", "x.txt", "x"])
+def test_to_csv_refuses_other_extensions(commune_supply_synthetic, tmp_path, name):
+    res = access_index("cardiologie", commune_supply_synthetic, departements="2A")
+    with pytest.raises(InputDataError, match="extension"):
+        res.to_csv(tmp_path / name)
+
+
+def test_to_csv_unwritable_folder_is_input_error(commune_supply_synthetic, tmp_path):
+    res = access_index("cardiologie", commune_supply_synthetic, departements="2A")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(InputDataError, match="output folder") as info:
+        res.to_csv(blocker / "sub" / "x.csv")
+    assert "impossible de créer le dossier" in info.value.fr
+
+
+@pytest.mark.parametrize(
+    ("bands", "match"),
+    [
+        (((10, 2.0),), "in \\(0, 1\\]"),
+        (((10, 0.0), (20, 0.0)), "in \\(0, 1\\]"),
+        (((10, 0.5), (20, 0.8)), "must not increase"),
+        (((20, 1.0), (10, 0.5)), "increasing"),
+    ],
+)
+def test_custom_bands_validated(commune_supply_synthetic, bands, match):
+    with pytest.raises(InputDataError, match=match):
+        access_index("cardiologie", commune_supply_synthetic, departements="2A", bands=bands)
+
+
+def test_custom_bands_not_labelled_luo_qi(commune_supply_synthetic):
+    default = access_index("cardiologie", commune_supply_synthetic, departements="2A")
+    assert "(Luo et Qi, 2009)" in default.summary_fr()
+    custom = access_index("cardiologie", commune_supply_synthetic, departements="2A", bands=((10, 1), (25, 0.5)))
+    assert "Luo et Qi" not in custom.summary_fr() and "bandes personnalisées" in custom.summary_fr()
+
+
+def test_cli_access_output_paths(commune_supply_synthetic, tmp_path, monkeypatch, capsys):
+    from ess_geo.cli import main
+
+    monkeypatch.setattr("ess_geo.access.as_supply", lambda _s: commune_supply_synthetic)
+    base = ["access", "-s", "cardiologie", "-d", "2A", "--supply", "synthetic.csv"]
+
+    def run(extra):
+        code = main([*base, *extra])
+        cap = capsys.readouterr()
+        return code, cap.out + cap.err
+
+    code, text = run(["--out", str(tmp_path / "x.xlsx")])
+    assert code == 2 and ".xlsx" in text and not (tmp_path / "x.xlsx").exists()
+    code, text = run(["--out", str(tmp_path / "a" / "b" / "x.csv")])
+    assert code == 0, text
+    assert (tmp_path / "a" / "b" / "x.csv").is_file() and "Luo et Qi, 2009" in text
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, text = run(["--out", str(blocker / "x.csv")])
+    assert code == 2 and "Erreur" in text and "Traceback" not in text
+    code, text = run(["--bands", "10:2", "--out", str(tmp_path / "y.csv")])
+    assert code == 2 and "poids 2" in text

@@ -31,6 +31,9 @@ CRS: see :func:`ess_geo.crs.distance_zone` and :func:`ess_geo.geography.commune_
 catchment crosses the sea. Pairs within :math:`d_0`
 are found with a KD-tree (scipy ``cKDTree.sparse_distance_matrix``) instead of a full
 35,000 × 35,000 matrix. Population is the *population municipale* of the embedded geography.
+Where it is unknown (``<NA>``: the 17 communes of Mayotte, absent from the source's COG 2025)
+the commune adds no demand to any catchment, its own index is NaN (never 0), it is counted in
+:attr:`AccessIndex.dropped` and the summary says « population inconnue ».
 
 Supply
 ------
@@ -65,6 +68,9 @@ from ess_geo.supply import Supply, as_supply
 #: Default distance bands (upper bound in km, weight): Luo & Qi (2009).
 DEFAULT_BANDS: tuple[tuple[float, float], ...] = ((10.0, 1.0), (20.0, 0.68), (30.0, 0.22))
 LEVELS = ("commune", "departement", "region")
+LEVEL_LABELS_FR = {"commune": "commune", "departement": "département", "region": "région"}
+#: French note for communes whose population is unknown (<NA> in the embedded geography).
+UNKNOWN_POPULATION_FR = "population municipale inconnue (Mayotte : absente du COG 2025 de la source) : indice non calculé"
 
 COLUMNS_FR = {
     "code_insee": "Code commune",
@@ -75,11 +81,58 @@ COLUMNS_FR = {
     "specialists": "Spécialistes",
     "access": "Accessibilité (spécialistes par habitant)",
     "access_per_100k": "Accessibilité pour 100 000 habitants",
+    "remarque": "Remarque",
 }
 
 
+def _nombre(n: int) -> str:
+    """French integer: ``1250`` → ``"1 250"`` (narrow no-break space)."""
+    return f"{int(n):,}".replace(",", "\u202f")
+
+
+def _plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``"1 unité"``, ``"2 unités"`` (0 and 1 take the singular)."""
+    return f"{_nombre(n)} {singular if abs(n) < 2 else (plural_form or singular + 's')}"
+
+
+def _decimal_fr(x: float, digits: int = 2) -> str:
+    """``12.345`` → ``"12,35"`` with thousands separators."""
+    return f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
+
+
+def _significant(x: object, digits: int = 3) -> str:
+    """Positional notation with ``digits`` significant digits (never scientific); "" when unknown."""
+    if x is None or pd.isna(x):
+        return ""
+    return np.format_float_positional(float(x), precision=digits, unique=False, fractional=False, trim="-")
+
+
+def _check_output_path(path: str | Path, allowed: tuple[str, ...] = (".csv",)) -> Path:
+    """Output file path: known extension, parent folders created, writable; else InputDataError."""
+    path = Path(path)
+    if path.suffix.lower() not in allowed:
+        shown = path.suffix or "(aucune)"
+        raise InputDataError(
+            f"output file {str(path)!r}: extension {shown!r} not supported, use {' or '.join(allowed)}",
+            fr=f"fichier de sortie {path} : extension {shown} non prise en charge (attendu : {', '.join(allowed)})",
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputDataError(
+            f"cannot create the output folder {str(path.parent)!r}: {exc.strerror or exc}",
+            fr=f"impossible de créer le dossier de sortie {path.parent} ({exc.strerror or exc})",
+            path=str(path),
+        ) from exc
+    return path
+
+
 def validate_bands(bands: Iterable[Sequence[float]]) -> tuple[tuple[float, float], ...]:
-    """Check distance bands: increasing positive upper bounds (km), non-negative weights.
+    """Check distance bands: increasing positive upper bounds (km), weights in (0, 1] non-increasing.
+
+    A weight is the share of a specialist's supply reaching a commune at that distance: above 1
+    or rising with distance makes no sense for a distance decay, and 0 is "out of reach" (the
+    last band's upper bound already says where reach ends).
 
     Raises
     ------
@@ -95,19 +148,27 @@ def validate_bands(bands: Iterable[Sequence[float]]) -> tuple[tuple[float, float
         ) from exc
     if not out:
         raise InputDataError("bands is empty", fr="aucune bande de distance")
-    previous = 0.0
+    previous, previous_weight = 0.0, 1.0
     for upper, weight in out:
         if not upper > previous or not np.isfinite(upper):
             raise InputDataError(
                 f"bands: upper bounds must be positive and increasing, got {upper!r} after {previous!r} in {out!r}",
                 fr=f"bandes de distance : bornes croissantes attendues ({upper} km après {previous} km)",
             )
-        if weight < 0 or not np.isfinite(weight):
+        if not (0 < weight <= 1) or not np.isfinite(weight):
             raise InputDataError(
-                f"bands: weight {weight!r} of band ≤ {upper} km must be a non-negative number",
-                fr=f"bandes de distance : poids {weight} invalide (positif ou nul)",
+                f"bands: weight {weight!r} of band ≤ {upper:g} km must be in (0, 1]",
+                fr=f"bandes de distance : poids {weight:g} invalide pour la bande ≤ {upper:g} km "
+                "(compris entre 0 exclu et 1 inclus)".replace(".", ","),
             )
-        previous = upper
+        if weight > previous_weight:
+            raise InputDataError(
+                f"bands: weights must not increase with distance, got {weight!r} for ≤ {upper:g} km after "
+                f"{previous_weight!r}",
+                fr=f"bandes de distance : le poids ne peut pas croître avec la distance ({weight:g} pour ≤ {upper:g} km "
+                f"après {previous_weight:g})".replace(".", ","),
+            )
+        previous, previous_weight = upper, weight
     return out
 
 
@@ -195,13 +256,47 @@ class AccessIndex:
     sources: list[Source] = field(default_factory=list)
 
     def to_frame_fr(self) -> pd.DataFrame:
-        """The table with French column labels."""
-        return self.table.rename(columns=COLUMNS_FR)
+        """The table for planners: French column labels, rounded values, no technical column.
+
+        ``access`` keeps 3 significant digits and ``access_per_100k`` 2 decimals, both as text in
+        positional notation (never ``1.2e-05``); unknown values are empty cells and a
+        ``Remarque`` column says why (population inconnue).
+        """
+        t = self.table
+        out = t[[c for c in COLUMNS_FR if c in t.columns and c != "remarque"]].copy()
+        out["access"] = t["access"].map(_significant)
+        out["access_per_100k"] = t["access_per_100k"].map(lambda v: "" if pd.isna(v) else f"{float(v):.2f}")
+        unknown = t["population"].isna()
+        if unknown.any():
+            out["remarque"] = np.where(unknown.to_numpy(), "population inconnue", "")
+        return out.rename(columns=COLUMNS_FR)
 
     def to_csv(self, path: str | Path) -> Path:
-        """Write the table (French labels, UTF-8 with BOM for spreadsheet users)."""
-        path = Path(path)
-        self.to_frame_fr().to_csv(path, index=False, encoding="utf-8-sig")
+        """Write the table (:meth:`to_frame_fr`, UTF-8 with BOM for spreadsheet users).
+
+        Parameters
+        ----------
+        path : str or Path
+            A ``.csv`` file; missing parent folders are created.
+
+        Returns
+        -------
+        Path
+
+        Raises
+        ------
+        InputDataError
+            If the extension is not ``.csv`` or the file cannot be written (French message).
+        """
+        path = _check_output_path(path)
+        try:
+            self.to_frame_fr().to_csv(path, index=False, encoding="utf-8-sig")
+        except OSError as exc:
+            raise InputDataError(
+                f"cannot write {str(path)!r}: {exc.strerror or exc}",
+                fr=f"impossible d'écrire le fichier {path} ({exc.strerror or exc})",
+                path=str(path),
+            ) from exc
         return path
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
@@ -214,13 +309,19 @@ class AccessIndex:
             geo, key = geography.load_regions()[["code_region", "geometry"]], "code_region"
         return geo.merge(self.table, on=key, how="inner")
 
+    @property
+    def default_bands(self) -> bool:
+        """Whether the bands are the published ones of Luo and Qi (2009)."""
+        return tuple(self.bands) == DEFAULT_BANDS
+
     def bands_fr(self) -> str:
-        """French description of the bands."""
+        """French description of the bands, with their origin."""
         parts, lo = [], 0.0
         for up, w in self.bands:
             parts.append(f"{lo:g}–{up:g} km : {w:g}".replace(".", ","))
             lo = up
-        return "; ".join(parts)
+        origin = "Luo et Qi, 2009" if self.default_bands else "bandes personnalisées"
+        return "; ".join(parts) + f" ({origin})"
 
     def to_dict(self) -> dict:
         """JSON-ready summary (without the table)."""
@@ -236,17 +337,31 @@ class AccessIndex:
         }
 
     def summary_fr(self) -> str:
-        """French text summary."""
+        """French text summary (unknown populations are said, never printed as 0 or nan)."""
         t = self.table
-        pop = t["population"].sum()
-        mean = float((t["access_per_100k"] * t["population"]).sum() / pop) if pop else float("nan")
-        zero = int((t["access"] == 0).sum())
+        known = t["access"].notna() & t["population"].notna()
+        pop = float(t.loc[known, "population"].astype(float).sum())
+        reach = f"{self.bands[-1][0]:g}".replace(".", ",")
         lines = [
-            f"Indice d'accessibilité E2SFCA — {self.specialty.label} ({len(t)} unités, niveau {self.level})",
-            f"Bandes de distance (à vol d'oiseau) et poids : {self.bands_fr()} (Luo et Qi, 2009).",
-            f"Moyenne pondérée par la population : {mean:.2f}".replace(".", ",") + " spécialistes pour 100 000 habitants ; "
-            + f"{zero} unité(s) sans spécialiste à moins de {self.bands[-1][0]:g} km.",
+            f"Indice d'accessibilité E2SFCA — {self.specialty.label} ({_plural(len(t), 'unité')}, "
+            f"niveau {LEVEL_LABELS_FR[self.level]})",
+            f"Bandes de distance (à vol d'oiseau) et poids : {self.bands_fr()}.",
         ]
+        if pop > 0:
+            mean = float((t.loc[known, "access_per_100k"] * t.loc[known, "population"].astype(float)).sum() / pop)
+            zero = int((t.loc[known, "access"] == 0).sum())
+            lines.append(
+                f"Moyenne pondérée par la population : {_decimal_fr(mean)} spécialistes pour 100 000 habitants ; "
+                f"{_plural(zero, 'unité')} sans spécialiste à moins de {reach} km."
+            )
+        else:
+            lines.append("Moyenne pondérée par la population : non calculable (population inconnue).")
+        n_unknown = int(self.stats.get("unknown_population", 0))
+        if n_unknown:
+            lines.append(
+                f"Population municipale inconnue pour {_plural(n_unknown, 'commune')} (Mayotte : absente du COG 2025 "
+                "de la source) : indice non calculé, « population inconnue » dans le tableau."
+            )
         if not self.exact:
             lines.append("Attention : effectifs d'un groupe DREES regroupant plusieurs spécialités (majorants).")
         if self.dropped:
@@ -340,32 +455,52 @@ def access_index(
     frames, n_pairs, empty = [], 0, 0
     for _unit, part in points.groupby("land_unit", sort=True):  # no catchment crosses the sea
         xy = part[["x", "y"]].to_numpy()
-        pop = part["population"].to_numpy(dtype=float)
+        pop = part["population"].to_numpy(dtype=float, na_value=np.nan)
+        pop_unknown = np.isnan(pop)
         s = per_commune.reindex(part["code_insee"]).fillna(0.0).to_numpy()
-        acc, info = e2sfca(xy, pop, s, band_tuple)
+        # unknown demand (Mayotte): not counted in catchments, and its own index is unknown
+        acc, info = e2sfca(xy, np.where(pop_unknown, 0.0, pop), s, band_tuple)
+        acc[pop_unknown] = np.nan
         n_pairs += info["pairs_within_reach"]
         empty += info["empty_catchments"]
-        frames.append(part.drop(columns=["x", "y", "crs", "land_unit"]).assign(specialists=s, access=acc))
+        frames.append(part[["code_insee", "nom", "code_dep", "code_region", "population"]].assign(specialists=s, access=acc))
     table = pd.concat(frames, ignore_index=True).sort_values("code_insee", ignore_index=True)
     if wanted is not None:
         table = table[table["code_dep"].isin(wanted)].reset_index(drop=True)
+    table["population"] = table["population"].astype("Int64")
+    table["specialists"] = table["specialists"].round().astype("int64")
     table["access_per_100k"] = table["access"] * 100_000
+    unknown_pop = table.loc[table["population"].isna(), "code_insee"].tolist()
+    for code in unknown_pop:
+        dropped.add(UNKNOWN_POPULATION_FR, row={"code_insee": code})
     if level != "commune":
         key = "code_dep" if level == "departement" else "code_region"
         table = _aggregate(table, key)
     stats = {"pairs_within_reach": int(n_pairs), "supply_communes": int((per_commune > 0).sum()),
-             "empty_catchments": empty, "max_distance_km": band_tuple[-1][0]}
+             "empty_catchments": empty, "max_distance_km": band_tuple[-1][0],
+             "unknown_population": len(unknown_pop)}
     return AccessIndex(table=table, level=level, specialty=spec, bands=band_tuple, exact=exact, dropped=dropped,
                        stats=stats, sources=[geography.reference_source(), sup.source])
 
 
 def _aggregate(table: pd.DataFrame, key: str) -> pd.DataFrame:
-    t = table.assign(_wa=table["access"] * table["population"])
-    g = t.groupby(key, as_index=False).agg(population=("population", "sum"), specialists=("specialists", "sum"),
-                                           _wa=("_wa", "sum"))
-    g["access"] = np.where(g["population"] > 0, g["_wa"] / g["population"].where(g["population"] > 0, 1), 0.0)
+    """Population-weighted mean of the commune indices; population <NA> when a commune's is unknown.
+
+    The mean is over the communes of known population (NaN when there are none): with the
+    embedded data only Mayotte has unknown populations, and there every commune's is.
+    """
+    pop = table["population"].astype("float64")
+    known = pop.notna() & table["access"].notna()
+    t = table.assign(_wa=(table["access"] * pop).where(known, 0.0), _pk=pop.where(known, 0.0),
+                     _unknown=table["population"].isna())
+    g = t.groupby(key, as_index=False).agg(specialists=("specialists", "sum"), _wa=("_wa", "sum"),
+                                           _pk=("_pk", "sum"), _unknown=("_unknown", "any"))
+    popsum = table.groupby(key)["population"].sum(min_count=1)
+    g["population"] = g[key].map(popsum).astype("Int64")
+    g.loc[g["_unknown"].to_numpy(), "population"] = pd.NA
+    g["access"] = np.where(g["_pk"] > 0, g["_wa"] / g["_pk"].where(g["_pk"] > 0, 1), np.nan)
     g["access_per_100k"] = g["access"] * 100_000
-    return g.drop(columns="_wa")
+    return g[[key, "population", "specialists", "access", "access_per_100k"]]
 
 
 __all__ = ["DEFAULT_BANDS", "AccessIndex", "access_index", "band_weights", "e2sfca", "validate_bands"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ess_geo.access import access_index
+from ess_geo.access import _check_output_path, _nombre, access_index
 from ess_geo.cli import cli
 from ess_geo.cli._options import specialty_option
 
@@ -26,10 +26,17 @@ def _bands(text: str | None):
 @click.option("--region", "-r", default=None, help="Limiter la sortie à une région (11).")
 @click.option("--level", type=click.Choice(["commune", "departement", "region"]), default="commune",
               help="Niveau de sortie (au-dessus de la commune : moyenne pondérée par la population).")
-@click.option("--bands", default=None, help="Bandes km:poids, ex. 10:1,20:0.68,30:0.22 (défaut Luo et Qi 2009).")
-@click.option("--out", "out", type=click.Path(dir_okay=False), required=True, help="Fichier CSV de sortie.")
+@click.option("--bands", default=None,
+              help="Bandes km:poids, ex. 10:1,20:0.68,30:0.22 (défaut Luo et Qi 2009) ; poids entre 0 exclu et 1, "
+              "décroissants avec la distance.")
+@click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
+              help="Fichier CSV de sortie (.csv ; dossiers manquants créés).")
 def access_cmd(specialty, supply, departements, region, level, bands, out):
-    """Calcule l'indice d'accessibilité E2SFCA à une spécialité et l'écrit en CSV."""
+    """Calcule l'indice d'accessibilité E2SFCA à une spécialité et l'écrit en CSV.
+
+    Code de sortie : 0 succès, 2 erreur de saisie (dont un fichier de sortie non .csv ou non inscriptible).
+    """
+    _check_output_path(out)  # before the computation: a wrong extension fails at once
     kwargs = {}
     parsed = _bands(bands)
     if parsed is not None:
@@ -37,4 +44,5 @@ def access_cmd(specialty, supply, departements, region, level, bands, out):
     result = access_index(specialty, supply, level, departements=departements, region=region, **kwargs)
     path = result.to_csv(out)
     click.echo(result.summary_fr())
-    click.echo(f"Écrit : {path} ({len(result.table)} lignes)")
+    n = len(result.table)
+    click.echo(f"Écrit : {path} ({_nombre(n)} {'ligne' if n < 2 else 'lignes'})")
