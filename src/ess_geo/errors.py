@@ -59,16 +59,33 @@ class UnknownCodeError(EssGeoError):
 
     _FR_KIND: ClassVar[dict[str, str]] = {"departement": "département", "region": "région", "commune": "commune"}
 
-    def __init__(self, kind: str, values: Sequence[str], *, allowed_hint: str = "") -> None:
+    def __init__(
+        self, kind: str, values: Sequence[str], *, allowed_hint: str = "", allowed_hint_fr: str | None = None
+    ) -> None:
         self.kind = kind
         self.values = list(values)
         shown = ", ".join(repr(v) for v in self.values)
         hint = f"; {allowed_hint}" if allowed_hint else ""
         noun = self._FR_KIND.get(kind, kind)
+        hint_fr = allowed_hint_fr if allowed_hint_fr is not None else _hint_fr(allowed_hint)
         super().__init__(
             f"unknown {kind} code(s): {shown}{hint}",
-            fr=f"code {noun} inconnu : {shown}",
+            fr=f"code {noun} inconnu : {shown}" + (f" ; {hint_fr}" if hint_fr else ""),
         )
+
+
+def _hint_fr(hint: str) -> str:
+    """French version of the English hints given by :mod:`ess_geo.geography`.
+
+    ``"Corsica is '2A' and '2B'"`` → ``"la Corse est 2A et 2B"``; ``"valid codes: 01..95, 2A"`` →
+    ``"codes valides : 01 à 95, 2A"``. Unknown hints are kept as they are.
+    """
+    if not hint:
+        return ""
+    if "Corsica" in hint:
+        return "la Corse est 2A et 2B"
+    text = hint.replace("valid codes:", "codes valides :").replace("..", " à ").replace(", or 'all'", ", ou « toutes »")
+    return text
 
 
 class SpecialtyError(EssGeoError):

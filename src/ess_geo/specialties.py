@@ -35,6 +35,52 @@ _GENERAL_PRACTICE = {
     "specialiste en medecine generale",
 }
 
+#: Health professions that are not medical specialties (an ESS gathers doctors): normalised name
+#: → French name of the profession.
+NON_MEDICAL_PROFESSIONS: dict[str, str] = {
+    "dentiste": "chirurgien-dentiste",
+    "chirurgien dentiste": "chirurgien-dentiste",
+    "chirurgiens dentistes": "chirurgien-dentiste",
+    "chirurgie dentaire": "chirurgien-dentiste",
+    "odontologie": "chirurgien-dentiste",
+    "odontologiste": "chirurgien-dentiste",
+    "orthodontiste": "chirurgien-dentiste (orthodontiste)",
+    "orthodontie": "chirurgien-dentiste (orthodontiste)",
+    "sage femme": "sage-femme",
+    "sages femmes": "sage-femme",
+    "maieuticien": "sage-femme",
+    "maieutique": "sage-femme",
+    "kine": "masseur-kinésithérapeute",
+    "kinesitherapeute": "masseur-kinésithérapeute",
+    "kinesitherapie": "masseur-kinésithérapeute",
+    "masseur kinesitherapeute": "masseur-kinésithérapeute",
+    "infirmier": "infirmier",
+    "infirmiere": "infirmier",
+    "ide": "infirmier",
+    "pharmacien": "pharmacien",
+    "pharmacie": "pharmacien",
+    "orthophoniste": "orthophoniste",
+    "orthoptiste": "orthoptiste",
+    "psychologue": "psychologue",
+    "podologue": "pédicure-podologue",
+    "pedicure podologue": "pédicure-podologue",
+    "osteopathe": "ostéopathe",
+    "dieteticien": "diététicien",
+    "dieteticienne": "diététicien",
+    "ergotherapeute": "ergothérapeute",
+    "psychomotricien": "psychomotricien",
+    "audioprothesiste": "audioprothésiste",
+    "opticien": "opticien-lunetier",
+}
+
+#: Short names covering several specialties: normalised name → canonical ids, all suggested.
+AMBIGUOUS_NAMES: dict[str, tuple[str, ...]] = {
+    "gyneco": ("gynecologie-medicale", "gynecologie-obstetrique"),
+    "gynecologie": ("gynecologie-medicale", "gynecologie-obstetrique"),
+    "gynecologue": ("gynecologie-medicale", "gynecologie-obstetrique"),
+    "gynecologie 10": ("gynecologie-medicale", "gynecologie-obstetrique"),
+}
+
 #: Pathologies people type instead of a specialty → the specialty that would cover them.
 PATHOLOGIES: dict[str, str] = {
     "diabete": "endocrinologie",
@@ -198,6 +244,17 @@ def get_specialty(name: str | Specialty) -> Specialty:
         )
         fr = f"« {name} » : la médecine générale n'est pas une spécialité d'ESS (les généralistes s'organisent en CPTS)"
         raise NotEssSpecialtyError(msg, fr=fr, value=str(name))
+    if key in NON_MEDICAL_PROFESSIONS:
+        profession = NON_MEDICAL_PROFESSIONS[key]
+        msg = (
+            f"specialty={name!r} is not a medical specialty ({profession}): an ESS gathers doctors "
+            "of one medical specialty other than general practice"
+        )
+        fr = (
+            f"« {name} » n'est pas une spécialité médicale ({profession}) : une ESS réunit des médecins "
+            "d'une spécialité autre que la médecine générale (liste : ess-geo specialties)"
+        )
+        raise NotEssSpecialtyError(msg, fr=fr, value=str(name))
     if key in PATHOLOGIES:
         target = next(s for s in _table() if s.id == PATHOLOGIES[key])
         msg = (
@@ -233,6 +290,8 @@ def suggest(name: str, n: int = 3) -> list[str]:
         Canonical specialty ids, closest first.
     """
     key = normalize_text(name)
+    if key in AMBIGUOUS_NAMES:
+        return list(AMBIGUOUS_NAMES[key])  # every candidate, whatever n
     matches = difflib.get_close_matches(key, list(_index()), n=n * 4, cutoff=0.6)
     out: list[str] = []
     for m in matches:
