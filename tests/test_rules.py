@@ -75,7 +75,9 @@ def test_adherents_boundaries():
     assert fail.evidence["needed_5y"] == 50
     assert rule_adherents(None, _count(100)).status == "unknown"
     assert rule_adherents(5, None).status == "unknown"
-    assert rule_adherents(150, _count(100)).status == "warn"
+    impossible = rule_adherents(150, _count(100))
+    assert impossible.status == "unknown" and impossible.evidence["impossible"]
+    assert "Impossible : 150 adhérents pour 100 spécialistes" in impossible.message
 
 
 def test_overlap_names_the_ess():
@@ -91,3 +93,57 @@ def test_funding_rule_is_clamped():
     assert rule.yearly(10) == 50_000
     assert rule.yearly(55) == 75_000
     assert rule.yearly(500) == 100_000
+
+
+def test_perimeter_names_regions_and_agrees_plurals():
+    c = rule_perimeter(["84", "2A"], {"84": "93", "2A": "94"})
+    assert "sur 2 régions : Provence-Alpes-Côte d'Azur (93), Corse (94)" in c.message
+    assert "Périmètre de 2 départements entiers" in c.message
+    assert "Périmètre de 1 département entier." in rule_perimeter(["77"], {"77": "11"}).message
+    whole = rule_perimeter(["75", "77"], {"75": "11", "77": "11"}, from_region="11")
+    assert "la région Île-de-France (11) entière (2 départements)" in whole.message
+
+
+def test_impossible_adherents_are_undetermined_upper_bound_too():
+    c = rule_adherents(500, _count(101))
+    assert c.status == "unknown" and "Impossible : 500 adhérents pour 101 spécialistes comptés" in c.message
+    assert rule_adherents(500, _count(101, exact=False)).status == "unknown"
+    # a partial count (missing départements) is not proof of impossibility
+    assert "Impossible" not in rule_adherents(500, _count(101, missing=["Y"])).message
+
+
+def test_adherents_of_a_refused_specialty_do_not_blame_the_supply():
+    c = rule_adherents(12, None, specialty_refused=True)
+    assert c.status == "unknown"
+    assert "Sans spécialité valide" in c.message and "non fournis" not in c.message
+
+
+def test_plurals_and_thousands_separators():
+    one = rule_adherents(1, _count(72))
+    assert one.message.startswith("1 adhérent = 1,4 % des 72 spécialistes")
+    big = rule_adherents(1250, _count(12500))
+    assert "1\u202f250 adhérents" in big.message and "12\u202f500 spécialistes" in big.message
+    from ess_geo.rules import nombre, plural, rule_funding
+
+    assert nombre(1250) == "1\u202f250" and plural(0, "adhérent") == "0 adhérent" and plural(2, "adhérent") == "2 adhérents"
+    assert "pour 1 médecin membre :" in rule_funding(1, _count(72)).message
+
+
+def test_funding_at_target_never_below_today():
+    from ess_geo.rules import rule_funding
+
+    rule = FundingRule()
+    c = rule_funding(80, _count(101), rule)  # 50 % of 101 = 51 < 80 members already
+    assert c.evidence["yearly_eur_at_5y_target"] == rule.yearly(80) >= c.evidence["yearly_eur"]
+
+
+def test_threshold_says_all_modes_and_cites_source_once():
+    spec = get_specialty("cardiologie")
+    count = SupplyCount(101, {"77": 101}, True, "spécialité Cardiologie", mode="tous", population="médecins inscrits au RPPS")
+    label = "DREES — médecins inscrits au RPPS — millésime non précisé — Licence Ouverte"
+    c = rule_threshold(spec, count, label)
+    assert c.status == "pass"
+    assert "tous modes d'exercice (libéraux et salariés) ; une extraction RPPS donne les seuls libéraux" in c.message
+    assert c.message.count("DREES — médecins inscrits au RPPS") == 1
+    liberal = SupplyCount(12, {"77": 12}, True, "RPPS", mode="liberal", population="médecins libéraux inscrits au RPPS")
+    assert "libéraux et salariés" not in rule_threshold(spec, liberal, "RPPS").message

@@ -135,3 +135,61 @@ def test_load_supply_on_an_unreadable_file(tmp_path, monkeypatch):
     monkeypatch.setattr("ess_geo.supply.open", denied, raising=False)
     with pytest.raises(InputDataError, match=r"cannot read supply file.*Permission denied"):
         load_supply(p)
+
+
+@pytest.mark.shared
+def test_density_table_is_refused(shared_data):
+    densities = shared_data / "medecins_effectifs" / "drees_rpps_densite_dep_x_specialite15.csv"
+    with pytest.raises(InputDataError, match="densities") as exc:
+        load_supply(densities)
+    assert "fichier de densités, pas d'effectifs" in exc.value.fr
+
+
+def test_synthetic_density_values_refused_whatever_the_name(tmp_path):
+    f = tmp_path / "synthetic_table.csv"
+    f.write_text('dept_code,07-Cardiologie,Total général\n1,"2,38","180,68"\n2,"7,42","217,67"\n', encoding="utf-8")
+    with pytest.raises(InputDataError, match="densities"):
+        load_supply(f)
+    hint = tmp_path / "synthetic_densite.csv"  # name hint: one decimal value is enough
+    hint.write_text('dept_code,07-Cardiologie,Total général\n1,16,100\n2,"7,42",217\n', encoding="utf-8")
+    with pytest.raises(InputDataError, match="densities"):
+        load_supply(hint)
+
+
+@pytest.mark.shared
+def test_semicolon_table_reads_like_the_comma_one(drees_effectifs, tmp_path):
+    semi = tmp_path / "synthetic_excel_fr.csv"
+    semi.write_text(drees_effectifs.read_text(encoding="utf-8").replace(",", ";"), encoding="cp1252")
+    a, b = load_supply(semi), load_supply(drees_effectifs)
+    assert not a.dropped
+    cols = ["code_dep", "specialty", "drees_group", "n_specialists", "mode"]
+    assert a.table[cols].equals(b.table[cols])
+
+
+def test_thousands_separator_in_counts(tmp_path):
+    f = tmp_path / "synthetic_thousands.csv"
+    f.write_text("dept_code;07-Cardiologie;Total général\n1;16;1\u202f213\n", encoding="utf-8")
+    s = load_supply(f)
+    assert not s.dropped
+
+
+def test_unrecognised_file_says_what_is_expected(tmp_path):
+    f = tmp_path / "synthetic_other.csv"
+    f.write_text("departement,cardio\n75,3\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="dept_code") as exc:
+        load_supply(f)
+    assert "première colonne dept_code" in exc.value.fr and "extraction RPPS" in exc.value.fr
+
+
+def test_cell_drops_are_not_called_lines(tmp_path):
+    f = tmp_path / "synthetic_bad_cell.csv"
+    f.write_text("dept_code,07-Cardiologie,Total général\n1,x,100\n2,3,217\n", encoding="utf-8")
+    s = load_supply(f)
+    assert s.dropped.summary_fr().startswith("1 ligne ou valeur ignorée")
+    assert "valeur" in s.dropped.summary_fr()
+
+
+def test_vintage_not_stated_says_what(tmp_path):
+    f = tmp_path / "synthetic_small.csv"
+    f.write_text("dept_code,07-Cardiologie,Total général\n1,16,100\n", encoding="utf-8")
+    assert load_supply(f).source.vintage == "millésime non précisé"

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from ess_geo.errors import InputDataError, UnknownCodeError, UnknownSpecialtyError
+from ess_geo.registry import Registry
 from ess_geo.territory import check_territory
 
 
@@ -191,3 +192,32 @@ def test_supply_without_the_specialty_is_unknown_not_fail(tmp_path):
     assert t.evidence["available"] is False
     assert r.criterion("adherents").status == "unknown"
     assert r.admissible is None
+
+
+@pytest.mark.shared
+def test_more_adherents_than_specialists_is_undetermined(drees_effectifs):
+    chk = check_territory("cardiologie", "77", adherents=500, supply=drees_effectifs, registry=Registry())
+    c = chk.criterion("adherents")
+    assert c.status == "unknown" and "Impossible : 500 adhérents pour 101 spécialistes" in c.message
+    assert chk.admissible is None
+    funding = chk.criterion("funding").evidence
+    assert funding["yearly_eur_at_5y_target"] >= funding["yearly_eur"]
+
+
+@pytest.mark.shared
+def test_refused_specialty_adherents_message(drees_effectifs):
+    chk = check_territory("diabète", "77", adherents=20, supply=drees_effectifs, registry=Registry())
+    msg = chk.criterion("adherents").message
+    assert "Sans spécialité valide" in msg and "non fournis" not in msg
+
+
+def test_unknown_code_hint_in_french():
+    with pytest.raises(UnknownCodeError) as exc:
+        check_territory("cardiologie", ["20"], registry=Registry())
+    assert "la Corse est 2A et 2B" in exc.value.fr
+    with pytest.raises(UnknownCodeError) as exc:
+        check_territory("cardiologie", ["99"], registry=Registry())
+    assert "codes valides : 01 à 95, 2A, 2B, 971 à 974, 976" in exc.value.fr
+    with pytest.raises(UnknownCodeError) as exc:
+        check_territory("cardiologie", region="99", registry=Registry())
+    assert "codes valides : 01," in exc.value.fr

@@ -70,3 +70,37 @@ def test_bad_inputs(check_synthetic):
         simulate_adherents(check_synthetic, [1, 2, 3, 4, -1])
     with pytest.raises(InputDataError, match="year 7"):
         simulate_adherents(check_synthetic, {7: 3})
+
+
+def test_year_zero_below_ten_percent_gets_no_startup_credit(check_synthetic):
+    path = simulate_adherents(check_synthetic, [1, 4, 6, 7, 9, 10])  # 1 of 20 = 5 % < 10 %
+    t = path.table
+    assert t.loc[0, "startup_credit_eur"] == 0
+    assert t.loc[0, "note"] == "sous le seuil de création (10 %)"
+    assert path.missed_years == [0]
+    assert "sous le seuil de création (10 %)" in path.summary_fr()
+    assert path.total_funding_eur == 6 * 50_000
+
+
+def test_share_above_100_percent_is_refused_naming_year_and_value(check_synthetic):
+    with pytest.raises(InputDataError, match="year 5 has 84 adherents") as exc:
+        simulate_adherents(check_synthetic, [2, 4, 6, 7, 9, 84])
+    assert "année 5 : 84 adhérents" in exc.value.fr and "420 %" in exc.value.fr.replace(",0 %", " %")
+
+
+def test_bad_values_named_in_french(check_synthetic):
+    with pytest.raises(InputDataError) as exc:
+        simulate_adherents(check_synthetic, [2, 4, -3, 7, 9, 10])
+    assert "année 2" in exc.value.fr and "-3" in exc.value.fr
+    with pytest.raises(InputDataError) as exc:
+        simulate_adherents(check_synthetic, [2, 4, 6.5, 7, 9, 10])
+    assert "année 2" in exc.value.fr
+
+
+def test_french_html_and_summary(check_synthetic):
+    path = simulate_adherents(check_synthetic, [2, 4, 6, 7, 9, 10])
+    html = path._repr_html_()
+    assert "lang='fr'" in html and "Année" in html and "Sur la trajectoire : oui" in html
+    assert "80\u202f000 €" in html and "True" not in html and "False" not in html
+    assert "Année 0 : 2 adhérents (10,0 %)" in path.summary_fr()
+    assert "Année 0 : 1 adhérent " in simulate_adherents(check_synthetic, [1, 4, 6, 7, 9, 10]).summary_fr()

@@ -20,11 +20,15 @@ class DroppedRows:
         Count per reason (short French phrase shown to users, e.g. ``"code département inconnu"``).
     sample : list of dict
         The first rows skipped: ``{"line": int | None, "reason": str, "row": dict | str}``.
+    unit : str
+        French noun of what is counted, singular and feminine (``"ligne"``, ``"valeur"``): a reader
+        that skips single cells says so.
     """
 
     count: int = 0
     by_reason: Counter = field(default_factory=Counter)
     sample: list[dict] = field(default_factory=list)
+    unit: str = "ligne"
 
     def add(self, reason: str, *, line: int | None = None, row: object = None, n: int = 1) -> None:
         """Record ``n`` skipped rows for ``reason`` (the first ones are kept as samples)."""
@@ -49,7 +53,8 @@ class DroppedRows:
     def summary_fr(self) -> str:
         """One French line: ``"3 lignes ignorées (2 code inconnu, 1 valeur non numérique)"``."""
         if not self.count:
-            return "aucune ligne ignorée"
+            return f"aucune {self.unit} ignorée"
         detail = ", ".join(f"{n} {reason}" for reason, n in self.by_reason.most_common())
-        noun = "ligne ignorée" if self.count == 1 else "lignes ignorées"
+        plural = " ".join(w if w in ("ou", "et") else w + "s" for w in self.unit.split())
+        noun = f"{self.unit} ignorée" if self.count == 1 else f"{plural} ignorées"
         return f"{self.count} {noun} ({detail})"

@@ -53,6 +53,17 @@ CRITERION_LABELS_FR = {
 }
 
 
+def nombre(n: int) -> str:
+    """French integer format: ``1250`` → ``"1 250"`` (narrow no-break space, as :func:`euros`)."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``n`` and the noun agreed in French (0 and 1 take the singular): ``"1 adhérent"``, ``"2 adhérents"``."""
+    noun = singular if abs(n) < 2 else (plural_form or singular + "s")
+    return f"{nombre(n)} {noun}"
+
+
 @dataclass
 class Criterion:
     """The outcome of one rule.
@@ -137,14 +148,19 @@ def rule_perimeter(
         )
     if not departements:
         return Criterion("perimeter", FAIL, "Aucun département : une ESS couvre au moins un département entier.", evidence)
+    from ess_geo.geography import region_name
+
     n = len(departements)
-    what = f"la région {from_region} entière ({n} départements)" if from_region else f"{n} département(s) entier(s)"
+    if from_region:
+        what = f"la région {region_name(from_region)} ({from_region}) entière ({plural(n, 'département')})"
+    else:
+        what = plural(n, "département entier", "départements entiers")
     if len(by_region) > 1:
+        names = ", ".join(f"{region_name(r)} ({r})" for r in sorted(by_region))
         return Criterion(
             "perimeter",
             WARN,
-            f"Périmètre de {what}, sur {len(by_region)} régions ({', '.join(sorted(by_region))}) : "
-            "possible, mais à coordonner entre ARS.",
+            f"Périmètre de {what}, sur {len(by_region)} régions : {names} : possible, mais à coordonner entre ARS.",
             evidence,
         )
     return Criterion("perimeter", PASS, f"Périmètre de {what}.", evidence)
@@ -259,20 +275,29 @@ def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_lab
         density_per_100k=count.density_per_100k,
         multi_departement=count.multi_departement,
     )
-    per_dep = ", ".join(f"{d} : {n}" for d, n in count.by_departement.items())
+    per_dep = ", ".join(f"{d} : {nombre(n)}" for d, n in count.by_departement.items())
     if count.multi_departement:
-        per_dep += f" ; {count.multi_departement} exerçant dans plusieurs départements, comptés une fois au total"
-    src = f" Population comptée : {count.population}." if count.population else ""
+        per_dep += (
+            f" ; {plural(count.multi_departement, 'médecin exerçant', 'médecins exerçant')} dans plusieurs "
+            f"départements, {'compté' if count.multi_departement < 2 else 'comptés'} une fois au total"
+        )
+    if count.mode == "tous":
+        src = (" Effectif tous modes d'exercice (libéraux et salariés) ; une extraction RPPS donne les seuls "
+               "libéraux.")
+    else:
+        src = f" Population comptée : {count.population}." if count.population else ""
     src += f" Source : {supply_label}." if supply_label else ""
+    total = plural(count.total, "spécialiste")
     if count.exact and count.total >= MIN_SPECIALISTS:
         return Criterion(
-            "threshold", PASS, f"{count.total} spécialistes sur le territoire ({per_dep}) ≥ {MIN_SPECIALISTS} ; {count.basis}.{src}", evidence
+            "threshold", PASS, f"{total} sur le territoire ({per_dep}) ≥ {MIN_SPECIALISTS} ; {count.basis}.{src}", evidence
         )
     if count.missing and count.total < MIN_SPECIALISTS:
         return Criterion(
             "threshold",
             UNKNOWN,
-            f"Effectifs absents ou illisibles dans la source pour : {', '.join(count.missing)} ; {count.total} comptés ailleurs.{src}",
+            f"Effectifs absents ou illisibles dans la source pour : {', '.join(count.missing)} ; "
+            f"{plural(count.total, 'compté', 'comptés')} ailleurs.{src}",
             evidence,
         )
     if count.total < MIN_SPECIALISTS:
@@ -280,13 +305,13 @@ def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_lab
         return Criterion(
             "threshold",
             FAIL,
-            f"{bound}{count.total} spécialistes sur le territoire ({per_dep}) < {MIN_SPECIALISTS} ; {count.basis}.{src}",
+            f"{bound}{total} sur le territoire ({per_dep}) < {MIN_SPECIALISTS} ; {count.basis}.{src}",
             evidence,
         )
     return Criterion(
         "threshold",
         UNKNOWN,
-        f"La source ne donne qu'un groupe de spécialités : au plus {count.total} médecins ({per_dep}) ; "
+        f"La source ne donne qu'un groupe de spécialités : au plus {plural(count.total, 'médecin')} ({per_dep}) ; "
         f"le seuil de {MIN_SPECIALISTS} ne peut être vérifié. Fournir une extraction RPPS par spécialité.{src}",
         evidence,
     )
@@ -297,7 +322,7 @@ def adherents_needed(n_specialists: int, share: float) -> int:
     return math.ceil(round(n_specialists * share, 9))
 
 
-def rule_adherents(adherents: int | None, count: SupplyCount | None) -> Criterion:
+def rule_adherents(adherents: int | None, count: SupplyCount | None, *, specialty_refused: bool = False) -> Criterion:
     """Adherents must be at least 10 % of the specialists at start (50 % targeted at 5 years).
 
     Parameters
@@ -306,8 +331,14 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None) -> Criterio
         Number of specialists who signed up; None when not given.
     count : SupplyCount or None
         Specialists on the territory (the denominator).
+    specialty_refused : bool, default False
+        True when the specialty was refused: no count is possible, whatever the supply.
     """
     evidence: dict = {"adherents": adherents, "minimum_share": MIN_ADHERENT_SHARE, "target_share_5y": TARGET_ADHERENT_SHARE_5Y}
+    if specialty_refused:
+        return Criterion(
+            "adherents", UNKNOWN, "Sans spécialité valide, la part d'adhérents ne peut être calculée.", evidence
+        )
     if count is None:
         return Criterion(
             "adherents",
@@ -324,6 +355,7 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None) -> Criterio
             evidence,
         )
     total = count.total
+    n_total = plural(total, "spécialiste")
     evidence.update(
         specialists=total,
         exact=count.exact,
@@ -334,8 +366,8 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None) -> Criterio
         return Criterion(
             "adherents",
             UNKNOWN,
-            f"Nombre d'adhérents non fourni (--adherents N). Il en faut au moins {evidence['needed_now']} au départ "
-            f"et {evidence['needed_5y']} à 5 ans, sur {'au plus ' if not count.exact else ''}{total} spécialistes.",
+            f"Nombre d'adhérents non fourni (--adherents N). Il en faut au moins {nombre(evidence['needed_now'])} au "
+            f"départ et {nombre(evidence['needed_5y'])} à 5 ans, sur {'au plus ' if not count.exact else ''}{n_total}.",
             evidence,
         )
     if total == 0:
@@ -344,32 +376,36 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None) -> Criterio
     share = adherents / total
     evidence["share"] = round(share, 4)
     pct = f"{share:.1%}".replace(".", ",").replace("%", " %")
-    target = f"objectif à 5 ans : {evidence['needed_5y']} adhérents (50 %)"
-    if adherents > total and count.exact:
+    target = f"objectif à 5 ans : {plural(evidence['needed_5y'], 'adhérent')} (50 %)"
+    n_adh = plural(adherents, "adhérent")
+    if adherents > total and not count.missing:
+        # the count is exact or an upper bound: either way, more adherents than doctors is impossible
+        evidence["impossible"] = True
         return Criterion(
             "adherents",
-            WARN,
-            f"{adherents} adhérents pour {total} spécialistes comptés : plus d'adhérents que de spécialistes, "
-            "vérifier les effectifs (source ancienne ?) ou la liste des adhérents.",
+            UNKNOWN,
+            f"Impossible : {n_adh} pour {'au plus ' if not count.exact else ''}{n_total} "
+            f"{'compté' if total < 2 else 'comptés'} (plus d'adhérents que de spécialistes) ; vérifier le fichier "
+            "d'effectifs (source ancienne ?) ou la liste des adhérents.",
             evidence,
         )
     if adherents >= evidence["needed_now"]:
         lower = "au moins " if not count.exact else ""
         return Criterion(
-            "adherents", PASS, f"{adherents} adhérents = {lower}{pct} des {total} spécialistes (≥ 10 %) ; {target}.", evidence
+            "adherents", PASS, f"{n_adh} = {lower}{pct} des {n_total} (≥ 10 %) ; {target}.", evidence
         )
     if count.exact:
         return Criterion(
             "adherents",
             FAIL,
-            f"{adherents} adhérents = {pct} des {total} spécialistes < 10 % : il en faut au moins "
-            f"{evidence['needed_now']} ; {target}.",
+            f"{n_adh} = {pct} des {n_total} < 10 % : il en faut au moins "
+            f"{nombre(evidence['needed_now'])} ; {target}.",
             evidence,
         )
     return Criterion(
         "adherents",
         UNKNOWN,
-        f"{adherents} adhérents, pour au plus {total} spécialistes (groupe DREES) : part non vérifiable.",
+        f"{n_adh}, pour au plus {n_total} (groupe DREES) : part non vérifiable.",
         evidence,
     )
 
@@ -423,9 +459,10 @@ def rule_funding(adherents: int | None, count: SupplyCount | None, rule: Funding
     if adherents is not None:
         yearly = rule.yearly(adherents)
         evidence.update(size=adherents, yearly_eur=yearly)
-        msg = f"{base} ; pour {adherents} médecins membres : environ {euros(yearly)}/an"
+        msg = f"{base} ; pour {plural(adherents, 'médecin membre', 'médecins membres')} : environ {euros(yearly)}/an"
         if count is not None and count.exact and count.available:
-            full = rule.yearly(adherents_needed(count.total, TARGET_ADHERENT_SHARE_5Y))
+            # members never decrease towards the target: the 5-year size is at least today's
+            full = rule.yearly(max(adherents, adherents_needed(count.total, TARGET_ADHERENT_SHARE_5Y)))
             evidence["yearly_eur_at_5y_target"] = full
             msg += f" ; à l'objectif de 50 % à 5 ans : environ {euros(full)}/an"
         return Criterion("funding", WARN, msg + f" ({rule.describe_fr()}, à confirmer par l'ARS).", evidence)

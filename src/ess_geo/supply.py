@@ -60,7 +60,7 @@ class SupplyCount:
         Mode of practice counted: ``"tous"`` (DREES), ``"liberal"``, ``"salarie"``, ``"benevole"``.
     population : str
         French description of the population of doctors counted (e.g. « médecins libéraux
-        inscrits au RPPS »), with the source and its vintage.
+        inscrits au RPPS »); the source itself is in ``Supply.source``.
     inhabitants : int or None
         Resident population of the départements (embedded geography), for densities.
     density_per_100k : float or None
@@ -201,7 +201,7 @@ class Supply:
         spec = get_specialty(specialty)
         if self.persons is not None:
             return self._count_persons(spec, departements)
-        population = f"médecins inscrits au RPPS, tous modes d'exercice ({self.source.name}, {self.source.vintage})"
+        population = "médecins inscrits au RPPS, tous modes d'exercice (libéraux et salariés)"
         inhabitants = _inhabitants(departements)
         if not self.has_specialty(spec):
             basis = (
@@ -359,7 +359,8 @@ def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "li
         first = head_line.decode("cp1252", errors="replace")
     if is_rpps_header(first):
         return load_rpps(path, mode=mode, vintage=vintage)
-    if first.split(",")[0].strip().lower() == "dept_code":
+    delimiter = _drees_delimiter(first)
+    if delimiter is not None:
         try:
             raw = path.read_bytes()
         except OSError as exc:
@@ -375,21 +376,68 @@ def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "li
                     fr=f"fichier d'effectifs illisible (encodage ni UTF-8 ni Windows-1252) : {path}",
                     path=str(path),
                 ) from exc
-        return _read_drees_wide(text, path, vintage or "non précisé")
+        return _read_drees_wide(text, path, vintage or "millésime non précisé", delimiter=delimiter)
     msg = (
-        f"unrecognised supply file {str(path)!r}: expected the DREES table (first column 'dept_code') "
-        f"or the RPPS extraction PS_LibreAcces_Personne_activite (pipe-separated); got header {first[:120]!r}"
+        f"unrecognised supply file {str(path)!r}: expected the DREES table (first column 'dept_code', then one "
+        f"column per DREES specialty group, comma- or semicolon-separated) or the RPPS extraction "
+        f"PS_LibreAcces_Personne_activite (pipe-separated); got header {first[:120]!r}"
     )
-    raise InputDataError(msg, fr=f"format de fichier d'effectifs non reconnu : {path.name}", path=str(path), line=1)
+    fr = (
+        f"format de fichier d'effectifs non reconnu : {path.name} ; attendu : la table DREES des effectifs "
+        "(première colonne dept_code, puis une colonne par groupe de spécialités DREES, séparateur , ou ;) "
+        "ou l'extraction RPPS PS_LibreAcces_Personne_activite (séparateur |)"
+    )
+    raise InputDataError(msg, fr=fr, path=str(path), line=1)
 
 
-def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
-    reader = csv.reader(io.StringIO(text))
+def _drees_delimiter(header: str) -> str | None:
+    """Delimiter of a DREES wide table (``,`` or ``;`` after a French Excel re-save), or None."""
+    for delimiter in (",", ";", "\t"):
+        if header.split(delimiter)[0].strip().strip('"').lower() == "dept_code":
+            return delimiter
+    return None
+
+
+def _to_int(cell: str) -> int:
+    """An effectif cell as int; spaces used as thousands separators are allowed (``1 213``)."""
+    return int(cell.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
+
+
+def _is_decimal(cell: str) -> bool:
+    """Whether a cell is a non-integer number (``9,53`` or ``9.53``), as in DREES density tables."""
+    text = cell.strip().replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return False
+    return not value.is_integer() or "." in text
+
+
+def _refuse_densities(rows: list[list[str]], path: Path) -> None:
+    """Raise InputDataError when the table holds densities (decimals), not head counts."""
+    cells = [c for r in rows for c in r[1:] if c.strip()]
+    decimals = sum(_is_decimal(c) for c in cells)
+    name_hint = "densit" in path.name.lower()
+    if cells and (decimals * 2 > len(cells) or (name_hint and decimals)):
+        raise InputDataError(
+            f"supply file {str(path)!r} holds densities (non-integer values in {decimals} of {len(cells)} cells"
+            f"{', file name mentions densities' if name_hint else ''}), not head counts: give the DREES "
+            "'effectifs' table (doctors per département and group) or an RPPS extraction",
+            fr=f"{path.name} : fichier de densités, pas d'effectifs ({decimals} valeurs décimales sur {len(cells)}) ; "
+            "fournir la table DREES des effectifs (nombre de médecins par département et groupe) ou une extraction RPPS",
+            path=str(path),
+        )
+
+
+def _read_drees_wide(text: str, path: Path, vintage: str, delimiter: str = ",") -> Supply:
+    all_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    _refuse_densities(all_rows[1:], path)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader)
     groups = [h.strip() for h in header[1:]]
     known_deps = _dep_names()
     exact_ids = _drees_group_specialty()
-    dropped = DroppedRows()
+    dropped = DroppedRows(unit="ligne ou valeur")  # a bad cell drops one value, not its line
     label = f"DREES, médecins RPPS par département × 15 groupes de spécialités ({path.name})"
     records = []
     unreadable: set[tuple[str, str]] = set()
@@ -417,7 +465,7 @@ def _read_drees_wide(text: str, path: Path, vintage: str) -> Supply:
             if group == DREES_TOTAL_ROW:
                 continue
             try:
-                value = int(cell.strip())
+                value = _to_int(cell)
             except ValueError:
                 dropped.add("effectif non entier", line=lineno, row={"dept_code": raw_code, group: cell})
                 unreadable.add((code, group))

@@ -287,7 +287,7 @@ def check_territory(
         rule_contiguity(deps, geography.adjacency_graph()),
         rule_overlap(spec, reg.covering(spec, deps) if spec else []),
         rule_threshold(spec, count, sup.source.label() if sup else ""),
-        rule_adherents(adherents, count if spec else None),
+        rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
     ]
     sources = [geography.reference_source(), reg.source]

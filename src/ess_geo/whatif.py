@@ -11,7 +11,8 @@ needed in a year are the smallest whole number reaching that share of the specia
 Funding (indicative)
 --------------------
 Year 0 receives the start-up credit (:data:`~ess_geo.rules.STARTUP_CREDIT_EUR`, paid after the
-letter of intent); every year, including year 0, an indicative yearly allocation given by a
+letter of intent) only when its adherents reach the creation threshold (10 %): below it, the ESS
+cannot be created and the year is flagged « sous le seuil de création (10 %) »; every year, including year 0, an indicative yearly allocation given by a
 :class:`~ess_geo.rules.FundingRule` from the number of member doctors that year. These amounts are
 not an official scale: the ARS decides.
 
@@ -38,6 +39,7 @@ from ess_geo.rules import (
     FundingRule,
     adherents_needed,
     euros,
+    nombre,
 )
 from ess_geo.sources import Source
 
@@ -53,7 +55,10 @@ COLUMNS_FR = {
     "startup_credit_eur": "Crédit d'amorçage (€)",
     "yearly_allocation_eur": "Dotation annuelle indicative (€)",
     "total_eur": "Total indicatif (€)",
+    "note": "Remarque",
 }
+#: Note of a year 0 below the creation threshold (no start-up credit).
+BELOW_CREATION_FR = "sous le seuil de création (10 %)"
 ON_TRACK_FR = {True: "oui", False: "non", None: "indéterminé"}
 
 
@@ -71,7 +76,7 @@ class AdherentPath:
     table : pandas.DataFrame
         One row per year: ``year``, ``adherents``, ``share``, ``target_share``, ``needed``,
         ``on_track`` (True/False/None), ``startup_credit_eur``, ``yearly_allocation_eur``,
-        ``total_eur``.
+        ``total_eur``, ``note`` (French remark, e.g. « sous le seuil de création (10 %) », or "").
     specialists : int
         Denominator (specialists counted on the territory).
     exact : bool
@@ -143,17 +148,56 @@ class AdherentPath:
         bound = "" if self.exact else "au plus "
         lines = [f"Trajectoire des adhérents sur 5 ans ({bound}{self.specialists} spécialistes ; cible linéaire 10 % → 50 %)"]
         for r in self.table.itertuples():
-            share = "—" if r.share is None or pd.isna(r.share) else f"{100 * r.share:.1f} %".replace(".", ",")
+            share = "—" if r.share is None or pd.isna(r.share) else _pct(r.share)
             share = share if self.exact or share == "—" else f"au moins {share}"
+            noun = "adhérent" if r.adherents < 2 else "adhérents"
             lines.append(
-                f"  Année {r.year} : {r.adherents} adhérents ({share}), il en faut {r.needed} "
+                f"  Année {r.year} : {nombre(r.adherents)} {noun} ({share}), il en faut {nombre(r.needed)} "
                 f"({100 * r.target_share:.0f} %) — sur la trajectoire : {ON_TRACK_FR[r.on_track]} ; "
-                f"financement indicatif {euros(int(r.total_eur))}"
+                f"financement indicatif {euros(int(r.total_eur))}" + (f" ; {r.note}" if r.note else "")
             )
         if self.missed_years:
             lines.append("Années hors trajectoire : " + ", ".join(map(str, self.missed_years)))
         lines.append(f"Financement indicatif total : {euros(self.total_funding_eur)} ({self.funding_rule.describe_fr()}).")
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        esc = html.escape
+        bound = "" if self.exact else "au plus "
+        head = "".join(f"<th>{esc(COLUMNS_FR[c])}</th>" for c in COLUMNS_FR)
+        body = []
+        for r in self.table.to_dict(orient="records"):
+            share = "—" if r["share"] is None or pd.isna(r["share"]) else _pct(r["share"])
+            cells = [
+                str(r["year"]),
+                nombre(int(r["adherents"])),
+                share if self.exact or share == "—" else f"au moins {share}",
+                _pct(r["target_share"]),
+                nombre(int(r["needed"])),
+                ON_TRACK_FR[r["on_track"]],
+                euros(int(r["startup_credit_eur"])),
+                euros(int(r["yearly_allocation_eur"])),
+                euros(int(r["total_eur"])),
+                r["note"],
+            ]
+            body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+        verdict = ON_TRACK_FR[self.on_track]
+        return (
+            f"<div lang='fr'><h4>Trajectoire des adhérents sur 5 ans ({esc(bound)}{esc(nombre(self.specialists))} "
+            "spécialistes ; cible linéaire 10 % → 50 %)</h4>"
+            f"<p><b>Sur la trajectoire : {esc(verdict)}</b> — financement indicatif total : "
+            f"{esc(euros(self.total_funding_eur))}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<p style='font-size:smaller'>{esc(self.funding_rule.describe_fr())} ; montants à confirmer par l'ARS.</p>"
+            "</div>"
+        )
+
+
+def _pct(share: float) -> str:
+    """French percentage: ``0.084`` → ``"8,4 %"``."""
+    return f"{100 * share:.1f} %".replace(".", ",")
 
 
 def _years(adherents_by_year: Sequence[int] | Mapping[int, int], start: int | None) -> dict[int, int]:
@@ -217,7 +261,8 @@ def simulate_adherents(
     Raises
     ------
     InputDataError
-        If the check has no specialist count, or the values are not 5–6 non-negative integers.
+        If the check has no specialist count, the values are not 5–6 non-negative integers, or a
+        year has more adherents than specialists counted (share above 100 %), naming the year.
     """
     count = getattr(check_result, "count", None)
     if count is None:
@@ -225,10 +270,26 @@ def simulate_adherents(
             "check_result has no specialist count: run check_territory(..., supply=...) first",
             fr="effectifs inconnus : la part d'adhérents ne peut être suivie (relancer la vérification avec --supply)",
         )
+    if not getattr(count, "available", True):
+        raise InputDataError(
+            "the supply has no data for this specialty: the adherents' share cannot be followed",
+            fr="le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents ne peut être suivie",
+        )
     rule = funding_rule or FundingRule()
     years = _years(adherents_by_year, getattr(check_result, "adherents", None))
     total = int(count.total)
     exact = bool(count.exact)
+    partial = bool(getattr(count, "missing", []))
+    for year, adh in years.items():
+        if adh > total and not partial:
+            share = "∞" if not total else _pct(adh / total)
+            raise InputDataError(
+                f"adherents_by_year: year {year} has {adh} adherents for {'at most ' if not exact else ''}{total} "
+                f"specialists counted ({share}): a share above 100 % is impossible",
+                fr=f"année {year} : {nombre(adh)} adhérents pour {'au plus ' if not exact else ''}{nombre(total)} "
+                f"spécialistes comptés ({share}) : une part supérieure à 100 % est impossible ; vérifier les "
+                "effectifs ou les adhérents",
+            )
     rows = []
     for year, adh in years.items():
         target = target_share(year)
@@ -240,7 +301,12 @@ def simulate_adherents(
             on_track = True  # with an upper-bound denominator, the true share is even higher
         else:
             on_track = False if exact else None
+        note = ""
         startup = STARTUP_CREDIT_EUR if year == 0 else 0
+        if year == 0 and on_track is False:  # below 10 %: no ESS can be created, hence no start-up credit
+            startup, note = 0, BELOW_CREATION_FR
+        elif year == 0 and on_track is None:
+            note = "seuil de création non vérifiable (effectif majorant)"
         yearly = rule.yearly(adh)
         rows.append(
             {
@@ -253,6 +319,7 @@ def simulate_adherents(
                 "startup_credit_eur": startup,
                 "yearly_allocation_eur": yearly,
                 "total_eur": startup + yearly,
+                "note": note,
             }
         )
     table = pd.DataFrame(rows)
