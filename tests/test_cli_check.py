@@ -67,3 +67,80 @@ def test_exit_zero_keeps_bad_input_at_2(capsys):
 def test_help_is_french(capsys):
     main(["check", "--help"])
     assert "Affiche cette aide" in capsys.readouterr().out
+
+
+def test_both_departements_and_region_is_a_usage_error(capsys):
+    code, out, err = run(["check", "-s", "cardiologie", "-r", "11", "-d", "77"], capsys)
+    assert code == 2 and out == ""
+    assert err.startswith("Erreur : choisir --departements (77) ou --region (11), pas les deux")
+    assert "« ess-geo check --help »" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["-a", "-5"], "Erreur : valeur invalide pour --adherents / -a : -5 hors de l'intervalle autorisé (≥ 0)"),
+        (["-a", "abc"], "« abc » n'est pas un nombre entier"),
+        (["--foo"], "Erreur : option inconnue : --foo"),
+        (["--adherent", "3"], "option inconnue : --adherent (vouliez-vous dire --adherents"),
+        (["--supply", "."], "est un dossier, pas un fichier"),
+        (["-a"], "l'option -a attend une valeur"),
+    ],
+)
+def test_click_usage_errors_in_french(args, expected, capsys):
+    code, _, err = run(["check", "-s", "cardiologie", "-d", "77", *args], capsys)
+    assert code == 2
+    assert expected in err
+    assert "Usage" not in err and "Error" not in err and "Invalid" not in err
+
+
+def test_missing_option_and_unknown_command_in_french(capsys):
+    code, _, err = run(["check", "-d", "77"], capsys)
+    assert code == 2 and "option obligatoire manquante : --specialty / -s" in err
+    code, _, err = run(["chek"], capsys)
+    assert code == 2 and "commande inconnue : chek" in err and "« ess-geo --help »" in err
+
+
+def test_unmapped_click_message_falls_back(capsys):
+    import click
+
+    from ess_geo.cli import _french_usage
+
+    assert _french_usage(click.UsageError("Something odd.")) == "option invalide : Something odd."
+
+
+def test_corsica_hint_in_french(capsys):
+    code, _, err = run(["check", "-s", "cardiologie", "-d", "20"], capsys)
+    assert code == 2 and "la Corse est 2A et 2B" in err
+
+
+@pytest.mark.shared
+def test_impossible_adherents_exit_1(drees_effectifs, capsys):
+    code, out, _ = run(["check", "-s", "cardio", "-d", "77", "--supply", str(drees_effectifs), "-a", "500"], capsys)
+    assert code == 1 and "INDÉTERMINÉ" in out and "Impossible : 500 adhérents" in out
+
+
+@pytest.mark.shared
+def test_density_file_exit_2(shared_data, capsys):
+    dens = shared_data / "medecins_effectifs" / "drees_rpps_densite_dep_x_specialite15.csv"
+    code, _, err = run(["check", "-s", "cardio", "-d", "77", "--supply", str(dens)], capsys)
+    assert code == 2 and "fichier de densités, pas d'effectifs" in err
+
+
+@pytest.mark.shared
+def test_simulate_cli(drees_effectifs, capsys):
+    base = ["simulate", "-s", "cardio", "-d", "77,91", "--supply", str(drees_effectifs)]  # 238 cardiologists
+    code, out, _ = run([*base, "--adherents-par-annee", "24,43,62,81,100,119"], capsys)
+    assert code == 0
+    assert "Année  Adhérents" in out and "Sur la trajectoire chaque année : oui" in out
+    assert "(dont amorçage 80 000 €)" in out.replace("\u202f", " ")
+    code, out, _ = run([*base, "--adherents-par-annee", "20,43,62,81,100,119"], capsys)
+    assert code == 1 and "sous le seuil de création (10 %)" in out
+    code, out, _ = run([*base, "--adherents-par-annee", "24,43,62,81,100,119", "--json"], capsys)
+    assert code == 0 and json.loads(out)["on_track"] is True
+    code, _, err = run([*base, "--adherents-par-annee", "24,43,x,81,100,119"], capsys)
+    assert code == 2 and "année 2 : « x »" in err
+    code, _, err = run([*base, "--adherents-par-annee", "24,43,62,81,100,300"], capsys)
+    assert code == 2 and "année 5 : 300 adhérents" in err
+    code, _, err = run(["simulate", "-s", "cardio", "-d", "77", "--adherents-par-annee", "1,2,3,4,5,6"], capsys)
+    assert code == 2 and "--supply" in err

@@ -7,6 +7,7 @@ printed as one French line on stderr).
 
 from __future__ import annotations
 
+import re
 import sys
 
 import click
@@ -60,8 +61,62 @@ def _register() -> None:
     from ess_geo.cli import map_cmd as _map_cmd  # noqa: F401
     from ess_geo.cli import propose as _propose  # noqa: F401
     from ess_geo.cli import report as _report  # noqa: F401
+    from ess_geo.cli import simulate as _simulate  # noqa: F401
     from ess_geo.cli import specialties as _specialties  # noqa: F401
     from ess_geo.cli import zip_cmd as _zip_cmd  # noqa: F401
+
+
+#: click's English messages → French (regex on the message, replacement); first match wins.
+_CLICK_FR: tuple[tuple[str, str], ...] = (
+    (r"^(.+?) is not in the range (.+?)\.?$", r"\1 hors de l'intervalle autorisé (\2)"),
+    (r"^'?(.+?)'? is not a valid integer( range)?\.?$", r"« \1 » n'est pas un nombre entier"),
+    (r"^'?(.+?)'? is not a valid float( range)?\.?$", r"« \1 » n'est pas un nombre"),
+    (r"^'?(.+?)'? is not one of (.+?)\.?$", r"« \1 » n'est pas l'une des valeurs permises : \2"),
+    (r"^'?(.+?)'? is not a valid boolean\.?$", r"« \1 » n'est pas une valeur oui/non"),
+    (r"^(?:File|Path|Directory) '(.+?)' is a directory\.?$", r"« \1 » est un dossier, pas un fichier"),
+    (r"^(?:File|Path|Directory) '(.+?)' is a file\.?$", r"« \1 » est un fichier, pas un dossier"),
+    (r"^(?:File|Path|Directory) '(.+?)' does not exist\.?$", r"« \1 » n'existe pas"),
+    (r"^(?:File|Path|Directory) '(.+?)' is not readable\.?$", r"« \1 » n'est pas lisible"),
+    (r"^(?:File|Path|Directory) '(.+?)' is not writable\.?$", r"« \1 » n'est pas accessible en écriture"),
+    (r"^No such option:? '?([^'\s]+?)'?\.?(?:\s.*)?$", r"option inconnue : \1"),
+    (r"^Missing option '(.+?)'(?: / '(.+?)')?\.?$", r"option obligatoire manquante : \1 / \2"),
+    (r"^Missing argument '(.+?)'\.?$", r"argument obligatoire manquant : \1"),
+    (r"^Option '(.+?)' requires an argument\.?$", r"l'option \1 attend une valeur"),
+    (r"^No such command '(.+?)'\.?(?:\s.*)?$", r"commande inconnue : \1"),
+    (r"^Got unexpected extra arguments? \((.+?)\)$", r"argument(s) en trop : \1"),
+    (r"^Option '(.+?)' does not take a value\.?$", r"l'option \1 ne prend pas de valeur"),
+)
+
+
+def _french_usage(exc: click.exceptions.UsageError) -> str:
+    """One French line for a click usage error (falls back to « option invalide : <original> »)."""
+    bad_value = isinstance(exc, click.exceptions.BadParameter) and not isinstance(exc, click.exceptions.MissingParameter)
+    raw = exc.message if bad_value else exc.format_message()
+    raw = " ".join(str(raw).split())
+    for pattern, repl in _CLICK_FR:
+        if re.match(pattern, raw):
+            text = re.sub(pattern, repl, raw).replace("' / '", " / ").removesuffix(" / ")
+            text = text.replace("(x>=", "(≥ ").replace("(x<=", "(≤ ")
+            possibilities = getattr(exc, "possibilities", None)
+            if isinstance(exc, click.exceptions.NoSuchOption) and possibilities:
+                text += " (vouliez-vous dire " + " ou ".join(sorted(possibilities)) + " ?)"
+            break
+    else:
+        text = raw if _looks_french(raw) else f"option invalide : {raw}"
+    if bad_value:
+        hint = None
+        if exc.param is not None and exc.ctx is not None:
+            hint = " / ".join(exc.param.get_error_hint(exc.ctx).replace("'", "").split(" / "))
+        elif exc.param_hint:
+            hint = exc.param_hint if isinstance(exc.param_hint, str) else " / ".join(exc.param_hint)
+        if hint:
+            text = f"valeur invalide pour {hint} : {text}"
+    return text
+
+
+def _looks_french(text: str) -> bool:
+    """Whether a usage message was written in French by ess_geo itself."""
+    return any(w in text for w in ("indiquer", "choisir", "é", "è", "à ", "attendu"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,8 +124,10 @@ def main(argv: list[str] | None = None) -> int:
     _register()
     try:
         cli.main(args=argv, prog_name="ess-geo", standalone_mode=False)
-    except click.exceptions.UsageError as exc:  # wrong option: bad input too
-        exc.show()
+    except click.exceptions.UsageError as exc:  # wrong option: bad input too, said in French
+        click.echo(f"Erreur : {_french_usage(exc)}", err=True)
+        path = exc.ctx.command_path if exc.ctx is not None else "ess-geo"
+        click.echo(f"Aide : « {path} --help ».", err=True)
         return EXIT_BAD_INPUT
     except click.exceptions.Abort:
         click.echo("Interrompu.", err=True)

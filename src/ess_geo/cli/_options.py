@@ -30,6 +30,11 @@ def territory_options(func):
 
 
 def require_territory(departements: str | None, region: str | None) -> None:
-    """Fail as a usage error (exit 2) when neither --departements nor --region is given."""
+    """Fail as a usage error (exit 2) unless exactly one of --departements and --region is given."""
     if not departements and not region:
         raise click.UsageError("indiquer --departements (ex. 75,94) ou --region (ex. 11)")
+    if departements and region:
+        raise click.UsageError(
+            f"choisir --departements ({departements}) ou --region ({region}), pas les deux : "
+            "une région entière s'indique seule avec --region"
+        )

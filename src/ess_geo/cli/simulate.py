@@ -1,0 +1,112 @@
+"""``ess-geo simulate``: follow the adherents year by year against the 10 % → 50 % trajectory."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
+from ess_geo.cli._options import require_territory, territory_options
+from ess_geo.errors import InputDataError
+from ess_geo.rules import euros, nombre
+from ess_geo.territory import check_territory
+from ess_geo.whatif import ON_TRACK_FR, YEARS, simulate_adherents
+
+
+def parse_adherents_by_year(text: str) -> list[int]:
+    """``"24,40,60,80,100,119"`` → ``[24, 40, 60, 80, 100, 119]``, naming the year of a bad value.
+
+    Six values are years 0 to 5, five values years 1 to 5 (``;`` is accepted as separator).
+
+    Raises
+    ------
+    InputDataError
+        For a value that is not a whole number, naming its year.
+    """
+    parts = [p.strip() for p in str(text).replace(";", ",").split(",")]
+    first_year = 1 if len(parts) == YEARS else 0
+    values = []
+    for i, part in enumerate(parts):
+        try:
+            values.append(int(part))
+        except ValueError:
+            raise InputDataError(
+                f"--adherents-par-annee: year {first_year + i} has {part!r}, not a whole number",
+                fr=f"--adherents-par-annee : année {first_year + i} : « {part} » n'est pas un nombre entier "
+                "(attendu : 6 entiers séparés par des virgules, années 0 à 5, ex. 24,40,60,80,100,119)",
+            ) from None
+    return values
+
+
+def _table_fr(path) -> str:
+    """The year table as aligned French text."""
+    header = ["Année", "Adhérents", "Part", "Cible", "Sur la trajectoire", "Financement indicatif", "Remarque"]
+    rows = []
+    for r in path.table.to_dict(orient="records"):
+        share = "—" if r["share"] is None else f"{100 * r['share']:.1f} %".replace(".", ",")
+        if not path.exact and share != "—":
+            share = f"≥ {share}"
+        rows.append([
+            str(r["year"]),
+            nombre(int(r["adherents"])),
+            share,
+            f"{nombre(int(r['needed']))} ({100 * r['target_share']:.0f} %)",
+            ON_TRACK_FR[r["on_track"]],
+            euros(int(r["total_eur"]))
+            + (f" (dont amorçage {euros(int(r['startup_credit_eur']))})" if r["startup_credit_eur"] else ""),
+            r["note"],
+        ])
+    widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in [header, *rows]]
+    return "\n".join(lines)
+
+
+@cli.command("simulate")
+@territory_options
+@click.option(
+    "--adherents-par-annee",
+    "adherents_by_year",
+    required=True,
+    help="Adhérents par année, séparés par des virgules : 6 valeurs (années 0 à 5) ou 5 (années 1 à 5).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
+def simulate_cmd(specialty, departements, region, supply, registry, adherents_by_year, as_json):
+    """Suit les adhérents sur 5 ans : trajectoire linéaire de 10 % à 50 % et financement indicatif.
+
+    Code de sortie : 0 si chaque année est sur la trajectoire, 1 sinon (ou indéterminé),
+    2 erreur de saisie.
+    """
+    require_territory(departements, region)
+    if not supply:
+        raise click.UsageError("indiquer --supply FICHIER (effectifs DREES ou extraction RPPS) : la part d'adhérents en dépend")
+    values = parse_adherents_by_year(adherents_by_year)
+    result = check_territory(specialty, departements=departements, region=region, supply=supply, registry=registry)
+    if result.specialty is None:
+        raise InputDataError(
+            f"specialty {specialty!r} refused: {result.criterion('specialty').message}",
+            fr=result.criterion("specialty").message,
+        )
+    path = simulate_adherents(result, values)
+    if as_json:
+        click.echo(json.dumps(path.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        bound = "" if path.exact else "au plus "
+        click.echo(f"ESS {result.specialty.label} — {result.territory_label}")
+        click.echo(
+            f"Trajectoire des adhérents sur 5 ans : {bound}{nombre(path.specialists)} spécialistes ; "
+            "cible linéaire 10 % (année 0) → 50 % (année 5)"
+        )
+        click.echo("")
+        click.echo(_table_fr(path))
+        click.echo("")
+        click.echo(f"Sur la trajectoire chaque année : {ON_TRACK_FR[path.on_track]}")
+        if path.missed_years:
+            click.echo("Années hors trajectoire : " + ", ".join(map(str, path.missed_years)))
+        click.echo(
+            f"Financement indicatif total : {euros(path.total_funding_eur)} ({path.funding_rule.describe_fr()}, "
+            "à confirmer par l'ARS)."
+        )
+        click.echo(f"Source des effectifs : {result.supply.source.label()}")
+    sys.exit(EXIT_OK if path.on_track else EXIT_NOT_ADMISSIBLE)
