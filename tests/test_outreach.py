@@ -347,3 +347,84 @@ def test_cli_zip_bad_specialty_exit_2(tmp_path, capsys):
     rc = main(["zip", "--specialty", "plomberie", "--departements", "48", "--zonage", str(zon)])
     assert rc == 2
     assert "Erreur" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def synthetic_zonage_976_48_all_zip(tmp_path_factory):
+    """Synthetic INSEE-keyed zonage: every commune of Mayotte and Lozère in ZIP."""
+    codes = load_communes().query("code_dep in ['976', '48']")["code_insee"]
+    path = tmp_path_factory.mktemp("zon") / "zonage_976_48_synthetic.csv"
+    path.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    return load_zonage(path)
+
+
+def test_mayotte_population_unknown_never_zero(synthetic_zonage_976_48_all_zip, synthetic_supply_mende):
+    flagged = flag_zip(["976"], "cardiologie", synthetic_supply_mende, synthetic_zonage_976_48_all_zip)
+    counts = flagged.counts()
+    assert counts["communes_ZIP"] == 17
+    assert counts["population_ZIP"] is None and counts["population"] is None
+    assert any("Population municipale inconnue pour 17 communes (Mayotte : absente du COG 2025" in n
+               for n in flagged.notes)
+    ranked = rank_outreach_sites(flagged)
+    assert ranked.counts()["population_zip_sans_specialite"] is None
+    assert len(ranked.sites) == 0
+    assert any("population inconnue" in n for n in ranked.notes)
+    assert json.dumps(ranked.to_dict())  # None, not NaN, in JSON
+    # a mixed territory: Lozère's population stays known, the total is unknown
+    mixed = flag_zip(["48", "976"], "cardiologie", synthetic_supply_mende, synthetic_zonage_976_48_all_zip)
+    assert mixed.counts()["population"] is None
+    assert rank_outreach_sites(mixed, k=1).sites["score_population"].iloc[0] > 0
+
+
+def test_cli_zip_mayotte_and_unknown_distances_headline(synthetic_zonage_976_48_all_zip, tmp_path, capsys):
+    zon = tmp_path / "zonage_976_synthetic.csv"
+    codes = load_communes().query("code_dep == '976'")["code_insee"]
+    zon.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    rc = main(["zip", "--specialty", "cardiologie", "--departements", "976", "--zonage", str(zon)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "17 communes ZIP (population inconnue)" in out and "0 hab." not in out
+    # no supply: distances unknown, never stated as facts
+    assert "distances au spécialiste inconnues" in out and "sans spécialiste à moins de" not in out
+
+
+def test_cli_zip_headline_known_distances_plurals(tmp_path, capsys, monkeypatch, synthetic_supply_mende):
+    import ess_geo.outreach as outreach_mod
+
+    monkeypatch.setattr(outreach_mod, "as_supply", lambda _s: synthetic_supply_mende)
+    zon = tmp_path / "zonage_48_synthetic.csv"
+    codes = load_communes().query("code_dep == '48'")["code_insee"]
+    zon.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    out_dir = tmp_path / "deep" / "missing" / "dir"  # missing folders are created
+    rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--supply", "synthetic.csv",
+               "--sites", "1", "--radius-km", "10", "--out", str(out_dir)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "département 48 :" in out and "sans spécialiste à moins de 10 km" in out
+    assert "\u202f" in out  # thousands separators
+    csv = pd.read_csv(out_dir / "communes_zip.csv", dtype=str, encoding="utf-8-sig")
+    assert set(csv["ZIP sans spécialiste dans le rayon"]) <= {"oui", "non"}
+    dist = csv["Distance au spécialiste le plus proche (km)"].dropna()
+    assert len(dist) and all(len(d.split(".")[1]) <= 1 for d in dist if "." in d)
+    assert "True" not in (out_dir / "communes_zip.csv").read_text(encoding="utf-8-sig")
+
+
+def test_cli_zip_unwritable_out_is_input_error(tmp_path, capsys):
+    zon = tmp_path / "zonage_synthetic.csv"
+    zon.write_text("code_insee,Zonage\n48095,ZIP\n", encoding="utf-8")
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--out", str(blocker / "sub")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "Erreur : impossible d'écrire" in err and "Traceback" not in err
+
+
+def test_cli_zip_lists_only_the_territory_unmatched_lines(zonage_file, capsys):
+    rc = main(["zip", "-s", "cardiologie", "-d", "2A,2B", "--zonage", str(zonage_file)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "Neussargues" not in out and "Saint-Martin" not in out
+    assert "9 autres lignes du fichier hors du territoire" in out
+    rc = main(["zip", "-s", "cardiologie", "-d", "15", "--zonage", str(zonage_file)])
+    out = capsys.readouterr().out
+    assert "Neussargues" in out and "8 autres lignes" in out

@@ -126,17 +126,26 @@ class ZipResult:
     notes: list[str] = field(default_factory=list)
     distances_known: bool = True
 
-    def counts(self) -> dict[str, int]:
-        """Communes and population per zonage class, plus ZIP communes without the specialty nearby."""
+    def counts(self) -> dict[str, int | None]:
+        """Communes and population per zonage class, plus ZIP communes without the specialty nearby.
+
+        A population is None (« population inconnue ») when one of its communes has an unknown
+        population (Mayotte): a partial sum would understate it, 0 would be false.
+        """
         com = self.communes
-        out: dict[str, int] = {"communes": len(com), "population": int(com["population"].sum())}
+
+        def pop(sel: pd.Series | None = None) -> int | None:
+            values = com["population"] if sel is None else com.loc[sel.to_numpy(dtype=bool), "population"]
+            return None if values.isna().any() else int(values.sum())
+
+        out: dict[str, int | None] = {"communes": len(com), "population": pop()}
         for code in ZONAGE_LABELS:
             sel = com["zonage"] == code
             out[f"communes_{code}"] = int(sel.sum())
-            out[f"population_{code}"] = int(com.loc[sel, "population"].sum())
+            out[f"population_{code}"] = pop(sel)
         if "underserved" in com.columns:
             out["communes_zip_sans_specialite"] = int(com["underserved"].sum())
-            out["population_zip_sans_specialite"] = int(com.loc[com["underserved"], "population"].sum())
+            out["population_zip_sans_specialite"] = pop(com["underserved"])
             out["population_servie_par_les_sites"] = int(self.sites["score_population"].sum()) if len(self.sites) else 0
         return out
 
@@ -390,6 +399,14 @@ def flag_zip(
         names = ", ".join(pairs[:10]) + (", ..." if len(pairs) > 10 else "")
         notes.append(f"{len(pairs)} commune(s) du territoire absente(s) du fichier de zonage, classée(s) « NA » : {names}.")
 
+    unknown_pop = com["population"].isna()
+    if unknown_pop.any():
+        n = int(unknown_pop.sum())
+        notes.append(
+            f"Population municipale inconnue pour {n} commune{'s' if n > 1 else ''} (Mayotte : absente du COG 2025 "
+            "de la source) : population inconnue dans les totaux, et ces communes ne comptent pas dans le "
+            "classement des sites."
+        )
     per_commune = _commune_supply(sup, spec, notes)
     com["n_specialists"] = np.nan
     com["distance_km"] = np.nan
@@ -536,7 +553,8 @@ def rank_outreach_sites(
     com["underserved"] = underserved.to_numpy()
     com["site_rank"] = pd.array([pd.NA] * len(com), dtype="Int64")
 
-    host = com["zonage"].isin(host_classes) & (com["population"] >= min_population)
+    # unknown population (Mayotte, <NA>): not a host (its size is unknown), and scores 0 as demand
+    host = com["zonage"].isin(host_classes) & (com["population"] >= min_population).fillna(False).astype(bool)
     rows: list[dict] = []
     unit_of = com["code_dep"].map({d: distance_zone(d) for d in com["code_dep"].unique()})
     # candidate (host idx, demand idx list) per land unit: no catchment crosses the sea
@@ -561,7 +579,14 @@ def rank_outreach_sites(
             host_idx.append(int(h))
             served_lists.append(dem.to_numpy()[np.asarray(lst, dtype=int)])
 
-    pop = com["population"].to_numpy(dtype=float)
+    pop = com["population"].to_numpy(dtype=float, na_value=np.nan)
+    n_unknown_demand = int((np.isnan(pop) & com["underserved"].to_numpy(dtype=bool)).sum())
+    if n_unknown_demand:
+        notes.append(
+            f"{n_unknown_demand} commune{'s' if n_unknown_demand > 1 else ''} ZIP de population inconnue "
+            "(Mayotte) : non prises en compte dans le score des sites (population inconnue, pas 0)."
+        )
+    pop = np.nan_to_num(pop, nan=0.0)
     com["host_score_population"] = np.nan
     for h, lst in zip(host_idx, served_lists, strict=True):
         com.at[h, "host_score_population"] = float(pop[lst].sum())
@@ -609,7 +634,8 @@ def rank_outreach_sites(
         sites = _empty_sites()
         notes.append(
             f"Aucun site retenu : aucune commune hôte (classes {', '.join(host_classes)}, au moins "
-            f"{min_population} habitants) n'a de commune ZIP dépourvue de spécialiste à moins de {radius_km:g} km."
+            + f"{min_population:,}".replace(",", "\u202f")
+            + f" habitants, population connue) n'a de commune ZIP dépourvue de spécialiste à moins de {radius_km:g} km."
         )
     params = dict(flagged.parameters)
     params.update(k=k, radius_km=radius_km, min_population=min_population, host_classes=list(host_classes))

@@ -329,6 +329,23 @@ def _index() -> _Index:
     )
 
 
+def postal_code_departements(code_postal: object) -> set[str]:
+    """Départements a postal code may belong to (its communes', plus the code's own prefix).
+
+    Parameters
+    ----------
+    code_postal : str or int
+        A 5-digit postal code (``"20000"``, ``15170``).
+
+    Returns
+    -------
+    set of str
+        Département codes; ``{"2A", "2B"}`` for a Corsican code not in the embedded table.
+    """
+    cp = str(code_postal).strip().zfill(5)
+    return _deps_for_postal(cp, _index())
+
+
 def _deps_for_postal(cp: str, idx: _Index) -> set[str]:
     deps = set(idx.deps_of_cp.get(cp, ()))
     if cp.startswith("97"):

@@ -12,8 +12,9 @@ import pandas as pd
 
 from ess_geo.cli import EXIT_OK, cli
 from ess_geo.cli._options import departements_option, region_option, require_territory, specialty_option
+from ess_geo.errors import InputDataError
 from ess_geo.outreach import flag_zip, rank_outreach_sites, resolve_territory
-from ess_geo.zonage import load_zonage
+from ess_geo.zonage import load_zonage, postal_code_departements
 
 #: French CSV headers for planners.
 COMMUNE_LABELS = {
@@ -51,6 +52,16 @@ def _n(value: float) -> str:
     return f"{int(value):,}".replace(",", "\u202f")
 
 
+def _pl(n: int, singular: str, plural: str | None = None) -> str:
+    """``"1 commune"``, ``"2 communes"``, ``"1 250 communes"``."""
+    return f"{_n(n)} {singular if n < 2 else (plural or singular + 's')}"
+
+
+def _hab(population: int | None) -> str:
+    """``"32 599 hab."`` or ``"population inconnue"`` (Mayotte), never 0."""
+    return "population inconnue" if population is None else f"{_n(population)} hab."
+
+
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     """Lists → ';'-joined strings (CSV and GeoJSON have no list type)."""
     out = frame.copy()
@@ -60,12 +71,43 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Planner-friendly CSV values: « oui »/« non » for booleans, distances to 0.1 km."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == "geometry":
+            continue
+        if out[col].dtype == bool or str(out[col].dtype) == "boolean":
+            out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("oui" if v else "non"))
+        elif col == "distance_km":
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(1)
+    return out
+
+
+def _unwritable(path: Path, exc: OSError) -> InputDataError:
+    return InputDataError(
+        f"cannot write the output {str(path)!r}: {exc.strerror or exc}",
+        fr=f"impossible d'écrire dans {path} ({exc.strerror or exc})",
+        path=str(path),
+    )
+
+
 def _write(result, zonage, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
+    """Write the outputs; missing folders are created, an unwritable folder is an InputDataError."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return _write_files(result, zonage, out)
+    except OSError as exc:
+        raise _unwritable(out, exc) from exc
+
+
+def _write_files(result, zonage, out: Path) -> list[Path]:
     written = []
     communes = _flat(result.communes)
     path = out / "communes_zip.csv"
-    communes.drop(columns="geometry").rename(columns=COMMUNE_LABELS).to_csv(path, index=False, encoding="utf-8-sig")
+    _for_csv(communes.drop(columns="geometry")).rename(columns=COMMUNE_LABELS).to_csv(
+        path, index=False, encoding="utf-8-sig"
+    )
     written.append(path)
     path = out / "communes_zip.geojson"
     gpd.GeoDataFrame(communes, geometry="geometry", crs=result.communes.crs).to_crs("EPSG:4326").to_file(
@@ -74,7 +116,7 @@ def _write(result, zonage, out: Path) -> list[Path]:
     written.append(path)
     sites = _flat(result.sites)
     path = out / "sites_consultations_avancees.csv"
-    sites.drop(columns="geometry").rename(columns=SITE_LABELS).to_csv(path, index=False, encoding="utf-8-sig")
+    _for_csv(sites.drop(columns="geometry")).rename(columns=SITE_LABELS).to_csv(path, index=False, encoding="utf-8-sig")
     written.append(path)
     if len(sites):
         path = out / "sites_consultations_avancees.geojson"
@@ -125,26 +167,54 @@ def zip_cmd(specialty, departements, region, zonage_path, supply, k, radius_km, 
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         sys.exit(EXIT_OK)
     click.echo(f"Zonage : {zonage.summary_fr()}")
-    for rec in zonage.unmatched.itertuples(index=False):
-        click.echo(f"  ligne {rec.line} non rattachée : {rec.code_postal} {rec.nom_commune} — {rec.reason}")
-    for rec in zonage.ambiguous.itertuples(index=False):
-        click.echo(f"  ligne {rec.line} ambiguë : {rec.code_postal} {rec.nom_commune} — {rec.reason}")
-    counts = result.counts()
-    click.echo(
-        f"{result.specialty.label} — départements {', '.join(result.departements)} : {counts['communes']} communes, "
-        f"{counts['communes_ZIP']} en ZIP ({_n(counts['population_ZIP'])} hab.), dont "
-        f"{counts['communes_zip_sans_specialite']} sans spécialiste à moins de {radius_km:g} km "
-        f"({_n(counts['population_zip_sans_specialite'])} hab.)"
-    )
+    _echo_rejected_lines(zonage, set(result.departements))
+    click.echo(_headline(result, radius_km))
     for note in result.notes:
         click.echo(f"Note : {note}")
     if len(result.sites):
-        click.echo(f"Sites de consultations avancées (rayon {radius_km:g} km, hôte ≥ {min_population} hab.) :")
+        radius = f"{radius_km:g}".replace(".", ",")
+        click.echo(f"Sites de consultations avancées (rayon {radius} km, hôte ≥ {_n(min_population)} hab.) :")
         for s in result.sites.itertuples(index=False):
             click.echo(
                 f"  {s.rank}. {s.nom} ({s.code_insee}, {s.zonage}) : {_n(s.score_population)} hab. en ZIP desservis, "
-                f"{s.n_communes_served} communes"
+                f"{_pl(s.n_communes_served, 'commune')}"
             )
     for path in written:
         click.echo(f"Écrit : {path}")
     sys.exit(EXIT_OK)
+
+
+def _headline(result, radius_km: float) -> str:
+    """One French line: communes, ZIP communes and population; distances only when they are known."""
+    counts = result.counts()
+    radius = f"{radius_km:g}".replace(".", ",")
+    head = (
+        f"{result.specialty.label} — {'département' if len(result.departements) < 2 else 'départements'} "
+        f"{', '.join(result.departements)} : {_pl(counts['communes'], 'commune')}, "
+        f"{_pl(counts['communes_ZIP'], 'commune ZIP', 'communes ZIP')} ({_hab(counts['population_ZIP'])})"
+    )
+    if not result.distances_known:
+        return head + " ; distances au spécialiste inconnues (offre connue par département seulement)"
+    return (
+        head + f", dont {_n(counts['communes_zip_sans_specialite'])} sans spécialiste à moins de {radius} km "
+        f"({_hab(counts['population_zip_sans_specialite'])})"
+    )
+
+
+def _echo_rejected_lines(zonage, departements: set[str]) -> None:
+    """List the unmatched/ambiguous zonage lines of the territory's départements; count the others."""
+    others = 0
+    for kind, frame in (("non rattachée", zonage.unmatched), ("ambiguë", zonage.ambiguous)):
+        for rec in frame.itertuples(index=False):
+            cp = getattr(rec, "code_postal", None)
+            deps = postal_code_departements(cp) if cp is not None and not pd.isna(cp) else set()
+            if deps and not deps & departements:
+                others += 1
+                continue
+            where = f"{rec.code_postal} {rec.nom_commune}" if cp is not None else str(getattr(rec, "code_insee_brut", ""))
+            click.echo(f"  ligne {rec.line} {kind} : {where} — {rec.reason}")
+    if others:
+        click.echo(
+            f"  {_pl(others, 'autre ligne', 'autres lignes')} du fichier hors du territoire (non rattachées ou "
+            "ambiguës ; liste complète dans zonage_lignes_non_rattachees.csv avec --out)."
+        )
