@@ -176,6 +176,17 @@ def test_non_exact_group_is_flagged(drees_effectifs):
     assert not res.counts_exact
     assert "majorants" in res.warnings[0]
     assert all(p.check.criterion("threshold").status == "unknown" for p in res.proposals)
+    assert not res.determined and res.to_dict()["determined"] is False
+    text = res.summary_fr()
+    assert "Résultat indéterminé" in text and "optimum exact" not in text and "borne supérieure" not in text
+
+
+def test_summary_plurals_and_separators_synthetic():
+    from ess_geo.proposals import _nombre, _plural
+
+    assert _plural(1, "commune") == "1 commune" and _plural(0, "unité") == "0 unité"
+    assert _plural(2, "territoire proposé", "territoires proposés") == "2 territoires proposés"
+    assert _nombre(1250) == "1\u202f250"
 
 
 def _rpps_both_synthetic(tmp_path, n: int):

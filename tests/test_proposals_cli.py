@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -42,7 +43,25 @@ def test_propose_text_is_french(capsys, drees_effectifs):
     code, out, _ = run(["propose", "-s", "cardio", "-r", "84", "--supply", str(drees_effectifs), "--objective", "balance"],
                        capsys)
     assert code == 0
-    assert "territoire(s) proposé(s)" in out and "équilibre" in out
+    assert "territoires proposés" in out and "équilibre" in out and "(s)" not in out
+
+
+@pytest.mark.shared
+def test_propose_lumped_drees_group_is_undetermined_exit_1(capsys, drees_effectifs):
+    code, out, _ = run(["propose", "-s", "neurologie", "-r", "76", "--supply", str(drees_effectifs)], capsys)
+    assert code == 1
+    assert "Résultat indéterminé" in out and "15-Autre spécialité" in out and "majorants" in out
+    assert "optimum exact" not in out and "borne supérieure" not in out and "✗" not in out
+    code, out, _ = run(["propose", "-s", "neurologie", "-r", "76", "--supply", str(drees_effectifs), "--json"], capsys)
+    assert code == 1 and json.loads(out)["determined"] is False
+
+
+@pytest.mark.shared
+def test_propose_names_covering_ess_with_id(capsys, drees_effectifs):
+    code, out, _ = run(["propose", "-s", "cardiologie", "-r", "11", "--supply", str(drees_effectifs)], capsys)
+    assert code == 0
+    assert "75 : ESS Cardiologie (idf-cardiologie)" in out and "75 par" not in out
+    assert not re.search(r"(?<![\d\u202f])1 spécialistes", out)
 
 
 def test_access_writes_csv(capsys, tmp_path):

@@ -104,6 +104,16 @@ MAX_PIECE_SIZE = 22
 MAX_CONNECTED_SUBSETS = 2_000_000
 
 
+def _nombre(n: int) -> str:
+    """French integer: ``1250`` → ``"1 250"`` (narrow no-break space)."""
+    return f"{int(n):,}".replace(",", "\u202f")
+
+
+def _plural(n: int, singular: str, plural_form: str | None = None) -> str:
+    """``"1 territoire"``, ``"2 territoires"`` (0 and 1 take the singular)."""
+    return f"{_nombre(n)} {singular if abs(n) < 2 else (plural_form or singular + 's')}"
+
+
 class ProposalSearchTooLarge(EssGeoError):
     """The exact search would be too large (a connected piece with too many départements)."""
 
@@ -420,6 +430,8 @@ class Proposals:
     warnings : list of str
         French warnings.
     sources : list of Source
+    covered_names : dict of str to str
+        Name of each covering ESS, by id.
     """
 
     specialty: Specialty
@@ -437,6 +449,7 @@ class Proposals:
     stats: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
+    covered_names: dict[str, str] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.proposals)
@@ -445,6 +458,15 @@ class Proposals:
     def n_territories(self) -> int:
         """Number of proposed territories."""
         return len(self.proposals)
+
+    @property
+    def determined(self) -> bool:
+        """False when counts are only upper bounds (a DREES group lumping several specialties).
+
+        The ≥ 10 rule cannot then be decided for any territory, so neither the partition nor
+        the number of territories means anything: the result is *indéterminé*.
+        """
+        return bool(self.counts_exact)
 
     def to_dict(self) -> dict:
         """JSON-ready form (what ``ess-geo propose --json`` prints)."""
@@ -455,7 +477,9 @@ class Proposals:
             "objective": self.objective,
             "universe": list(self.universe),
             "covered": dict(self.covered),
+            "covered_names": dict(self.covered_names),
             "n_territories": self.n_territories,
+            "determined": self.determined,
             "upper_bound": self.upper_bound,
             "optimal": self.optimal,
             "counts_exact": self.counts_exact,
@@ -471,20 +495,39 @@ class Proposals:
         """French text summary for the CLI."""
         regs = ", ".join(f"{geography.region_name(r)} ({r})" for r in self.regions)
         obj = {"compact": "compacité", "balance": "équilibre des effectifs (somme des carrés minimale)"}[self.objective]
+
+        def covering(d: str, e: str) -> str:
+            name = self.covered_names.get(e)
+            return f"{d} : {name} ({e})" if name else f"{d} : {e}"
+
         lines = [
             f"Propositions d'ESS de {self.specialty.label} — {regs}",
             f"Départements non couverts : {len(self.universe)} ; déjà couverts : {len(self.covered)}"
-            + (f" ({', '.join(f'{d} par {e}' for d, e in sorted(self.covered.items()))})" if self.covered else ""),
-            f"{self.n_territories} territoire(s) proposé(s) (optimum exact ; borne supérieure {self.upper_bound}) ; "
-            f"départage : {obj}.",
+            + (f" ({' ; '.join(covering(d, e) for d, e in sorted(self.covered.items()))})" if self.covered else ""),
         ]
+        if not self.determined:
+            lines.append(
+                f"Résultat indéterminé : les effectifs de {self.specialty.label} ne sont connus que par le groupe DREES "
+                f"« {self.specialty.drees_group} », qui regroupe plusieurs spécialités ; ce sont des majorants, la règle "
+                f"des {MIN_SPECIALISTS} spécialistes ne peut être vérifiée pour aucun territoire, ni donc le nombre de "
+                "territoires possibles. Fournir une extraction RPPS (effectifs par spécialité exacte)."
+            )
+            lines.append(
+                "À titre indicatif seulement (calculé sur les majorants, non garanti) : découpage en "
+                f"{_plural(self.n_territories, 'territoire')}."
+            )
+        else:
+            lines.append(
+                f"{_plural(self.n_territories, 'territoire proposé', 'territoires proposés')} (optimum exact ; "
+                f"borne supérieure {_nombre(self.upper_bound)}) ; départage : {obj}."
+            )
         bound = "" if self.counts_exact else "au plus "
         for i, p in enumerate(self.proposals, start=1):
-            mark = "✓" if p.criteria_ok else "✗"
-            lines.append(f"  {i}. {p.label_fr} : {bound}{p.total} spécialistes {mark}")
+            mark = ("✓" if p.criteria_ok else "✗") if self.determined else "?"
+            lines.append(f"  {i}. {p.label_fr} : {bound}{_plural(p.total, 'spécialiste')} {mark}")
         for u in self.unplaced:
             lines.append(f"  Non rattachable : {geography.departement_name(u.departement)} ({u.departement}) — {u.reason}")
-        lines.extend(f"Attention : {w}" for w in self.warnings)
+        lines.extend(f"Attention : {w}" for w in self.warnings if self.determined or "majorants" not in w)
         lines.append("Le critère « adhérents » reste à vérifier pour chaque territoire (nombre d'adhérents inconnu).")
         lines.append("Sources : " + " ; ".join(s.label() for s in self.sources))
         return "\n".join(lines)
@@ -611,7 +654,7 @@ def propose_territories(
         cov = {u: covered_all[u] for u in sorted(graph[d]) if u in covered_all}
         bound = "" if counts_exact else "au plus "
         reason = (
-            f"{bound}{per_dep.get(d, 0)} spécialiste(s) ; avec tous ses voisins non couverts de la même "
+            f"{bound}{_plural(per_dep.get(d, 0), 'spécialiste')} ; avec tous ses voisins non couverts de la même "
             f"{'zone' if across_regions else 'région'} ({', '.join(piece)}) : {bound}{piece_total} < {MIN_SPECIALISTS}"
         )
         if cov:
@@ -665,6 +708,7 @@ def propose_territories(
         stats=stats,
         warnings=warnings,
         sources=[geography.reference_source(), reg.source, sup.source],
+        covered_names={e.id: e.name for e in reg.for_specialty(spec)},
     )
 
 

@@ -24,7 +24,8 @@ from ess_geo.proposals import propose_territories
 def propose_cmd(specialty, region, supply, registry, objective, across_regions, as_json):
     """Propose le plus grand nombre de territoires d'ESS admissibles (optimum exact).
 
-    Code de sortie : 0 au moins un territoire proposé, 1 aucun, 2 erreur de saisie.
+    Code de sortie : 0 au moins un territoire proposé, 1 aucun ou indéterminé (effectifs majorants d'un
+    groupe DREES regroupant plusieurs spécialités), 2 erreur de saisie.
     """
     result = propose_territories(
         specialty, region, supply, registry, objective=objective, across_regions=across_regions
@@ -33,4 +34,4 @@ def propose_cmd(specialty, region, supply, registry, objective, across_regions, 
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(result.summary_fr())
-    sys.exit(EXIT_OK if result.n_territories else EXIT_NOT_ADMISSIBLE)
+    sys.exit(EXIT_OK if result.n_territories and result.determined else EXIT_NOT_ADMISSIBLE)
