@@ -144,3 +144,12 @@ def test_simulate_cli(drees_effectifs, capsys):
     assert code == 2 and "année 5 : 300 adhérents" in err
     code, _, err = run(["simulate", "-s", "cardio", "-d", "77", "--adherents-par-annee", "1,2,3,4,5,6"], capsys)
     assert code == 2 and "--supply" in err
+
+
+def test_help_headings_in_french(capsys):
+    assert main(["check", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Utilisation : ess-geo check [OPTIONS]") and "Usage:" not in out
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Commandes:" in out and "simulate" in out and "Commands:" not in out

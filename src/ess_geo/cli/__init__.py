@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import ClassVar
 
 import click
 
@@ -17,6 +18,23 @@ from ess_geo.errors import EssGeoError
 EXIT_OK = 0
 EXIT_NOT_ADMISSIBLE = 1
 EXIT_BAD_INPUT = 2
+
+
+class _FrenchFormatter(click.HelpFormatter):
+    """Help formatter with French headings (« Utilisation : », « Commandes »)."""
+
+    _SECTIONS: ClassVar[dict[str, str]] = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args.replace("COMMAND", "COMMANDE"),
+                            prefix="Utilisation : ")
+
+    def section(self, name: str):
+        return super().section(self._SECTIONS.get(name, name))
+
+
+class _FrenchContext(click.Context):
+    formatter_class = _FrenchFormatter
 
 
 class _FrenchHelp:
@@ -32,11 +50,14 @@ class _FrenchHelp:
 class _Command(_FrenchHelp, click.Command):
     """Subcommand with French help."""
 
+    context_class = _FrenchContext
+
 
 class _Group(_FrenchHelp, click.Group):
     """Click group turning library errors into one French line and exit code 2."""
 
     command_class = _Command
+    context_class = _FrenchContext
     group_class = type  # subgroups (``ess-geo data``) behave the same
 
     def invoke(self, ctx: click.Context):
