@@ -221,3 +221,8 @@ def test_unknown_code_hint_in_french():
     with pytest.raises(UnknownCodeError) as exc:
         check_territory("cardiologie", region="99", registry=Registry())
     assert "codes valides : 01," in exc.value.fr
+
+
+def test_repr_is_compact():
+    r = check_territory("cardiologie", ["09", "31"])
+    assert repr(r).startswith("<TerritoryCheck cardiologie on 09+31: indéterminé")

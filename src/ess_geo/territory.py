@@ -90,6 +90,11 @@ class TerritoryCheck:
         """``admissible``, ``non admissible`` or ``indéterminé``."""
         return VERDICT_FR[self.admissible]
 
+    def __repr__(self) -> str:
+        spec = self.specialty.id if self.specialty else repr(self.specialty_input)
+        statuses = ", ".join(f"{c.id}={c.status}" for c in self.criteria)
+        return f"<TerritoryCheck {spec} on {'+'.join(self.departements)}: {self.verdict_fr} ({statuses})>"
+
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id.
 
