@@ -182,7 +182,8 @@ def test_non_exact_group_is_flagged(drees_effectifs):
 
 
 def test_summary_plurals_and_separators_synthetic():
-    from ess_geo.proposals import _nombre, _plural
+    from ess_geo._format import nombre as _nombre
+    from ess_geo._format import plural as _plural
 
     assert _plural(1, "commune") == "1 commune" and _plural(0, "unité") == "0 unité"
     assert _plural(2, "territoire proposé", "territoires proposés") == "2 territoires proposés"

@@ -58,6 +58,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from ess_geo import geography
+from ess_geo._format import decimal, plural
 from ess_geo.crs import distance_zone
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
@@ -83,21 +84,6 @@ COLUMNS_FR = {
     "access_per_100k": "Accessibilité pour 100 000 habitants",
     "remarque": "Remarque",
 }
-
-
-def _nombre(n: int) -> str:
-    """French integer: ``1250`` → ``"1 250"`` (narrow no-break space)."""
-    return f"{int(n):,}".replace(",", "\u202f")
-
-
-def _plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """``"1 unité"``, ``"2 unités"`` (0 and 1 take the singular)."""
-    return f"{_nombre(n)} {singular if abs(n) < 2 else (plural_form or singular + 's')}"
-
-
-def _decimal_fr(x: float, digits: int = 2) -> str:
-    """``12.345`` → ``"12,35"`` with thousands separators."""
-    return f"{x:,.{digits}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def _significant(x: object, digits: int = 3) -> str:
@@ -343,7 +329,7 @@ class AccessIndex:
         pop = float(t.loc[known, "population"].astype(float).sum())
         reach = f"{self.bands[-1][0]:g}".replace(".", ",")
         lines = [
-            f"Indice d'accessibilité E2SFCA — {self.specialty.label} ({_plural(len(t), 'unité')}, "
+            f"Indice d'accessibilité E2SFCA — {self.specialty.label} ({plural(len(t), 'unité')}, "
             f"niveau {LEVEL_LABELS_FR[self.level]})",
             f"Bandes de distance (à vol d'oiseau) et poids : {self.bands_fr()}.",
         ]
@@ -351,15 +337,15 @@ class AccessIndex:
             mean = float((t.loc[known, "access_per_100k"] * t.loc[known, "population"].astype(float)).sum() / pop)
             zero = int((t.loc[known, "access"] == 0).sum())
             lines.append(
-                f"Moyenne pondérée par la population : {_decimal_fr(mean)} spécialistes pour 100 000 habitants ; "
-                f"{_plural(zero, 'unité')} sans spécialiste à moins de {reach} km."
+                f"Moyenne pondérée par la population : {decimal(mean)} spécialistes pour 100 000 habitants ; "
+                f"{plural(zero, 'unité')} sans spécialiste à moins de {reach} km."
             )
         else:
             lines.append("Moyenne pondérée par la population : non calculable (population inconnue).")
         n_unknown = int(self.stats.get("unknown_population", 0))
         if n_unknown:
             lines.append(
-                f"Population municipale inconnue pour {_plural(n_unknown, 'commune')} (Mayotte : absente du COG 2025 "
+                f"Population municipale inconnue pour {plural(n_unknown, 'commune')} (Mayotte : absente du COG 2025 "
                 "de la source) : indice non calculé, « population inconnue » dans le tableau."
             )
         if not self.exact:

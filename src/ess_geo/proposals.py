@@ -89,6 +89,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ess_geo import geography
+from ess_geo._format import nombre, plural
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.registry import Registry, as_registry
 from ess_geo.rules import MIN_SPECIALISTS, PASS, WARN, connected_pieces
@@ -102,16 +103,6 @@ OBJECTIVES = ("compact", "balance", "max_count")
 MAX_PIECE_SIZE = 22
 #: Safety cap on the number of connected subsets enumerated in one piece.
 MAX_CONNECTED_SUBSETS = 2_000_000
-
-
-def _nombre(n: int) -> str:
-    """French integer: ``1250`` → ``"1 250"`` (narrow no-break space)."""
-    return f"{int(n):,}".replace(",", "\u202f")
-
-
-def _plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """``"1 territoire"``, ``"2 territoires"`` (0 and 1 take the singular)."""
-    return f"{_nombre(n)} {singular if abs(n) < 2 else (plural_form or singular + 's')}"
 
 
 class ProposalSearchTooLarge(EssGeoError):
@@ -514,17 +505,17 @@ class Proposals:
             )
             lines.append(
                 "À titre indicatif seulement (calculé sur les majorants, non garanti) : découpage en "
-                f"{_plural(self.n_territories, 'territoire')}."
+                f"{plural(self.n_territories, 'territoire')}."
             )
         else:
             lines.append(
-                f"{_plural(self.n_territories, 'territoire proposé', 'territoires proposés')} (optimum exact ; "
-                f"borne supérieure {_nombre(self.upper_bound)}) ; départage : {obj}."
+                f"{plural(self.n_territories, 'territoire proposé', 'territoires proposés')} (optimum exact ; "
+                f"borne supérieure {nombre(self.upper_bound)}) ; départage : {obj}."
             )
         bound = "" if self.counts_exact else "au plus "
         for i, p in enumerate(self.proposals, start=1):
             mark = ("✓" if p.criteria_ok else "✗") if self.determined else "?"
-            lines.append(f"  {i}. {p.label_fr} : {bound}{_plural(p.total, 'spécialiste')} {mark}")
+            lines.append(f"  {i}. {p.label_fr} : {bound}{plural(p.total, 'spécialiste')} {mark}")
         for u in self.unplaced:
             lines.append(f"  Non rattachable : {geography.departement_name(u.departement)} ({u.departement}) — {u.reason}")
         lines.extend(f"Attention : {w}" for w in self.warnings if self.determined or "majorants" not in w)
@@ -654,7 +645,7 @@ def propose_territories(
         cov = {u: covered_all[u] for u in sorted(graph[d]) if u in covered_all}
         bound = "" if counts_exact else "au plus "
         reason = (
-            f"{bound}{_plural(per_dep.get(d, 0), 'spécialiste')} ; avec tous ses voisins non couverts de la même "
+            f"{bound}{plural(per_dep.get(d, 0), 'spécialiste')} ; avec tous ses voisins non couverts de la même "
             f"{'zone' if across_regions else 'région'} ({', '.join(piece)}) : {bound}{piece_total} < {MIN_SPECIALISTS}"
         )
         if cov:

@@ -23,6 +23,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
+from ess_geo._format import euros, nombre, plural
 from ess_geo.registry import EssEntry
 from ess_geo.specialties import Specialty
 from ess_geo.supply import SupplyCount
@@ -51,17 +52,6 @@ CRITERION_LABELS_FR = {
     "adherents": f"Adhérents ≥ {MIN_ADHERENT_SHARE:.0%}".replace("%", " %"),
     "funding": "Financement (indicatif)",
 }
-
-
-def nombre(n: int) -> str:
-    """French integer format: ``1250`` → ``"1 250"`` (narrow no-break space, as :func:`euros`)."""
-    return f"{n:,}".replace(",", "\u202f")
-
-
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """``n`` and the noun agreed in French (0 and 1 take the singular): ``"1 adhérent"``, ``"2 adhérents"``."""
-    noun = singular if abs(n) < 2 else (plural_form or singular + "s")
-    return f"{nombre(n)} {noun}"
 
 
 @dataclass
@@ -408,11 +398,6 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None, *, specialt
         f"{n_adh}, pour au plus {n_total} (groupe DREES) : part non vérifiable.",
         evidence,
     )
-
-
-def euros(amount: int) -> str:
-    """French money format: ``80000`` → ``"80 000 €"`` (narrow no-break space)."""
-    return f"{amount:,} €".replace(",", "\u202f")
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ess_geo.access import _check_output_path, _nombre, access_index
+from ess_geo._format import plural
+from ess_geo.access import _check_output_path, access_index
 from ess_geo.cli import cli
 from ess_geo.cli._options import specialty_option
 
@@ -45,4 +46,4 @@ def access_cmd(specialty, supply, departements, region, level, bands, out):
     path = result.to_csv(out)
     click.echo(result.summary_fr())
     n = len(result.table)
-    click.echo(f"Écrit : {path} ({_nombre(n)} {'ligne' if n < 2 else 'lignes'})")
+    click.echo(f"Écrit : {path} ({plural(n, 'ligne')})")

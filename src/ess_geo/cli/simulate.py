@@ -7,10 +7,10 @@ import sys
 
 import click
 
+from ess_geo._format import euros, nombre
 from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
 from ess_geo.cli._options import require_territory, territory_options
 from ess_geo.errors import InputDataError
-from ess_geo.rules import euros, nombre
 from ess_geo.territory import check_territory
 from ess_geo.whatif import ON_TRACK_FR, YEARS, simulate_adherents
 

@@ -10,6 +10,7 @@ import click
 import geopandas as gpd
 import pandas as pd
 
+from ess_geo._format import nombre, plural
 from ess_geo.cli import EXIT_OK, cli
 from ess_geo.cli._options import departements_option, region_option, require_territory, specialty_option
 from ess_geo.errors import InputDataError
@@ -47,19 +48,9 @@ SITE_LABELS = {
 }
 
 
-def _n(value: float) -> str:
-    """French thousands separator (narrow no-break space)."""
-    return f"{int(value):,}".replace(",", "\u202f")
-
-
-def _pl(n: int, singular: str, plural: str | None = None) -> str:
-    """``"1 commune"``, ``"2 communes"``, ``"1 250 communes"``."""
-    return f"{_n(n)} {singular if n < 2 else (plural or singular + 's')}"
-
-
 def _hab(population: int | None) -> str:
     """``"32 599 hab."`` or ``"population inconnue"`` (Mayotte), never 0."""
-    return "population inconnue" if population is None else f"{_n(population)} hab."
+    return "population inconnue" if population is None else f"{nombre(population)} hab."
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -173,11 +164,11 @@ def zip_cmd(specialty, departements, region, zonage_path, supply, k, radius_km, 
         click.echo(f"Note : {note}")
     if len(result.sites):
         radius = f"{radius_km:g}".replace(".", ",")
-        click.echo(f"Sites de consultations avancées (rayon {radius} km, hôte ≥ {_n(min_population)} hab.) :")
+        click.echo(f"Sites de consultations avancées (rayon {radius} km, hôte ≥ {nombre(min_population)} hab.) :")
         for s in result.sites.itertuples(index=False):
             click.echo(
-                f"  {s.rank}. {s.nom} ({s.code_insee}, {s.zonage}) : {_n(s.score_population)} hab. en ZIP desservis, "
-                f"{_pl(s.n_communes_served, 'commune')}"
+                f"  {s.rank}. {s.nom} ({s.code_insee}, {s.zonage}) : {nombre(s.score_population)} hab. en ZIP desservis, "
+                f"{plural(s.n_communes_served, 'commune')}"
             )
     for path in written:
         click.echo(f"Écrit : {path}")
@@ -190,13 +181,13 @@ def _headline(result, radius_km: float) -> str:
     radius = f"{radius_km:g}".replace(".", ",")
     head = (
         f"{result.specialty.label} — {'département' if len(result.departements) < 2 else 'départements'} "
-        f"{', '.join(result.departements)} : {_pl(counts['communes'], 'commune')}, "
-        f"{_pl(counts['communes_ZIP'], 'commune ZIP', 'communes ZIP')} ({_hab(counts['population_ZIP'])})"
+        f"{', '.join(result.departements)} : {plural(counts['communes'], 'commune')}, "
+        f"{plural(counts['communes_ZIP'], 'commune ZIP', 'communes ZIP')} ({_hab(counts['population_ZIP'])})"
     )
     if not result.distances_known:
         return head + " ; distances au spécialiste inconnues (offre connue par département seulement)"
     return (
-        head + f", dont {_n(counts['communes_zip_sans_specialite'])} sans spécialiste à moins de {radius} km "
+        head + f", dont {nombre(counts['communes_zip_sans_specialite'])} sans spécialiste à moins de {radius} km "
         f"({_hab(counts['population_zip_sans_specialite'])})"
     )
 
@@ -215,6 +206,6 @@ def _echo_rejected_lines(zonage, departements: set[str]) -> None:
             click.echo(f"  ligne {rec.line} {kind} : {where} — {rec.reason}")
     if others:
         click.echo(
-            f"  {_pl(others, 'autre ligne', 'autres lignes')} du fichier hors du territoire (non rattachées ou "
+            f"  {plural(others, 'autre ligne', 'autres lignes')} du fichier hors du territoire (non rattachées ou "
             "ambiguës ; liste complète dans zonage_lignes_non_rattachees.csv avec --out)."
         )
