@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from types import SimpleNamespace
 
@@ -13,13 +15,16 @@ import shapely
 
 from ess_geo._simplify import round_coordinates, simplify_for_map
 from ess_geo.cli import main
+from ess_geo.crs import LAMBERT93
 from ess_geo.errors import CrsError, EssGeoError, GeometryError, InputDataError
 from ess_geo.geography import load_adjacency
 from ess_geo.mapdata import (
+    IDF_INSET_DEPS,
     STATUS_FR,
     choropleth_classes,
     coverage_map_spec,
     fmt_number,
+    short_reason,
     simplified_departements,
     territory_map_spec,
 )
@@ -375,3 +380,119 @@ def test_cli_map_html_and_errors(tmp_path, drees_effectifs, capsys):
     assert main(["map", "-s", "cardio", "--out", str(tmp_path / "m.html")]) == 2
     assert main(["map", "-s", "cardio", "-d", "75,999", "--out", str(tmp_path / "m.html")]) == 2
     assert "'999'" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- QA findings 1, 11, 15, 17
+
+
+def test_html_is_french_with_metric_scale_only(supply):
+    page = map_html(make_coverage_map("cardiologie", None, supply, region="11"))
+    assert '<html lang="fr">' in page
+    assert "imperial: false" in page and "L.control.scale({metric: true" in page
+    assert '"imperial": true' not in page and "L.control.scale({\n" not in page
+    # permanent département labels and a fit to the territory once the panels are laid out
+    assert "ess-dep-label" in page and '"75"' in page
+    assert "fitBounds(b, {paddingTopLeft" in page
+
+
+def test_save_map_creates_missing_folders(tmp_path, supply):
+    fmap = make_coverage_map("cardiologie", None, supply, region="11")
+    for name in ("a/b/c.html", "d/e/f.png"):
+        out = save_map(fmap, tmp_path / name)
+        assert out.is_file() and out.stat().st_size > 1000
+
+
+def test_save_map_unwritable_path_is_input_error(tmp_path, supply):
+    fmap = make_coverage_map("cardiologie", None, supply, region="11")
+    with pytest.raises(InputDataError, match="/proc/forbidden") as info:
+        save_map(fmap, "/proc/forbidden/x.html")
+    assert "impossible de créer le dossier" in info.value.fr
+    with pytest.raises(InputDataError, match="directory") as info:
+        (tmp_path / "dossier.html").mkdir()
+        save_map(fmap, tmp_path / "dossier.html")  # a folder, not a file
+    assert "est un dossier" in info.value.fr
+
+
+def test_cli_map_output_folder_and_refused_specialty(tmp_path, drees_effectifs, capsys):
+    out = tmp_path / "nouveau" / "dossier" / "m.png"
+    assert main(["map", "-s", "cardiologie", "-d", "77", "--supply", str(drees_effectifs), "-o", str(out)]) == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    capsys.readouterr()
+    assert main(["map", "-s", "cardiologie", "-d", "77", "--supply", str(drees_effectifs), "-o", "/proc/forbidden/x.pdf"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Erreur : impossible de créer le dossier de sortie /proc/forbidden") and "Traceback" not in err
+    for refused in ("diabète", "médecine générale"):
+        target = tmp_path / f"{refused}.html"
+        assert main(["map", "-s", refused, "-d", "77", "--supply", str(drees_effectifs), "-o", str(target)]) == 2
+        assert not target.exists()  # no map drawn for a refused specialty
+        assert "Erreur :" in capsys.readouterr().err
+
+
+def test_national_static_spec_has_idf_inset_and_no_print_hint(supply):
+    spec = coverage_map_spec("cardiologie", None, supply)
+    idf = [i for i in spec.insets if i.kind == "idf"]
+    assert len(idf) == 1 and idf[0].crs == LAMBERT93
+    minx, miny, maxx, maxy = idf[0].bounds
+    assert minx < 2.35 < maxx and miny < 48.85 < maxy and maxx - minx < 1.0  # Paris, zoomed
+    assert not any("version imprimée" in n for n in spec.notes)
+    assert {i.kind for i in spec.insets} == {"idf", "overseas"}
+    # a région map has no such inset
+    assert not [i for i in coverage_map_spec("cardiologie", None, supply, region="11").insets if i.kind == "idf"]
+
+
+def test_static_labels_skip_inset_departements_and_collisions(supply, monkeypatch):
+    import ess_geo.static_maps as sm
+
+    drawn = []
+    real_text = __import__("matplotlib.axes", fromlist=["Axes"]).Axes.text
+
+    def spy(self, x, y, s, *args, **kwargs):
+        drawn.append((id(self), str(s)))
+        return real_text(self, x, y, s, *args, **kwargs)
+
+    monkeypatch.setattr("matplotlib.axes.Axes.text", spy)
+    spec = coverage_map_spec("cardiologie", None, supply)
+    fig = sm.Figure(figsize=sm.A4_LANDSCAPE)
+    main_ax = fig.add_axes((0.12, 0.085, 0.515, 0.9))
+    sm._draw_frame(main_ax, spec, spec.crs, spec.bounds, labels=True, skip_labels=frozenset(IDF_INSET_DEPS))
+    main_labels = [t for a, t in drawn if a == id(main_ax)]
+    assert not set(main_labels) & set(IDF_INSET_DEPS)
+    assert "13" in main_labels and "29" in main_labels
+    assert len(main_labels) == len(set(main_labels))
+
+
+def test_failing_reason_and_site_names_in_spec_and_html(synthetic_zip_result, supply):
+    result = check_territory("cardiologie", departements="971,972", supply=supply)
+    spec = territory_map_spec(result)
+    failing = [c for c in spec.criteria if c.status == "fail"]
+    assert failing and all(c.reason for c in failing)
+    assert all(len(c.reason) <= 120 for c in spec.criteria)
+    page = map_html(make_territory_map(result))
+    for c in failing:
+        assert json.dumps(html.escape(c.reason, quote=True))[1:-1] in page  # inside the title block's JSON
+    spec = territory_map_spec(check_territory("cardiologie", departements="75,92"), zip_result=synthetic_zip_result)
+    assert spec.sites[0].startswith("1. ") and "(92001)" in spec.sites[0] and "5\u00a0000 hab. en ZIP" in spec.sites[0]
+    assert spec.sites[1].startswith("2. Commune B (92002)")
+    page = map_html(make_territory_map(check_territory("cardiologie", departements="75,92"), zip_result=synthetic_zip_result))
+    assert json.dumps("Sites de consultations avancées")[1:-1] in page and "2. Commune B (92002)" in page
+
+
+def test_short_reason():
+    assert short_reason("Le territoire forme 2 morceaux non contigus : 971 | 972. Ajouter des départements.") == (
+        "Le territoire forme 2 morceaux non contigus : 971 | 972"
+    )
+    long = "mot " * 80
+    assert len(short_reason(long)) <= 120 and short_reason(long).endswith("…")
+    assert short_reason("") == ""
+
+
+def test_mayotte_population_unknown_not_zero(supply):
+    spec = coverage_map_spec("cardiologie", None, supply)
+    frame = spec.layers[0].frame.set_index("code_dep")
+    assert frame.at["976", "population"] == "population inconnue"
+    assert "population inconnue" in frame.at["976", "densite"]
+    assert frame.at["974", "population"] not in ("population inconnue", "0")
+    check = check_territory("cardiologie", departements="976", supply=supply)
+    tspec = territory_map_spec(check)
+    row = tspec.layers[0].frame.set_index("code_dep").loc["976"]
+    assert row["population"] == "population inconnue" and row["densite"] != "0,0"

@@ -101,8 +101,12 @@ def test_coverage_map_renders_offline(browser, supply, tmp_path):
         assert page.n_paths() == 101  # one interactive path per département
         assert "Couverture en ESS" in page.page.inner_text(".ess-title")
         assert "COG 2025" in page.page.inner_text(".ess-footer")
-        labels = page.page.inner_text(".leaflet-control-layers")
+        labels = page.page.text_content(".leaflet-control-layers")  # collapsed control: text present, hidden
         assert "Départements : couverture en ESS" in labels and "Limites des régions" in labels
+        scale = page.page.inner_text(".leaflet-control-scale")  # QA 15: kilometres only
+        assert "km" in scale and "mi" not in scale and page.page.locator(".leaflet-control-scale-line").count() == 1
+        assert page.page.locator(".ess-dep-label").count() == 101  # QA 17: permanent codes
+        assert page.page.evaluate("() => document.documentElement.lang") == "fr"
         shot = page.shot(tmp_path, "coverage_france_cardiologie.png")
         assert shot.stat().st_size > 20_000
     finally:

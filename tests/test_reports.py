@@ -179,3 +179,40 @@ def test_zonage_adds_zip_share(tmp_path, drees, zonage_file):
     assert len(shares) == 2 and all(0 <= s <= 100 for s in shares)
     assert any("zonage" in s.name.lower() or "zonage" in s.origin.lower() for s in files.result.sources)
     assert "Part de la population en ZIP" in (tmp_path / "region_94.html").read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- QA findings 1, 16, 18, Mayotte
+
+
+def test_report_creates_missing_folders_and_refuses_unwritable(tmp_path, drees, capsys, drees_effectifs):
+    out = tmp_path / "a" / "b"
+    files = write_coverage_report(out, "94", formats=["csv"], specialties=["cardiologie"], supply=drees)
+    assert (out / "couverture.csv").is_file() and files.out_dir == out
+    with pytest.raises(InputDataError, match="/proc/forbidden") as info:
+        write_coverage_report("/proc/forbidden", "94", formats=["csv"], specialties=["cardiologie"], supply=drees)
+    assert "impossible d'écrire le rapport" in info.value.fr
+    capsys.readouterr()
+    code = main(["report", "-r", "11", "--out", "/proc/forbidden", "--supply", str(drees_effectifs), "-q", "--no-maps"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("Erreur : impossible d'écrire le rapport") and "Traceback" not in err
+
+
+def test_html_documents_csv_machine_format_and_one_label(idf_report):
+    out, _ = idf_report
+    region = (out / "region_11.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for page in (region, index):
+        assert "utiliser les fichiers CSV" in page and "identifiants de colonnes stables" in page
+        assert "Dotation annuelle min." not in page
+    label = "Dotation annuelle à 50 % d&#x27;adhérents"
+    assert label in index and label in region
+    assert "dotation annuelle à 50 % d'adhérents" in region  # the sentence uses the same words
+    assert "<table class='fit'>" in region  # Synthèse table wraps its headers to fit the page
+
+
+def test_mayotte_population_unknown_in_report(tmp_path, drees):
+    write_coverage_report(tmp_path, "06", formats=["html", "csv"], specialties=["cardiologie"], supply=drees)
+    page = (tmp_path / "region_06.html").read_text(encoding="utf-8")
+    assert "population inconnue" in page
+    row = read_csv(tmp_path / "couverture.csv")[0]
+    assert row["population"] == "" and row["density_per_100k"] == ""

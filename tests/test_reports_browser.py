@@ -35,3 +35,27 @@ def test_report_pages_open_without_errors(tmp_path, chromium, drees_effectifs):
         finally:
             browser.close()
     assert errors == []
+
+
+def test_synthese_fits_1400px_without_horizontal_scroll(chromium, tmp_path, drees_effectifs):
+    """QA 18: the région 76 Synthèse (and the index tables) fit a 1400 px window."""
+    from playwright.sync_api import sync_playwright
+
+    from ess_geo.reports import write_coverage_report
+    from ess_geo.supply import load_supply
+
+    write_coverage_report(tmp_path, "76", formats=["html"], supply=load_supply(drees_effectifs))
+    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=args)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            for name in ("region_76.html", "index.html"):
+                page.goto((tmp_path / name).resolve().as_uri())
+                widths = page.evaluate(
+                    "() => Array.from(document.querySelectorAll('table.fit')).map(t => [t.parentElement.scrollWidth, t.parentElement.clientWidth])"
+                )
+                assert widths and all(sw <= cw for sw, cw in widths), (name, widths)
+                assert page.evaluate("() => document.documentElement.scrollWidth") <= 1400
+        finally:
+            browser.close()

@@ -135,7 +135,7 @@ LABELS_FR = {
     "n_undetermined": "Indéterminés",
     "potential_new_ess": "Nouvelles ESS possibles",
     "startup_credit_eur": "Crédits d'amorçage (indicatif, €)",
-    "yearly_allocation_eur": "Dotation annuelle min. (indicatif, €)",
+    "yearly_allocation_eur": "Dotation annuelle à 50 % d'adhérents (indicatif, €)",
 }
 
 #: ``group_status`` values and their French labels.

@@ -76,6 +76,9 @@ SITE_FILL = "#08306b"
 TERRITORY_STROKE = "#111111"
 #: Bounding box (lon/lat) of metropolitan France, Corsica included.
 METROPOLE_BOUNDS = (-5.3, 41.3, 9.7, 51.2)
+#: Départements shown in the Île-de-France inset of national static maps (too small to label
+#: on a map of France).
+IDF_INSET_DEPS = ("75", "92", "93", "94")
 CHOROPLETH_CMAP = "YlGnBu"
 
 
@@ -141,15 +144,18 @@ class CriterionLine:
     status_fr: str
     status: str
     message: str = ""
+    reason: str = ""
 
 
 @dataclass
 class Inset:
-    """A secondary frame of a static map (overseas départements of a France map)."""
+    """A secondary frame of a static map: an overseas département (``kind="overseas"``) or a zoom
+    on Paris and its inner ring (``kind="idf"``), whose labels the main frame then leaves out."""
 
     label: str
     crs: str
     bounds: tuple[float, float, float, float]
+    kind: str = "overseas"
 
 
 @dataclass
@@ -181,7 +187,9 @@ class MapSpec:
     crs : str
         Metric CRS of the static main frame.
     insets : list of Inset
-        Extra static frames (overseas).
+        Extra static frames (overseas, Île-de-France).
+    sites : list of str
+        Ranked outreach sites, one French line each ("1. Commune (code) — 12 300 hab. en ZIP desservis").
     """
 
     title: str
@@ -196,6 +204,7 @@ class MapSpec:
     criteria: list[CriterionLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     insets: list[Inset] = field(default_factory=list)
+    sites: list[str] = field(default_factory=list)
 
     def footer_lines(self) -> list[str]:
         """French footer lines naming every source and vintage."""
@@ -316,6 +325,19 @@ def _counts(spec: Specialty, supply: Any, codes: Sequence[str]) -> tuple[dict[st
     for d in counted.missing:
         by_dep.pop(d, None)
     return by_dep, counted.basis
+
+
+def population_text(value: object) -> str:
+    """French population text; « population inconnue » when missing (Mayotte), never 0."""
+    if value is None or pd.isna(value):
+        return "population inconnue"
+    return fmt_number(value)
+
+
+def _density_text(density: float, population: object) -> str:
+    if population is None or pd.isna(population):
+        return "non calculée (population inconnue)"
+    return fmt_number(density, 1)
 
 
 def _density(count: float | None, population: float | None) -> float:
@@ -480,7 +502,7 @@ def coverage_map_spec(
     for code, pop in zip(deps["code_dep"], deps["population"], strict=True):
         n = None if counts is None else counts.get(code)
         n_values.append(fmt_number(n))
-        dens_values.append(fmt_number(_density(n, pop), 1))
+        dens_values.append(_density_text(_density(n, pop), pop))
         ess_names.append(" ; ".join(covering.get(code, [])) or "aucune")
         if code in covering:
             categories.append("covered")
@@ -497,10 +519,13 @@ def coverage_map_spec(
     frame["n_specialistes"] = n_values
     frame["densite"] = dens_values
     frame["category"] = categories
+    frame["population"] = [population_text(v) for v in deps["population"]]
+    frame["in_focus"] = True
     frame = _style(frame, fill=[COVERAGE_STYLE[c][0] for c in categories], fill_opacity=0.85, stroke="#ffffff", weight=0.8)
     tooltip = [("titre", "Département"), ("couverture", "Couverture"), ("ess", "ESS")]
     if counts is not None:
         tooltip += [("n_specialistes", "Spécialistes"), ("densite", f"Densité ({DENSITY_UNIT})")]
+    tooltip.append(("population", "Population"))
     layers = [
         MapLayer(name="Départements : couverture en ESS", frame=frame, tooltip=tooltip, label_column="code_dep")
     ]
@@ -544,8 +569,10 @@ def coverage_map_spec(
         bounds = _bounds(frame)
         main_crs = metric_crs_for_many(all_codes)
         insets = []
-    if insets:
-        notes.append("Outre-mer : déplacer la carte ou voir les encarts de la version imprimée.")
+    if not metro.empty and code_region is None:
+        idf = frame[frame["code_dep"].isin(IDF_INSET_DEPS)]
+        if not idf.empty:
+            insets.insert(0, Inset(label="Paris et petite couronne", crs=LAMBERT93, bounds=_bounds(idf, 0.08), kind="idf"))
     sources = _unique_sources([reference_source(), reg.source, sup.source if sup is not None else None])
     return MapSpec(
         title=f"Couverture en ESS — {spec.label}",
@@ -564,16 +591,49 @@ def coverage_map_spec(
 # territory map
 
 
+#: Longest reason shown under a criterion of the title block (characters).
+REASON_MAX_CHARS = 120
+
+
+def short_reason(message: str, max_chars: int = REASON_MAX_CHARS) -> str:
+    """First sentence of a criterion's French message, cut at a word boundary with "…".
+
+    Parameters
+    ----------
+    message : str
+        French message of the criterion.
+    max_chars : int, default REASON_MAX_CHARS
+        Maximum length.
+
+    Returns
+    -------
+    str
+        The shortened reason ("" for an empty message).
+    """
+    text = " ".join(str(message or "").split())
+    for sep in (". ", " ; "):
+        head = text.split(sep, 1)[0]
+        if 20 <= len(head) < len(text):
+            text = head
+            break
+    text = text.rstrip(" .;")
+    if len(text) > max_chars:
+        text = text[: max_chars - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    return text
+
+
 def _criteria_lines(check_result: Any) -> list[CriterionLine]:
     lines = []
     for crit in getattr(check_result, "criteria", []) or []:
         status = str(getattr(crit, "status", "unknown"))
+        message = str(getattr(crit, "message", "") or "")
         lines.append(
             CriterionLine(
                 label=str(getattr(crit, "label", "") or CRITERION_FR.get(crit.id, str(crit.id))),
                 status_fr=STATUS_FR.get(status, status),
                 status=status,
-                message=str(getattr(crit, "message", "") or ""),
+                message=message,
+                reason=short_reason(message) if status in ("fail", "unknown", "warn") else "",
             )
         )
     return lines
@@ -660,6 +720,15 @@ def _short_list(values: object, n: int = 5) -> str:
     return ", ".join(items[:n]) + (f" et {more} autre(s)" if more > 0 else "")
 
 
+def _site_line(rank: str, nom: object, code: object, frame: pd.DataFrame, i: int) -> str:
+    """"1. Commune (code) — 12 300 hab. en ZIP desservis" for the legend's list of sites."""
+    text = f"{rank}. {nom}" + (f" ({code})" if code else "")
+    if "score_population" in frame.columns:
+        value = frame["score_population"].iloc[i]
+        text += " — " + ("population inconnue" if pd.isna(value) else f"{fmt_number(value)} hab. en ZIP desservis")
+    return text
+
+
 def _sites_layer(sites: gpd.GeoDataFrame) -> tuple[MapLayer, LegendSection]:
     frame = sites.to_crs(WGS84)
     frame = frame[~frame.geometry.is_empty & frame.geometry.notna()].copy()
@@ -686,6 +755,7 @@ def _sites_layer(sites: gpd.GeoDataFrame) -> tuple[MapLayer, LegendSection]:
     if "served_noms" in frame.columns:
         out["desservies"] = [_short_list(v) for v in frame["served_noms"]]
         tooltip.append(("desservies", "Principales communes"))
+    out["ligne"] = [_site_line(r, n, c, frame, i) for i, (r, n, c) in enumerate(zip(out["rang"], nom, code, strict=True))]
     out = _style(out, fill=SITE_FILL, fill_opacity=1.0, stroke="#ffffff", weight=2.0)
     layer = MapLayer(name="Sites de consultations avancées (classés)", frame=out, kind="points", tooltip=tooltip, label_column="rang")
     section = LegendSection(
@@ -772,8 +842,9 @@ def territory_map_spec(
     frame["titre"] = [f"{nom} ({code})" for nom, code in zip(deps["nom"], deps["code_dep"], strict=True)]
     frame["role"] = ["territoire proposé" if t else "département voisin" for t in deps["in_territory"]]
     frame["n_specialistes"] = [fmt_number(None if counts is None else counts.get(c)) for c in deps["code_dep"]]
-    frame["densite"] = [fmt_number(v, 1) for v in densities]
-    frame["population"] = [fmt_number(v) for v in deps["population"]]
+    frame["densite"] = [_density_text(v, p) for v, p in zip(densities, deps["population"], strict=True)]
+    frame["population"] = [population_text(v) for v in deps["population"]]
+    frame["in_focus"] = deps["in_territory"].to_numpy()
     frame = _style(frame, fill=fills, fill_opacity=0.8, stroke="#ffffff", weight=1.0)
     frame.loc[~deps["in_territory"].to_numpy(), "fill_opacity"] = 0.45
     tooltip = [
@@ -818,10 +889,12 @@ def territory_map_spec(
     outline = _style(outline, fill=None, stroke=TERRITORY_STROKE, weight=4.0)
     layers.append(MapLayer(name="Territoire proposé", frame=outline, tooltip=[("titre", "Territoire"), ("departements", "Départements")]))
     legend.append(LegendSection(title="", items=[LegendItem(label="Territoire proposé", fill=None, stroke=TERRITORY_STROKE)]))
+    site_lines: list[str] = []
     if sites is not None and len(sites):
         layer, section = _sites_layer(sites)
         layers.append(layer)
         legend.append(section)
+        site_lines = list(layer.frame.sort_values("rang", key=lambda r: pd.to_numeric(r, errors="coerce"))["ligne"])
     # initial view: the territory and any existing ESS it overlaps
     focus = deps[deps["in_territory"]][["geometry"]]
     if ess_layer is not None:
@@ -856,4 +929,5 @@ def territory_map_spec(
         verdict_status=verdict_status,
         criteria=_criteria_lines(check_result),
         notes=notes,
+        sites=site_lines,
     )

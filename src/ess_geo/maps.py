@@ -19,8 +19,10 @@ Every text shown in tooltips, the title block and the footer is HTML-escaped.
 from __future__ import annotations
 
 import base64
+import errno
 import html
 import json
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -31,7 +33,7 @@ import geopandas as gpd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from ess_geo.errors import EssGeoError
+from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.mapdata import (
     STATUS_COLOUR,
     LegendSection,
@@ -157,6 +159,11 @@ CSS = """
   .leaflet-tooltip th { text-align: left; font-weight: normal; color: #555; padding: 0 6px 0 0; }
   .leaflet-tooltip tr:first-child td { font-weight: bold; }
   .leaflet-control-layers { font-size: 12px; }
+  .ess-dep-label { font-size: 10px; font-weight: bold; color: #333; white-space: nowrap; pointer-events: none;
+    transform: translate(-50%, -50%); text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; background: none; border: none; }
+  .ess-dep-label-in { font-size: 11px; color: #000; }
+  .ess-title .why { font-size: 11px; color: #555; padding-bottom: 3px; }
+  .ess-legend .site { margin: 1px 0 1px 4px; }
 </style>
 """
 
@@ -174,12 +181,16 @@ def _title_html(spec: MapSpec) -> str:
                 f'<tr title="{_esc(c.message)}"><td>{_esc(c.label)}</td>'
                 f'<td class="ess-status" style="color:{colour}">{_esc(c.status_fr)}</td></tr>'
             )
+            if c.reason:
+                rows.append(f'<tr class="why"><td colspan="2" class="why">{_esc(c.reason)}</td></tr>')
         parts.append('<table class="ess-criteria">' + "".join(rows) + "</table>")
     parts += [f'<div class="note">{_esc(n)}</div>' for n in spec.notes]
+    if any(i.kind == "overseas" for i in spec.insets):
+        parts.append('<div class="note">Outre-mer : déplacer ou dézoomer la carte.</div>')
     return "".join(parts)
 
 
-def _legend_html(sections: list[LegendSection]) -> str:
+def _legend_html(sections: list[LegendSection], sites: list[str] | None = None) -> str:
     out = []
     for section in sections:
         if section.title:
@@ -193,6 +204,9 @@ def _legend_html(sections: list[LegendSection]) -> str:
                 width = 2 if item.fill else 3
                 swatch = f'<span class="sw" style="background:{fill};border:{width}px {style} {item.stroke}"></span>'
             out.append(f'<div class="li">{swatch}{_esc(item.label)}</div>')
+    if sites:
+        out.append('<div class="lt">Sites de consultations avancées</div>')
+        out += [f'<div class="site">{_esc(line)}</div>' for line in sites]
     return "".join(out)
 
 
@@ -274,6 +288,95 @@ def _add_layer(fmap: folium.Map, layer: MapLayer) -> None:
     group.add_to(fmap)
 
 
+class MetricScale(MacroElement):
+    """Leaflet scale bar in kilometres only (French readers; Leaflet adds miles by default)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false, position: "bottomright"}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
+class DepartementLabels(MacroElement):
+    """Permanent small département-code labels (non-interactive), like the printed map's."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var labels = {{ this.labels_json }};
+            var group = L.layerGroup();
+            labels.forEach(function (l) {
+                L.marker([l[1], l[0]], {interactive: false, keyboard: false, icon: L.divIcon({
+                    className: "ess-dep-label" + (l[3] ? " ess-dep-label-in" : ""), html: l[2],
+                    iconSize: null, iconAnchor: [0, 0]})}).addTo(group);
+            });
+            group.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, labels: list[tuple[float, float, str, bool]]) -> None:
+        super().__init__()
+        self._name = "DepartementLabels"
+        self.labels_json = json.dumps([[round(x, 5), round(y, 5), _esc(t), bool(b)] for x, y, t, b in labels]).replace("</", "<\\/")
+
+
+class FitTerritory(MacroElement):
+    """Fit the initial view to the territory once the title block and legend are laid out.
+
+    The padding is the real width of the title block (left) when the window is wide enough,
+    so the territory fills the free part of the frame whatever the window size.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var b = L.latLngBounds({{ this.bounds_json }});
+            function fit() {
+                var size = map.getSize();
+                var title = document.querySelector(".ess-title");
+                var left = title ? title.offsetWidth + 20 : 20;
+                if (left > size.x * 0.45) { left = 20; }
+                map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [20, 30], animate: false});
+            }
+            setTimeout(fit, 0);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: tuple[float, float, float, float]) -> None:
+        super().__init__()
+        self._name = "FitTerritory"
+        minx, miny, maxx, maxy = bounds
+        self.bounds_json = json.dumps([[miny, minx], [maxy, maxx]])
+
+
+def _label_points(spec: MapSpec) -> list[tuple[float, float, str, bool]]:
+    """(lon, lat, text, in focus) of the département labels of the first labelled polygon layer."""
+    for layer in spec.layers:
+        if layer.kind == "polygons" and layer.label_column and layer.label_column in layer.frame.columns:
+            frame = layer.frame
+            points = frame.geometry.representative_point()
+            focus = frame["in_focus"] if "in_focus" in frame.columns else [True] * len(frame)
+            return [
+                (float(pt.x), float(pt.y), str(text), bool(f))
+                for pt, text, f in zip(points, frame[layer.label_column], focus, strict=True)
+                if pt is not None and not pt.is_empty
+            ]
+    return []
+
+
 def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
     """Draw a :class:`MapSpec` as an offline folium map.
 
@@ -299,17 +402,22 @@ def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
     if tile_key not in (False, None) and tile_key not in TILES:
         allowed = ", ".join(repr(k) for k in TILES if isinstance(k, str))
         raise EssGeoError(f"unknown tiles {tiles!r}; allowed: True, False, {allowed}", fr=f"fond de carte inconnu : {tiles!r}")
-    fmap = OfflineMap(tiles=None, zoom_control="topright", control_scale=True, prefer_canvas=False)
+    fmap = OfflineMap(tiles=None, zoom_control="topright", control_scale=False, prefer_canvas=False, zoom_snap=0.25)
     if tile_key not in (False, None):
         folium.TileLayer(TILES[tile_key][0], name="Fond de carte", control=True).add_to(fmap)
     for layer in spec.layers:
         _add_layer(fmap, layer)
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     HtmlControl(_title_html(spec), position="topleft", css_class="ess-title").add_to(fmap)
-    HtmlControl(_legend_html(spec.legend), position="bottomleft", css_class="ess-legend").add_to(fmap)
+    HtmlControl(_legend_html(spec.legend, spec.sites), position="bottomleft", css_class="ess-legend").add_to(fmap)
+    MetricScale().add_to(fmap)
+    labels = _label_points(spec)
+    if labels:
+        DepartementLabels(labels).add_to(fmap)
     minx, miny, maxx, maxy = spec.bounds
-    # keep the territory clear of the title block and the legend (both on the left)
+    # a first fit for any page; FitTerritory refits once the title block and legend have their size
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(380, 20), padding_bottom_right=(20, 20))
+    FitTerritory(spec.bounds).add_to(fmap)
     root = fmap.get_root()
     root.header.add_child(Element(CSS), name="ess_css")
     root.header.add_child(Element(f"<title>{_esc(spec.title)} — {_esc(spec.subtitle)}</title>"), name="ess_title_tag")
@@ -400,8 +508,63 @@ def make_coverage_map(
 
 
 def map_html(fmap: folium.Map) -> str:
-    """Standalone HTML text of a map."""
-    return fmap.get_root().render()
+    """Standalone HTML text of a map (``<html lang="fr">``)."""
+    text = fmap.get_root().render()
+    return text.replace("<html>", '<html lang="fr">', 1)
+
+
+_ERRNO_FR = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.ENOENT: "chemin inexistant ou non modifiable",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOSPC: "disque plein",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EEXIST: "un fichier porte déjà ce nom",
+}
+
+
+def _os_error_fr(exc: OSError) -> str:
+    return _ERRNO_FR.get(exc.errno or -1, "erreur système")
+
+
+def prepare_output(path: str | Path) -> Path:
+    """Create the missing parent folders of an output file and check it can be written.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Output file.
+
+    Returns
+    -------
+    pathlib.Path
+        The path.
+
+    Raises
+    ------
+    InputDataError
+        If the folder cannot be created, the path is a folder, or the file cannot be written.
+    """
+    out = Path(path)
+    if out.is_dir():
+        raise InputDataError(
+            f"output path {str(out)!r} is a directory; give a file name", path=str(out),
+            fr=f"{out} est un dossier : donner un nom de fichier",
+        )
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputDataError(
+            f"cannot create the output folder {str(out.parent)!r}: {exc.strerror or exc}", path=str(out),
+            fr=f"impossible de créer le dossier de sortie {out.parent} ({_os_error_fr(exc)})",
+        ) from None
+    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise InputDataError(
+            f"cannot write {str(out)!r}: permission denied", path=str(out),
+            fr=f"impossible d'écrire {out} : accès refusé",
+        )
+    return out
 
 
 def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
@@ -426,6 +589,8 @@ def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
     ------
     EssGeoError
         If the extension is not supported, or a static export is asked of a map without spec.
+    InputDataError
+        If the file or its folder cannot be written (missing folders are created).
     """
     out = Path(path)
     suffix = out.suffix.lower()
@@ -434,16 +599,23 @@ def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
             f"cannot save a map as {out.name!r}: extension must be one of {list(SAVE_FORMATS)}",
             fr=f"format de carte non pris en charge : {out.name} (attendu : .html, .png ou .pdf)",
         )
-    if suffix == ".html":
-        out.write_text(map_html(fmap), encoding="utf-8")
-        return out
     spec = getattr(fmap, SPEC_ATTRIBUTE, None)
-    if spec is None:
+    if suffix != ".html" and spec is None:
         raise EssGeoError(
             f"cannot export {out.name!r}: this map was not made by ess_geo (no {SPEC_ATTRIBUTE})",
             fr=f"export {suffix} impossible : carte non produite par ess_geo",
         )
-    from ess_geo.static_maps import render_static
+    prepare_output(out)
+    try:
+        if suffix == ".html":
+            out.write_text(map_html(fmap), encoding="utf-8")
+            return out
+        from ess_geo.static_maps import render_static
 
-    render_static(spec, out, dpi=dpi)
+        render_static(spec, out, dpi=dpi)
+    except OSError as exc:
+        raise InputDataError(
+            f"cannot write {str(out)!r}: {exc.strerror or exc}", path=str(out),
+            fr=f"impossible d'écrire {out} ({_os_error_fr(exc)})",
+        ) from None
     return out

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import html
 import io
 import os
@@ -85,7 +86,9 @@ th,td{border:1px solid #d0d7de;padding:.25rem .45rem;text-align:right}
 th{background:#1f3a5f;color:#fff;position:sticky;top:0}td.t{text-align:left}
 .note{font-size:.85rem;color:#57606a}.legend span{display:inline-block;padding:.1rem .5rem;margin:.1rem;
 border:1px solid #d0d7de}footer{margin-top:2rem;font-size:.8rem;color:#57606a;border-top:1px solid #d0d7de}
-.scroll{overflow-x:auto}iframe{width:100%;height:520px;border:1px solid #d0d7de}nav a{margin-right:.6rem}
+.scroll{overflow-x:auto}table.fit{width:100%;font-size:.78rem}table.fit th{white-space:normal;vertical-align:bottom;
+font-size:.74rem;line-height:1.2;padding:.2rem .3rem;hyphens:auto}table.fit td{padding:.2rem .3rem}
+.machine{font-size:.8rem;color:#57606a}iframe{width:100%;height:520px;border:1px solid #d0d7de}nav a{margin-right:.6rem}
 """
 
 
@@ -131,6 +134,10 @@ def _fr_int(value: object) -> str:
     return "" if _isna(value) else f"{int(value):,}".replace(",", "\u202f")
 
 
+def _population_text(value: object) -> str:
+    return "population inconnue" if _isna(value) else _fr_int(value)
+
+
 def _fr_float(value: object) -> str:
     return "" if _isna(value) else f"{float(value):.2f}".replace(".", ",")
 
@@ -155,7 +162,9 @@ def _group_text(value: object) -> str:
 
 def cell_text(column: str, value: object) -> str:
     """French text of a table cell (HTML pages)."""
-    if column in ("n_specialists", "population", "group_n_specialists", "group_population") or column.startswith("n_"):
+    if column == "population":  # unknown for Mayotte: never 0
+        return _population_text(value)
+    if column in ("n_specialists", "group_n_specialists", "group_population") or column.startswith("n_"):
         return _fr_int(value)
     if column in ("startup_credit_eur", "yearly_allocation_eur"):
         return "" if _isna(value) else euros(int(value))
@@ -356,7 +365,9 @@ def render_xlsx(result: CoverageResult, regions: Sequence[str] | None = None) ->
 _esc = html.escape
 
 
-def _html_table(frame: pd.DataFrame, columns: Sequence[str], *, status_colours: bool = False, links: dict | None = None) -> str:
+def _html_table(
+    frame: pd.DataFrame, columns: Sequence[str], *, status_colours: bool = False, links: dict | None = None, fit: bool = False
+) -> str:
     text_cols = {"code_region", "region", "specialty", "specialty_label", "code_dep", "departement", "covered_by",
                  "covered_by_name", "group_status", "group", "exact", "could_host_alone"}
     head = "".join(f"<th>{_esc(LABELS_FR.get(c, c))}</th>" for c in columns)
@@ -373,7 +384,8 @@ def _html_table(frame: pd.DataFrame, columns: Sequence[str], *, status_colours: 
             cls = " class='t'" if c in text_cols else ""
             cells.append(f"<td{cls}>{text}</td>")
         body.append(f"<tr{style}>{''.join(cells)}</tr>")
-    return f"<div class='scroll'><table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    cls = " class='fit'" if fit else ""
+    return f"<div class='scroll'><table{cls}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
 
 
 def _sources_footer(result: CoverageResult) -> str:
@@ -385,8 +397,14 @@ def _sources_footer(result: CoverageResult) -> str:
     )
     notes = "".join(f"<li>{_esc(n)}</li>" for n in result.notes)
     basis = "".join(f"<li>{_esc(s.label)} : {_esc(result.basis.get(s.id, ''))}</li>" for s in result.specialties)
+    machine = (
+        "<p class='machine'>Pour les traitements automatiques, utiliser les fichiers CSV (<code>couverture.csv</code>, "
+        "<code>synthese.csv</code>) : UTF-8, séparateur virgule, en-têtes = identifiants de colonnes stables en anglais "
+        "(ex. <code>yearly_allocation_eur</code>), nombres non formatés ; les pages HTML et les classeurs XLSX "
+        "sont les versions de lecture, en français.</p>"
+    )
     return (
-        "<footer><h3>Sources</h3><ul>" + items + "</ul><h3>Méthode</h3><ul>" + notes + "</ul>"
+        "<footer>" + machine + "<h3>Sources</h3><ul>" + items + "</ul><h3>Méthode</h3><ul>" + notes + "</ul>"
         "<h3>Effectifs comptés</h3><ul>" + basis + "</ul>"
         f"<p>Généré le {date.today().isoformat()} par ess_geo. Montants de financement indicatifs.</p></footer>"
     )
@@ -440,7 +458,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         f"pouvant accueillir seuls une ESS (au moins {MIN_SPECIALISTS} spécialistes) et, sinon, plus petit groupe "
         "contigu de départements non couverts atteignant ce seuil. Financements indicatifs.</p>",
         "<h2 id='synthese'>Synthèse</h2>",
-        _html_table(summary, [c for c in SUMMARY_COLUMNS if c not in ("code_region", "region", "specialty")]),
+        _html_table(summary, [c for c in SUMMARY_COLUMNS if c not in ("code_region", "region", "specialty")], fit=True),
         f"<nav>{nav}</nav>",
         _legend(),
     ]
@@ -467,8 +485,8 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
                 parts.append(
                     head + f"{how}{int(s['potential_new_ess'])} nouvelle(s) ESS possible(s){exact_note}, soit "
                     f"{_esc(euros(int(s['startup_credit_eur'])))} de crédits d'amorçage "
-                    f"et environ {_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à l'objectif de "
-                    "50 % d'adhérents (<b>indicatif</b>).</p>"
+                    f"et environ {_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à 50 % d'adhérents "
+                    "(<b>indicatif</b>).</p>"
                 )
         parts.append(_html_table(rows, [c for c in _detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
         if spec.id in maps:
@@ -517,9 +535,9 @@ def render_index_html(result: CoverageResult, region_pages: dict[str, str]) -> s
         f"<p class='note'>{len(result.regions)} région(s), {len(result.specialties)} spécialité(s). "
         "Montants indicatifs, à confirmer par les ARS.</p>"
         "<h2>Par région</h2>"
-        + _html_table(per_region, cols, links=links)
+        + _html_table(per_region, cols, links=links, fit=True)
         + "<h2>Par spécialité</h2>"
-        + _html_table(per_spec, [c for c in per_spec.columns if c != "specialty"])
+        + _html_table(per_spec, [c for c in per_spec.columns if c != "specialty"], fit=True)
         + _sources_footer(result)
     )
     return _page(title, body)
@@ -572,6 +590,34 @@ def _replace_manifest(out: Path, written: list[str]) -> None:
             with contextlib.suppress(FileNotFoundError):
                 (out / rel).unlink()
     atomic_write_bytes(manifest, json.dumps({"files": written}, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+_ERRNO_FR = {
+    errno.EACCES: "accès refusé",
+    errno.EPERM: "opération non permise",
+    errno.ENOENT: "chemin inexistant ou non modifiable",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.ENOSPC: "disque plein",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+}
+
+
+def _write_error(out: Path, exc: OSError) -> InputDataError:
+    reason = _ERRNO_FR.get(exc.errno or -1, "erreur système")
+    return InputDataError(
+        f"cannot write the report into {str(out)!r}: {exc.strerror or exc}", path=str(out),
+        fr=f"impossible d'écrire le rapport dans {out} ({reason})",
+    )
+
+
+def _check_writable_dir(out: Path) -> None:
+    """Create the output folder (and its parents); refuse an unwritable one before any computation."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(out, exc) from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise _write_error(out, PermissionError(errno.EACCES, "Permission denied"))
 
 
 def check_formats(formats: Iterable[str] | str) -> list[str]:
@@ -642,7 +688,8 @@ def write_coverage_report(
     Raises
     ------
     InputDataError
-        For an unknown format, or unusable supply/registry files.
+        For an unknown format, unusable supply/registry files, or an output folder that cannot
+        be created or written (missing folders are created).
     UnknownCodeError
         For an unknown région code.
     """
@@ -650,6 +697,7 @@ def write_coverage_report(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputDataError(f"out_dir {str(out)!r} is not a directory", fr=f"{out} n'est pas un dossier")
+    _check_writable_dir(out)
     from ess_geo.registry import as_registry
     from ess_geo.supply import as_supply
 
@@ -685,8 +733,11 @@ def write_coverage_report(
         files["synthese.csv"] = render_csv(result.summary, SUMMARY_COLUMNS)
 
     # 2. write each file atomically, then remove files of a previous run that this one did not rewrite
-    paths = [atomic_write_bytes(out / rel, data) for rel, data in files.items()]
-    _replace_manifest(out, sorted(files))
+    try:
+        paths = [atomic_write_bytes(out / rel, data) for rel, data in files.items()]
+        _replace_manifest(out, sorted(files))
+    except OSError as exc:
+        raise _write_error(out, exc) from None
     return ReportFiles(out_dir=out, paths=paths, result=result, maps_included=bool(map_paths), map_errors=map_errors)
 
 

@@ -2,7 +2,8 @@
 
 The printed file shows the same layers, colours, title block, verdict per criterion, legend and
 sources footer as the HTML map. Pages are A4 landscape. Overseas départements of a France map
-are drawn as insets. Like :mod:`ess_geo.maps`, this module computes no figure: it only draws
+are drawn as insets, and Paris with its inner ring (75, 92, 93, 94) as a zoom whose labels the
+main frame leaves out; other labels that would overlap are skipped. Like :mod:`ess_geo.maps`, this module computes no figure: it only draws
 the spec (projection to a metric CRS is for display).
 """
 
@@ -16,10 +17,10 @@ import matplotlib as mpl
 import shapely
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Rectangle
 
 from ess_geo.crs import WGS84
-from ess_geo.mapdata import STATUS_COLOUR, MapLayer, MapSpec
+from ess_geo.mapdata import IDF_INSET_DEPS, STATUS_COLOUR, MapLayer, MapSpec
 
 A4_LANDSCAPE = (11.69, 8.27)
 SEA = "#eaf0f5"
@@ -44,7 +45,9 @@ def _project_bounds(bounds: tuple[float, float, float, float], crs: str) -> tupl
     return minx, miny, maxx, maxy
 
 
-def _draw_layer(ax, layer: MapLayer, crs: str, view: tuple[float, float, float, float], labels: bool) -> None:
+def _draw_layer(
+    ax, layer: MapLayer, crs: str, view: tuple[float, float, float, float], labels: bool, skip_labels: frozenset = frozenset()
+) -> None:
     frame = layer.frame
     if frame.empty:
         return
@@ -81,13 +84,39 @@ def _draw_layer(ax, layer: MapLayer, crs: str, view: tuple[float, float, float, 
             zorder=2 if fill else 4,
         )
     if labels and layer.label_column:
-        points = projected.geometry.representative_point()
-        for pt, text in zip(points, projected[layer.label_column], strict=True):
-            if view_box.contains(pt):
-                ax.text(
-                    pt.x, pt.y, _mtext(text), ha="center", va="center", fontsize=6, color="#222222", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
-                )
+        _draw_labels(ax, projected, layer.label_column, view, skip_labels)
+
+
+LABEL_FONTSIZE = 6.0
+
+
+def _draw_labels(ax, projected: gpd.GeoDataFrame, column: str, view, skip: frozenset) -> None:
+    """Label features at a representative point, largest first; a label that would overlap an
+    earlier one, or one listed in ``skip`` (shown in an inset), is left out."""
+    minx, miny, maxx, maxy = view
+    view_box = shapely.box(minx, miny, maxx, maxy)
+    pos = ax.get_position()
+    width_pt = pos.width * ax.figure.get_figwidth() * 72
+    per_pt = (maxx - minx) / width_pt  # data units per typographic point (equal aspect)
+    order = projected.geometry.area.sort_values(ascending=False).index
+    placed: list[shapely.Geometry] = []
+    for idx in order:
+        text = str(projected.at[idx, column])
+        if text in skip:
+            continue
+        pt = projected.geometry.loc[idx].representative_point()
+        if not view_box.contains(pt):
+            continue
+        half_w = (0.62 * LABEL_FONTSIZE * len(text) + 2) / 2 * per_pt
+        half_h = (LABEL_FONTSIZE + 2) / 2 * per_pt
+        box = shapely.box(pt.x - half_w, pt.y - half_h, pt.x + half_w, pt.y + half_h)
+        if any(box.intersects(other) for other in placed):
+            continue
+        placed.append(box)
+        ax.text(
+            pt.x, pt.y, _mtext(text), ha="center", va="center", fontsize=LABEL_FONTSIZE, color="#222222", zorder=5,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
+        )
 
 
 def _fit_view(ax, view):
@@ -120,10 +149,10 @@ def _setup_axes(ax, view, border: bool = True) -> None:
         spine.set_color("#999999")
 
 
-def _draw_frame(ax, spec: MapSpec, crs: str, bounds, labels: bool) -> None:
+def _draw_frame(ax, spec: MapSpec, crs: str, bounds, labels: bool, skip_labels: frozenset = frozenset()) -> None:
     view = _fit_view(ax, _project_bounds(bounds, crs))
     for layer in spec.layers:
-        _draw_layer(ax, layer, crs, view, labels)
+        _draw_layer(ax, layer, crs, view, labels, skip_labels)
     _setup_axes(ax, view)
 
 
@@ -177,10 +206,18 @@ def _draw_panel(fig: Figure, spec: MapSpec, rect) -> None:
         ax.text(0.62, y, _mtext(crit.status_fr), fontsize=8.5, fontweight="bold", va="top", transform=ax.transAxes,
                 color=STATUS_COLOUR.get(crit.status, "#111111"))
         y -= 8.5 * 1.35 / height_pt
+        for chunk in textwrap.wrap(crit.reason, 78) if crit.reason else []:
+            ax.text(0.03, y, _mtext(chunk), fontsize=6.8, color="#444444", va="top", transform=ax.transAxes)
+            y -= 6.8 * 1.3 / height_pt
     if spec.criteria:
         y -= 4 / height_pt
     for note in spec.notes:
         line(note, 7.5, colour="#333333", width=64, gap=0.2)
+    if spec.sites:
+        y -= 3 / height_pt
+        line("Sites de consultations avancées (rang, commune, population desservie)", 7.8, weight="bold", width=56, gap=0.15)
+        for site in spec.sites:
+            line(site, 7.2, colour="#222222", width=72, gap=0.1)
     handles, labels, bold = _legend_handles(spec)
     if handles:
         leg = ax.legend(
@@ -214,16 +251,26 @@ def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150) -> Path:
     fig.patch.set_facecolor("white")
     with mpl.rc_context({"hatch.linewidth": 0.7, "font.family": "DejaVu Sans"}):
         left = 0.01
-        if spec.insets:
-            n = len(spec.insets)
+        overseas = [i for i in spec.insets if i.kind != "idf"]
+        zooms = [i for i in spec.insets if i.kind == "idf"]
+        if overseas:
+            n = len(overseas)
             h = 0.86 / n
-            for i, inset in enumerate(spec.insets):
+            for i, inset in enumerate(overseas):
                 ax = fig.add_axes((0.01, 0.095 + (n - 1 - i) * h + 0.02, 0.1, h - 0.03))
                 _draw_frame(ax, spec, inset.crs, inset.bounds, labels=False)
                 ax.set_title(_mtext(inset.label), fontsize=6.5, pad=1.5)
             left = 0.12
         main = fig.add_axes((left, 0.085, 0.635 - left, 0.9))
-        _draw_frame(main, spec, spec.crs, spec.bounds, labels=True)
+        skip = frozenset(IDF_INSET_DEPS) if zooms else frozenset()
+        _draw_frame(main, spec, spec.crs, spec.bounds, labels=True, skip_labels=skip)
+        for k, inset in enumerate(zooms):
+            # zoom in the empty top-left corner of the main frame (the Channel), framed on the main map
+            ax = fig.add_axes((left + 0.006, 0.79 - k * 0.2, 0.13, 0.185))
+            _draw_frame(ax, spec, inset.crs, inset.bounds, labels=True)
+            ax.set_title(_mtext(inset.label), fontsize=6.5, pad=1.5)
+            zx0, zy0, zx1, zy1 = _project_bounds(inset.bounds, inset.crs)
+            main.add_patch(Rectangle((zx0, zy0), zx1 - zx0, zy1 - zy0, fill=False, edgecolor="#333333", linewidth=0.8, zorder=8))
         _draw_panel(fig, spec, (0.655, 0.085, 0.335, 0.9))
         footer = "Sources : " + " · ".join(spec.footer_lines())
         fig.text(0.01, 0.008, _mtext(textwrap.fill(footer, 210)), fontsize=6.2, color="#333333", va="bottom")
