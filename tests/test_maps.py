@@ -208,7 +208,7 @@ def load_departements_geoms():
 
 
 def test_fmt_number_french():
-    assert fmt_number(12345) == "12\u00a0345"
+    assert fmt_number(12345) == "12\u202f345"
     assert fmt_number(3.14159, 1) == "3,1"
     assert fmt_number(float("nan")) == "n.d."
     assert fmt_number(None) == "n.d."
@@ -471,7 +471,7 @@ def test_failing_reason_and_site_names_in_spec_and_html(synthetic_zip_result, su
     for c in failing:
         assert json.dumps(html.escape(c.reason, quote=True))[1:-1] in page  # inside the title block's JSON
     spec = territory_map_spec(check_territory("cardiologie", departements="75,92"), zip_result=synthetic_zip_result)
-    assert spec.sites[0].startswith("1. ") and "(92001)" in spec.sites[0] and "5\u00a0000 hab. en ZIP" in spec.sites[0]
+    assert spec.sites[0].startswith("1. ") and "(92001)" in spec.sites[0] and "5\u202f000 hab. en ZIP" in spec.sites[0]
     assert spec.sites[1].startswith("2. Commune B (92002)")
     page = map_html(make_territory_map(check_territory("cardiologie", departements="75,92"), zip_result=synthetic_zip_result))
     assert json.dumps("Sites de consultations avancées")[1:-1] in page and "2. Commune B (92002)" in page

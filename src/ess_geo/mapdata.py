@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ess_geo._format import decimal
 from ess_geo._simplify import TOLERANCE_M, simplify_for_map
 from ess_geo.crs import LAMBERT93, OVERSEAS_CRS, WGS84, metric_crs_for_many, require_crs
 from ess_geo.errors import EssGeoError, InputDataError
@@ -219,8 +220,7 @@ def fmt_number(value: float | int | None, decimals: int = 0) -> str:
     """French number: non-breaking thousands separator, decimal comma; "n.d." when missing."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return "n.d."
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u00a0").replace(".", ",")
+    return decimal(float(value), decimals)
 
 
 def _unique_sources(sources: Sequence[Source | None]) -> list[Source]:

@@ -41,10 +41,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ess_geo._format import decimal, euros, nombre
 from ess_geo.coverage import GROUP_STATUS_FR, LABELS_FR, SUMMARY_COLUMNS, TABLE_COLUMNS, CoverageResult, coverage_table
 from ess_geo.errors import InputDataError
 from ess_geo.registry import Registry
-from ess_geo.rules import MIN_SPECIALISTS, euros
+from ess_geo.rules import MIN_SPECIALISTS
 from ess_geo.specialties import Specialty
 from ess_geo.supply import Supply
 
@@ -131,7 +132,7 @@ def _isna(value: object) -> bool:
 
 
 def _fr_int(value: object) -> str:
-    return "" if _isna(value) else f"{int(value):,}".replace(",", "\u202f")
+    return "" if _isna(value) else nombre(int(value))
 
 
 def _population_text(value: object) -> str:
@@ -139,7 +140,7 @@ def _population_text(value: object) -> str:
 
 
 def _fr_float(value: object) -> str:
-    return "" if _isna(value) else f"{float(value):.2f}".replace(".", ",")
+    return "" if _isna(value) else decimal(float(value), 2)
 
 
 def _fr_bool(value: object, *, undetermined: str = "indéterminé") -> str:
