@@ -32,6 +32,8 @@ class Source:
 
     def label(self) -> str:
         """One-line French label: ``name — vintage — licence (origin)``."""
-        parts = [self.name, self.vintage, self.licence]
+        vintage = "millésime non précisé" if self.vintage.strip() == "non précisé" else self.vintage
+        licence = "licence non précisée" if self.licence.strip() == "non précisée" else self.licence
+        parts = [self.name, vintage, licence]
         text = " — ".join(p for p in parts if p)
         return f"{text} ({self.origin})" if self.origin else text
