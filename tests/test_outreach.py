@@ -416,7 +416,7 @@ def test_cli_zip_unwritable_out_is_input_error(tmp_path, capsys):
     blocker.write_text("x")
     rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--out", str(blocker / "sub")])
     err = capsys.readouterr().err
-    assert rc == 2 and "Erreur : impossible d'écrire" in err and "Traceback" not in err
+    assert rc == 2 and "Erreur : impossible de créer le dossier de sortie" in err and "Traceback" not in err
 
 
 def test_cli_zip_lists_only_the_territory_unmatched_lines(zonage_file, capsys):

@@ -190,11 +190,11 @@ def test_report_creates_missing_folders_and_refuses_unwritable(tmp_path, drees, 
     assert (out / "couverture.csv").is_file() and files.out_dir == out
     with pytest.raises(InputDataError, match="/proc/forbidden") as info:
         write_coverage_report("/proc/forbidden", "94", formats=["csv"], specialties=["cardiologie"], supply=drees)
-    assert "impossible d'écrire le rapport" in info.value.fr
+    assert "impossible de créer le dossier de sortie" in info.value.fr
     capsys.readouterr()
     code = main(["report", "-r", "11", "--out", "/proc/forbidden", "--supply", str(drees_effectifs), "-q", "--no-maps"])
     err = capsys.readouterr().err
-    assert code == 2 and err.startswith("Erreur : impossible d'écrire le rapport") and "Traceback" not in err
+    assert code == 2 and err.startswith("Erreur : impossible de créer le dossier de sortie") and "Traceback" not in err
 
 
 def test_html_documents_csv_machine_format_and_one_label(idf_report):

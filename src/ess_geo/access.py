@@ -59,6 +59,7 @@ from scipy.spatial import cKDTree
 
 from ess_geo import geography
 from ess_geo._format import decimal, plural
+from ess_geo._output import prepare_output_file, write_error
 from ess_geo.crs import distance_zone
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
@@ -91,26 +92,6 @@ def _significant(x: object, digits: int = 3) -> str:
     if x is None or pd.isna(x):
         return ""
     return np.format_float_positional(float(x), precision=digits, unique=False, fractional=False, trim="-")
-
-
-def _check_output_path(path: str | Path, allowed: tuple[str, ...] = (".csv",)) -> Path:
-    """Output file path: known extension, parent folders created, writable; else InputDataError."""
-    path = Path(path)
-    if path.suffix.lower() not in allowed:
-        shown = path.suffix or "(aucune)"
-        raise InputDataError(
-            f"output file {str(path)!r}: extension {shown!r} not supported, use {' or '.join(allowed)}",
-            fr=f"fichier de sortie {path} : extension {shown} non prise en charge (attendu : {', '.join(allowed)})",
-        )
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputDataError(
-            f"cannot create the output folder {str(path.parent)!r}: {exc.strerror or exc}",
-            fr=f"impossible de créer le dossier de sortie {path.parent} ({exc.strerror or exc})",
-            path=str(path),
-        ) from exc
-    return path
 
 
 def validate_bands(bands: Iterable[Sequence[float]]) -> tuple[tuple[float, float], ...]:
@@ -274,15 +255,11 @@ class AccessIndex:
         InputDataError
             If the extension is not ``.csv`` or the file cannot be written (French message).
         """
-        path = _check_output_path(path)
+        path = prepare_output_file(path, (".csv",))
         try:
             self.to_frame_fr().to_csv(path, index=False, encoding="utf-8-sig")
         except OSError as exc:
-            raise InputDataError(
-                f"cannot write {str(path)!r}: {exc.strerror or exc}",
-                fr=f"impossible d'écrire le fichier {path} ({exc.strerror or exc})",
-                path=str(path),
-            ) from exc
+            raise write_error(path, exc) from None
         return path
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:

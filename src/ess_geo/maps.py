@@ -19,10 +19,8 @@ Every text shown in tooltips, the title block and the footer is HTML-escaped.
 from __future__ import annotations
 
 import base64
-import errno
 import html
 import json
-import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -33,7 +31,8 @@ import geopandas as gpd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from ess_geo.errors import EssGeoError, InputDataError
+from ess_geo._output import prepare_output_file, write_error
+from ess_geo.errors import EssGeoError
 from ess_geo.mapdata import (
     STATUS_COLOUR,
     LegendSection,
@@ -513,60 +512,6 @@ def map_html(fmap: folium.Map) -> str:
     return text.replace("<html>", '<html lang="fr">', 1)
 
 
-_ERRNO_FR = {
-    errno.EACCES: "accès refusé",
-    errno.EPERM: "opération non permise",
-    errno.ENOENT: "chemin inexistant ou non modifiable",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.ENOSPC: "disque plein",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-    errno.EEXIST: "un fichier porte déjà ce nom",
-}
-
-
-def _os_error_fr(exc: OSError) -> str:
-    return _ERRNO_FR.get(exc.errno or -1, "erreur système")
-
-
-def prepare_output(path: str | Path) -> Path:
-    """Create the missing parent folders of an output file and check it can be written.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        Output file.
-
-    Returns
-    -------
-    pathlib.Path
-        The path.
-
-    Raises
-    ------
-    InputDataError
-        If the folder cannot be created, the path is a folder, or the file cannot be written.
-    """
-    out = Path(path)
-    if out.is_dir():
-        raise InputDataError(
-            f"output path {str(out)!r} is a directory; give a file name", path=str(out),
-            fr=f"{out} est un dossier : donner un nom de fichier",
-        )
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputDataError(
-            f"cannot create the output folder {str(out.parent)!r}: {exc.strerror or exc}", path=str(out),
-            fr=f"impossible de créer le dossier de sortie {out.parent} ({_os_error_fr(exc)})",
-        ) from None
-    if not os.access(out.parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise InputDataError(
-            f"cannot write {str(out)!r}: permission denied", path=str(out),
-            fr=f"impossible d'écrire {out} : accès refusé",
-        )
-    return out
-
-
 def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
     """Save a map as standalone HTML, PNG or PDF (chosen by the extension).
 
@@ -605,7 +550,7 @@ def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
             f"cannot export {out.name!r}: this map was not made by ess_geo (no {SPEC_ATTRIBUTE})",
             fr=f"export {suffix} impossible : carte non produite par ess_geo",
         )
-    prepare_output(out)
+    prepare_output_file(out)
     try:
         if suffix == ".html":
             out.write_text(map_html(fmap), encoding="utf-8")
@@ -614,8 +559,5 @@ def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
 
         render_static(spec, out, dpi=dpi)
     except OSError as exc:
-        raise InputDataError(
-            f"cannot write {str(out)!r}: {exc.strerror or exc}", path=str(out),
-            fr=f"impossible d'écrire {out} ({_os_error_fr(exc)})",
-        ) from None
+        raise write_error(out, exc) from None
     return out

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import errno
 import html
 import io
 import os
@@ -42,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ess_geo._format import decimal, euros, nombre
+from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.coverage import GROUP_STATUS_FR, LABELS_FR, SUMMARY_COLUMNS, TABLE_COLUMNS, CoverageResult, coverage_table
 from ess_geo.errors import InputDataError
 from ess_geo.registry import Registry
@@ -593,34 +593,6 @@ def _replace_manifest(out: Path, written: list[str]) -> None:
     atomic_write_bytes(manifest, json.dumps({"files": written}, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
-_ERRNO_FR = {
-    errno.EACCES: "accès refusé",
-    errno.EPERM: "opération non permise",
-    errno.ENOENT: "chemin inexistant ou non modifiable",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.ENOSPC: "disque plein",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-}
-
-
-def _write_error(out: Path, exc: OSError) -> InputDataError:
-    reason = _ERRNO_FR.get(exc.errno or -1, "erreur système")
-    return InputDataError(
-        f"cannot write the report into {str(out)!r}: {exc.strerror or exc}", path=str(out),
-        fr=f"impossible d'écrire le rapport dans {out} ({reason})",
-    )
-
-
-def _check_writable_dir(out: Path) -> None:
-    """Create the output folder (and its parents); refuse an unwritable one before any computation."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _write_error(out, exc) from None
-    if not os.access(out, os.W_OK | os.X_OK):
-        raise _write_error(out, PermissionError(errno.EACCES, "Permission denied"))
-
-
 def check_formats(formats: Iterable[str] | str) -> list[str]:
     """Normalised list of report formats.
 
@@ -698,7 +670,7 @@ def write_coverage_report(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputDataError(f"out_dir {str(out)!r} is not a directory", fr=f"{out} n'est pas un dossier")
-    _check_writable_dir(out)
+    prepare_output_dir(out)
     from ess_geo.registry import as_registry
     from ess_geo.supply import as_supply
 
@@ -738,7 +710,7 @@ def write_coverage_report(
         paths = [atomic_write_bytes(out / rel, data) for rel, data in files.items()]
         _replace_manifest(out, sorted(files))
     except OSError as exc:
-        raise _write_error(out, exc) from None
+        raise write_error(out, exc) from None
     return ReportFiles(out_dir=out, paths=paths, result=result, maps_included=bool(map_paths), map_errors=map_errors)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ess_geo._format import plural
-from ess_geo.access import _check_output_path, access_index
+from ess_geo._output import prepare_output_file
+from ess_geo.access import access_index
 from ess_geo.cli import cli
 from ess_geo.cli._options import specialty_option
 
@@ -37,7 +38,7 @@ def access_cmd(specialty, supply, departements, region, level, bands, out):
 
     Code de sortie : 0 succès, 2 erreur de saisie (dont un fichier de sortie non .csv ou non inscriptible).
     """
-    _check_output_path(out)  # before the computation: a wrong extension fails at once
+    prepare_output_file(out, (".csv",))  # before the computation: a wrong extension fails at once
     kwargs = {}
     parsed = _bands(bands)
     if parsed is not None:

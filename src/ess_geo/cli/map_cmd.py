@@ -29,7 +29,8 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
     Le fichier HTML s'ouvre hors ligne ; PNG et PDF sont prêts à imprimer.
     Code de sortie : 0 carte écrite, 2 erreur de saisie.
     """
-    from ess_geo.maps import make_coverage_map, make_territory_map, prepare_output, save_map
+    from ess_geo._output import prepare_output_file
+    from ess_geo.maps import make_coverage_map, make_territory_map, save_map
     from ess_geo.specialties import get_specialty
 
     # a refused specialty (pathology, general practice...) gets no map: NotEssSpecialtyError, exit 2
@@ -37,7 +38,7 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
     suffix = Path(out).suffix.lower()
     if suffix not in (".html", ".png", ".pdf"):
         raise click.UsageError(f"--out {out!r} : extension .html, .png ou .pdf attendue")
-    prepare_output(out)  # missing folders created, unwritable path refused before any computation
+    prepare_output_file(out)  # missing folders created, unwritable path refused before any computation
     if coverage:
         if departements:
             raise click.UsageError("--coverage se combine avec --region (ou rien : France entière), pas --departements")

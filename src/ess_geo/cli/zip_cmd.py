@@ -11,9 +11,9 @@ import geopandas as gpd
 import pandas as pd
 
 from ess_geo._format import nombre, plural
+from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.cli import EXIT_OK, cli
 from ess_geo.cli._options import departements_option, region_option, require_territory, specialty_option
-from ess_geo.errors import InputDataError
 from ess_geo.outreach import flag_zip, rank_outreach_sites, resolve_territory
 from ess_geo.zonage import load_zonage, postal_code_departements
 
@@ -75,21 +75,13 @@ def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _unwritable(path: Path, exc: OSError) -> InputDataError:
-    return InputDataError(
-        f"cannot write the output {str(path)!r}: {exc.strerror or exc}",
-        fr=f"impossible d'écrire dans {path} ({exc.strerror or exc})",
-        path=str(path),
-    )
-
-
 def _write(result, zonage, out: Path) -> list[Path]:
     """Write the outputs; missing folders are created, an unwritable folder is an InputDataError."""
+    prepare_output_dir(out)
     try:
-        out.mkdir(parents=True, exist_ok=True)
         return _write_files(result, zonage, out)
     except OSError as exc:
-        raise _unwritable(out, exc) from exc
+        raise write_error(out, exc) from None
 
 
 def _write_files(result, zonage, out: Path) -> list[Path]:
