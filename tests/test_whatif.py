@@ -104,3 +104,19 @@ def test_french_html_and_summary(check_synthetic):
     assert "80\u202f000 €" in html and "True" not in html and "False" not in html
     assert "Année 0 : 2 adhérents (10,0 %)" in path.summary_fr()
     assert "Année 0 : 1 adhérent " in simulate_adherents(check_synthetic, [1, 4, 6, 7, 9, 10]).summary_fr()
+
+
+@pytest.mark.shared
+def test_simulation_on_a_covered_territory_is_not_admissible(drees_effectifs):
+    from ess_geo.cli import main
+    from ess_geo.territory import check_territory
+    from ess_geo.whatif import simulate_adherents
+
+    r = check_territory("cardiologie", ["94", "77"], supply=drees_effectifs)
+    path = simulate_adherents(r, [30, 50, 70, 95, 115, 140])
+    assert path.territory_admissible is False
+    assert any("ESS Cardiologie" in m for m in path.territory_issues)
+    assert "non admissible" in path.summary_fr()
+    code = main(["simulate", "-s", "cardiologie", "-d", "94,77", "--supply", str(drees_effectifs),
+                 "--adherents-par-annee", "30,50,70,95,115,140"])
+    assert code == 1

@@ -89,6 +89,12 @@ class AdherentPath:
         Years whose status cannot be decided (upper-bound denominator).
     funding_rule : FundingRule
     sources : list of Source
+    territory_issues : list of str
+        French messages of the territory's criteria other than adherents that fail or are
+        undetermined (perimeter, contiguity, overlap, threshold...): a trajectory on a territory
+        that cannot host an ESS funds nothing.
+    territory_admissible : bool or None
+        False if one of those criteria fails, None if one is undetermined, else True.
     """
 
     table: pd.DataFrame
@@ -99,6 +105,8 @@ class AdherentPath:
     undetermined_years: list[int]
     funding_rule: FundingRule
     sources: list[Source] = field(default_factory=list)
+    territory_issues: list[str] = field(default_factory=list)
+    territory_admissible: bool | None = True
 
     @property
     def on_track(self) -> bool | None:
@@ -138,6 +146,8 @@ class AdherentPath:
             "missed_years": list(self.missed_years),
             "undetermined_years": list(self.undetermined_years),
             "on_track": self.on_track,
+            "territory_admissible": self.territory_admissible,
+            "territory_issues": list(self.territory_issues),
             "total_funding_eur": self.total_funding_eur,
             "funding_rule": self.funding_rule.describe_fr(),
             "sources": [s.to_dict() for s in self.sources],
@@ -147,6 +157,7 @@ class AdherentPath:
         """French text summary."""
         bound = "" if self.exact else "au plus "
         lines = [f"Trajectoire des adhérents sur 5 ans ({bound}{self.specialists} spécialistes ; cible linéaire 10 % → 50 %)"]
+        lines += [f"Territoire {_TERRITORY_FR[self.territory_admissible]} : {msg}" for msg in self.territory_issues]
         for r in self.table.itertuples():
             share = "—" if r.share is None or pd.isna(r.share) else _pct(r.share)
             share = share if self.exact or share == "—" else f"au moins {share}"
@@ -187,12 +198,27 @@ class AdherentPath:
         return (
             f"<div lang='fr'><h4>Trajectoire des adhérents sur 5 ans ({esc(bound)}{esc(nombre(self.specialists))} "
             "spécialistes ; cible linéaire 10 % → 50 %)</h4>"
-            f"<p><b>Sur la trajectoire : {esc(verdict)}</b> — financement indicatif total : "
+            + "".join(f"<p><b>Territoire {esc(_TERRITORY_FR[self.territory_admissible])}</b> : {esc(m)}</p>" for m in self.territory_issues)
+            + f"<p><b>Sur la trajectoire : {esc(verdict)}</b> — financement indicatif total : "
             f"{esc(euros(self.total_funding_eur))}</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
             f"<p style='font-size:smaller'>{esc(self.funding_rule.describe_fr())} ; montants à confirmer par l'ARS.</p>"
             "</div>"
         )
+
+
+_TERRITORY_FR = {True: "admissible", False: "non admissible", None: "indéterminé"}
+
+
+def _territory_status(check_result) -> tuple[bool | None, list[str]]:
+    """Status of the territory's criteria other than adherents, and the French messages of the problems."""
+    from ess_geo.territory import DECIDING
+
+    others = [c for c in getattr(check_result, "criteria", []) if c.id in DECIDING and c.id != "adherents"]
+    failing = [c for c in others if c.status == "fail"]
+    unknown = [c for c in others if c.status == "unknown"]
+    status = False if failing else (None if unknown else True)
+    return status, [c.message for c in failing + unknown]
 
 
 def _pct(share: float) -> str:
@@ -322,6 +348,7 @@ def simulate_adherents(
                 "note": note,
             }
         )
+    status, issues = _territory_status(check_result)
     table = pd.DataFrame(rows)
     table["on_track"] = table["on_track"].astype(object)
     table["share"] = table["share"].astype(object)
@@ -336,6 +363,8 @@ def simulate_adherents(
         undetermined_years=undetermined,
         funding_rule=rule,
         sources=list(getattr(check_result, "sources", [])),
+        territory_issues=issues,
+        territory_admissible=status,
     )
 
 

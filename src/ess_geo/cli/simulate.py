@@ -75,8 +75,8 @@ def _table_fr(path) -> str:
 def simulate_cmd(specialty, departements, region, supply, registry, adherents_by_year, as_json):
     """Suit les adhérents sur 5 ans : trajectoire linéaire de 10 % à 50 % et financement indicatif.
 
-    Code de sortie : 0 si chaque année est sur la trajectoire, 1 sinon (ou indéterminé),
-    2 erreur de saisie.
+    Code de sortie : 0 si le territoire est admissible et chaque année sur la trajectoire, 1 sinon
+    (ou indéterminé), 2 erreur de saisie.
     """
     require_territory(departements, region)
     if not supply:
@@ -94,6 +94,11 @@ def simulate_cmd(specialty, departements, region, supply, registry, adherents_by
     else:
         bound = "" if path.exact else "au plus "
         click.echo(f"ESS {result.specialty.label} — {result.territory_label}")
+        if path.territory_admissible is not True:
+            click.echo(f"Territoire {result.verdict_fr.upper() if path.territory_admissible is False else 'INDÉTERMINÉ'} :")
+            for message in path.territory_issues:
+                click.echo(f" - {message}")
+            click.echo("Le financement ci-dessous suppose un territoire admissible : il est sans objet en l'état.")
         click.echo(
             f"Trajectoire des adhérents sur 5 ans : {bound}{nombre(path.specialists)} spécialistes ; "
             "cible linéaire 10 % (année 0) → 50 % (année 5)"
@@ -109,4 +114,4 @@ def simulate_cmd(specialty, departements, region, supply, registry, adherents_by
             "à confirmer par l'ARS)."
         )
         click.echo(f"Source des effectifs : {result.supply.source.label()}")
-    sys.exit(EXIT_OK if path.on_track else EXIT_NOT_ADMISSIBLE)
+    sys.exit(EXIT_OK if path.on_track and path.territory_admissible else EXIT_NOT_ADMISSIBLE)
