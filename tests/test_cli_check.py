@@ -153,3 +153,21 @@ def test_help_headings_in_french(capsys):
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
     assert "Commandes:" in out and "simulate" in out and "Commands:" not in out
+
+
+def test_usage_error_is_one_line_and_group_alone_shows_help(capsys):
+    code, _, err = run(["check", "-s", "cardiologie", "-d", "77", "-a", "-5"], capsys)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert err.startswith("Erreur : ") and "aide" in err
+    code, out, err = run(["data"], capsys)
+    assert code == 0 and "fetch" in out and not err
+
+
+def test_unusable_cache_folder_is_one_french_line(capsys, monkeypatch, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    monkeypatch.setenv("ESS_GEO_CACHE", str(blocker / "sub"))
+    code, _, err = run(["data", "fetch", "zonage-mg"], capsys)
+    assert code == 2
+    assert "dossier de cache" in err and "Traceback" not in err

@@ -34,6 +34,7 @@ from email.utils import parsedate_to_datetime
 from http.client import HTTPException
 from pathlib import Path
 
+from ess_geo._output import os_error_fr
 from ess_geo.errors import DatasetError
 from ess_geo.sources import Source
 
@@ -397,7 +398,13 @@ def fetch(
             fr=f"« {name} » absent du cache ({final}) et mode hors ligne : lancer « ess-geo data fetch {name} » "
             "avec une connexion",
         )
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatasetError(
+            f"cannot create the cache folder {str(folder)!r} (ESS_GEO_CACHE?): {exc.strerror or exc}",
+            fr=f"impossible de créer le dossier de cache {folder} ({os_error_fr(exc)}) : vérifier ESS_GEO_CACHE",
+        ) from None
     part = final.with_name(final.name + ".part")
     last_error = ""
     info: dict = {}

@@ -145,10 +145,12 @@ def main(argv: list[str] | None = None) -> int:
     _register()
     try:
         cli.main(args=argv, prog_name="ess-geo", standalone_mode=False)
-    except click.exceptions.UsageError as exc:  # wrong option: bad input too, said in French
-        click.echo(f"Erreur : {_french_usage(exc)}", err=True)
+    except click.exceptions.NoArgsIsHelpError as exc:  # ``ess-geo data`` alone: show its help
+        click.echo(exc.ctx.get_help())
+        return EXIT_OK
+    except click.exceptions.UsageError as exc:  # wrong option: bad input too, one French line
         path = exc.ctx.command_path if exc.ctx is not None else "ess-geo"
-        click.echo(f"Aide : « {path} --help ».", err=True)
+        click.echo(f"Erreur : {_french_usage(exc)} (aide : « {path} --help »)", err=True)
         return EXIT_BAD_INPUT
     except click.exceptions.Abort:
         click.echo("Interrompu.", err=True)
