@@ -22,7 +22,8 @@ Usage::
 
     python scripts/build_reference_data.py [--wheel PATH] [--out DIR]
 
-The report (communes without geometry, rebuilt geometries, counts) is printed and stored in
+The report (communes without geometry, rebuilt geometries, gaps between communes attached to a
+neighbouring commune, counts) is printed and stored in
 provenance.json.
 """
 
@@ -41,7 +42,9 @@ import zipfile
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +65,8 @@ LICENCE = (
 # SNAP_M of the other (the source coverage has sub-metre slivers, so exact equality is too strict).
 MIN_BORDER_M = 100.0
 SNAP_M = 5.0
+# The same snapping distance in degrees (5e-5° is about 4-6 m in France), for topology in WGS84.
+SNAP_DEG = 5e-5
 
 
 def sha256_of(path: Path) -> str:
@@ -100,45 +105,83 @@ def polygonal(geom):
 
 
 def dissolve_coverage(gdf: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
-    """Union each group's polygons; coverage union keeps shared borders exact."""
-    parts = {}
-    for key, grp in gdf.groupby(by, sort=True):
-        geoms = grp.geometry.values
-        try:
-            merged = shapely.coverage_union_all(geoms)
-        except shapely.errors.GEOSException:  # imperfect coverage (tiny overlaps): robust union
-            merged = shapely.union_all(geoms)
-        parts[key] = polygonal(merged)
+    """Union each group's polygons.
+
+    A full (robust) union rather than :func:`shapely.coverage_union_all`: the source communes
+    overlap slightly in places, and coverage union, which assumes no overlap, turns each overlap
+    into a hole of the dissolved unit.
+    """
+    parts = {key: polygonal(shapely.union_all(grp.geometry.values)) for key, grp in gdf.groupby(by, sort=True)}
     return gpd.GeoSeries(parts, crs=gdf.crs)
 
 
-def fill_source_gaps(geoms: gpd.GeoSeries) -> tuple[gpd.GeoSeries, list[dict]]:
-    """Fill holes of dissolved polygons that no other unit covers (gaps in the source).
+def _zone_of(code_dep: str) -> str:
+    """Metric CRS of a département (Lambert-93 for the mainland and Corsica, local CRS overseas)."""
+    return OVERSEAS_CRS.get(code_dep, LAMBERT93)
 
-    The source communes leave a few holes that belong to no commune. A hole mostly covered by
-    another unit (an enclave, e.g. the Enclave des Papes of Vaucluse inside Drôme) is kept.
+
+def fill_commune_gaps(communes: gpd.GeoDataFrame, likely_owners: set[str] = frozenset()) -> tuple[gpd.GeoDataFrame, list[dict]]:
+    """Attach every gap between communes to the neighbouring commune sharing the longest border.
+
+    The source communes leave holes that belong to no commune (e.g. the former commune of
+    Pierrefitte-sur-Seine, merged into Saint-Denis 93066 in 2025, on the 93/95 border). Per metric
+    zone, the gaps are the interior rings of the union of all communes: they are enclosed by
+    communes, so never the sea, and an enclave (Enclave des Papes) is covered by communes, so it is
+    no gap. Each gap goes to the neighbouring commune whose boundary runs along it the longest
+    (within SNAP_M, for the sub-metre slivers of the source) -- among the ``likely_owners`` that
+    border it (more than MIN_BORDER_M) if any: communes nouvelles some of whose communes déléguées
+    have no geometry in the source, i.e. whose missing territory the gap most probably is
+    (Pierrefitte-sur-Seine borders Stains longer than Saint-Denis, but belongs to Saint-Denis). Topology is computed in WGS84 (the stored
+    coordinates, so the gap shares the commune's vertices exactly); lengths and areas in the zone's
+    metric CRS.
     """
-    metric = geoms.to_crs(LAMBERT93)
-    tree = shapely.STRtree(metric.values)
-    filled, report = {}, []
-    for pos, (key, geom) in enumerate(metric.items()):
-        polys = []
-        for poly in getattr(geom, "geoms", [geom]):
-            if poly.geom_type != "Polygon":  # make_valid may leave stray lines or points
+    out = communes.copy()
+    report: list[dict] = []
+    zones = out["code_dep"].map(_zone_of)
+    additions: dict[int, list] = {}
+    for crs in sorted(zones.unique()):
+        part = out[(zones == crs) & out.geometry.notna()]
+        transformer = pyproj.Transformer.from_crs(WGS84, crs, always_xy=True)
+
+        def to_metric(geom, tr=transformer):
+            return shapely.transform(geom, lambda xy, tr=tr: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+
+        union = shapely.union_all(dissolve_coverage(part, "code_dep").values)
+        tree = shapely.STRtree(part.geometry.values)
+        for poly in shapely.get_parts(union):
+            if poly.geom_type != "Polygon":
                 continue
-            keep = []
             for ring in poly.interiors:
-                hole = shapely.Polygon(ring)
-                others = [i for i in tree.query(hole, predicate="intersects") if i != pos]
-                covered = sum(shapely.intersection(metric.iloc[i], hole).area for i in others)
-                if covered >= 0.5 * hole.area:
-                    keep.append(ring)
-                else:
-                    report.append({"unit": key, "area_km2": round(hole.area / 1e6, 3)})
-            polys.append(polygonal(shapely.Polygon(poly.exterior, keep)))
-        filled[key] = polygonal(shapely.union_all(polys))
-    out = gpd.GeoSeries(filled, crs=LAMBERT93).to_crs(geoms.crs)
-    return gpd.GeoSeries([polygonal(g) for g in out.values], index=out.index, crs=geoms.crs), report
+                shell = shapely.Polygon(ring)
+                inside = tree.query(shell, predicate="intersects")
+                gap = polygonal(shapely.difference(shell, shapely.union_all(part.geometry.values[inside])))
+                if gap.is_empty:
+                    continue
+                # Border length with each candidate, measured on the gap's boundary near the commune.
+                boundary = gap.boundary
+                pad = shapely.buffer(shapely.envelope(gap), 1e-3)
+                borders = {}
+                for i in tree.query(gap, predicate="dwithin", distance=SNAP_DEG):
+                    near = shapely.intersection(part.geometry.values[i], pad)
+                    shared = shapely.intersection(boundary, shapely.buffer(near, SNAP_DEG))
+                    borders[i] = shapely.length(to_metric(shared)) if not shared.is_empty else 0.0
+                owners = {i: n for i, n in borders.items() if n > MIN_BORDER_M and part["code_insee"].iloc[i] in likely_owners}
+                rule = "commune nouvelle sans géométrie déléguée" if owners else "plus longue limite commune"
+                best, best_len = max((owners or borders).items(), key=lambda kv: (kv[1], -kv[0]))
+                label = part.index[best]
+                additions.setdefault(label, []).append(gap)
+                report.append(
+                    {
+                        "code_insee": out.at[label, "code_insee"],
+                        "area_km2": round(shapely.area(to_metric(gap)) / 1e6, 4),
+                        "shared_border_km": round(best_len / 1000, 3),
+                        "rule": rule,
+                    }
+                )
+    for label, gaps in additions.items():
+        out.at[label, "geometry"] = polygonal(shapely.union_all([out.at[label, "geometry"], *gaps]))
+    report.sort(key=lambda g: (-g["area_km2"], g["code_insee"]))
+    return out, report
 
 
 def adjacency(deps: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -222,15 +265,21 @@ def build(wheel: Path, out: Path) -> dict:
     communes = communes.sort_values("code_insee", ignore_index=True)
     report["invalid_geometries_repaired"] = int((~shapely.is_valid(raw.loc[com.index, "geometry"].dropna().values)).sum())
 
+    # Gaps between communes (inside a département or on a border) go to a neighbouring commune, so
+    # communes, départements and régions are all gap-free and consistent.
+    delegated_no_geom = raw[raw["type"].isin(["COMD", "COMA"]) & raw.geometry.isna()]
+    parents = delegated_no_geom["commune_parent_id"].map(raw.set_index("id")["code"])
+    likely_owners = set(parents[parents.notna() & (parents != delegated_no_geom["code"])])
+    communes, report["source_gaps_attached_to_communes"] = fill_commune_gaps(communes, likely_owners)
     has_geom = communes[communes.geometry.notna()]
-    dep_geom, report["source_gaps_filled_in_departements"] = fill_source_gaps(dissolve_coverage(has_geom, "code_dep"))
+    dep_geom = dissolve_coverage(has_geom, "code_dep")
     deps = deps_raw.assign(code_region=deps_raw["region_id"].map(reg_by_id["code"]))[["code", "nom", "code_region"]]
     deps = deps.rename(columns={"code": "code_dep"})
     deps["population"] = deps["code_dep"].map(_strict_sum(communes, "code_dep")).astype("Int64")
     departements = gpd.GeoDataFrame(deps, geometry=deps["code_dep"].map(dep_geom).values, crs=WGS84)
     departements = departements.sort_values("code_dep", ignore_index=True)
 
-    reg_geom, report["source_gaps_filled_in_regions"] = fill_source_gaps(dissolve_coverage(has_geom, "code_region"))
+    reg_geom = dissolve_coverage(has_geom, "code_region")
     regs = regs_raw[["code", "nom"]].rename(columns={"code": "code_region"})
     regs["population"] = regs["code_region"].map(_strict_sum(communes, "code_region")).astype("Int64")
     regions = gpd.GeoDataFrame(regs, geometry=regs["code_region"].map(reg_geom).values, crs=WGS84)
@@ -321,8 +370,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  communes without population in source: {len(rep['communes_without_population'])}")
     print(f"    rebuilt from communes déléguées: {', '.join(rep['population_rebuilt_from_delegated_communes']) or 'none'}")
     print(f"    still unknown (<NA>): {', '.join(rep['communes_population_unknown']) or 'none'}")
-    gaps = rep["source_gaps_filled_in_departements"]
-    print(f"  gaps between communes filled in départements: {len(gaps)} ({sum(g['area_km2'] for g in gaps):.1f} km²)")
+    gaps = rep["source_gaps_attached_to_communes"]
+    print(
+        f"  gaps between communes attached to a neighbouring commune: {len(gaps)} "
+        f"({sum(g['area_km2'] for g in gaps):.1f} km², {len({g['code_insee'] for g in gaps})} communes)"
+    )
+    for item in gaps[:5]:
+        print(f"    {item['code_insee']}: +{item['area_km2']:.2f} km²")
     return 0
 
 

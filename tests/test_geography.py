@@ -122,3 +122,35 @@ def test_resolve_regions_all_one_several():
         resolve_regions("84,99")
     with pytest.raises(UnknownCodeError, match="'12'"):
         resolve_regions(["12"])
+
+
+def test_former_pierrefitte_gap_belongs_to_saint_denis():
+    """The 2025 gap left by Pierrefitte-sur-Seine (93/95 border) is attached to Saint-Denis."""
+    import shapely
+
+    point = shapely.Point(2.36, 48.96)
+    communes = geography.load_communes()
+    deps = geography.load_departements()
+    assert communes.loc[communes.contains(point), "code_insee"].tolist() == ["93066"]
+    assert deps.loc[deps.contains(point), "code_dep"].tolist() == ["93"]
+
+
+def test_regions_union_has_no_gap_in_ile_de_france():
+    import shapely
+
+    regs = geography.load_regions()
+    union = shapely.union_all(regs.geometry.values)
+    idf = regs.set_index("code_region").loc["11", "geometry"]
+    holes = [
+        shapely.Polygon(ring)
+        for poly in shapely.get_parts(union)
+        for ring in poly.interiors
+        if shapely.Polygon(ring).intersects(idf) and shapely.Polygon(ring).area > 1e-10
+    ]
+    assert holes == []
+    assert sum(len(p.interiors) for p in shapely.get_parts(idf)) == 0
+
+
+def test_provenance_reports_gaps_attached_to_communes():
+    gaps = geography.provenance()["report"]["source_gaps_attached_to_communes"]
+    assert any(g["code_insee"] == "93066" and 3 < g["area_km2"] < 4 for g in gaps)
