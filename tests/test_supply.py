@@ -192,4 +192,6 @@ def test_cell_drops_are_not_called_lines(tmp_path):
 def test_vintage_not_stated_says_what(tmp_path):
     f = tmp_path / "synthetic_small.csv"
     f.write_text("dept_code,07-Cardiologie,Total général\n1,16,100\n", encoding="utf-8")
-    assert load_supply(f).source.vintage == "millésime non précisé"
+    source = load_supply(f).source
+    assert source.vintage_fr == "millésime non précisé"
+    assert source.label().count("non précisé") == 1

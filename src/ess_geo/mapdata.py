@@ -209,7 +209,7 @@ class MapSpec:
 
     def footer_lines(self) -> list[str]:
         """French footer lines naming every source and vintage."""
-        return [f"{s.name} — {s.vintage}" + (f" — {s.licence}" if s.licence else "") for s in self.sources]
+        return [f"{s.name} — {s.vintage_fr} — {s.licence_fr}" for s in self.sources]
 
 
 # --------------------------------------------------------------------------------------------
@@ -895,6 +895,11 @@ def territory_map_spec(
         layers.append(layer)
         legend.append(section)
         site_lines = list(layer.frame.sort_values("rang", key=lambda r: pd.to_numeric(r, errors="coerce"))["ligne"])
+        # What the scores measure (ess_geo.outreach.ZipResult.ranking_basis_fr): says when specialists
+        # are not located by commune, so their presence was not taken into account.
+        basis_fr = str(getattr(zip_result, "ranking_basis_fr", "") or "")
+        if basis_fr:
+            site_lines.insert(0, f"Classement : {basis_fr}")
     # initial view: the territory and any existing ESS it overlaps
     focus = deps[deps["in_territory"]][["geometry"]]
     if ess_layer is not None:

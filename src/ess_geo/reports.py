@@ -391,7 +391,7 @@ def _html_table(
 
 def _sources_footer(result: CoverageResult) -> str:
     items = "".join(
-        f"<li>{_esc(s.name)} — <b>millésime : {_esc(s.vintage)}</b> — {_esc(s.licence)}"
+        f"<li>{_esc(s.name)} — <b>{_esc(s.vintage_fr)}</b> — {_esc(s.licence_fr)}"
         + (f" ({_esc(s.origin)})" if s.origin else "")
         + "</li>"
         for s in result.sources

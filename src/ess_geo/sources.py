@@ -30,10 +30,18 @@ class Source:
         """Plain-dict form, for JSON output."""
         return asdict(self)
 
+    @property
+    def vintage_fr(self) -> str:
+        """The vintage, or « millésime non précisé » when the source does not state it."""
+        return "millésime non précisé" if self.vintage.strip() in ("", "non précisé", "millésime non précisé") else self.vintage
+
+    @property
+    def licence_fr(self) -> str:
+        """The licence, or « licence non précisée » when unknown."""
+        return "licence non précisée" if self.licence.strip() in ("", "non précisée") else self.licence
+
     def label(self) -> str:
         """One-line French label: ``name — vintage — licence (origin)``."""
-        vintage = "millésime non précisé" if self.vintage.strip() == "non précisé" else self.vintage
-        licence = "licence non précisée" if self.licence.strip() == "non précisée" else self.licence
-        parts = [self.name, vintage, licence]
+        parts = [self.name, self.vintage_fr, self.licence_fr]
         text = " — ".join(p for p in parts if p)
         return f"{text} ({self.origin})" if self.origin else text

@@ -376,7 +376,7 @@ def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "li
                     fr=f"fichier d'effectifs illisible (encodage ni UTF-8 ni Windows-1252) : {path}",
                     path=str(path),
                 ) from exc
-        return _read_drees_wide(text, path, vintage or "millésime non précisé", delimiter=delimiter)
+        return _read_drees_wide(text, path, vintage or "non précisé", delimiter=delimiter)
     msg = (
         f"unrecognised supply file {str(path)!r}: expected the DREES table (first column 'dept_code', then one "
         f"column per DREES specialty group, comma- or semicolon-separated) or the RPPS extraction "
