@@ -111,8 +111,24 @@ def dissolve_coverage(gdf: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
     overlap slightly in places, and coverage union, which assumes no overlap, turns each overlap
     into a hole of the dissolved unit.
     """
-    parts = {key: polygonal(shapely.union_all(grp.geometry.values)) for key, grp in gdf.groupby(by, sort=True)}
+    parts = {key: _drop_degenerate(polygonal(shapely.union_all(grp.geometry.values))) for key, grp in gdf.groupby(by, sort=True)}
     return gpd.GeoSeries(parts, crs=gdf.crs)
+
+
+#: Rings and parts smaller than this (square degrees, about 1 m²) left by a union are numerical
+#: artefacts (zero-area rings where borders almost touch), not territory; GEOS coverage
+#: simplification (maps) rejects them.
+DEGENERATE_DEG2 = 1e-10
+
+
+def _drop_degenerate(geom):
+    polys = []
+    for poly in shapely.get_parts(geom):
+        if poly.geom_type != "Polygon" or poly.area < DEGENERATE_DEG2:
+            continue
+        holes = [ring for ring in poly.interiors if shapely.Polygon(ring).area >= DEGENERATE_DEG2]
+        polys.append(polygonal(shapely.Polygon(poly.exterior, holes)))
+    return polygonal(shapely.union_all(polys))
 
 
 def _zone_of(code_dep: str) -> str:
