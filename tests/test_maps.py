@@ -496,3 +496,94 @@ def test_mayotte_population_unknown_not_zero(supply):
     tspec = territory_map_spec(check)
     row = tspec.layers[0].frame.set_index("code_dep").loc["976"]
     assert row["population"] == "population inconnue" and row["densite"] != "0,0"
+
+
+# ----------------------------------------------------------------------------- map_cmd acceptance findings
+
+
+def test_cli_map_coverage_refuses_zonage(tmp_path, capsys):
+    zon = tmp_path / "zonage_synthetic.csv"
+    zon.write_text("code_insee,Zonage\n48095,ZIP\n", encoding="utf-8")
+    out = tmp_path / "c.html"
+    code = main(["map", "-s", "cardiologie", "--coverage", "--zonage", str(zon), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert "Erreur" in err and "--zonage" in err and "carte de couverture" in err and "Traceback" not in err
+
+
+def test_cli_map_tiles_ignored_for_static_output_and_sources_printed(tmp_path, capsys):
+    out = tmp_path / "c.png"
+    code = main(["map", "-s", "cardiologie", "-d", "48", "--tiles", "--out", str(out)])
+    cap = capsys.readouterr()
+    assert code == 0 and out.is_file()
+    assert "--tiles ignoré pour .png" in cap.err and "cartes HTML" in cap.err
+    lines = cap.out.rstrip().splitlines()
+    start = lines.index("Sources :")
+    assert start > 0 and all(line.startswith(" - ") for line in lines[start + 1:])
+    assert any("Référentiel géographique" in line for line in lines[start + 1:])
+    code = main(["map", "-s", "cardiologie", "-d", "48", "--tiles", "--out", str(tmp_path / "c.html")])
+    assert code == 0 and "--tiles ignoré" not in capsys.readouterr().err
+
+
+def test_map_site_list_says_when_specialists_are_not_located(tmp_path):
+    """A département-level supply: the map's site list says their presence was not counted."""
+    import pandas as pd
+
+    from ess_geo.geography import load_communes
+    from ess_geo.outreach import flag_zip, rank_outreach_sites
+    from ess_geo.sources import Source
+    from ess_geo.supply import Supply
+    from ess_geo.zonage import load_zonage
+
+    codes = load_communes().query("code_dep == '48'")["code_insee"]
+    path = tmp_path / "zonage_48_synthetic.csv"
+    path.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    table = pd.DataFrame(
+        {"code_dep": ["48"], "specialty": ["cardiologie"], "drees_group": ["07-Cardiologie"], "n_specialists": [12],
+         "mode": ["synthetic"], "source": ["synthetic"]}
+    )
+    sup = Supply(table=table, source=Source(name="synthetic département supply", vintage="synthetic"))
+    check = check_territory("cardiologie", departements="48", supply=sup)
+    zip_result = rank_outreach_sites(flag_zip(check, "cardiologie", sup, load_zonage(path)), k=2, min_population=1000)
+    spec = territory_map_spec(check, zip_result=zip_result)
+    assert spec.sites[0] == (
+        "Classement : population ZIP dans un rayon de 30 km (offre non localisée par commune : présence des "
+        "spécialistes non prise en compte)"
+    )
+    assert spec.sites[1].startswith("1. ")
+    page = map_html(make_territory_map(check, zip_result=zip_result))
+    assert json.dumps("présence des spécialistes non prise en compte")[1:-1] in page
+
+
+# ------------------------------------------------------------------ Mayotte (976): legend, outline
+
+
+def test_mayotte_legend_says_population_unknown_not_supply_missing(drees_effectifs):
+    supply = load_supply(drees_effectifs)
+    result = check_territory("cardiologie", departements=["976"], supply=supply)
+    spec = territory_map_spec(result, supply=supply)
+    labels = [item.label for section in spec.legend for item in section.items]
+    assert "densité non calculable (population inconnue)" in labels
+    assert "effectifs non fournis" not in labels
+    assert any("Population inconnue (976)" in note for note in spec.notes)
+
+
+def test_small_territory_outline_keeps_its_islets():
+    from ess_geo._simplify import zone_tolerance
+    from ess_geo.geography import load_communes, load_departements
+
+    deps = load_departements()
+    mayotte = deps[deps["code_dep"] == "976"]
+    metric = mayotte.to_crs("EPSG:4471").geometry.values
+    assert zone_tolerance(800.0, metric) < 300  # Mayotte is about 40 km across
+    assert zone_tolerance(800.0, deps.to_crs(LAMBERT93).geometry.values) == 800.0  # mainland unchanged
+    result = check_territory("cardiologie", departements=["976"])
+    spec = territory_map_spec(result)
+    outline = next(layer for layer in spec.layers if layer.name == "Territoire proposé").frame.geometry.iloc[0]
+    communes = load_communes()
+    communes = communes[communes["code_dep"] == "976"]
+    # Islets of the communes (Mtsamboro, Petite-Terre...) lie inside the outline, not outside it.
+    islets = [p for g in communes.geometry for p in shapely.get_parts(g) if p.area > 2e-5]
+    assert len(islets) > 2
+    assert all(outline.buffer(0.002).contains(p.representative_point()) for p in islets)
+    assert len(shapely.get_parts(outline)) > 2

@@ -27,6 +27,10 @@ from ess_geo.errors import EssGeoError, GeometryError, InputDataError
 #: borders move much less than the tolerance (the embedded communes are already simplified
 #: upstream and barely change below ~250 m).
 TOLERANCE_M = {"departement": 800.0, "region": 1500.0, "commune": 300.0}
+#: A zone's tolerance is at most its extent (largest side of its bounding box, metres) divided by
+#: this: a small overseas territory (Mayotte, about 40 km across) keeps its islets and coastline
+#: instead of being drawn with a tolerance suited to the mainland (about 1,000 km across).
+EXTENT_RATIO = 200.0
 #: Decimal places kept in WGS84 (4 decimals ≈ 11 m, well below the tolerances above).
 DEFAULT_DECIMALS = 4
 
@@ -67,6 +71,30 @@ def _check_tolerance(tolerance_m: object) -> float:
             fr=f"tolérance de simplification invalide : {tolerance_m!r} (nombre de mètres ≥ 0 et fini attendu)",
         )
     return value
+
+
+def zone_tolerance(tolerance_m: float, geoms: np.ndarray) -> float:
+    """Tolerance for one metric zone: ``tolerance_m`` capped at the zone's extent / EXTENT_RATIO.
+
+    Parameters
+    ----------
+    tolerance_m : float
+        Requested tolerance (metres).
+    geoms : numpy.ndarray
+        The zone's geometries, in its metric CRS.
+
+    Returns
+    -------
+    float
+        ``min(tolerance_m, extent / EXTENT_RATIO)`` where extent is the largest side of the
+        zone's bounding box; ``tolerance_m`` when the zone is empty.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    present = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    if len(present) == 0:
+        return tolerance_m
+    xmin, ymin, xmax, ymax = shapely.total_bounds(present)
+    return min(tolerance_m, max(xmax - xmin, ymax - ymin) / EXTENT_RATIO)
 
 
 def _check_geometries(frame: gpd.GeoDataFrame) -> None:
@@ -132,7 +160,9 @@ def simplify_for_map(
         Polygons tiling a territory (communes, départements...), any declared CRS. Not modified.
     tolerance_m : float
         Simplification tolerance in metres (roughly the largest distance a border may move).
-        0 keeps the geometry as is (only rounding and slimming are applied).
+        0 keeps the geometry as is (only rounding and slimming are applied). In each metric
+        zone it is capped at the zone's extent / ``EXTENT_RATIO`` (:func:`zone_tolerance`), so
+        a small overseas territory is not drawn coarser than its communes.
     keep : sequence of str, optional
         Columns to keep besides the geometry; default all. Dropping unused columns keeps them
         out of the HTML.
@@ -186,10 +216,11 @@ def simplify_for_map(
     for part in parts.values():
         geoms = part.geometry.values
         polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-        if tolerance_m > 0 and polygonal.all():
-            simplified = shapely.coverage_simplify(geoms, tolerance_m)
-        elif tolerance_m > 0:
-            simplified = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+        tol = zone_tolerance(tolerance_m, geoms)
+        if tol > 0 and polygonal.all():
+            simplified = shapely.coverage_simplify(geoms, tol)
+        elif tol > 0:
+            simplified = shapely.simplify(geoms, tol, preserve_topology=True)
         else:
             simplified = geoms
         part = part.copy()

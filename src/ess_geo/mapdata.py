@@ -300,11 +300,22 @@ def _dissolve(frame: gpd.GeoDataFrame) -> shapely.Geometry:
 SLIVER_AREA_DEG2 = 1e-3
 
 
+#: Parts of a union thinner than this (isoperimetric ratio 4πA/P², 1 for a disc) are slivers
+#: along former borders; islets are compact and are kept whatever their size.
+SLIVER_COMPACTNESS = 0.05
+
+
+#: Legend label of a département whose specialists are counted but whose population is unknown.
+NO_POPULATION_LABEL = "densité non calculable (population inconnue)"
+
+
 def _drop_slivers(geom: shapely.Geometry) -> shapely.Geometry:
     polys = shapely.get_parts(geom)
     kept = []
     for poly in polys:
-        if not isinstance(poly, shapely.Polygon) or poly.area < SLIVER_AREA_DEG2 / 10:
+        if not isinstance(poly, shapely.Polygon) or poly.is_empty:
+            continue
+        if poly.area < SLIVER_AREA_DEG2 / 10 and 4 * math.pi * poly.area < SLIVER_COMPACTNESS * poly.exterior.length**2:
             continue
         holes = [ring for ring in poly.interiors if shapely.Polygon(ring).area >= SLIVER_AREA_DEG2]
         kept.append(shapely.Polygon(poly.exterior, holes))
@@ -863,8 +874,15 @@ def territory_map_spec(
                 items=[LegendItem(label=lab, fill=col, stroke="#999999") for lab, col in zip(class_labels, class_colours, strict=True)],
             )
         )
-    else:
-        legend.append(LegendSection(title="Densité", items=[LegendItem(label="effectifs non fournis", fill=NEUTRAL_FILL)]))
+    # Départements with specialists counted but no population (Mayotte): density not computable.
+    no_population = [
+        c for c, p in zip(deps["code_dep"], deps["population"], strict=True) if counts is not None and c in counts and pd.isna(p)
+    ]
+    if class_labels and no_population:
+        legend[-1].items.append(LegendItem(label=NO_POPULATION_LABEL, fill=NEUTRAL_FILL, stroke="#999999"))
+    elif not class_labels:
+        label = NO_POPULATION_LABEL if no_population else "effectifs non fournis"
+        legend.append(LegendSection(title="Densité", items=[LegendItem(label=label, fill=NEUTRAL_FILL)]))
     # ZIP communes above the choropleth.
     communes, sites, zip_sources = _zip_frames(zip_result)
     if communes is not None and len(communes):
@@ -913,6 +931,8 @@ def territory_map_spec(
         notes.append(f"Effectifs : {basis}.")
     if counts is None:
         notes.append("Effectifs de spécialistes non fournis : densités non calculées.")
+    elif no_population:
+        notes.append(f"Population inconnue ({', '.join(no_population)}) : densité non calculable.")
     sources = _unique_sources(
         [
             *list(getattr(check_result, "sources", []) or []),
