@@ -203,3 +203,35 @@ def test_cli_access_output_paths(commune_supply_synthetic, tmp_path, monkeypatch
     assert code == 2 and "Erreur" in text and "Traceback" not in text
     code, text = run(["--bands", "10:2", "--out", str(tmp_path / "y.csv")])
     assert code == 2 and "poids 2" in text
+
+
+def test_drops_reported_only_when_they_concern_the_territory(commune_supply_synthetic):
+    """The 4 Cantal communes without geometry say nothing about Corsica or Mayotte."""
+    corse = access_index("cardiologie", commune_supply_synthetic, departements="2A,2B")
+    assert "commune sans géométrie" not in corse.summary_fr()
+    assert corse.stats["dropped_outside_territory"] == 4
+    assert corse.dropped.count == 1  # the unknown supply commune 99999 (département unknown: kept)
+    mayotte = access_index("cardiologie", commune_supply_synthetic, departements="976")
+    assert "commune sans géométrie" not in mayotte.summary_fr()
+    # the Cantal itself, or a bordering département (catchments cross borders): reported
+    for deps in ("15", "63"):
+        res = access_index("cardiologie", commune_supply_synthetic, departements=deps)
+        assert res.dropped.by_reason["commune sans géométrie dans le référentiel embarqué"] == 4
+        assert "commune sans géométrie" in res.summary_fr()
+    # no territory: everything is reported
+    whole = access_index("cardiologie", commune_supply_synthetic, "region")
+    assert whole.dropped.by_reason["commune sans géométrie dans le référentiel embarqué"] == 4
+
+
+def test_cli_access_prints_sources(commune_supply_synthetic, tmp_path, monkeypatch, capsys):
+    from ess_geo.cli import main
+
+    monkeypatch.setattr("ess_geo.access.as_supply", lambda _s: commune_supply_synthetic)
+    code = main(["access", "-s", "cardiologie", "-d", "2A,2B", "--supply", "synthetic.csv",
+                 "--out", str(tmp_path / "a.csv")])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "commune sans géométrie" not in out
+    lines = out.rstrip().splitlines()
+    assert lines[-3] == "Sources :"
+    assert "Référentiel géographique" in lines[-2] and "synthetic commune supply" in lines[-1]

@@ -201,7 +201,7 @@ def test_departement_level_supply_gives_unknown_distances(synthetic_zonage_48_al
     assert any("distances" in n and "inconnues" in n for n in flagged.notes)
     res = rank_outreach_sites(flagged, k=2, min_population=1000)
     assert len(res.sites) >= 1  # ranked on ZIP population alone, and says so
-    assert any("Distances inconnues" in n for n in res.notes)
+    assert any("Classement des sites selon la seule population ZIP" in n for n in res.notes)
 
 
 def test_no_supply(synthetic_zonage_48_all_zip):
@@ -428,3 +428,91 @@ def test_cli_zip_lists_only_the_territory_unmatched_lines(zonage_file, capsys):
     rc = main(["zip", "-s", "cardiologie", "-d", "15", "--zonage", str(zonage_file)])
     out = capsys.readouterr().out
     assert "Neussargues" in out and "8 autres lignes" in out
+
+
+# ----------------------------------------------------------------------------- acceptance findings
+
+
+def _departement_supply_synthetic(n: int = 5) -> Supply:
+    """Synthetic département-level supply (DREES-shaped): n cardiologists in Lozère, no commune."""
+    table = pd.DataFrame(
+        {"code_dep": ["48"], "specialty": ["cardiologie"], "drees_group": ["07-Cardiologie"], "n_specialists": [n],
+         "mode": ["synthetic"], "source": ["synthetic"]}
+    )
+    return Supply(table=table, source=Source(name="synthetic département supply", vintage="synthetic"))
+
+
+def test_unlocated_supply_ranking_says_presence_not_counted(synthetic_zonage_48_all_zip, synthetic_supply_mende):
+    flagged = flag_zip(["48"], "cardiologie", _departement_supply_synthetic(5), synthetic_zonage_48_all_zip)
+    assert flagged.ranking_basis_fr == ""  # before ranking
+    assert any("5 spécialistes dans le territoire, non localisés" in n for n in flagged.notes)
+    res = rank_outreach_sites(flagged, k=2, min_population=1000)
+    assert not res.ranking_located
+    assert res.ranking_basis_fr == (
+        "population ZIP dans un rayon de 30 km (offre non localisée par commune : présence des spécialistes "
+        "non prise en compte)"
+    )
+    assert any("même celles où des spécialistes exercent" in n for n in res.notes)
+    label = res.site_label_fr(res.sites["score_population"].iloc[0])
+    assert label.endswith("hab. en ZIP dans un rayon de 30 km (présence des spécialistes non prise en compte)")
+    assert res.to_dict()["ranking_basis_fr"] == res.ranking_basis_fr
+    # no supply at all: said as such
+    none = rank_outreach_sites(flag_zip(["48"], "cardiologie", None, synthetic_zonage_48_all_zip), min_population=1000)
+    assert none.ranking_basis_fr.startswith("population ZIP dans un rayon de 30 km (aucune offre fournie")
+    # located supply: the scores only count ZIP communes without a specialist nearby
+    located = rank_outreach_sites(
+        flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip), k=1, radius_km=12.5
+    )
+    assert located.ranking_located
+    assert located.ranking_basis_fr.startswith("population des communes ZIP sans spécialiste à moins de 12,5 km")
+    assert "sans spécialiste à moins de 12,5 km" in located.site_label_fr(1234)
+    assert "1\u202f234 hab." in located.site_label_fr(1234)
+
+
+def test_cli_zip_departement_supply_real_files(drees_effectifs, zonage_file, tmp_path, capsys):
+    """Acceptance: Seine-et-Marne has 101 cardiologists; the ranking must say they were not located."""
+    rc = main(["zip", "-s", "cardiologie", "-d", "77", "--zonage", str(zonage_file), "--supply", str(drees_effectifs),
+               "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "101 spécialistes dans le territoire, non localisés" in out
+    assert ("Classement : population ZIP dans un rayon de 30 km (offre non localisée par commune : présence des "
+            "spécialistes non prise en compte)") in out
+    assert "hab. en ZIP desservis" not in out
+    sites = [line for line in out.splitlines() if line.startswith("  1. ")]
+    assert sites and "(présence des spécialistes non prise en compte)" in sites[0]
+    assert "38\u202f898 lignes de zonage sur 38\u202f907" in out
+    # sources at the end, one line per source
+    tail = out[out.index("Sources :"):].splitlines()
+    assert tail[0] == "Sources :" and len(tail) == 4
+    assert any("DREES" in line for line in tail) and any("Zonage des médecins" in line for line in tail)
+    # French headers for the rejected zonage lines
+    rejected = pd.read_csv(tmp_path / "out" / "zonage_lignes_non_rattachees.csv", dtype=str, encoding="utf-8-sig")
+    assert {"Ligne du fichier", "Code postal", "Nom de commune", "Motif", "Statut"} <= set(rejected.columns)
+    assert not {"line", "reason", "candidates"} & set(rejected.columns)
+
+
+def test_cli_zip_integer_columns_and_sources(tmp_path, capsys, monkeypatch, synthetic_supply_mende):
+    import ess_geo.outreach as outreach_mod
+
+    monkeypatch.setattr(outreach_mod, "as_supply", lambda _s: synthetic_supply_mende)
+    zon = tmp_path / "zonage_48_synthetic.csv"
+    codes = load_communes().query("code_dep == '48'")["code_insee"]
+    zon.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    out_dir = tmp_path / "out"
+    rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--supply", "synthetic.csv",
+               "--sites", "2", "--min-population", "1000", "--out", str(out_dir)])
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "Classement : population des communes ZIP sans spécialiste à moins de 30 km" in out
+    lines = out.rstrip().splitlines()
+    assert lines[-4] == "Sources :"  # last: geography, zonage, supply
+    assert "Référentiel géographique" in lines[-3] and "synthetic commune-level supply" in lines[-1]
+    csv = pd.read_csv(out_dir / "communes_zip.csv", dtype=str, encoding="utf-8-sig")
+    assert set(csv["Spécialistes dans la commune"]) == {"0", "2"}
+    hosts = csv["Population ZIP non desservie dans le rayon (commune hôte)"].dropna()
+    assert len(hosts) and all("." not in v for v in hosts)
+    # --json: no « Sources : » text, the sources are in the JSON
+    rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--supply", "synthetic.csv", "--json"])
+    out = capsys.readouterr().out
+    assert rc == 0 and "Sources :" not in out and json.loads(out)["sources"]

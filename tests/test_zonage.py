@@ -184,3 +184,9 @@ def test_real_file_places(real_zonage):
     d = z.to_dict()
     assert d["match_rate"] == pytest.approx(z.match_rate)
     assert len(d["unmatched"]) == len(z.unmatched)
+
+
+def test_summary_fr_thousands_separators(real_zonage):
+    text = real_zonage.summary_fr()
+    assert text.startswith("38\u202f898 lignes de zonage sur 38\u202f907 rattachées à une commune (99,98 %)")
+    assert "38898" not in text

@@ -41,7 +41,10 @@ A commune-level :class:`~ess_geo.supply.Supply` (a ``code_insee`` column, as rea
 extraction by :mod:`ess_geo.rpps`): ``n_specialists`` of the specialty per commune (a doctor
 practising in several communes counts in each). A DREES département table cannot place
 specialists in communes and is refused. Supply rows whose commune is unknown to the embedded
-geography, and communes without geometry, are counted in :attr:`AccessIndex.dropped`.
+geography, and communes without geometry, are counted in :attr:`AccessIndex.dropped` when they
+concern the output: with ``departements``/``region``, only those of the territory or of a
+département bordering it (catchments cross borders); the others are only counted in
+``stats["dropped_outside_territory"]``.
 A catchment with no population (no inhabitant within 30 km of a supply commune) gives that
 supply ratio 0 and is reported in ``stats["empty_catchments"]``.
 """
@@ -50,6 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -62,7 +66,7 @@ from ess_geo._format import decimal, plural
 from ess_geo._output import prepare_output_file, write_error
 from ess_geo.crs import distance_zone
 from ess_geo.dropped import DroppedRows
-from ess_geo.errors import InputDataError
+from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.sources import Source
 from ess_geo.specialties import Specialty, get_specialty
 from ess_geo.supply import Supply, as_supply
@@ -332,7 +336,14 @@ class AccessIndex:
         return "\n".join(lines)
 
 
-def _commune_supply(sup: Supply, spec: Specialty, dropped: DroppedRows, known: set[str]) -> tuple[pd.Series, bool]:
+def _commune_supply(
+    sup: Supply, spec: Specialty, dropped: DroppedRows, known: set[str], near: set[str] | None = None
+) -> tuple[pd.Series, bool, int]:
+    """Specialists per usable commune, whether exact, and the unusable rows outside ``near``.
+
+    Unusable rows (unknown commune, or no geometry) are added to ``dropped`` when their
+    département is in ``near`` (None: all), or cannot be told; the others are only counted.
+    """
     tab = sup.table
     if "code_insee" not in tab.columns:
         raise InputDataError(
@@ -343,11 +354,15 @@ def _commune_supply(sup: Supply, spec: Specialty, dropped: DroppedRows, known: s
     rows, exact, _ = sup.rows_for(spec)
     codes = rows["code_insee"].astype(str)
     bad = ~codes.isin(known)
+    outside = 0
     for idx in rows.index[bad.to_numpy()]:
+        if near is not None and (dep := _dep_of_code(str(tab.at[idx, "code_insee"]))) is not None and dep not in near:
+            outside += 1
+            continue
         dropped.add("commune inconnue ou sans géométrie dans les effectifs", row={"code_insee": str(tab.at[idx, "code_insee"]),
                                                                     "n_specialists": int(tab.at[idx, "n_specialists"])})
     per = rows[~bad.to_numpy()].groupby(codes[~bad])["n_specialists"].sum()
-    return per.astype(float), exact
+    return per.astype(float), exact, outside
 
 
 def access_index(
@@ -405,12 +420,19 @@ def access_index(
         wanted = (wanted or set()) | set(geography.departements_of_region(geography.normalize_region_code(region)))
 
     dropped = DroppedRows()
+    # drops are reported when they concern the output: the territory or a bordering département
+    near = None if wanted is None else set(wanted) | {n for d in wanted for n in geography.neighbours(d)}
     points = geography.commune_points()
-    no_geom = points.loc[points["x"].isna(), "code_insee"].tolist()
+    no_geom = points.loc[points["x"].isna(), ["code_insee", "code_dep"]]
     points = points.dropna(subset=["x", "y"])
-    for code in no_geom:
-        dropped.add("commune sans géométrie dans le référentiel embarqué", row={"code_insee": code})
-    per_commune, exact = _commune_supply(sup, spec, dropped, set(points["code_insee"]))
+    outside = 0
+    for code, dep in zip(no_geom["code_insee"], no_geom["code_dep"], strict=True):
+        if near is None or dep in near:
+            dropped.add("commune sans géométrie dans le référentiel embarqué", row={"code_insee": code})
+        else:
+            outside += 1
+    per_commune, exact, outside_supply = _commune_supply(sup, spec, dropped, set(points["code_insee"]), near)
+    outside += outside_supply
     if wanted is not None:  # only the land units of the wanted départements are computed
         units_wanted = {distance_zone(d) for d in wanted}
         points = points[points["land_unit"].isin(units_wanted)]
@@ -441,9 +463,28 @@ def access_index(
         table = _aggregate(table, key)
     stats = {"pairs_within_reach": int(n_pairs), "supply_communes": int((per_commune > 0).sum()),
              "empty_catchments": empty, "max_distance_km": band_tuple[-1][0],
-             "unknown_population": len(unknown_pop)}
+             "unknown_population": len(unknown_pop), "dropped_outside_territory": outside}
     return AccessIndex(table=table, level=level, specialty=spec, bands=band_tuple, exact=exact, dropped=dropped,
                        stats=stats, sources=[geography.reference_source(), sup.source])
+
+
+def _dep_of_code(code: str) -> str | None:
+    """Département of a commune code (from the embedded geography, else its prefix); None if unknown."""
+    dep = _commune_deps().get(code)
+    if dep is not None:
+        return dep
+    code = str(code).strip().upper()
+    prefix = code[:3] if code.startswith("97") else code[:2]
+    try:
+        return geography.normalize_dep_code(prefix)
+    except EssGeoError:
+        return None
+
+
+@lru_cache(maxsize=1)
+def _commune_deps() -> dict[str, str]:
+    communes = geography.commune_points()
+    return dict(zip(communes["code_insee"], communes["code_dep"], strict=True))
 
 
 def _aggregate(table: pd.DataFrame, key: str) -> pd.DataFrame:

@@ -18,7 +18,10 @@ so. Outreach catchments are likewise confined to one land unit. Nearest neighbou
 :class:`scipy.spatial.cKDTree`: no N×N matrix.
 
 When the supply only counts specialists per département (DREES table), no commune holds a
-specialist: distances are unknown (NaN) and the result says so in :attr:`ZipResult.notes`.
+specialist: distances are unknown (NaN) and the result says so in :attr:`ZipResult.notes`. Sites
+are then ranked by the ZIP population within the radius alone, *whether or not specialists
+practise there*: :attr:`ZipResult.ranking_basis_fr` and :attr:`ZipResult.notes` say so plainly,
+and :attr:`ZipResult.ranking_located` is False.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from ess_geo._format import nombre
 from ess_geo.crs import LAND_UNIT_LABELS, WGS84, distance_zone
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.geography import (
@@ -115,6 +119,12 @@ class ZipResult:
         French remarks for planners (unknown distances, approximations...).
     distances_known : bool
         False when the supply gives no commune location for the specialty.
+    ranking_basis_fr : str
+        After ranking: what the site scores measure, in French, for the ranking output and the
+        map's site list. When specialists are not located by commune it says plainly that their
+        presence is not taken into account (« population ZIP dans un rayon de 30 km (offre non
+        localisée par commune : présence des spécialistes non prise en compte) »). Empty before
+        ranking.
     """
 
     specialty: Specialty
@@ -125,6 +135,28 @@ class ZipResult:
     sources: list[Source]
     notes: list[str] = field(default_factory=list)
     distances_known: bool = True
+    ranking_basis_fr: str = ""
+
+    @property
+    def ranking_located(self) -> bool:
+        """Whether site scores count only ZIP communes *without* a specialist nearby.
+
+        False when specialists are not located by commune (département-level supply, no supply,
+        or none located): every ZIP commune then counts as lacking the specialty.
+        """
+        return self.distances_known
+
+    def site_label_fr(self, score_population: object) -> str:
+        """French label of a site's score: ``"12 300 hab. en ZIP sans spécialiste à moins de 30 km"``.
+
+        When specialists are not located by commune: ``"853 016 hab. en ZIP dans un rayon de 30 km
+        (présence des spécialistes non prise en compte)"``.
+        """
+        value = "population inconnue" if _isnan(score_population) else f"{nombre(int(score_population))} hab."
+        radius = _km(self.parameters.get("radius_km", 30.0))
+        if self.ranking_located:
+            return f"{value} en ZIP sans spécialiste à moins de {radius} km"
+        return f"{value} en ZIP dans un rayon de {radius} km (présence des spécialistes non prise en compte)"
 
     def counts(self) -> dict[str, int | None]:
         """Communes and population per zonage class, plus ZIP communes without the specialty nearby.
@@ -164,10 +196,31 @@ class ZipResult:
             "parameters": {k: _plain(v) for k, v in self.parameters.items()},
             "counts": self.counts(),
             "distances_known": self.distances_known,
+            "ranking_basis_fr": self.ranking_basis_fr,
             "notes": list(self.notes),
             "sources": [s.to_dict() for s in self.sources],
             "sites": sites,
         }
+
+
+def _isnan(v: object) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _km(value: object) -> str:
+    """French kilometre figure: ``30`` → ``"30"``, ``12.5`` → ``"12,5"``."""
+    return f"{float(value):g}".replace(".", ",")
+
+
+#: Why specialists are not located by commune, by ``parameters["supply_level"]``.
+UNLOCATED_FR = {
+    "none": "aucune offre fournie",
+    "departement": "offre non localisée par commune",
+    "commune": "aucun praticien de la spécialité localisé dans l'offre",
+}
 
 
 def _plain(v: object) -> object:
@@ -295,16 +348,26 @@ def _as_zonage(zonage: Zonage | str | Path) -> Zonage:
     )
 
 
-def _commune_supply(supply: Supply | None, spec: Specialty, notes: list[str]) -> pd.Series | None:
+def _commune_supply(
+    supply: Supply | None, spec: Specialty, notes: list[str], deps: list[str] | None = None
+) -> pd.Series | None:
     """Specialists per commune (code_insee → n > 0), or None when the supply has no commune level."""
     if supply is None:
         notes.append("Aucune offre fournie : distances au spécialiste le plus proche inconnues.")
         return None
     rows, exact, _ = supply.rows_for(spec)
     if "code_insee" not in supply.table.columns or (len(rows) > 0 and rows["code_insee"].isna().all()):
+        held = ""
+        if deps:
+            try:
+                count = supply.count(spec, deps)
+            except EssGeoError:
+                count = None
+            if count is not None:
+                held = f" ({nombre(count.total)} spécialiste{'s' if count.total > 1 else ''} dans le territoire, non localisé{'s' if count.total > 1 else ''})"
         notes.append(
-            "Offre connue seulement par département (pas de localisation par commune) : "
-            "distances au spécialiste le plus proche inconnues."
+            f"Offre connue seulement par département{held} : distances au spécialiste le plus proche inconnues, "
+            "et la présence de spécialistes dans une commune n'est pas prise en compte."
         )
         return None
     if not exact:
@@ -407,7 +470,7 @@ def flag_zip(
             "de la source) : population inconnue dans les totaux, et ces communes ne comptent pas dans le "
             "classement des sites."
         )
-    per_commune = _commune_supply(sup, spec, notes)
+    per_commune = _commune_supply(sup, spec, notes, deps)
     com["n_specialists"] = np.nan
     com["distance_km"] = np.nan
     com["nearest_specialist_insee"] = pd.Series([None] * len(com), dtype=object)
@@ -457,6 +520,7 @@ def flag_zip(
         "region": normalize_region_code(region) if region is not None else None,
         "zonage_file": zon.path,
         "zonage_match_rate": round(zon.match_rate, 6),
+        "supply_level": "none" if sup is None else ("commune" if per_commune is not None else "departement"),
     }
     return ZipResult(
         specialty=spec,
@@ -517,6 +581,8 @@ def rank_outreach_sites(
         A new result whose ``sites`` are filled and whose ``communes`` gain ``underserved``
         ``site_rank`` and ``host_score_population`` (score of each candidate host before greedy
         selection; NaN for communes that cannot host).
+        ``ranking_basis_fr`` says what the scores measure (and, when specialists are not located by
+        commune, that their presence is not taken into account).
 
     Raises
     ------
@@ -544,11 +610,21 @@ def rank_outreach_sites(
         unknown = underserved & com["distance_km"].isna()
         if unknown.any():
             notes.append(f"{int(unknown.sum())} communes ZIP sans distance connue comptées comme dépourvues de spécialiste.")
+        basis = (
+            f"population des communes ZIP sans spécialiste à moins de {_km(radius_km)} km, "
+            f"dans un rayon de {_km(radius_km)} km autour de la commune hôte"
+        )
     else:
         underserved = is_zip.copy()
+        why = UNLOCATED_FR.get(str(flagged.parameters.get("supply_level")), UNLOCATED_FR["departement"])
+        basis = (
+            f"population ZIP dans un rayon de {_km(radius_km)} km ({why} : présence des spécialistes "
+            "non prise en compte)"
+        )
         notes.append(
-            "Distances inconnues : toutes les communes ZIP sont comptées comme dépourvues de spécialiste "
-            "(classement selon la seule population ZIP dans le rayon)."
+            f"Classement des sites selon la seule population ZIP dans un rayon de {_km(radius_km)} km ({why}) : "
+            "toutes les communes ZIP sont comptées comme dépourvues de spécialiste, même celles où des "
+            "spécialistes exercent ; à vérifier avec une offre localisée par commune (extraction RPPS)."
         )
     com["underserved"] = underserved.to_numpy()
     com["site_rank"] = pd.array([pd.NA] * len(com), dtype="Int64")
@@ -648,6 +724,7 @@ def rank_outreach_sites(
         sources=list(flagged.sources),
         notes=notes,
         distances_known=flagged.distances_known,
+        ranking_basis_fr=basis,
     )
 
 

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ess_geo._format import decimal, nombre
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.geography import load_communes, load_communes_deleguees, load_postal_codes
@@ -193,8 +194,9 @@ class Zonage:
     def summary_fr(self) -> str:
         """One French line: match rate, unmatched and ambiguous rows."""
         return (
-            f"{len(self.table)} lignes de zonage sur {self.n_rows} rattachées à une commune "
-            f"({self.match_rate * 100:.2f} %)".replace(".", ",") + f" ; {len(self.unmatched)} non rattachées, {len(self.ambiguous)} ambiguës"
+            f"{nombre(len(self.table))} lignes de zonage sur {nombre(self.n_rows)} rattachées à une commune "
+            f"({decimal(self.match_rate * 100)} %) ; {nombre(len(self.unmatched))} non rattachées, "
+            f"{nombre(len(self.ambiguous))} ambiguës"
         )
 
     def to_dict(self) -> dict:

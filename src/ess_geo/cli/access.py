@@ -9,6 +9,7 @@ from ess_geo._output import prepare_output_file
 from ess_geo.access import access_index
 from ess_geo.cli import cli
 from ess_geo.cli._options import specialty_option
+from ess_geo.cli.zip_cmd import echo_sources
 
 
 def _bands(text: str | None):
@@ -48,3 +49,4 @@ def access_cmd(specialty, supply, departements, region, level, bands, out):
     click.echo(result.summary_fr())
     n = len(result.table)
     click.echo(f"Écrit : {path} ({plural(n, 'ligne')})")
+    echo_sources(result.sources)

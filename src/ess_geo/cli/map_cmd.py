@@ -30,7 +30,8 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
     Code de sortie : 0 carte écrite, 2 erreur de saisie.
     """
     from ess_geo._output import prepare_output_file
-    from ess_geo.maps import make_coverage_map, make_territory_map, save_map
+    from ess_geo.cli.zip_cmd import echo_sources
+    from ess_geo.maps import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
     from ess_geo.specialties import get_specialty
 
     # a refused specialty (pathology, general practice...) gets no map: NotEssSpecialtyError, exit 2
@@ -38,10 +39,20 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
     suffix = Path(out).suffix.lower()
     if suffix not in (".html", ".png", ".pdf"):
         raise click.UsageError(f"--out {out!r} : extension .html, .png ou .pdf attendue")
+    if coverage and zonage:
+        raise click.UsageError(
+            f"--zonage {zonage!r} : le zonage n'est pas dessiné sur une carte de couverture (--coverage) ; "
+            "retirer --zonage, ou retirer --coverage pour la carte d'un territoire avec ses communes ZIP"
+        )
+    if coverage and departements:
+        raise click.UsageError("--coverage se combine avec --region (ou rien : France entière), pas --departements")
     prepare_output_file(out)  # missing folders created, unwritable path refused before any computation
+    if tiles and suffix != ".html":
+        click.echo(
+            f"Note : --tiles ignoré pour {suffix} : le fond de carte OpenStreetMap ne s'ajoute qu'aux cartes HTML.",
+            err=True,
+        )
     if coverage:
-        if departements:
-            raise click.UsageError("--coverage se combine avec --region (ou rien : France entière), pas --departements")
         fmap = make_coverage_map(specialty, registry, supply, region=region, tiles=tiles)
     else:
         require_territory(departements, region)
@@ -58,3 +69,5 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
         fmap = make_territory_map(result, zip_result=zip_result, registry=result.registry, tiles=tiles)
     path = save_map(fmap, out)
     click.echo(f"Carte écrite : {path} ({_size_fr(path.stat().st_size)})")
+    spec = getattr(fmap, SPEC_ATTRIBUTE, None)
+    echo_sources(getattr(spec, "sources", None) or [])

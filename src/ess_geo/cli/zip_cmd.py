@@ -14,7 +14,7 @@ from ess_geo._format import nombre, plural
 from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.cli import EXIT_OK, cli
 from ess_geo.cli._options import departements_option, region_option, require_territory, specialty_option
-from ess_geo.outreach import flag_zip, rank_outreach_sites, resolve_territory
+from ess_geo.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites, resolve_territory
 from ess_geo.zonage import load_zonage, postal_code_departements
 
 #: French CSV headers for planners.
@@ -46,6 +46,19 @@ SITE_LABELS = {
     "served": "Codes des communes desservies",
     "served_noms": "Communes desservies (noms)",
 }
+#: French CSV headers of zonage_lignes_non_rattachees.csv.
+REJECTED_LABELS = {
+    "line": "Ligne du fichier",
+    "code_postal": "Code postal",
+    "nom_commune": "Nom de commune",
+    "code_insee_brut": "Code commune (fichier)",
+    "zonage_brut": "Zonage (fichier)",
+    "reason": "Motif",
+    "statut": "Statut",
+    "candidates": "Communes candidates",
+}
+#: Counts written as integers in the CSV (never « 0.0 »).
+INTEGER_COLUMNS = ("n_specialists", "host_score_population", "population", "site_rank", "score_population")
 
 
 def _hab(population: int | None) -> str:
@@ -72,6 +85,8 @@ def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("oui" if v else "non"))
         elif col == "distance_km":
             out[col] = pd.to_numeric(out[col], errors="coerce").round(1)
+        elif col in INTEGER_COLUMNS:
+            out[col] = pd.to_numeric(out[col], errors="coerce").round().astype("Int64")
     return out
 
 
@@ -110,7 +125,7 @@ def _write_files(result, zonage, out: Path) -> list[Path]:
         ignore_index=True,
     )
     path = out / "zonage_lignes_non_rattachees.csv"
-    rejected.to_csv(path, index=False, encoding="utf-8-sig")
+    rejected.rename(columns=REJECTED_LABELS).to_csv(path, index=False, encoding="utf-8-sig")
     written.append(path)
     path = out / "resultat.json"
     payload = result.to_dict()
@@ -157,14 +172,29 @@ def zip_cmd(specialty, departements, region, zonage_path, supply, k, radius_km, 
     if len(result.sites):
         radius = f"{radius_km:g}".replace(".", ",")
         click.echo(f"Sites de consultations avancées (rayon {radius} km, hôte ≥ {nombre(min_population)} hab.) :")
+        click.echo(f"  Classement : {result.ranking_basis_fr}")
         for s in result.sites.itertuples(index=False):
             click.echo(
-                f"  {s.rank}. {s.nom} ({s.code_insee}, {s.zonage}) : {nombre(s.score_population)} hab. en ZIP desservis, "
+                f"  {s.rank}. {s.nom} ({s.code_insee}, {s.zonage}) : {result.site_label_fr(s.score_population)}, "
                 f"{plural(s.n_communes_served, 'commune')}"
             )
     for path in written:
         click.echo(f"Écrit : {path}")
+    echo_sources(result.sources)
     sys.exit(EXIT_OK)
+
+
+def echo_sources(sources) -> None:
+    """« Sources : » then one line per source (its label: name, vintage, licence), duplicates once."""
+    seen: list[str] = []
+    for source in sources:
+        label = source.label()
+        if label not in seen:
+            seen.append(label)
+    if seen:
+        click.echo("Sources :")
+        for label in seen:
+            click.echo(f" - {label}")
 
 
 def _headline(result, radius_km: float) -> str:
@@ -177,7 +207,8 @@ def _headline(result, radius_km: float) -> str:
         f"{plural(counts['communes_ZIP'], 'commune ZIP', 'communes ZIP')} ({_hab(counts['population_ZIP'])})"
     )
     if not result.distances_known:
-        return head + " ; distances au spécialiste inconnues (offre connue par département seulement)"
+        why = UNLOCATED_FR.get(str(result.parameters.get("supply_level")), UNLOCATED_FR["departement"])
+        return head + f" ; distances au spécialiste inconnues ({why})"
     return (
         head + f", dont {nombre(counts['communes_zip_sans_specialite'])} sans spécialiste à moins de {radius} km "
         f"({_hab(counts['population_zip_sans_specialite'])})"
