@@ -51,24 +51,9 @@ from ess_geo.supply import Supply
 
 FORMATS = ("html", "xlsx", "csv")
 
-#: Columns of the per-specialty tables (HTML sections and XLSX sheets).
-DETAIL_COLUMNS = [
-    "code_region",
-    "region",
-    "code_dep",
-    "departement",
-    "covered_by_name",
-    "n_specialists",
-    "exact",
-    "population",
-    "density_per_100k",
-    "could_host_alone",
-    "group_status",
-    "group",
-    "group_n_specialists",
-    "group_population",
-    "zip_population_share",
-]
+#: Columns of the per-specialty tables (HTML sections and XLSX sheets): the coverage table
+#: without what the section title already says (specialty) and the ESS id (its name is shown).
+DETAIL_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("specialty", "specialty_label", "covered_by")]
 
 _STATUS_COLOURS = {
     "covered": "#dbeafe",
