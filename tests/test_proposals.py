@@ -219,10 +219,13 @@ def test_upper_bound_holds_for_doctors_in_two_departements_synthetic(tmp_path):
     assert res.to_dict()["upper_bound"] == 2
 
 
-def test_upper_bound_additive_is_floor_of_total_synthetic():
+def test_upper_bound_is_min_of_departements_and_floor_of_total_synthetic():
     sup = _dep_supply_synthetic({"22": 4, "29": 7, "35": 30, "56": 12})
     res = propose_territories("cardiologie", "53", sup, Registry())
-    assert res.upper_bound == 5 and res.n_territories == 3
+    # 53 specialists would allow 5 territories, but Bretagne has only 4 départements
+    assert res.upper_bound == 4 and res.n_territories == 3
+    small = propose_territories("cardiologie", "53", _dep_supply_synthetic({"22": 4, "29": 7, "35": 9, "56": 3}), Registry())
+    assert small.upper_bound == 2
     assert not any("plusieurs territoires" in w for w in res.warnings)
 
 

@@ -163,7 +163,9 @@ def test_cli_report(tmp_path, drees_effectifs, capsys):
     assert (out / "region_94.xlsx").is_file() and (out / "couverture.csv").is_file()
     rows = read_csv(out / "couverture.csv")
     assert {r["specialty"] for r in rows} == {"cardiologie", "orl"}
-    assert "fichier(s) écrit(s)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "fichier(s) écrit(s)" in printed
+    assert "Sources :" in printed and "COG 2025" in printed
 
 
 def test_cli_bad_input_exit_2(tmp_path, capsys):

@@ -55,7 +55,7 @@ two pieces). Within a piece of *n* départements (at most 13 inside a région):
    département never lowers a count; true of sums and of distinct-doctor counts). The result is
    a proven optimum, not a heuristic; the certificate is the exhaustive search itself.
    :attr:`Proposals.upper_bound` is reported for reference: per connected piece,
-   ``⌊Σ per-département counts / 10⌋``. Territories are disjoint in départements, so the sum of
+   ``min(number of départements, ⌊Σ per-département counts / 10⌋)``. Territories are disjoint in départements, so the sum of
    their counts never exceeds the sum of per-département counts (a doctor in two départements
    may count in two territories, never more often than in the per-département counts): the
    bound holds for distinct-doctor counts too, where ``⌊distinct doctors of the piece / 10⌋``
@@ -411,8 +411,8 @@ class Proposals:
     missing : list of str
         Départements absent from the supply (counted 0).
     upper_bound : int
-        ``⌊Σ per-département counts / 10⌋`` summed over the connected pieces: no partition can
-        do better, even with doctors counted in several territories.
+        ``min(départements, ⌊Σ per-département counts / 10⌋)`` summed over the connected pieces:
+        no partition can do better, even with doctors counted in several territories.
     optimal : bool
         True when the exhaustive search proved the optimum (always, for this exact method; kept
         for comparison with heuristics). Never exceeds ``upper_bound`` (checked).
@@ -627,7 +627,10 @@ def propose_territories(
     wsum = weight if callable(weight) else (lambda s: sum(per_dep[d] for d in s))
     # valid for non-additive counts too: disjoint territories' counts sum to at most the
     # per-département counts' sum (see module docstring)
-    upper = sum(int(sum(per_dep.get(d, 0) for d in p) // MIN_SPECIALISTS) for p in connected_pieces(universe, nb))
+    # and a territory holds at least one département
+    upper = sum(
+        min(len(p), int(sum(per_dep.get(d, 0) for d in p) // MIN_SPECIALISTS)) for p in connected_pieces(universe, nb)
+    )
     if len(sol.blocks) > upper:  # pragma: no cover - would mean a counting bug, not a user error
         raise AssertionError(f"{len(sol.blocks)} territories found above the upper bound {upper}")
 

@@ -269,7 +269,7 @@ def get_specialty(name: str | Specialty) -> Specialty:
     suggestions = suggest(name)
     shown = ", ".join(repr(s) for s in suggestions) if suggestions else "none"
     msg = f"unknown specialty {name!r}; closest valid names: {shown} (see ess_geo.specialty_ids())"
-    fr_sugg = ", ".join(suggestions) if suggestions else "aucune"
+    fr_sugg = ", ".join(suggestions) if suggestions else "aucun"
     fr = f"spécialité inconnue : « {name} » ; noms proches : {fr_sugg} (liste : ess-geo specialties)"
     raise UnknownSpecialtyError(msg, fr=fr, value=str(name), suggestions=suggestions)
 

@@ -1,4 +1,4 @@
-"""Options shared by the commands that take a specialty and a territory (check, map, zip...)."""
+"""Options and output helpers shared by the commands (specialty, territory, supply, sources)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,16 @@ def require_territory(departements: str | None, region: str | None) -> None:
             f"choisir --departements ({departements}) ou --region ({region}), pas les deux : "
             "une région entière s'indique seule avec --region"
         )
+
+
+def echo_sources(sources) -> None:
+    """« Sources : » then one line per source (its label: name, vintage, licence), duplicates once."""
+    seen: list[str] = []
+    for source in sources:
+        label = source.label()
+        if label not in seen:
+            seen.append(label)
+    if seen:
+        click.echo("Sources :")
+        for label in seen:
+            click.echo(f" - {label}")

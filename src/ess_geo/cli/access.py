@@ -8,8 +8,7 @@ from ess_geo._format import plural
 from ess_geo._output import prepare_output_file
 from ess_geo.access import access_index
 from ess_geo.cli import cli
-from ess_geo.cli._options import specialty_option
-from ess_geo.cli.zip_cmd import echo_sources
+from ess_geo.cli._options import echo_sources, specialty_option
 
 
 def _bands(text: str | None):

@@ -30,7 +30,7 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
     Code de sortie : 0 carte écrite, 2 erreur de saisie.
     """
     from ess_geo._output import prepare_output_file
-    from ess_geo.cli.zip_cmd import echo_sources
+    from ess_geo.cli._options import echo_sources
     from ess_geo.maps import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
     from ess_geo.specialties import get_specialty
 

@@ -8,7 +8,7 @@ import time
 import click
 
 from ess_geo.cli import EXIT_OK, cli
-from ess_geo.cli._options import registry_option, supply_option
+from ess_geo.cli._options import echo_sources, registry_option, supply_option
 
 
 @cli.command("report")
@@ -60,4 +60,5 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
         click.echo(f"Attention : {msg}", err=True)
     if sup is not None and sup.dropped:
         click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    echo_sources(files.result.sources)
     sys.exit(EXIT_OK)

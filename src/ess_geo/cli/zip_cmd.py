@@ -13,7 +13,7 @@ import pandas as pd
 from ess_geo._format import nombre, plural
 from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.cli import EXIT_OK, cli
-from ess_geo.cli._options import departements_option, region_option, require_territory, specialty_option
+from ess_geo.cli._options import departements_option, echo_sources, region_option, require_territory, specialty_option
 from ess_geo.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites, resolve_territory
 from ess_geo.zonage import load_zonage, postal_code_departements
 
@@ -182,19 +182,6 @@ def zip_cmd(specialty, departements, region, zonage_path, supply, k, radius_km, 
         click.echo(f"Écrit : {path}")
     echo_sources(result.sources)
     sys.exit(EXIT_OK)
-
-
-def echo_sources(sources) -> None:
-    """« Sources : » then one line per source (its label: name, vintage, licence), duplicates once."""
-    seen: list[str] = []
-    for source in sources:
-        label = source.label()
-        if label not in seen:
-            seen.append(label)
-    if seen:
-        click.echo("Sources :")
-        for label in seen:
-            click.echo(f" - {label}")
 
 
 def _headline(result, radius_km: float) -> str:
