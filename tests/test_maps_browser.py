@@ -37,7 +37,7 @@ XSS_TEMPLATE = "${alert(2)}`</script><img src=x onerror=alert(3)>"
 
 @pytest.fixture(scope="module")
 def browser(chromium):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS)
         yield b

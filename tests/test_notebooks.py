@@ -13,8 +13,8 @@ pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
 @pytest.mark.parametrize("name", ["01_verifier_un_projet_ess.ipynb", "02_couverture_regionale.ipynb"])
 def test_notebook_runs(name, drees_effectifs, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+    import nbclient
+    import nbformat
     monkeypatch.setenv("ESS_GEO_SUPPLY", str(drees_effectifs))
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})

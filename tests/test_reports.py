@@ -66,7 +66,7 @@ def test_csv_figures_match_raw_table(drees_raw, idf_report, drees_effectifs):
 
 
 def test_xlsx_structure_and_figures(drees_raw, idf_report, drees_effectifs):
-    openpyxl = pytest.importorskip("openpyxl")
+    import openpyxl
     out, files = idf_report
     wb = openpyxl.load_workbook(out / "region_11.xlsx")
     specs = files.result.specialties

@@ -12,7 +12,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 
 
 def test_report_pages_open_without_errors(tmp_path, chromium, drees_effectifs):
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api
     files = write_coverage_report(tmp_path, "94", ["html"], supply=drees_effectifs, specialties=["cardiologie", "pneumologie"], maps=True)
     pages = ["index.html", "region_94.html"] + [p.relative_to(tmp_path).as_posix() for p in files.paths if p.parent.name == "cartes"]
     with sync_api.sync_playwright() as p:
