@@ -88,13 +88,30 @@ def write_rpps(path: str | Path, lines: Iterable[str], *, encoding: str = "utf-8
     return path
 
 
+def _arrondissement_code(code_postal: str) -> str:
+    """Arrondissement code of a Paris, Lyon or Marseille postal code, as the RPPS writes it.
+
+    ``75015`` → ``75115`` (Paris), ``69003`` → ``69383`` (Lyon), ``13008`` → ``13208`` (Marseille);
+    ``75116`` stays ``75116``.
+    """
+    if code_postal.startswith("75"):
+        return "751" + code_postal[-2:]
+    if code_postal.startswith("69"):
+        return "6938" + code_postal[-1]
+    return "132" + code_postal[-2:]
+
+
 def _communes_with_postcodes() -> list[tuple[str, str, str]]:
-    """(code_insee, code_postal, nom) for communes with a postal code of their own."""
+    """(commune code as written in the RPPS, code_postal, nom): communes with their own postal code,
+    and the arrondissements of Paris, Lyon and Marseille (whose lines carry the arrondissement code)."""
     from ess_geo.geography import load_postal_codes
 
     pc = load_postal_codes()
-    pc = pc[pc["type"] == "COM"]
-    return list(zip(pc["code_insee"], pc["code_postal"], pc["nom"], strict=True))
+    com = pc[pc["type"] == "COM"]
+    arm = pc[pc["type"] == "ARM"]
+    rows = list(zip(com["code_insee"], com["code_postal"], com["nom"], strict=True))
+    rows += [(_arrondissement_code(cp), cp, nom) for cp, nom in zip(arm["code_postal"], arm["nom"], strict=True)]
+    return rows
 
 
 # Savoir-faire codes drawn for doctors, with rough weights (general practice is the largest).

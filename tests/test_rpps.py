@@ -224,3 +224,12 @@ def test_line_without_identifier_is_dropped_not_merged(tmp_path):
     s = load_rpps(write_rpps(tmp_path / NAME, lines))
     assert s.dropped.by_reason["sans identifiant RPPS (Identifiant PP vide)"] == 2
     assert s.count("cardiologie", ["04", "05"]).total == 1
+
+
+def test_synthetic_generator_covers_paris_lyon_marseille_arrondissements(tmp_path):
+    """Lines carrying an arrondissement code (75115, 69383, 13208) count in their commune."""
+    path = tmp_path / "PS_LibreAcces_Personne_activite_202611270000.txt"
+    generate_synthetic_rpps(path, 300_000, seed=1)
+    tab = load_rpps(path).table
+    assert {"75056", "69123", "13055"} <= set(tab["code_insee"])
+    assert not tab["code_insee"].str.match(r"^(751\d\d|6938\d|132\d\d)$").any()
