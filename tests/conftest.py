@@ -66,3 +66,12 @@ def chromium() -> str:
             pytest.fail(msg + " and ESS_GEO_REQUIRE_BROWSER=1")
         pytest.skip(msg)
     return path
+
+
+def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
+    """Run ``ess-geo ARGS`` in-process: (exit code, stdout, stderr)."""
+    from ess_geo.cli import main
+
+    code = main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err

@@ -8,13 +8,10 @@ import sys
 
 import pytest
 
+from conftest import run_cli
 from ess_geo.cli import main
 
-
-def run(args, capsys):
-    code = main(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+run = run_cli
 
 
 def test_undetermined_without_supply_exits_1(capsys):

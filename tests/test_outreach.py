@@ -43,13 +43,23 @@ def synthetic_supply_mende() -> Supply:
     return _synthetic_supply({MENDE: 2})
 
 
+def write_all_zip_zonage_synthetic(folder, deps: list[str], value: str = "1_ZIP"):
+    """Write a synthetic INSEE-keyed zonage file putting every commune of ``deps`` in ZIP; its path."""
+    codes = load_communes().query("code_dep in @deps")["code_insee"]
+    path = folder / f"zonage_{'_'.join(deps)}_synthetic.csv"
+    path.write_text("code_insee,Zonage\n" + "".join(f"{c},{value}\n" for c in codes), encoding="utf-8")
+    return path
+
+
+def _all_zip_zonage_synthetic(tmp_path_factory, deps: list[str], value: str = "1_ZIP"):
+    """The zonage of :func:`write_all_zip_zonage_synthetic`, loaded."""
+    return load_zonage(write_all_zip_zonage_synthetic(tmp_path_factory.mktemp("zon"), deps, value))
+
+
 @pytest.fixture(scope="module")
 def synthetic_zonage_48_all_zip(tmp_path_factory):
     """Synthetic INSEE-keyed zonage: every commune of Lozère in ZIP (no shared data needed)."""
-    codes = load_communes().query("code_dep == '48'")["code_insee"]
-    path = tmp_path_factory.mktemp("zon") / "zonage_48_synthetic.csv"
-    path.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
-    return load_zonage(path)
+    return _all_zip_zonage_synthetic(tmp_path_factory, ["48"])
 
 
 @pytest.fixture(scope="module")
@@ -179,9 +189,7 @@ def test_real_zonage_occitanie_prefectures(real_zonage):
 
 def test_overseas_metric_crs(tmp_path):
     """La Réunion measured in its own CRS (EPSG:2975): Saint-Denis → Saint-Pierre 30-70 km."""
-    codes = load_communes().query("code_dep == '974'")["code_insee"]
-    path = tmp_path / "zonage_974_synthetic.csv"
-    path.write_text("code_insee,Zonage\n" + "".join(f"{c},ZIP\n" for c in codes), encoding="utf-8")
+    path = write_all_zip_zonage_synthetic(tmp_path, ["974"], "ZIP")
     zon = load_zonage(path)
     res = flag_zip(["974"], "cardiologie", _synthetic_supply({"97411": 10}), zon)
     com = res.communes.set_index("code_insee")
@@ -265,10 +273,7 @@ def test_rank_accepts_numpy_and_single_class(synthetic_zonage_48_all_zip, synthe
 @pytest.fixture(scope="module")
 def synthetic_zonage_islands(tmp_path_factory):
     """Synthetic INSEE-keyed zonage: every commune of Martinique and Corsica in ZIP."""
-    codes = load_communes().query("code_dep in ['972', '2A', '2B']")["code_insee"]
-    path = tmp_path_factory.mktemp("zon") / "zonage_islands_synthetic.csv"
-    path.write_text("code_insee,Zonage\n" + "".join(f"{c},ZIP\n" for c in codes), encoding="utf-8")
-    return load_zonage(path)
+    return _all_zip_zonage_synthetic(tmp_path_factory, ["972", "2A", "2B"], "ZIP")
 
 
 def test_distances_never_cross_the_sea(synthetic_zonage_islands):
@@ -314,16 +319,14 @@ def test_high_floor_gives_no_site_with_a_note(synthetic_zonage_48_all_zip, synth
 
 
 def test_cli_zip_writes_outputs(tmp_path):
-    zon = tmp_path / "zonage_48_synthetic.csv"
-    codes = load_communes().query("code_dep == '48'")["code_insee"]
-    zon.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    zon = write_all_zip_zonage_synthetic(tmp_path, ["48"], "1_ZIP")
     out = tmp_path / "out"
     rc = main(["zip", "--specialty", "cardiologie", "--departements", "48", "--zonage", str(zon), "--sites", "2",
                "--min-population", "1000", "--out", str(out)])
     assert rc == 0
     communes = gpd.read_file(out / "communes_zip.geojson")
     assert communes.crs.to_epsg() == 4326
-    assert len(communes) == len(codes)
+    assert len(communes) == (load_communes()["code_dep"] == "48").sum()
     csv = pd.read_csv(out / "communes_zip.csv", dtype=str, encoding="utf-8-sig")
     assert "Zonage (libellé)" in csv.columns
     sites = pd.read_csv(out / "sites_consultations_avancees.csv", dtype=str, encoding="utf-8-sig")
@@ -352,10 +355,7 @@ def test_cli_zip_bad_specialty_exit_2(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def synthetic_zonage_976_48_all_zip(tmp_path_factory):
     """Synthetic INSEE-keyed zonage: every commune of Mayotte and Lozère in ZIP."""
-    codes = load_communes().query("code_dep in ['976', '48']")["code_insee"]
-    path = tmp_path_factory.mktemp("zon") / "zonage_976_48_synthetic.csv"
-    path.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
-    return load_zonage(path)
+    return _all_zip_zonage_synthetic(tmp_path_factory, ["976", "48"])
 
 
 def test_mayotte_population_unknown_never_zero(synthetic_zonage_976_48_all_zip, synthetic_supply_mende):
@@ -377,9 +377,7 @@ def test_mayotte_population_unknown_never_zero(synthetic_zonage_976_48_all_zip, 
 
 
 def test_cli_zip_mayotte_and_unknown_distances_headline(synthetic_zonage_976_48_all_zip, tmp_path, capsys):
-    zon = tmp_path / "zonage_976_synthetic.csv"
-    codes = load_communes().query("code_dep == '976'")["code_insee"]
-    zon.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    zon = write_all_zip_zonage_synthetic(tmp_path, ["976"], "1_ZIP")
     rc = main(["zip", "--specialty", "cardiologie", "--departements", "976", "--zonage", str(zon)])
     out = capsys.readouterr().out
     assert rc == 0
@@ -392,9 +390,7 @@ def test_cli_zip_headline_known_distances_plurals(tmp_path, capsys, monkeypatch,
     import ess_geo.outreach as outreach_mod
 
     monkeypatch.setattr(outreach_mod, "as_supply", lambda _s: synthetic_supply_mende)
-    zon = tmp_path / "zonage_48_synthetic.csv"
-    codes = load_communes().query("code_dep == '48'")["code_insee"]
-    zon.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    zon = write_all_zip_zonage_synthetic(tmp_path, ["48"], "1_ZIP")
     out_dir = tmp_path / "deep" / "missing" / "dir"  # missing folders are created
     rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--supply", "synthetic.csv",
                "--sites", "1", "--radius-km", "10", "--out", str(out_dir)])
@@ -496,9 +492,7 @@ def test_cli_zip_integer_columns_and_sources(tmp_path, capsys, monkeypatch, synt
     import ess_geo.outreach as outreach_mod
 
     monkeypatch.setattr(outreach_mod, "as_supply", lambda _s: synthetic_supply_mende)
-    zon = tmp_path / "zonage_48_synthetic.csv"
-    codes = load_communes().query("code_dep == '48'")["code_insee"]
-    zon.write_text("code_insee,Zonage\n" + "".join(f"{c},1_ZIP\n" for c in codes), encoding="utf-8")
+    zon = write_all_zip_zonage_synthetic(tmp_path, ["48"], "1_ZIP")
     out_dir = tmp_path / "out"
     rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--supply", "synthetic.csv",
                "--sites", "2", "--min-population", "1000", "--out", str(out_dir)])

@@ -8,13 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from ess_geo.cli import main
+from conftest import run_cli
 
-
-def run(args, capsys):
-    code = main(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
+run = run_cli
 
 
 def test_propose_without_supply_exits_2(capsys):

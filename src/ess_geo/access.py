@@ -59,7 +59,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from ess_geo import geography
 from ess_geo._format import decimal, plural
@@ -181,6 +180,8 @@ def e2sfca(
     sup_idx = np.flatnonzero(s > 0)
     if not len(sup_idx):
         return acc, {"pairs_within_reach": 0, "empty_catchments": 0}
+    from scipy.spatial import cKDTree  # imported here: keeps scipy out of `import ess_geo`
+
     pairs = cKDTree(xy_m[sup_idx]).sparse_distance_matrix(cKDTree(xy_m), bands[-1][0] * 1000.0, output_type="ndarray")
     j_local, i = pairs["i"], pairs["j"]
     w = band_weights(pairs["v"] / 1000.0, bands)

@@ -34,8 +34,8 @@ from email.utils import parsedate_to_datetime
 from http.client import HTTPException
 from pathlib import Path
 
-from ess_geo._output import os_error_fr
-from ess_geo.errors import DatasetError
+from ess_geo._output import prepare_output_dir
+from ess_geo.errors import DatasetError, InputDataError
 from ess_geo.sources import Source
 
 _CHUNK = 1 << 20
@@ -399,12 +399,9 @@ def fetch(
             "avec une connexion",
         )
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise DatasetError(
-            f"cannot create the cache folder {str(folder)!r} (ESS_GEO_CACHE?): {exc.strerror or exc}",
-            fr=f"impossible de créer le dossier de cache {folder} ({os_error_fr(exc)}) : vérifier ESS_GEO_CACHE",
-        ) from None
+        prepare_output_dir(folder)
+    except InputDataError as exc:  # same policy as every output, said as a cache problem
+        raise DatasetError(f"cache folder unusable (ESS_GEO_CACHE?): {exc}", fr=f"dossier de cache : {exc.fr} ; vérifier ESS_GEO_CACHE") from None
     part = final.with_name(final.name + ".part")
     last_error = ""
     info: dict = {}

@@ -124,20 +124,12 @@ def supply_by(supply, level: str | list[str] = "departement", *, specialty: str 
                 "département-level",
                 fr="niveau commune impossible : ces effectifs sont départementaux (utiliser l'extraction RPPS)",
             )
-        if persons is not None:
-            p = persons
-            if level == "region":
-                dep_region = _dep_region()
-                p = p.assign(code_region=p["code_dep"].map(dep_region))
-            key = {"commune": "code_insee", "departement": "code_dep", "region": "code_region"}[level]
-            counts = p.groupby([key, "specialty"])["rpps_id"].nunique()
-        else:
-            t = table
-            if level == "region":
-                dep_region = _dep_region()
-                t = t.assign(code_region=t["code_dep"].map(dep_region))
-            key = {"commune": "code_insee", "departement": "code_dep", "region": "code_region"}[level]
-            counts = t.groupby([key, "specialty"])["n_specialists"].sum()
+        # RPPS: distinct doctors per unit; DREES table: sums of counts
+        frame, column, agg = (persons, "rpps_id", "nunique") if persons is not None else (table, "n_specialists", "sum")
+        if level == "region":
+            frame = frame.assign(code_region=frame["code_dep"].map(_dep_region()))
+        key = {"commune": "code_insee", "departement": "code_dep", "region": "code_region"}[level]
+        counts = frame.groupby([key, "specialty"])[column].agg(agg)
         grid = pd.MultiIndex.from_product([units["code"], specialties], names=["code", "specialty"])
         counts.index = counts.index.set_names(["code", "specialty"])
         n = counts.reindex(grid, fill_value=0).astype("int64").reset_index(name="n_specialists")

@@ -34,7 +34,6 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.spatial import cKDTree
 
 from ess_geo._format import nombre
 from ess_geo.crs import LAND_UNIT_LABELS, WGS84, distance_zone
@@ -444,6 +443,8 @@ def flag_zip(
     InputDataError
         Unreadable supply or zonage; ambiguous or empty territory.
     """
+    from scipy.spatial import cKDTree  # here, not at import: every CLI command imports ess_geo
+
     spec = get_specialty(specialty)
     deps = resolve_territory(territory, region=region)
     zon = _as_zonage(zonage)
@@ -593,6 +594,8 @@ def rank_outreach_sites(
         ``min_population`` not an integer >= 0, or ``host_classes`` empty or holding an unknown
         class. Booleans and floats are refused for integer parameters, never truncated.
     """
+    from scipy.spatial import cKDTree  # here, not at import: every CLI command imports ess_geo
+
     if not isinstance(flagged, ZipResult):
         raise EssGeoError(
             f"flagged must be the ZipResult of flag_zip(), got {type(flagged).__name__}",
