@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ess_geo.access import DEFAULT_BANDS, access_index
-from ess_geo.geography import commune_points
+from ess_geo.analysis.access import DEFAULT_BANDS, access_index
+from ess_geo.inputs.supply import Supply
+from ess_geo.reference.geography import commune_points
 from ess_geo.sources import Source
-from ess_geo.supply import Supply
 
 
 def synthetic_supply() -> Supply:

@@ -19,7 +19,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "medecins_eff
 COLD = """
 import time
 t0 = time.perf_counter()
-from ess_geo import geography
+from ess_geo.reference import geography
 t1 = time.perf_counter()
 geography.load_departements(); geography.load_regions(); geography.load_adjacency()
 t2 = time.perf_counter()
@@ -40,8 +40,8 @@ def cold_loads(runs: int = 5) -> tuple[list[float], list[float], list[float]]:
 
 
 def warm_checks(supply: Path | None, runs: int = 50) -> list[float]:
-    from ess_geo.supply import load_supply
-    from ess_geo.territory import check_territory
+    from ess_geo.inputs.supply import load_supply
+    from ess_geo.rules.territory import check_territory
 
     sup = load_supply(supply) if supply else None
     check_territory("cardiologie", ["75", "94"], supply=sup)  # warm caches
@@ -59,7 +59,7 @@ def main() -> int:
     args = parser.parse_args()
     imp, deps, com = cold_loads()
     med = statistics.median
-    print(f"import ess_geo.geography (cold)            median {med(imp) * 1000:7.1f} ms")
+    print(f"import ess_geo.reference.geography (cold)            median {med(imp) * 1000:7.1f} ms")
     print(f"départements + régions + adjacency (cold)  median {med(deps) * 1000:7.1f} ms  (target: well under 1 s)")
     print(f"communes, 34,875 polygons (cold)            median {med(com) * 1000:7.1f} ms")
     times = warm_checks(args.supply)

@@ -39,12 +39,12 @@ def main() -> None:
     out_dir = Path(args.out or tempfile.mkdtemp(prefix="bench_maps_"))
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    from ess_geo.geography import load_communes, load_departements
-    from ess_geo.mapdata import simplified_departements
-    from ess_geo.maps import make_coverage_map, make_territory_map, save_map
-    from ess_geo.outreach import flag_zip, rank_outreach_sites
-    from ess_geo.supply import load_supply
-    from ess_geo.territory import check_territory
+    from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
+    from ess_geo.inputs.supply import load_supply
+    from ess_geo.reference.geography import load_communes, load_departements
+    from ess_geo.render.html_map import make_coverage_map, make_territory_map, save_map
+    from ess_geo.render.mapspec import simplified_departements
+    from ess_geo.rules.territory import check_territory
 
     supply = load_supply(DREES)
     raw = shapely.get_num_coordinates(load_departements().geometry.values).sum()

@@ -1,6 +1,6 @@
 """Benchmark: exact ESS territory proposals vs PySAL spopt MaxPHeuristic.
 
-Runs :func:`ess_geo.proposals.propose_territories` for every région × every specialty whose DREES
+Runs :func:`ess_geo.analysis.proposals.propose_territories` for every région × every specialty whose DREES
 group is exact (counts are exact), on the real DREES table, and PySAL spopt ``MaxPHeuristic`` on
 the same inputs (same uncovered départements, same adjacency, same counts, floor 10).
 Prints the total time of the exact method and, per instance, the territory counts.
@@ -18,12 +18,12 @@ import time
 import warnings
 from pathlib import Path
 
-from ess_geo import geography
-from ess_geo.proposals import propose_territories
-from ess_geo.registry import load_registry
-from ess_geo.rules import MIN_SPECIALISTS
-from ess_geo.specialties import all_specialties
-from ess_geo.supply import load_supply
+from ess_geo.analysis.proposals import propose_territories
+from ess_geo.inputs.registry import load_registry
+from ess_geo.inputs.supply import load_supply
+from ess_geo.reference import geography
+from ess_geo.reference.specialties import all_specialties
+from ess_geo.rules.criteria import MIN_SPECIALISTS
 
 #: Per-instance time limit for spopt (some instances run for many minutes).
 TIME_LIMIT_S = 60

@@ -27,8 +27,8 @@ def main() -> int:
     parser.add_argument("--maps", action="store_true", help="also render the coverage maps")
     args = parser.parse_args()
 
-    from ess_geo.coverage import coverage_table
-    from ess_geo.supply import load_supply
+    from ess_geo.analysis.coverage import coverage_table
+    from ess_geo.inputs.supply import load_supply
 
     t0 = time.perf_counter()
     result = coverage_table("all", None, load_supply(args.supply))

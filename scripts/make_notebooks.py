@@ -42,20 +42,20 @@ def notebook_01() -> nbformat.NotebookNode:
         new_markdown_cell("## 1. Les données\n\nLe fichier d'effectifs est lu une fois ; les lignes illisibles sont comptées."),
         new_code_cell(SETUP),
         new_code_cell(
-            "from ess_geo.supply import load_supply\n\n"
+            "from ess_geo.inputs.supply import load_supply\n\n"
             "supply = load_supply(SUPPLY)\n"
             "print(supply.source.label())\n"
             "print('Lignes écartées :', supply.dropped.count)"
         ),
         new_markdown_cell("## 2. La spécialité\n\nLes alias sont acceptés (« cardio »), la médecine générale est refusée."),
         new_code_cell(
-            "from ess_geo.specialties import get_specialty\n\n"
+            "from ess_geo.reference.specialties import get_specialty\n\n"
             "spec = get_specialty('cardio')\n"
             "print(spec.id, '—', spec.label, '— groupe DREES :', spec.drees_group)"
         ),
         new_markdown_cell("## 3. Le territoire et ses voisins"),
         new_code_cell(
-            "from ess_geo.geography import departement_name, neighbours\n\n"
+            "from ess_geo.reference.geography import departement_name, neighbours\n\n"
             "territory = ['09', '31']\n"
             "for code in territory:\n"
             "    print(code, departement_name(code), '— voisins :', ', '.join(neighbours(code)))"
@@ -73,7 +73,7 @@ def notebook_01() -> nbformat.NotebookNode:
             "Le verdict est *admissible*, *non admissible* ou *indéterminé*."
         ),
         new_code_cell(
-            "from ess_geo.territory import check_territory\n\n"
+            "from ess_geo.rules.territory import check_territory\n\n"
             "result = check_territory('cardiologie', territory, adherents=25, supply=supply)\n"
             "result  # tableau en français dans Jupyter"
         ),
@@ -88,7 +88,7 @@ def notebook_01() -> nbformat.NotebookNode:
             "(ou `.png`, `.pdf`) l'exporte pour le comité."
         ),
         new_code_cell(
-            "from ess_geo.maps import make_territory_map\n\n"
+            "from ess_geo.render.html_map import make_territory_map\n\n"
             "carte = make_territory_map(result, supply=supply)\n"
             "carte"
         ),
@@ -119,14 +119,14 @@ def notebook_02() -> nbformat.NotebookNode:
         new_code_cell("REGION = '76'"),
         new_markdown_cell("## 1. Calcul de la couverture"),
         new_code_cell(
-            "from ess_geo.coverage import coverage_table\n\n"
+            "from ess_geo.analysis.coverage import coverage_table\n\n"
             "cov = coverage_table(REGION, supply=SUPPLY)\n"
             "print(len(cov.table), 'lignes ;', ', '.join(s.label for s in cov.specialties))"
         ),
         new_markdown_cell("## 2. Synthèse par spécialité"),
         new_code_cell(
-            "from ess_geo.coverage import LABELS_FR\n"
-            "from ess_geo.reports import cell_text\n\n\n"
+            "from ess_geo.analysis.coverage import LABELS_FR\n"
+            "from ess_geo.render.reports import cell_text\n\n\n"
             "def en_francais(table):\n"
             "    \"\"\"Valeurs en français (oui/non, nombres à la française) et en-têtes français.\"\"\"\n"
             "    return table.apply(lambda col: col.map(lambda v: cell_text(col.name, v))).rename(columns=LABELS_FR)\n\n\n"
@@ -146,7 +146,7 @@ def notebook_02() -> nbformat.NotebookNode:
         ),
         new_code_cell(
             "import tempfile\n\n"
-            "from ess_geo.reports import write_coverage_report\n\n"
+            "from ess_geo.render.reports import write_coverage_report\n\n"
             "out_dir = Path(tempfile.mkdtemp(prefix='couverture_'))\n"
             "files = write_coverage_report(out_dir, REGION, supply=SUPPLY, result=cov)\n"
             "for path in files.paths:\n"
@@ -154,7 +154,7 @@ def notebook_02() -> nbformat.NotebookNode:
         ),
         new_markdown_cell("## 6. Carte de couverture"),
         new_code_cell(
-            "from ess_geo.maps import make_coverage_map\n\n"
+            "from ess_geo.render.html_map import make_coverage_map\n\n"
             "make_coverage_map('cardiologie', supply=SUPPLY, region=REGION)"
         ),
     ]

@@ -17,7 +17,7 @@ cd "$DEST"
 {
   echo "# Vendored Leaflet ${VERSION}"
   echo
-  echo "Inlined by \`ess_geo.maps\` into every HTML map so that maps open offline (no CDN)."
+  echo "Inlined by \`ess_geo.render.html_map\` into every HTML map so that maps open offline (no CDN)."
   echo "Fetched from the npm registry with \`npm pack leaflet@${VERSION}\` by \`scripts/vendor_leaflet.sh\`;"
   echo "files copied unchanged from the package's \`dist/\`. Licence: BSD-2-Clause (see LICENSE)."
   echo

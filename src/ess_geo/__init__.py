@@ -2,8 +2,9 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from ess_geo.access import AccessIndex, access_index
-from ess_geo.density import supply_by
+from ess_geo.analysis.access import AccessIndex, access_index
+from ess_geo.analysis.density import supply_by
+from ess_geo.analysis.proposals import Proposals, propose_territories
 from ess_geo.errors import (
     CrsError,
     DatasetError,
@@ -15,7 +16,10 @@ from ess_geo.errors import (
     UnknownCodeError,
     UnknownSpecialtyError,
 )
-from ess_geo.geography import (
+from ess_geo.inputs.registry import EssEntry, Registry, load_registry
+from ess_geo.inputs.rpps import load_rpps
+from ess_geo.inputs.supply import Supply, SupplyCount, load_supply
+from ess_geo.reference.geography import (
     departements_of_region,
     load_adjacency,
     load_communes,
@@ -28,15 +32,11 @@ from ess_geo.geography import (
     normalize_region_code,
     provenance,
 )
-from ess_geo.proposals import Proposals, propose_territories
-from ess_geo.registry import EssEntry, Registry, load_registry
-from ess_geo.rpps import load_rpps
-from ess_geo.rules import Criterion, FundingRule
+from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty, specialty_ids
+from ess_geo.rules.criteria import Criterion, FundingRule
+from ess_geo.rules.territory import TerritoryCheck, check_territory
+from ess_geo.rules.trajectory import AdherentPath, simulate_adherents
 from ess_geo.sources import Source
-from ess_geo.specialties import Specialty, all_specialties, get_specialty, specialty_ids
-from ess_geo.supply import Supply, SupplyCount, load_supply
-from ess_geo.territory import TerritoryCheck, check_territory
-from ess_geo.whatif import AdherentPath, simulate_adherents
 
 try:
     __version__ = version("ess-geo")

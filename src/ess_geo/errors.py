@@ -75,7 +75,7 @@ class UnknownCodeError(EssGeoError):
 
 
 def _hint_fr(hint: str) -> str:
-    """French version of the English hints given by :mod:`ess_geo.geography`.
+    """French version of the English hints given by :mod:`ess_geo.reference.geography`.
 
     ``"Corsica is '2A' and '2B'"`` → ``"la Corse est 2A et 2B"``; ``"valid codes: 01..95, 2A"`` →
     ``"codes valides : 01 à 95, 2A"``. Unknown hints are kept as they are.

@@ -6,7 +6,7 @@ import click
 
 from ess_geo._format import plural
 from ess_geo._output import prepare_output_file
-from ess_geo.access import access_index
+from ess_geo.analysis.access import access_index
 from ess_geo.cli import cli
 from ess_geo.cli._options import echo_sources, specialty_option
 

@@ -9,7 +9,7 @@ import click
 
 from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
 from ess_geo.cli._options import require_territory, territory_options
-from ess_geo.territory import check_territory
+from ess_geo.rules.territory import check_territory
 
 
 @cli.command("check")

@@ -31,7 +31,7 @@ def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int) -> None:
     """Télécharge le jeu NAME (rpps, zonage-mg, drees-effectifs) dans le cache."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
 
-    from ess_geo.datasets import cached, fetch, get_dataset
+    from ess_geo.inputs.datasets import cached, fetch, get_dataset
 
     ds = get_dataset(name)
     with Progress(
@@ -63,7 +63,7 @@ def list_cmd() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from ess_geo.datasets import cache_dir, cached
+    from ess_geo.inputs.datasets import cache_dir, cached
 
     table = Table(title=f"Cache : {cache_dir()}")
     for col in ("jeu", "en cache", "taille", "millésime", "téléchargé le", "source"):

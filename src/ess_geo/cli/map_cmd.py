@@ -31,8 +31,8 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
     """
     from ess_geo._output import prepare_output_file
     from ess_geo.cli._options import echo_sources
-    from ess_geo.maps import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
-    from ess_geo.specialties import get_specialty
+    from ess_geo.reference.specialties import get_specialty
+    from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
 
     # a refused specialty (pathology, general practice...) gets no map: NotEssSpecialtyError, exit 2
     get_specialty(specialty)
@@ -56,12 +56,12 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
         fmap = make_coverage_map(specialty, registry, supply, region=region, tiles=tiles)
     else:
         require_territory(departements, region)
-        from ess_geo.territory import check_territory
+        from ess_geo.rules.territory import check_territory
 
         result = check_territory(specialty, departements=departements, region=region, supply=supply, registry=registry)
         zip_result = None
         if zonage:
-            from ess_geo.outreach import flag_zip, rank_outreach_sites
+            from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 
             zip_result = flag_zip(result, specialty, result.supply, zonage)
             if sites:

@@ -7,9 +7,9 @@ import sys
 
 import click
 
+from ess_geo.analysis.proposals import propose_territories
 from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
 from ess_geo.cli._options import registry_option, specialty_option, supply_option
-from ess_geo.proposals import propose_territories
 
 
 @cli.command("propose")

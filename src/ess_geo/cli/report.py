@@ -26,12 +26,12 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from ess_geo.coverage import default_specialties
-    from ess_geo.geography import resolve_regions
-    from ess_geo.registry import as_registry
-    from ess_geo.reports import check_formats, write_coverage_report
-    from ess_geo.specialties import get_specialty
-    from ess_geo.supply import as_supply
+    from ess_geo.analysis.coverage import default_specialties
+    from ess_geo.inputs.registry import as_registry
+    from ess_geo.inputs.supply import as_supply
+    from ess_geo.reference.geography import resolve_regions
+    from ess_geo.reference.specialties import get_specialty
+    from ess_geo.render.reports import check_formats, write_coverage_report
 
     started = time.perf_counter()
     fmts = check_formats(formats)

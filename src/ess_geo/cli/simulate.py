@@ -11,8 +11,8 @@ from ess_geo._format import euros, nombre
 from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
 from ess_geo.cli._options import require_territory, territory_options
 from ess_geo.errors import InputDataError
-from ess_geo.territory import check_territory
-from ess_geo.whatif import ON_TRACK_FR, YEARS, simulate_adherents
+from ess_geo.rules.territory import check_territory
+from ess_geo.rules.trajectory import ON_TRACK_FR, YEARS, simulate_adherents
 
 
 def parse_adherents_by_year(text: str) -> list[int]:

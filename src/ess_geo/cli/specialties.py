@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ess_geo.cli import cli
-from ess_geo.specialties import all_specialties
+from ess_geo.reference.specialties import all_specialties
 
 
 @cli.command("specialties")

@@ -12,10 +12,10 @@ import pandas as pd
 
 from ess_geo._format import nombre, plural
 from ess_geo._output import prepare_output_dir, write_error
+from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites, resolve_territory
 from ess_geo.cli import EXIT_OK, cli
 from ess_geo.cli._options import departements_option, echo_sources, region_option, require_territory, specialty_option
-from ess_geo.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites, resolve_territory
-from ess_geo.zonage import load_zonage, postal_code_departements
+from ess_geo.inputs.zonage import load_zonage, postal_code_departements
 
 #: French CSV headers for planners.
 COMMUNE_LABELS = {

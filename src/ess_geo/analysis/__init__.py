@@ -1,0 +1,1 @@
+"""Coverage, proposals, outreach, access: result objects built on the rules."""

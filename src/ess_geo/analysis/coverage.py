@@ -1,0 +1,657 @@
+"""Coverage of the territory by ESS, for every specialty × département: :func:`coverage_table`.
+
+For each specialty and each département the table says which ESS covers it (registry), how many
+specialists practise there (supply), the density per 100,000 inhabitants, whether the
+département could host an ESS alone (≥ :data:`~ess_geo.rules.criteria.MIN_SPECIALISTS` specialists) and,
+for an uncovered département, the **smallest contiguous group of uncovered départements**
+containing it that reaches the threshold.
+
+Group search
+------------
+Exact: connected subsets of the uncovered départements (of the same région by default) that
+contain the département are enumerated by increasing size, growing each subset by one adjacent
+département (:func:`ess_geo.reference.geography.adjacency_graph`). The first size at which a subset
+reaches the threshold wins; among subsets of that size, ties are broken by the **largest count
+of specialists**, then the **smallest population**, then the codes (so the result is
+deterministic). A région has at most 13 départements, so enumeration is cheap.
+
+Counts of a group are those of :meth:`ess_geo.inputs.supply.Supply.count`: with a person-level RPPS
+supply (``supply.persons``) a doctor practising in several départements of the group counts
+**once** (the same total as :func:`ess_geo.rules.territory.check_territory`); with a DREES table
+(département totals) the per-département counts are added.
+
+New ESS possible
+----------------
+``potential_new_ess`` is the number of territories of the **exact** max-p partition of the
+région's uncovered départements, computed by :func:`ess_geo.analysis.proposals.propose_territories`
+(the same figure as ``ess-geo propose SPÉCIALITÉ --region R``). With a DREES group lumping
+several specialties it is only known when even the upper bounds give 0 (otherwise <NA>); without
+a supply it is <NA>. With ``cross_region=True`` territories may span régions, which the exact
+search cannot take nationally: the figure is then a greedy **lower bound** (:func:`potential_territories`).
+
+Honesty about upper bounds
+--------------------------
+A DREES group lumping several specialties (``drees_group_exact`` False) only gives an upper
+bound: ``exact`` is False, ``could_host_alone`` is False when even the bound is below the
+threshold and None (« indéterminé ») otherwise, and no group is proposed (``group_status``
+``"indetermine"``) unless even the whole connected uncovered area stays below the threshold.
+
+This module is pure: it reads no file (paths are loaded through :func:`ess_geo.inputs.supply.as_supply`
+and :func:`ess_geo.inputs.registry.as_registry`) and draws nothing; :mod:`ess_geo.render.reports` renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ess_geo.errors import InputDataError
+from ess_geo.inputs.registry import Registry, as_registry
+from ess_geo.inputs.supply import Supply, as_supply
+from ess_geo.reference import geography
+from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
+from ess_geo.rules.criteria import (
+    MIN_SPECIALISTS,
+    STARTUP_CREDIT_EUR,
+    TARGET_ADHERENT_SHARE_5Y,
+    FundingRule,
+    adherents_needed,
+)
+from ess_geo.sources import Source
+
+#: Columns of :attr:`CoverageResult.table`, in order.
+TABLE_COLUMNS = [
+    "code_region",
+    "region",
+    "specialty",
+    "specialty_label",
+    "code_dep",
+    "departement",
+    "covered_by",
+    "covered_by_name",
+    "n_specialists",
+    "exact",
+    "population",
+    "density_per_100k",
+    "could_host_alone",
+    "group_status",
+    "group",
+    "group_n_specialists",
+    "group_population",
+    "zip_population_share",
+]
+
+#: Columns of :attr:`CoverageResult.summary` (one row per région × specialty), in order.
+SUMMARY_COLUMNS = [
+    "code_region",
+    "region",
+    "specialty",
+    "specialty_label",
+    "exact",
+    "n_departements",
+    "n_covered",
+    "n_uncovered",
+    "n_specialists",
+    "n_specialists_uncovered",
+    "n_alone",
+    "n_via_group",
+    "n_not_feasible",
+    "n_undetermined",
+    "potential_new_ess",
+    "startup_credit_eur",
+    "yearly_allocation_eur",
+]
+
+#: French labels of every column (tables, HTML, XLSX headers).
+LABELS_FR = {
+    "code_region": "Code région",
+    "region": "Région",
+    "specialty": "Spécialité (id)",
+    "specialty_label": "Spécialité",
+    "code_dep": "Code dép.",
+    "departement": "Département",
+    "covered_by": "ESS couvrante (id)",
+    "covered_by_name": "ESS couvrante",
+    "n_specialists": "Spécialistes",
+    "exact": "Effectif",
+    "population": "Population",
+    "density_per_100k": "Densité / 100 000 hab.",
+    "could_host_alone": f"Seul ≥ {MIN_SPECIALISTS}",
+    "group_status": "Situation",
+    "group": "Plus petit groupe contigu non couvert",
+    "group_n_specialists": "Spécialistes du groupe",
+    "group_population": "Population du groupe",
+    "zip_population_share": "Part de la population en ZIP (zonage MG, %)",
+    "n_departements": "Départements",
+    "n_covered": "Couverts",
+    "n_uncovered": "Non couverts",
+    "n_specialists_uncovered": "Spécialistes hors ESS",
+    "n_alone": f"Seuls ≥ {MIN_SPECIALISTS}",
+    "n_via_group": "Via un groupe",
+    "n_not_feasible": "Seuil inatteignable",
+    "n_undetermined": "Indéterminés",
+    "potential_new_ess": "Nouvelles ESS possibles",
+    "startup_credit_eur": "Crédits d'amorçage (indicatif, €)",
+    "yearly_allocation_eur": "Dotation annuelle à 50 % d'adhérents (indicatif, €)",
+}
+
+#: ``group_status`` values and their French labels.
+GROUP_STATUS_FR = {
+    "covered": "couvert par une ESS",
+    "alone": f"peut accueillir seul une ESS (≥ {MIN_SPECIALISTS})",
+    "group": "seuil atteint avec des voisins non couverts",
+    "none": "seuil inatteignable avec les voisins non couverts",
+    "indetermine": "indéterminé (effectif majorant ou absent)",
+}
+
+
+@dataclass
+class CoverageResult:
+    """Outcome of :func:`coverage_table`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per specialty × département (:data:`TABLE_COLUMNS`). ``group`` is a list of
+        codes (None when not applicable); ``could_host_alone`` is True, False or None.
+    summary : pandas.DataFrame
+        One row per région × specialty (:data:`SUMMARY_COLUMNS`), with indicative funding.
+    specialties : list of Specialty
+        Specialties reported, in order.
+    regions : list of str
+        Région codes reported, in order.
+    sources : list of Source
+        Geography, registry and supply sources (with vintages).
+    basis : dict of str to str
+        French description of what was counted, per specialty id.
+    funding_rule : FundingRule
+        Scale used for the indicative yearly allocations.
+    notes : list of str
+        French remarks for the report (methods, caveats).
+    """
+
+    table: pd.DataFrame
+    summary: pd.DataFrame
+    specialties: list[Specialty]
+    regions: list[str]
+    sources: list[Source]
+    basis: dict[str, str] = field(default_factory=dict)
+    funding_rule: FundingRule = field(default_factory=FundingRule)
+    notes: list[str] = field(default_factory=list)
+    cross_region: bool = False
+    supply_given: bool = True
+
+    def for_region(self, code_region: str) -> pd.DataFrame:
+        """Rows of one région (a copy)."""
+        return self.table[self.table["code_region"] == code_region].copy()
+
+    def for_specialty(self, specialty: str | Specialty) -> pd.DataFrame:
+        """Rows of one specialty (a copy)."""
+        spec = get_specialty(specialty)
+        return self.table[self.table["specialty"] == spec.id].copy()
+
+
+def default_specialties(supply: Supply | None, include_lumped: bool = False) -> list[Specialty]:
+    """Specialties for which the supply has data.
+
+    Parameters
+    ----------
+    supply : Supply or None
+        The supply; None gives every canonical specialty.
+    include_lumped : bool, default False
+        With a DREES table, also report specialties inside a lumped group (upper bounds only).
+
+    Returns
+    -------
+    list of Specialty
+    """
+    specs = list(all_specialties())
+    if supply is None:
+        return specs
+    tab = supply.table
+    ids = set(tab["specialty"])
+    groups = set(tab["drees_group"])
+    out = []
+    for s in specs:
+        if s.id in ids or (s.drees_group in groups and (s.drees_group_exact or include_lumped)):
+            out.append(s)
+    return out
+
+
+def _per_dep_counts(supply: Supply, spec: Specialty, deps: list[str]) -> tuple[dict[str, int], bool, str, set[str]]:
+    """Counts per département, exactness, basis and départements absent from the source."""
+    c = supply.count(spec, deps)
+    return dict(c.by_departement), c.exact, c.basis, set(c.missing)
+
+
+def smallest_group(
+    start: str,
+    allowed: set[str],
+    counts: Mapping[str, int],
+    population: Mapping[str, int],
+    graph: Mapping[str, frozenset[str]],
+    threshold: int = MIN_SPECIALISTS,
+    total: Callable[[frozenset[str]], int] | None = None,
+) -> list[str] | None:
+    """Smallest connected set of ``allowed`` départements containing ``start`` reaching ``threshold``.
+
+    Parameters
+    ----------
+    start : str
+        Département the group must contain (must be in ``allowed``).
+    allowed : set of str
+        Départements that may join (typically: uncovered, same région).
+    counts : mapping of str to int
+        Specialists per département.
+    population : mapping of str to int
+        Inhabitants per département (tie-break).
+    graph : mapping of str to frozenset of str
+        Adjacency graph.
+    threshold : int
+        Minimum total count.
+    total : callable, optional
+        Count of a set of départements. Default: the sum of ``counts`` (additive DREES tables).
+        Pass a distinct-doctor count for person-level supplies (see :func:`group_counter`).
+
+    Returns
+    -------
+    list of str or None
+        Sorted codes of the group; None when even the whole connected area stays below.
+        Ties at equal size: largest count, then smallest population, then codes.
+    """
+    if total is None:
+        def total(s: frozenset[str]) -> int:
+            return sum(counts.get(d, 0) for d in s)
+    level = {frozenset([start])}
+    while level:
+        hits = [s for s in level if total(s) >= threshold]
+        if hits:
+            best = min(
+                hits,
+                key=lambda s: (-total(s), sum(population.get(d, 0) for d in s), sorted(s)),
+            )
+            return sorted(best)
+        nxt = set()
+        for s in level:
+            for d in s:
+                for nb in graph.get(d, ()):
+                    if nb in allowed and nb not in s:
+                        nxt.add(s | {nb})
+        level = nxt
+    return None
+
+
+def group_counter(supply: Supply | None, spec: Specialty, counts: Mapping[str, int]) -> Callable[[frozenset[str]], int]:
+    """Count of a set of départements, consistent with :meth:`Supply.count`.
+
+    Parameters
+    ----------
+    supply : Supply or None
+        The supply. With person-level rows (RPPS, ``supply.persons``) the count of a set is
+        ``supply.count(spec, set).total`` (distinct doctors; cached by frozenset).
+    spec : Specialty
+        Specialty counted.
+    counts : mapping of str to int
+        Per-département counts, summed for aggregated tables (DREES).
+
+    Returns
+    -------
+    callable
+        frozenset of codes → int.
+    """
+    if supply is None or supply.persons is None:
+        def additive(s: frozenset[str]) -> int:
+            return sum(counts.get(d, 0) for d in s)
+
+        return additive
+    cache: dict[frozenset[str], int] = {}
+
+    def distinct(s: frozenset[str]) -> int:
+        if s not in cache:
+            cache[s] = int(supply.count(spec, sorted(s)).total)
+        return cache[s]
+
+    return distinct
+
+
+def potential_territories(rows: list[dict]) -> list[list[str]]:
+    """Disjoint feasible territories found greedily: a lower bound of how many ESS could be created.
+
+    Each département able to host alone is one territory; then the smallest groups are taken,
+    shortest first (then by codes), when none of their départements is already used. Used only
+    for ``cross_region=True`` coverage tables; otherwise the exact count of
+    :func:`ess_geo.analysis.proposals.propose_territories` is reported.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Rows of one région × specialty (``code_dep``, ``group_status``, ``group``).
+
+    Returns
+    -------
+    list of list of str
+    """
+    used: set[str] = set()
+    out: list[list[str]] = []
+    for r in rows:
+        if r["group_status"] == "alone":
+            used.add(r["code_dep"])
+            out.append([r["code_dep"]])
+    groups = sorted({tuple(r["group"]) for r in rows if r["group_status"] == "group" and r["group"]}, key=lambda g: (len(g), g))
+    for g in groups:
+        if not used.intersection(g):
+            used.update(g)
+            out.append(list(g))
+    return out
+
+
+def coverage_table(
+    region: str | int | Iterable | None = None,
+    specialties: Iterable[str | Specialty] | None = None,
+    supply: Supply | str | Path | None = None,
+    registry: Registry | str | Path | None = None,
+    *,
+    cross_region: bool = False,
+    include_lumped: bool = False,
+    funding_rule: FundingRule | None = None,
+    progress: Callable[[str, str], None] | None = None,
+    zonage=None,
+) -> CoverageResult:
+    """ESS coverage of every département for every specialty.
+
+    Parameters
+    ----------
+    region : str, int, iterable or None
+        One région code (``"11"``), several, or None / ``"all"`` for all 18 régions.
+    specialties : iterable of str or Specialty, optional
+        Specialties to report; default those the supply has data for (with a DREES table: the
+        specialties whose group is exact, see :func:`default_specialties`).
+    supply : Supply or path, optional
+        Specialist supply. Without it counts are None and feasibility is « indéterminé ».
+    registry : Registry or path, optional
+        Existing ESS; default the embedded registry.
+    cross_region : bool, default False
+        Let groups of uncovered départements cross région borders.
+    include_lumped : bool, default False
+        By default, report specialties in lumped DREES groups only when asked in ``specialties``.
+    funding_rule : FundingRule, optional
+        Scale of the indicative yearly allocation.
+    progress : callable, optional
+        Called with ``(code_region, specialty_id)`` after each région × specialty (progress bars).
+    zonage : Zonage or path, optional
+        Doctors' zonage (:func:`ess_geo.inputs.zonage.load_zonage`): adds ``zip_population_share``, the
+        percentage of the département's population living in a commune classed ZIP.
+
+    Returns
+    -------
+    CoverageResult
+
+    Raises
+    ------
+    UnknownCodeError
+        For an unknown région code.
+    UnknownSpecialtyError, NotEssSpecialtyError
+        For a name that is not an ESS specialty.
+    InputDataError
+        When a supply or registry file is unusable, or no specialty is left to report.
+    """
+    regions = geography.resolve_regions(region)
+    sup = as_supply(supply)
+    reg = as_registry(registry)
+    rule = funding_rule or FundingRule()
+    if specialties is None:
+        specs = default_specialties(sup, include_lumped)
+    else:
+        specs = list(dict.fromkeys(get_specialty(s) for s in ([specialties] if isinstance(specialties, str) else specialties)))
+    if not specs:
+        raise InputDataError(
+            "no specialty to report: the supply carries none of the ESS specialties",
+            fr="aucune spécialité à traiter : le fichier d'effectifs n'en contient aucune",
+        )
+    deps_frame = geography.load_departements()
+    names = dict(zip(deps_frame["code_dep"], deps_frame["nom"], strict=True))
+    population = {  # Mayotte has no population in COG 2025: absent here, so its density is unknown
+        d: int(p) for d, p in zip(deps_frame["code_dep"], deps_frame["population"], strict=True) if pd.notna(p)
+    }
+    dep_region = dict(zip(deps_frame["code_dep"], deps_frame["code_region"], strict=True))
+    region_names = {r: geography.region_name(r) for r in dep_region.values()}
+    graph = geography.adjacency_graph()
+    all_deps = sorted(names)
+    ess_names = {e.id: e.name for e in reg.entries}
+    zon = None
+    if zonage is not None:
+        from ess_geo.inputs.zonage import Zonage, load_zonage
+
+        zon = zonage if isinstance(zonage, Zonage) else load_zonage(zonage)
+    zip_share = _zip_population_share(zon) if zon is not None else {}
+
+    rows: list[dict] = []
+    summary: list[dict] = []
+    basis: dict[str, str] = {}
+    for spec in specs:
+        covered = reg.covered_departements(spec)
+        if sup is not None:
+            counts, exact, basis[spec.id], missing = _per_dep_counts(sup, spec, all_deps)
+        else:
+            counts, exact, missing = {}, False, set(all_deps)
+            basis[spec.id] = "effectifs non fournis"
+        group_total = group_counter(sup, spec, counts)
+        uncovered_all = {d for d in all_deps if d not in covered}
+        for code_region in regions:
+            deps = geography.departements_of_region(code_region)
+            allowed = uncovered_all if cross_region else {d for d in deps if d not in covered}
+            region_rows = []
+            for d in deps:
+                n = None if d in missing else counts.get(d, 0)
+                pop = population.get(d) or None
+                density = round(n * 100_000 / pop, 2) if (n is not None and pop) else None
+                row = {
+                    "code_region": code_region,
+                    "region": region_names[code_region],
+                    "specialty": spec.id,
+                    "specialty_label": spec.label,
+                    "code_dep": d,
+                    "departement": names[d],
+                    "covered_by": covered.get(d),
+                    "covered_by_name": ess_names.get(covered[d]) if d in covered else None,
+                    "n_specialists": n,
+                    "exact": bool(exact) if n is not None else None,
+                    "population": pop,
+                    "density_per_100k": density,
+                    "could_host_alone": None,
+                    "group_status": None,
+                    "group": None,
+                    "group_n_specialists": None,
+                    "group_population": None,
+                    "zip_population_share": zip_share.get(d),
+                }
+                if n is not None:
+                    if n >= MIN_SPECIALISTS:
+                        row["could_host_alone"] = True if exact else None
+                    else:
+                        row["could_host_alone"] = False  # an upper bound below 10 is conclusive
+                if d in covered:
+                    row["group_status"] = "covered"
+                elif n is None:
+                    row["group_status"] = "indetermine"
+                elif row["could_host_alone"] is True:
+                    row["group_status"] = "alone"
+                    row["group"] = [d]
+                    row["group_n_specialists"], row["group_population"] = n, pop
+                else:
+                    known = {x for x in allowed if x not in missing}
+                    group = smallest_group(d, known, counts, population, graph, total=group_total)
+                    if group is None:
+                        row["group_status"] = "none"  # even upper bounds of the whole area stay below
+                    elif not exact:
+                        row["group_status"] = "indetermine"
+                    else:
+                        row["group_status"] = "group"
+                        row["group"] = group
+                        row["group_n_specialists"] = group_total(frozenset(group))
+                        row["group_population"] = (
+                            sum(population[x] for x in group) if all(x in population for x in group) else None
+                        )
+                region_rows.append(row)
+            rows.extend(region_rows)
+            potential = _potential(spec, code_region, sup, reg, exact, cross_region, region_rows, group_total)
+            summary.append(_summarise(code_region, region_names[code_region], spec, exact, region_rows, rule, potential))
+            if progress is not None:
+                progress(code_region, spec.id)
+
+    table = _typed(pd.DataFrame.from_records(rows, columns=TABLE_COLUMNS))
+    sources = [geography.reference_source(), reg.source]
+    if sup is not None:
+        sources.append(sup.source)
+    if zon is not None:
+        sources.append(zon.source)
+    notes = []
+    if zon is not None:
+        notes.append(
+            f"Zonage des médecins généralistes : {zon.summary_fr()} ; part de la population des communes en ZIP "
+            "(une commune à plusieurs classes prend la plus prioritaire)."
+        )
+    if sup is not None and sup.dropped:
+        notes.append(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    notes += [
+        f"Seuil : au moins {MIN_SPECIALISTS} médecins de la spécialité sur le territoire de l'ESS.",
+        "Plus petit groupe : ensemble contigu (frontière terrestre commune) de départements non couverts"
+        + (", toutes régions confondues" if cross_region else " de la même région")
+        + " contenant le département et atteignant le seuil ; à taille égale, le plus fort effectif puis la plus "
+        "petite population.",
+        "Groupes DREES regroupant plusieurs spécialités : effectif majorant ; « seul ≥ 10 » et groupes "
+        "indéterminés sauf si même le majorant reste sous le seuil.",
+        f"Financement indicatif : crédit d'amorçage de {STARTUP_CREDIT_EUR:,} € par nouvelle ESS".replace(",", "\u202f")
+        + f" ; dotation annuelle : {rule.describe_fr()}. "
+        + (
+            "Nouvelles ESS possibles : partition gloutonne en territoires disjoints pouvant franchir les limites "
+            "régionales (minorant ; le maximum exact par région est donné par « ess-geo propose »)."
+            if cross_region
+            else "Nouvelles ESS possibles : nombre maximal exact de territoires disjoints, contigus et d'au moins "
+            f"{MIN_SPECIALISTS} spécialistes sur les départements non couverts de la région (même calcul que "
+            "« ess-geo propose »)."
+        )
+        + " Montants à confirmer par l'ARS.",
+    ]
+    return CoverageResult(
+        table=table,
+        summary=_typed(pd.DataFrame.from_records(summary, columns=SUMMARY_COLUMNS)),
+        specialties=specs,
+        regions=regions,
+        sources=sources,
+        basis=basis,
+        funding_rule=rule,
+        notes=notes,
+        cross_region=cross_region,
+        supply_given=sup is not None,
+    )
+
+
+def _zip_population_share(zon) -> dict[str, float]:
+    """Percentage of each département's population living in a ZIP commune."""
+    communes = geography.load_communes()[["code_insee", "code_dep", "population"]]
+    classes = dict(zip(zon.by_commune()["code_insee"], zon.by_commune()["zonage"], strict=True))
+    communes["zip_pop"] = communes["population"].where(communes["code_insee"].map(classes).eq("ZIP"), 0)
+    per = communes.groupby("code_dep")[["population", "zip_pop"]].sum()
+    return {d: round(100 * float(r.zip_pop) / float(r.population), 1) for d, r in per.iterrows() if r.population > 0}
+
+
+_INT_COLUMNS = {
+    "n_specialists", "population", "group_n_specialists", "group_population", "n_departements", "n_covered",
+    "n_uncovered", "n_specialists_uncovered", "n_alone", "n_via_group", "n_not_feasible", "n_undetermined",
+    "potential_new_ess", "startup_credit_eur", "yearly_allocation_eur",
+}
+_BOOL_COLUMNS = {"exact", "could_host_alone"}
+
+
+def _typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Nullable dtypes: counts stay integers and flags stay True/False/<NA> despite missing values."""
+    for col in frame.columns:
+        if col in _INT_COLUMNS:
+            frame[col] = frame[col].astype("Int64")
+        elif col in _BOOL_COLUMNS:
+            frame[col] = frame[col].astype("boolean")
+        elif col in ("density_per_100k", "zip_population_share"):
+            frame[col] = frame[col].astype("Float64")
+    return frame
+
+
+def _potential(
+    spec: Specialty,
+    code_region: str,
+    sup: Supply | None,
+    reg: Registry,
+    exact: bool,
+    cross_region: bool,
+    rows: list[dict],
+    group_total: Callable[[frozenset[str]], int],
+) -> list[int] | None:
+    """Counts of the potential new ESS territories of one région × specialty; None if unknown.
+
+    Within a région: the exact max-p partition of :func:`ess_geo.analysis.proposals.propose_territories`.
+    Across régions: the greedy lower bound :func:`potential_territories`.
+    """
+    if sup is None:
+        return None
+    if cross_region:
+        return [group_total(frozenset(t)) for t in potential_territories(rows)]
+    from ess_geo.analysis.proposals import propose_territories
+
+    found = propose_territories(spec, code_region, sup, reg, check=False)
+    if not exact and found.n_territories:
+        return None  # territories on upper bounds: not a count of feasible ESS
+    return [p.total for p in found.proposals]
+
+
+def _summarise(
+    code_region: str, name: str, spec: Specialty, exact: bool, rows: list[dict], rule: FundingRule,
+    territories: list[int] | None,
+) -> dict:
+    counts = [r["n_specialists"] for r in rows]
+    known = [c for c in counts if c is not None]
+    uncovered = [r for r in rows if r["group_status"] != "covered"]
+    potential = None if territories is None else len(territories)
+    # yearly allocation of each potential ESS at its 5-year target of members, summed (indicative)
+    yearly = (
+        None
+        if territories is None
+        else sum(rule.yearly(adherents_needed(n, TARGET_ADHERENT_SHARE_5Y)) for n in territories)
+    )
+    return {
+        "code_region": code_region,
+        "region": name,
+        "specialty": spec.id,
+        "specialty_label": spec.label,
+        "exact": exact if known else None,
+        "n_departements": len(rows),
+        "n_covered": len(rows) - len(uncovered),
+        "n_uncovered": len(uncovered),
+        "n_specialists": sum(known) if known else None,
+        "n_specialists_uncovered": sum(r["n_specialists"] for r in uncovered if r["n_specialists"] is not None)
+        if known
+        else None,
+        "n_alone": sum(r["group_status"] == "alone" for r in rows),
+        "n_via_group": sum(r["group_status"] == "group" for r in rows),
+        "n_not_feasible": sum(r["group_status"] == "none" for r in rows),
+        "n_undetermined": sum(r["group_status"] == "indetermine" for r in rows),
+        "potential_new_ess": potential,
+        "startup_credit_eur": None if potential is None else potential * STARTUP_CREDIT_EUR,
+        "yearly_allocation_eur": yearly,
+    }
+
+
+__all__ = [
+    "GROUP_STATUS_FR",
+    "LABELS_FR",
+    "SUMMARY_COLUMNS",
+    "TABLE_COLUMNS",
+    "CoverageResult",
+    "coverage_table",
+    "default_specialties",
+    "group_counter",
+    "potential_territories",
+    "smallest_group",
+]

@@ -1,0 +1,1 @@
+"""User and fetched files → tidy frames plus what could not be read."""

@@ -1,0 +1,1 @@
+"""Map specs, HTML/PNG/PDF maps, reports and table writers: drawing only."""

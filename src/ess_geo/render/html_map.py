@@ -1,0 +1,563 @@
+"""Committee maps: interactive folium maps that open offline, and their static exports.
+
+Public functions
+----------------
+- :func:`make_territory_map` — map of a proposed ESS territory (choropleth of specialist
+  density, existing ESS, ZIP/ZAC communes and outreach sites, verdict per criterion).
+- :func:`make_coverage_map` — France-wide or one-région map of ESS coverage for a specialty.
+- :func:`save_map` — write ``.html`` (standalone, Leaflet inlined), ``.png`` or ``.pdf``.
+
+This module only draws: every figure, class and label comes from :mod:`ess_geo.render.mapspec`. The
+returned :class:`folium.Map` carries its :class:`~ess_geo.render.mapspec.MapSpec` in the
+``_ess_geo_spec`` attribute, which :func:`save_map` uses to draw the PNG/PDF with matplotlib.
+
+Offline: the HTML embeds Leaflet's JS and CSS (vendored in ``ess_geo/_vendor/leaflet``) and
+loads nothing else (no jQuery, Bootstrap, fonts or tiles) unless tiles are asked for.
+Every text shown in tooltips, the title block and the footer is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from ess_geo._output import prepare_output_file, write_error
+from ess_geo.errors import EssGeoError
+from ess_geo.reference.specialties import Specialty
+from ess_geo.render.mapspec import (
+    STATUS_COLOUR,
+    LegendSection,
+    MapLayer,
+    MapSpec,
+    coverage_map_spec,
+    territory_map_spec,
+)
+
+SPEC_ATTRIBUTE = "_ess_geo_spec"
+SAVE_FORMATS = (".html", ".png", ".pdf")
+TILES = {
+    True: ("OpenStreetMap", None),
+    "osm": ("OpenStreetMap", None),
+    "openstreetmap": ("OpenStreetMap", None),
+    "cartodb": ("CartoDB positron", None),
+}
+
+
+def _esc(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+@lru_cache(maxsize=1)
+def leaflet_assets() -> tuple[str, str]:
+    """Vendored Leaflet (JS, CSS), the CSS's images inlined as data URIs.
+
+    Returns
+    -------
+    (str, str)
+        JavaScript source and CSS text.
+    """
+    base = resources.files("ess_geo") / "_vendor" / "leaflet"
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+    for name in ("layers.png", "layers-2x.png"):
+        data = base64.b64encode((base / "images" / name).read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
+    # default marker images are never used (sites are circle markers): no relative file request
+    css = css.replace("url(images/marker-icon.png)", "none")
+    # never let the inlined code close its own <script>/<style> element
+    return js.replace("</script", "<\\/script"), css.replace("</style", "<\\/style")
+
+
+class OfflineMap(folium.Map):
+    """A :class:`folium.Map` whose page loads no external resource.
+
+    folium's default page pulls Leaflet, jQuery, Bootstrap and Font Awesome from CDNs; an ARS
+    laptop on an intranet would then show a blank page. This subclass declares no external JS or
+    CSS and inlines the vendored Leaflet instead.
+    """
+
+    default_js: list = []  # noqa: RUF012  (folium reads these class attributes)
+    default_css: list = []  # noqa: RUF012
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        js, css = leaflet_assets()
+        self.get_root().header.add_child(Element(f"<style>{css}</style>\n<script>{js}</script>"), name="leaflet_inline")
+
+
+class HtmlControl(MacroElement):
+    """A Leaflet control showing a fixed block of (already escaped) HTML.
+
+    Leaflet stacks controls in each corner, so the title block, legend, zoom buttons and scale
+    never overlap whatever the window size.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
+        {{ this.get_name() }}.onAdd = function (map) {
+            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            div.innerHTML = {{ this.html_json }};
+            L.DomEvent.disableClickPropagation(div);
+            L.DomEvent.disableScrollPropagation(div);
+            return div;
+        };
+        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, *, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "HtmlControl"
+        self.position = position
+        self.css_class = css_class
+        # JSON string literal; "</" escaped so the text can never close the <script> element.
+        self.html_json = json.dumps(html_text).replace("</", "<\\/")
+
+
+CSS = """
+<style>
+  html, body { margin: 0; height: 100%; font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; }
+  body { display: flex; flex-direction: column; }
+  .folium-map { flex: 1 1 auto; height: auto !important; min-height: 300px; }
+  .leaflet-container { background: #eaf0f5; font-family: inherit; }
+  .ess-title { max-width: 430px;
+    background: rgba(255,255,255,0.95); border: 1px solid #999; border-radius: 6px; padding: 8px 12px;
+    box-shadow: 0 1px 5px rgba(0,0,0,0.3); font-size: 13px; line-height: 1.35; }
+  .ess-title h1 { font-size: 17px; margin: 0 0 2px 0; }
+  .ess-title .sub { font-size: 13px; color: #333; margin-bottom: 4px; }
+  .ess-title .verdict { font-weight: bold; font-size: 14px; margin: 4px 0; }
+  .ess-title table { border-collapse: collapse; font-size: 12px; }
+  .ess-title td { padding: 1px 6px 1px 0; vertical-align: top; }
+  .ess-title .note { font-size: 11.5px; color: #444; margin-top: 4px; }
+  .ess-status { font-weight: bold; white-space: nowrap; }
+  .ess-legend { max-width: 330px;
+    background: rgba(255,255,255,0.95); border: 1px solid #999; border-radius: 6px; padding: 6px 10px;
+    box-shadow: 0 1px 5px rgba(0,0,0,0.3); font-size: 12px; line-height: 1.3; }
+  .ess-legend .lt { font-weight: bold; margin: 4px 0 2px 0; }
+  .ess-legend .li { display: flex; align-items: center; margin: 2px 0; }
+  .ess-legend .sw { flex: 0 0 22px; height: 13px; margin-right: 6px; border: 2px solid #999; box-sizing: border-box; }
+  .ess-legend .pt { flex: 0 0 14px; height: 14px; margin: 0 10px 0 4px; border-radius: 50%; box-sizing: border-box; }
+  .ess-footer { order: 2; flex: 0 0 auto; background: #ffffff; border-top: 1px solid #bbb; font-size: 10.5px; color: #333; padding: 3px 10px; line-height: 1.3; }
+  .leaflet-tooltip { font-size: 12px; }
+  .leaflet-tooltip table { border-collapse: collapse; }
+  .ess-rank { width: 20px; height: 20px; line-height: 20px; text-align: center; color: #fff; font-weight: bold;
+    font-size: 12px; pointer-events: none; }
+  .leaflet-tooltip th { text-align: left; font-weight: normal; color: #555; padding: 0 6px 0 0; }
+  .leaflet-tooltip tr:first-child td { font-weight: bold; }
+  .leaflet-control-layers { font-size: 12px; }
+  .ess-dep-label { font-size: 10px; font-weight: bold; color: #333; white-space: nowrap; pointer-events: none;
+    transform: translate(-50%, -50%); text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; background: none; border: none; }
+  .ess-dep-label-in { font-size: 11px; color: #000; }
+  .ess-title .why { font-size: 11px; color: #555; padding-bottom: 3px; }
+  .ess-legend .site { margin: 1px 0 1px 4px; }
+</style>
+"""
+
+
+def _title_html(spec: MapSpec) -> str:
+    parts = [f"<h1>{_esc(spec.title)}</h1>", f'<div class="sub">{_esc(spec.subtitle)}</div>']
+    if spec.verdict:
+        colour = STATUS_COLOUR.get(spec.verdict_status, "#333")
+        parts.append(f'<div class="verdict" style="color:{colour}">{_esc(spec.verdict)}</div>')
+    if spec.criteria:
+        rows = []
+        for c in spec.criteria:
+            colour = STATUS_COLOUR.get(c.status, "#333")
+            rows.append(
+                f'<tr title="{_esc(c.message)}"><td>{_esc(c.label)}</td>'
+                f'<td class="ess-status" style="color:{colour}">{_esc(c.status_fr)}</td></tr>'
+            )
+            if c.reason:
+                rows.append(f'<tr class="why"><td colspan="2" class="why">{_esc(c.reason)}</td></tr>')
+        parts.append('<table class="ess-criteria">' + "".join(rows) + "</table>")
+    parts += [f'<div class="note">{_esc(n)}</div>' for n in spec.notes]
+    if any(i.kind == "overseas" for i in spec.insets):
+        parts.append('<div class="note">Outre-mer : déplacer ou dézoomer la carte.</div>')
+    return "".join(parts)
+
+
+def _legend_html(sections: list[LegendSection], sites: list[str] | None = None) -> str:
+    out = []
+    for section in sections:
+        if section.title:
+            out.append(f'<div class="lt">{_esc(section.title)}</div>')
+        for item in section.items:
+            fill = item.fill or "transparent"
+            style = "dashed" if item.dash else "solid"
+            if item.marker:
+                swatch = f'<span class="pt" style="background:{fill};border:2px solid {item.stroke};box-shadow:0 0 0 1px #555"></span>'
+            else:
+                width = 2 if item.fill else 3
+                swatch = f'<span class="sw" style="background:{fill};border:{width}px {style} {item.stroke}"></span>'
+            out.append(f'<div class="li">{swatch}{_esc(item.label)}</div>')
+    if sites:
+        out.append('<div class="lt">Sites de consultations avancées</div>')
+        out += [f'<div class="site">{_esc(line)}</div>' for line in sites]
+    return "".join(out)
+
+
+def _footer_html(spec: MapSpec) -> str:
+    text = " · ".join(_esc(line) for line in spec.footer_lines())
+    return f'<div class="ess-footer" id="ess-footer"><b>Sources :</b> {text}</div>'
+
+
+def _escaped(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return _esc(value)
+
+
+def _add_layer(fmap: folium.Map, layer: MapLayer) -> None:
+    """Add one layer as a GeoJson with per-feature style classes and escaped tooltip values.
+
+    Only what the page needs is embedded: the geometry, one small style-class index per feature
+    (styles themselves are written once) and the tooltip values, each HTML-escaped here because
+    folium's GeoJsonTooltip inserts them as HTML.
+    """
+    frame = layer.frame
+    style_cols = ["fill", "fill_opacity", "stroke", "weight", "dash"]
+    styles: dict[tuple, int] = {}
+    classes = []
+    for row in frame[style_cols].itertuples(index=False):
+        key = tuple(None if (isinstance(v, float) and v != v) else v for v in row)
+        classes.append(styles.setdefault(key, len(styles)))
+    style_table = {i: dict(zip(style_cols, key, strict=True)) for key, i in styles.items()}
+    columns = [c for c, _ in layer.tooltip] if layer.interactive else []
+    data = gpd.GeoDataFrame(
+        {c: [_escaped(v) for v in frame[c]] for c in columns} | {"s": classes},
+        geometry=frame.geometry.to_numpy(),
+        crs=frame.crs,
+    )
+
+    def style_function(feature: dict) -> dict:
+        st = style_table[feature["properties"]["s"]]
+        fill = st["fill"]
+        return {
+            "fillColor": fill or "#000000",
+            "fillOpacity": float(st["fill_opacity"]) if fill else 0.0,
+            "color": st["stroke"],
+            "weight": float(st["weight"]),
+            "dashArray": st["dash"] or None,
+            "fill": bool(fill),
+        }
+
+    tooltip = None
+    if columns:
+        tooltip = folium.GeoJsonTooltip(
+            fields=columns, aliases=[_esc(label) for _, label in layer.tooltip], labels=True, sticky=True
+        )
+    marker = folium.CircleMarker(radius=10) if layer.kind == "points" else None
+    geojson = folium.GeoJson(
+        data.to_geo_dict(show_bbox=False, drop_id=False),
+        name=_esc(layer.name),
+        show=layer.show,
+        style_function=style_function,
+        highlight_function=(lambda f: {"weight": 4, "color": "#000000"}) if tooltip is not None else None,
+        tooltip=tooltip,
+        marker=marker,
+        interactive=layer.interactive,
+        smooth_factor=0.5,
+    )
+    if layer.kind != "points" or not layer.label_column:
+        geojson.add_to(fmap)
+        return
+    # points with a label (site ranks): circle + number, toggled together
+    group = folium.FeatureGroup(name=_esc(layer.name), show=layer.show)
+    geojson.control = False
+    geojson.add_to(group)
+    for point, label in zip(frame.geometry, frame[layer.label_column], strict=True):
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(html=f'<div class="ess-rank">{_esc(label)}</div>', icon_size=(20, 20), icon_anchor=(10, 10)),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(fmap)
+
+
+class MetricScale(MacroElement):
+    """Leaflet scale bar in kilometres only (French readers; Leaflet adds miles by default)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({metric: true, imperial: false, position: "bottomright"}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+
+
+class DepartementLabels(MacroElement):
+    """Permanent small département-code labels (non-interactive), like the printed map's."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var labels = {{ this.labels_json }};
+            var group = L.layerGroup();
+            labels.forEach(function (l) {
+                L.marker([l[1], l[0]], {interactive: false, keyboard: false, icon: L.divIcon({
+                    className: "ess-dep-label" + (l[3] ? " ess-dep-label-in" : ""), html: l[2],
+                    iconSize: null, iconAnchor: [0, 0]})}).addTo(group);
+            });
+            group.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, labels: list[tuple[float, float, str, bool]]) -> None:
+        super().__init__()
+        self._name = "DepartementLabels"
+        self.labels_json = json.dumps([[round(x, 5), round(y, 5), _esc(t), bool(b)] for x, y, t, b in labels]).replace("</", "<\\/")
+
+
+class FitTerritory(MacroElement):
+    """Fit the initial view to the territory once the title block and legend are laid out.
+
+    The padding is the real width of the title block (left) when the window is wide enough,
+    so the territory fills the free part of the frame whatever the window size.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) {
+            var b = L.latLngBounds({{ this.bounds_json }});
+            function fit() {
+                var size = map.getSize();
+                var title = document.querySelector(".ess-title");
+                var left = title ? title.offsetWidth + 20 : 20;
+                if (left > size.x * 0.45) { left = 20; }
+                map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [20, 30], animate: false});
+            }
+            setTimeout(fit, 0);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: tuple[float, float, float, float]) -> None:
+        super().__init__()
+        self._name = "FitTerritory"
+        minx, miny, maxx, maxy = bounds
+        self.bounds_json = json.dumps([[miny, minx], [maxy, maxx]])
+
+
+def _label_points(spec: MapSpec) -> list[tuple[float, float, str, bool]]:
+    """(lon, lat, text, in focus) of the département labels of the first labelled polygon layer."""
+    for layer in spec.layers:
+        if layer.kind == "polygons" and layer.label_column and layer.label_column in layer.frame.columns:
+            frame = layer.frame
+            points = frame.geometry.representative_point()
+            focus = frame["in_focus"] if "in_focus" in frame.columns else [True] * len(frame)
+            return [
+                (float(pt.x), float(pt.y), str(text), bool(f))
+                for pt, text, f in zip(points, frame[layer.label_column], focus, strict=True)
+                if pt is not None and not pt.is_empty
+            ]
+    return []
+
+
+def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
+    """Draw a :class:`MapSpec` as an offline folium map.
+
+    Parameters
+    ----------
+    spec : MapSpec
+        Prepared map content.
+    tiles : bool or str, default False
+        Add a basemap (``True``/``"osm"``: OpenStreetMap, ``"cartodb"``: CartoDB positron). Off by
+        default: the map must be readable without a tile server.
+
+    Returns
+    -------
+    folium.Map
+        With the spec attached as ``_ess_geo_spec``.
+
+    Raises
+    ------
+    EssGeoError
+        If ``tiles`` is not one of the accepted values.
+    """
+    tile_key = tiles.lower() if isinstance(tiles, str) else tiles
+    if tile_key not in (False, None) and tile_key not in TILES:
+        allowed = ", ".join(repr(k) for k in TILES if isinstance(k, str))
+        raise EssGeoError(f"unknown tiles {tiles!r}; allowed: True, False, {allowed}", fr=f"fond de carte inconnu : {tiles!r}")
+    fmap = OfflineMap(tiles=None, zoom_control="topright", control_scale=False, prefer_canvas=False, zoom_snap=0.25)
+    if tile_key not in (False, None):
+        folium.TileLayer(TILES[tile_key][0], name="Fond de carte", control=True).add_to(fmap)
+    for layer in spec.layers:
+        _add_layer(fmap, layer)
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    HtmlControl(_title_html(spec), position="topleft", css_class="ess-title").add_to(fmap)
+    HtmlControl(_legend_html(spec.legend, spec.sites), position="bottomleft", css_class="ess-legend").add_to(fmap)
+    MetricScale().add_to(fmap)
+    labels = _label_points(spec)
+    if labels:
+        DepartementLabels(labels).add_to(fmap)
+    minx, miny, maxx, maxy = spec.bounds
+    # a first fit for any page; FitTerritory refits once the title block and legend have their size
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(380, 20), padding_bottom_right=(20, 20))
+    FitTerritory(spec.bounds).add_to(fmap)
+    root = fmap.get_root()
+    root.header.add_child(Element(CSS), name="ess_css")
+    root.header.add_child(Element(f"<title>{_esc(spec.title)} — {_esc(spec.subtitle)}</title>"), name="ess_title_tag")
+    root.html.add_child(Element(_footer_html(spec)), name="ess_footer")
+    setattr(fmap, SPEC_ATTRIBUTE, spec)
+    return fmap
+
+
+def make_territory_map(
+    check_result: Any,
+    *,
+    zip_result: Any = None,
+    supply: Any = None,
+    registry: Any = None,
+    tiles: bool | str = False,
+) -> folium.Map:
+    """Map of a proposed ESS territory for a committee.
+
+    Shows the territory outlined over a choropleth of specialist density per département (its
+    neighbours in lighter tones), the existing ESS of the same specialty, the ZIP/ZAC communes and
+    ranked outreach sites when given, a title block with the verdict per criterion and a footer
+    naming every source and vintage.
+
+    Parameters
+    ----------
+    check_result : TerritoryCheck
+        Result of :func:`ess_geo.rules.territory.check_territory`.
+    zip_result : object, optional
+        ZIP result with ``communes`` and/or ``sites`` GeoDataFrames.
+    supply : Supply, path or None
+        Specialists per département (default: the counts of the threshold criterion).
+    registry : Registry, path or None
+        Existing ESS (default: the embedded registry).
+    tiles : bool or str, default False
+        Basemap; none by default (offline).
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`save_map`.
+
+    Raises
+    ------
+    EssGeoError
+        On unusable input (no départements, ZIP frames without CRS, unknown tiles...).
+    """
+    spec = territory_map_spec(check_result, zip_result=zip_result, supply=supply, registry=registry)
+    return render_folium(spec, tiles=tiles)
+
+
+def make_coverage_map(
+    specialty: str | Specialty,
+    registry: Any = None,
+    supply: Any = None,
+    *,
+    region: str | None = None,
+    tiles: bool | str = False,
+) -> folium.Map:
+    """France-wide (or one-région) map of ESS coverage for a specialty.
+
+    Each département is coloured as covered by an ESS of the specialty, not covered but with
+    enough specialists to host one, or not covered and below the threshold alone.
+
+    Parameters
+    ----------
+    specialty : str or Specialty
+        Specialty.
+    registry : Registry, path or None
+        Existing ESS (default: the embedded registry).
+    supply : Supply, path or None
+        Specialists per département.
+    region : str, optional
+        Restrict to one région.
+    tiles : bool or str, default False
+        Basemap; none by default.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    EssGeoError
+        On an unknown specialty, région or tiles value.
+    """
+    spec = coverage_map_spec(specialty, registry, supply, region=region)
+    return render_folium(spec, tiles=tiles)
+
+
+def map_html(fmap: folium.Map) -> str:
+    """Standalone HTML text of a map (``<html lang="fr">``)."""
+    text = fmap.get_root().render()
+    return text.replace("<html>", '<html lang="fr">', 1)
+
+
+def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
+    """Save a map as standalone HTML, PNG or PDF (chosen by the extension).
+
+    Parameters
+    ----------
+    fmap : folium.Map
+        A map from :func:`make_territory_map` or :func:`make_coverage_map` (PNG/PDF need the
+        ``_ess_geo_spec`` they carry; any folium map can be saved as HTML).
+    path : str or pathlib.Path
+        Output file ending in ``.html``, ``.png`` or ``.pdf``.
+    dpi : int, default 150
+        Resolution of PNG output.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    EssGeoError
+        If the extension is not supported, or a static export is asked of a map without spec.
+    InputDataError
+        If the file or its folder cannot be written (missing folders are created).
+    """
+    out = Path(path)
+    suffix = out.suffix.lower()
+    if suffix not in SAVE_FORMATS:
+        raise EssGeoError(
+            f"cannot save a map as {out.name!r}: extension must be one of {list(SAVE_FORMATS)}",
+            fr=f"format de carte non pris en charge : {out.name} (attendu : .html, .png ou .pdf)",
+        )
+    spec = getattr(fmap, SPEC_ATTRIBUTE, None)
+    if suffix != ".html" and spec is None:
+        raise EssGeoError(
+            f"cannot export {out.name!r}: this map was not made by ess_geo (no {SPEC_ATTRIBUTE})",
+            fr=f"export {suffix} impossible : carte non produite par ess_geo",
+        )
+    prepare_output_file(out)
+    try:
+        if suffix == ".html":
+            out.write_text(map_html(fmap), encoding="utf-8")
+            return out
+        from ess_geo.render.static_map import render_static
+
+        render_static(spec, out, dpi=dpi)
+    except OSError as exc:
+        raise write_error(out, exc) from None
+    return out

@@ -1,0 +1,1 @@
+"""The ESS rules: pure functions returning evidence, and check_territory."""

@@ -1,0 +1,315 @@
+"""Check a proposed ESS territory against every rule: :func:`check_territory`.
+
+This module gathers the inputs (geography, supply, registry) and calls the rules of
+:mod:`ess_geo.rules.criteria`, each of which returns a :class:`~ess_geo.rules.criteria.Criterion` with evidence.
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ess_geo.errors import InputDataError, NotEssSpecialtyError
+from ess_geo.inputs.registry import Registry, as_registry
+from ess_geo.inputs.supply import Supply, SupplyCount, as_supply
+from ess_geo.reference import geography
+from ess_geo.reference.specialties import Specialty, get_specialty
+from ess_geo.rules.criteria import (
+    FAIL,
+    UNKNOWN,
+    Criterion,
+    FundingRule,
+    rule_adherents,
+    rule_contiguity,
+    rule_funding,
+    rule_overlap,
+    rule_perimeter,
+    rule_specialty,
+    rule_threshold,
+)
+from ess_geo.sources import Source
+
+#: Criteria that decide admissibility (``funding`` is informational).
+DECIDING = ("specialty", "perimeter", "contiguity", "overlap", "threshold", "adherents")
+
+VERDICT_FR = {True: "admissible", False: "non admissible", None: "indéterminé"}
+
+
+@dataclass
+class TerritoryCheck:
+    """Outcome of :func:`check_territory`.
+
+    Attributes
+    ----------
+    specialty : Specialty or None
+        The specialty checked (None when the input was refused as not a specialty).
+    specialty_input : str
+        What the caller asked for.
+    departements : list of str
+        Normalised département codes of the territory.
+    region : str or None
+        Région code when the territory was given as a région.
+    criteria : list of Criterion
+        In order: specialty, perimeter, contiguity, overlap, threshold, adherents, funding.
+    sources : list of Source
+        Every data source used.
+    supply : Supply or None
+        The supply used, if any.
+    registry : Registry
+        The ESS registry used.
+    adherents : int or None
+        Adherents given.
+    """
+
+    specialty: Specialty | None
+    specialty_input: str
+    departements: list[str]
+    region: str | None
+    criteria: list[Criterion]
+    sources: list[Source]
+    supply: Supply | None = None
+    registry: Registry | None = None
+    adherents: int | None = None
+    count: SupplyCount | None = field(default=None, repr=False)
+
+    @property
+    def admissible(self) -> bool | None:
+        """False if any deciding criterion fails, None if any is unknown, else True."""
+        statuses = [c.status for c in self.criteria if c.id in DECIDING]
+        if FAIL in statuses:
+            return False
+        if UNKNOWN in statuses:
+            return None
+        return True
+
+    @property
+    def verdict_fr(self) -> str:
+        """``admissible``, ``non admissible`` or ``indéterminé``."""
+        return VERDICT_FR[self.admissible]
+
+    def __repr__(self) -> str:
+        spec = self.specialty.id if self.specialty else repr(self.specialty_input)
+        statuses = ", ".join(f"{c.id}={c.status}" for c in self.criteria)
+        return f"<TerritoryCheck {spec} on {'+'.join(self.departements)}: {self.verdict_fr} ({statuses})>"
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        """The criterion with this id.
+
+        Raises
+        ------
+        KeyError
+            If there is no such criterion.
+        """
+        for c in self.criteria:
+            if c.id == criterion_id:
+                return c
+        raise KeyError(f"no criterion {criterion_id!r}; ids: {[c.id for c in self.criteria]}")
+
+    @property
+    def territory_label(self) -> str:
+        """French label of the territory: ``"Paris (75), Val-de-Marne (94)"`` or the région."""
+        if self.region and set(self.departements) == set(geography.departements_of_region(self.region)):
+            return f"Région {geography.region_name(self.region)} ({self.region})"
+        return ", ".join(f"{geography.departement_name(d)} ({d})" for d in self.departements)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (what ``ess-geo check --json`` prints)."""
+        return {
+            "specialty": {"input": self.specialty_input, "id": self.specialty.id, "label": self.specialty.label}
+            if self.specialty
+            else {"input": self.specialty_input, "id": None, "label": None},
+            "departements": list(self.departements),
+            "region": self.region,
+            "adherents": self.adherents,
+            "admissible": self.admissible,
+            "verdict": self.verdict_fr,
+            "criteria": [c.to_dict() for c in self.criteria],
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+    def summary_fr(self) -> str:
+        """Plain-text French summary, one line per criterion (for terminals and logs)."""
+        marks = {"pass": "✔", "fail": "✘", "unknown": "?", "warn": "!"}
+        spec = self.specialty.label if self.specialty else self.specialty_input
+        lines = [
+            f"ESS {spec} — {self.territory_label}",
+            f"Verdict : {self.verdict_fr.upper()}",
+            "",
+        ]
+        for c in self.criteria:
+            lines.append(f" {marks[c.status]} {c.label} [{c.status_fr}] : {c.message}")
+        lines += ["", "Sources :"] + [f" - {s.label()}" for s in self.sources]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        colours = {"pass": "#1a7f37", "fail": "#cf222e", "unknown": "#6e7781", "warn": "#9a6700"}
+        spec = self.specialty.label if self.specialty else self.specialty_input
+        rows = "".join(
+            f"<tr><td>{esc(c.label)}</td><td style='color:{colours[c.status]};font-weight:bold'>"
+            f"{esc(c.status_fr)}</td><td style='text-align:left'>{esc(c.message)}</td></tr>"
+            for c in self.criteria
+        )
+        sources = "".join(f"<li>{esc(s.label())}</li>" for s in self.sources)
+        return (
+            f"<div><h4>ESS {esc(spec)} — {esc(self.territory_label)}</h4>"
+            f"<p><b>Verdict : {esc(self.verdict_fr)}</b></p>"
+            "<table><thead><tr><th>Critère</th><th>Statut</th><th>Détail</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+            f"<p style='font-size:smaller'>Sources :</p><ul style='font-size:smaller'>{sources}</ul></div>"
+        )
+
+
+def _bad_departements(value: object) -> InputDataError:
+    kind = type(value).__name__
+    shown = repr(value)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return InputDataError(
+        f"departements must be a département code (str or int), a comma-separated str or an iterable of codes; "
+        f"got {kind}: {shown}",
+        fr=f"départements : code (texte ou entier), liste de codes ou texte « 75,94 » attendu, reçu {kind} : {shown}",
+    )
+
+
+def _split_territory(departements: Iterable[object] | str | None) -> tuple[list[object], list[str]]:
+    """Separate département codes from commune codes (5 characters, existing communes).
+
+    Accepts one code (``77``, ``"2A"``), a comma- or semicolon-separated string (``"75,94"``) or
+    an iterable of codes; raises :class:`InputDataError` naming any other type.
+    """
+    if departements is None:
+        return [], []
+    if isinstance(departements, numbers.Integral) and not isinstance(departements, bool):
+        departements = [departements]
+    elif isinstance(departements, str):
+        departements = [p for p in departements.replace(";", ",").split(",") if p.strip()]
+    elif isinstance(departements, bytes | Mapping) or not isinstance(departements, Iterable):
+        raise _bad_departements(departements)
+    else:
+        departements = list(departements)  # element codes are checked by normalize_dep_codes
+    deps: list[object] = []
+    communes: list[str] = []
+    known_communes = None
+    for value in departements:
+        text = str(value).strip()
+        if len(text) == 5:
+            if known_communes is None:
+                known_communes = set(geography.load_communes()["code_insee"])
+            if text.upper() in known_communes:
+                communes.append(text.upper())
+                continue
+        deps.append(value)
+    return deps, communes
+
+
+def check_territory(
+    specialty: str | Specialty,
+    departements: Iterable[object] | str | None = None,
+    region: str | int | None = None,
+    adherents: int | None = None,
+    supply: Supply | str | Path | None = None,
+    registry: Registry | str | Path | None = None,
+    *,
+    funding_rule: FundingRule | None = None,
+) -> TerritoryCheck:
+    """Check a proposed ESS territory against every admissibility rule.
+
+    Parameters
+    ----------
+    specialty : str or Specialty
+        Canonical id, label or alias (``"cardiologie"``, ``"cardio"``).
+    departements : iterable of str or int, or str or int, optional
+        Département codes (``["75", "94"]``, ``"75,94"``, ``[1, "2A"]``) or one code (``77``, ``"77"``).
+    region : str or int, optional
+        A whole région (``"11"``); combined with ``departements`` if both are given.
+    adherents : int, optional
+        Specialists who signed up at start.
+    supply : Supply or path, optional
+        Specialist supply (DREES table or RPPS extraction). Without it, the threshold and
+        adherents criteria are ``unknown``.
+    registry : Registry or path, optional
+        Existing ESS; default the embedded registry.
+    funding_rule : FundingRule, optional
+        Indicative yearly allocation scale.
+
+    Returns
+    -------
+    TerritoryCheck
+        ``admissible`` is True, False or None (undetermined), with every criterion's evidence.
+
+    Raises
+    ------
+    UnknownSpecialtyError
+        For a name matching no specialty (with suggestions). General practice and pathologies
+        are not errors: they fail the ``specialty`` criterion.
+    UnknownCodeError
+        Naming every unknown département or région code.
+    InputDataError
+        If ``adherents`` is negative or not an integer, ``departements`` is of another type than
+        those above, or a supply/registry file is unusable.
+    """
+    spec: Specialty | None
+    refusal = None
+    try:
+        spec = get_specialty(specialty)
+    except NotEssSpecialtyError as exc:
+        spec, refusal = None, exc.fr
+    if adherents is not None and (isinstance(adherents, bool) or not isinstance(adherents, int) or adherents < 0):
+        raise InputDataError(
+            f"adherents must be a non-negative integer, got {adherents!r}",
+            fr=f"nombre d'adhérents invalide : {adherents!r} (entier positif ou nul attendu)",
+        )
+
+    raw_deps, communes = _split_territory(departements)
+    deps = geography.normalize_dep_codes(raw_deps) if raw_deps else []
+    region_code = None
+    if region is not None and str(region).strip():
+        region_code = geography.normalize_region_code(region)
+        deps = geography.departements_of_region(region_code) + [d for d in deps if geography.region_of(d) != region_code]
+    for commune in communes:  # rules still run on the départements containing the communes
+        dep = geography.load_communes().set_index("code_insee").at[commune, "code_dep"]
+        if dep not in deps:
+            deps.append(dep)
+    if not deps and not communes:
+        raise InputDataError(
+            "no territory: give departements=[...] or region=...",
+            fr="aucun territoire : indiquer --departements ou --region",
+        )
+
+    reg = as_registry(registry)
+    sup = as_supply(supply)
+    count = None
+    if spec is not None and sup is not None:
+        count = sup.count(spec, deps)
+
+    regions = {d: geography.region_of(d) for d in deps}
+    criteria = [
+        rule_specialty(spec, str(specialty), refusal),
+        rule_perimeter(deps, regions, communes, region_code),
+        rule_contiguity(deps, geography.adjacency_graph()),
+        rule_overlap(spec, reg.covering(spec, deps) if spec else []),
+        rule_threshold(spec, count, sup.source.label() if sup else ""),
+        rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
+        rule_funding(adherents, count, funding_rule),
+    ]
+    sources = [geography.reference_source(), reg.source]
+    if sup is not None:
+        sources.append(sup.source)
+    return TerritoryCheck(
+        specialty=spec,
+        specialty_input=str(specialty),
+        departements=deps,
+        region=region_code,
+        criteria=criteria,
+        sources=sources,
+        supply=sup,
+        registry=reg,
+        adherents=adherents,
+        count=count,
+    )
+
+
+__all__ = ["DECIDING", "TerritoryCheck", "check_territory"]

@@ -1,0 +1,371 @@
+"""Five-year what-if on adherents: the path from 10 % to the 50 % target and the funding implied.
+
+Trajectory (documented choice)
+------------------------------
+The guidance fixes two points: at least 10 % of the specialists of the territory adhere at
+creation (year 0), and 50 % are targeted five years later. Between them ess_geo uses a **linear
+trajectory**: target share ``10 % + 8 % × year`` (10, 18, 26, 34, 42, 50 %), and the adherents
+needed in a year are the smallest whole number reaching that share of the specialists counted
+(:func:`ess_geo.rules.criteria.adherents_needed`). A year is *on track* when its adherents reach it.
+
+Funding (indicative)
+--------------------
+Year 0 receives the start-up credit (:data:`~ess_geo.rules.criteria.STARTUP_CREDIT_EUR`, paid after the
+letter of intent) only when its adherents reach the creation threshold (10 %): below it, the ESS
+cannot be created and the year is flagged « sous le seuil de création (10 %) »; every year, including year 0, an indicative yearly allocation given by a
+:class:`~ess_geo.rules.criteria.FundingRule` from the number of member doctors that year. These amounts are
+not an official scale: the ARS decides.
+
+Denominator
+-----------
+The specialists counted by the check (``check_result.count``). Without a count, the simulation
+raises :class:`~ess_geo.errors.InputDataError`. When the count is an upper bound (DREES group
+lumping several specialties), a year reaching the target computed on the upper bound is surely on
+track; otherwise ``on_track`` is None (« indéterminé »).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ess_geo.errors import InputDataError
+from ess_geo.rules.criteria import (
+    MIN_ADHERENT_SHARE,
+    STARTUP_CREDIT_EUR,
+    TARGET_ADHERENT_SHARE_5Y,
+    FundingRule,
+    adherents_needed,
+    euros,
+    nombre,
+)
+from ess_geo.sources import Source
+
+YEARS = 5
+#: French column labels of :meth:`AdherentPath.to_frame_fr`.
+COLUMNS_FR = {
+    "year": "Année",
+    "adherents": "Adhérents",
+    "share": "Part des spécialistes",
+    "target_share": "Trajectoire cible",
+    "needed": "Adhérents nécessaires",
+    "on_track": "Sur la trajectoire",
+    "startup_credit_eur": "Crédit d'amorçage (€)",
+    "yearly_allocation_eur": "Dotation annuelle indicative (€)",
+    "total_eur": "Total indicatif (€)",
+    "note": "Remarque",
+}
+#: Note of a year 0 below the creation threshold (no start-up credit).
+BELOW_CREATION_FR = "sous le seuil de création (10 %)"
+ON_TRACK_FR = {True: "oui", False: "non", None: "indéterminé"}
+
+
+def target_share(year: int) -> float:
+    """Linear target share of adherents in ``year`` (0..5): 10 % at 0, 50 % at 5."""
+    return MIN_ADHERENT_SHARE + (TARGET_ADHERENT_SHARE_5Y - MIN_ADHERENT_SHARE) * year / YEARS
+
+
+@dataclass
+class AdherentPath:
+    """Result of :func:`simulate_adherents`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per year: ``year``, ``adherents``, ``share``, ``target_share``, ``needed``,
+        ``on_track`` (True/False/None), ``startup_credit_eur``, ``yearly_allocation_eur``,
+        ``total_eur``, ``note`` (French remark, e.g. « sous le seuil de création (10 %) », or "").
+    specialists : int
+        Denominator (specialists counted on the territory).
+    exact : bool
+        Whether the denominator is exact (else an upper bound).
+    departements : list of str
+        Territory.
+    missed_years : list of int
+        Years off the trajectory (``on_track`` False).
+    undetermined_years : list of int
+        Years whose status cannot be decided (upper-bound denominator).
+    funding_rule : FundingRule
+    sources : list of Source
+    territory_issues : list of str
+        French messages of the territory's criteria other than adherents that fail or are
+        undetermined (perimeter, contiguity, overlap, threshold...): a trajectory on a territory
+        that cannot host an ESS funds nothing.
+    territory_admissible : bool or None
+        False if one of those criteria fails, None if one is undetermined, else True.
+    """
+
+    table: pd.DataFrame
+    specialists: int
+    exact: bool
+    departements: list[str]
+    missed_years: list[int]
+    undetermined_years: list[int]
+    funding_rule: FundingRule
+    sources: list[Source] = field(default_factory=list)
+    territory_issues: list[str] = field(default_factory=list)
+    territory_admissible: bool | None = True
+
+    @property
+    def on_track(self) -> bool | None:
+        """False if a year misses the trajectory, None if a year is undetermined, else True."""
+        if self.missed_years:
+            return False
+        if self.undetermined_years:
+            return None
+        return True
+
+    @property
+    def total_funding_eur(self) -> int:
+        """Indicative funding over the years simulated."""
+        return int(self.table["total_eur"].sum())
+
+    def to_frame_fr(self) -> pd.DataFrame:
+        """The table with French column labels and shares as percentages."""
+        out = self.table.copy()
+        out["share"] = out["share"].map(lambda s: None if s is None or pd.isna(s) else round(100 * s, 1))
+        out["target_share"] = (100 * out["target_share"]).round(1)
+        out["on_track"] = out["on_track"].map(lambda v: ON_TRACK_FR[None if v is None or pd.isna(v) else bool(v)])
+        return out.rename(columns=COLUMNS_FR)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        rows = []
+        for rec in self.table.to_dict(orient="records"):
+            rec = {k: (None if (not isinstance(v, bool) and v is not None and pd.isna(v)) else v) for k, v in rec.items()}
+            rec["on_track_fr"] = ON_TRACK_FR[rec["on_track"]]
+            rows.append(rec)
+        return {
+            "departements": list(self.departements),
+            "specialists": self.specialists,
+            "exact": self.exact,
+            "trajectory": "linéaire de 10 % (année 0) à 50 % (année 5)",
+            "years": rows,
+            "missed_years": list(self.missed_years),
+            "undetermined_years": list(self.undetermined_years),
+            "on_track": self.on_track,
+            "territory_admissible": self.territory_admissible,
+            "territory_issues": list(self.territory_issues),
+            "total_funding_eur": self.total_funding_eur,
+            "funding_rule": self.funding_rule.describe_fr(),
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+    def summary_fr(self) -> str:
+        """French text summary."""
+        bound = "" if self.exact else "au plus "
+        lines = [f"Trajectoire des adhérents sur 5 ans ({bound}{self.specialists} spécialistes ; cible linéaire 10 % → 50 %)"]
+        lines += [f"Territoire {_TERRITORY_FR[self.territory_admissible]} : {msg}" for msg in self.territory_issues]
+        for r in self.table.itertuples():
+            share = "—" if r.share is None or pd.isna(r.share) else _pct(r.share)
+            share = share if self.exact or share == "—" else f"au moins {share}"
+            noun = "adhérent" if r.adherents < 2 else "adhérents"
+            lines.append(
+                f"  Année {r.year} : {nombre(r.adherents)} {noun} ({share}), il en faut {nombre(r.needed)} "
+                f"({100 * r.target_share:.0f} %) — sur la trajectoire : {ON_TRACK_FR[r.on_track]} ; "
+                f"financement indicatif {euros(int(r.total_eur))}" + (f" ; {r.note}" if r.note else "")
+            )
+        if self.missed_years:
+            lines.append("Années hors trajectoire : " + ", ".join(map(str, self.missed_years)))
+        lines.append(f"Financement indicatif total : {euros(self.total_funding_eur)} ({self.funding_rule.describe_fr()}).")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        import html
+
+        esc = html.escape
+        bound = "" if self.exact else "au plus "
+        head = "".join(f"<th>{esc(COLUMNS_FR[c])}</th>" for c in COLUMNS_FR)
+        body = []
+        for r in self.table.to_dict(orient="records"):
+            share = "—" if r["share"] is None or pd.isna(r["share"]) else _pct(r["share"])
+            cells = [
+                str(r["year"]),
+                nombre(int(r["adherents"])),
+                share if self.exact or share == "—" else f"au moins {share}",
+                _pct(r["target_share"]),
+                nombre(int(r["needed"])),
+                ON_TRACK_FR[r["on_track"]],
+                euros(int(r["startup_credit_eur"])),
+                euros(int(r["yearly_allocation_eur"])),
+                euros(int(r["total_eur"])),
+                r["note"],
+            ]
+            body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
+        verdict = ON_TRACK_FR[self.on_track]
+        return (
+            f"<div lang='fr'><h4>Trajectoire des adhérents sur 5 ans ({esc(bound)}{esc(nombre(self.specialists))} "
+            "spécialistes ; cible linéaire 10 % → 50 %)</h4>"
+            + "".join(f"<p><b>Territoire {esc(_TERRITORY_FR[self.territory_admissible])}</b> : {esc(m)}</p>" for m in self.territory_issues)
+            + f"<p><b>Sur la trajectoire : {esc(verdict)}</b> — financement indicatif total : "
+            f"{esc(euros(self.total_funding_eur))}</p>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            f"<p style='font-size:smaller'>{esc(self.funding_rule.describe_fr())} ; montants à confirmer par l'ARS.</p>"
+            "</div>"
+        )
+
+
+_TERRITORY_FR = {True: "admissible", False: "non admissible", None: "indéterminé"}
+
+
+def _territory_status(check_result) -> tuple[bool | None, list[str]]:
+    """Status of the territory's criteria other than adherents, and the French messages of the problems."""
+    from ess_geo.rules.territory import DECIDING
+
+    others = [c for c in getattr(check_result, "criteria", []) if c.id in DECIDING and c.id != "adherents"]
+    failing = [c for c in others if c.status == "fail"]
+    unknown = [c for c in others if c.status == "unknown"]
+    status = False if failing else (None if unknown else True)
+    return status, [c.message for c in failing + unknown]
+
+
+def _pct(share: float) -> str:
+    """French percentage: ``0.084`` → ``"8,4 %"``."""
+    return f"{100 * share:.1f} %".replace(".", ",")
+
+
+def _years(adherents_by_year: Sequence[int] | Mapping[int, int], start: int | None) -> dict[int, int]:
+    if isinstance(adherents_by_year, Mapping):
+        years = {}
+        for k, v in adherents_by_year.items():
+            if isinstance(k, bool) or not isinstance(k, int) or not 0 <= k <= YEARS:
+                raise InputDataError(
+                    f"adherents_by_year: year {k!r} must be an integer in 0..{YEARS}",
+                    fr=f"année invalide : {k!r} (0 à {YEARS})",
+                )
+            years[k] = v
+    else:
+        values = list(adherents_by_year)
+        if len(values) == YEARS + 1:
+            years = dict(enumerate(values))
+        elif len(values) == YEARS:
+            years = {y: v for y, v in enumerate(values, start=1)}
+            if start is not None:
+                years[0] = start
+        else:
+            raise InputDataError(
+                f"adherents_by_year must have {YEARS} values (years 1..5) or {YEARS + 1} (years 0..5), got {len(values)}",
+                fr=f"{len(values)} valeurs d'adhérents : il en faut 5 (années 1 à 5) ou 6 (années 0 à 5)",
+            )
+    for y, v in years.items():
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise InputDataError(
+                f"adherents_by_year: year {y} has {v!r}; a non-negative integer is required",
+                fr=f"adhérents de l'année {y} invalides : {v!r} (entier positif ou nul attendu)",
+            )
+    if not years:
+        raise InputDataError("adherents_by_year is empty", fr="aucune valeur d'adhérents")
+    return dict(sorted(years.items()))
+
+
+def simulate_adherents(
+    check_result,
+    adherents_by_year: Sequence[int] | Mapping[int, int],
+    *,
+    funding_rule: FundingRule | None = None,
+) -> AdherentPath:
+    """Follow the adherents year by year against the 10 % → 50 % trajectory, with funding.
+
+    Parameters
+    ----------
+    check_result : TerritoryCheck
+        A :func:`~ess_geo.rules.territory.check_territory` result computed with a supply (its
+        ``count`` is the denominator). Its ``adherents``, if any, is year 0 when only five
+        values are given.
+    adherents_by_year : sequence of int or mapping of int to int
+        Six values (years 0..5), five values (years 1..5), or ``{year: adherents}``.
+    funding_rule : FundingRule, optional
+        Indicative yearly allocation scale.
+
+    Returns
+    -------
+    AdherentPath
+        Year table, years off the trajectory, indicative funding.
+
+    Raises
+    ------
+    InputDataError
+        If the check has no specialist count, the values are not 5–6 non-negative integers, or a
+        year has more adherents than specialists counted (share above 100 %), naming the year.
+    """
+    count = getattr(check_result, "count", None)
+    if count is None:
+        raise InputDataError(
+            "check_result has no specialist count: run check_territory(..., supply=...) first",
+            fr="effectifs inconnus : la part d'adhérents ne peut être suivie (relancer la vérification avec --supply)",
+        )
+    if not getattr(count, "available", True):
+        raise InputDataError(
+            "the supply has no data for this specialty: the adherents' share cannot be followed",
+            fr="le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents ne peut être suivie",
+        )
+    rule = funding_rule or FundingRule()
+    years = _years(adherents_by_year, getattr(check_result, "adherents", None))
+    total = int(count.total)
+    exact = bool(count.exact)
+    partial = bool(getattr(count, "missing", []))
+    for year, adh in years.items():
+        if adh > total and not partial:
+            share = "∞" if not total else _pct(adh / total)
+            raise InputDataError(
+                f"adherents_by_year: year {year} has {adh} adherents for {'at most ' if not exact else ''}{total} "
+                f"specialists counted ({share}): a share above 100 % is impossible",
+                fr=f"année {year} : {nombre(adh)} adhérents pour {'au plus ' if not exact else ''}{nombre(total)} "
+                f"spécialistes comptés ({share}) : une part supérieure à 100 % est impossible ; vérifier les "
+                "effectifs ou les adhérents",
+            )
+    rows = []
+    for year, adh in years.items():
+        target = target_share(year)
+        needed = adherents_needed(total, target)
+        share = adh / total if total else None
+        if total == 0:
+            on_track = None
+        elif adh >= needed:
+            on_track = True  # with an upper-bound denominator, the true share is even higher
+        else:
+            on_track = False if exact else None
+        note = ""
+        startup = STARTUP_CREDIT_EUR if year == 0 else 0
+        if year == 0 and on_track is False:  # below 10 %: no ESS can be created, hence no start-up credit
+            startup, note = 0, BELOW_CREATION_FR
+        elif year == 0 and on_track is None:
+            note = "seuil de création non vérifiable (effectif majorant)"
+        yearly = rule.yearly(adh)
+        rows.append(
+            {
+                "year": year,
+                "adherents": adh,
+                "share": share,
+                "target_share": round(target, 4),
+                "needed": needed,
+                "on_track": on_track,
+                "startup_credit_eur": startup,
+                "yearly_allocation_eur": yearly,
+                "total_eur": startup + yearly,
+                "note": note,
+            }
+        )
+    status, issues = _territory_status(check_result)
+    table = pd.DataFrame(rows)
+    table["on_track"] = table["on_track"].astype(object)
+    table["share"] = table["share"].astype(object)
+    missed = [r["year"] for r in rows if r["on_track"] is False]
+    undetermined = [r["year"] for r in rows if r["on_track"] is None]
+    return AdherentPath(
+        table=table,
+        specialists=total,
+        exact=exact,
+        departements=list(getattr(check_result, "departements", [])),
+        missed_years=missed,
+        undetermined_years=undetermined,
+        funding_rule=rule,
+        sources=list(getattr(check_result, "sources", [])),
+        territory_issues=issues,
+        territory_admissible=status,
+    )
+
+
+__all__ = ["AdherentPath", "simulate_adherents", "target_share"]

@@ -1,0 +1,241 @@
+"""Tests of the exact ESS territory proposals (max-p at département scale)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+import pytest
+import shapely
+
+from ess_geo.analysis.proposals import ProposalSearchTooLarge, max_p_exact, propose_territories
+from ess_geo.errors import InputDataError, UnknownCodeError
+from ess_geo.inputs.registry import EssEntry, Registry
+from ess_geo.inputs.supply import Supply, load_supply
+from ess_geo.reference import geography
+from ess_geo.rules.criteria import connected_pieces
+from ess_geo.sources import Source
+
+
+def _grid_synthetic(nx: int, ny: int) -> tuple[list[str], dict[str, set[str]]]:
+    """Rook adjacency of a grid of shapely boxes (cells share an edge)."""
+    cells = {f"c{x}{y}": shapely.box(x, y, x + 1, y + 1) for x in range(nx) for y in range(ny)}
+    nb: dict[str, set[str]] = {k: set() for k in cells}
+    for a, b in itertools.combinations(cells, 2):
+        if cells[a].intersection(cells[b]).length > 0:
+            nb[a].add(b)
+            nb[b].add(a)
+    return sorted(cells), nb
+
+
+def _brute_force_max_p(nodes, nb, w, floor):
+    """Max number of blocks over all set partitions (Bell numbers: tiny graphs only)."""
+
+    def partitions(items):
+        if not items:
+            yield []
+            return
+        first, rest = items[0], items[1:]
+        for part in partitions(rest):
+            for i in range(len(part)):
+                yield [*part[:i], [first, *part[i]], *part[i + 1 :]]
+            yield [[first], *part]
+
+    best = 0
+    for part in partitions(list(nodes)):
+        if all(sum(w[v] for v in b) >= floor and len(connected_pieces(b, nb)) == 1 for b in part):
+            best = max(best, len(part))
+    return best
+
+
+def test_max_p_exact_line_synthetic():
+    nodes = ["a", "b", "c", "d"]
+    nb = {"a": {"b"}, "b": {"a", "c"}, "c": {"b", "d"}, "d": {"c"}}
+    w = {"a": 6, "b": 6, "c": 6, "d": 6}
+    sol = max_p_exact(nodes, nb, w, 10)
+    assert sol.blocks == [["a", "b"], ["c", "d"]]
+    assert sol.unplaced == []
+
+
+def test_max_p_exact_unplaceable_piece_synthetic():
+    nodes = ["a", "b", "x"]
+    nb = {"a": {"b"}, "b": {"a"}, "x": set()}
+    sol = max_p_exact(nodes, nb, {"a": 12, "b": 0, "x": 4}, 10)
+    assert sol.blocks == [["a", "b"]]  # b (0) absorbed, never dropped
+    assert sol.unplaced == ["x"]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_max_p_exact_matches_brute_force_on_grid_synthetic(seed):
+    import random
+
+    rnd = random.Random(seed)
+    nodes, nb = _grid_synthetic(3, 3)
+    w = {v: rnd.randint(0, 9) for v in nodes}
+    sol = max_p_exact(nodes, nb, w, 10)
+    assert len(sol.blocks) == _brute_force_max_p(nodes, nb, w, 10)
+    placed = [v for b in sol.blocks for v in b]
+    assert sorted(placed + sol.unplaced) == nodes
+    for b in sol.blocks:
+        assert sum(w[v] for v in b) >= 10
+        assert len(connected_pieces(b, nb)) == 1
+
+
+def test_max_p_tie_break_compact_synthetic():
+    # 2x2 grid, weights 5 each: two blocks of 2, either vertical or horizontal pairs; the cost picks one
+    nodes, nb = _grid_synthetic(2, 2)
+    w = dict.fromkeys(nodes, 5)
+    pref = {frozenset({"c00", "c01"}): -2.0, frozenset({"c10", "c11"}): -2.0}
+    sol = max_p_exact(nodes, nb, w, 10, cost=lambda s: pref.get(s, 0.0))
+    assert sol.blocks == [["c00", "c01"], ["c10", "c11"]]
+    assert sol.cost == -4.0
+
+
+def test_max_p_piece_too_large_synthetic():
+    nodes, nb = _grid_synthetic(5, 5)
+    with pytest.raises(ProposalSearchTooLarge, match="25 départements"):
+        max_p_exact(nodes, nb, dict.fromkeys(nodes, 1), 10)
+
+
+def _dep_supply_synthetic(counts: dict[str, int], spec="cardiologie", group="07-Cardiologie") -> Supply:
+    tab = pd.DataFrame(
+        {
+            "code_dep": list(counts),
+            "specialty": spec,
+            "drees_group": group,
+            "n_specialists": list(counts.values()),
+            "mode": "tous",
+            "source": "synthetic",
+        }
+    )
+    return Supply(table=tab, source=Source("synthetic supply", "test"))
+
+
+def test_proposals_on_real_departements_synthetic_counts():
+    # Bretagne (53): 22, 29, 35, 56 — counts chosen so that 22+29 must merge
+    sup = _dep_supply_synthetic({"22": 4, "29": 7, "35": 30, "56": 12})
+    res = propose_territories("cardiologie", "53", sup, Registry())
+    assert [p.departements for p in res.proposals] == [["22", "29"], ["35"], ["56"]] or res.n_territories == 3
+    assert res.n_territories == 3
+    for p in res.proposals:
+        assert p.criteria_ok
+        assert p.check.criterion("adherents").status == "unknown"
+
+
+def test_proposals_skip_covered_and_list_unplaced():
+    sup = _dep_supply_synthetic({"22": 4, "29": 3, "35": 30, "56": 12})
+    reg = Registry([EssEntry("x", "ESS test", ("cardiologie",), ("35", "56"), "53", "active", "synthetic")])
+    res = propose_territories("cardiologie", "53", sup, reg)
+    assert res.covered == {"35": "x", "56": "x"}
+    assert res.n_territories == 0
+    assert sorted(u.departement for u in res.unplaced) == ["22", "29"]
+    assert "7 < 10" in res.unplaced[0].reason
+    assert "35 (x)" in res.unplaced[0].reason
+
+
+def test_proposals_need_supply_and_valid_objective():
+    with pytest.raises(InputDataError, match="supply"):
+        propose_territories("cardiologie", "53", None)
+    with pytest.raises(InputDataError, match="'tiny'"):
+        propose_territories("cardiologie", "53", _dep_supply_synthetic({"22": 1}), objective="tiny")
+
+
+@pytest.mark.shared
+def test_known_region_proposals_recheck_pass(drees_effectifs):
+    sup = load_supply(drees_effectifs)
+    res = propose_territories("cardiologie", "84", sup)  # Auvergne-Rhône-Alpes, 12 départements
+    assert res.counts_exact
+    assert res.n_territories >= 10
+    assert sorted(d for p in res.proposals for d in p.departements) + sorted(u.departement for u in res.unplaced) == sorted(
+        res.universe
+    )
+    for p in res.proposals:
+        # re-check independently: every deciding criterion passes except adherents (unknown)
+        statuses = {c.id: c.status for c in p.check.criteria}
+        assert statuses["threshold"] == "pass" and statuses["contiguity"] == "pass"
+        assert statuses["overlap"] == "pass" and statuses["perimeter"] == "pass" and statuses["specialty"] == "pass"
+        assert statuses["adherents"] == "unknown"
+        assert p.check.count.total >= 10
+        assert all(geography.region_of(d) == "84" for d in p.departements)
+
+
+@pytest.mark.shared
+def test_region_with_registry_excludes_covered(drees_effectifs):
+    sup = load_supply(drees_effectifs)
+    reg = Registry()
+    for spec in ("cardiologie", "dermatologie", "pediatrie"):
+        covered = Registry().covered_departements(spec)
+        res = propose_territories(spec, "11", sup)
+        assert not set(covered) & {d for p in res.proposals for d in p.departements}
+    assert len(reg) == 0
+
+
+@pytest.mark.shared
+def test_non_exact_group_is_flagged(drees_effectifs):
+    res = propose_territories("neurologie", "53", load_supply(drees_effectifs))
+    assert not res.counts_exact
+    assert "majorants" in res.warnings[0]
+    assert all(p.check.criterion("threshold").status == "unknown" for p in res.proposals)
+    assert not res.determined and res.to_dict()["determined"] is False
+    text = res.summary_fr()
+    assert "Résultat indéterminé" in text and "optimum exact" not in text and "borne supérieure" not in text
+
+
+def test_summary_plurals_and_separators_synthetic():
+    from ess_geo._format import nombre as _nombre
+    from ess_geo._format import plural as _plural
+
+    assert _plural(1, "commune") == "1 commune" and _plural(0, "unité") == "0 unité"
+    assert _plural(2, "territoire proposé", "territoires proposés") == "2 territoires proposés"
+    assert _nombre(1250) == "1\u202f250"
+
+
+def _rpps_both_synthetic(tmp_path, n: int):
+    """Synthetic RPPS extraction: ``n`` cardiologists each practising in Digne (04) AND Gap (05)."""
+
+    from ess_geo.inputs.rpps import load_rpps
+    from synthetic import doctor_line, write_rpps
+
+    lines = []
+    for i in range(1, n + 1):
+        lines.append(doctor_line(i, "SM04", "L", commune="04070", cp="04000", commune_label="DIGNE-LES-BAINS"))
+        lines.append(doctor_line(i, "SM04", "L", commune="05061", cp="05000", commune_label="GAP"))
+    return load_rpps(write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202504040839.txt", lines))
+
+
+def test_upper_bound_holds_for_doctors_in_two_departements_synthetic(tmp_path):
+    # finding 4: 10 doctors each in 04 and 05; both territories legitimately count them
+    sup = _rpps_both_synthetic(tmp_path, 10)
+    res = propose_territories("cardiologie", "93", sup, Registry())
+    assert res.n_territories == 2
+    assert res.upper_bound == 2  # ⌊(10 + 10) / 10⌋, not ⌊10 distinct / 10⌋ = 1
+    assert res.n_territories <= res.upper_bound and res.optimal
+    assert all(p.total == 10 and p.criteria_ok for p in res.proposals)
+    assert any("10 médecin(s) exercent dans plusieurs territoires" in w for w in res.warnings)
+    assert res.to_dict()["upper_bound"] == 2
+
+
+def test_upper_bound_is_min_of_departements_and_floor_of_total_synthetic():
+    sup = _dep_supply_synthetic({"22": 4, "29": 7, "35": 30, "56": 12})
+    res = propose_territories("cardiologie", "53", sup, Registry())
+    # 53 specialists would allow 5 territories, but Bretagne has only 4 départements
+    assert res.upper_bound == 4 and res.n_territories == 3
+    small = propose_territories("cardiologie", "53", _dep_supply_synthetic({"22": 4, "29": 7, "35": 9, "56": 3}), Registry())
+    assert small.upper_bound == 2
+    assert not any("plusieurs territoires" in w for w in res.warnings)
+
+
+def test_balance_wording_says_sum_of_squares_synthetic():
+    sup = _dep_supply_synthetic({"22": 4, "29": 7, "35": 30, "56": 12})
+    res = propose_territories("cardiologie", "53", sup, Registry(), objective="balance")
+    assert "somme des carrés" in res.summary_fr()
+
+
+def test_regions_all_and_lists_synthetic():
+    sup = _dep_supply_synthetic({"22": 4, "29": 7, "35": 30, "56": 12})
+    assert propose_territories("cardiologie", "all", sup, Registry(), check=False).regions == sorted(
+        geography.load_regions()["code_region"]
+    )
+    assert propose_territories("cardiologie", ["53", "52"], sup, Registry(), check=False).regions == ["53", "52"]
+    with pytest.raises(UnknownCodeError, match="'99'"):
+        propose_territories("cardiologie", "53,99", sup, Registry())

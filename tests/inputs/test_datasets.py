@@ -1,0 +1,213 @@
+"""Fetch-and-cache against a real local HTTP server on 127.0.0.1 (no test touches the internet)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from click.testing import CliRunner
+
+from ess_geo.cli import _register, cli
+from ess_geo.errors import DatasetError
+from ess_geo.inputs import datasets
+from ess_geo.inputs.datasets import Dataset, cached, fetch
+
+PAYLOAD = b"synthetic dataset line\n" * 5000  # 115 kB
+SHA = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Routes: /ok, /missing (404), /truncated (always cut), /flaky (cut once, then resumable),
+    /busy (503 once with Retry-After, then ok), /zip-named (Content-Disposition with a time stamp)."""
+
+    hits: ClassVar[dict[str, int]] = {}
+    ranges: ClassVar[list[str | None]] = []
+
+    def log_message(self, *args) -> None:  # keep pytest output clean
+        pass
+
+    def _send(self, body: bytes, *, status: int = 200, length: int | None = None, headers: dict | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def do_GET(self) -> None:
+        route = self.path
+        n = self.hits[route] = self.hits.get(route, 0) + 1
+        rng = self.headers.get("Range")
+        self.ranges.append(rng)
+        if route == "/missing":
+            self.send_error(404, "Not Found")
+        elif route == "/truncated":
+            self._send(PAYLOAD[:1000], length=len(PAYLOAD))
+            self.close_connection = True
+        elif route == "/flaky":
+            if n == 1:
+                self._send(PAYLOAD[:40_000], length=len(PAYLOAD))
+                self.close_connection = True
+            elif rng:
+                start = int(rng.split("=")[1].rstrip("-"))
+                self._send(PAYLOAD[start:], status=206,
+                           headers={"Content-Range": f"bytes {start}-{len(PAYLOAD) - 1}/{len(PAYLOAD)}"})
+            else:
+                self._send(PAYLOAD)
+        elif route == "/busy":
+            if n == 1:
+                self._send(b"busy", status=503, headers={"Retry-After": "0"})
+            else:
+                self._send(PAYLOAD)
+        elif route == "/zip-named":
+            self._send(PAYLOAD, headers={"Content-Disposition": 'attachment; filename="PS_LibreAcces_202504040839.zip"'})
+        else:
+            self._send(PAYLOAD, headers={"Last-Modified": "Fri, 04 Apr 2025 08:39:00 GMT"})
+
+
+@pytest.fixture
+def http_server():
+    _Handler.hits = {}
+    _Handler.ranges = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _registry(base: str, **overrides) -> dict[str, Dataset]:
+    def ds(name, route, **kw):
+        return Dataset(name=name, title=f"synthetic {name}", url=base + route, filename=f"{name}.bin",
+                       publisher="synthetic", licence="none", source_page=base, **kw)
+
+    reg = {
+        "ok": ds("ok", "/ok", sha256=SHA, size=len(PAYLOAD)),
+        "missing": ds("missing", "/missing"),
+        "truncated": ds("truncated", "/truncated"),
+        "flaky": ds("flaky", "/flaky", sha256=SHA),
+        "busy": ds("busy", "/busy"),
+        "badsum": ds("badsum", "/ok", sha256="0" * 64),
+        "badsize": ds("badsize", "/ok", size=123),
+        "named": ds("named", "/zip-named"),
+    }
+    reg.update(overrides)
+    return reg
+
+
+def test_success_verifies_and_records_metadata(http_server, tmp_path):
+    progress = []
+    path = fetch("ok", registry=_registry(http_server), cache=tmp_path, progress=lambda d, t: progress.append((d, t)))
+    assert path == tmp_path / "ok.bin" and path.read_bytes() == PAYLOAD
+    assert progress[-1] == (len(PAYLOAD), len(PAYLOAD))
+    meta = json.loads((tmp_path / "ok.bin.json").read_text(encoding="utf-8"))
+    assert meta["sha256"] == SHA and meta["size"] == len(PAYLOAD)
+    assert meta["vintage"] == "mis à jour le 2025-04-04"
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_cached_file_served_offline_without_network(http_server, tmp_path):
+    reg = _registry(http_server)
+    fetch("ok", registry=reg, cache=tmp_path)
+    assert _Handler.hits["/ok"] == 1
+    assert fetch("ok", registry=reg, cache=tmp_path, offline=True).read_bytes() == PAYLOAD
+    assert fetch("ok", registry=reg, cache=tmp_path).is_file()
+    assert _Handler.hits["/ok"] == 1  # no second request
+    fetch("ok", registry=reg, cache=tmp_path, refresh=True)
+    assert _Handler.hits["/ok"] == 2
+
+
+def test_offline_without_cache_is_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESS_GEO_OFFLINE", "1")
+    reg = _registry("http://127.0.0.1:9")
+    with pytest.raises(DatasetError, match="'ok' is not in the cache"):
+        fetch("ok", registry=reg, cache=tmp_path)
+
+
+def test_404_fails_at_once_and_leaves_nothing(http_server, tmp_path):
+    with pytest.raises(DatasetError, match="HTTP 404") as exc:
+        fetch("missing", registry=_registry(http_server), cache=tmp_path, backoff=0)
+    assert "HTTP 404" in exc.value.fr
+    assert _Handler.hits["/missing"] == 1
+    assert not (tmp_path / "missing.bin").exists()
+
+
+def test_truncated_body_is_retried_then_fails_without_final_file(http_server, tmp_path):
+    with pytest.raises(DatasetError, match=r"after 3 attempts.*truncated"):
+        fetch("truncated", registry=_registry(http_server), cache=tmp_path, retries=2, backoff=0)
+    assert _Handler.hits["/truncated"] == 3
+    assert not (tmp_path / "truncated.bin").exists()  # never a half-written final file
+    assert (tmp_path / "truncated.bin.part").exists()  # kept for resuming
+
+
+def test_interrupted_download_resumes_with_range(http_server, tmp_path):
+    path = fetch("flaky", registry=_registry(http_server), cache=tmp_path, backoff=0)
+    assert path.read_bytes() == PAYLOAD
+    assert _Handler.ranges == [None, "bytes=40000-"]
+
+
+def test_server_busy_is_retried(http_server, tmp_path):
+    assert fetch("busy", registry=_registry(http_server), cache=tmp_path, backoff=0).read_bytes() == PAYLOAD
+    assert _Handler.hits["/busy"] == 2
+
+
+def test_wrong_checksum_or_size_deletes_the_download(http_server, tmp_path):
+    reg = _registry(http_server)
+    with pytest.raises(DatasetError, match="checksum mismatch for 'badsum'"):
+        fetch("badsum", registry=reg, cache=tmp_path)
+    with pytest.raises(DatasetError, match="expected 123"):
+        fetch("badsize", registry=reg, cache=tmp_path)
+    assert not list(tmp_path.glob("bad*"))
+
+
+def test_vintage_from_remote_file_name(http_server, tmp_path):
+    reg = _registry(http_server)
+    fetch("named", registry=reg, cache=tmp_path)
+    entry = next(e for e in cached(registry=reg, cache=tmp_path) if e.name == "named")
+    assert entry.cached and entry.vintage == "extraction du 2025-04-04 08:39"
+    assert next(e for e in cached(registry=reg, cache=tmp_path) if e.name == "ok").cached is False
+
+
+def test_unknown_dataset_names_known_ones(tmp_path):
+    with pytest.raises(DatasetError, match=r"unknown dataset 'rppps'.*rpps"):
+        fetch("rppps", cache=tmp_path)
+
+
+def test_cache_dir_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("ESS_GEO_CACHE", str(tmp_path / "c"))
+    assert datasets.cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("ESS_GEO_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert datasets.cache_dir() == tmp_path / "xdg" / "ess_geo"
+
+
+def test_registry_urls_are_public_https():
+    for ds in datasets.DATASETS.values():
+        assert ds.url.startswith("https://")
+    assert "annuaire.sante.fr" in datasets.DATASETS["rpps"].url
+
+
+def test_cli_fetch_and_list(http_server, tmp_path, monkeypatch):
+    _register()
+    monkeypatch.setattr(datasets, "DATASETS", _registry(http_server))
+    monkeypatch.setenv("ESS_GEO_CACHE", str(tmp_path))
+    runner = CliRunner()
+    res = runner.invoke(cli, ["data", "fetch", "ok"])
+    assert res.exit_code == 0, res.output
+    assert "SHA-256" in res.output and "(vérifiée)" in res.output and "millésime" in res.output
+    res = runner.invoke(cli, ["data", "list"])
+    assert res.exit_code == 0 and "ok" in res.output and "oui" in res.output
+    res = runner.invoke(cli, ["data", "fetch", "missing", "--retries", "0"])
+    assert res.exit_code == 2 and "Erreur" in res.output and "404" in res.output
+
+
+def test_local_server_is_loopback_only(http_server):
+    assert http_server.startswith("http://127.0.0.1:")
+    assert Path(__file__).name == "test_datasets.py"

@@ -1,0 +1,153 @@
+"""ESS registry: the embedded seed and user files."""
+
+from __future__ import annotations
+
+import pytest
+
+from ess_geo.errors import InputDataError
+from ess_geo.inputs.registry import load_registry
+
+HEADER = "id,name,specialties,departements,region,status,source,source_date\n"
+
+
+def test_embedded_seed():
+    reg = load_registry()
+    ids = {e.id: e for e in reg}
+    assert set(ids) == {"idf-cardiologie", "idf-dermatologie", "idf-argos-ophtalmologie"}
+    assert ids["idf-cardiologie"].departements == ("75", "94")
+    assert len(ids["idf-dermatologie"].departements) == 8
+    assert reg.covered_departements("ophtalmologie")["93"] == "idf-argos-ophtalmologie"
+
+
+def test_user_file_with_region_only(tmp_path):
+    p = tmp_path / "synthetic_registry.csv"
+    p.write_text(HEADER + "x,ESS synthétique,pneumologie,,94,projet,test,2026-01-01\n", encoding="utf-8")
+    reg = load_registry(p)
+    assert reg.entries[0].departements == ("2A", "2B")
+
+
+def test_malformed_rows_are_all_named(tmp_path):
+    p = tmp_path / "synthetic_bad_registry.csv"
+    p.write_text(
+        HEADER
+        + "a,ESS A,cardiologie,75;99,11,active,src,\n"
+        + "b,ESS B,diabète,75,11,active,src,\n"
+        + "c,ESS C,cardiologie,75,11,ouverte,src,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError, match=r"line 2.*'99'.*line 3.*diabète.*line 4.*'ouverte'"):
+        load_registry(p)
+
+
+def test_missing_column(tmp_path):
+    p = tmp_path / "synthetic_registry.csv"
+    p.write_text("id,name\nx,y\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match="missing column"):
+        load_registry(p)
+
+
+def test_windows_1252_registry_is_read(tmp_path):
+    p = tmp_path / "synthetic_registry_cp1252.csv"
+    p.write_bytes((HEADER + "x,ESS synthétique Créteil,pneumologie,94,11,projet,test,2026-01-01\n").encode("cp1252"))
+    reg = load_registry(p)
+    assert reg.entries[0].name == "ESS synthétique Créteil"
+
+
+def test_utf8_bom_registry_is_read(tmp_path):
+    p = tmp_path / "synthetic_registry_bom.csv"
+    p.write_bytes((HEADER + "x,ESS synthétique,pneumologie,94,11,projet,test,\n").encode("utf-8-sig"))
+    assert load_registry(p).entries[0].id == "x"
+
+
+def test_undecodable_registry_names_the_file(tmp_path):
+    p = tmp_path / "synthetic_registry_binary.csv"
+    p.write_bytes(HEADER.encode() + b"x,\x81\x8d\xc3,pneumologie,94,11,projet,test,\n")
+    with pytest.raises(InputDataError, match=r"synthetic_registry_binary\.csv.*neither UTF-8 nor Windows-1252") as info:
+        load_registry(p)
+    assert info.value.path == str(p)
+
+
+def test_registry_csv_error_names_the_file(tmp_path):
+    p = tmp_path / "synthetic_registry_huge_field.csv"
+    p.write_text(HEADER + 'x,"' + "a" * 200_000 + '",pneumologie,94,11,projet,test,\n', encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"synthetic_registry_huge_field\.csv.*CSV error near line 2"):
+        load_registry(p)
+
+
+def test_registry_on_a_directory_or_a_non_path(tmp_path):
+    with pytest.raises(InputDataError, match="is a directory"):
+        load_registry(tmp_path)
+    with pytest.raises(InputDataError, match=r"path must be a file path \(str or pathlib.Path\), got int"):
+        load_registry(42)
+    from ess_geo.inputs.registry import as_registry
+
+    with pytest.raises(InputDataError, match=r"registry must be a Registry.*got list"):
+        as_registry(["a.csv"])
+
+
+def test_registry_unreadable_file(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    p = tmp_path / "synthetic_registry.csv"
+    p.write_text(HEADER, encoding="utf-8")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(InputDataError, match=r"cannot read registry file.*Permission denied"):
+        load_registry(p)
+
+
+def test_two_covering_ess_of_one_specialty_sharing_a_departement(tmp_path):
+    p = tmp_path / "synthetic_registry_overlap.csv"
+    p.write_text(
+        HEADER
+        + "a,ESS A,cardiologie,75;94,11,active,src,\n"
+        + "b,ESS B,cardiologie;dermatologie,94;77,11,projet,src,\n"
+        + "c,ESS C,cardiologie,94,11,inactive,src,\n"  # inactive: does not cover
+        + "d,ESS D,dermatologie,77,11,active,src,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError) as info:
+        load_registry(p)
+    msg = str(info.value)
+    assert "'a' (line 2) and 'b' (line 3) both cover cardiologie in département(s) ['94']" in msg
+    assert "'b' (line 3) and 'd' (line 5) both cover dermatologie in département(s) ['77']" in msg
+    assert "'c'" not in msg
+
+
+def test_region_contradicting_departements(tmp_path):
+    p = tmp_path / "synthetic_registry_region.csv"
+    p.write_text(
+        HEADER
+        + "a,ESS A,cardiologie,13,11,active,src,\n"
+        + "b,ESS B,cardiologie,04;05;26,,active,src,\n",  # spans two régions: region left empty
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError, match=r"line 2 \(id 'a'\): département\(s\) \['13'\] not in région '11'") as info:
+        load_registry(p)
+    assert "'b'" not in str(info.value)
+
+
+def test_line_numbers_are_physical_with_comments_blanks_and_multiline_fields(tmp_path):
+    p = tmp_path / "synthetic_registry_lines.csv"
+    p.write_text(
+        "# comment line 1\n"
+        "\n"
+        + HEADER  # line 3
+        + "# comment line 4, with a comma\n"
+        + 'a,"ESS A,\nsur deux lignes",cardiologie,75,11,active,src,\n'  # lines 5-6
+        + "\n"  # line 7
+        + "# comment line 8\n"
+        + "b,ESS B,cardiologie,75,11,ouverte,src,\n",  # line 9
+        encoding="utf-8",
+    )
+    with pytest.raises(InputDataError, match=r"line 9 \(id 'b'\): status 'ouverte'"):
+        load_registry(p)
+
+
+def test_quoted_field_holding_a_hash_line_is_not_a_comment(tmp_path):
+    p = tmp_path / "synthetic_registry_hash.csv"
+    p.write_text(HEADER + 'a,"ESS A\n# pas un commentaire",cardiologie,75,11,active,src,\n', encoding="utf-8")
+    assert load_registry(p).entries[0].name == "ESS A\n# pas un commentaire"

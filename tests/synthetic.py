@@ -1,0 +1,192 @@
+"""SYNTHETIC test data generators, in one place: RPPS lines in the exact layout of the extraction
+``PS_LibreAcces_Personne_activite``, and zonage files.
+
+Everything here is SYNTHETIC: names are ``SYNTHETIQUE`` / ``PERSONNE``, RPPS identifiers start
+with ``99`` (real RPPS numbers start with ``1``), structures are fake. Commune codes and postal
+codes are real (embedded geography), so that lines can be placed. Used by the tests
+(``pythonpath = ["tests"]`` in pyproject) and by ``benchmarks/bench_rpps.py`` (2 million lines).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from ess_geo.inputs.rpps import RPPS_COLUMNS
+from ess_geo.reference.geography import load_communes
+
+HEADER = "|".join(RPPS_COLUMNS) + "|"
+_INDEX = {c: i for i, c in enumerate(RPPS_COLUMNS)}
+
+MODE_LABELS = {"L": "Libéral", "S": "Salarié", "B": "Bénévole"}
+
+
+def synthetic_id(n: int) -> str:
+    """A clearly fake 11-digit RPPS identifier (prefix 99)."""
+    return f"99{n:09d}"
+
+
+def rpps_line(**fields: str) -> str:
+    """One line in the real layout; keyword names are column keys of :data:`SHORT` or full names.
+
+    Unspecified columns are empty; the line ends with ``|`` like the real file.
+    """
+    values = [""] * len(RPPS_COLUMNS)
+    for key, value in fields.items():
+        values[_INDEX[SHORT.get(key, key)]] = str(value)
+    return "|".join(values) + "|"
+
+
+#: Short keyword → real column name.
+SHORT: dict[str, str] = {
+    "type_id": "Type d'identifiant PP",
+    "rpps": "Identifiant PP",
+    "id_nat": "Identification nationale PP",
+    "nom": "Nom d'exercice",
+    "prenom": "Prénom d'exercice",
+    "profession": "Code profession",
+    "profession_label": "Libellé profession",
+    "type_sf": "Code type savoir-faire",
+    "type_sf_label": "Libellé type savoir-faire",
+    "sf": "Code savoir-faire",
+    "sf_label": "Libellé savoir-faire",
+    "mode": "Code mode exercice",
+    "mode_label": "Libellé mode exercice",
+    "structure": "Identifiant technique de la structure",
+    "raison_sociale": "Raison sociale site",
+    "cedex": "Bureau cedex (coord. structure)",
+    "cp": "Code postal (coord. structure)",
+    "commune": "Code commune (coord. structure)",
+    "commune_label": "Libellé commune (coord. structure)",
+    "pays": "Code pays (coord. structure)",
+    "pays_label": "Libellé pays (coord. structure)",
+    "dep": "Code Département (structure)",
+    "secteur": "Code secteur d'activité",
+}
+
+
+def doctor_line(n: int, sf: str, mode: str = "L", *, commune: str = "", cp: str = "", commune_label: str = "",
+                cedex: str = "", pays: str = "", sf_label: str = "SYNTHETIQUE", site: int = 0) -> str:
+    """A synthetic doctor's activity line (profession 10)."""
+    rid = synthetic_id(n)
+    return rpps_line(
+        type_id="8", rpps=rid, id_nat="8" + rid, nom="SYNTHETIQUE", prenom=f"PERSONNE{n}",
+        profession="10", profession_label="Médecin", type_sf="S" if sf else "",
+        type_sf_label="Spécialité ordinale" if sf else "", sf=sf, sf_label=sf_label if sf else "",
+        mode=mode, mode_label=MODE_LABELS.get(mode, ""), structure=f"SYNTH{n:09d}{site}",
+        raison_sociale="CABINET SYNTHETIQUE", cp=cp, commune=commune, commune_label=commune_label,
+        cedex=cedex, pays=pays, secteur="SA07",
+    )
+
+
+def write_rpps(path: str | Path, lines: Iterable[str], *, encoding: str = "utf-8") -> Path:
+    """Write a header and ``lines`` (``\\n``-terminated) in ``encoding``."""
+    path = Path(path)
+    with open(path, "w", encoding=encoding, newline="\n") as fh:
+        fh.write(HEADER + "\n")
+        for line in lines:
+            fh.write(line + "\n")
+    return path
+
+
+def _arrondissement_code(code_postal: str) -> str:
+    """Arrondissement code of a Paris, Lyon or Marseille postal code, as the RPPS writes it.
+
+    ``75015`` → ``75115`` (Paris), ``69003`` → ``69383`` (Lyon), ``13008`` → ``13208`` (Marseille);
+    ``75116`` stays ``75116``.
+    """
+    if code_postal.startswith("75"):
+        return "751" + code_postal[-2:]
+    if code_postal.startswith("69"):
+        return "6938" + code_postal[-1]
+    return "132" + code_postal[-2:]
+
+
+def _communes_with_postcodes() -> list[tuple[str, str, str]]:
+    """(commune code as written in the RPPS, code_postal, nom): communes with their own postal code,
+    and the arrondissements of Paris, Lyon and Marseille (whose lines carry the arrondissement code)."""
+    from ess_geo.reference.geography import load_postal_codes
+
+    pc = load_postal_codes()
+    com = pc[pc["type"] == "COM"]
+    arm = pc[pc["type"] == "ARM"]
+    rows = list(zip(com["code_insee"], com["code_postal"], com["nom"], strict=True))
+    rows += [(_arrondissement_code(cp), cp, nom) for cp, nom in zip(arm["code_postal"], arm["nom"], strict=True)]
+    return rows
+
+
+# Savoir-faire codes drawn for doctors, with rough weights (general practice is the largest).
+_SF_WEIGHTS: Mapping[str, int] = {
+    "SM54": 30, "SM53": 10, "SM26": 5, "SM04": 4, "SM15": 2, "SM38": 3, "SM39": 1, "SM34": 1, "SM24": 2,
+    "SM40": 3, "SM41": 1, "SM42": 5, "SM43": 1, "SM02": 5, "SM03": 3, "SM20": 3, "SM19": 1, "SM08": 2,
+    "SM44": 3, "SM74": 2, "SM32": 1, "SM48": 1, "SM16": 1, "SM62": 1, "SM30": 1, "SM27": 1, "SM18": 1,
+    "SM49": 1, "SM59": 2, "SM73": 1, "SM01": 1, "SM25": 1, "": 2, "XX99": 1,
+}
+_OTHER_PROFESSIONS = [("60", "Infirmier"), ("21", "Pharmacien"), ("70", "Masseur-Kinésithérapeute"),
+                      ("40", "Chirurgien-Dentiste"), ("50", "Sage-Femme"), ("91", "Orthophoniste")]
+
+
+def generate_synthetic_rpps(path: str | Path, n_lines: int, *, seed: int = 0, encoding: str = "utf-8",
+                            doctor_share: float = 0.3) -> dict[str, int]:
+    """Write ``n_lines`` synthetic activity lines in the real layout (plus the header).
+
+    About ``doctor_share`` of the lines are doctors (profession 10) with modes L/S/B; a person has
+    1 to 3 activity lines; 3 % of doctors' lines have no commune code (postal code only); a few
+    lines are malformed or carry an unknown savoir-faire code (``XX99``). Returns counts of what
+    was written (``lines``, ``doctor_lines``, ``malformed``).
+    """
+    rng = random.Random(seed)
+    communes = _communes_with_postcodes()
+    sf_codes = list(_SF_WEIGHTS)
+    sf_weights = list(_SF_WEIGHTS.values())
+    written = {"lines": 0, "doctor_lines": 0, "malformed": 0}
+    person = 0
+    path = Path(path)
+    with open(path, "w", encoding=encoding, newline="\n") as fh:
+        fh.write(HEADER + "\n")
+        buf: list[str] = []
+        while written["lines"] < n_lines:
+            person += 1
+            n_act = min(rng.choice((1, 1, 1, 2, 2, 3)), n_lines - written["lines"])
+            if rng.random() < doctor_share:
+                sf = rng.choices(sf_codes, sf_weights)[0]
+                for site in range(n_act):
+                    insee, cp, nom = communes[rng.randrange(len(communes))]
+                    mode = rng.choices("LSB", (55, 43, 2))[0]
+                    if rng.random() < 0.03:
+                        line = doctor_line(person, sf, mode, cp=cp, commune_label=nom.upper(),
+                                           cedex=f"{cp} {nom.upper()}", site=site)
+                    else:
+                        line = doctor_line(person, sf, mode, commune=insee, cp=cp, commune_label=nom.upper(),
+                                           cedex=f"{cp} {nom.upper()}", site=site)
+                    buf.append(line)
+                    written["doctor_lines"] += 1
+            else:
+                code, label = rng.choice(_OTHER_PROFESSIONS)
+                rid = synthetic_id(person)
+                for site in range(n_act):
+                    insee, cp, nom = communes[rng.randrange(len(communes))]
+                    buf.append(rpps_line(type_id="8", rpps=rid, id_nat="8" + rid, nom="SYNTHETIQUE",
+                                         prenom=f"PERSONNE{person}", profession=code, profession_label=label,
+                                         mode="L", mode_label="Libéral", structure=f"SYNTH{person:09d}{site}",
+                                         cp=cp, commune=insee, commune_label=nom.upper(),
+                                         cedex=f"{cp} {nom.upper()}"))
+            written["lines"] += n_act
+            if rng.random() < 0.0005:
+                buf[-1] = buf[-1] + "champ|en|trop"
+                written["malformed"] += 1
+            if len(buf) >= 50_000:
+                fh.write("\n".join(buf) + "\n")
+                buf.clear()
+        if buf:
+            fh.write("\n".join(buf) + "\n")
+    return written
+
+
+def write_all_zip_zonage_synthetic(folder: Path, deps: list[str], value: str = "1_ZIP") -> Path:
+    """Write a synthetic INSEE-keyed zonage file putting every commune of ``deps`` in ZIP; its path."""
+    codes = load_communes().query("code_dep in @deps")["code_insee"]
+    path = folder / f"zonage_{'_'.join(deps)}_synthetic.csv"
+    path.write_text("code_insee,Zonage\n" + "".join(f"{c},{value}\n" for c in codes), encoding="utf-8")
+    return path
