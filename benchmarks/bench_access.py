@@ -24,7 +24,7 @@ from scipy.spatial import cKDTree
 
 from ess_geo.analysis.access import DEFAULT_BANDS, access_index
 from ess_geo.inputs.supply import Supply
-from ess_geo.reference.geography import commune_points
+from ess_geo.reference.points import commune_points
 from ess_geo.sources import Source
 
 

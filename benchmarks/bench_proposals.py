@@ -47,7 +47,7 @@ def spopt_maxp(res, supply, spec, seed=0):
     graph = geography.adjacency_graph()
     codes = list(gdf["code_dep"])
     pos = {c: i for i, c in enumerate(codes)}
-    same = {c: [pos[u] for u in graph[c] if u in pos and geography.region_of(u) == geography.region_of(c)] for c in codes}
+    same = {c: [pos[u] for u in graph[c] if u in pos and codes.region_of(u) == codes.region_of(c)] for c in codes}
     w = W({pos[c]: same[c] for c in codes}, silence_warnings=True)
     np.random.seed(seed)
     t = time.perf_counter()

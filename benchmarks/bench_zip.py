@@ -23,7 +23,8 @@ import pandas as pd
 from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import load_zonage
-from ess_geo.reference.geography import load_communes, region_name
+from ess_geo.reference.codes import region_name
+from ess_geo.reference.geography import load_communes
 from ess_geo.sources import Source
 
 ZONAGE = Path(__file__).resolve().parents[2] / "shared" / "data" / "zonage" / "zonage_mg_code_postal_national.csv"

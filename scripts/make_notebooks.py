@@ -55,7 +55,8 @@ def notebook_01() -> nbformat.NotebookNode:
         ),
         new_markdown_cell("## 3. Le territoire et ses voisins"),
         new_code_cell(
-            "from ess_geo.reference.geography import departement_name, neighbours\n\n"
+            "from ess_geo.reference.codes import departement_name\n"
+            "from ess_geo.reference.geography import neighbours\n\n"
             "territory = ['09', '31']\n"
             "for code in territory:\n"
             "    print(code, departement_name(code), '— voisins :', ', '.join(neighbours(code)))"

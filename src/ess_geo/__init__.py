@@ -19,8 +19,8 @@ from ess_geo.errors import (
 from ess_geo.inputs.registry import EssEntry, Registry, load_registry
 from ess_geo.inputs.rpps import load_rpps
 from ess_geo.inputs.supply import Supply, SupplyCount, load_supply
+from ess_geo.reference.codes import departements_of_region, normalize_dep_code, normalize_region_code
 from ess_geo.reference.geography import (
-    departements_of_region,
     load_adjacency,
     load_communes,
     load_communes_deleguees,
@@ -28,8 +28,6 @@ from ess_geo.reference.geography import (
     load_postal_codes,
     load_regions,
     neighbours,
-    normalize_dep_code,
-    normalize_region_code,
     provenance,
 )
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty, specialty_ids

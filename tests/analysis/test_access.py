@@ -75,7 +75,7 @@ def test_access_index_bad_inputs(commune_supply_synthetic):
 def test_access_index_matches_pysal_access(commune_supply_synthetic):
     import access
 
-    from ess_geo.reference.geography import commune_points
+    from ess_geo.reference.points import commune_points
 
     res = access_index("cardiologie", commune_supply_synthetic, departements=["2A", "2B"])
     pts = commune_points().dropna(subset=["x", "y"])

@@ -10,7 +10,7 @@ import pytest
 from ess_geo.analysis.coverage import coverage_table, default_specialties, potential_territories, smallest_group
 from ess_geo.errors import InputDataError, UnknownCodeError, UnknownSpecialtyError
 from ess_geo.inputs.supply import load_supply
-from ess_geo.reference import geography
+from ess_geo.reference import codes, geography
 from ess_geo.rules.criteria import MIN_SPECIALISTS, STARTUP_CREDIT_EUR, connected_pieces
 
 HEADER = "id,name,specialties,departements,region,status,source,source_date\n"
@@ -90,7 +90,7 @@ def test_national_counts_match_raw_csv(drees_raw, national, drees_effectifs):
     # summary per région = sum of its départements in the raw file
     summ = national.summary
     for code_region in ("11", "76", "94"):
-        deps = geography.departements_of_region(code_region)
+        deps = codes.departements_of_region(code_region)
         row = summ[(summ["code_region"] == code_region) & (summ["specialty"] == "cardiologie")].iloc[0]
         assert row["n_specialists"] == sum(raw["07-Cardiologie"][d] for d in deps)
 

@@ -12,7 +12,7 @@ from ess_geo.analysis.proposals import ProposalSearchTooLarge, max_p_exact, prop
 from ess_geo.errors import InputDataError, UnknownCodeError
 from ess_geo.inputs.registry import EssEntry, Registry
 from ess_geo.inputs.supply import Supply, load_supply
-from ess_geo.reference import geography
+from ess_geo.reference import codes, geography
 from ess_geo.rules.criteria import connected_pieces
 from ess_geo.sources import Source
 
@@ -156,7 +156,7 @@ def test_known_region_proposals_recheck_pass(drees_effectifs):
         assert statuses["overlap"] == "pass" and statuses["perimeter"] == "pass" and statuses["specialty"] == "pass"
         assert statuses["adherents"] == "unknown"
         assert p.check.count.total >= 10
-        assert all(geography.region_of(d) == "84" for d in p.departements)
+        assert all(codes.region_of(d) == "84" for d in p.departements)
 
 
 @pytest.mark.shared

@@ -20,7 +20,8 @@ from ess_geo.reference.crs import (
     split_by_metric_crs,
     zone_crs,
 )
-from ess_geo.reference.geography import commune_points, load_communes
+from ess_geo.reference.geography import load_communes
+from ess_geo.reference.points import commune_points
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 
 import ess_geo
 from ess_geo.errors import UnknownCodeError
-from ess_geo.reference import geography
+from ess_geo.reference import codes, geography
 
 
 def test_counts_and_code_formats():
@@ -50,22 +50,22 @@ def test_known_neighbours(dep, expected):
 
 
 def test_region_departements():
-    assert geography.departements_of_region("11") == ["75", "77", "78", "91", "92", "93", "94", "95"]
-    assert geography.departements_of_region("94") == ["2A", "2B"]
-    assert geography.departements_of_region("1") == ["971"]
+    assert codes.departements_of_region("11") == ["75", "77", "78", "91", "92", "93", "94", "95"]
+    assert codes.departements_of_region("94") == ["2A", "2B"]
+    assert codes.departements_of_region("1") == ["971"]
 
 
 @pytest.mark.parametrize(("raw", "code"), [(1, "01"), ("1", "01"), ("01", "01"), ("02A", "2A"), ("2b", "2B"), (971, "971")])
 def test_normalize_dep_code(raw, code):
-    assert geography.normalize_dep_code(raw) == code
+    assert codes.normalize_dep_code(raw) == code
 
 
 def test_unknown_codes_are_all_named():
     with pytest.raises(UnknownCodeError, match=r"'99'.*'xx'") as exc:
-        geography.normalize_dep_codes(["75", "99", "xx"])
+        codes.normalize_dep_codes(["75", "99", "xx"])
     assert exc.value.values == ["99", "xx"]
     with pytest.raises(UnknownCodeError, match="2A"):
-        geography.normalize_dep_code("20")
+        codes.normalize_dep_code("20")
 
 
 def test_loaders_return_copies():
@@ -110,7 +110,7 @@ def test_adjacency_matches_independent_ign_2018_boundaries(shared_data):
 
 
 def test_resolve_regions_all_one_several():
-    from ess_geo.reference.geography import resolve_regions
+    from ess_geo.reference.codes import resolve_regions
 
     assert resolve_regions(None) == resolve_regions("all") == resolve_regions("toutes") == sorted(
         geography.load_regions()["code_region"]

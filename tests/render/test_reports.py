@@ -11,7 +11,7 @@ import pytest
 from ess_geo.cli import main
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import load_supply
-from ess_geo.reference import geography
+from ess_geo.reference import codes, geography
 from ess_geo.render.reports import FORMATS, atomic_write_bytes, write_coverage_report
 
 pytestmark = pytest.mark.shared
@@ -47,7 +47,7 @@ def test_csv_figures_match_raw_table(drees_raw, idf_report, drees_effectifs):
     out, files = idf_report
     raw = drees_raw
     rows = read_csv(out / "couverture.csv")
-    deps = geography.departements_of_region("11")
+    deps = codes.departements_of_region("11")
     specs = files.result.specialties
     assert len(rows) == len(deps) * len(specs)
     pops = geography.load_departements().set_index("code_dep")["population"]
@@ -82,7 +82,7 @@ def test_xlsx_structure_and_figures(drees_raw, idf_report, drees_effectifs):
     header = [c.value for c in cardio[1]]
     i_dep, i_n = header.index("Code dép."), header.index("Spécialistes")
     values = {row[i_dep]: row[i_n] for row in cardio.iter_rows(min_row=2, values_only=True)}
-    assert values == {d: raw["07-Cardiologie"][d] for d in geography.departements_of_region("11")}
+    assert values == {d: raw["07-Cardiologie"][d] for d in codes.departements_of_region("11")}
     sources = [row[0] for row in wb["Sources"].iter_rows(values_only=True) if row and row[0]]
     assert any("DREES" in s for s in sources)
 

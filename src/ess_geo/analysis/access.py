@@ -27,7 +27,7 @@ Geometry
 --------
 Distances are straight lines between commune representative points computed in the metric CRS
 of each land unit (the mainland and Corsica in Lambert-93, each overseas département in its own
-CRS: see :func:`ess_geo.reference.crs.distance_zone` and :func:`ess_geo.reference.geography.commune_points`); no
+CRS: see :func:`ess_geo.reference.crs.distance_zone` and :func:`ess_geo.reference.points.commune_points`); no
 catchment crosses the sea. Pairs within :math:`d_0`
 are found with a KD-tree (scipy ``cKDTree.sparse_distance_matrix``) instead of a full
 35,000 × 35,000 matrix. Population is the *population municipale* of the embedded geography.
@@ -65,8 +65,9 @@ from ess_geo._output import prepare_output_file, write_error
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs.supply import Supply, as_supply
-from ess_geo.reference import geography
+from ess_geo.reference import codes, geography
 from ess_geo.reference.crs import distance_zone
+from ess_geo.reference.points import commune_points
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
 
@@ -416,14 +417,14 @@ def access_index(
     if departements is not None:
         if isinstance(departements, str):
             departements = [p for p in departements.replace(";", ",").split(",") if p.strip()]
-        wanted = set(geography.normalize_dep_codes(list(departements)))
+        wanted = set(codes.normalize_dep_codes(list(departements)))
     if region is not None and str(region).strip():
-        wanted = (wanted or set()) | set(geography.departements_of_region(geography.normalize_region_code(region)))
+        wanted = (wanted or set()) | set(codes.departements_of_region(codes.normalize_region_code(region)))
 
     dropped = DroppedRows()
     # drops are reported when they concern the output: the territory or a bordering département
     near = None if wanted is None else set(wanted) | {n for d in wanted for n in geography.neighbours(d)}
-    points = geography.commune_points()
+    points = commune_points()
     no_geom = points.loc[points["x"].isna(), ["code_insee", "code_dep"]]
     points = points.dropna(subset=["x", "y"])
     outside = 0
@@ -477,14 +478,14 @@ def _dep_of_code(code: str) -> str | None:
     code = str(code).strip().upper()
     prefix = code[:3] if code.startswith("97") else code[:2]
     try:
-        return geography.normalize_dep_code(prefix)
+        return codes.normalize_dep_code(prefix)
     except EssGeoError:
         return None
 
 
 @lru_cache(maxsize=1)
 def _commune_deps() -> dict[str, str]:
-    communes = geography.commune_points()
+    communes = commune_points()
     return dict(zip(communes["code_insee"], communes["code_dep"], strict=True))
 
 

@@ -51,7 +51,7 @@ import pandas as pd
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, as_supply
-from ess_geo.reference import geography
+from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
 from ess_geo.rules.criteria import (
     MIN_SPECIALISTS,
@@ -398,7 +398,7 @@ def coverage_table(
     InputDataError
         When a supply or registry file is unusable, or no specialty is left to report.
     """
-    regions = geography.resolve_regions(region)
+    regions = codes.resolve_regions(region)
     sup = as_supply(supply)
     reg = as_registry(registry)
     rule = funding_rule or FundingRule()
@@ -417,7 +417,7 @@ def coverage_table(
         d: int(p) for d, p in zip(deps_frame["code_dep"], deps_frame["population"], strict=True) if pd.notna(p)
     }
     dep_region = dict(zip(deps_frame["code_dep"], deps_frame["code_region"], strict=True))
-    region_names = {r: geography.region_name(r) for r in dep_region.values()}
+    region_names = {r: codes.region_name(r) for r in dep_region.values()}
     graph = geography.adjacency_graph()
     all_deps = sorted(names)
     ess_names = {e.id: e.name for e in reg.entries}
@@ -441,7 +441,7 @@ def coverage_table(
         group_total = group_counter(sup, spec, counts)
         uncovered_all = {d for d in all_deps if d not in covered}
         for code_region in regions:
-            deps = geography.departements_of_region(code_region)
+            deps = codes.departements_of_region(code_region)
             allowed = uncovered_all if cross_region else {d for d in deps if d not in covered}
             region_rows = []
             for d in deps:

@@ -82,7 +82,8 @@ def supply_by(supply, level: str | list[str] = "departement", *, specialty: str 
     ess_geo.errors.UnknownCodeError
         If a territory names an unknown département.
     """
-    from ess_geo.reference.geography import normalize_dep_codes, reference_source
+    from ess_geo.reference.codes import normalize_dep_codes
+    from ess_geo.reference.geography import reference_source
 
     spec = get_specialty(specialty) if specialty is not None else None
     persons = supply.persons

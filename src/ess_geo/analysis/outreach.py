@@ -8,7 +8,7 @@ radius.
 
 Distances are straight lines between the communes' representative points (a point guaranteed
 inside each commune, :meth:`shapely.Geometry.representative_point` computed in the metric CRS,
-:func:`ess_geo.reference.geography.commune_points`): Lambert-93 for metropolitan France, the local CRS of
+:func:`ess_geo.reference.points.commune_points`): Lambert-93 for metropolitan France, the local CRS of
 each overseas département (:mod:`ess_geo.reference.crs`). Nearest specialists are searched among all
 communes of the same *land unit* (:func:`ess_geo.reference.crs.distance_zone`: the mainland, Corsica, each
 overseas département), across the territory's borders (a cardiologist just over the département
@@ -39,18 +39,17 @@ from ess_geo._format import nombre
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs.supply import Supply, as_supply
 from ess_geo.inputs.zonage import ZONAGE_LABELS, Zonage, load_zonage
-from ess_geo.reference.crs import LAND_UNIT_LABELS, WGS84, distance_zone
-from ess_geo.reference.geography import (
-    commune_points,
+from ess_geo.reference.codes import (
     departement_name,
     departements_of_region,
-    load_communes,
     normalize_dep_code,
     normalize_dep_codes,
     normalize_region_code,
-    reference_source,
     region_name,
 )
+from ess_geo.reference.crs import LAND_UNIT_LABELS, WGS84, distance_zone
+from ess_geo.reference.geography import load_communes, reference_source
+from ess_geo.reference.points import commune_points
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
 

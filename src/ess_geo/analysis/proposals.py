@@ -92,7 +92,7 @@ from ess_geo._format import nombre, plural
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, as_supply
-from ess_geo.reference import geography
+from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, PASS, WARN, connected_pieces
 from ess_geo.rules.territory import DECIDING, TerritoryCheck, check_territory
@@ -335,7 +335,7 @@ class Proposal:
     @property
     def label_fr(self) -> str:
         """``"Ain (01), Savoie (73)"``."""
-        return ", ".join(f"{geography.departement_name(d)} ({d})" for d in self.departements)
+        return ", ".join(f"{codes.departement_name(d)} ({d})" for d in self.departements)
 
     @property
     def criteria_ok(self) -> bool:
@@ -484,7 +484,7 @@ class Proposals:
 
     def summary_fr(self) -> str:
         """French text summary for the CLI."""
-        regs = ", ".join(f"{geography.region_name(r)} ({r})" for r in self.regions)
+        regs = ", ".join(f"{codes.region_name(r)} ({r})" for r in self.regions)
         obj = {"compact": "compacité", "balance": "équilibre des effectifs (somme des carrés minimale)"}[self.objective]
 
         def covering(d: str, e: str) -> str:
@@ -517,7 +517,7 @@ class Proposals:
             mark = ("✓" if p.criteria_ok else "✗") if self.determined else "?"
             lines.append(f"  {i}. {p.label_fr} : {bound}{plural(p.total, 'spécialiste')} {mark}")
         for u in self.unplaced:
-            lines.append(f"  Non rattachable : {geography.departement_name(u.departement)} ({u.departement}) — {u.reason}")
+            lines.append(f"  Non rattachable : {codes.departement_name(u.departement)} ({u.departement}) — {u.reason}")
         lines.extend(f"Attention : {w}" for w in self.warnings if self.determined or "majorants" not in w)
         lines.append("Le critère « adhérents » reste à vérifier pour chaque territoire (nombre d'adhérents inconnu).")
         lines.append("Sources : " + " ; ".join(s.label() for s in self.sources))
@@ -543,7 +543,7 @@ def propose_territories(
     region : str, int or sequence, optional
         One région code, several (``"84,27"`` or a list; needs ``across_regions=True`` for
         territories to mix them), or None / ``"all"`` for every région (see
-        :func:`ess_geo.reference.geography.resolve_regions`) (each solved on its own unless
+        :func:`ess_geo.reference.codes.resolve_regions`) (each solved on its own unless
         ``across_regions``).
     supply : Supply or path
         Specialist counts (required).
@@ -577,7 +577,7 @@ def propose_territories(
         )
     objective = "compact" if objective == "max_count" else objective
     spec = get_specialty(specialty)
-    regions = geography.resolve_regions(region)
+    regions = codes.resolve_regions(region)
     sup = as_supply(supply)
     if sup is None:
         raise InputDataError(
@@ -586,14 +586,14 @@ def propose_territories(
         )
     reg = as_registry(registry)
     covered_all = reg.covered_departements(spec)
-    deps = [d for r in regions for d in geography.departements_of_region(r)]
+    deps = [d for r in regions for d in codes.departements_of_region(r)]
     covered = {d: covered_all[d] for d in deps if d in covered_all}
     universe = sorted(d for d in deps if d not in covered_all)
     count = sup.count(spec, universe)
     per_dep = dict(count.by_departement)
     counts_exact = bool(count.exact)
     graph = geography.adjacency_graph()
-    dep_region = {d: geography.region_of(d) for d in universe}
+    dep_region = {d: codes.region_of(d) for d in universe}
     if across_regions:
         nb = {d: frozenset(u for u in graph[d] if u in dep_region) for d in universe}
     else:
@@ -655,7 +655,7 @@ def propose_territories(
             reason += " ; voisins déjà couverts : " + ", ".join(f"{u} ({e})" for u, e in cov.items()) + " (extension d'une ESS existante à étudier)"
         other = sorted(u for u in graph[d] if u not in covered_all and u not in dep_region)
         if not across_regions:
-            other = sorted(u for u in graph[d] if u not in covered_all and geography.region_of(u) != geography.region_of(d))
+            other = sorted(u for u in graph[d] if u not in covered_all and codes.region_of(u) != codes.region_of(d))
         if other:
             reason += " ; voisins non couverts d'autres régions : " + ", ".join(other) + " (voir --across-regions)"
         elif not graph[d]:

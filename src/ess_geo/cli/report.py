@@ -29,7 +29,7 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
     from ess_geo.analysis.coverage import default_specialties
     from ess_geo.inputs.registry import as_registry
     from ess_geo.inputs.supply import as_supply
-    from ess_geo.reference.geography import resolve_regions
+    from ess_geo.reference.codes import resolve_regions
     from ess_geo.reference.specialties import get_specialty
     from ess_geo.render.reports import check_formats, write_coverage_report
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs.supply import _check_path, _unreadable
-from ess_geo.reference.geography import departements_of_region, normalize_dep_codes, normalize_region_code
+from ess_geo.reference.codes import departements_of_region, normalize_dep_codes, normalize_region_code
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
 

@@ -30,7 +30,7 @@ import pandas as pd
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.reference.geography import _canonical_dep, _dep_names
+from ess_geo.reference.codes import canonical_dep_code, departement_names
 from ess_geo.reference.specialties import GENERAL_PRACTICE_GROUP, Specialty, all_specialties, get_specialty
 from ess_geo.sources import Source
 
@@ -435,7 +435,7 @@ def _read_drees_wide(text: str, path: Path, vintage: str, delimiter: str = ",") 
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader)
     groups = [h.strip() for h in header[1:]]
-    known_deps = _dep_names()
+    known_deps = departement_names()
     exact_ids = _drees_group_specialty()
     dropped = DroppedRows(unit="ligne ou valeur")  # a bad cell drops one value, not its line
     label = f"DREES, médecins RPPS par département × 15 groupes de spécialités ({path.name})"
@@ -452,7 +452,7 @@ def _read_drees_wide(text: str, path: Path, vintage: str, delimiter: str = ",") 
         if len(row) != len(header):
             dropped.add(f"nombre de champs incorrect ({len(row)} au lieu de {len(header)})", line=lineno, row=row)
             continue
-        code = _canonical_dep(raw_code)
+        code = canonical_dep_code(raw_code)
         if code is None or code not in known_deps:
             dropped.add("code département inconnu", line=lineno, row={"dept_code": raw_code})
             continue

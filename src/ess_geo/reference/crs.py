@@ -10,7 +10,7 @@ sea, so they are partitioned by *land unit* (:func:`distance_zone`): each overse
 alone, Corsica (2A + 2B), and the mainland. Coastal islands of mainland départements (Belle-Île,
 Yeu, Ouessant...) stay in the mainland unit: they belong to a mainland département's territory.
 
-Département codes are normalised with :func:`ess_geo.reference.geography.normalize_dep_code` (``971`` →
+Département codes are normalised with :func:`ess_geo.reference.codes.normalize_dep_code` (``971`` →
 ``"971"``, ``"2a"`` → ``"2A"``); an unknown code raises :class:`~ess_geo.errors.UnknownCodeError`
 instead of silently falling back to Lambert-93.
 """
@@ -24,7 +24,7 @@ from ess_geo.errors import CrsError
 
 # ess_geo.reference.geography does not import this module at import time (it imports it lazily), so this
 # import creates no cycle.
-from ess_geo.reference.geography import normalize_dep_code, normalize_dep_codes
+from ess_geo.reference.codes import normalize_dep_code, normalize_dep_codes
 
 #: Storage and display CRS.
 WGS84 = "EPSG:4326"
@@ -246,42 +246,3 @@ def require_crs(gdf: gpd.GeoDataFrame | gpd.GeoSeries, name: str) -> None:
             "ess_geo never guesses a CRS"
         )
         raise CrsError(msg)
-
-
-def to_metric(gdf: gpd.GeoDataFrame, code_dep: str | None = None, crs: str | None = None) -> gpd.GeoDataFrame:
-    """Project a frame to a metric CRS for measuring (returns a copy).
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Frame with a declared CRS.
-    code_dep : str, optional
-        Département whose metric CRS to use.
-    crs : str, optional
-        Explicit target CRS; wins over ``code_dep``. Default Lambert-93.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        Projected copy.
-
-    Raises
-    ------
-    CrsError
-        If ``gdf`` has no CRS.
-    """
-    require_crs(gdf, "gdf")
-    target = crs or (metric_crs_for(code_dep) if code_dep else LAMBERT93)
-    return gdf.to_crs(target)
-
-
-def to_web(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Project a frame to WGS84 for display (returns a copy).
-
-    Raises
-    ------
-    CrsError
-        If ``gdf`` has no CRS.
-    """
-    require_crs(gdf, "gdf")
-    return gdf.to_crs(WGS84)

@@ -28,16 +28,9 @@ import shapely
 
 from ess_geo._format import decimal
 from ess_geo.errors import EssGeoError, InputDataError
+from ess_geo.reference.codes import departement_name, departements_of_region, normalize_region_code, region_name
 from ess_geo.reference.crs import LAMBERT93, OVERSEAS_CRS, WGS84, metric_crs_for_many, require_crs
-from ess_geo.reference.geography import (
-    departement_name,
-    departements_of_region,
-    load_departements,
-    neighbours,
-    normalize_region_code,
-    reference_source,
-    region_name,
-)
+from ess_geo.reference.geography import load_departements, neighbours, reference_source
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.render.simplify import TOLERANCE_M, simplify_for_map
 from ess_geo.sources import Source
@@ -75,8 +68,6 @@ ESS_COLOURS = ("#7b3294", "#008837", "#e66101", "#0571b0", "#ca0020", "#5e3c99")
 NEUTRAL_FILL = "#f2f2f2"
 SITE_FILL = "#08306b"
 TERRITORY_STROKE = "#111111"
-#: Bounding box (lon/lat) of metropolitan France, Corsica included.
-METROPOLE_BOUNDS = (-5.3, 41.3, 9.7, 51.2)
 #: Départements shown in the Île-de-France inset of national static maps (too small to label
 #: on a map of France).
 IDF_INSET_DEPS = ("75", "92", "93", "94")

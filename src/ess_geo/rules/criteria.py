@@ -138,7 +138,7 @@ def rule_perimeter(
         )
     if not departements:
         return Criterion("perimeter", FAIL, "Aucun département : une ESS couvre au moins un département entier.", evidence)
-    from ess_geo.reference.geography import region_name
+    from ess_geo.reference.codes import region_name
 
     n = len(departements)
     if from_region:

@@ -15,7 +15,7 @@ from pathlib import Path
 from ess_geo.errors import InputDataError, NotEssSpecialtyError
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount, as_supply
-from ess_geo.reference import geography
+from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.rules.criteria import (
     FAIL,
@@ -111,9 +111,9 @@ class TerritoryCheck:
     @property
     def territory_label(self) -> str:
         """French label of the territory: ``"Paris (75), Val-de-Marne (94)"`` or the région."""
-        if self.region and set(self.departements) == set(geography.departements_of_region(self.region)):
-            return f"Région {geography.region_name(self.region)} ({self.region})"
-        return ", ".join(f"{geography.departement_name(d)} ({d})" for d in self.departements)
+        if self.region and set(self.departements) == set(codes.departements_of_region(self.region)):
+            return f"Région {codes.region_name(self.region)} ({self.region})"
+        return ", ".join(f"{codes.departement_name(d)} ({d})" for d in self.departements)
 
     def to_dict(self) -> dict:
         """JSON-ready form (what ``ess-geo check --json`` prints)."""
@@ -264,11 +264,11 @@ def check_territory(
         )
 
     raw_deps, communes = _split_territory(departements)
-    deps = geography.normalize_dep_codes(raw_deps) if raw_deps else []
+    deps = codes.normalize_dep_codes(raw_deps) if raw_deps else []
     region_code = None
     if region is not None and str(region).strip():
-        region_code = geography.normalize_region_code(region)
-        deps = geography.departements_of_region(region_code) + [d for d in deps if geography.region_of(d) != region_code]
+        region_code = codes.normalize_region_code(region)
+        deps = codes.departements_of_region(region_code) + [d for d in deps if codes.region_of(d) != region_code]
     for commune in communes:  # rules still run on the départements containing the communes
         dep = geography.load_communes().set_index("code_insee").at[commune, "code_dep"]
         if dep not in deps:
@@ -285,7 +285,7 @@ def check_territory(
     if spec is not None and sup is not None:
         count = sup.count(spec, deps)
 
-    regions = {d: geography.region_of(d) for d in deps}
+    regions = {d: codes.region_of(d) for d in deps}
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, regions, communes, region_code),

@@ -1,0 +1,39 @@
+"""Read the embedded reference files (``reference/data/``) once per process.
+
+Private to :mod:`ess_geo.reference`: other layers go through :mod:`~ess_geo.reference.geography`,
+:mod:`~ess_geo.reference.codes` and :mod:`~ess_geo.reference.points`, which return copies.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import geopandas as gpd
+import pandas as pd
+
+__all__ = ["DATA", "read_csv", "read_geo", "read_table"]
+
+#: Folder of the embedded reference files (rebuilt by ``scripts/build_reference_data.py``).
+DATA = resources.files("ess_geo.reference") / "data"
+
+
+@cache
+def read_geo(name: str) -> gpd.GeoDataFrame:
+    """The cached GeoParquet ``data/{name}.parquet`` (do not modify: copy first)."""
+    with resources.as_file(DATA / f"{name}.parquet") as path:
+        return gpd.read_parquet(path)
+
+
+@cache
+def read_table(name: str) -> pd.DataFrame:
+    """The cached Parquet table ``data/{name}.parquet`` (do not modify: copy first)."""
+    with resources.as_file(DATA / f"{name}.parquet") as path:
+        return pd.read_parquet(path)
+
+
+@cache
+def read_csv(name: str) -> pd.DataFrame:
+    """The cached CSV ``data/{name}.csv``, every column as text (do not modify: copy first)."""
+    with resources.as_file(DATA / f"{name}.csv") as path:
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
