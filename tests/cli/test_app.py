@@ -13,7 +13,7 @@ import pytest
 
 import ess_geo
 from conftest import run_cli
-from ess_geo.cli import COMMANDS, EXIT_BAD_INPUT, EXIT_OK, LazyGroup, cli
+from ess_geo.cli import COMMANDS, EXIT_BAD_INPUT, EXIT_OK, SUMMARIES, LazyGroup, cli
 from ess_geo.cli._app import EssGeoCommand, EssGeoGroup
 
 SRC = str(Path(ess_geo.__file__).resolve().parents[1])
@@ -51,6 +51,22 @@ def test_help_lists_every_command_with_its_french_short_help(capsys):
     for name in COMMANDS:
         short = cli.get_command(ctx, name).get_short_help_str(limit=40)
         assert f"  {name} " in out and short.rstrip(".")[:30] in " ".join(out.split()), name
+
+
+@pytest.mark.parametrize("width", [50, 80, 120])
+def test_summaries_list_what_the_loaded_commands_would(width):
+    assert set(SUMMARIES) == set(COMMANDS)
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        assert SUMMARIES[name] == cli.get_command(ctx, name).help.split("\n\n")[0], name
+    lazy, loaded = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+    cli.format_commands(ctx, lazy)
+    click.Group.format_commands(cli, ctx, loaded)  # click's own listing, every command imported
+    assert lazy.getvalue() == loaded.getvalue()
+
+
+def test_help_loads_no_command():
+    assert _loaded_after(["--help"]) == {"code": EXIT_OK, "modules": ["ess_geo.cli._app"]}
 
 
 def test_subcommand_help_is_french(capsys):

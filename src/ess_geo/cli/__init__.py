@@ -2,8 +2,9 @@
 
 One module per command (``check``, ``map``, ``zip``...), each defining its click command at module
 level. :data:`COMMANDS` names where each lives; the group imports a command's module only when that
-command is called (or listed by ``--help``), so ``ess-geo --version`` loads no command and a command
-loads only what it needs. Exit codes and French messages: :mod:`ess_geo.cli._app`.
+command is called, so ``ess-geo --version`` and ``ess-geo --help`` load no command (``--help`` lists
+the one-line :data:`SUMMARIES`, kept equal to the commands' docstrings by a test) and a command loads
+only what it needs. Exit codes and French messages: :mod:`ess_geo.cli._app`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
+from click.utils import make_default_short_help
 
 from ess_geo.cli._app import EXIT_BAD_INPUT, EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoGroup, french_usage
 
-__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "LazyGroup", "cli", "main"]
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "SUMMARIES", "LazyGroup", "cli", "main"]
 
 #: Command name → ``"module:attribute"`` of its click command.
 COMMANDS: dict[str, str] = {
@@ -30,6 +32,19 @@ COMMANDS: dict[str, str] = {
     "specialties": "ess_geo.cli.specialties:specialties_cmd",
     "zip": "ess_geo.cli.zip_cmd:zip_cmd",
 }
+#: Command name → first paragraph of its docstring, listed by ``ess-geo --help`` without importing
+#: every command (which would load folium, matplotlib and rich: ~2 s).
+SUMMARIES: dict[str, str] = {
+    "access": "Calcule l'indice d'accessibilité E2SFCA à une spécialité et l'écrit en CSV.",
+    "check": "Vérifie qu'un territoire peut accueillir une ESS de la spécialité.",
+    "data": "Jeux de données officiels : téléchargement et cache (ESS_GEO_CACHE).",
+    "map": "Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.",
+    "propose": "Propose le plus grand nombre de territoires d'ESS admissibles (optimum exact).",
+    "report": "Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes).",
+    "simulate": "Suit les adhérents sur 5 ans : trajectoire linéaire de 10 % à 50 % et financement indicatif.",
+    "specialties": "Liste les spécialités d'ESS (identifiant, libellé, groupe DREES).",
+    "zip": "Communes ZIP dépourvues d'une spécialité et sites de consultations avancées classés.",
+}
 
 
 class LazyGroup(EssGeoGroup):
@@ -39,11 +54,20 @@ class LazyGroup(EssGeoGroup):
     ----------
     lazy_commands : mapping of str to str, optional
         Command name → ``"module:attribute"`` of a :class:`click.Command`.
+    summaries : mapping of str to str, optional
+        Command name → its help's first paragraph, shown by ``--help`` instead of importing it.
     """
 
-    def __init__(self, *args: Any, lazy_commands: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        lazy_commands: Mapping[str, str] | None = None,
+        summaries: Mapping[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.lazy_commands = dict(lazy_commands or {})
+        self.summaries = dict(summaries or {})
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *self.lazy_commands})
@@ -53,6 +77,22 @@ class LazyGroup(EssGeoGroup):
             return self._load(cmd_name)
         return super().get_command(ctx, cmd_name)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands as click does, taking a lazy command's short help from its summary."""
+        names = self.list_commands(ctx)
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = [(name, self._short_help(ctx, name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _short_help(self, ctx: click.Context, name: str, limit: int) -> str:
+        if name in self.summaries and name not in self.commands:
+            return make_default_short_help(self.summaries[name], limit)
+        command = self.get_command(ctx, name)
+        return command.get_short_help_str(limit) if command is not None else ""
+
     def _load(self, cmd_name: str) -> click.Command:
         module_name, attribute = self.lazy_commands[cmd_name].split(":")
         command = getattr(importlib.import_module(module_name), attribute)
@@ -61,7 +101,9 @@ class LazyGroup(EssGeoGroup):
         return command
 
 
-@click.group(cls=LazyGroup, lazy_commands=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=LazyGroup, lazy_commands=COMMANDS, summaries=SUMMARIES, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(package_name="ess-geo", help="Affiche la version et quitte.")
 def cli() -> None:
     """ess-geo : vérifier, cartographier et planifier les Équipes de Soins Spécialisés (ESS)."""
