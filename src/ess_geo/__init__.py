@@ -1,7 +1,16 @@
-"""ess_geo: check, map and plan Équipes de Soins Spécialisés (ESS) territories."""
+"""ess_geo: check, map and plan Équipes de Soins Spécialisés (ESS) territories.
+
+The public API, flat for notebook users (``ess_geo.check_territory``, ``ess_geo.load_supply``...).
+The layers are subpackages, each importing only the ones before it: :mod:`~ess_geo.reference`
+(embedded geography, codes, specialties) < :mod:`~ess_geo.inputs` (user and fetched files) <
+:mod:`~ess_geo.rules` (the ESS rules) < :mod:`~ess_geo.analysis` (coverage, proposals, outreach,
+access) < :mod:`~ess_geo.render` (maps, reports; its submodules load folium and matplotlib on first
+use) < ``ess_geo.cli`` (the command line, not imported here).
+"""
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ess_geo import analysis, inputs, reference, render, rules
 from ess_geo.analysis.access import AccessIndex, access_index
 from ess_geo.analysis.density import supply_by
 from ess_geo.analysis.proposals import Proposals, propose_territories
@@ -12,6 +21,7 @@ from ess_geo.errors import (
     GeometryError,
     InputDataError,
     NotEssSpecialtyError,
+    ProposalSearchTooLarge,
     SpecialtyError,
     UnknownCodeError,
     UnknownSpecialtyError,
@@ -19,7 +29,16 @@ from ess_geo.errors import (
 from ess_geo.inputs.registry import EssEntry, Registry, load_registry
 from ess_geo.inputs.rpps import load_rpps
 from ess_geo.inputs.supply import Supply, SupplyCount, load_supply
-from ess_geo.reference.codes import departements_of_region, normalize_dep_code, normalize_region_code
+from ess_geo.inputs.zonage import load_zonage
+from ess_geo.reference.codes import (
+    departement_name,
+    departements_of_region,
+    normalize_dep_code,
+    normalize_region_code,
+    parse_territory,
+    region_name,
+    resolve_departements,
+)
 from ess_geo.reference.geography import (
     load_adjacency,
     load_communes,
@@ -53,6 +72,7 @@ __all__ = [
     "GeometryError",
     "InputDataError",
     "NotEssSpecialtyError",
+    "ProposalSearchTooLarge",
     "Proposals",
     "Registry",
     "Source",
@@ -66,9 +86,12 @@ __all__ = [
     "__version__",
     "access_index",
     "all_specialties",
+    "analysis",
     "check_territory",
+    "departement_name",
     "departements_of_region",
     "get_specialty",
+    "inputs",
     "load_adjacency",
     "load_communes",
     "load_communes_deleguees",
@@ -78,11 +101,18 @@ __all__ = [
     "load_registry",
     "load_rpps",
     "load_supply",
+    "load_zonage",
     "neighbours",
     "normalize_dep_code",
     "normalize_region_code",
+    "parse_territory",
     "propose_territories",
     "provenance",
+    "reference",
+    "region_name",
+    "render",
+    "resolve_departements",
+    "rules",
     "simulate_adherents",
     "specialty_ids",
     "supply_by",

@@ -5,6 +5,8 @@ Thousands are separated by a narrow no-break space (U+202F), decimals by a comma
 
 from __future__ import annotations
 
+__all__ = ["NNBSP", "decimal", "euros", "nombre", "plural"]
+
 NNBSP = "\u202f"
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from ess_geo.errors import InputDataError
 
+__all__ = ["os_error_fr", "prepare_output_dir", "prepare_output_file", "write_error"]
+
 _ERRNO_FR = {
     errno.EACCES: "accès refusé",
     errno.EPERM: "opération non permise",

@@ -1,10 +1,12 @@
-"""The error hierarchy of ess_geo.
+"""The error hierarchy of ess_geo: every exception the package raises is defined here.
 
 Exceptions are for *unusable input* only. A broken ESS rule is a result (a criterion with
 status ``fail`` and its evidence), never an exception.
 
 Every error carries an English message (``str(exc)``) and a one-line French message
-(``exc.fr``) that the CLI prints on stderr before exiting with code 2.
+(``exc.fr``) that the CLI prints on stderr before exiting with code 2. :class:`EssGeoError` is
+also a :class:`ValueError`, so ``except ValueError`` around a call catches bad input as it would
+from pandas or the standard library.
 """
 
 from __future__ import annotations
@@ -12,9 +14,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import ClassVar
 
+__all__ = [
+    "CrsError",
+    "DatasetError",
+    "EssGeoError",
+    "GeometryError",
+    "InputDataError",
+    "NotEssSpecialtyError",
+    "ProposalSearchTooLarge",
+    "SpecialtyError",
+    "UnknownCodeError",
+    "UnknownSpecialtyError",
+]
 
-class EssGeoError(Exception):
-    """Base class of every error raised by ess_geo.
+
+class EssGeoError(ValueError):
+    """Base class of every error raised by ess_geo (a :class:`ValueError`: the input is unusable).
 
     Parameters
     ----------
@@ -115,3 +130,7 @@ class GeometryError(EssGeoError):
 
 class DatasetError(EssGeoError):
     """A dataset cannot be fetched, verified or found in the cache."""
+
+
+class ProposalSearchTooLarge(EssGeoError):
+    """The exact search would be too large (a connected piece with too many départements)."""

@@ -6,10 +6,12 @@ import json
 import subprocess
 import sys
 
+import click
 import pytest
 
 from conftest import run_cli
 from ess_geo.cli import main
+from ess_geo.cli._app import french_usage
 
 run = run_cli
 
@@ -99,11 +101,7 @@ def test_missing_option_and_unknown_command_in_french(capsys):
 
 
 def test_unmapped_click_message_falls_back(capsys):
-    import click
-
-    from ess_geo.cli import _french_usage
-
-    assert _french_usage(click.UsageError("Something odd.")) == "option invalide : Something odd."
+    assert french_usage(click.UsageError("Something odd.")) == "option invalide : Something odd."
 
 
 def test_corsica_hint_in_french(capsys):

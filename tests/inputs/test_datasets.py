@@ -12,7 +12,7 @@ from typing import ClassVar
 import pytest
 from click.testing import CliRunner
 
-from ess_geo.cli import _register, cli
+from ess_geo.cli import cli
 from ess_geo.errors import DatasetError
 from ess_geo.inputs import datasets
 from ess_geo.inputs.datasets import Dataset, cached, fetch
@@ -195,7 +195,6 @@ def test_registry_urls_are_public_https():
 
 
 def test_cli_fetch_and_list(http_server, tmp_path, monkeypatch):
-    _register()
     monkeypatch.setattr(datasets, "DATASETS", _registry(http_server))
     monkeypatch.setenv("ESS_GEO_CACHE", str(tmp_path))
     runner = CliRunner()

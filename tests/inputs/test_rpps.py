@@ -203,9 +203,8 @@ def test_territory_threshold_uses_liberal_rpps_counts(synthetic_rpps_basic):
 def test_cli_check_with_rpps_extraction(synthetic_rpps_basic):
     from click.testing import CliRunner
 
-    from ess_geo.cli import _register, cli
+    from ess_geo.cli import cli
 
-    _register()
     res = CliRunner().invoke(cli, ["check", "--specialty", "cardiologie", "--departements", "04",
                                    "--supply", str(synthetic_rpps_basic)])
     assert res.exit_code in (0, 1), res.output

@@ -89,7 +89,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ess_geo._format import nombre, plural
-from ess_geo.errors import EssGeoError, InputDataError
+from ess_geo.errors import InputDataError, ProposalSearchTooLarge
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, as_supply
 from ess_geo.reference import codes, geography
@@ -103,10 +103,6 @@ OBJECTIVES = ("compact", "balance", "max_count")
 MAX_PIECE_SIZE = 22
 #: Safety cap on the number of connected subsets enumerated in one piece.
 MAX_CONNECTED_SUBSETS = 2_000_000
-
-
-class ProposalSearchTooLarge(EssGeoError):
-    """The exact search would be too large (a connected piece with too many départements)."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 import click
+
+from ess_geo.sources import Source
+
+__all__ = [
+    "departements_option",
+    "echo_sources",
+    "region_option",
+    "registry_option",
+    "require_territory",
+    "specialty_option",
+    "supply_option",
+    "territory_options",
+]
+
+F = TypeVar("F", bound=Callable[..., object])
 
 specialty_option = click.option(
     "--specialty", "-s", required=True, help="Spécialité (identifiant, libellé ou alias : cardiologie, cardio, ORL...)."
@@ -22,7 +40,7 @@ registry_option = click.option(
 )
 
 
-def territory_options(func):
+def territory_options(func: F) -> F:
     """Decorate a command with --specialty, --departements, --region, --supply and --registry."""
     for option in reversed((specialty_option, departements_option, region_option, supply_option, registry_option)):
         func = option(func)
@@ -40,7 +58,7 @@ def require_territory(departements: str | None, region: str | None) -> None:
         )
 
 
-def echo_sources(sources) -> None:
+def echo_sources(sources: Iterable[Source]) -> None:
     """« Sources : » then one line per source (its label: name, vintage, licence), duplicates once."""
     seen: list[str] = []
     for source in sources:

@@ -7,8 +7,10 @@ import click
 from ess_geo._format import plural
 from ess_geo._output import prepare_output_file
 from ess_geo.analysis.access import access_index
-from ess_geo.cli import cli
+from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import echo_sources, specialty_option
+
+__all__ = ["access_cmd"]
 
 
 def _bands(text: str | None):
@@ -20,7 +22,7 @@ def _bands(text: str | None):
         raise click.BadParameter(f"bandes invalides : {text!r} (ex. 10:1,20:0.68,30:0.22)") from exc
 
 
-@cli.command("access")
+@click.command("access", cls=EssGeoCommand)
 @specialty_option
 @click.option("--supply", type=click.Path(dir_okay=False), required=True,
               help="Effectifs par commune (extraction RPPS PS_LibreAcces_Personne_activite).")
@@ -33,7 +35,7 @@ def _bands(text: str | None):
               "décroissants avec la distance.")
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
               help="Fichier CSV de sortie (.csv ; dossiers manquants créés).")
-def access_cmd(specialty, supply, departements, region, level, bands, out):
+def access_cmd(*, specialty, supply, departements, region, level, bands, out):
     """Calcule l'indice d'accessibilité E2SFCA à une spécialité et l'écrit en CSV.
 
     Code de sortie : 0 succès, 2 erreur de saisie (dont un fichier de sortie non .csv ou non inscriptible).

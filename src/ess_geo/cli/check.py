@@ -7,12 +7,14 @@ import sys
 
 import click
 
-from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
+from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import require_territory, territory_options
 from ess_geo.rules.territory import check_territory
 
+__all__ = ["check_cmd"]
 
-@cli.command("check")
+
+@click.command("check", cls=EssGeoCommand)
 @territory_options
 @click.option("--adherents", "-a", type=click.IntRange(min=0), default=None, help="Nombre de spécialistes adhérents au départ.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
@@ -21,7 +23,17 @@ from ess_geo.rules.territory import check_territory
     is_flag=True,
     help="Sortir avec le code 0 quel que soit le verdict (seules les erreurs de saisie donnent 2).",
 )
-def check_cmd(specialty, departements, region, supply, registry, adherents, as_json, exit_zero):
+def check_cmd(
+    *,
+    specialty: str,
+    departements: str | None,
+    region: str | None,
+    supply: str | None,
+    registry: str | None,
+    adherents: int | None,
+    as_json: bool,
+    exit_zero: bool,
+) -> None:
     """Vérifie qu'un territoire peut accueillir une ESS de la spécialité.
 
     Code de sortie : 0 admissible, 1 non admissible ou indéterminé, 2 erreur de saisie

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from rich.table import Table
 
-from ess_geo.cli import cli
+from ess_geo.cli._app import EssGeoGroup
+from ess_geo.inputs.datasets import cache_dir, cached, fetch, get_dataset
+
+__all__ = ["data_group", "fetch_cmd", "list_cmd"]
 
 
-def _size(n: int | None) -> str:
-    if n is None:
+def _size(n_bytes: int | None) -> str:
+    """``"1,5 Mo"``-style size with French units and a space as thousands separator."""
+    if n_bytes is None:
         return "—"
+    n = float(n_bytes)
     for unit in ("o", "Ko", "Mo", "Go"):
         if n < 1024 or unit == "Go":
             return f"{n:,.0f} {unit}".replace(",", " ") if unit == "o" else f"{n:,.1f} {unit}".replace(",", " ")
@@ -17,7 +25,7 @@ def _size(n: int | None) -> str:
     return str(n)
 
 
-@cli.group("data")
+@click.group("data", cls=EssGeoGroup)
 def data_group() -> None:
     """Jeux de données officiels : téléchargement et cache (ESS_GEO_CACHE)."""
 
@@ -29,10 +37,6 @@ def data_group() -> None:
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Nouveaux essais.")
 def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int) -> None:
     """Télécharge le jeu NAME (rpps, zonage-mg, drees-effectifs) dans le cache."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
-
-    from ess_geo.inputs.datasets import cached, fetch, get_dataset
-
     ds = get_dataset(name)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -60,11 +64,6 @@ def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int) -> None:
 @data_group.command("list")
 def list_cmd() -> None:
     """Liste les jeux de données connus, ce qui est en cache, le millésime et la source."""
-    from rich.console import Console
-    from rich.table import Table
-
-    from ess_geo.inputs.datasets import cache_dir, cached
-
     table = Table(title=f"Cache : {cache_dir()}")
     for col in ("jeu", "en cache", "taille", "millésime", "téléchargé le", "source"):
         table.add_column(col)

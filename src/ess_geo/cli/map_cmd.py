@@ -6,8 +6,15 @@ from pathlib import Path
 
 import click
 
-from ess_geo.cli import cli
-from ess_geo.cli._options import require_territory, territory_options
+from ess_geo._output import prepare_output_file
+from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
+from ess_geo.cli._app import EssGeoCommand
+from ess_geo.cli._options import echo_sources, require_territory, territory_options
+from ess_geo.reference.specialties import get_specialty
+from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
+from ess_geo.rules.territory import check_territory
+
+__all__ = ["map_cmd"]
 
 
 def _size_fr(n_bytes: int) -> str:
@@ -16,24 +23,21 @@ def _size_fr(n_bytes: int) -> str:
     return f"{n_bytes / 1000:.0f} ko"
 
 
-@cli.command("map")
+@click.command("map", cls=EssGeoCommand)
 @territory_options
 @click.option("--zonage", "-z", type=click.Path(dir_okay=False), default=None, help="Zonage des médecins : communes ZIP/ZAC et sites de consultations avancées.")
 @click.option("--sites", type=click.IntRange(min=0), default=5, show_default=True, help="Nombre de sites de consultations avancées (avec --zonage).")
 @click.option("--coverage", is_flag=True, help="Carte de couverture en ESS de la spécialité (France entière, ou la région de --region).")
 @click.option("--tiles", is_flag=True, help="Ajouter un fond de carte OpenStreetMap (nécessite Internet ; sans fond par défaut).")
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="Fichier de sortie : .html, .png ou .pdf.")
-def map_cmd(specialty, departements, region, supply, registry, zonage, sites, coverage, tiles, out):
+def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
+    *, specialty, departements, region, supply, registry, zonage, sites, coverage, tiles, out
+):
     """Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.
 
     Le fichier HTML s'ouvre hors ligne ; PNG et PDF sont prêts à imprimer.
     Code de sortie : 0 carte écrite, 2 erreur de saisie.
     """
-    from ess_geo._output import prepare_output_file
-    from ess_geo.cli._options import echo_sources
-    from ess_geo.reference.specialties import get_specialty
-    from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
-
     # a refused specialty (pathology, general practice...) gets no map: NotEssSpecialtyError, exit 2
     get_specialty(specialty)
     suffix = Path(out).suffix.lower()
@@ -56,13 +60,9 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
         fmap = make_coverage_map(specialty, registry, supply, region=region, tiles=tiles)
     else:
         require_territory(departements, region)
-        from ess_geo.rules.territory import check_territory
-
         result = check_territory(specialty, departements=departements, region=region, supply=supply, registry=registry)
         zip_result = None
         if zonage:
-            from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
-
             zip_result = flag_zip(result, specialty, result.supply, zonage)
             if sites:
                 zip_result = rank_outreach_sites(zip_result, k=sites)

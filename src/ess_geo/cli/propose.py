@@ -8,11 +8,13 @@ import sys
 import click
 
 from ess_geo.analysis.proposals import propose_territories
-from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
+from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import registry_option, specialty_option, supply_option
 
+__all__ = ["propose_cmd"]
 
-@cli.command("propose")
+
+@click.command("propose", cls=EssGeoCommand)
 @specialty_option
 @click.option("--region", "-r", default=None, help="Code(s) région séparés par des virgules ; défaut : toutes les régions.")
 @supply_option
@@ -21,7 +23,16 @@ from ess_geo.cli._options import registry_option, specialty_option, supply_optio
               help="Départage entre partitions de même nombre : compacité (défaut) ou équilibre des effectifs.")
 @click.option("--across-regions", is_flag=True, help="Autoriser des territoires à cheval sur plusieurs régions.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
-def propose_cmd(specialty, region, supply, registry, objective, across_regions, as_json):
+def propose_cmd(
+    *,
+    specialty: str,
+    region: str | None,
+    supply: str | None,
+    registry: str | None,
+    objective: str,
+    across_regions: bool,
+    as_json: bool,
+) -> None:
     """Propose le plus grand nombre de territoires d'ESS admissibles (optimum exact).
 
     Code de sortie : 0 au moins un territoire proposé, 1 aucun ou indéterminé (effectifs majorants d'un

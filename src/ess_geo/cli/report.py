@@ -6,12 +6,21 @@ import sys
 import time
 
 import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ess_geo.cli import EXIT_OK, cli
+from ess_geo.analysis.coverage import default_specialties
+from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import echo_sources, registry_option, supply_option
+from ess_geo.inputs.registry import as_registry
+from ess_geo.inputs.supply import as_supply
+from ess_geo.reference.codes import resolve_regions
+from ess_geo.reference.specialties import get_specialty
+from ess_geo.render.reports import check_formats, write_coverage_report
+
+__all__ = ["report_cmd"]
 
 
-@cli.command("report")
+@click.command("report", cls=EssGeoCommand)
 @click.option("--region", "-r", default="all", show_default=True, help="Code région (11 = Île-de-France) ou « all » pour toutes.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Dossier de sortie.")
 @click.option("--specialties", "-s", default=None, help="Spécialités séparées par des virgules (défaut : celles du fichier d'effectifs).")
@@ -22,17 +31,10 @@ from ess_geo.cli._options import echo_sources, registry_option, supply_option
 @click.option("--maps/--no-maps", default=None, help="Inclure les cartes (défaut : oui pour une région, non pour « all »).")
 @click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
-def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, maps, lumped, quiet):
+def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
+    *, region, out_dir, specialties, supply, registry, zonage, formats, maps, lumped, quiet
+):
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from ess_geo.analysis.coverage import default_specialties
-    from ess_geo.inputs.registry import as_registry
-    from ess_geo.inputs.supply import as_supply
-    from ess_geo.reference.codes import resolve_regions
-    from ess_geo.reference.specialties import get_specialty
-    from ess_geo.render.reports import check_formats, write_coverage_report
-
     started = time.perf_counter()
     fmts = check_formats(formats)
     regions = resolve_regions(region)

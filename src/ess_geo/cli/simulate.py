@@ -8,11 +8,13 @@ import sys
 import click
 
 from ess_geo._format import euros, nombre
-from ess_geo.cli import EXIT_NOT_ADMISSIBLE, EXIT_OK, cli
+from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import require_territory, territory_options
 from ess_geo.errors import InputDataError
 from ess_geo.rules.territory import check_territory
-from ess_geo.rules.trajectory import ON_TRACK_FR, YEARS, simulate_adherents
+from ess_geo.rules.trajectory import ON_TRACK_FR, YEARS, AdherentPath, simulate_adherents
+
+__all__ = ["parse_adherents_by_year", "simulate_cmd"]
 
 
 def parse_adherents_by_year(text: str) -> list[int]:
@@ -40,7 +42,7 @@ def parse_adherents_by_year(text: str) -> list[int]:
     return values
 
 
-def _table_fr(path) -> str:
+def _table_fr(path: AdherentPath) -> str:
     """The year table as aligned French text."""
     header = ["Année", "Adhérents", "Part", "Cible", "Sur la trajectoire", "Financement indicatif", "Remarque"]
     rows = []
@@ -63,7 +65,7 @@ def _table_fr(path) -> str:
     return "\n".join(lines)
 
 
-@cli.command("simulate")
+@click.command("simulate", cls=EssGeoCommand)
 @territory_options
 @click.option(
     "--adherents-par-annee",
@@ -72,7 +74,16 @@ def _table_fr(path) -> str:
     help="Adhérents par année, séparés par des virgules : 6 valeurs (années 0 à 5) ou 5 (années 1 à 5).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
-def simulate_cmd(specialty, departements, region, supply, registry, adherents_by_year, as_json):
+def simulate_cmd(
+    *,
+    specialty: str,
+    departements: str | None,
+    region: str | None,
+    supply: str | None,
+    registry: str | None,
+    adherents_by_year: str,
+    as_json: bool,
+) -> None:
     """Suit les adhérents sur 5 ans : trajectoire linéaire de 10 % à 50 % et financement indicatif.
 
     Code de sortie : 0 si le territoire est admissible et chaque année sur la trajectoire, 1 sinon
@@ -113,5 +124,6 @@ def simulate_cmd(specialty, departements, region, supply, registry, adherents_by
             f"Financement indicatif total : {euros(path.total_funding_eur)} ({path.funding_rule.describe_fr()}, "
             "à confirmer par l'ARS)."
         )
-        click.echo(f"Source des effectifs : {result.supply.source.label()}")
+        if result.supply is not None:  # always: --supply is required
+            click.echo(f"Source des effectifs : {result.supply.source.label()}")
     sys.exit(EXIT_OK if path.on_track and path.territory_admissible else EXIT_NOT_ADMISSIBLE)

@@ -13,9 +13,11 @@ import pandas as pd
 from ess_geo._format import nombre, plural
 from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites, resolve_territory
-from ess_geo.cli import EXIT_OK, cli
+from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import departements_option, echo_sources, region_option, require_territory, specialty_option
 from ess_geo.inputs.zonage import load_zonage, postal_code_departements
+
+__all__ = ["COMMUNE_LABELS", "INTEGER_COLUMNS", "REJECTED_LABELS", "SITE_LABELS", "zip_cmd"]
 
 #: French CSV headers for planners.
 COMMUNE_LABELS = {
@@ -135,7 +137,7 @@ def _write_files(result, zonage, out: Path) -> list[Path]:
     return written
 
 
-@cli.command("zip")
+@click.command("zip", cls=EssGeoCommand)
 @specialty_option
 @departements_option
 @region_option
@@ -146,7 +148,9 @@ def _write_files(result, zonage, out: Path) -> list[Path]:
 @click.option("--min-population", type=click.IntRange(min=0), default=2000, show_default=True, help="Population minimale d'une commune hôte.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Dossier de sortie (CSV, GeoJSON, JSON).")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
-def zip_cmd(specialty, departements, region, zonage_path, supply, k, radius_km, min_population, out_dir, as_json):
+def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
+    *, specialty, departements, region, zonage_path, supply, k, radius_km, min_population, out_dir, as_json
+):
     """Communes ZIP dépourvues d'une spécialité et sites de consultations avancées classés.
 
     Code de sortie : 0 succès, 2 erreur de saisie.

@@ -21,10 +21,23 @@ import geopandas as gpd
 import pandas as pd
 
 from ess_geo.errors import CrsError
-
-# ess_geo.reference.geography does not import this module at import time (it imports it lazily), so this
-# import creates no cycle.
 from ess_geo.reference.codes import normalize_dep_code, normalize_dep_codes
+
+__all__ = [
+    "CORSICA",
+    "LAMBERT93",
+    "LAND_UNIT_LABELS",
+    "MAINLAND",
+    "OVERSEAS_CRS",
+    "WGS84",
+    "distance_zone",
+    "metric_crs_for",
+    "metric_crs_for_many",
+    "require_crs",
+    "split_by_distance_zone",
+    "split_by_metric_crs",
+    "zone_crs",
+]
 
 #: Storage and display CRS.
 WGS84 = "EPSG:4326"

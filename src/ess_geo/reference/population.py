@@ -14,7 +14,7 @@ import pandas as pd
 
 from ess_geo.reference._store import read_geo
 
-__all__ = ["departement_population", "density_per_100k", "inhabitants"]
+__all__ = ["density_per_100k", "departement_population", "inhabitants"]
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,22 @@ from importlib import resources
 
 from ess_geo.errors import NotEssSpecialtyError, UnknownSpecialtyError
 
+__all__ = [
+    "AMBIGUOUS_NAMES",
+    "GENERAL_PRACTICE_GROUP",
+    "NON_MEDICAL_PROFESSIONS",
+    "PATHOLOGIES",
+    "Specialty",
+    "all_specialties",
+    "get_specialty",
+    "normalize_text",
+    "rpps_savoir_faire_table",
+    "specialties_of_drees_group",
+    "specialty_for_rpps_code",
+    "specialty_ids",
+    "suggest",
+]
+
 #: DREES group of general practice (not an ESS specialty).
 GENERAL_PRACTICE_GROUP = "01-Médecine générale"
 

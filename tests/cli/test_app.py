@@ -1,0 +1,97 @@
+"""The ``ess-geo`` group: lazy command loading, French help, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+import ess_geo
+from conftest import run_cli
+from ess_geo.cli import COMMANDS, EXIT_BAD_INPUT, EXIT_OK, SUMMARIES, LazyGroup, cli
+from ess_geo.cli._app import EssGeoCommand, EssGeoGroup
+
+SRC = str(Path(ess_geo.__file__).resolve().parents[1])
+
+
+def _loaded_after(args: list[str]) -> dict:
+    """Run ``ess-geo ARGS`` in a fresh interpreter: its exit code and the modules it imported."""
+    code = (
+        "import json, sys\n"
+        "from ess_geo.cli import main\n"
+        f"code = main({args!r})\n"
+        "mods = sorted(m for m in sys.modules if m.startswith('ess_geo.cli.') or m.split('.')[0] in "
+        "('folium', 'matplotlib', 'openpyxl', 'rich'))\n"
+        "print('\\n' + json.dumps({'code': code, 'modules': mods}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": SRC})
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_loads_under_its_name_with_french_help(name):
+    command = cli.get_command(click.Context(cli), name)
+    assert command is not None and command.name == name
+    assert isinstance(command, EssGeoGroup if isinstance(command, click.Group) else EssGeoCommand)
+    assert command.help and command.get_short_help_str()
+
+
+def test_help_lists_every_command_with_its_french_short_help(capsys):
+    code, out, _ = run_cli(["--help"], capsys)
+    assert code == EXIT_OK
+    assert out.startswith("Utilisation : ess-geo [OPTIONS] COMMANDE")
+    assert "Commandes" in out and "Affiche cette aide et quitte." in out
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        short = cli.get_command(ctx, name).get_short_help_str(limit=40)
+        assert f"  {name} " in out and short.rstrip(".")[:30] in " ".join(out.split()), name
+
+
+@pytest.mark.parametrize("width", [50, 80, 120])
+def test_summaries_list_what_the_loaded_commands_would(width):
+    assert set(SUMMARIES) == set(COMMANDS)
+    ctx = click.Context(cli)
+    for name in COMMANDS:
+        assert SUMMARIES[name] == cli.get_command(ctx, name).help.split("\n\n")[0], name
+    lazy, loaded = click.HelpFormatter(width=width), click.HelpFormatter(width=width)
+    cli.format_commands(ctx, lazy)
+    click.Group.format_commands(cli, ctx, loaded)  # click's own listing, every command imported
+    assert lazy.getvalue() == loaded.getvalue()
+
+
+def test_help_loads_no_command():
+    assert _loaded_after(["--help"]) == {"code": EXIT_OK, "modules": ["ess_geo.cli._app"]}
+
+
+def test_subcommand_help_is_french(capsys):
+    code, out, _ = run_cli(["data", "fetch", "--help"], capsys)
+    assert code == EXIT_OK
+    assert out.startswith("Utilisation : ess-geo data fetch") and "Affiche cette aide et quitte." in out
+
+
+def test_version_loads_no_command():
+    result = _loaded_after(["--version"])
+    assert result == {"code": EXIT_OK, "modules": ["ess_geo.cli._app"]}
+
+
+def test_a_command_loads_only_its_own_module():
+    result = _loaded_after(["specialties"])
+    assert result["code"] == EXIT_OK
+    assert result["modules"] == ["ess_geo.cli._app", "ess_geo.cli.specialties"]
+
+
+def test_unknown_command_is_a_french_usage_error(capsys):
+    code, _, err = run_cli(["chek"], capsys)
+    assert code == EXIT_BAD_INPUT and "commande inconnue : chek" in err
+
+
+def test_lazy_group_refuses_what_is_not_a_command():
+    group = LazyGroup("g", lazy_commands={"x": "ess_geo.cli:COMMANDS"})
+    with pytest.raises(TypeError, match="not a click command"):
+        group.get_command(click.Context(group), "x")

@@ -1,0 +1,95 @@
+"""The package as a notebook user meets it: ``import ess_geo``, the flat API, the subpackages, the errors."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ess_geo
+from ess_geo import errors
+from ess_geo.errors import EssGeoError
+
+SRC = str(Path(ess_geo.__file__).resolve().parents[1])  # the ess_geo these tests import
+
+
+def _run(code: str) -> dict:
+    """Run ``code`` in a fresh interpreter (this one has imported everything) and read its JSON."""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": SRC})
+    return json.loads(out.stdout)
+
+
+def test_plain_import_loads_no_drawing_library_and_no_cli():
+    loaded = _run(
+        "import json, sys, ess_geo; "
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('folium', 'matplotlib', 'openpyxl', "
+        "'click', 'rich') or m.startswith(('ess_geo.render.', 'ess_geo.cli')))))"
+    )
+    assert loaded == []
+
+
+def test_submodules_resolve_after_a_plain_import():
+    # regression (issue 10): ``ess_geo.zonage.load_zonage`` raised AttributeError after ``import ess_geo``
+    found = _run(
+        "import json, ess_geo; "
+        "names = [ess_geo.reference.codes.parse_territory, ess_geo.rules.criteria.Criterion, "
+        "ess_geo.analysis.coverage.coverage_table, ess_geo.inputs.zonage.load_zonage, ess_geo.load_zonage, "
+        "ess_geo.render.html_map.save_map]; "
+        "print(json.dumps([n.__name__ for n in names]))"
+    )
+    assert found == ["parse_territory", "Criterion", "coverage_table", "load_zonage", "load_zonage", "save_map"]
+
+
+def test_render_attribute_access_is_lazy_and_strict():
+    from ess_geo import render
+
+    assert render.simplify is importlib.import_module("ess_geo.render.simplify")
+    assert set(render.__all__) <= set(dir(render))
+    with pytest.raises(AttributeError, match="no attribute 'nowhere'"):
+        _ = render.nowhere
+
+
+@pytest.mark.parametrize("name", ["parse_territory", "resolve_departements", "departement_name", "region_name"])
+def test_flat_api_reexports_the_territory_parser(name):
+    from ess_geo.reference import codes
+
+    assert getattr(ess_geo, name) is getattr(codes, name)
+    assert name in ess_geo.__all__
+
+
+def test_flat_api_names_all_exist():
+    missing = [n for n in ess_geo.__all__ if not hasattr(ess_geo, n)]
+    assert not missing
+
+
+def test_essgeoerror_is_a_valueerror():
+    assert issubclass(EssGeoError, ValueError)
+    with pytest.raises(ValueError, match="'99'"):
+        ess_geo.normalize_dep_code("99")
+
+
+def _all_error_classes() -> set[type]:
+    for info in pkgutil.walk_packages(ess_geo.__path__, "ess_geo."):
+        if info.name not in ("ess_geo.__main__",):
+            importlib.import_module(info.name)
+    seen: set[type] = set()
+    todo = [EssGeoError]
+    while todo:
+        cls = todo.pop()
+        seen.add(cls)
+        todo += [c for c in cls.__subclasses__() if c not in seen]
+    return seen
+
+
+def test_every_error_class_lives_in_errors_and_is_public():
+    classes = _all_error_classes()
+    assert {c.__module__ for c in classes} == {"ess_geo.errors"}
+    assert {c.__name__ for c in classes} == set(errors.__all__)
+    assert {c.__name__ for c in classes} <= set(ess_geo.__all__)
