@@ -16,9 +16,10 @@ from ess_geo.errors import (
     UnknownCodeError,
     UnknownSpecialtyError,
 )
+from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import EssEntry, Registry, load_registry
 from ess_geo.inputs.rpps import load_rpps
-from ess_geo.inputs.supply import Supply, SupplyCount, load_supply
+from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference.codes import departements_of_region, normalize_dep_code, normalize_region_code
 from ess_geo.reference.geography import (
     load_adjacency,

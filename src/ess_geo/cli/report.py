@@ -27,8 +27,8 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ess_geo.analysis.coverage import default_specialties
+    from ess_geo.inputs.load import as_supply
     from ess_geo.inputs.registry import as_registry
-    from ess_geo.inputs.supply import as_supply
     from ess_geo.reference.codes import resolve_regions
     from ess_geo.reference.specialties import get_specialty
     from ess_geo.render.reports import check_formats, write_coverage_report
