@@ -16,7 +16,8 @@ from pathlib import Path
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, decode_text, short_repr, unreadable
 from ess_geo.inputs.drees import drees_delimiter, read_drees_table
-from ess_geo.inputs.rpps import is_rpps_header, load_rpps
+from ess_geo.inputs.rpps import load_rpps
+from ess_geo.inputs.rpps_file import is_rpps_header
 from ess_geo.inputs.supply import Supply
 
 __all__ = ["as_supply", "load_supply"]
