@@ -40,7 +40,7 @@ def cold_loads(runs: int = 5) -> tuple[list[float], list[float], list[float]]:
 
 
 def warm_checks(supply: Path | None, runs: int = 50) -> list[float]:
-    from ess_geo.inputs.supply import load_supply
+    from ess_geo.inputs.load import load_supply
     from ess_geo.rules.territory import check_territory
 
     sup = load_supply(supply) if supply else None

@@ -40,7 +40,7 @@ def main() -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
 
     from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
-    from ess_geo.inputs.supply import load_supply
+    from ess_geo.inputs.load import load_supply
     from ess_geo.reference.geography import load_communes, load_departements
     from ess_geo.render.html_map import make_coverage_map, make_territory_map, save_map
     from ess_geo.render.mapspec import simplified_departements

@@ -19,8 +19,8 @@ import warnings
 from pathlib import Path
 
 from ess_geo.analysis.proposals import propose_territories
+from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import load_registry
-from ess_geo.inputs.supply import load_supply
 from ess_geo.reference import geography
 from ess_geo.reference.specialties import all_specialties
 from ess_geo.rules.criteria import MIN_SPECIALISTS

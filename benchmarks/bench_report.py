@@ -28,7 +28,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from ess_geo.analysis.coverage import coverage_table
-    from ess_geo.inputs.supply import load_supply
+    from ess_geo.inputs.load import load_supply
 
     t0 = time.perf_counter()
     result = coverage_table("all", None, load_supply(args.supply))

@@ -42,7 +42,7 @@ def notebook_01() -> nbformat.NotebookNode:
         new_markdown_cell("## 1. Les données\n\nLe fichier d'effectifs est lu une fois ; les lignes illisibles sont comptées."),
         new_code_cell(SETUP),
         new_code_cell(
-            "from ess_geo.inputs.supply import load_supply\n\n"
+            "from ess_geo.inputs.load import load_supply\n\n"
             "supply = load_supply(SUPPLY)\n"
             "print(supply.source.label())\n"
             "print('Lignes écartées :', supply.dropped.count)"

@@ -90,6 +90,17 @@ def write_rpps(path: str | Path, lines: Iterable[str], *, encoding: str = "utf-8
     return path
 
 
+#: Header of a synthetic DREES-shaped effectifs table (two groups and the national total).
+DREES_HEADER = "dept_code,07-Cardiologie,15-Autre spécialité,Total général"
+
+
+def write_drees(path: str | Path, *rows: str, header: str = DREES_HEADER) -> Path:
+    """Write a SYNTHETIC DREES-shaped effectifs table (invented figures): ``header`` then ``rows``, UTF-8."""
+    path = Path(path)
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
 def _arrondissement_code(code_postal: str) -> str:
     """Arrondissement code of a Paris, Lyon or Marseille postal code, as the RPPS writes it.
 

@@ -26,9 +26,10 @@ from ess_geo.errors import (
     UnknownCodeError,
     UnknownSpecialtyError,
 )
+from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import EssEntry, Registry, load_registry
 from ess_geo.inputs.rpps import load_rpps
-from ess_geo.inputs.supply import Supply, SupplyCount, load_supply
+from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.inputs.zonage import load_zonage
 from ess_geo.reference.codes import (
     departement_name,

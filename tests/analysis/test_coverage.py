@@ -9,7 +9,7 @@ import pytest
 
 from ess_geo.analysis.coverage import coverage_table, default_specialties, potential_territories, smallest_group
 from ess_geo.errors import InputDataError, UnknownCodeError, UnknownSpecialtyError
-from ess_geo.inputs.supply import load_supply
+from ess_geo.inputs.load import load_supply
 from ess_geo.reference import codes, geography
 from ess_geo.rules.criteria import MIN_SPECIALISTS, STARTUP_CREDIT_EUR, connected_pieces
 

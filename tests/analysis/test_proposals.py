@@ -10,8 +10,9 @@ import shapely
 
 from ess_geo.analysis.proposals import ProposalSearchTooLarge, max_p_exact, propose_territories
 from ess_geo.errors import InputDataError, UnknownCodeError
+from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import EssEntry, Registry
-from ess_geo.inputs.supply import Supply, load_supply
+from ess_geo.inputs.supply import Supply
 from ess_geo.reference import codes, geography
 from ess_geo.rules.criteria import connected_pieces
 from ess_geo.sources import Source

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ess_geo.errors import InputDataError
+from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.rpps import RPPS_COLUMNS, is_rpps_header, load_rpps, vintage_from_name
-from ess_geo.inputs.supply import load_supply
 from ess_geo.reference.specialties import get_specialty, specialty_for_rpps_code
 from synthetic import HEADER, doctor_line, generate_synthetic_rpps, rpps_line, write_rpps
 

@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ess_geo.errors import InputDataError
-from ess_geo.inputs.zonage import CLASS_PRIORITY, ZONAGE_LABELS, Zonage, load_zonage, normalize_name, parse_zonage_class
-
-
-@pytest.mark.parametrize(
-    ("a", "b"),
-    [
-        ("L'Abergement-Clémenciat", "Abergement-Clémenciat"),
-        ("St-Ybard", "Saint Ybard"),
-        ("Ste-Hermine", "Sainte-Hermine"),
-        ("Les Trois Lacs", "Trois Lacs"),
-        ("Aux Marais", "Marais"),
-        ("LE MERLERAULT", "Merlerault"),
-        ("Éragny", "eragny"),
-    ],
-)
-def test_normalize_name_equivalences(a, b):
-    assert normalize_name(a) == normalize_name(b)
-
-
-def test_normalize_name_keeps_a_lone_article_word():
-    # "La" alone is a name, not an article to drop.
-    assert normalize_name("La") == "la"
-    assert normalize_name("Saint-Cyr") != normalize_name("Saint-Cyr-Bocage")
+from ess_geo.inputs.zonage import CLASS_PRIORITY, ZONAGE_LABELS, Zonage, load_zonage, parse_zonage_class
 
 
 @pytest.mark.parametrize(
@@ -143,6 +123,32 @@ def test_empty_file(tmp_path):
     path = tmp_path / "empty_synthetic.csv"
     path.write_text("", encoding="utf-8")
     with pytest.raises(InputDataError, match="empty"):
+        load_zonage(path)
+
+
+def test_undecodable_file_is_an_input_error(tmp_path):
+    # regression: the Windows-1252 fallback raised a bare UnicodeDecodeError on bytes it does not define
+    path = tmp_path / "zonage_binary_synthetic.csv"
+    path.write_bytes(b"Code_postal;Nom_commune;Zonage\n1500;Amb\x81rieu;2_ZAC\n")
+    with pytest.raises(InputDataError, match=r"neither UTF-8 nor Windows-1252") as info:
+        load_zonage(path)
+    assert info.value.path == str(path) and "fichier de zonage" in info.value.fr
+
+
+def test_non_path_directory_and_unreadable_file_are_input_errors(tmp_path, monkeypatch):
+    # regression: a number raised TypeError, a directory "not found", an unreadable file PermissionError
+    with pytest.raises(InputDataError, match=r"load_zonage: path must be a file path .* got int"):
+        load_zonage(42)
+    with pytest.raises(InputDataError, match="is a directory"):
+        load_zonage(tmp_path)
+    path = tmp_path / "zonage_synthetic.csv"
+    path.write_text("CODGEO;Zonage\n1001;ZIP\n", encoding="utf-8")
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(InputDataError, match=r"cannot read zonage file.*Permission denied"):
         load_zonage(path)
 
 

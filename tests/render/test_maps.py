@@ -15,8 +15,8 @@ import shapely
 
 from ess_geo.cli import main
 from ess_geo.errors import CrsError, EssGeoError, GeometryError, InputDataError
+from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import load_registry
-from ess_geo.inputs.supply import load_supply
 from ess_geo.reference.crs import LAMBERT93
 from ess_geo.reference.geography import load_adjacency
 from ess_geo.render.html_map import leaflet_assets, make_coverage_map, make_territory_map, map_html, save_map

@@ -15,8 +15,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import load_registry
-from ess_geo.inputs.supply import load_supply
 from ess_geo.render.html_map import make_coverage_map, make_territory_map, save_map
 from ess_geo.rules.territory import check_territory
 

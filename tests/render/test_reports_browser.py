@@ -41,7 +41,7 @@ def test_synthese_fits_1400px_without_horizontal_scroll(chromium, tmp_path, dree
     """QA 18: the région 76 Synthèse (and the index tables) fit a 1400 px window."""
     from playwright.sync_api import sync_playwright
 
-    from ess_geo.inputs.supply import load_supply
+    from ess_geo.inputs.load import load_supply
     from ess_geo.render.reports import write_coverage_report
 
     write_coverage_report(tmp_path, "76", formats=["html"], supply=load_supply(drees_effectifs))

@@ -64,7 +64,8 @@ from ess_geo._format import decimal, plural
 from ess_geo._output import prepare_output_file, write_error
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import EssGeoError, InputDataError
-from ess_geo.inputs.supply import Supply, as_supply
+from ess_geo.inputs.load import as_supply
+from ess_geo.inputs.supply import Supply
 from ess_geo.reference import codes, geography
 from ess_geo.reference.crs import distance_zone
 from ess_geo.reference.points import commune_points

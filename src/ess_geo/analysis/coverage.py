@@ -49,8 +49,9 @@ from pathlib import Path
 import pandas as pd
 
 from ess_geo.errors import InputDataError
+from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
-from ess_geo.inputs.supply import Supply, as_supply
+from ess_geo.inputs.supply import Supply
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
 from ess_geo.rules.criteria import (

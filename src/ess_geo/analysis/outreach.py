@@ -37,7 +37,8 @@ import pandas as pd
 
 from ess_geo._format import nombre
 from ess_geo.errors import EssGeoError, InputDataError
-from ess_geo.inputs.supply import Supply, as_supply
+from ess_geo.inputs.load import as_supply
+from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import ZONAGE_LABELS, Zonage, load_zonage
 from ess_geo.reference.codes import (
     departement_name,

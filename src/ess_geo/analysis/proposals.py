@@ -90,8 +90,9 @@ from pathlib import Path
 
 from ess_geo._format import nombre, plural
 from ess_geo.errors import InputDataError, ProposalSearchTooLarge
+from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
-from ess_geo.inputs.supply import Supply, as_supply
+from ess_geo.inputs.supply import Supply
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, PASS, WARN, connected_pieces

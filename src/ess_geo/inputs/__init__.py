@@ -1,1 +1,23 @@
-"""User and fetched files → tidy frames plus what could not be read."""
+"""User and fetched files → tidy frames plus what could not be read.
+
+:mod:`~ess_geo.inputs.supply` (the Supply model), :mod:`~ess_geo.inputs.load` (``load_supply``),
+:mod:`~ess_geo.inputs.drees` and :mod:`~ess_geo.inputs.rpps` / :mod:`~ess_geo.inputs.rpps_file`
+(supply readers), :mod:`~ess_geo.inputs.zonage` / :mod:`~ess_geo.inputs.zonage_match` (doctors'
+zonage), :mod:`~ess_geo.inputs.registry` (existing ESS) and :mod:`~ess_geo.inputs.datasets`
+(fetch-and-cache of the open data). The submodules are imported here so that
+``ess_geo.inputs.zonage.load_zonage`` resolves after ``import ess_geo``.
+"""
+
+from ess_geo.inputs import (
+    datasets,
+    drees,
+    load,
+    registry,
+    rpps,
+    rpps_file,
+    supply,
+    zonage,
+    zonage_match,
+)
+
+__all__ = ["datasets", "drees", "load", "registry", "rpps", "rpps_file", "supply", "zonage", "zonage_match"]

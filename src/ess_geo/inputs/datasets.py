@@ -32,11 +32,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.client import HTTPException
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ess_geo._output import prepare_output_dir
 from ess_geo.errors import DatasetError, InputDataError
 from ess_geo.sources import Source
+
+__all__ = ["DATASETS", "CachedDataset", "Dataset", "cache_dir", "cached", "fetch", "get_dataset"]
 
 _CHUNK = 1 << 20
 
@@ -249,9 +252,12 @@ def _sha256(path: Path) -> str:
 
 
 def _user_agent() -> str:
-    from ess_geo import __version__
-
-    return f"ess-geo/{__version__} (+https://pypi.org/project/ess-geo/)"
+    """``ess-geo/<installed version>``, as the public servers ask clients to say who they are."""
+    try:
+        installed = version("ess-geo")
+    except PackageNotFoundError:  # running from a source tree without installation
+        installed = "0.0.0+unknown"
+    return f"ess-geo/{installed} (+https://pypi.org/project/ess-geo/)"
 
 
 class _Transient(Exception):
@@ -336,7 +342,7 @@ def _download_once(ds: Dataset, part: Path, timeout: float, progress: Callable[[
     return info
 
 
-def fetch(
+def fetch(  # noqa: PLR0913 -- keyword-only download options (cache, retry policy), as before
     name: str,
     *,
     refresh: bool = False,
@@ -403,40 +409,55 @@ def fetch(
     except InputDataError as exc:  # same policy as every output, said as a cache problem
         raise DatasetError(f"cache folder unusable (ESS_GEO_CACHE?): {exc}", fr=f"dossier de cache : {exc.fr} ; vérifier ESS_GEO_CACHE") from None
     part = final.with_name(final.name + ".part")
-    last_error = ""
-    info: dict = {}
+    info = _download(ds, part, progress=progress, retries=retries, timeout=timeout, backoff=backoff)
+    size, digest = _verified(ds, part)
+    os.replace(part, final)
+    _write_meta(ds, final, size, digest, info)
+    return final
+
+
+def _download(ds: Dataset, part: Path, *, progress: Callable[[int, int | None], None] | None, retries: int,
+              timeout: float, backoff: float) -> dict:
+    """Download into ``part``, retrying transient failures with an increasing pause; response metadata."""
     for attempt in range(retries + 1):
         try:
-            info = _download_once(ds, part, timeout, progress)
-            break
+            return _download_once(ds, part, timeout, progress)
         except _Transient as exc:
-            last_error = str(exc)
             if attempt == retries:
                 raise DatasetError(
-                    f"cannot download {name!r} from {ds.url} after {retries + 1} attempts: {last_error}; "
+                    f"cannot download {ds.name!r} from {ds.url} after {retries + 1} attempts: {exc}; "
                     f"partial file kept for resuming: {part}",
-                    fr=f"téléchargement de « {name} » interrompu après {retries + 1} essais ({last_error}) ; "
+                    fr=f"téléchargement de « {ds.name} » interrompu après {retries + 1} essais ({exc}) ; "
                     "relancer pour reprendre",
                 ) from exc
             delay = backoff * 2**attempt
             if exc.retry_after is not None and exc.retry_after < 60:
                 delay = max(delay, exc.retry_after)
             time.sleep(delay)
+    return {}  # retries < 0: nothing attempted
+
+
+def _verified(ds: Dataset, part: Path) -> tuple[int, str]:
+    """Size and SHA-256 of a complete download, checked against the registry (bad files deleted)."""
     size = part.stat().st_size
     if ds.size is not None and size != ds.size:
         part.unlink(missing_ok=True)
         raise DatasetError(
-            f"downloaded {name!r} has {size} bytes, expected {ds.size} ({ds.url}); download deleted",
-            fr=f"taille inattendue pour « {name} » : {size} octets au lieu de {ds.size} ; fichier supprimé",
+            f"downloaded {ds.name!r} has {size} bytes, expected {ds.size} ({ds.url}); download deleted",
+            fr=f"taille inattendue pour « {ds.name} » : {size} octets au lieu de {ds.size} ; fichier supprimé",
         )
     digest = _sha256(part)
     if ds.sha256 is not None and digest != ds.sha256.lower():
         part.unlink(missing_ok=True)
         raise DatasetError(
-            f"checksum mismatch for {name!r}: SHA-256 {digest}, expected {ds.sha256} ({ds.url}); download deleted",
-            fr=f"empreinte SHA-256 incorrecte pour « {name} » : fichier supprimé",
+            f"checksum mismatch for {ds.name!r}: SHA-256 {digest}, expected {ds.sha256} ({ds.url}); download deleted",
+            fr=f"empreinte SHA-256 incorrecte pour « {ds.name} » : fichier supprimé",
         )
-    os.replace(part, final)
+    return size, digest
+
+
+def _write_meta(ds: Dataset, final: Path, size: int, digest: str, info: dict) -> None:
+    """Write the ``<name>.json`` sidecar of a cached file (atomically)."""
     meta = {
         "name": ds.name,
         "url": ds.url,
@@ -452,4 +473,3 @@ def fetch(
     tmp = _meta_path(final).with_name(_meta_path(final).name + ".tmp")
     tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
     os.replace(tmp, _meta_path(final))
-    return final

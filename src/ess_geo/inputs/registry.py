@@ -23,10 +23,21 @@ from importlib import resources
 from pathlib import Path
 
 from ess_geo.errors import EssGeoError, InputDataError
-from ess_geo.inputs.supply import _check_path, _unreadable
+from ess_geo.inputs._files import check_path, decode_text, unreadable
 from ess_geo.reference.codes import departements_of_region, normalize_dep_codes, normalize_region_code
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
+
+__all__ = [
+    "COVERING_STATUSES",
+    "OPTIONAL_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "STATUSES",
+    "EssEntry",
+    "Registry",
+    "as_registry",
+    "load_registry",
+]
 
 REQUIRED_COLUMNS = ("id", "name", "specialties", "departements", "status", "source")
 OPTIONAL_COLUMNS = ("region", "source_date")
@@ -139,22 +150,6 @@ def _split(cell: str) -> list[str]:
     return [p.strip() for p in (cell or "").replace(",", ";").split(";") if p.strip()]
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), else Windows-1252 (files saved by Excel), else InputDataError."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise InputDataError(
-            f"registry {str(path)!r} is neither UTF-8 nor Windows-1252 text (byte {raw[exc.start]:#04x} at offset {exc.start})",
-            fr=f"registre illisible (encodage ni UTF-8 ni Windows-1252) : {path}",
-            path=str(path),
-        ) from exc
-
-
 def load_registry(path: str | Path | None = None) -> Registry:
     """Load the ESS registry.
 
@@ -180,12 +175,12 @@ def load_registry(path: str | Path | None = None) -> Registry:
         origin = "ess_geo/reference/data/ess_registry.csv (registre embarqué)"
         name = "Registre des ESS connues (embarqué dans ess_geo)"
     else:
-        p = _check_path(path, "registry", "load_registry", "registre")
+        p = check_path(path, "registry", "load_registry", "registre")
         try:
             raw = p.read_bytes()
         except OSError as exc:
-            raise _unreadable(p, exc, "registry", "registre") from exc
-        text = _decode(raw, p)
+            raise unreadable(p, exc, "registry", "registre") from exc
+        text, _ = decode_text(raw, p, "registre")
         origin = str(p)
         name = f"Registre des ESS ({p.name})"
     return _parse(text, origin, name)
@@ -226,6 +221,7 @@ def _records(text: str, origin: str) -> list[tuple[int, list[str]]]:
 
 
 def _parse(text: str, origin: str, name: str) -> Registry:
+    """The registry of a decoded file; every bad row is collected, then raised once."""
     records = _records(text, origin)
     if not records:
         raise InputDataError(f"registry {origin!r} is empty", fr=f"registre vide : {origin}", path=origin)
@@ -239,69 +235,82 @@ def _parse(text: str, origin: str, name: str) -> Registry:
     entries: list[EssEntry] = []
     lines: list[int] = []
     seen: set[str] = set()
-    dates: list[str] = []
     for lineno, cells in records[1:]:
-        where = f"line {lineno}"
         if len(cells) > len(header):  # more fields than header
-            problems.append(f"{where}: too many fields ({cells[len(header):]!r})")
+            problems.append(f"line {lineno}: too many fields ({cells[len(header):]!r})")
             continue
-        row = dict(zip(header, cells, strict=False))
-        ess_id = (row.get("id") or "").strip()
-        if not ess_id:
-            problems.append(f"{where}: empty id")
-        elif ess_id in seen:
-            problems.append(f"{where}: duplicate id {ess_id!r}")
-        seen.add(ess_id)
-        specs: list[str] = []
-        for raw in _split(row.get("specialties", "")):
-            try:
-                specs.append(get_specialty(raw).id)
-            except EssGeoError as exc:
-                problems.append(f"{where} (id {ess_id!r}): specialties: {exc}")
-        if not _split(row.get("specialties", "")):
-            problems.append(f"{where} (id {ess_id!r}): no specialty")
-        deps: list[str] = []
-        raw_deps = _split(row.get("departements", ""))
-        region = (row.get("region") or "").strip()
-        try:
-            if region:
-                region = normalize_region_code(region)
-            deps = departements_of_region(region) if not raw_deps and region else normalize_dep_codes(raw_deps)
-            if region and raw_deps:
-                outside = [d for d in deps if d not in departements_of_region(region)]
-                if outside:
-                    problems.append(
-                        f"{where} (id {ess_id!r}): département(s) {outside} not in région {region!r} "
-                        "(leave region empty for an ESS spanning several régions)"
-                    )
-        except EssGeoError as exc:
-            problems.append(f"{where} (id {ess_id!r}): {exc}")
-        if not raw_deps and not region:
-            problems.append(f"{where} (id {ess_id!r}): no département and no région")
-        status = (row.get("status") or "").strip().lower()
-        if status not in STATUSES:
-            problems.append(f"{where} (id {ess_id!r}): status {status!r} not in {list(STATUSES)}")
-        if row.get("source_date"):
-            dates.append(row["source_date"].strip())
-        entries.append(
-            EssEntry(
-                id=ess_id,
-                name=(row.get("name") or "").strip(),
-                specialties=tuple(specs),
-                departements=tuple(deps),
-                region=region,
-                status=status,
-                source=(row.get("source") or "").strip(),
-                source_date=(row.get("source_date") or "").strip(),
-            )
-        )
+        entries.append(_entry(dict(zip(header, cells, strict=False)), f"line {lineno}", seen, problems))
         lines.append(lineno)
     problems += _overlaps(entries, lines)
     if problems:
         msg = f"malformed registry {origin!r}: " + "; ".join(problems)
         raise InputDataError(msg, fr=f"registre {origin} mal formé : " + "; ".join(problems), path=origin)
+    dates = [e.source_date for e in entries if e.source_date]
     vintage = f"sources datées jusqu'au {max(dates)}" if dates else "non daté"
     return Registry(entries=entries, source=Source(name=name, vintage=vintage, licence="sources publiques citées par ligne", origin=origin))
+
+
+def _entry(row: dict[str, str], where: str, seen: set[str], problems: list[str]) -> EssEntry:
+    """The entry of one row; its problems are appended to ``problems`` (ids already seen in ``seen``)."""
+    ess_id = (row.get("id") or "").strip()
+    if not ess_id:
+        problems.append(f"{where}: empty id")
+    elif ess_id in seen:
+        problems.append(f"{where}: duplicate id {ess_id!r}")
+    seen.add(ess_id)
+    where = f"{where} (id {ess_id!r})"
+    specs = _row_specialties(row, where, problems)
+    region, deps = _row_territory(row, where, problems)
+    status = (row.get("status") or "").strip().lower()
+    if status not in STATUSES:
+        problems.append(f"{where}: status {status!r} not in {list(STATUSES)}")
+    return EssEntry(
+        id=ess_id,
+        name=(row.get("name") or "").strip(),
+        specialties=tuple(specs),
+        departements=tuple(deps),
+        region=region,
+        status=status,
+        source=(row.get("source") or "").strip(),
+        source_date=(row.get("source_date") or "").strip(),
+    )
+
+
+def _row_specialties(row: dict[str, str], where: str, problems: list[str]) -> list[str]:
+    """Canonical ids of the row's specialties; unknown ones and an empty list are problems."""
+    specs: list[str] = []
+    raw_specs = _split(row.get("specialties", ""))
+    for raw in raw_specs:
+        try:
+            specs.append(get_specialty(raw).id)
+        except EssGeoError as exc:
+            problems.append(f"{where}: specialties: {exc}")
+    if not raw_specs:
+        problems.append(f"{where}: no specialty")
+    return specs
+
+
+def _row_territory(row: dict[str, str], where: str, problems: list[str]) -> tuple[str, list[str]]:
+    """``(region, départements)`` of a row: the listed départements, else those of its région."""
+    deps: list[str] = []
+    raw_deps = _split(row.get("departements", ""))
+    region = (row.get("region") or "").strip()
+    try:
+        if region:
+            region = normalize_region_code(region)
+        deps = departements_of_region(region) if not raw_deps and region else normalize_dep_codes(raw_deps)
+        if region and raw_deps:
+            outside = [d for d in deps if d not in departements_of_region(region)]
+            if outside:
+                problems.append(
+                    f"{where}: département(s) {outside} not in région {region!r} "
+                    "(leave region empty for an ESS spanning several régions)"
+                )
+    except EssGeoError as exc:
+        problems.append(f"{where}: {exc}")
+    if not raw_deps and not region:
+        problems.append(f"{where}: no département and no région")
+    return region, deps
 
 
 def _overlaps(entries: list[EssEntry], lines: list[int]) -> list[str]:

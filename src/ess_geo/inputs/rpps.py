@@ -1,16 +1,14 @@
-"""Reader of the public RPPS extraction ``PS_LibreAcces_Personne_activite`` (annuaire.sante.fr).
+"""From the public RPPS extraction ``PS_LibreAcces_Personne_activite`` (annuaire.sante.fr) to a Supply.
 
 The Agence du Numérique en Santé (ANS) publishes every day the public part of the RPPS as a zip
-(``PS_LibreAcces_<horodatage>.zip``, see :mod:`ess_geo.inputs.datasets`). Its file
-``PS_LibreAcces_Personne_activite_<horodatage>.txt`` is pipe-separated text without quoting, one
-line per professional × activity (about 2 million lines), each line ending with a ``|``. The
-columns used here, by name (their order is the one of :data:`RPPS_COLUMNS`):
-
-``Identifiant PP``, ``Code profession`` (``10`` = médecin), ``Code savoir-faire`` (ANS
-nomenclature TRE_R38, ``SM04`` = cardiologie et maladies vasculaires), ``Libellé savoir-faire``,
-``Code mode exercice`` (``L`` libéral, ``S`` salarié, ``B`` bénévole), and the practice address:
-``Code postal``, ``Code commune``, ``Libellé commune``, ``Bureau cedex``, ``Code pays``
-(all ``(coord. structure)``).
+(``PS_LibreAcces_<horodatage>.zip``, see :mod:`ess_geo.inputs.datasets`); its file
+``PS_LibreAcces_Personne_activite_<horodatage>.txt`` is read by :mod:`ess_geo.inputs.rpps_file`.
+The columns used, by name: ``Identifiant PP``, ``Code profession`` (``10`` = médecin),
+``Code savoir-faire`` (ANS nomenclature TRE_R38, ``SM04`` = cardiologie et maladies vasculaires),
+``Libellé savoir-faire``, ``Code mode exercice`` (``L`` libéral, ``S`` salarié, ``B`` bénévole),
+and the practice address: ``Code postal``, ``Code commune``, ``Libellé commune``,
+``Bureau cedex``, ``Code pays`` (all ``(coord. structure)``). :func:`load_rpps` maps savoir-faire
+codes to specialties, places each line in a commune, and counts distinct doctors.
 
 Counting rules (documented for ARS committees):
 
@@ -29,11 +27,6 @@ Counting rules (documented for ARS committees):
 practise in more than one département, and :meth:`ess_geo.inputs.supply.Supply.count` says how many of
 them a territory total counted once (``SupplyCount.multi_departement``).
 
-Engine (measured on 2 million synthetic lines, 2 cores, read and filter only): pyarrow's streaming
-CSV reader with 1 MiB blocks 1.4 s and ~210 MiB, pyarrow ``read_csv`` of the whole table 3.6 s,
-pandas ``read_csv`` in 200,000-line chunks 4.2 s; the whole of :func:`load_rpps` takes 3 to 6 s
-and peaks under 500 MiB (``benchmarks/bench_rpps.py``).
-
 Lines that are valid but out of scope (other professions, other modes of practice, general
 practice, specialties without an ESS equivalent) are not errors: they are counted in
 ``Supply.stats["excluded"]``.
@@ -42,107 +35,44 @@ practice, specialties without an ESS equivalent) are not errors: they are counte
 from __future__ import annotations
 
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import IO
 
 import pandas as pd
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
+from ess_geo.inputs._files import check_path
+from ess_geo.inputs.rpps_file import (
+    COL_CEDEX,
+    COL_COMMUNE,
+    COL_COMMUNE_LABEL,
+    COL_CP,
+    COL_ID,
+    COL_PAYS,
+    COL_SF,
+    COL_SF_LABEL,
+    RPPS_COLUMNS,
+    USED_COLUMNS,
+    is_rpps_header,
+    read_extraction,
+)
+from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply, distinct_doctors
+from ess_geo.reference.geography import load_communes, load_postal_codes
 from ess_geo.reference.specialties import get_specialty, normalize_text, rpps_savoir_faire_table
 from ess_geo.sources import Source
 
-#: Column names of ``PS_LibreAcces_Personne_activite``, in file order (the header line ends with a
-#: ``|``, so a 53rd unnamed empty column follows).
-RPPS_COLUMNS: tuple[str, ...] = (
-    "Type d'identifiant PP",
-    "Identifiant PP",
-    "Identification nationale PP",
-    "Code civilité d'exercice",
-    "Libellé civilité d'exercice",
-    "Code civilité",
-    "Libellé civilité",
-    "Nom d'exercice",
-    "Prénom d'exercice",
-    "Code profession",
-    "Libellé profession",
-    "Code catégorie professionnelle",
-    "Libellé catégorie professionnelle",
-    "Code type savoir-faire",
-    "Libellé type savoir-faire",
-    "Code savoir-faire",
-    "Libellé savoir-faire",
-    "Code mode exercice",
-    "Libellé mode exercice",
-    "Numéro SIRET site",
-    "Numéro SIREN site",
-    "Numéro FINESS site",
-    "Numéro FINESS établissement juridique",
-    "Identifiant technique de la structure",
-    "Raison sociale site",
-    "Enseigne commerciale site",
-    "Complément destinataire (coord. structure)",
-    "Complément point géographique (coord. structure)",
-    "Numéro Voie (coord. structure)",
-    "Indice répétition voie (coord. structure)",
-    "Code type de voie (coord. structure)",
-    "Libellé type de voie (coord. structure)",
-    "Libellé Voie (coord. structure)",
-    "Mention distribution (coord. structure)",
-    "Bureau cedex (coord. structure)",
-    "Code postal (coord. structure)",
-    "Code commune (coord. structure)",
-    "Libellé commune (coord. structure)",
-    "Code pays (coord. structure)",
-    "Libellé pays (coord. structure)",
-    "Téléphone (coord. structure)",
-    "Téléphone 2 (coord. structure)",
-    "Télécopie (coord. structure)",
-    "Adresse e-mail (coord. structure)",
-    "Code Département (structure)",
-    "Libellé Département (structure)",
-    "Ancien identifiant de la structure",
-    "Autorité d'enregistrement",
-    "Code secteur d'activité",
-    "Libellé secteur d'activité",
-    "Code section tableau pharmaciens",
-    "Libellé section tableau pharmaciens",
-)
+__all__ = ["RPPS_COLUMNS", "is_rpps_header", "load_rpps", "normalize_mode", "vintage_from_name"]
 
-COL_ID = "Identifiant PP"
-COL_PROFESSION = "Code profession"
-COL_SF = "Code savoir-faire"
-COL_SF_LABEL = "Libellé savoir-faire"
-COL_MODE = "Code mode exercice"
-COL_CEDEX = "Bureau cedex (coord. structure)"
-COL_CP = "Code postal (coord. structure)"
-COL_COMMUNE = "Code commune (coord. structure)"
-COL_COMMUNE_LABEL = "Libellé commune (coord. structure)"
-COL_PAYS = "Code pays (coord. structure)"
-_USED = (COL_ID, COL_PROFESSION, COL_SF, COL_SF_LABEL, COL_MODE, COL_CEDEX, COL_CP, COL_COMMUNE, COL_COMMUNE_LABEL, COL_PAYS)
-_REQUIRED = (COL_ID, COL_PROFESSION, COL_SF, COL_MODE, COL_CP, COL_COMMUNE)
 
-#: Code profession of doctors in the RPPS (TRE_G15 ProfessionSante).
-DOCTOR_PROFESSION = "10"
-
-#: Accepted values of ``mode`` → (RPPS "Code mode exercice" values kept, French label).
-MODES: dict[str, tuple[frozenset[str], str]] = {
-    "liberal": (frozenset({"L"}), "libéral"),
-    "salarie": (frozenset({"S"}), "salarié"),
-    "benevole": (frozenset({"B"}), "bénévole"),
-    "tous": (frozenset(), "tous modes d'exercice"),
-}
 _MODE_ALIASES = {"libéral": "liberal", "l": "liberal", "salarié": "salarie", "s": "salarie", "bénévole": "benevole",
                  "b": "benevole", "all": "tous", "any": "tous", None: "tous"}
 
 _FRANCE_COUNTRY = {"", "99100"}
 _FILE_STAMP = re.compile(r"PS_LibreAcces_(?:Personne_activite_)?(\d{12})")
-_BLOCK_SIZE = 1 << 20  # measured: 1 MiB blocks read fastest with the least memory
 _MAX_UNKNOWN_CODE_REASONS = 20
 
 
@@ -164,12 +94,6 @@ def normalize_mode(mode: str | None) -> str:
     return key
 
 
-def is_rpps_header(first_line: str) -> bool:
-    """Whether a header line is the one of ``PS_LibreAcces_Personne_activite``."""
-    fields = [f.strip().lstrip("\ufeff") for f in first_line.rstrip("\r\n").split("|")]
-    return COL_ID in fields and COL_SF in fields and COL_COMMUNE in fields
-
-
 def vintage_from_name(name: str) -> str | None:
     """``"extraction du 2025-04-04 08:39"`` from ``PS_LibreAcces_Personne_activite_202504040839.txt``."""
     m = _FILE_STAMP.search(name)
@@ -182,124 +106,8 @@ def vintage_from_name(name: str) -> str | None:
     return f"extraction du {stamp:%Y-%m-%d %H:%M}"
 
 
-def _open_source(path: Path) -> tuple[IO[bytes], str]:
-    """Binary stream of the extraction (plain file or the member of an ANS zip) and its name."""
-    if zipfile.is_zipfile(path):
-        zf = zipfile.ZipFile(path)
-        members = [n for n in zf.namelist() if Path(n).name.startswith("PS_LibreAcces_Personne_activite")]
-        if not members:
-            names = ", ".join(zf.namelist()[:10])
-            zf.close()
-            raise InputDataError(
-                f"zip {str(path)!r} holds no PS_LibreAcces_Personne_activite file (members: {names})",
-                fr=f"l'archive {path.name} ne contient pas de fichier PS_LibreAcces_Personne_activite",
-                path=str(path),
-            )
-        return zf.open(members[0]), Path(members[0]).name
-    return open(path, "rb"), path.name
-
-
-def _detect_encoding(head: bytes) -> str:
-    """UTF-8 when the header line decodes as UTF-8 (it always has accents), else Windows-1252."""
-    first = head.split(b"\n", 1)[0]
-    try:
-        first.decode("utf-8")
-    except UnicodeDecodeError:
-        return "cp1252"
-    return "utf-8"
-
-
 def _savoir_faire() -> dict[str, dict[str, str]]:
     return {r["code"]: r for r in rpps_savoir_faire_table()}
-
-
-def _read_doctor_lines(
-    path: Path, encoding: str | None, modes: frozenset[str], dropped: DroppedRows, progress: Callable[[int], None] | None
-) -> tuple[pd.DataFrame, Counter, str, str]:
-    """Stream the file with pyarrow; keep doctors' lines of the requested modes (all columns used)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
-
-    raw, member = _open_source(path)
-    with raw:
-        head = raw.read(1 << 16)
-    enc = encoding or _detect_encoding(head)
-    first = head.split(b"\n", 1)[0].decode(enc, errors="replace")
-    if not is_rpps_header(first):
-        raise InputDataError(
-            f"{str(path)!r} is not a PS_LibreAcces_Personne_activite extraction: header {first[:120]!r}",
-            fr=f"{path.name} n'est pas une extraction RPPS PS_LibreAcces_Personne_activite",
-            path=str(path),
-            line=1,
-        )
-    header = [f.strip().lstrip("\ufeff") for f in first.rstrip("\r").split("|")]
-    missing = [c for c in _REQUIRED if c not in header]
-    if missing:
-        raise InputDataError(
-            f"RPPS extraction {str(path)!r} lacks column(s) {missing}",
-            fr=f"colonnes absentes de l'extraction RPPS {path.name} : {', '.join(missing)}",
-            path=str(path),
-            line=1,
-        )
-    used = [c for c in _USED if c in header]
-    # pyarrow reads UTF-8 natively only when told "utf8"; any other name goes through a slower
-    # Python transcoding stream (needed for Windows-1252).
-    arrow_enc = "utf8" if enc.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig") else enc
-    # A plain file is read by pyarrow itself (fastest); a zip member through its Python stream.
-    raw, _ = _open_source(path)
-    try:
-        source = raw
-        if not isinstance(raw, zipfile.ZipExtFile):
-            raw.close()
-            source = str(path)
-
-        def on_invalid(row) -> str:
-            dropped.add(
-                f"ligne mal formée ({row.actual_columns} champs au lieu de {row.expected_columns})",
-                line=row.number,
-                row=row.text[:200],
-            )
-            return "skip"
-
-        reader = pacsv.open_csv(
-            source,
-            read_options=pacsv.ReadOptions(block_size=_BLOCK_SIZE, encoding=arrow_enc, use_threads=False,
-                                           column_names=header, skip_rows=1),
-            parse_options=pacsv.ParseOptions(delimiter="|", quote_char=False, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(include_columns=used, column_types=dict.fromkeys(used, pa.string())),
-        )
-        stats: Counter = Counter()
-        parts: list[pd.DataFrame] = []
-        for batch in reader:
-            n = batch.num_rows
-            stats["lines"] += n
-            prof = pc.utf8_trim_whitespace(batch.column(COL_PROFESSION))
-            is_doc = pc.equal(prof, DOCTOR_PROFESSION)
-            n_doc = pc.sum(is_doc).as_py() or 0
-            stats["other professions"] += n - n_doc
-            keep = is_doc
-            if modes:
-                mode_col = pc.utf8_trim_whitespace(batch.column(COL_MODE))
-                in_mode = pc.and_(is_doc, pc.is_in(mode_col, value_set=pa.array(sorted(modes))))
-                stats["doctors, other modes of practice"] += n_doc - (pc.sum(in_mode).as_py() or 0)
-                keep = in_mode
-            sub = batch.filter(keep)
-            if sub.num_rows:
-                parts.append(sub)
-            if progress is not None:
-                progress(n)
-    finally:
-        raw.close()
-    cols = list(used)
-    if parts:
-        frame = pa.Table.from_batches(parts).to_pandas()
-    else:
-        frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in cols})
-    for c in _USED:
-        if c not in frame.columns:
-            frame[c] = ""
-    return frame, stats, enc, member
 
 
 # --- placing lines in communes ------------------------------------------------------------------
@@ -322,8 +130,6 @@ def _arrondissement_parent(code: str) -> str | None:
 @lru_cache(maxsize=1)
 def _commune_tables() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]]:
     """``code_insee → code_dep`` and ``code_postal → ((code_insee, name), ...)`` (COG names)."""
-    from ess_geo.reference.geography import load_communes, load_postal_codes
-
     communes = load_communes()
     dep_of = dict(zip(communes["code_insee"].tolist(), communes["code_dep"].tolist(), strict=True))
     name_of = dict(zip(communes["code_insee"].tolist(), communes["nom"].tolist(), strict=True))
@@ -380,7 +186,7 @@ def load_rpps(
     encoding: str | None = None,
     vintage: str | None = None,
     progress: Callable[[int], None] | None = None,
-):
+) -> Supply:
     """Read the RPPS extraction ``PS_LibreAcces_Personne_activite`` into a commune-level supply.
 
     Parameters
@@ -411,43 +217,48 @@ def load_rpps(
     Raises
     ------
     InputDataError
-        If the file is missing, is not an RPPS extraction, or ``mode`` is unknown.
+        If ``path`` is not a path, the file is missing, a directory or unreadable, is not an RPPS
+        extraction, or ``mode`` is unknown.
     """
-    from ess_geo.inputs.supply import Supply
-
     mode_key = normalize_mode(mode)
-    modes, mode_label = MODES[mode_key]
-    path = Path(path)
-    if not path.is_file():
-        raise InputDataError(f"RPPS extraction not found: {str(path)!r}", fr=f"extraction RPPS introuvable : {path}",
-                             path=str(path))
-    dropped = DroppedRows()
-    try:
-        frame, stats, enc, member = _read_doctor_lines(path, encoding, modes, dropped, progress)
-    except UnicodeDecodeError as exc:
-        raise InputDataError(f"cannot decode {str(path)!r} ({exc}); pass encoding='cp1252' or 'utf-8'",
-                             fr=f"encodage illisible pour {path.name} : préciser encoding", path=str(path)) from exc
-    except Exception as exc:  # pyarrow.ArrowInvalid on bytes invalid in the detected encoding
-        if type(exc).__name__ != "ArrowInvalid" or encoding is not None:
-            raise
-        if "UTF8" not in str(exc).upper():
-            raise InputDataError(f"cannot read RPPS extraction {str(path)!r}: {exc}",
-                                 fr=f"extraction RPPS illisible : {path.name}", path=str(path)) from exc
-        dropped = DroppedRows()
-        frame, stats, enc, member = _read_doctor_lines(path, "cp1252", modes, dropped, progress)
+    path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
+    frame, stats, enc, member, dropped = read_extraction(path, encoding, MODES[mode_key][0], progress)
+    frame = _without_id(frame, dropped)
+    excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
+    doctors = _with_specialty(frame, dropped, excluded)
+    doctors, placed_how = _placed(doctors, dropped)
+    persons = _persons(doctors)
+    summary = {
+        "lines": int(stats["lines"]),
+        "encoding": enc,
+        "mode": mode_key,
+        "excluded": {k: int(v) for k, v in excluded.items() if v},
+        "placed_by": {k: int(v) for k, v in placed_how.items()},
+        "doctor_lines_kept": len(doctors),
+        "persons": distinct_doctors(persons),
+        "persons_in_several_departements": int(
+            (persons.groupby(["rpps_id", "specialty"])["code_dep"].nunique() > 1).sum()
+        ),
+    }
+    vintage = vintage or vintage_from_name(member) or vintage_from_name(path.name) or "non précisé"
+    return _supply(persons, path, member, vintage, mode_key, dropped, summary)
 
-    for c in _USED:
-        frame[c] = frame[c].str.strip()
+
+def _without_id(frame: pd.DataFrame, dropped: DroppedRows) -> pd.DataFrame:
+    """Fields stripped; lines without an RPPS identifier counted in ``dropped`` and removed."""
+    frame = frame.assign(**{c: frame[c].str.strip() for c in USED_COLUMNS})
     no_id = frame[COL_ID].eq("")
     if no_id.any():
         first = frame[no_id].iloc[0]
         dropped.add("sans identifiant RPPS (Identifiant PP vide)", row={c: first[c] for c in (COL_SF, COL_COMMUNE, COL_CP)},
                     n=int(no_id.sum()))
         frame = frame[~no_id].reset_index(drop=True)
-    sf = _savoir_faire()
-    excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
+    return frame
 
-    # --- savoir-faire → specialty ---
+
+def _with_specialty(frame: pd.DataFrame, dropped: DroppedRows, excluded: Counter) -> pd.DataFrame:
+    """Lines whose savoir-faire is an ESS specialty, with its id; the others counted by reason."""
+    sf = _savoir_faire()
     codes = frame[COL_SF].str.upper()
     status = codes.map({c: r["status"] for c, r in sf.items()})
     specialty = codes.map({c: r["specialty"] for c, r in sf.items()})
@@ -455,13 +266,7 @@ def load_rpps(
     excluded["doctors without savoir-faire"] += int(no_code.sum())
     unknown = ~no_code & status.isna()
     if unknown.any():
-        bad = frame.loc[unknown, [COL_ID, COL_SF, COL_SF_LABEL]]
-        counts = bad[COL_SF].value_counts()
-        for i, (code, n) in enumerate(counts.items()):
-            reason = (f"code savoir-faire inconnu {code!r}" if i < _MAX_UNKNOWN_CODE_REASONS
-                      else "code savoir-faire inconnu (autres codes)")
-            first = bad[bad[COL_SF] == code].iloc[0]
-            dropped.add(reason, row={COL_ID: first[COL_ID], COL_SF: code, COL_SF_LABEL: first[COL_SF_LABEL]}, n=int(n))
+        _drop_unknown_codes(frame.loc[unknown, [COL_ID, COL_SF, COL_SF_LABEL]], dropped)
     for st, label in (("general-practice", "general practice (not an ESS specialty)"),
                       ("non-ess", "savoir-faire without an ESS specialty"),
                       ("ambiguous", "savoir-faire spanning two specialties (SM55)")):
@@ -469,8 +274,23 @@ def load_rpps(
     keep = status.eq("ess").fillna(False).astype(bool)
     doctors = frame.loc[keep, [COL_ID, COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS]].copy()
     doctors["specialty"] = specialty[keep].astype("str")
+    return doctors
 
-    # --- address → commune (once per distinct address) ---
+
+def _drop_unknown_codes(bad: pd.DataFrame, dropped: DroppedRows) -> None:
+    """Count lines with a savoir-faire code missing from the table, one reason per code (the first ones)."""
+    for i, (code, n) in enumerate(bad[COL_SF].value_counts().items()):
+        reason = (f"code savoir-faire inconnu {code!r}" if i < _MAX_UNKNOWN_CODE_REASONS
+                  else "code savoir-faire inconnu (autres codes)")
+        first = bad[bad[COL_SF] == code].iloc[0]
+        dropped.add(reason, row={COL_ID: first[COL_ID], COL_SF: code, COL_SF_LABEL: first[COL_SF_LABEL]}, n=int(n))
+
+
+def _placed(doctors: pd.DataFrame, dropped: DroppedRows) -> tuple[pd.DataFrame, Counter]:
+    """Doctors' lines with their commune (``code_insee``; placed once per distinct address) and how.
+
+    Lines that cannot be placed are counted in ``dropped`` by reason and removed.
+    """
     dep_of, postal = _commune_tables()
     addr_cols = [COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS]
     addresses = doctors[addr_cols].drop_duplicates().reset_index(drop=True)
@@ -485,9 +305,12 @@ def load_rpps(
         for reason, idx in doctors[unplaced].groupby(how[unplaced]).groups.items():
             first = doctors.loc[idx[0]]
             dropped.add(reason, row={c: first[c] for c in (COL_ID, *addr_cols, "specialty")}, n=len(idx))
-    placed_how = Counter(how[~unplaced])
-    doctors = doctors[~unplaced]
+    return doctors[~unplaced], Counter(how[~unplaced])
 
+
+def _persons(doctors: pd.DataFrame) -> pd.DataFrame:
+    """One row per doctor × specialty × commune: ``rpps_id``, ``specialty``, ``code_insee``, ``code_dep``."""
+    dep_of, _ = _commune_tables()
     persons = (
         doctors.rename(columns={COL_ID: "rpps_id"})[["rpps_id", "specialty", "code_insee"]]
         .drop_duplicates()
@@ -495,37 +318,29 @@ def load_rpps(
     )
     persons["code_insee"] = persons["code_insee"].astype("str")
     persons["code_dep"] = persons["code_insee"].map(dep_of).astype("str")
+    return persons
 
-    vintage = vintage or vintage_from_name(member) or vintage_from_name(path.name) or "non précisé"
-    label = f"RPPS — annuaire.sante.fr, {member}"
+
+def _supply(persons: pd.DataFrame, path: Path, member: str, vintage: str, mode_key: str, dropped: DroppedRows,
+            stats: dict) -> Supply:
+    """The commune-level Supply: distinct doctors per commune × specialty, with its source."""
+    mode_label = MODES[mode_key][1]
     table = (
-        persons.groupby(["code_insee", "code_dep", "specialty"], as_index=False)["rpps_id"]
-        .nunique()
-        .rename(columns={"rpps_id": "n_specialists"})
+        distinct_doctors(persons, ["code_insee", "code_dep", "specialty"])
+        .rename("n_specialists")
+        .reset_index()
     )
     groups = {s: get_specialty(s).drees_group for s in table["specialty"].unique()}
     table["drees_group"] = table["specialty"].map(groups)
     table["mode"] = mode_label
-    table["source"] = label
+    table["source"] = f"RPPS — annuaire.sante.fr, {member}"
     table["n_specialists"] = table["n_specialists"].astype("int64")
-    table = table[["code_insee", "code_dep", "specialty", "drees_group", "n_specialists", "mode", "source"]]
+    table = table[["code_insee", *TABLE_COLUMNS]]
     source = Source(
         name=f"RPPS — extraction publique PS_LibreAcces_Personne_activite (ANS), médecins, mode : {mode_label}",
         vintage=vintage,
         licence="Licence Ouverte 2.0 (ANS, annuaire.sante.fr) — citer « RPPS » et la date de mise à jour",
         origin=str(path),
     )
-    summary = {
-        "lines": int(stats["lines"]),
-        "encoding": enc,
-        "mode": mode_key,
-        "excluded": {k: int(v) for k, v in excluded.items() if v},
-        "placed_by": {k: int(v) for k, v in placed_how.items()},
-        "doctor_lines_kept": len(doctors),
-        "persons": int(persons["rpps_id"].nunique()),
-        "persons_in_several_departements": int(
-            (persons.groupby(["rpps_id", "specialty"])["code_dep"].nunique() > 1).sum()
-        ),
-    }
     return Supply(table=table, source=source, dropped=dropped, path=str(path), persons=persons, mode=mode_key,
-                  stats=summary)
+                  stats=stats)

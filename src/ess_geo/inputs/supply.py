@@ -1,41 +1,75 @@
-"""Specialist supply: how many doctors of a specialty practise where.
+"""The specialist-supply model: how many doctors of a specialty practise where.
 
-The embedded data ship no supply (it ages fast): users pass a file. :func:`load_supply` reads the
-DREES table "effectifs par département × 15 groupes de spécialités" into a :class:`Supply`, whose
-``table`` is tidy::
+:class:`Supply` holds a tidy ``table``::
 
     code_dep | specialty | drees_group | n_specialists | mode | source
 
-``specialty`` is the canonical id when the DREES group is exactly one specialty (``cardiologie``
-for ``07-Cardiologie``) and the group label otherwise (``15-Autre spécialité``). ``mode`` is
-``"tous"`` (all modes of practice) for DREES tables. Every line that cannot be read is counted in
-``Supply.dropped``; nothing is dropped silently.
+(commune-level supplies add ``code_insee``) and, for supplies read from the RPPS extraction,
+``persons``: one row per doctor × specialty × commune. :meth:`Supply.count` answers "how many
+specialists on these départements", with :class:`SupplyCount` saying whether the figure is exact,
+an upper bound or unknown. :func:`distinct_doctors` is the one count of distinct doctors: a doctor
+practising in several communes or départements counts once in any total over them.
 
-:func:`load_supply` also recognises the public RPPS extraction ``PS_LibreAcces_Personne_activite``
-by its header (or the ANS zip holding it) and hands it to :func:`ess_geo.inputs.rpps.load_rpps`, which
-gives a commune-level supply of libéral specialists by default, with ``persons`` (one row per
-doctor × specialty × commune) so that a doctor practising in several communes or départements is
-counted once in a territory total (see :mod:`ess_geo.inputs.rpps` for the counting rules).
+Readers live next door: :mod:`ess_geo.inputs.drees` (DREES table), :mod:`ess_geo.inputs.rpps`
+(RPPS extraction) and :mod:`ess_geo.inputs.load` (:func:`~ess_geo.inputs.load.load_supply`,
+which recognises the format).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import overload
 
 import pandas as pd
 
 from ess_geo.dropped import DroppedRows
-from ess_geo.errors import InputDataError
-from ess_geo.reference.codes import canonical_dep_code, departement_names
-from ess_geo.reference.specialties import GENERAL_PRACTICE_GROUP, Specialty, all_specialties, get_specialty
+from ess_geo.reference.population import density_per_100k, inhabitants
+from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
 
+__all__ = ["MODES", "TABLE_COLUMNS", "Supply", "SupplyCount", "distinct_doctors"]
+
+#: Columns of ``Supply.table`` (commune-level supplies add ``code_insee`` first).
 TABLE_COLUMNS = ["code_dep", "specialty", "drees_group", "n_specialists", "mode", "source"]
-DREES_TOTAL_ROW = "Total général"
+
+#: Accepted values of ``mode`` → (RPPS "Code mode exercice" values kept, French label).
+MODES: dict[str, tuple[frozenset[str], str]] = {
+    "liberal": (frozenset({"L"}), "libéral"),
+    "salarie": (frozenset({"S"}), "salarié"),
+    "benevole": (frozenset({"B"}), "bénévole"),
+    "tous": (frozenset(), "tous modes d'exercice"),
+}
+
+
+@overload
+def distinct_doctors(persons: pd.DataFrame, by: None = None) -> int: ...
+
+
+@overload
+def distinct_doctors(persons: pd.DataFrame, by: str | list[str]) -> pd.Series: ...
+
+
+def distinct_doctors(persons: pd.DataFrame, by: str | list[str] | None = None) -> int | pd.Series:
+    """Number of distinct doctors (RPPS identifiers), in all or per group.
+
+    The one distinct-doctor count of ess_geo: a doctor with several activity lines, communes or
+    départements in a group counts once in it.
+
+    Parameters
+    ----------
+    persons : pandas.DataFrame
+        Person-level rows with an ``rpps_id`` column (``Supply.persons`` or a subset).
+    by : str or list of str, optional
+        Column(s) to group by; None counts over all rows.
+
+    Returns
+    -------
+    int or pandas.Series
+        The count, or one count per group (int64, indexed by ``by``).
+    """
+    if by is None:
+        return int(persons["rpps_id"].nunique())
+    return persons.groupby(by)["rpps_id"].nunique().astype("int64")
 
 
 @dataclass
@@ -200,16 +234,16 @@ class Supply:
         """
         spec = get_specialty(specialty)
         if self.persons is not None:
-            return self._count_persons(spec, departements)
+            return self._count_persons(spec, departements, self.persons)
         population = "médecins inscrits au RPPS, tous modes d'exercice (libéraux et salariés)"
-        inhabitants = _inhabitants(departements)
+        pop = inhabitants(departements)
         if not self.has_specialty(spec):
             basis = (
                 f"aucune donnée pour {spec.label} (ni pour son groupe DREES « {spec.drees_group} ») "
                 "dans le fichier d'effectifs"
             )
             return SupplyCount(0, dict.fromkeys(departements, 0), False, basis, list(departements), mode=self.mode,
-                               population=population, inhabitants=inhabitants, available=False)
+                               population=population, inhabitants=pop, available=False)
         rows, exact, basis = self.rows_for(spec)
         per_dep = rows.groupby("code_dep")["n_specialists"].sum()
         present = set(self.table["code_dep"])
@@ -218,17 +252,14 @@ class Supply:
         missing = [d for d in departements if d not in present or d in unreadable]
         total = sum(by_dep.values())
         return SupplyCount(total, by_dep, exact, basis, missing, mode=self.mode, population=population,
-                           inhabitants=inhabitants, density_per_100k=_density(total, inhabitants))
+                           inhabitants=pop, density_per_100k=density_per_100k(total, pop))
 
-    def _count_persons(self, spec: Specialty, departements: list[str]) -> SupplyCount:
+    def _count_persons(self, spec: Specialty, departements: list[str], persons: pd.DataFrame) -> SupplyCount:
         """Count distinct doctors (RPPS): once per département, once in the territory total."""
-        from ess_geo.inputs.rpps import MODES
-
-        persons = self.persons
         rows = persons[(persons["specialty"] == spec.id) & persons["code_dep"].isin(departements)]
-        per_dep = rows.groupby("code_dep")["rpps_id"].nunique()
+        per_dep = distinct_doctors(rows, "code_dep")
         by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
-        total = int(rows["rpps_id"].nunique())
+        total = distinct_doctors(rows)
         multi = int((rows.groupby("rpps_id")["code_dep"].nunique() > 1).sum())
         mode_label = MODES.get(self.mode, (None, self.mode))[1]
         who = "médecins libéraux" if self.mode == "liberal" else f"médecins ({mode_label})"
@@ -242,264 +273,8 @@ class Supply:
             basis += f" ({multi} médecin(s) exerçant dans plusieurs de ces départements)"
         present = set(self.table["code_dep"]) | set(persons["code_dep"])
         missing = [d for d in departements if d not in present]
-        inhabitants = _inhabitants(departements)
+        pop = inhabitants(departements)
         population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"
         return SupplyCount(total, by_dep, True, basis, missing, mode=self.mode, population=population,
-                           inhabitants=inhabitants, density_per_100k=_density(total, inhabitants),
+                           inhabitants=pop, density_per_100k=density_per_100k(total, pop),
                            multi_departement=multi)
-
-    def supply_by(self, level: str | list[str] = "departement", *, specialty: str | Specialty | None = None):
-        """Counts and densities per commune, département, région or for a territory.
-
-        See :func:`ess_geo.analysis.density.supply_by`.
-        """
-        from ess_geo.analysis.density import supply_by
-
-        return supply_by(self, level, specialty=specialty)
-
-
-def _inhabitants(departements: list[str]) -> int | None:
-    """Resident population of the départements (embedded geography)."""
-    from ess_geo.analysis.density import departement_population
-
-    pops = departement_population()
-    if not departements or any(d not in pops for d in departements):
-        return None
-    return int(sum(pops[d] for d in departements))
-
-
-def _density(total: int, inhabitants: int | None) -> float | None:
-    if not inhabitants:
-        return None
-    return round(total * 100_000 / inhabitants, 2)
-
-
-def _drees_group_specialty() -> dict[str, str]:
-    """DREES group label → canonical id, for groups that are exactly one specialty."""
-    return {s.drees_group: s.id for s in all_specialties() if s.drees_group_exact}
-
-
-def _check_path(path: object, what: str, func: str, what_fr: str) -> Path:
-    """``path`` as a Path to an existing regular file, or InputDataError naming the problem."""
-    if isinstance(path, bool) or not isinstance(path, str | os.PathLike):
-        raise InputDataError(
-            f"{func}: path must be a file path (str or pathlib.Path), got {type(path).__name__}: {_short(path)}",
-            fr=f"{what_fr} : chemin de fichier attendu (texte ou pathlib.Path), reçu {type(path).__name__}",
-        )
-    p = Path(path)
-    if p.is_dir():
-        raise InputDataError(
-            f"{what} path {str(p)!r} is a directory, not a file",
-            fr=f"{what_fr} : {p} est un dossier, pas un fichier",
-            path=str(p),
-        )
-    if not p.is_file():
-        raise InputDataError(f"{what} file not found: {str(p)!r}", fr=f"{what_fr} introuvable : {p}", path=str(p))
-    return p
-
-
-def _unreadable(path: Path, exc: OSError, what: str, what_fr: str) -> InputDataError:
-    reason = exc.strerror or type(exc).__name__
-    return InputDataError(f"cannot read {what} file {str(path)!r}: {reason}",
-                          fr=f"{what_fr} illisible : {path} ({reason})", path=str(path))
-
-
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "liberal") -> Supply:
-    """Read a supply file, recognising its format by its header.
-
-    Reads the DREES table "effectifs par département × 15 groupes de spécialités" (first column
-    ``dept_code`` with unpadded codes such as ``1`` and ``02A``, one column per group, a
-    ``Total général`` column and row), or the RPPS extraction ``PS_LibreAcces_Personne_activite``
-    (pipe-separated, header starting ``Type d'identifiant PP|Identifiant PP|...``, or the ANS zip
-    holding it), read by :func:`ess_geo.inputs.rpps.load_rpps`.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        CSV file, RPPS ``.txt`` extraction or ANS zip.
-    vintage : str, optional
-        Vintage to record in the source (the DREES extract does not state it; the RPPS one is
-        read from the file name).
-    mode : str, default "liberal"
-        Mode of practice kept from an RPPS extraction (``"liberal"``, ``"salarie"``,
-        ``"benevole"``, ``"tous"``); ignored for DREES tables (all modes).
-
-    Returns
-    -------
-    Supply
-        Tidy supply; unreadable lines are counted in ``dropped``.
-
-    Raises
-    ------
-    InputDataError
-        If ``path`` is not a path, the file does not exist, is a directory or cannot be read, or
-        is not a recognised supply format.
-    """
-    path = _check_path(path, "supply", "load_supply", "fichier d'effectifs")
-    import zipfile
-
-    from ess_geo.inputs.rpps import is_rpps_header, load_rpps
-
-    try:
-        if zipfile.is_zipfile(path):
-            return load_rpps(path, mode=mode, vintage=vintage)
-        with open(path, "rb") as fh:
-            head = fh.read(1 << 16)
-    except OSError as exc:
-        raise _unreadable(path, exc, "supply", "fichier d'effectifs") from exc
-    head_line = head.split(b"\n", 1)[0]
-    try:
-        first = head_line.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        first = head_line.decode("cp1252", errors="replace")
-    if is_rpps_header(first):
-        return load_rpps(path, mode=mode, vintage=vintage)
-    delimiter = _drees_delimiter(first)
-    if delimiter is not None:
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise _unreadable(path, exc, "supply", "fichier d'effectifs") from exc
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = raw.decode("cp1252")
-            except UnicodeDecodeError as exc:
-                raise InputDataError(
-                    f"supply file {str(path)!r} is neither UTF-8 nor Windows-1252 text: {exc}",
-                    fr=f"fichier d'effectifs illisible (encodage ni UTF-8 ni Windows-1252) : {path}",
-                    path=str(path),
-                ) from exc
-        return _read_drees_wide(text, path, vintage or "non précisé", delimiter=delimiter)
-    msg = (
-        f"unrecognised supply file {str(path)!r}: expected the DREES table (first column 'dept_code', then one "
-        f"column per DREES specialty group, comma- or semicolon-separated) or the RPPS extraction "
-        f"PS_LibreAcces_Personne_activite (pipe-separated); got header {first[:120]!r}"
-    )
-    fr = (
-        f"format de fichier d'effectifs non reconnu : {path.name} ; attendu : la table DREES des effectifs "
-        "(première colonne dept_code, puis une colonne par groupe de spécialités DREES, séparateur , ou ;) "
-        "ou l'extraction RPPS PS_LibreAcces_Personne_activite (séparateur |)"
-    )
-    raise InputDataError(msg, fr=fr, path=str(path), line=1)
-
-
-def _drees_delimiter(header: str) -> str | None:
-    """Delimiter of a DREES wide table (``,`` or ``;`` after a French Excel re-save), or None."""
-    for delimiter in (",", ";", "\t"):
-        if header.split(delimiter)[0].strip().strip('"').lower() == "dept_code":
-            return delimiter
-    return None
-
-
-def _to_int(cell: str) -> int:
-    """An effectif cell as int; spaces used as thousands separators are allowed (``1 213``)."""
-    return int(cell.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", ""))
-
-
-def _is_decimal(cell: str) -> bool:
-    """Whether a cell is a non-integer number (``9,53`` or ``9.53``), as in DREES density tables."""
-    text = cell.strip().replace(",", ".")
-    try:
-        value = float(text)
-    except ValueError:
-        return False
-    return not value.is_integer() or "." in text
-
-
-def _refuse_densities(rows: list[list[str]], path: Path) -> None:
-    """Raise InputDataError when the table holds densities (decimals), not head counts."""
-    cells = [c for r in rows for c in r[1:] if c.strip()]
-    decimals = sum(_is_decimal(c) for c in cells)
-    name_hint = "densit" in path.name.lower()
-    if cells and (decimals * 2 > len(cells) or (name_hint and decimals)):
-        raise InputDataError(
-            f"supply file {str(path)!r} holds densities (non-integer values in {decimals} of {len(cells)} cells"
-            f"{', file name mentions densities' if name_hint else ''}), not head counts: give the DREES "
-            "'effectifs' table (doctors per département and group) or an RPPS extraction",
-            fr=f"{path.name} : fichier de densités, pas d'effectifs ({decimals} valeurs décimales sur {len(cells)}) ; "
-            "fournir la table DREES des effectifs (nombre de médecins par département et groupe) ou une extraction RPPS",
-            path=str(path),
-        )
-
-
-def _read_drees_wide(text: str, path: Path, vintage: str, delimiter: str = ",") -> Supply:
-    all_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    _refuse_densities(all_rows[1:], path)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = next(reader)
-    groups = [h.strip() for h in header[1:]]
-    known_deps = departement_names()
-    exact_ids = _drees_group_specialty()
-    dropped = DroppedRows(unit="ligne ou valeur")  # a bad cell drops one value, not its line
-    label = f"DREES, médecins RPPS par département × 15 groupes de spécialités ({path.name})"
-    records = []
-    unreadable: set[tuple[str, str]] = set()
-    seen: dict[str, int] = {}
-    for row in reader:
-        lineno = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        raw_code = row[0].strip()
-        if raw_code == DREES_TOTAL_ROW:
-            continue  # national total: recomputable, not a département
-        if len(row) != len(header):
-            dropped.add(f"nombre de champs incorrect ({len(row)} au lieu de {len(header)})", line=lineno, row=row)
-            continue
-        code = canonical_dep_code(raw_code)
-        if code is None or code not in known_deps:
-            dropped.add("code département inconnu", line=lineno, row={"dept_code": raw_code})
-            continue
-        if code in seen:
-            dropped.add("département en double", line=lineno,
-                        row={"dept_code": raw_code, "code_dep": code, "ligne_retenue": seen[code]})
-            continue
-        seen[code] = lineno
-        for group, cell in zip(groups, row[1:], strict=True):
-            if group == DREES_TOTAL_ROW:
-                continue
-            try:
-                value = _to_int(cell)
-            except ValueError:
-                dropped.add("effectif non entier", line=lineno, row={"dept_code": raw_code, group: cell})
-                unreadable.add((code, group))
-                continue
-            if value < 0:
-                dropped.add("effectif négatif", line=lineno, row={"dept_code": raw_code, group: cell})
-                unreadable.add((code, group))
-                continue
-            spec_id = "medecine-generale" if group == GENERAL_PRACTICE_GROUP else exact_ids.get(group, group)
-            records.append((code, spec_id, group, value, "tous", label))
-    table = pd.DataFrame.from_records(records, columns=TABLE_COLUMNS)
-    table["n_specialists"] = table["n_specialists"].astype("int64")
-    source = Source(
-        name="DREES — médecins inscrits au RPPS par département et groupe de spécialités",
-        vintage=vintage,
-        licence="Licence Ouverte / Etalab (DREES)",
-        origin=str(path),
-    )
-    return Supply(table=table, source=source, dropped=dropped, path=str(path), unreadable=unreadable)
-
-
-def as_supply(supply: Supply | str | Path | None) -> Supply | None:
-    """Accept a :class:`Supply`, a path to load, or None.
-
-    Raises
-    ------
-    InputDataError
-        If ``supply`` is of another type (naming it), or the file cannot be loaded.
-    """
-    if supply is None or isinstance(supply, Supply):
-        return supply
-    if isinstance(supply, bool) or not isinstance(supply, str | os.PathLike):
-        raise InputDataError(
-            f"supply must be a Supply, a file path (str or pathlib.Path) or None, got {type(supply).__name__}: {_short(supply)}",
-            fr=f"effectifs : objet Supply ou chemin de fichier attendu, reçu {type(supply).__name__}",
-        )
-    return load_supply(supply)

@@ -3,7 +3,8 @@
 The national compilation of the ARS zonage arrêtés for general practitioners is keyed by
 **postal code + commune name**, not by INSEE code (``Code_postal``, ``Nom_commune``, ``Zonage``;
 postal codes lost their leading zero). :func:`load_zonage` reads it and matches every row to a
-commune of the embedded COG 2025 geography, trying in turn (first success wins):
+commune of the embedded COG 2025 geography (:mod:`ess_geo.inputs.zonage_match`), trying in turn
+(first success wins):
 
 1. ``code_postal+nom``: the postal code and the normalised name of a commune (or of a Paris /
    Lyon / Marseille arrondissement, mapped to its commune);
@@ -34,11 +35,8 @@ classes, names and postal codes of its rows as evidence, and flags ``mixed`` com
 from __future__ import annotations
 
 import csv
-import difflib
 import io
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -46,9 +44,29 @@ import pandas as pd
 from ess_geo._format import decimal, nombre
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.reference.geography import load_communes, load_communes_deleguees, load_postal_codes
+from ess_geo.inputs._files import check_path, decode_text, unreadable
+from ess_geo.inputs.zonage_match import (
+    MATCH_STEPS,
+    Matches,
+    match_insee,
+    match_postal,
+    normalize_name,
+    padded_postal_code,
+    postal_code_departements,
+)
 from ess_geo.reference.specialties import normalize_text
 from ess_geo.sources import Source
+
+__all__ = [
+    "CLASS_PRIORITY",
+    "MATCH_STEPS",
+    "ZONAGE_LABELS",
+    "Zonage",
+    "load_zonage",
+    "normalize_name",
+    "parse_zonage_class",
+    "postal_code_departements",
+]
 
 #: Zonage class code → French label.
 ZONAGE_LABELS: dict[str, str] = {
@@ -60,43 +78,6 @@ ZONAGE_LABELS: dict[str, str] = {
 }
 #: Classes from most to least priority: a commune with several rows takes the first one found.
 CLASS_PRIORITY: tuple[str, ...] = ("ZIP", "ZAC", "ZAR", "HZ", "NA")
-
-MATCH_STEPS: tuple[str, ...] = (
-    "code_postal+nom",
-    "code_postal+commune_deleguee",
-    "departement+nom",
-    "departement+commune_deleguee",
-    "code_postal+nom_approche",
-)
-
-_ARTICLES = {"le", "la", "les", "l", "aux", "las", "los"}
-_FUZZY_CUTOFF = 0.88
-# Collectivités d'outre-mer: outside the COG départements (no commune polygons).
-_COM_POSTAL = {"97133": "Saint-Barthélemy", "97150": "Saint-Martin", "97500": "Saint-Pierre-et-Miquelon"}
-
-
-@lru_cache(maxsize=1 << 17)
-def normalize_name(name: str) -> str:
-    """Comparison key of a commune name.
-
-    Parameters
-    ----------
-    name : str
-        Commune name as written in any source.
-
-    Returns
-    -------
-    str
-        Lower-case ASCII letters and digits only, ``st``/``ste`` expanded, leading article dropped:
-        ``"L'Abergement-Clémenciat"`` and ``"Abergement Clemenciat"`` give ``"abergementclemenciat"``;
-        ``"St-Ybard"`` and ``"Saint Ybard"`` give ``"saintybard"``.
-    """
-    words = normalize_text(name).split()
-    words = ["saint" if w == "st" else "sainte" if w == "ste" else w for w in words]
-    if len(words) > 1 and words[0] in _ARTICLES:
-        words = words[1:]
-    return "".join(words)
-
 
 def parse_zonage_class(value: object) -> str | None:
     """Class code of a raw zonage value, or None when it is not recognised.
@@ -256,136 +237,6 @@ def _by_commune(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-# ---------------------------------------------------------------------------------------------
-# Reference indexes
-
-
-@lru_cache(maxsize=1)
-def _delegated() -> pd.DataFrame:
-    """Communes déléguées / associées of COG 2025 → parent commune (embedded table)."""
-    return load_communes_deleguees()
-
-
-@dataclass(frozen=True)
-class _Index:
-    com_cp: dict[tuple[str, str], frozenset[str]]
-    deleg_cp: dict[tuple[str, str], frozenset[str]]
-    com_dep: dict[tuple[str, str], frozenset[str]]
-    deleg_dep: dict[tuple[str, str], frozenset[str]]
-    keys_cp: dict[str, dict[str, frozenset[str]]]
-    deps_of_cp: dict[str, frozenset[str]]
-    dep_of: dict[str, str]
-    nom_of: dict[str, str]
-    deleg_code: dict[str, str]
-
-
-def _group(pairs) -> dict:
-    out: dict = {}
-    for key, code in pairs:
-        out.setdefault(key, set()).add(code)
-    return {k: frozenset(v) for k, v in out.items()}
-
-
-@lru_cache(maxsize=1)
-def _index() -> _Index:
-    communes = load_communes()
-    c_code, c_nom, c_dep = (communes[c].astype(str).tolist() for c in ("code_insee", "nom", "code_dep"))
-    dep_of = dict(zip(c_code, c_dep, strict=True))
-    nom_of = dict(zip(c_code, c_nom, strict=True))
-    postal = load_postal_codes()
-    p_cp, p_code, p_nom = (postal[c].astype(str).tolist() for c in ("code_postal", "code_insee", "nom"))
-    keep = [code in dep_of for code in p_code]
-    p_cp, p_code, p_nom = ([v for v, k in zip(col, keep, strict=True) if k] for col in (p_cp, p_code, p_nom))
-    deleg = _delegated()
-    d_code, d_parent, d_nom = (deleg[c].astype(str).tolist() for c in ("code", "code_insee", "nom"))
-    keep = [parent in dep_of for parent in d_parent]
-    d_code, d_parent, d_nom = ([v for v, k in zip(col, keep, strict=True) if k] for col in (d_code, d_parent, d_nom))
-
-    pkey = [normalize_name(n) for n in p_nom]
-    dkey = [normalize_name(n) for n in d_nom]
-    ckey = [normalize_name(n) for n in c_nom]
-    cps_of: dict[str, set[str]] = {}
-    for cp, code in zip(p_cp, p_code, strict=True):
-        cps_of.setdefault(code, set()).add(cp)
-    com_cp = _group(zip(zip(p_cp, pkey, strict=True), p_code, strict=True))
-    deleg_cp = _group(
-        ((cp, k), parent) for k, parent in zip(dkey, d_parent, strict=True) for cp in sorted(cps_of.get(parent, ()))
-    )
-    com_dep = _group(zip(zip(c_dep, ckey, strict=True), c_code, strict=True))
-    deleg_dep = _group(((dep_of[parent], k), parent) for k, parent in zip(dkey, d_parent, strict=True))
-    keys_cp: dict[str, dict[str, set[str]]] = {}
-    for cp, k, code in zip(p_cp, pkey, p_code, strict=True):
-        keys_cp.setdefault(cp, {}).setdefault(k, set()).add(code)
-    deps_of_cp = _group((cp, dep_of[code]) for cp, code in zip(p_cp, p_code, strict=True))
-    deleg_code = {c: p for c, p in zip(d_code, d_parent, strict=True) if c not in dep_of}
-    return _Index(
-        com_cp=com_cp,
-        deleg_cp=deleg_cp,
-        com_dep=com_dep,
-        deleg_dep=deleg_dep,
-        keys_cp={cp: {k: frozenset(v) for k, v in d.items()} for cp, d in keys_cp.items()},
-        deps_of_cp=deps_of_cp,
-        dep_of=dep_of,
-        nom_of=nom_of,
-        deleg_code=deleg_code,
-    )
-
-
-def postal_code_departements(code_postal: object) -> set[str]:
-    """Départements a postal code may belong to (its communes', plus the code's own prefix).
-
-    Parameters
-    ----------
-    code_postal : str or int
-        A 5-digit postal code (``"20000"``, ``15170``).
-
-    Returns
-    -------
-    set of str
-        Département codes; ``{"2A", "2B"}`` for a Corsican code not in the embedded table.
-    """
-    cp = str(code_postal).strip().zfill(5)
-    return _deps_for_postal(cp, _index())
-
-
-def _deps_for_postal(cp: str, idx: _Index) -> set[str]:
-    deps = set(idx.deps_of_cp.get(cp, ()))
-    if cp.startswith("97"):
-        deps.add(cp[:3])
-    elif cp.startswith("20"):
-        deps.update({"2A", "2B"})
-    else:
-        deps.add(cp[:2])
-    return deps
-
-
-def _match_one(cp: str, key: str, idx: _Index) -> tuple[str, frozenset[str]]:
-    """Return (step, candidate codes) for one (postal code, name key); empty set when unmatched."""
-    if not key:
-        return "", frozenset()
-    for step, table in (("code_postal+nom", idx.com_cp), ("code_postal+commune_deleguee", idx.deleg_cp)):
-        found = table.get((cp, key))
-        if found:
-            return step, found
-    deps = _deps_for_postal(cp, idx)
-    for step, table in (("departement+nom", idx.com_dep), ("departement+commune_deleguee", idx.deleg_dep)):
-        found = frozenset().union(*(table.get((d, key), frozenset()) for d in deps))
-        if found:
-            return step, found
-    keys = idx.keys_cp.get(cp, {})
-    if keys:
-        near = {k for k in keys if len(key) >= 4 and len(k) >= 4 and (k.startswith(key) or key.startswith(k))}
-        if not near:
-            near = set(difflib.get_close_matches(key, list(keys), n=3, cutoff=_FUZZY_CUTOFF))
-        if near:
-            return "code_postal+nom_approche", frozenset().union(*(keys[k] for k in near))
-    return "", frozenset()
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading
-
-
 _CP_COLS = {"code postal", "code_postal", "codepostal", "cp", "code postal commune"}
 _NAME_COLS = {"nom commune", "nom_commune", "commune", "libelle commune", "libelle", "nom", "libgeo", "nom de la commune"}
 _INSEE_COLS = {"code insee", "code_insee", "codgeo", "code commune", "code_commune", "insee", "depcom", "com", "code commune insee"}
@@ -401,14 +252,6 @@ def _find_col(columns: list[str], wanted: set[str]) -> str | None:
         if _norm_col(col) in wanted_n:
             return col
     return None
-
-
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252")
 
 
 def load_zonage(path: str | Path, *, vintage: str = "non précisé", name: str | None = None) -> Zonage:
@@ -434,25 +277,54 @@ def load_zonage(path: str | Path, *, vintage: str = "non précisé", name: str |
     Raises
     ------
     InputDataError
-        If the file does not exist, is empty, or lacks a zonage column or the key columns
-        (naming the header found).
+        If ``path`` is not a path, the file does not exist, is a directory, cannot be read or
+        decoded, is empty, or lacks a zonage column or the key columns (naming the header found).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise InputDataError(
-            f"zonage file not found: {str(path)!r}", fr=f"fichier de zonage introuvable : {path}", path=str(path)
-        )
-    text = _read_text(path)
+    path = check_path(path, "zonage", "load_zonage", "fichier de zonage")
+    df = _read_table(path)
+    zcol, insee_col, cp_col, name_col = _key_columns(df, path)
+    source = Source(
+        name=name or f"Zonage des médecins (ARS/DGOS), fichier {path.name}",
+        vintage=vintage,
+        licence="non précisée",
+        origin=str(path),
+    )
+    frame = pd.DataFrame(
+        {
+            "line": range(2, len(df) + 2),
+            "code_postal": df[cp_col].astype(str).str.strip() if cp_col else pd.Series("", index=df.index, dtype=str),
+            "nom_commune": df[name_col].astype(str).str.strip() if name_col else pd.Series("", index=df.index, dtype=str),
+            "zonage_brut": df[zcol].astype(str).str.strip(),
+        }
+    )
+    if insee_col is not None:
+        frame["code_insee_brut"] = df[insee_col].astype(str).str.strip()
+        return _finish(frame, match_insee(frame["code_insee_brut"]), source, path, "code_insee")
+    frame["code_postal"] = frame["code_postal"].map(padded_postal_code)
+    return _finish(frame, match_postal(frame["code_postal"], frame["nom_commune"]), source, path, "code_postal+nom")
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """The file as a frame of strings (separator ``;`` or ``,`` guessed from the header)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise unreadable(path, exc, "zonage", "fichier de zonage") from exc
+    text, _ = decode_text(raw, path, "fichier de zonage")
     first = text.splitlines()[0] if text.strip() else ""
     if not first:
         raise InputDataError(f"zonage file {str(path)!r} is empty", fr=f"fichier de zonage vide : {path.name}", path=str(path))
     sep = ";" if first.count(";") > first.count(",") else ","
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
+        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputDataError(
             f"cannot parse zonage file {str(path)!r}: {exc}", fr=f"fichier de zonage illisible : {path.name}", path=str(path)
         ) from None
+
+
+def _key_columns(df: pd.DataFrame, path: Path) -> tuple[str, str | None, str | None, str | None]:
+    """Columns of the zonage class, INSEE code, postal code and commune name; InputDataError if unusable."""
     columns = [str(c) for c in df.columns]
     zcol = next((c for c in columns if "zonage" in _norm_col(c) or _norm_col(c) in {"zone", "classe"}), None)
     insee_col = _find_col(columns, _INSEE_COLS)
@@ -470,33 +342,16 @@ def load_zonage(path: str | Path, *, vintage: str = "non précisé", name: str |
             path=str(path),
             line=1,
         )
-    source = Source(
-        name=name or f"Zonage des médecins (ARS/DGOS), fichier {path.name}",
-        vintage=vintage,
-        licence="non précisée",
-        origin=str(path),
-    )
-    frame = pd.DataFrame(
-        {
-            "line": range(2, len(df) + 2),
-            "code_postal": df[cp_col].astype(str).str.strip() if cp_col else pd.Series("", index=df.index, dtype=str),
-            "nom_commune": df[name_col].astype(str).str.strip() if name_col else pd.Series("", index=df.index, dtype=str),
-            "zonage_brut": df[zcol].astype(str).str.strip(),
-        }
-    )
-    if insee_col is not None:
-        frame["code_insee_brut"] = df[insee_col].astype(str).str.strip()
-        return _match_insee(frame, source, path)
-    return _match_postal(frame, source, path)
+    return zcol, insee_col, cp_col, name_col
 
 
-def _finish(frame: pd.DataFrame, codes: list, steps: list, reasons: list, cands: list, source: Source, path: Path,
-            keyed_by: str) -> Zonage:
+def _finish(frame: pd.DataFrame, matches: Matches, source: Source, path: Path, keyed_by: str) -> Zonage:
+    """The Zonage of matched rows; rows with an unknown class, unmatched or ambiguous go to ``dropped``."""
     frame = frame.copy()
-    frame["code_insee"] = codes
-    frame["matched_by"] = steps
-    frame["reason"] = reasons
-    frame["candidates"] = cands
+    frame["code_insee"] = matches.codes
+    frame["matched_by"] = matches.steps
+    frame["reason"] = matches.reasons
+    frame["candidates"] = matches.candidates
     frame["zonage"] = frame["zonage_brut"].map(parse_zonage_class)
     bad_class = frame["zonage"].isna()
     frame.loc[bad_class, "reason"] = "valeur de zonage non reconnue : " + frame.loc[bad_class, "zonage_brut"]
@@ -524,65 +379,3 @@ def _finish(frame: pd.DataFrame, codes: list, steps: list, reasons: list, cands:
     )
 
 
-def _match_postal(frame: pd.DataFrame, source: Source, path: Path) -> Zonage:
-    idx = _index()
-    cps = frame["code_postal"].map(lambda s: s.zfill(5) if s.isdigit() and 3 <= len(s) <= 5 else s)
-    frame = frame.assign(code_postal=cps)
-    keys = [normalize_name(n) for n in frame["nom_commune"].tolist()]
-    cache: dict[tuple[str, str], tuple[str, str | None, str, list[str]]] = {}
-    codes, steps, reasons, cands = [], [], [], []
-    for cp, key, nom in zip(cps.tolist(), keys, frame["nom_commune"].tolist(), strict=True):
-        res = cache.get((cp, key))
-        if res is None:
-            res = _resolve_postal(cp, key, nom, idx)
-            cache[(cp, key)] = res
-        steps.append(res[0])
-        codes.append(res[1])
-        reasons.append(res[2])
-        cands.append(res[3])
-    return _finish(frame, codes, steps, reasons, cands, source, path, "code_postal+nom")
-
-
-def _resolve_postal(cp: str, key: str, nom: str, idx: _Index) -> tuple[str, str | None, str, list[str]]:
-    if not re.fullmatch(r"\d{5}", cp):
-        return "", None, f"code postal invalide : {cp!r}", []
-    if not key:
-        return "", None, "nom de commune vide", []
-    if cp in _COM_POSTAL:
-        return "", None, f"collectivité d'outre-mer hors du référentiel des communes ({_COM_POSTAL[cp]})", []
-    step, found = _match_one(cp, key, idx)
-    if len(found) == 1:
-        return step, next(iter(found)), "", []
-    if len(found) > 1:
-        names = ", ".join(f"{c} {idx.nom_of[c]}" for c in sorted(found))
-        return step, None, f"plusieurs communes possibles ({step}) : {names}", sorted(found)
-    if cp not in idx.keys_cp:
-        return "", None, f"code postal inconnu du référentiel et nom {nom!r} absent du département", []
-    return (
-        "",
-        None,
-        f"nom {nom!r} introuvable pour le code postal {cp} ni dans son département : commune absente du "
-        "COG 2025 (probablement fusionnée, scindée ou renommée sans commune déléguée depuis le fichier)",
-        [],
-    )
-
-
-def _match_insee(frame: pd.DataFrame, source: Source, path: Path) -> Zonage:
-    idx = _index()
-    codes, steps, reasons, cands = [], [], [], []
-    for raw in frame["code_insee_brut"]:
-        code = raw.upper().zfill(5) if raw.isdigit() and len(raw) == 4 else raw.upper()
-        if code in idx.dep_of:
-            codes.append(code)
-            steps.append("code_insee")
-            reasons.append("")
-        elif code in idx.deleg_code:
-            codes.append(idx.deleg_code[code])
-            steps.append("code_insee_deleguee")
-            reasons.append("")
-        else:
-            codes.append(None)
-            steps.append("")
-            reasons.append(f"code INSEE inconnu du COG 2025 : {raw!r}")
-        cands.append([])
-    return _finish(frame, codes, steps, reasons, cands, source, path, "code_insee")

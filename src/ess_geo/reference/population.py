@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from ess_geo.reference._store import read_geo
 
-__all__ = ["density_per_100k", "departement_population", "inhabitants"]
+__all__ = ["density_per_100k", "density_per_100k_series", "departement_population", "inhabitants"]
 
 
 @lru_cache(maxsize=1)
@@ -57,3 +58,33 @@ def density_per_100k(count: object, population: object) -> float | None:
     if pop <= 0:
         return None
     return round(float(count) * 100_000 / pop, 2)  # type: ignore[arg-type]
+
+
+def density_per_100k_series(count: pd.Series, population: pd.Series) -> pd.Series:
+    """:func:`density_per_100k` on aligned Series, vectorised (for tables of 35,000 communes).
+
+    Gives exactly the values of :func:`density_per_100k` row by row (NaN where it gives None):
+    the same float operations, numpy's rounding except for values within 1e-6 of a rounding tie,
+    which are rounded by Python's :func:`round`.
+
+    Parameters
+    ----------
+    count : pandas.Series
+        Numbers of doctors.
+    population : pandas.Series
+        Resident populations, aligned with ``count``; zero, negative or missing gives NaN.
+
+    Returns
+    -------
+    pandas.Series
+        float64, index of ``count``.
+    """
+    n = pd.to_numeric(count, errors="coerce").astype("float64").to_numpy()
+    pop = pd.to_numeric(population, errors="coerce").astype("float64").to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        raw = np.where(pop > 0, n * 100_000 / pop, np.nan)
+    out = np.round(raw, 2)
+    scaled = raw * 100
+    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    out[near_tie] = [round(float(v), 2) for v in raw[near_tie]]
+    return pd.Series(out, index=count.index, dtype="float64")

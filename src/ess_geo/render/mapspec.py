@@ -485,8 +485,8 @@ def coverage_map_spec(
     UnknownSpecialtyError, NotEssSpecialtyError, UnknownCodeError
         On an unknown specialty or région.
     """
+    from ess_geo.inputs.load import as_supply
     from ess_geo.inputs.registry import as_registry
-    from ess_geo.inputs.supply import as_supply
 
     spec = get_specialty(specialty)
     reg = as_registry(registry)
@@ -808,8 +808,8 @@ def territory_map_spec(
     CrsError
         If a ZIP frame has no CRS.
     """
+    from ess_geo.inputs.load import as_supply
     from ess_geo.inputs.registry import as_registry
-    from ess_geo.inputs.supply import as_supply
 
     territory = [str(d) for d in (getattr(check_result, "departements", None) or [])]
     if not territory:

@@ -663,8 +663,8 @@ def write_coverage_report(
     if out.exists() and not out.is_dir():
         raise InputDataError(f"out_dir {str(out)!r} is not a directory", fr=f"{out} n'est pas un dossier")
     prepare_output_dir(out)
+    from ess_geo.inputs.load import as_supply
     from ess_geo.inputs.registry import as_registry
-    from ess_geo.inputs.supply import as_supply
 
     sup = as_supply(supply)
     reg = as_registry(registry)

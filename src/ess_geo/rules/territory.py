@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ess_geo.errors import InputDataError, NotEssSpecialtyError
+from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
-from ess_geo.inputs.supply import Supply, SupplyCount, as_supply
+from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.rules.criteria import (
