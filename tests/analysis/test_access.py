@@ -7,8 +7,11 @@ import pandas as pd
 import pytest
 
 from ess_geo.analysis.access import DEFAULT_BANDS, access_index, band_weights, e2sfca
+from ess_geo.cli import main
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import Supply
+from ess_geo.reference.points import commune_points
+from ess_geo.rules.territory import check_territory
 from ess_geo.sources import Source
 
 
@@ -72,10 +75,27 @@ def test_access_index_bad_inputs(commune_supply_synthetic):
         access_index("cardiologie", dep_level)
 
 
-def test_access_index_matches_pysal_access(commune_supply_synthetic):
-    import access
+def test_access_territory_read_by_the_one_parser(commune_supply_synthetic):
+    """Regression (issue 10): the access territory is read as check_territory reads it.
 
-    from ess_geo.reference.points import commune_points
+    A bare code (35 or "35") is a département; text, lists and region= give the same codes;
+    commune codes are refused instead of being read as unknown départements.
+    """
+    ref = access_index("cardiologie", commune_supply_synthetic, "departement", departements=["35"]).table
+    for form in (35, "35", ("35",)):
+        table = access_index("cardiologie", commune_supply_synthetic, "departement", departements=form).table
+        pd.testing.assert_frame_equal(table, ref)
+    assert list(ref["code_dep"]) == check_territory("cardiologie", 35).departements == ["35"]
+    both = access_index("cardiologie", commune_supply_synthetic, "departement", departements="2A", region="53")
+    assert sorted(both.table["code_dep"]) == sorted(check_territory("cardiologie", "2A", region="53").departements)
+    blank = access_index("cardiologie", commune_supply_synthetic, "departement", departements="2A", region=" ")
+    assert list(blank.table["code_dep"]) == ["2A"]  # an empty --region is no région
+    with pytest.raises(InputDataError, match="commune codes: 35238"):
+        access_index("cardiologie", commune_supply_synthetic, departements=["35238"])
+
+
+def test_access_index_matches_pysal_access(commune_supply_synthetic):
+    import access  # PySAL access: the reference implementation, a test-only dependency
 
     res = access_index("cardiologie", commune_supply_synthetic, departements=["2A", "2B"])
     pts = commune_points().dropna(subset=["x", "y"])
@@ -183,8 +203,6 @@ def test_custom_bands_not_labelled_luo_qi(commune_supply_synthetic):
 
 
 def test_cli_access_output_paths(commune_supply_synthetic, tmp_path, monkeypatch, capsys):
-    from ess_geo.cli import main
-
     monkeypatch.setattr("ess_geo.analysis.access.as_supply", lambda _s: commune_supply_synthetic)
     base = ["access", "-s", "cardiologie", "-d", "2A", "--supply", "synthetic.csv"]
 
@@ -225,8 +243,6 @@ def test_drops_reported_only_when_they_concern_the_territory(commune_supply_synt
 
 
 def test_cli_access_prints_sources(commune_supply_synthetic, tmp_path, monkeypatch, capsys):
-    from ess_geo.cli import main
-
     monkeypatch.setattr("ess_geo.analysis.access.as_supply", lambda _s: commune_supply_synthetic)
     code = main(["access", "-s", "cardiologie", "-d", "2A,2B", "--supply", "synthetic.csv",
                  "--out", str(tmp_path / "a.csv")])

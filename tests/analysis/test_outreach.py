@@ -9,12 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ess_geo.analysis.outreach import ZipResult, flag_zip, rank_outreach_sites, resolve_territory
+import ess_geo.analysis.outreach as outreach_mod
+from ess_geo.analysis.outreach import ZipResult, flag_zip, rank_outreach_sites
+from ess_geo.analysis.outreach_sites import greedy_sites
 from ess_geo.cli import main
 from ess_geo.errors import EssGeoError, InputDataError, UnknownCodeError
 from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import load_zonage
+from ess_geo.reference.codes import departements_of_region, resolve_departements
 from ess_geo.reference.geography import load_communes
+from ess_geo.rules.territory import check_territory
 from ess_geo.sources import Source
 from synthetic import write_all_zip_zonage_synthetic
 
@@ -60,44 +64,72 @@ def real_zonage(zonage_file):
     return load_zonage(zonage_file)
 
 
-def test_resolve_territory_forms():
-    assert resolve_territory(region="76")[:3] == ["09", "11", "12"]
-    assert resolve_territory(region=76) == resolve_territory(region="76")
-    assert resolve_territory(["48", 12]) == ["12", "48"]
-    assert resolve_territory(("75",)) == ["75"]  # Paris, not Nouvelle-Aquitaine
+def _territory(territory: object = None, region: object = None) -> list[str]:
+    """The départements flag_zip keeps: the one parser (resolve_departements), sorted."""
+    return sorted(resolve_departements(territory, region))
+
+
+def test_territory_forms():
+    assert _territory(region="76")[:3] == ["09", "11", "12"]
+    assert _territory(region=76) == _territory(region="76")
+    assert _territory(["48", 12]) == ["12", "48"]
+    assert _territory(("75",)) == ["75"]  # Paris, not Nouvelle-Aquitaine
 
     class Check:
         departements = ("2a", "2B")
 
-    assert resolve_territory(Check()) == ["2A", "2B"]
+    assert _territory(Check()) == ["2A", "2B"]
     with pytest.raises(UnknownCodeError, match="'99'"):
-        resolve_territory(["48", "99"])
-    with pytest.raises(InputDataError, match="territory must be a list"):
-        resolve_territory(3.5)
+        _territory(["48", "99"])
+    with pytest.raises(InputDataError, match="departements must be a département code"):
+        _territory(3.5)
 
 
-def test_resolve_territory_refuses_bare_codes():
-    """'75' is both Paris (département) and Nouvelle-Aquitaine (région): no silent guess."""
-    with pytest.raises(InputDataError, match=r"'75' is both département 75 \(Paris\) and région 75 \(Nouvelle-Aquitaine\)") as exc:
-        resolve_territory("75")
-    assert "region='75'" in str(exc.value) and "['75']" in str(exc.value)
-    assert "Paris" in exc.value.fr and "Nouvelle-Aquitaine" in exc.value.fr
-    with pytest.raises(InputDataError, match="ambiguous territory 76"):
-        resolve_territory(76)
-    with pytest.raises(InputDataError, match="'2A' reads as département 2A"):
-        resolve_territory("2A")
-    with pytest.raises(InputDataError, match="not both"):
-        resolve_territory(["75"], region="75")
+def test_bare_code_is_a_departement_like_check_territory(synthetic_zonage_48_all_zip):
+    """Regression (issue 10): check_territory(s, "77") was accepted while outreach refused "77" as ambiguous.
+
+    The one parser (ess_geo.reference.codes.resolve_departements) reads a bare code as a
+    département everywhere; a région is given with region=.
+    """
+    assert _territory("75") == ["75"]  # Paris; Nouvelle-Aquitaine is region="75"
+    assert _territory(76) == ["76"]
+    assert _territory("2A") == ["2A"]
+    assert _territory("77") == check_territory("cardiologie", "77").departements == ["77"]
+    assert _territory("09,31") == ["09", "31"]
+    # both: the union, as check_territory
+    assert _territory(["75"], region="75") == sorted([*departements_of_region("75"), "75"])
+    assert _territory(["75"], region="75") == sorted(check_territory("cardiologie", ["75"], region="75").departements)
+    res = flag_zip("48", "cardiologie", None, synthetic_zonage_48_all_zip)
+    assert res.departements == ["48"] and set(res.communes["code_dep"]) == {"48"}
+    assert flag_zip(48, "cardiologie", None, synthetic_zonage_48_all_zip).departements == ["48"]
     with pytest.raises(InputDataError, match="no territory"):
-        resolve_territory()
+        _territory()
     with pytest.raises(InputDataError, match="region must be one région code"):
-        resolve_territory(region=["75"])
+        _territory(region=["75"])
     with pytest.raises(UnknownCodeError, match="'99'"):
-        resolve_territory(region="99")
-    with pytest.raises(InputDataError, match="empty"):
-        resolve_territory([])
-    with pytest.raises(InputDataError, match="ambiguous territory '48'"):
-        flag_zip("48", "cardiologie", None, "unused.csv")
+        _territory(region="99")
+    with pytest.raises(InputDataError, match="no territory"):
+        _territory([])
+    with pytest.raises(InputDataError, match="commune codes: 48095"):
+        flag_zip(["48095"], "cardiologie", None, synthetic_zonage_48_all_zip)
+
+
+def test_greedy_sites_hand_checked():
+    """Tiny synthetic instance of the pure greedy selection, solved by hand.
+
+    Weights 10, 5, 5, 8 on positions 0-3; candidate A serves {0, 1}, B {1, 2, 3}, C {0}, D {}.
+    Round 1: A adds 15, B 18, C 10 → B. Round 2: A adds 10 (1 is served), C 10 → tie, A is
+    listed first → A. Round 3: C adds 0 (0 is served), D nothing → stop, though k = 4.
+    """
+    catchments = [np.array([0, 1]), np.array([1, 2, 3]), np.array([0]), np.array([], dtype=int)]
+    weights = np.array([10.0, 5.0, 5.0, 8.0])
+    picks = greedy_sites(catchments, weights, k=4)
+    assert [p.candidate for p in picks] == [1, 0]
+    assert [p.new.tolist() for p in picks] == [[1, 2, 3], [0]]
+    assert [p.gain for p in picks] == [18.0, 10.0]
+    assert [p.candidate for p in greedy_sites(catchments, weights, k=1)] == [1]
+    assert greedy_sites(catchments, np.zeros(4), k=3) == []  # nobody to serve: no site
+    assert weights.tolist() == [10.0, 5.0, 5.0, 8.0]  # inputs not modified
 
 
 def test_flag_synthetic_distances(synthetic_zonage_48_all_zip, synthetic_supply_mende):
@@ -380,8 +412,6 @@ def test_cli_zip_mayotte_and_unknown_distances_headline(synthetic_zonage_976_48_
 
 
 def test_cli_zip_headline_known_distances_plurals(tmp_path, capsys, monkeypatch, synthetic_supply_mende):
-    import ess_geo.analysis.outreach as outreach_mod
-
     monkeypatch.setattr(outreach_mod, "as_supply", lambda _s: synthetic_supply_mende)
     zon = write_all_zip_zonage_synthetic(tmp_path, ["48"], "1_ZIP")
     out_dir = tmp_path / "deep" / "missing" / "dir"  # missing folders are created
@@ -482,8 +512,6 @@ def test_cli_zip_departement_supply_real_files(drees_effectifs, zonage_file, tmp
 
 
 def test_cli_zip_integer_columns_and_sources(tmp_path, capsys, monkeypatch, synthetic_supply_mende):
-    import ess_geo.analysis.outreach as outreach_mod
-
     monkeypatch.setattr(outreach_mod, "as_supply", lambda _s: synthetic_supply_mende)
     zon = write_all_zip_zonage_synthetic(tmp_path, ["48"], "1_ZIP")
     out_dir = tmp_path / "out"

@@ -1,36 +1,16 @@
-"""Specialty access index per commune: enhanced two-step floating catchment area (E2SFCA).
+"""Specialty access index per commune (E2SFCA), and its table for planners.
 
-Method (Luo & Qi, 2009)
------------------------
-With :math:`S_j` the specialists practising in commune *j*, :math:`P_i` the population of commune
-*i*, :math:`d_{ij}` the straight-line distance between their representative points and
-:math:`W(d)` a step weight by distance band:
-
-1. for each commune *j* with specialists, the supply-to-population ratio of its catchment
-   :math:`R_j = S_j / \\sum_{i : d_{ij} \\le d_0} P_i W(d_{ij})`;
-2. for each commune *i*, the access index
-   :math:`A_i = \\sum_{j : d_{ij} \\le d_0} R_j W(d_{ij})` (specialists per inhabitant;
-   ``access_per_100k`` = :math:`10^5 A_i`).
-
-Distance bands and weights
---------------------------
-Default bands 0–10, 10–20 and 20–30 km (right-closed: a distance of exactly 10 km is in the
-first band), with weights 1.00, 0.68 and 0.22: the Gaussian-derived weights of Luo W., Qi Y.
-(2009), « An enhanced two-step floating catchment area (E2SFCA) method for measuring spatial
-accessibility to primary care physicians », *Health & Place* 15(4):1100–1107, there applied to
-travel-time zones 0–10/10–20/20–30 minutes; here to straight-line kilometres. Beyond the last band
-the weight is 0 (:math:`d_0` = 30 km). Set ``bands=((upper_km, weight), ...)`` to change them.
-These are the semantics of PySAL ``access.weights.step_fn``, so the index equals PySAL
-``Access.enhanced_two_stage_fca`` on the same inputs (tested to 1e-9).
+:func:`access_index` measures, for each commune, the specialists per inhabitant reachable within
+the distance bands (enhanced two-step floating catchment area, Luo & Qi 2009: the method, bands
+and weights are in :mod:`ess_geo.analysis.access_e2sfca`), optionally aggregated per département
+or région; :class:`AccessIndex` holds the table, the drops and a French summary.
 
 Geometry
 --------
 Distances are straight lines between commune representative points computed in the metric CRS
 of each land unit (the mainland and Corsica in Lambert-93, each overseas département in its own
 CRS: see :func:`ess_geo.reference.crs.distance_zone` and :func:`ess_geo.reference.points.commune_points`); no
-catchment crosses the sea. Pairs within :math:`d_0`
-are found with a KD-tree (scipy ``cKDTree.sparse_distance_matrix``) instead of a full
-35,000 × 35,000 matrix. Population is the *population municipale* of the embedded geography.
+catchment crosses the sea. Population is the *population municipale* of the embedded geography.
 Where it is unknown (``<NA>``: the 17 communes of Mayotte, absent from the source's COG 2025)
 the commune adds no demand to any catchment, its own index is NaN (never 0), it is counted in
 :attr:`AccessIndex.dropped` and the summary says « population inconnue ».
@@ -53,7 +33,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -62,18 +41,35 @@ import pandas as pd
 
 from ess_geo._format import decimal, plural
 from ess_geo._output import prepare_output_file, write_error
+from ess_geo.analysis.access_e2sfca import DEFAULT_BANDS, band_weights, e2sfca, validate_bands
+from ess_geo.analysis.access_supply import commune_specialists, located_points
 from ess_geo.dropped import DroppedRows
+<<<<<<< HEAD
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.supply import Supply
 from ess_geo.reference import codes, geography
+=======
+from ess_geo.errors import InputDataError
+from ess_geo.inputs.supply import Supply, as_supply
+from ess_geo.reference import geography
+from ess_geo.reference.codes import resolve_departements
+>>>>>>> wt-analysis
 from ess_geo.reference.crs import distance_zone
-from ess_geo.reference.points import commune_points
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
 
-#: Default distance bands (upper bound in km, weight): Luo & Qi (2009).
-DEFAULT_BANDS: tuple[tuple[float, float], ...] = ((10.0, 1.0), (20.0, 0.68), (30.0, 0.22))
+__all__ = [
+    "COLUMNS_FR",
+    "DEFAULT_BANDS",
+    "LEVELS",
+    "AccessIndex",
+    "access_index",
+    "band_weights",
+    "e2sfca",
+    "validate_bands",
+]
+
 LEVELS = ("commune", "departement", "region")
 LEVEL_LABELS_FR = {"commune": "commune", "departement": "département", "region": "région"}
 #: French note for communes whose population is unknown (<NA> in the embedded geography).
@@ -92,109 +88,11 @@ COLUMNS_FR = {
 }
 
 
-def _significant(x: object, digits: int = 3) -> str:
+def _significant(x: float | None, digits: int = 3) -> str:
     """Positional notation with ``digits`` significant digits (never scientific); "" when unknown."""
     if x is None or pd.isna(x):
         return ""
     return np.format_float_positional(float(x), precision=digits, unique=False, fractional=False, trim="-")
-
-
-def validate_bands(bands: Iterable[Sequence[float]]) -> tuple[tuple[float, float], ...]:
-    """Check distance bands: increasing positive upper bounds (km), weights in (0, 1] non-increasing.
-
-    A weight is the share of a specialist's supply reaching a commune at that distance: above 1
-    or rising with distance makes no sense for a distance decay, and 0 is "out of reach" (the
-    last band's upper bound already says where reach ends).
-
-    Raises
-    ------
-    InputDataError
-        Naming the offending band.
-    """
-    try:
-        out = tuple((float(b[0]), float(b[1])) for b in bands)
-    except (TypeError, ValueError, IndexError) as exc:
-        raise InputDataError(
-            f"bands must be a sequence of (upper_km, weight) pairs, got {bands!r}",
-            fr="bandes de distance invalides : paires (borne en km, poids) attendues",
-        ) from exc
-    if not out:
-        raise InputDataError("bands is empty", fr="aucune bande de distance")
-    previous, previous_weight = 0.0, 1.0
-    for upper, weight in out:
-        if not upper > previous or not np.isfinite(upper):
-            raise InputDataError(
-                f"bands: upper bounds must be positive and increasing, got {upper!r} after {previous!r} in {out!r}",
-                fr=f"bandes de distance : bornes croissantes attendues ({upper} km après {previous} km)",
-            )
-        if not (0 < weight <= 1) or not np.isfinite(weight):
-            raise InputDataError(
-                f"bands: weight {weight!r} of band ≤ {upper:g} km must be in (0, 1]",
-                fr=f"bandes de distance : poids {weight:g} invalide pour la bande ≤ {upper:g} km "
-                "(compris entre 0 exclu et 1 inclus)".replace(".", ","),
-            )
-        if weight > previous_weight:
-            raise InputDataError(
-                f"bands: weights must not increase with distance, got {weight!r} for ≤ {upper:g} km after "
-                f"{previous_weight!r}",
-                fr=f"bandes de distance : le poids ne peut pas croître avec la distance ({weight:g} pour ≤ {upper:g} km "
-                f"après {previous_weight:g})".replace(".", ","),
-            )
-        previous, previous_weight = upper, weight
-    return out
-
-
-def band_weights(distances_km: np.ndarray, bands: Sequence[tuple[float, float]] = DEFAULT_BANDS) -> np.ndarray:
-    """Weight of each distance: the weight of the first band whose upper bound is ≥ it, else 0."""
-    uppers = np.array([b[0] for b in bands])
-    weights = np.append(np.array([b[1] for b in bands]), 0.0)
-    return weights[np.searchsorted(uppers, np.asarray(distances_km, dtype=float), side="left")]
-
-
-def e2sfca(
-    xy_m: np.ndarray, population: np.ndarray, specialists: np.ndarray, bands: Sequence[tuple[float, float]] = DEFAULT_BANDS
-) -> tuple[np.ndarray, dict]:
-    """E2SFCA on points of one metric plane (the computing core of :func:`access_index`).
-
-    Parameters
-    ----------
-    xy_m : numpy.ndarray, shape (n, 2)
-        Coordinates in metres (projected CRS).
-    population : numpy.ndarray, shape (n,)
-        Demand at each point.
-    specialists : numpy.ndarray, shape (n,)
-        Supply at each point.
-    bands : sequence of (upper_km, weight)
-        Distance bands (right-closed) and weights.
-
-    Returns
-    -------
-    access : numpy.ndarray, shape (n,)
-        Specialists per inhabitant reachable from each point.
-    info : dict
-        ``pairs_within_reach`` and ``empty_catchments`` (supply points with no demand in reach).
-    """
-    bands = validate_bands(bands)
-    xy_m = np.asarray(xy_m, dtype=float)
-    pop = np.asarray(population, dtype=float)
-    s = np.asarray(specialists, dtype=float)
-    acc = np.zeros(len(xy_m))
-    sup_idx = np.flatnonzero(s > 0)
-    if not len(sup_idx):
-        return acc, {"pairs_within_reach": 0, "empty_catchments": 0}
-    from scipy.spatial import cKDTree  # imported here: keeps scipy out of `import ess_geo`
-
-    pairs = cKDTree(xy_m[sup_idx]).sparse_distance_matrix(cKDTree(xy_m), bands[-1][0] * 1000.0, output_type="ndarray")
-    j_local, i = pairs["i"], pairs["j"]
-    w = band_weights(pairs["v"] / 1000.0, bands)
-    keep = w > 0
-    j_local, i, w = j_local[keep], i[keep], w[keep]
-    demand = np.bincount(j_local, weights=pop[i] * w, minlength=len(sup_idx))
-    ratio = np.zeros(len(sup_idx))
-    ok = demand > 0
-    ratio[ok] = s[sup_idx][ok] / demand[ok]
-    acc = np.bincount(i, weights=ratio[j_local] * w, minlength=len(xy_m))
-    return acc, {"pairs_within_reach": len(i), "empty_catchments": int((~ok).sum())}
 
 
 @dataclass
@@ -339,42 +237,13 @@ class AccessIndex:
         return "\n".join(lines)
 
 
-def _commune_supply(
-    sup: Supply, spec: Specialty, dropped: DroppedRows, known: set[str], near: set[str] | None = None
-) -> tuple[pd.Series, bool, int]:
-    """Specialists per usable commune, whether exact, and the unusable rows outside ``near``.
-
-    Unusable rows (unknown commune, or no geometry) are added to ``dropped`` when their
-    département is in ``near`` (None: all), or cannot be told; the others are only counted.
-    """
-    tab = sup.table
-    if "code_insee" not in tab.columns:
-        raise InputDataError(
-            "access_index needs a commune-level supply (a 'code_insee' column, e.g. the RPPS extraction); "
-            f"got columns {list(tab.columns)}",
-            fr="l'indice d'accessibilité demande des effectifs par commune (extraction RPPS), pas une table par département",
-        )
-    rows, exact, _ = sup.rows_for(spec)
-    codes = rows["code_insee"].astype(str)
-    bad = ~codes.isin(known)
-    outside = 0
-    for idx in rows.index[bad.to_numpy()]:
-        if near is not None and (dep := _dep_of_code(str(tab.at[idx, "code_insee"]))) is not None and dep not in near:
-            outside += 1
-            continue
-        dropped.add("commune inconnue ou sans géométrie dans les effectifs", row={"code_insee": str(tab.at[idx, "code_insee"]),
-                                                                    "n_specialists": int(tab.at[idx, "n_specialists"])})
-    per = rows[~bad.to_numpy()].groupby(codes[~bad])["n_specialists"].sum()
-    return per.astype(float), exact, outside
-
-
 def access_index(
     specialty: str | Specialty,
     supply: Supply | str | Path,
     level: str = "commune",
     *,
     bands: Iterable[Sequence[float]] = DEFAULT_BANDS,
-    departements: Iterable[object] | str | None = None,
+    departements: Iterable[object] | str | int | None = None,
     region: str | int | None = None,
 ) -> AccessIndex:
     """E2SFCA access index to a specialty per commune (or aggregated per département / région).
@@ -389,11 +258,13 @@ def access_index(
         Output level; above the commune, the population-weighted mean of commune indices.
     bands : sequence of (upper_km, weight), default :data:`DEFAULT_BANDS`
         Distance bands (right-closed) and weights.
-    departements : iterable or str, optional
-        Restrict the *output* to these départements (catchments still include every commune
-        of the zone, so borders are handled).
+    departements : iterable, str or int, optional
+        Restrict the *output* to these départements, read by
+        :func:`ess_geo.reference.codes.resolve_departements` (``"75,94"``, ``["75", 94]``, ``77``:
+        a bare code is a département). Catchments still include every commune of the land unit,
+        so borders are handled.
     region : str or int, optional
-        Restrict the output to a région.
+        Restrict the output to a région (with ``departements``: the union).
 
     Returns
     -------
@@ -402,7 +273,8 @@ def access_index(
     Raises
     ------
     InputDataError
-        If the supply is missing or not commune-level, ``level`` is unknown, or bands are invalid.
+        If the supply is missing or not commune-level, ``level`` is unknown, bands are invalid,
+        or commune codes are given as départements.
     UnknownCodeError
         For unknown département or région codes.
     """
@@ -414,80 +286,67 @@ def access_index(
     sup = as_supply(supply)
     if sup is None:
         raise InputDataError("access_index needs a supply", fr="effectifs requis : indiquer --supply FICHIER")
-    wanted: set[str] | None = None
-    if departements is not None:
-        if isinstance(departements, str):
-            departements = [p for p in departements.replace(";", ",").split(",") if p.strip()]
-        wanted = set(codes.normalize_dep_codes(list(departements)))
-    if region is not None and str(region).strip():
-        wanted = (wanted or set()) | set(codes.departements_of_region(codes.normalize_region_code(region)))
-
+    wanted = _output_departements(departements, region)
     dropped = DroppedRows()
     # drops are reported when they concern the output: the territory or a bordering département
     near = None if wanted is None else set(wanted) | {n for d in wanted for n in geography.neighbours(d)}
-    points = commune_points()
-    no_geom = points.loc[points["x"].isna(), ["code_insee", "code_dep"]]
-    points = points.dropna(subset=["x", "y"])
-    outside = 0
-    for code, dep in zip(no_geom["code_insee"], no_geom["code_dep"], strict=True):
-        if near is None or dep in near:
-            dropped.add("commune sans géométrie dans le référentiel embarqué", row={"code_insee": code})
-        else:
-            outside += 1
-    per_commune, exact, outside_supply = _commune_supply(sup, spec, dropped, set(points["code_insee"]), near)
-    outside += outside_supply
+    points, outside = located_points(dropped, near)
+    per_commune, exact, outside_supply = commune_specialists(sup, spec, dropped, set(points["code_insee"]), near)
     if wanted is not None:  # only the land units of the wanted départements are computed
-        units_wanted = {distance_zone(d) for d in wanted}
-        points = points[points["land_unit"].isin(units_wanted)]
+        points = points[points["land_unit"].isin({distance_zone(d) for d in wanted})]
+    table, n_pairs, empty = _commune_indices(points, per_commune, band_tuple)
+    if wanted is not None:
+        table = table[table["code_dep"].isin(wanted)].reset_index(drop=True)
+    table = _commune_table(table)
+    unknown_pop = table.loc[table["population"].isna(), "code_insee"].tolist()
+    for code in unknown_pop:
+        dropped.add(UNKNOWN_POPULATION_FR, row={"code_insee": code})
+    if level != "commune":
+        table = _aggregate(table, "code_dep" if level == "departement" else "code_region")
+    stats = {"pairs_within_reach": n_pairs, "supply_communes": int((per_commune > 0).sum()),
+             "empty_catchments": empty, "max_distance_km": band_tuple[-1][0],
+             "unknown_population": len(unknown_pop), "dropped_outside_territory": outside + outside_supply}
+    return AccessIndex(table=table, level=level, specialty=spec, bands=band_tuple, exact=exact, dropped=dropped,
+                       stats=stats, sources=[geography.reference_source(), sup.source])
 
+
+def _output_departements(departements: object, region: object) -> set[str] | None:
+    """Départements of the output (:func:`~ess_geo.reference.codes.resolve_departements`); None: all."""
+    if region is not None and not str(region).strip():
+        region = None  # an empty --region is no région
+    if departements is None and region is None:
+        return None
+    return set(resolve_departements(departements, region))
+
+
+def _commune_indices(
+    points: pd.DataFrame, per_commune: pd.Series, bands: tuple[tuple[float, float], ...]
+) -> tuple[pd.DataFrame, int, int]:
+    """E2SFCA per land unit (no catchment crosses the sea): communes sorted by code, pairs within reach,
+    empty catchments."""
     frames, n_pairs, empty = [], 0, 0
-    for _unit, part in points.groupby("land_unit", sort=True):  # no catchment crosses the sea
+    for _unit, part in points.groupby("land_unit", sort=True):
         xy = part[["x", "y"]].to_numpy()
         pop = part["population"].to_numpy(dtype=float, na_value=np.nan)
         pop_unknown = np.isnan(pop)
         s = per_commune.reindex(part["code_insee"]).fillna(0.0).to_numpy()
         # unknown demand (Mayotte): not counted in catchments, and its own index is unknown
-        acc, info = e2sfca(xy, np.where(pop_unknown, 0.0, pop), s, band_tuple)
+        acc, info = e2sfca(xy, np.where(pop_unknown, 0.0, pop), s, bands)
         acc[pop_unknown] = np.nan
         n_pairs += info["pairs_within_reach"]
         empty += info["empty_catchments"]
         frames.append(part[["code_insee", "nom", "code_dep", "code_region", "population"]].assign(specialists=s, access=acc))
     table = pd.concat(frames, ignore_index=True).sort_values("code_insee", ignore_index=True)
-    if wanted is not None:
-        table = table[table["code_dep"].isin(wanted)].reset_index(drop=True)
-    table["population"] = table["population"].astype("Int64")
-    table["specialists"] = table["specialists"].round().astype("int64")
-    table["access_per_100k"] = table["access"] * 100_000
-    unknown_pop = table.loc[table["population"].isna(), "code_insee"].tolist()
-    for code in unknown_pop:
-        dropped.add(UNKNOWN_POPULATION_FR, row={"code_insee": code})
-    if level != "commune":
-        key = "code_dep" if level == "departement" else "code_region"
-        table = _aggregate(table, key)
-    stats = {"pairs_within_reach": int(n_pairs), "supply_communes": int((per_commune > 0).sum()),
-             "empty_catchments": empty, "max_distance_km": band_tuple[-1][0],
-             "unknown_population": len(unknown_pop), "dropped_outside_territory": outside}
-    return AccessIndex(table=table, level=level, specialty=spec, bands=band_tuple, exact=exact, dropped=dropped,
-                       stats=stats, sources=[geography.reference_source(), sup.source])
+    return table, int(n_pairs), empty
 
 
-def _dep_of_code(code: str) -> str | None:
-    """Département of a commune code (from the embedded geography, else its prefix); None if unknown."""
-    dep = _commune_deps().get(code)
-    if dep is not None:
-        return dep
-    code = str(code).strip().upper()
-    prefix = code[:3] if code.startswith("97") else code[:2]
-    try:
-        return codes.normalize_dep_code(prefix)
-    except EssGeoError:
-        return None
-
-
-@lru_cache(maxsize=1)
-def _commune_deps() -> dict[str, str]:
-    communes = commune_points()
-    return dict(zip(communes["code_insee"], communes["code_dep"], strict=True))
+def _commune_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Final commune columns: population Int64, whole specialists, ``access_per_100k``."""
+    return table.assign(
+        population=table["population"].astype("Int64"),
+        specialists=table["specialists"].round().astype("int64"),
+        access_per_100k=table["access"] * 100_000,
+    )
 
 
 def _aggregate(table: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -508,6 +367,3 @@ def _aggregate(table: pd.DataFrame, key: str) -> pd.DataFrame:
     g["access"] = np.where(g["_pk"] > 0, g["_wa"] / g["_pk"].where(g["_pk"] > 0, 1), np.nan)
     g["access_per_100k"] = g["access"] * 100_000
     return g[[key, "population", "specialists", "access", "access_per_100k"]]
-
-
-__all__ = ["DEFAULT_BANDS", "AccessIndex", "access_index", "band_weights", "e2sfca", "validate_bands"]

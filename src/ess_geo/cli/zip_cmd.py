@@ -12,10 +12,11 @@ import pandas as pd
 
 from ess_geo._format import nombre, plural
 from ess_geo._output import prepare_output_dir, write_error
-from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites, resolve_territory
+from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import departements_option, echo_sources, region_option, require_territory, specialty_option
 from ess_geo.inputs.zonage import load_zonage, postal_code_departements
+from ess_geo.reference.codes import resolve_departements
 
 __all__ = ["COMMUNE_LABELS", "INTEGER_COLUMNS", "REJECTED_LABELS", "SITE_LABELS", "zip_cmd"]
 
@@ -158,7 +159,7 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
     require_territory(departements, region)
     # --departements and --region together are refused (exit 2), not silently reduced to one.
     listed = [d.strip() for d in departements.split(",") if d.strip()] if departements else None
-    deps = resolve_territory(listed, region=region or None)
+    deps = resolve_departements(listed, region or None)
     zonage = load_zonage(zonage_path)
     flagged = flag_zip(deps, specialty, supply, zonage)
     result = rank_outreach_sites(flagged, k=k, radius_km=radius_km, min_population=min_population)
