@@ -44,17 +44,11 @@ from ess_geo._output import prepare_output_file, write_error
 from ess_geo.analysis.access_e2sfca import DEFAULT_BANDS, band_weights, e2sfca, validate_bands
 from ess_geo.analysis.access_supply import commune_specialists, located_points
 from ess_geo.dropped import DroppedRows
-<<<<<<< HEAD
-from ess_geo.errors import EssGeoError, InputDataError
+from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.supply import Supply
-from ess_geo.reference import codes, geography
-=======
-from ess_geo.errors import InputDataError
-from ess_geo.inputs.supply import Supply, as_supply
 from ess_geo.reference import geography
 from ess_geo.reference.codes import resolve_departements
->>>>>>> wt-analysis
 from ess_geo.reference.crs import distance_zone
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source

@@ -34,12 +34,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-<<<<<<< HEAD
-from ess_geo._format import nombre
-from ess_geo.errors import EssGeoError, InputDataError
-from ess_geo.inputs.load import as_supply
-from ess_geo.inputs.supply import Supply
-=======
 from ess_geo.analysis.outreach_distances import located_specialists, nearest_specialists
 from ess_geo.analysis.outreach_result import (
     COMMUNE_COLUMNS,
@@ -52,8 +46,8 @@ from ess_geo.analysis.outreach_result import (
 )
 from ess_geo.analysis.outreach_sites import greedy_sites, site_catchments, site_rows
 from ess_geo.errors import InputDataError
-from ess_geo.inputs.supply import Supply, as_supply
->>>>>>> wt-analysis
+from ess_geo.inputs.load import as_supply
+from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import ZONAGE_LABELS, Zonage, load_zonage
 from ess_geo.reference.codes import normalize_region_code, resolve_departements
 from ess_geo.reference.crs import WGS84

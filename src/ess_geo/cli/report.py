@@ -11,8 +11,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from ess_geo.analysis.coverage import default_specialties
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import echo_sources, registry_option, supply_option
-from ess_geo.inputs.registry import as_registry
 from ess_geo.inputs.load import as_supply
+from ess_geo.inputs.registry import as_registry
 from ess_geo.reference.codes import resolve_regions
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.render.reports import check_formats, write_coverage_report
