@@ -23,7 +23,7 @@ def _size_fr(n_bytes: int) -> str:
 @click.option("--coverage", is_flag=True, help="Carte de couverture en ESS de la spécialité (France entière, ou la région de --region).")
 @click.option("--tiles", is_flag=True, help="Ajouter un fond de carte OpenStreetMap (nécessite Internet ; sans fond par défaut).")
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="Fichier de sortie : .html, .png ou .pdf.")
-def map_cmd(specialty, departements, region, supply, registry, zonage, sites, coverage, tiles, out):
+def map_cmd(specialty, departements, region, supply, registry, zonage, sites, coverage, tiles, out):  # noqa: PLR0913  (click passes one argument per option)
     """Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.
 
     Le fichier HTML s'ouvre hors ligne ; PNG et PDF sont prêts à imprimer.
@@ -53,7 +53,9 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
             err=True,
         )
     if coverage:
-        fmap = make_coverage_map(specialty, registry, supply, region=region, tiles=tiles)
+        from ess_geo.analysis.coverage import coverage_table
+
+        fmap = make_coverage_map(coverage_table(region or None, [specialty], supply, registry), specialty, tiles=tiles)
     else:
         require_territory(departements, region)
         from ess_geo.rules.territory import check_territory

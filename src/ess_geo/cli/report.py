@@ -22,7 +22,7 @@ from ess_geo.cli._options import echo_sources, registry_option, supply_option
 @click.option("--maps/--no-maps", default=None, help="Inclure les cartes (défaut : oui pour une région, non pour « all »).")
 @click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
-def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, maps, lumped, quiet):
+def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, maps, lumped, quiet):  # noqa: PLR0913  (click passes one argument per option)
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ess_geo.errors import EssGeoError, GeometryError, InputDataError
+from ess_geo.errors import GeometryError, InputDataError
 from ess_geo.reference.crs import WGS84, require_crs, split_by_metric_crs
 
 #: Default tolerances (metres) by level of detail. GEOS' coverage simplification is
@@ -187,7 +187,7 @@ def simplify_for_map(
         If an input geometry is invalid (e.g. a self-intersecting polygon); the message names
         the offending index labels. Invalid input is refused rather than silently repaired:
         ``make_valid`` may split or drop parts, which the caller must check.
-    EssGeoError
+    InputDataError
         If ``keep`` names a missing column.
     CrsError
         If ``gdf`` has no CRS.
@@ -198,7 +198,7 @@ def simplify_for_map(
     columns = list(gdf.columns.drop(gdf.geometry.name)) if keep is None else list(keep)
     missing = [c for c in columns if c not in gdf.columns]
     if missing:
-        raise EssGeoError(
+        raise InputDataError(
             f"keep names missing column(s) {missing}; available: {list(gdf.columns)}",
             fr=f"colonne(s) absente(s) : {', '.join(missing)}",
         )
@@ -231,3 +231,14 @@ def simplify_for_map(
     result["geometry"] = gpd.GeoSeries(rounded, index=result.index, crs=WGS84)
     result.index = original_index
     return result
+
+
+__all__ = [
+    "DEFAULT_DECIMALS",
+    "EXTENT_RATIO",
+    "TOLERANCE_M",
+    "repair_polygonal",
+    "round_coordinates",
+    "simplify_for_map",
+    "zone_tolerance",
+]
