@@ -50,3 +50,6 @@ def access_cmd(specialty, supply, departements, region, level, bands, out):
     n = len(result.table)
     click.echo(f"Écrit : {path} ({plural(n, 'ligne')})")
     echo_sources(result.sources)
+
+
+__all__ = ["access_cmd"]

@@ -73,3 +73,6 @@ def map_cmd(specialty, departements, region, supply, registry, zonage, sites, co
     click.echo(f"Carte écrite : {path} ({_size_fr(path.stat().st_size)})")
     spec = getattr(fmap, SPEC_ATTRIBUTE, None)
     echo_sources(getattr(spec, "sources", None) or [])
+
+
+__all__ = ["map_cmd"]

@@ -62,3 +62,6 @@ def report_cmd(region, out_dir, specialties, supply, registry, zonage, formats, 
         click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
     echo_sources(files.result.sources)
     sys.exit(EXIT_OK)
+
+
+__all__ = ["report_cmd"]

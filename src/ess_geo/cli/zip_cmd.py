@@ -103,3 +103,6 @@ def _echo_rejected_lines(zonage, departements: set[str]) -> None:
             f"  {plural(others, 'autre ligne', 'autres lignes')} du fichier hors du territoire (non rattachées ou "
             "ambiguës ; liste complète dans zonage_lignes_non_rattachees.csv avec --out)."
         )
+
+
+__all__ = ["zip_cmd"]

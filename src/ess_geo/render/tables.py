@@ -132,7 +132,7 @@ def _atomic_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
     os.close(fd)
     try:
         os.unlink(tmp)  # the GeoJSON driver creates the file itself
-        frame.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON")
+        frame.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", layer=path.stem)  # "name": the final file's
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:

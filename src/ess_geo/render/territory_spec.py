@@ -205,6 +205,48 @@ def _density_layer(
     return layer, _density_legend(class_labels, class_colours, no_population), no_population
 
 
+def _add(
+    layers: list[MapLayer], legend: list[LegendSection], drawn: tuple[MapLayer | list[MapLayer], LegendSection] | None
+) -> None:
+    """Append a layer (or several) and its legend section, when there is one."""
+    if drawn is None:
+        return
+    layer, section = drawn
+    layers.extend(layer if isinstance(layer, list) else [layer])
+    legend.append(section)
+
+
+def _communes_layers(communes: gpd.GeoDataFrame, deps: gpd.GeoDataFrame) -> tuple[list[MapLayer], LegendSection]:
+    """Communes by zonage, then the département borders drawn above them."""
+    layer, section = communes_layer(communes)
+    borders = style_frame(deps[["code_dep", "geometry"]], fill=None, stroke="#444444", weight=1.2)
+    return [layer, MapLayer(name="Limites des départements", frame=borders, interactive=False)], section
+
+
+def _existing_ess(
+    registry: Registry | None,
+    spec: Specialty | None,
+    deps: gpd.GeoDataFrame,
+    territory: list[str],
+    tolerance_m: float | None,
+) -> tuple[tuple[MapLayer, LegendSection] | None, gpd.GeoDataFrame]:
+    """Existing ESS of the specialty touching the shown départements, and the initial view.
+
+    The view frames the territory and any existing ESS it overlaps.
+    """
+    focus = deps[deps["in_territory"]][["geometry"]]
+    if spec is None or registry is None:
+        return None, focus
+    shown = set(deps["code_dep"])
+    nearby = [e for e in registry.for_specialty(spec) if set(e.departements) & shown]
+    layer, items = ess_layer(nearby, simplified_departements(None, tolerance_m), f"ESS existantes ({spec.label})")
+    if layer is None:
+        return None, focus
+    overlapping = [e.id for e in nearby if set(e.departements) & set(territory)]
+    focus = pd.concat([focus, layer.frame[layer.frame["ess_id"].isin(overlapping)][["geometry"]]])
+    return (layer, LegendSection(title="", items=items)), focus
+
+
 def _outline_layer(deps: gpd.GeoDataFrame, territory: list[str]) -> tuple[MapLayer, LegendSection]:
     """The proposed territory as one thick outline."""
     outline = gpd.GeoDataFrame(
@@ -249,6 +291,17 @@ def _check_loaded(supply: object, registry: object) -> None:
             )
 
 
+def _territory(check_result: TerritoryCheck) -> list[str]:
+    """The checked départements; a check without any cannot be mapped."""
+    territory = [str(d) for d in (check_result.departements or [])]
+    if not territory:
+        raise InputDataError(
+            "check_result has no départements to map; pass the result of check_territory()",
+            fr="le résultat de vérification ne contient aucun département à cartographier",
+        )
+    return territory
+
+
 def _verdict(admissible: bool | None) -> tuple[str, str]:
     """French verdict sentence and its status key."""
     if admissible is None:
@@ -272,12 +325,10 @@ def territory_map_spec(
     check_result : TerritoryCheck
         Result of :func:`ess_geo.rules.territory.check_territory`.
     zip_result : ZipResult, optional
-        Result of :func:`ess_geo.analysis.outreach.flag_zip` / ``rank_outreach_sites``: its
-        ``communes`` (code_insee, nom, zonage, zonage_label, n_specialists, distance_km...) and
-        ``sites`` (points: rank, nom, score_population, served); either may be absent.
+        From :func:`ess_geo.analysis.outreach.flag_zip` / ``rank_outreach_sites``: ``communes``
+        (zonage, specialists, distances) and ``sites`` (ranked points); either may be absent.
     supply : Supply, optional
-        Specialists per département (loaded); default the check's supply, else the counts in the
-        threshold evidence.
+        Specialists per département (loaded); default the check's, else the threshold evidence.
     registry : Registry, optional
         Existing ESS (loaded); default the check's registry.
     context : bool, default True
@@ -298,12 +349,7 @@ def territory_map_spec(
     CrsError
         If a ZIP frame has no CRS.
     """
-    territory = [str(d) for d in (check_result.departements or [])]
-    if not territory:
-        raise InputDataError(
-            "check_result has no départements to map; pass the result of check_territory()",
-            fr="le résultat de vérification ne contient aucun département à cartographier",
-        )
+    territory = _territory(check_result)
     _check_loaded(supply, registry)
     spec = check_result.specialty
     spec_label = spec.label if spec is not None else str(check_result.specialty_input or "spécialité refusée")
@@ -317,39 +363,22 @@ def territory_map_spec(
     layers, legend = [layer], [section]
     communes, sites, zip_sources = _zip_frames(zip_result)
     if communes is not None and len(communes):  # ZIP communes above the choropleth, département borders above them
-        layer, section = communes_layer(communes)
-        borders = style_frame(deps[["code_dep", "geometry"]], fill=None, stroke="#444444", weight=1.2)
-        layers += [layer, MapLayer(name="Limites des départements", frame=borders, interactive=False)]
-        legend.append(section)
-    nearby = [e for e in reg.for_specialty(spec) if set(e.departements) & set(shown)] if spec is not None and reg else []
-    existing, ess_items = ess_layer(nearby, simplified_departements(None, tolerance_m), f"ESS existantes ({spec_label})")
-    if existing is not None:
-        layers.append(existing)
-        legend.append(LegendSection(title="", items=ess_items))
-    layer, section = _outline_layer(deps, territory)
-    layers.append(layer)
-    legend.append(section)
+        _add(layers, legend, _communes_layers(communes, deps))
+    existing, focus = _existing_ess(reg, spec, deps, territory, tolerance_m)
+    _add(layers, legend, existing)
+    _add(layers, legend, _outline_layer(deps, territory))
     site_lines: list[str] = []
     if sites is not None and len(sites):
-        layer, section = sites_layer(sites)
-        layers.append(layer)
-        legend.append(section)
-        site_lines = _site_lines(layer, zip_result)
-    # initial view: the territory and any existing ESS it overlaps
-    focus = deps[deps["in_territory"]][["geometry"]]
-    if existing is not None:
-        overlapping = [e.id for e in nearby if set(e.departements) & set(territory)]
-        focus = pd.concat([focus, existing.frame[existing.frame["ess_id"].isin(overlapping)][["geometry"]]])
+        _add(layers, legend, sites_layer(sites))
+        site_lines = _site_lines(layers[-1], zip_result)
     verdict, verdict_status = _verdict(check_result.admissible)
-    sources = unique_sources(
-        [*check_result.sources, reference_source(), reg.source if reg else None, sup.source if sup else None, *zip_sources]
-    )
+    sources = [*check_result.sources, reference_source(), reg.source if reg else None, sup.source if sup else None]
     return MapSpec(
         title=f"Projet d'ESS — {spec_label}",
         subtitle=check_result.territory_label,
         layers=layers,
         legend=legend,
-        sources=sources,
+        sources=unique_sources([*sources, *zip_sources]),
         bounds=view_bounds(focus, 0.08),
         crs=metric_crs_for_many(shown),
         verdict=verdict,
