@@ -299,8 +299,11 @@ def density_text(density: float, population: object) -> str:
 
 
 def map_density(count: object, population: object) -> float:
-    """Specialists per 100,000 inhabitants (:func:`~ess_geo.reference.population.density_per_100k`); NaN when unknown."""
-    value = density_per_100k(count, population)
+    """Specialists per 100,000 inhabitants, unrounded (:func:`~ess_geo.reference.population.density_per_100k`); NaN when unknown.
+
+    Unrounded so that the 1-decimal text of the maps is not a rounding of the 2-decimal figure.
+    """
+    value = density_per_100k(count, population, decimals=None)
     return float("nan") if value is None else value
 
 
