@@ -39,6 +39,7 @@ def main() -> None:
     out_dir = Path(args.out or tempfile.mkdtemp(prefix="bench_maps_"))
     out_dir.mkdir(parents=True, exist_ok=True)
 
+    from ess_geo.analysis.coverage import coverage_table
     from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
     from ess_geo.inputs.load import load_supply
     from ess_geo.reference.geography import load_communes, load_departements
@@ -52,7 +53,8 @@ def main() -> None:
     print(f"départements: {raw:,} vertices -> {simple:,} after coverage simplification")
 
     rows = []
-    fmap, t_build = timed(make_coverage_map, args.specialty, None, supply)
+    coverage = coverage_table(None, [args.specialty], supply)
+    fmap, t_build = timed(make_coverage_map, coverage)
     path, t_html = timed(save_map, fmap, out_dir / "couverture_france.html")
     _, t_png = timed(save_map, fmap, out_dir / "couverture_france.png")
     _, t_pdf = timed(save_map, fmap, out_dir / "couverture_france.pdf")

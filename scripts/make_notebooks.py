@@ -156,7 +156,7 @@ def notebook_02() -> nbformat.NotebookNode:
         new_markdown_cell("## 6. Carte de couverture"),
         new_code_cell(
             "from ess_geo.render.html_map import make_coverage_map\n\n"
-            "make_coverage_map('cardiologie', supply=SUPPLY, region=REGION)"
+            "make_coverage_map(cov, 'cardiologie')  # la carte dessine les classes du tableau de couverture"
         ),
     ]
     return new_notebook(cells=cells, metadata=_metadata())

@@ -13,8 +13,12 @@ import random
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import pandas as pd
+
 from ess_geo.inputs.rpps import RPPS_COLUMNS
+from ess_geo.inputs.supply import Supply
 from ess_geo.reference.geography import load_communes
+from ess_geo.sources import Source
 
 HEADER = "|".join(RPPS_COLUMNS) + "|"
 _INDEX = {c: i for i, c in enumerate(RPPS_COLUMNS)}
@@ -201,3 +205,19 @@ def write_all_zip_zonage_synthetic(folder: Path, deps: list[str], value: str = "
     path = folder / f"zonage_{'_'.join(deps)}_synthetic.csv"
     path.write_text("code_insee,Zonage\n" + "".join(f"{c},{value}\n" for c in codes), encoding="utf-8")
     return path
+
+
+def commune_supply_synthetic() -> Supply:
+    """Synthetic commune-level supply placing cardiologists in REAL communes (Corse and Bretagne)."""
+    rows = [
+        ("2A004", "2A", 12),  # Ajaccio
+        ("2B033", "2B", 9),  # Bastia
+        ("2B096", "2B", 2),  # Corte
+        ("35238", "35", 40),  # Rennes
+        ("29019", "29", 15),  # Brest
+        ("99999", "99", 3),  # unknown commune: must be dropped and counted
+    ]
+    tab = pd.DataFrame(rows, columns=["code_insee", "code_dep", "n_specialists"])
+    tab = tab.assign(specialty="cardiologie", drees_group="07-Cardiologie", mode="liberal", source="synthetic")
+    tab = tab[["code_insee", "code_dep", "specialty", "drees_group", "n_specialists", "mode", "source"]]
+    return Supply(table=tab, source=Source("synthetic commune supply", "test"))

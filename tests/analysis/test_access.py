@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import synthetic
 from ess_geo.analysis.access import DEFAULT_BANDS, access_index, band_weights, e2sfca
 from ess_geo.cli import main
 from ess_geo.errors import InputDataError
@@ -18,18 +19,7 @@ from ess_geo.sources import Source
 @pytest.fixture
 def commune_supply_synthetic() -> Supply:
     """Synthetic commune-level supply placing cardiologists in REAL communes (Corse and Bretagne)."""
-    rows = [
-        ("2A004", "2A", 12),  # Ajaccio
-        ("2B033", "2B", 9),  # Bastia
-        ("2B096", "2B", 2),  # Corte
-        ("35238", "35", 40),  # Rennes
-        ("29019", "29", 15),  # Brest
-        ("99999", "99", 3),  # unknown commune: must be dropped and counted
-    ]
-    tab = pd.DataFrame(rows, columns=["code_insee", "code_dep", "n_specialists"])
-    tab = tab.assign(specialty="cardiologie", drees_group="07-Cardiologie", mode="liberal", source="synthetic")
-    tab = tab[["code_insee", "code_dep", "specialty", "drees_group", "n_specialists", "mode", "source"]]
-    return Supply(table=tab, source=Source("synthetic commune supply", "test"))
+    return synthetic.commune_supply_synthetic()
 
 
 def test_band_weights_right_closed():
@@ -147,38 +137,6 @@ def test_unknown_population_mayotte_is_nan_not_zero(mayotte_supply_synthetic):
     frame = dep.to_frame_fr()
     assert frame["Remarque"].tolist() == ["population inconnue"]
     assert frame["Accessibilité pour 100 000 habitants"].tolist() == [""]
-
-
-def test_csv_rounded_without_technical_columns(commune_supply_synthetic, tmp_path):
-    res = access_index("cardiologie", commune_supply_synthetic, departements="2A,2B")
-    path = res.to_csv(tmp_path / "new" / "dir" / "acces.csv")  # missing folders are created
-    text = path.read_text(encoding="utf-8-sig")
-    header = text.splitlines()[0]
-    assert "crs" not in header and "land_unit" not in header and "zone" not in header
-    assert "e-0" not in text and "e+0" not in text
-    frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig").set_index("Code commune")
-    assert frame.at["2A004", "Spécialistes"] == "12"
-    per100k = frame.at["2A004", "Accessibilité pour 100 000 habitants"]
-    assert len(per100k.split(".")[1]) == 2
-    acc = frame.at["2A004", "Accessibilité (spécialistes par habitant)"]
-    assert acc.startswith("0.000") and len(acc.lstrip("0.")) <= 3
-    assert float(acc) == pytest.approx(res.table.set_index("code_insee").at["2A004", "access"], rel=5e-3)
-
-
-@pytest.mark.parametrize("name", ["x.xlsx", "x.txt", "x"])
-def test_to_csv_refuses_other_extensions(commune_supply_synthetic, tmp_path, name):
-    res = access_index("cardiologie", commune_supply_synthetic, departements="2A")
-    with pytest.raises(InputDataError, match="extension"):
-        res.to_csv(tmp_path / name)
-
-
-def test_to_csv_unwritable_folder_is_input_error(commune_supply_synthetic, tmp_path):
-    res = access_index("cardiologie", commune_supply_synthetic, departements="2A")
-    blocker = tmp_path / "file"
-    blocker.write_text("not a folder")
-    with pytest.raises(InputDataError, match="output folder") as info:
-        res.to_csv(blocker / "sub" / "x.csv")
-    assert "impossible de créer le dossier" in info.value.fr
 
 
 @pytest.mark.parametrize(

@@ -13,24 +13,20 @@ import numpy as np
 import pytest
 import shapely
 
+from ess_geo.analysis.coverage import CoverageResult, coverage_table
 from ess_geo.cli import main
 from ess_geo.errors import CrsError, EssGeoError, GeometryError, InputDataError
 from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import load_registry
 from ess_geo.reference.crs import LAMBERT93
 from ess_geo.reference.geography import load_adjacency
-from ess_geo.render.html_map import leaflet_assets, make_coverage_map, make_territory_map, map_html, save_map
-from ess_geo.render.mapspec import (
-    IDF_INSET_DEPS,
-    STATUS_FR,
-    choropleth_classes,
-    coverage_map_spec,
-    fmt_number,
-    short_reason,
-    simplified_departements,
-    territory_map_spec,
-)
+from ess_geo.render.coverage_spec import coverage_map_spec
+from ess_geo.render.html_map import make_coverage_map, make_territory_map, map_html, save_map
+from ess_geo.render.leaflet import leaflet_assets
+from ess_geo.render.mapspec import IDF_INSET_DEPS, choropleth_classes, fmt_number, simplified_departements
 from ess_geo.render.simplify import round_coordinates, simplify_for_map
+from ess_geo.render.territory_spec import short_reason, territory_map_spec
+from ess_geo.rules.criteria import STATUS_FR
 from ess_geo.rules.territory import check_territory
 
 XSS = "<script>alert(1)</script>"
@@ -100,6 +96,11 @@ def synthetic_zip_result():
         crs="EPSG:4326",
     )
     return SimpleNamespace(communes=communes, sites=sites, sources=[])
+
+
+def _coverage(specialty: str, supply=None, region: str | None = None) -> CoverageResult:
+    """The coverage result a coverage map is drawn from (one specialty, France or one région)."""
+    return coverage_table(region, [specialty], supply)
 
 
 @pytest.fixture(scope="module")
@@ -230,15 +231,16 @@ def test_choropleth_classes_french_labels():
 
 
 def test_coverage_spec_categories(supply):
-    spec = coverage_map_spec("cardiologie", None, supply)
+    spec = coverage_map_spec(_coverage("cardiologie", supply))
     frame = spec.layers[0].frame.set_index("code_dep")
     assert len(frame) == 101
     assert frame.loc["75", "category"] == "covered" and frame.loc["94", "category"] == "covered"
     assert "ESS Cardiologie" in frame.loc["75", "ess"]
     counts = supply.count("cardiologie", list(frame.index)).by_departement
     for code in ("13", "48", "23"):
-        expected = "can_host" if counts[code] >= 10 else "below"
-        assert frame.loc[code, "category"] == expected
+        # the coverage table's classes (exact DREES counts): alone ≥ 10, else a group or unreachable
+        expected = {"alone"} if counts[code] >= 10 else {"group", "none"}
+        assert frame.loc[code, "category"] in expected
     names = [s.name for s in spec.sources]
     assert any("Référentiel géographique" in n for n in names)
     assert any("Registre des ESS" in n for n in names)
@@ -247,7 +249,7 @@ def test_coverage_spec_categories(supply):
 
 
 def test_coverage_spec_region_without_supply():
-    spec = coverage_map_spec("dermatologie", region="11")
+    spec = coverage_map_spec(_coverage("dermatologie", None, "11"))
     frame = spec.layers[0].frame
     assert sorted(frame["code_dep"]) == ["75", "77", "78", "91", "92", "93", "94", "95"]
     assert set(frame["category"]) == {"covered"}
@@ -301,7 +303,7 @@ def _external_refs(page: str) -> list[str]:
 
 
 def test_html_is_standalone_offline(supply):
-    fmap = make_coverage_map("cardiologie", None, supply)
+    fmap = make_coverage_map(_coverage("cardiologie", supply))
     page = map_html(fmap)
     assert _external_refs(page) == []
     js, css = leaflet_assets()
@@ -312,10 +314,10 @@ def test_html_is_standalone_offline(supply):
 
 
 def test_tiles_only_when_asked(supply):
-    page = map_html(make_coverage_map("cardiologie", None, supply, region="11", tiles=True))
+    page = map_html(make_coverage_map(_coverage("cardiologie", supply, "11"), tiles=True))
     assert "tile.openstreetmap.org" in page
     with pytest.raises(EssGeoError, match=r"unknown tiles 'google'"):
-        make_coverage_map("cardiologie", None, supply, region="11", tiles="google")
+        make_coverage_map(_coverage("cardiologie", supply, "11"), tiles="google")
 
 
 def test_user_text_is_escaped_synthetic(synthetic_registry_xss, synthetic_zip_result):
@@ -348,7 +350,7 @@ def test_zip_layers_and_legend_synthetic(synthetic_zip_result):
 
 
 def test_save_map_formats(tmp_path, supply):
-    fmap = make_coverage_map("ophtalmologie", None, supply, region="76")
+    fmap = make_coverage_map(_coverage("ophtalmologie", supply, "76"))
     html_path = save_map(fmap, tmp_path / "c.html")
     assert html_path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     png = save_map(fmap, tmp_path / "c.png")
@@ -386,7 +388,7 @@ def test_cli_map_html_and_errors(tmp_path, drees_effectifs, capsys):
 
 
 def test_html_is_french_with_metric_scale_only(supply):
-    page = map_html(make_coverage_map("cardiologie", None, supply, region="11"))
+    page = map_html(make_coverage_map(_coverage("cardiologie", supply, "11")))
     assert '<html lang="fr">' in page
     assert "imperial: false" in page and "L.control.scale({metric: true" in page
     assert '"imperial": true' not in page and "L.control.scale({\n" not in page
@@ -396,14 +398,14 @@ def test_html_is_french_with_metric_scale_only(supply):
 
 
 def test_save_map_creates_missing_folders(tmp_path, supply):
-    fmap = make_coverage_map("cardiologie", None, supply, region="11")
+    fmap = make_coverage_map(_coverage("cardiologie", supply, "11"))
     for name in ("a/b/c.html", "d/e/f.png"):
         out = save_map(fmap, tmp_path / name)
         assert out.is_file() and out.stat().st_size > 1000
 
 
 def test_save_map_unwritable_path_is_input_error(tmp_path, supply):
-    fmap = make_coverage_map("cardiologie", None, supply, region="11")
+    fmap = make_coverage_map(_coverage("cardiologie", supply, "11"))
     with pytest.raises(InputDataError, match="/proc/forbidden") as info:
         save_map(fmap, "/proc/forbidden/x.html")
     assert "impossible de créer le dossier" in info.value.fr
@@ -429,7 +431,7 @@ def test_cli_map_output_folder_and_refused_specialty(tmp_path, drees_effectifs, 
 
 
 def test_national_static_spec_has_idf_inset_and_no_print_hint(supply):
-    spec = coverage_map_spec("cardiologie", None, supply)
+    spec = coverage_map_spec(_coverage("cardiologie", supply))
     idf = [i for i in spec.insets if i.kind == "idf"]
     assert len(idf) == 1 and idf[0].crs == LAMBERT93
     minx, miny, maxx, maxy = idf[0].bounds
@@ -437,7 +439,7 @@ def test_national_static_spec_has_idf_inset_and_no_print_hint(supply):
     assert not any("version imprimée" in n for n in spec.notes)
     assert {i.kind for i in spec.insets} == {"idf", "overseas"}
     # a région map has no such inset
-    assert not [i for i in coverage_map_spec("cardiologie", None, supply, region="11").insets if i.kind == "idf"]
+    assert not [i for i in coverage_map_spec(_coverage("cardiologie", supply, "11")).insets if i.kind == "idf"]
 
 
 def test_static_labels_skip_inset_departements_and_collisions(supply, monkeypatch):
@@ -451,7 +453,7 @@ def test_static_labels_skip_inset_departements_and_collisions(supply, monkeypatc
         return real_text(self, x, y, s, *args, **kwargs)
 
     monkeypatch.setattr("matplotlib.axes.Axes.text", spy)
-    spec = coverage_map_spec("cardiologie", None, supply)
+    spec = coverage_map_spec(_coverage("cardiologie", supply))
     fig = sm.Figure(figsize=sm.A4_LANDSCAPE)
     main_ax = fig.add_axes((0.12, 0.085, 0.515, 0.9))
     sm._draw_frame(main_ax, spec, spec.crs, spec.bounds, labels=True, skip_labels=frozenset(IDF_INSET_DEPS))
@@ -487,7 +489,7 @@ def test_short_reason():
 
 
 def test_mayotte_population_unknown_not_zero(supply):
-    spec = coverage_map_spec("cardiologie", None, supply)
+    spec = coverage_map_spec(_coverage("cardiologie", supply))
     frame = spec.layers[0].frame.set_index("code_dep")
     assert frame.at["976", "population"] == "population inconnue"
     assert "population inconnue" in frame.at["976", "densite"]

@@ -15,6 +15,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from ess_geo.analysis.coverage import coverage_table
 from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import load_registry
 from ess_geo.render.html_map import make_coverage_map, make_territory_map, save_map
@@ -93,7 +94,7 @@ def supply(drees_effectifs):
 
 
 def test_coverage_map_renders_offline(browser, supply, tmp_path):
-    path = save_map(make_coverage_map("cardiologie", None, supply), tmp_path / "couverture_cardiologie.html")
+    path = save_map(make_coverage_map(coverage_table(None, ["cardiologie"], supply)), tmp_path / "couverture_cardiologie.html")
     page = Page(browser, path)
     try:
         assert page.errors == []

@@ -12,7 +12,8 @@ from ess_geo.cli import main
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import load_supply
 from ess_geo.reference import codes, geography
-from ess_geo.render.reports import FORMATS, atomic_write_bytes, write_coverage_report
+from ess_geo.render.reports import FORMATS, write_coverage_report
+from ess_geo.render.tables import atomic_write_bytes
 
 pytestmark = pytest.mark.shared
 

@@ -40,7 +40,6 @@ import numpy as np
 import pandas as pd
 
 from ess_geo._format import decimal, plural
-from ess_geo._output import prepare_output_file, write_error
 from ess_geo.analysis.access_e2sfca import DEFAULT_BANDS, band_weights, e2sfca, validate_bands
 from ess_geo.analysis.access_supply import commune_specialists, located_points
 from ess_geo.dropped import DroppedRows
@@ -136,30 +135,6 @@ class AccessIndex:
         if unknown.any():
             out["remarque"] = np.where(unknown.to_numpy(), "population inconnue", "")
         return out.rename(columns=COLUMNS_FR)
-
-    def to_csv(self, path: str | Path) -> Path:
-        """Write the table (:meth:`to_frame_fr`, UTF-8 with BOM for spreadsheet users).
-
-        Parameters
-        ----------
-        path : str or Path
-            A ``.csv`` file; missing parent folders are created.
-
-        Returns
-        -------
-        Path
-
-        Raises
-        ------
-        InputDataError
-            If the extension is not ``.csv`` or the file cannot be written (French message).
-        """
-        path = prepare_output_file(path, (".csv",))
-        try:
-            self.to_frame_fr().to_csv(path, index=False, encoding="utf-8-sig")
-        except OSError as exc:
-            raise write_error(path, exc) from None
-        return path
 
     def to_geodataframe(self) -> gpd.GeoDataFrame:
         """The table joined to the embedded geometries of its level (EPSG:4326)."""

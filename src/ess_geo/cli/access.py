@@ -9,6 +9,7 @@ from ess_geo._output import prepare_output_file
 from ess_geo.analysis.access import access_index
 from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import echo_sources, specialty_option
+from ess_geo.render.tables import write_access_csv
 
 __all__ = ["access_cmd"]
 
@@ -46,7 +47,7 @@ def access_cmd(*, specialty, supply, departements, region, level, bands, out):
     if parsed is not None:
         kwargs["bands"] = parsed
     result = access_index(specialty, supply, level, departements=departements, region=region, **kwargs)
-    path = result.to_csv(out)
+    path = write_access_csv(result, out)
     click.echo(result.summary_fr())
     n = len(result.table)
     click.echo(f"Écrit : {path} ({plural(n, 'ligne')})")

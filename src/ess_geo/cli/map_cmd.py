@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ess_geo._output import prepare_output_file
+from ess_geo.analysis.coverage import coverage_table
 from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import echo_sources, require_territory, territory_options
@@ -57,7 +58,8 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
             err=True,
         )
     if coverage:
-        fmap = make_coverage_map(specialty, registry, supply, region=region, tiles=tiles)
+
+        fmap = make_coverage_map(coverage_table(region or None, [specialty], supply, registry), specialty, tiles=tiles)
     else:
         require_territory(departements, region)
         result = check_territory(specialty, departements=departements, region=region, supply=supply, registry=registry)

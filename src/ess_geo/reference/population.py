@@ -38,7 +38,7 @@ def inhabitants(departements: Iterable[str]) -> int | None:
     return int(sum(pops[d] for d in deps))
 
 
-def density_per_100k(count: object, population: object) -> float | None:
+def density_per_100k(count: object, population: object, *, decimals: int | None = 2) -> float | None:
     """Doctors per 100,000 inhabitants, rounded to 2 decimals; None when either figure is unknown.
 
     Parameters
@@ -47,6 +47,8 @@ def density_per_100k(count: object, population: object) -> float | None:
         Number of doctors.
     population : int or None
         Resident population; zero, negative, missing or NaN gives None.
+    decimals : int or None, default 2
+        Decimals kept; None for the unrounded value (maps round it once more for display).
 
     Returns
     -------
@@ -57,7 +59,8 @@ def density_per_100k(count: object, population: object) -> float | None:
     pop = float(population)  # type: ignore[arg-type]
     if pop <= 0:
         return None
-    return round(float(count) * 100_000 / pop, 2)  # type: ignore[arg-type]
+    value = float(count) * 100_000 / pop  # type: ignore[arg-type]
+    return value if decimals is None else round(value, decimals)
 
 
 def density_per_100k_series(count: pd.Series, population: pd.Series) -> pd.Series:

@@ -1,8 +1,23 @@
-"""Map specs, HTML/PNG/PDF maps, reports and table writers: drawing only.
+"""Drawing only: map specs built from analysis results, HTML/PNG/PDF maps, coverage reports, table writers.
+
+=====================  =====================================================================
+module                 owns
+=====================  =====================================================================
+``mapspec``            map types (MapSpec, layers, legend), colours, shared map helpers
+``territory_spec``     the committee map of a proposed territory (from a TerritoryCheck)
+``territory_layers``   existing ESS, communes by zonage and outreach sites layers
+``coverage_spec``      the coverage map of a specialty (from a CoverageResult)
+``simplify``           geometry simplification for display
+``html_map``           folium rendering and :func:`save_map`; ``leaflet``: offline Leaflet pieces
+``static_map``         matplotlib PNG/PDF rendering
+``reports``            coverage reports (HTML pages); ``cells``: French cell texts; ``xlsx``
+``tables``             CSV/GeoJSON/JSON writers (coverage, access index, ``ess-geo zip``)
+=====================  =====================================================================
 
 The submodules load folium, matplotlib or openpyxl, so ``import ess_geo`` does not import them:
-``ess_geo.render.html_map`` (any public submodule) is imported on first attribute access (PEP 562).
+any public submodule is imported on first attribute access (PEP 562).
 """
+
 
 from __future__ import annotations
 
@@ -10,7 +25,20 @@ import importlib
 import importlib.util
 from types import ModuleType
 
-__all__ = ["html_map", "mapspec", "reports", "simplify", "static_map"]
+__all__ = [
+    "cells",
+    "coverage_spec",
+    "html_map",
+    "leaflet",
+    "mapspec",
+    "reports",
+    "simplify",
+    "static_map",
+    "tables",
+    "territory_layers",
+    "territory_spec",
+    "xlsx",
+]
 
 
 def __getattr__(name: str) -> ModuleType:

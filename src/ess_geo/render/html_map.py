@@ -18,33 +18,36 @@ Every text shown in tooltips, the title block and the footer is HTML-escaped.
 
 from __future__ import annotations
 
-import base64
 import html
-import json
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, cast
 
 import folium
 import geopandas as gpd
-from branca.element import Element, MacroElement
-from jinja2 import Template
+from branca.element import Element, Figure
 
 from ess_geo._output import prepare_output_file, write_error
-from ess_geo.errors import EssGeoError
-from ess_geo.reference.specialties import Specialty
-from ess_geo.render.mapspec import (
-    STATUS_COLOUR,
-    LegendSection,
-    MapLayer,
-    MapSpec,
-    coverage_map_spec,
-    territory_map_spec,
-)
+from ess_geo.errors import InputDataError
+from ess_geo.render.coverage_spec import coverage_map_spec
+from ess_geo.render.leaflet import DepartementLabels, FitTerritory, HtmlControl, MetricScale, OfflineMap
+from ess_geo.render.mapspec import STATUS_COLOUR, LegendSection, MapLayer, MapSpec
+from ess_geo.render.static_map import render_static
+from ess_geo.render.tables import atomic_write_bytes
+from ess_geo.render.territory_spec import territory_map_spec
 
+if TYPE_CHECKING:
+    from ess_geo.analysis.coverage import CoverageResult
+    from ess_geo.analysis.outreach import ZipResult
+    from ess_geo.inputs.registry import Registry
+    from ess_geo.inputs.supply import Supply
+    from ess_geo.reference.specialties import Specialty
+    from ess_geo.rules.territory import TerritoryCheck
+
+#: Attribute of the returned folium map holding its :class:`~ess_geo.render.mapspec.MapSpec`.
 SPEC_ATTRIBUTE = "_ess_geo_spec"
+#: Extensions :func:`save_map` writes.
 SAVE_FORMATS = (".html", ".png", ".pdf")
+#: Accepted ``tiles`` values and the folium basemap each adds.
 TILES = {
     True: ("OpenStreetMap", None),
     "osm": ("OpenStreetMap", None),
@@ -55,76 +58,6 @@ TILES = {
 
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
-
-
-@lru_cache(maxsize=1)
-def leaflet_assets() -> tuple[str, str]:
-    """Vendored Leaflet (JS, CSS), the CSS's images inlined as data URIs.
-
-    Returns
-    -------
-    (str, str)
-        JavaScript source and CSS text.
-    """
-    base = resources.files("ess_geo") / "_vendor" / "leaflet"
-    js = (base / "leaflet.js").read_text(encoding="utf-8")
-    css = (base / "leaflet.css").read_text(encoding="utf-8")
-    for name in ("layers.png", "layers-2x.png"):
-        data = base64.b64encode((base / "images" / name).read_bytes()).decode("ascii")
-        css = css.replace(f"url(images/{name})", f"url(data:image/png;base64,{data})")
-    # default marker images are never used (sites are circle markers): no relative file request
-    css = css.replace("url(images/marker-icon.png)", "none")
-    # never let the inlined code close its own <script>/<style> element
-    return js.replace("</script", "<\\/script"), css.replace("</style", "<\\/style")
-
-
-class OfflineMap(folium.Map):
-    """A :class:`folium.Map` whose page loads no external resource.
-
-    folium's default page pulls Leaflet, jQuery, Bootstrap and Font Awesome from CDNs; an ARS
-    laptop on an intranet would then show a blank page. This subclass declares no external JS or
-    CSS and inlines the vendored Leaflet instead.
-    """
-
-    default_js: list = []  # noqa: RUF012  (folium reads these class attributes)
-    default_css: list = []  # noqa: RUF012
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        js, css = leaflet_assets()
-        self.get_root().header.add_child(Element(f"<style>{css}</style>\n<script>{js}</script>"), name="leaflet_inline")
-
-
-class HtmlControl(MacroElement):
-    """A Leaflet control showing a fixed block of (already escaped) HTML.
-
-    Leaflet stacks controls in each corner, so the title block, legend, zoom buttons and scale
-    never overlap whatever the window size.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        var {{ this.get_name() }} = L.control({position: {{ this.position|tojson }}});
-        {{ this.get_name() }}.onAdd = function (map) {
-            var div = L.DomUtil.create("div", {{ this.css_class|tojson }});
-            div.innerHTML = {{ this.html_json }};
-            L.DomEvent.disableClickPropagation(div);
-            L.DomEvent.disableScrollPropagation(div);
-            return div;
-        };
-        {{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, html_text: str, *, position: str, css_class: str) -> None:
-        super().__init__()
-        self._name = "HtmlControl"
-        self.position = position
-        self.css_class = css_class
-        # JSON string literal; "</" escaped so the text can never close the <script> element.
-        self.html_json = json.dumps(html_text).replace("</", "<\\/")
 
 
 CSS = """
@@ -287,80 +220,6 @@ def _add_layer(fmap: folium.Map, layer: MapLayer) -> None:
     group.add_to(fmap)
 
 
-class MetricScale(MacroElement):
-    """Leaflet scale bar in kilometres only (French readers; Leaflet adds miles by default)."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        L.control.scale({metric: true, imperial: false, position: "bottomright"}).addTo({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "MetricScale"
-
-
-class DepartementLabels(MacroElement):
-    """Permanent small département-code labels (non-interactive), like the printed map's."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function () {
-            var labels = {{ this.labels_json }};
-            var group = L.layerGroup();
-            labels.forEach(function (l) {
-                L.marker([l[1], l[0]], {interactive: false, keyboard: false, icon: L.divIcon({
-                    className: "ess-dep-label" + (l[3] ? " ess-dep-label-in" : ""), html: l[2],
-                    iconSize: null, iconAnchor: [0, 0]})}).addTo(group);
-            });
-            group.addTo({{ this._parent.get_name() }});
-        })();
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, labels: list[tuple[float, float, str, bool]]) -> None:
-        super().__init__()
-        self._name = "DepartementLabels"
-        self.labels_json = json.dumps([[round(x, 5), round(y, 5), _esc(t), bool(b)] for x, y, t, b in labels]).replace("</", "<\\/")
-
-
-class FitTerritory(MacroElement):
-    """Fit the initial view to the territory once the title block and legend are laid out.
-
-    The padding is the real width of the title block (left) when the window is wide enough,
-    so the territory fills the free part of the frame whatever the window size.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function (map) {
-            var b = L.latLngBounds({{ this.bounds_json }});
-            function fit() {
-                var size = map.getSize();
-                var title = document.querySelector(".ess-title");
-                var left = title ? title.offsetWidth + 20 : 20;
-                if (left > size.x * 0.45) { left = 20; }
-                map.fitBounds(b, {paddingTopLeft: [left, 20], paddingBottomRight: [20, 30], animate: false});
-            }
-            setTimeout(fit, 0);
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, bounds: tuple[float, float, float, float]) -> None:
-        super().__init__()
-        self._name = "FitTerritory"
-        minx, miny, maxx, maxy = bounds
-        self.bounds_json = json.dumps([[miny, minx], [maxy, maxx]])
-
-
 def _label_points(spec: MapSpec) -> list[tuple[float, float, str, bool]]:
     """(lon, lat, text, in focus) of the département labels of the first labelled polygon layer."""
     for layer in spec.layers:
@@ -394,13 +253,13 @@ def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
 
     Raises
     ------
-    EssGeoError
+    InputDataError
         If ``tiles`` is not one of the accepted values.
     """
     tile_key = tiles.lower() if isinstance(tiles, str) else tiles
     if tile_key not in (False, None) and tile_key not in TILES:
         allowed = ", ".join(repr(k) for k in TILES if isinstance(k, str))
-        raise EssGeoError(f"unknown tiles {tiles!r}; allowed: True, False, {allowed}", fr=f"fond de carte inconnu : {tiles!r}")
+        raise InputDataError(f"unknown tiles {tiles!r}; allowed: True, False, {allowed}", fr=f"fond de carte inconnu : {tiles!r}")
     fmap = OfflineMap(tiles=None, zoom_control="topright", control_scale=False, prefer_canvas=False, zoom_snap=0.25)
     if tile_key not in (False, None):
         folium.TileLayer(TILES[tile_key][0], name="Fond de carte", control=True).add_to(fmap)
@@ -417,7 +276,7 @@ def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
     # a first fit for any page; FitTerritory refits once the title block and legend have their size
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(380, 20), padding_bottom_right=(20, 20))
     FitTerritory(spec.bounds).add_to(fmap)
-    root = fmap.get_root()
+    root = cast(Figure, fmap.get_root())
     root.header.add_child(Element(CSS), name="ess_css")
     root.header.add_child(Element(f"<title>{_esc(spec.title)} — {_esc(spec.subtitle)}</title>"), name="ess_title_tag")
     root.html.add_child(Element(_footer_html(spec)), name="ess_footer")
@@ -426,11 +285,11 @@ def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
 
 
 def make_territory_map(
-    check_result: Any,
+    check_result: TerritoryCheck,
     *,
-    zip_result: Any = None,
-    supply: Any = None,
-    registry: Any = None,
+    zip_result: ZipResult | None = None,
+    supply: Supply | None = None,
+    registry: Registry | None = None,
     tiles: bool | str = False,
 ) -> folium.Map:
     """Map of a proposed ESS territory for a committee.
@@ -444,12 +303,13 @@ def make_territory_map(
     ----------
     check_result : TerritoryCheck
         Result of :func:`ess_geo.rules.territory.check_territory`.
-    zip_result : object, optional
+    zip_result : ZipResult, optional
         ZIP result with ``communes`` and/or ``sites`` GeoDataFrames.
-    supply : Supply, path or None
-        Specialists per département (default: the counts of the threshold criterion).
-    registry : Registry, path or None
-        Existing ESS (default: the embedded registry).
+    supply : Supply, optional
+        Specialists per département, loaded (default: the check's supply, else the counts of the
+        threshold criterion).
+    registry : Registry, optional
+        Existing ESS, loaded (default: the check's registry).
     tiles : bool or str, default False
         Basemap; none by default (offline).
 
@@ -460,7 +320,7 @@ def make_territory_map(
 
     Raises
     ------
-    EssGeoError
+    InputDataError, CrsError
         On unusable input (no départements, ZIP frames without CRS, unknown tiles...).
     """
     spec = territory_map_spec(check_result, zip_result=zip_result, supply=supply, registry=registry)
@@ -468,28 +328,27 @@ def make_territory_map(
 
 
 def make_coverage_map(
-    specialty: str | Specialty,
-    registry: Any = None,
-    supply: Any = None,
+    result: CoverageResult,
+    specialty: str | Specialty | None = None,
     *,
     region: str | None = None,
     tiles: bool | str = False,
 ) -> folium.Map:
-    """France-wide (or one-région) map of ESS coverage for a specialty.
+    """France-wide (or one-région) map of ESS coverage for a specialty, from a coverage result.
 
-    Each département is coloured as covered by an ESS of the specialty, not covered but with
-    enough specialists to host one, or not covered and below the threshold alone.
+    Each département is coloured by the class :func:`ess_geo.analysis.coverage.coverage_table`
+    gave it: covered by an ESS of the specialty, can host one alone, reaches the threshold with
+    uncovered neighbours, cannot reach it, or undetermined (upper-bound or missing counts).
 
     Parameters
     ----------
-    specialty : str or Specialty
-        Specialty.
-    registry : Registry, path or None
-        Existing ESS (default: the embedded registry).
-    supply : Supply, path or None
-        Specialists per département.
+    result : CoverageResult
+        Output of :func:`ess_geo.analysis.coverage.coverage_table` (for example
+        ``coverage_table(None, ["cardiologie"], supply)`` for France).
+    specialty : str or Specialty, optional
+        Specialty to map; may be omitted when ``result`` holds only one.
     region : str, optional
-        Restrict to one région.
+        Map only this région of ``result``.
     tiles : bool or str, default False
         Basemap; none by default.
 
@@ -499,10 +358,10 @@ def make_coverage_map(
 
     Raises
     ------
-    EssGeoError
-        On an unknown specialty, région or tiles value.
+    InputDataError
+        If the specialty or région is not in ``result``, or on an unknown tiles value.
     """
-    spec = coverage_map_spec(specialty, registry, supply, region=region)
+    spec = coverage_map_spec(result, specialty, region=region)
     return render_folium(spec, tiles=tiles)
 
 
@@ -532,32 +391,42 @@ def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
 
     Raises
     ------
-    EssGeoError
-        If the extension is not supported, or a static export is asked of a map without spec.
     InputDataError
-        If the file or its folder cannot be written (missing folders are created).
+        If the extension is not supported, a static export is asked of a map without spec, or
+        the file or its folder cannot be written (missing folders are created).
     """
     out = Path(path)
     suffix = out.suffix.lower()
     if suffix not in SAVE_FORMATS:
-        raise EssGeoError(
+        raise InputDataError(
             f"cannot save a map as {out.name!r}: extension must be one of {list(SAVE_FORMATS)}",
             fr=f"format de carte non pris en charge : {out.name} (attendu : .html, .png ou .pdf)",
         )
     spec = getattr(fmap, SPEC_ATTRIBUTE, None)
-    if suffix != ".html" and spec is None:
-        raise EssGeoError(
+    if suffix != ".html" and not isinstance(spec, MapSpec):
+        raise InputDataError(
             f"cannot export {out.name!r}: this map was not made by ess_geo (no {SPEC_ATTRIBUTE})",
             fr=f"export {suffix} impossible : carte non produite par ess_geo",
         )
     prepare_output_file(out)
     try:
-        if suffix == ".html":
-            out.write_text(map_html(fmap), encoding="utf-8")
-            return out
-        from ess_geo.render.static_map import render_static
-
-        render_static(spec, out, dpi=dpi)
+        if isinstance(spec, MapSpec) and suffix != ".html":
+            render_static(spec, out, dpi=dpi)
+        else:
+            atomic_write_bytes(out, map_html(fmap).encode("utf-8"))
     except OSError as exc:
         raise write_error(out, exc) from None
     return out
+
+
+__all__ = [
+    "CSS",
+    "SAVE_FORMATS",
+    "SPEC_ATTRIBUTE",
+    "TILES",
+    "make_coverage_map",
+    "make_territory_map",
+    "map_html",
+    "render_folium",
+    "save_map",
+]

@@ -13,34 +13,34 @@ file                           content
 ``couverture_france.xlsx``     the same for all régions reported (when more than one)
 ``couverture.csv``             every row of the coverage table (machines; UTF-8, comma)
 ``synthese.csv``               one row per région × specialty
-``cartes/*.html``              coverage maps (only with ``maps=True`` and :mod:`ess_geo.render.html_map`)
+``cartes/*.html``              coverage maps (only with ``maps=True``), drawn from the same result
 =============================  ===============================================================
 
 Every file is first rendered in memory, then written to a temporary name in the same directory
 and renamed with :func:`os.replace`: an interrupted run never leaves a half-written file, and a
 failure while rendering leaves the previous report untouched. A rerun overwrites cleanly.
 
-Nothing here computes a figure: every number comes from the coverage table.
+Nothing here computes a figure: every number comes from the coverage table. Cell texts are in
+:mod:`ess_geo.render.cells`, workbooks in :mod:`ess_geo.render.xlsx`, CSV and atomic writing in
+:mod:`ess_geo.render.tables`; ``cell_text`` and ``DETAIL_COLUMNS`` are re-exported here for notebooks.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
+import dataclasses
 import html
-import io
-import os
+import json
 import re
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ess_geo._format import decimal, euros, nombre
+from ess_geo._format import euros
 from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.analysis.coverage import (
     GROUP_STATUS_FR,
@@ -51,16 +51,14 @@ from ess_geo.analysis.coverage import (
     coverage_table,
 )
 from ess_geo.errors import InputDataError
-from ess_geo.inputs.registry import Registry
-from ess_geo.inputs.supply import Supply
-from ess_geo.reference.specialties import Specialty
+from ess_geo.render.cells import DETAIL_COLUMNS, cell_text, detail_columns, is_missing
+from ess_geo.render.html_map import make_coverage_map, map_html
+from ess_geo.render.tables import atomic_write_bytes, render_csv
+from ess_geo.render.xlsx import render_xlsx
 from ess_geo.rules.criteria import MIN_SPECIALISTS
 
+#: Report formats :func:`write_coverage_report` writes.
 FORMATS = ("html", "xlsx", "csv")
-
-#: Columns of the per-specialty tables (HTML sections and XLSX sheets): the coverage table
-#: without what the section title already says (specialty) and the ESS id (its name is shown).
-DETAIL_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("specialty", "specialty_label", "covered_by")]
 
 _STATUS_COLOURS = {
     "covered": "#dbeafe",
@@ -111,248 +109,6 @@ class ReportFiles:
 
 
 # ---------------------------------------------------------------------------------------------
-# Cell formatting (French)
-
-
-def _isna(value: object) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _fr_int(value: object) -> str:
-    return "" if _isna(value) else nombre(int(value))
-
-
-def _population_text(value: object) -> str:
-    return "population inconnue" if _isna(value) else _fr_int(value)
-
-
-def _fr_float(value: object) -> str:
-    return "" if _isna(value) else decimal(float(value), 2)
-
-
-def _fr_bool(value: object, *, undetermined: str = "indéterminé") -> str:
-    if _isna(value):
-        return undetermined
-    return "oui" if bool(value) else "non"
-
-
-def _fr_exact(value: object) -> str:
-    if _isna(value):
-        return "non fourni"
-    return "exact" if bool(value) else "majorant"
-
-
-def _group_text(value: object) -> str:
-    if value is None or (not isinstance(value, list | tuple) and _isna(value)):
-        return ""
-    return "+".join(value)
-
-
-def cell_text(column: str, value: object) -> str:
-    """French text of a table cell (HTML pages)."""
-    if column == "population":  # unknown for Mayotte: never 0
-        return _population_text(value)
-    if column in ("n_specialists", "group_n_specialists", "group_population") or column.startswith("n_"):
-        return _fr_int(value)
-    if column in ("startup_credit_eur", "yearly_allocation_eur"):
-        return "" if _isna(value) else euros(int(value))
-    if column in ("density_per_100k", "zip_population_share"):
-        return _fr_float(value)
-    if column == "exact":
-        return _fr_exact(value)
-    if column == "could_host_alone":
-        return _fr_bool(value)
-    if column == "group_status":
-        return "" if _isna(value) else GROUP_STATUS_FR.get(str(value), str(value))
-    if column == "group":
-        return _group_text(value)
-    if column == "potential_new_ess":
-        return _fr_int(value)
-    return "" if _isna(value) else str(value)
-
-
-def _xlsx_value(column: str, value: object) -> object:
-    """Native Excel value: numbers stay numbers, flags and statuses become French words."""
-    if column in ("exact", "could_host_alone", "group_status", "group"):
-        return cell_text(column, value) or None
-    if _isna(value):
-        return None
-    if column in ("density_per_100k", "zip_population_share"):
-        return float(value)
-    if isinstance(value, bool | np.bool_):
-        return "oui" if value else "non"
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
-def _csv_value(value: object) -> str:
-    if isinstance(value, list | tuple):
-        return "+".join(value)
-    if _isna(value):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    return str(value)
-
-
-# ---------------------------------------------------------------------------------------------
-# Atomic writing
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same directory, then rename).
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        Destination.
-    data : bytes
-        Content.
-
-    Returns
-    -------
-    pathlib.Path
-        The destination path.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-# ---------------------------------------------------------------------------------------------
-# CSV
-
-
-def render_csv(frame: pd.DataFrame, columns: Sequence[str]) -> bytes:
-    """CSV bytes (UTF-8, comma, header of column ids; lists joined with ``+``)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for rec in frame[list(columns)].itertuples(index=False, name=None):
-        writer.writerow([_csv_value(v) for v in rec])
-    return buf.getvalue().encode("utf-8")
-
-
-# ---------------------------------------------------------------------------------------------
-# XLSX
-
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-
-
-def _sheet_title(text: str, taken: set[str]) -> str:
-    base = _BAD_SHEET_CHARS.sub(" ", text).strip()[:31] or "Feuille"
-    title, i = base, 2
-    while title.lower() in taken:
-        suffix = f" ({i})"
-        title, i = base[: 31 - len(suffix)] + suffix, i + 1
-    taken.add(title.lower())
-    return title
-
-
-def _detail_columns(result: CoverageResult) -> list[str]:
-    """Detail columns, without the zonage column when no zonage was given."""
-    has_zip = result.table["zip_population_share"].notna().any() if len(result.table) else False
-    return [c for c in DETAIL_COLUMNS if c != "zip_population_share" or has_zip]
-
-
-def _fill_sheet(ws, frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="1F3A5F")
-    ws.append([LABELS_FR.get(c, c) for c in columns])
-    for cell in ws[1]:
-        cell.font, cell.fill = header_font, header_fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for rec in frame[list(columns)].itertuples(index=False, name=None):
-        ws.append([_xlsx_value(c, v) for c, v in zip(columns, rec, strict=True)])
-    for i, col in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        width = max([len(LABELS_FR.get(col, col)) * 0.8, *(len(str(v)) for v in frame[col].head(200).map(lambda x, c=col: cell_text(c, x)))], default=8)
-        ws.column_dimensions[letter].width = min(60, max(8, width + 2))
-        if col == "density_per_100k":
-            for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                row[0].number_format = "0.00"
-        elif col in ("startup_credit_eur", "yearly_allocation_eur", "population", "group_population"):
-            for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                row[0].number_format = "#,##0"
-    ws.row_dimensions[1].height = 32
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-
-
-def render_xlsx(result: CoverageResult, regions: Sequence[str] | None = None) -> bytes:
-    """XLSX bytes: a ``Synthèse`` sheet, one sheet per specialty, a ``Sources`` sheet.
-
-    Parameters
-    ----------
-    result : CoverageResult
-        Coverage to render.
-    regions : sequence of str, optional
-        Restrict to these régions (default all régions of ``result``).
-
-    Returns
-    -------
-    bytes
-    """
-    from openpyxl import Workbook
-
-    regions = list(regions or result.regions)
-    table = result.table[result.table["code_region"].isin(regions)]
-    summary = result.summary[result.summary["code_region"].isin(regions)]
-    wb = Workbook()
-    ws = wb.active
-    taken: set[str] = set()
-    ws.title = _sheet_title("Synthèse", taken)
-    _fill_sheet(ws, summary, SUMMARY_COLUMNS)
-    for spec in result.specialties:
-        sheet = wb.create_sheet(_sheet_title(spec.label, taken))
-        _fill_sheet(sheet, table[table["specialty"] == spec.id], _detail_columns(result))
-    src = wb.create_sheet(_sheet_title("Sources", taken))
-    src.append(["Source", "Millésime", "Licence", "Origine"])
-    for s in result.sources:
-        src.append([s.name, s.vintage, s.licence, s.origin])
-    src.append([])
-    src.append(["Méthode et remarques"])
-    for note in result.notes:
-        src.append([note])
-    for spec in result.specialties:
-        src.append([f"{spec.label} : {result.basis.get(spec.id, '')}"])
-    src.append([f"Généré le {date.today().isoformat()} par ess_geo"])
-    src.column_dimensions["A"].width = 80
-    for col in "BCD":
-        src.column_dimensions[col].width = 30
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-# ---------------------------------------------------------------------------------------------
 # HTML
 
 _esc = html.escape
@@ -367,7 +123,7 @@ def _html_table(
     body = []
     for rec in frame[list(columns)].to_dict(orient="records"):
         style = ""
-        if status_colours and not _isna(rec.get("group_status")):
+        if status_colours and not is_missing(rec.get("group_status")):
             style = f" style='background:{_STATUS_COLOURS.get(rec['group_status'], '#fff')}'"
         cells = []
         for c in columns:
@@ -463,7 +219,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         if len(srow):
             s = srow.iloc[0]
             head = f"<p>{int(s['n_covered'])} département(s) couvert(s) sur {int(s['n_departements'])} ; "
-            if _isna(s["potential_new_ess"]):
+            if is_missing(s["potential_new_ess"]):
                 parts.append(
                     head + "nombre de nouvelles ESS possibles indéterminé (effectifs majorants ou non fournis ; "
                     "voir « ess-geo propose » avec une extraction RPPS).</p>"
@@ -481,7 +237,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
                     f"et environ {_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à 50 % d'adhérents "
                     "(<b>indicatif</b>).</p>"
                 )
-        parts.append(_html_table(rows, [c for c in _detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
+        parts.append(_html_table(rows, [c for c in detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
         if spec.id in maps:
             src = _esc(maps[spec.id], quote=True)
             parts.append(
@@ -540,18 +296,14 @@ def render_index_html(result: CoverageResult, region_pages: dict[str, str]) -> s
 # Maps (optional)
 
 
-def _render_maps(result: CoverageResult, supply, registry, regions: Sequence[str]) -> tuple[dict[tuple[str, str], bytes], list[str]]:
-    """Coverage map HTML per région × specialty, when :mod:`ess_geo.render.html_map` is available."""
-    try:
-        from ess_geo.render.html_map import make_coverage_map, map_html
-    except ImportError:
-        return {}, ["cartes indisponibles : module ess_geo.render.html_map absent"]
+def _render_maps(result: CoverageResult, regions: Sequence[str]) -> tuple[dict[tuple[str, str], bytes], list[str]]:
+    """Coverage map HTML per région × specialty, drawn from ``result`` (the classes the tables show)."""
     out: dict[tuple[str, str], bytes] = {}
     errors: list[str] = []
     for code_region in regions:
         for spec in result.specialties:
             try:
-                fmap = make_coverage_map(spec, registry, supply, region=code_region)
+                fmap = make_coverage_map(result, spec, region=code_region)
                 out[(code_region, spec.id)] = map_html(fmap).encode("utf-8")
             except Exception as exc:  # a map must never break the report
                 errors.append(f"carte {spec.label} / région {code_region} indisponible : {exc}")
@@ -571,8 +323,6 @@ def _replace_manifest(out: Path, written: list[str]) -> None:
     Only names listed in the previous manifest *and* shaped like report files are removed, so
     other files of ``out_dir`` are never touched.
     """
-    import json
-
     manifest = out / MANIFEST
     try:
         previous = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
@@ -604,85 +354,25 @@ def check_formats(formats: Iterable[str] | str) -> list[str]:
     return fmts
 
 
-def write_coverage_report(
-    out_dir: str | Path,
-    region: str | int | Iterable | None = None,
-    formats: Iterable[str] = FORMATS,
-    *,
-    specialties: Iterable[str | Specialty] | None = None,
-    supply: Supply | str | Path | None = None,
-    registry: Registry | str | Path | None = None,
-    maps: bool = False,
-    result: CoverageResult | None = None,
-    include_lumped: bool = False,
-    progress: Callable[[str, str], None] | None = None,
-    zonage=None,
-) -> ReportFiles:
-    """Compute the coverage and write the report files (HTML, XLSX, CSV) atomically.
+#: Keyword options of :func:`write_coverage_report` passed on to :func:`~ess_geo.analysis.coverage.coverage_table`.
+COVERAGE_OPTIONS = frozenset(
+    {"specialties", "supply", "registry", "cross_region", "include_lumped", "funding_rule", "progress", "zonage"}
+)
 
-    Parameters
-    ----------
-    out_dir : str or pathlib.Path
-        Output directory (created if needed).
-    region : str, int, iterable or None
-        A région code, several, or None / ``"all"`` for every région.
-    formats : iterable of str, default ("html", "xlsx", "csv")
-        Any of ``html``, ``xlsx``, ``csv``.
-    specialties : iterable of str or Specialty, optional
-        Specialties (default: those the supply has data for).
-    supply : Supply or path, optional
-        Specialist supply.
-    registry : Registry or path, optional
-        Existing ESS (default embedded registry).
-    maps : bool, default False
-        Embed coverage maps (needs :mod:`ess_geo.render.html_map`; slower).
-    result : CoverageResult, optional
-        A coverage already computed (then ``region``, ``specialties``, ``supply`` only serve
-        the maps).
-    include_lumped : bool, default False
-        Also report specialties of lumped DREES groups (upper bounds).
-    progress : callable, optional
-        Called with ``(code_region, specialty_id)`` as the computation advances.
-    zonage : Zonage or path, optional
-        Doctors' zonage: adds the share of population in ZIP communes per département.
 
-    Returns
-    -------
-    ReportFiles
-
-    Raises
-    ------
-    InputDataError
-        For an unknown format, unusable supply/registry files, or an output folder that cannot
-        be created or written (missing folders are created).
-    UnknownCodeError
-        For an unknown région code.
-    """
-    fmts = check_formats(formats)
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise InputDataError(f"out_dir {str(out)!r} is not a directory", fr=f"{out} n'est pas un dossier")
-    prepare_output_dir(out)
-    from ess_geo.inputs.load import as_supply
-    from ess_geo.inputs.registry import as_registry
-
-    sup = as_supply(supply)
-    reg = as_registry(registry)
-    if result is None:
-        result = coverage_table(region, specialties, sup, reg, include_lumped=include_lumped, progress=progress, zonage=zonage)
-
-    # 1. render everything in memory: a failure here touches no file
+def _render_files(result: CoverageResult, fmts: list[str], maps: bool) -> tuple[dict[str, bytes], list[str], bool]:
+    """Every report file rendered in memory (relative path → bytes), the map errors, whether maps are in."""
     files: dict[str, bytes] = {}
     map_errors: list[str] = []
     map_paths: dict[str, dict[str, str]] = {}
     if maps and "html" in fmts:
-        rendered, map_errors = _render_maps(result, sup, reg, result.regions)
+        rendered, map_errors = _render_maps(result, result.regions)
         for (code_region, spec_id), data in rendered.items():
             rel = f"cartes/region_{code_region}_{spec_id}.html"
             files[rel] = data
             map_paths.setdefault(code_region, {})[spec_id] = rel
     if map_errors:
-        result.notes = [*result.notes, *map_errors]
+        result = dataclasses.replace(result, notes=[*result.notes, *map_errors])
     if "html" in fmts:
         pages = {r: f"region_{r}.html" for r in result.regions}
         for r in result.regions:
@@ -696,26 +386,83 @@ def write_coverage_report(
     if "csv" in fmts:
         files["couverture.csv"] = render_csv(result.table, TABLE_COLUMNS)
         files["synthese.csv"] = render_csv(result.summary, SUMMARY_COLUMNS)
+    return files, map_errors, bool(map_paths)
 
+
+def write_coverage_report(
+    out_dir: str | Path,
+    region: str | int | Iterable | None = None,
+    formats: Iterable[str] = FORMATS,
+    *,
+    maps: bool = False,
+    result: CoverageResult | None = None,
+    **coverage_options: Any,
+) -> ReportFiles:
+    """Compute the coverage (or take it) and write the report files (HTML, XLSX, CSV) atomically.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        Output directory (created if needed).
+    region : str, int, iterable or None
+        A région code, several, or None / ``"all"`` for every région.
+    formats : iterable of str, default ("html", "xlsx", "csv")
+        Any of ``html``, ``xlsx``, ``csv``.
+    maps : bool, default False
+        Embed coverage maps, drawn from the same coverage result (slower).
+    result : CoverageResult, optional
+        A coverage already computed; ``region`` and the coverage options are then not used.
+    **coverage_options
+        Passed to :func:`~ess_geo.analysis.coverage.coverage_table` when ``result`` is None:
+        ``specialties``, ``supply``, ``registry``, ``cross_region``, ``include_lumped``,
+        ``funding_rule``, ``progress``, ``zonage``.
+
+    Returns
+    -------
+    ReportFiles
+
+    Raises
+    ------
+    InputDataError
+        For an unknown format, unusable supply/registry files, or an output folder that cannot
+        be created or written (missing folders are created).
+    UnknownCodeError
+        For an unknown région code.
+    TypeError
+        For an option that :func:`~ess_geo.analysis.coverage.coverage_table` does not take.
+    """
+    unknown = sorted(set(coverage_options) - COVERAGE_OPTIONS)
+    if unknown:
+        raise TypeError(f"write_coverage_report() got unexpected option(s) {unknown}; allowed: {sorted(COVERAGE_OPTIONS)}")
+    fmts = check_formats(formats)
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputDataError(f"out_dir {str(out)!r} is not a directory", fr=f"{out} n'est pas un dossier")
+    prepare_output_dir(out)
+    if result is None:
+        result = coverage_table(region, **coverage_options)
+    # 1. render everything in memory: a failure here touches no file
+    files, map_errors, maps_included = _render_files(result, fmts, maps)
     # 2. write each file atomically, then remove files of a previous run that this one did not rewrite
     try:
         paths = [atomic_write_bytes(out / rel, data) for rel, data in files.items()]
         _replace_manifest(out, sorted(files))
     except OSError as exc:
         raise write_error(out, exc) from None
-    return ReportFiles(out_dir=out, paths=paths, result=result, maps_included=bool(map_paths), map_errors=map_errors)
+    if map_errors:
+        result = dataclasses.replace(result, notes=[*result.notes, *map_errors])
+    return ReportFiles(out_dir=out, paths=paths, result=result, maps_included=maps_included, map_errors=map_errors)
 
 
 __all__ = [
+    "COVERAGE_OPTIONS",
     "DETAIL_COLUMNS",
     "FORMATS",
+    "MANIFEST",
     "ReportFiles",
-    "atomic_write_bytes",
     "cell_text",
     "check_formats",
-    "render_csv",
     "render_index_html",
     "render_region_html",
-    "render_xlsx",
     "write_coverage_report",
 ]

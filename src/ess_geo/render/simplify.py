@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ess_geo.errors import EssGeoError, GeometryError, InputDataError
+from ess_geo.errors import GeometryError, InputDataError
 from ess_geo.reference.crs import WGS84, require_crs, split_by_metric_crs
 
 #: Default tolerances (metres) by level of detail. GEOS' coverage simplification is
@@ -144,6 +144,34 @@ def repair_polygonal(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _kept_columns(gdf: gpd.GeoDataFrame, keep: Sequence[str] | None) -> list[str]:
+    """Columns to keep besides the geometry; every one of ``keep`` must exist."""
+    columns = list(gdf.columns.drop(gdf.geometry.name)) if keep is None else list(keep)
+    missing = [c for c in columns if c not in gdf.columns]
+    if missing:
+        raise InputDataError(
+            f"keep names missing column(s) {missing}; available: {list(gdf.columns)}",
+            fr=f"colonne(s) absente(s) : {', '.join(missing)}",
+        )
+    return columns
+
+
+def _simplify_part(part: gpd.GeoDataFrame, tolerance_m: float) -> gpd.GeoDataFrame:
+    """Simplify the rows of one metric zone (coverage-preserving when all are polygons), back in WGS84."""
+    geoms = part.geometry.values
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
+    tol = zone_tolerance(tolerance_m, geoms)
+    if tol > 0 and polygonal.all():
+        simplified = shapely.coverage_simplify(geoms, tol)
+    elif tol > 0:
+        simplified = shapely.simplify(geoms, tol, preserve_topology=True)
+    else:
+        simplified = geoms
+    part = part.copy()
+    part["geometry"] = gpd.GeoSeries(simplified, index=part.index, crs=part.crs)
+    return part.to_crs(WGS84)
+
+
 def simplify_for_map(
     gdf: gpd.GeoDataFrame,
     *,
@@ -182,27 +210,19 @@ def simplify_for_map(
     Raises
     ------
     InputDataError
-        If ``tolerance_m`` is not a finite number ≥ 0 (strings, NaN, infinity, negatives).
+        If ``tolerance_m`` is not a finite number ≥ 0 (strings, NaN, infinity, negatives), or
+        ``keep`` names a missing column.
     GeometryError
         If an input geometry is invalid (e.g. a self-intersecting polygon); the message names
         the offending index labels. Invalid input is refused rather than silently repaired:
         ``make_valid`` may split or drop parts, which the caller must check.
-    EssGeoError
-        If ``keep`` names a missing column.
     CrsError
         If ``gdf`` has no CRS.
     """
     require_crs(gdf, "gdf")
     tolerance_m = _check_tolerance(tolerance_m)
     _check_geometries(gdf)
-    columns = list(gdf.columns.drop(gdf.geometry.name)) if keep is None else list(keep)
-    missing = [c for c in columns if c not in gdf.columns]
-    if missing:
-        raise EssGeoError(
-            f"keep names missing column(s) {missing}; available: {list(gdf.columns)}",
-            fr=f"colonne(s) absente(s) : {', '.join(missing)}",
-        )
-    frame = gdf[[*columns, gdf.geometry.name]].copy()
+    frame = gdf[[*_kept_columns(gdf, keep), gdf.geometry.name]].copy()
     frame = frame.rename_geometry("geometry") if gdf.geometry.name != "geometry" else frame
     original_index = frame.index
     frame = frame.reset_index(drop=True)
@@ -212,22 +232,20 @@ def simplify_for_map(
         parts = split_by_metric_crs(frame, dep_column)
     else:
         parts = {"EPSG:2154": frame.to_crs("EPSG:2154")}
-    out = []
-    for part in parts.values():
-        geoms = part.geometry.values
-        polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-        tol = zone_tolerance(tolerance_m, geoms)
-        if tol > 0 and polygonal.all():
-            simplified = shapely.coverage_simplify(geoms, tol)
-        elif tol > 0:
-            simplified = shapely.simplify(geoms, tol, preserve_topology=True)
-        else:
-            simplified = geoms
-        part = part.copy()
-        part["geometry"] = gpd.GeoSeries(simplified, index=part.index, crs=part.crs)
-        out.append(part.to_crs(WGS84))
+    out = [_simplify_part(part, tolerance_m) for part in parts.values()]
     result = gpd.GeoDataFrame(pd.concat(out), geometry="geometry", crs=WGS84).sort_index()
     rounded = repair_polygonal(round_coordinates(result.geometry, decimals))
     result["geometry"] = gpd.GeoSeries(rounded, index=result.index, crs=WGS84)
     result.index = original_index
     return result
+
+
+__all__ = [
+    "DEFAULT_DECIMALS",
+    "EXTENT_RATIO",
+    "TOLERANCE_M",
+    "repair_polygonal",
+    "round_coordinates",
+    "simplify_for_map",
+    "zone_tolerance",
+]

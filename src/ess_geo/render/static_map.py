@@ -15,6 +15,7 @@ from pathlib import Path
 import geopandas as gpd
 import matplotlib as mpl
 import shapely
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
@@ -157,7 +158,9 @@ def _draw_frame(ax, spec: MapSpec, crs: str, bounds, labels: bool, skip_labels: 
 
 
 def _legend_handles(spec: MapSpec):
-    handles, labels, bold = [], [], []
+    handles: list[Artist] = []
+    labels: list[str] = []
+    bold: list[bool] = []
     for section in spec.legend:
         if section.title:
             handles.append(Patch(visible=False))
@@ -276,3 +279,6 @@ def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150) -> Path:
         fig.text(0.01, 0.008, _mtext(textwrap.fill(footer, 210)), fontsize=6.2, color="#333333", va="bottom")
         fig.savefig(out, dpi=dpi, format=out.suffix.lstrip(".").lower(), facecolor="white")
     return out
+
+
+__all__ = ["A4_LANDSCAPE", "render_static"]

@@ -1,0 +1,91 @@
+"""French text of the coverage table's cells, shared by the HTML pages and the XLSX workbooks.
+
+Numbers get French separators, flags become « oui »/« non », the exactness of a count « exact » or
+« majorant », a status its label from :data:`~ess_geo.analysis.coverage.GROUP_STATUS_FR`; an
+unknown population is « population inconnue », never 0.
+"""
+
+from __future__ import annotations
+
+from typing import cast
+
+import pandas as pd
+
+from ess_geo._format import decimal, euros, nombre
+from ess_geo.analysis.coverage import GROUP_STATUS_FR, TABLE_COLUMNS, CoverageResult
+
+#: Columns of the per-specialty tables (HTML sections and XLSX sheets): the coverage table
+#: without what the section title already says (specialty) and the ESS id (its name is shown).
+DETAIL_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("specialty", "specialty_label", "covered_by")]
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, NA and NaT (and False for lists and other non-scalar values)."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _fr_int(value: object) -> str:
+    return "" if is_missing(value) else nombre(int(cast(float, value)))
+
+
+def _population_text(value: object) -> str:
+    return "population inconnue" if is_missing(value) else _fr_int(value)
+
+
+def _fr_float(value: object) -> str:
+    return "" if is_missing(value) else decimal(float(cast(float, value)), 2)
+
+
+def _fr_bool(value: object, *, undetermined: str = "indéterminé") -> str:
+    if is_missing(value):
+        return undetermined
+    return "oui" if bool(value) else "non"
+
+
+def _fr_exact(value: object) -> str:
+    if is_missing(value):
+        return "non fourni"
+    return "exact" if bool(value) else "majorant"
+
+
+def _group_text(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "+".join(str(v) for v in value)
+    return "" if is_missing(value) else str(value)
+
+
+def cell_text(column: str, value: object) -> str:
+    """French text of a table cell (HTML pages)."""
+    if column == "population":  # unknown for Mayotte: never 0
+        return _population_text(value)
+    if column in ("n_specialists", "group_n_specialists", "group_population") or column.startswith("n_"):
+        return _fr_int(value)
+    if column in ("startup_credit_eur", "yearly_allocation_eur"):
+        return "" if is_missing(value) else euros(int(cast(float, value)))
+    if column in ("density_per_100k", "zip_population_share"):
+        return _fr_float(value)
+    if column == "exact":
+        return _fr_exact(value)
+    if column == "could_host_alone":
+        return _fr_bool(value)
+    if column == "group_status":
+        return "" if is_missing(value) else GROUP_STATUS_FR.get(str(value), str(value))
+    if column == "group":
+        return _group_text(value)
+    if column == "potential_new_ess":
+        return _fr_int(value)
+    return "" if is_missing(value) else str(value)
+
+
+def detail_columns(result: CoverageResult) -> list[str]:
+    """Detail columns, without the zonage column when no zonage was given."""
+    has_zip = result.table["zip_population_share"].notna().any() if len(result.table) else False
+    return [c for c in DETAIL_COLUMNS if c != "zip_population_share" or has_zip]
+
+
+__all__ = ["DETAIL_COLUMNS", "cell_text", "detail_columns", "is_missing"]

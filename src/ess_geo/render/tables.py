@@ -1,0 +1,302 @@
+"""Table files: CSV, GeoJSON and JSON writers of the coverage report, the access index and ``ess-geo zip``.
+
+Every file is written atomically (a temporary file in the same folder, then :func:`os.replace`),
+so an interrupted run never leaves a half-written file; folders are prepared and write errors
+turned into one French line by :mod:`ess_geo._output`.
+
+=====================================  ==========================================================
+writer                                 files
+=====================================  ==========================================================
+:func:`render_csv`                     coverage tables for machines (UTF-8, comma, column ids)
+:func:`write_access_csv`               the E2SFCA access index, French headers (UTF-8 with BOM)
+:func:`write_zip_outputs`              ``communes_zip.csv/.geojson``, ``sites_consultations_avancees
+                                       .csv/.geojson``, ``zonage_lignes_non_rattachees.csv``,
+                                       ``resultat.json``
+=====================================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from ess_geo._output import prepare_output_dir, prepare_output_file, write_error
+from ess_geo.render.cells import is_missing
+
+if TYPE_CHECKING:
+    from ess_geo.analysis.access import AccessIndex
+    from ess_geo.analysis.outreach import ZipResult
+    from ess_geo.inputs.zonage import Zonage
+
+#: French CSV headers of communes_zip.csv, for planners.
+COMMUNE_LABELS = {
+    "code_insee": "Code commune",
+    "nom": "Commune",
+    "code_dep": "Département",
+    "population": "Population",
+    "zonage": "Zonage",
+    "zonage_label": "Zonage (libellé)",
+    "zonage_classes": "Classes du fichier de zonage",
+    "n_specialists": "Spécialistes dans la commune",
+    "distance_km": "Distance au spécialiste le plus proche (km)",
+    "nearest_specialist_insee": "Commune du spécialiste le plus proche",
+    "underserved": "ZIP sans spécialiste dans le rayon",
+    "site_rank": "Desservie par le site n°",
+    "host_score_population": "Population ZIP non desservie dans le rayon (commune hôte)",
+}
+#: French CSV headers of sites_consultations_avancees.csv.
+SITE_LABELS = {
+    "rank": "Rang",
+    "code_insee": "Code commune",
+    "nom": "Commune hôte",
+    "code_dep": "Département",
+    "zonage": "Zonage",
+    "population": "Population",
+    "distance_km": "Distance au spécialiste le plus proche (km)",
+    "score_population": "Population ZIP desservie (nouvelle)",
+    "n_communes_served": "Communes desservies",
+    "served": "Codes des communes desservies",
+    "served_noms": "Communes desservies (noms)",
+}
+#: French CSV headers of zonage_lignes_non_rattachees.csv.
+REJECTED_LABELS = {
+    "line": "Ligne du fichier",
+    "code_postal": "Code postal",
+    "nom_commune": "Nom de commune",
+    "code_insee_brut": "Code commune (fichier)",
+    "zonage_brut": "Zonage (fichier)",
+    "reason": "Motif",
+    "statut": "Statut",
+    "candidates": "Communes candidates",
+}
+#: Counts written as integers in the ZIP CSVs (never « 0.0 »).
+INTEGER_COLUMNS = ("n_specialists", "host_score_population", "population", "site_rank", "score_population")
+
+
+# ---------------------------------------------------------------------------------------------
+# Atomic writing
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same directory, then rename).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Destination.
+    data : bytes
+        Content.
+
+    Returns
+    -------
+    pathlib.Path
+        The destination path.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _atomic_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
+    """Write a GeoJSON file (EPSG:4326) through a temporary file in the same folder."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".geojson", dir=path.parent)
+    os.close(fd)
+    try:
+        os.unlink(tmp)  # the GeoJSON driver creates the file itself
+        frame.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", layer=path.stem)  # "name": the final file's
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def _frame_csv(frame: pd.DataFrame) -> bytes:
+    """CSV bytes for spreadsheet users: UTF-8 with BOM, comma, no index."""
+    return frame.to_csv(index=False).encode("utf-8-sig")
+
+
+# ---------------------------------------------------------------------------------------------
+# Coverage tables (machines)
+
+
+def _csv_value(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "+".join(value)
+    if is_missing(value):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "true" if value else "false"
+    return str(value)
+
+
+def render_csv(frame: pd.DataFrame, columns: Sequence[str]) -> bytes:
+    """CSV bytes (UTF-8, comma, header of column ids; lists joined with ``+``)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(columns)
+    for rec in frame[list(columns)].itertuples(index=False, name=None):
+        writer.writerow([_csv_value(v) for v in rec])
+    return buf.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Access index
+
+
+def write_access_csv(result: AccessIndex, path: str | Path) -> Path:
+    """Write an access index table (:meth:`~ess_geo.analysis.access.AccessIndex.to_frame_fr`, UTF-8 with BOM).
+
+    Parameters
+    ----------
+    result : AccessIndex
+        Output of :func:`ess_geo.analysis.access.access_index`.
+    path : str or Path
+        A ``.csv`` file; missing parent folders are created.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    InputDataError
+        If the extension is not ``.csv`` or the file cannot be written (French message).
+    """
+    out = prepare_output_file(path, (".csv",))
+    try:
+        return atomic_write_bytes(out, _frame_csv(result.to_frame_fr()))
+    except OSError as exc:
+        raise write_error(out, exc) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# ess-geo zip
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lists → ';'-joined strings (CSV and GeoJSON have no list type)."""
+    out = frame.copy()
+    for col in out.columns:
+        if col != "geometry" and out[col].map(lambda v: isinstance(v, list)).any():
+            out[col] = out[col].map(lambda v: ";".join(map(str, v)) if isinstance(v, list) else v)
+    return out
+
+
+def _for_csv(frame: pd.DataFrame) -> pd.DataFrame:
+    """Planner-friendly CSV values: « oui »/« non » for booleans, distances to 0.1 km."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == "geometry":
+            continue
+        if out[col].dtype == bool or str(out[col].dtype) == "boolean":
+            out[col] = out[col].map(lambda v: "" if pd.isna(v) else ("oui" if v else "non"))
+        elif col == "distance_km":
+            out[col] = pd.to_numeric(out[col], errors="coerce").round(1)
+        elif col in INTEGER_COLUMNS:
+            out[col] = pd.to_numeric(out[col], errors="coerce").round().astype("Int64")
+    return out
+
+
+def zip_payload(result: ZipResult, zonage: Zonage) -> dict:
+    """JSON-ready form of a ZIP result with its zonage summary (``resultat.json``, ``--json``)."""
+    payload = result.to_dict()
+    payload["zonage"] = zonage.to_dict()
+    return payload
+
+
+def _zip_files(result: ZipResult, zonage: Zonage, out: Path) -> list[Path]:
+    written = []
+    communes = _flat(result.communes)
+    csv_communes = _for_csv(communes.drop(columns="geometry")).rename(columns=COMMUNE_LABELS)
+    written.append(atomic_write_bytes(out / "communes_zip.csv", _frame_csv(csv_communes)))
+    frame = gpd.GeoDataFrame(communes, geometry="geometry", crs=result.communes.crs)
+    written.append(_atomic_geojson(frame, out / "communes_zip.geojson"))
+    sites = _flat(result.sites)
+    csv_sites = _for_csv(sites.drop(columns="geometry")).rename(columns=SITE_LABELS)
+    written.append(atomic_write_bytes(out / "sites_consultations_avancees.csv", _frame_csv(csv_sites)))
+    if len(sites):
+        frame = gpd.GeoDataFrame(sites, geometry="geometry", crs=result.sites.crs)
+        written.append(_atomic_geojson(frame, out / "sites_consultations_avancees.geojson"))
+    rejected = pd.concat(
+        [zonage.unmatched.assign(statut="non rattachée"), _flat(zonage.ambiguous).assign(statut="ambiguë")],
+        ignore_index=True,
+    )
+    path = out / "zonage_lignes_non_rattachees.csv"
+    written.append(atomic_write_bytes(path, _frame_csv(rejected.rename(columns=REJECTED_LABELS))))
+    text = json.dumps(zip_payload(result, zonage), ensure_ascii=False, indent=2)
+    written.append(atomic_write_bytes(out / "resultat.json", text.encode("utf-8")))
+    return written
+
+
+def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path) -> list[Path]:
+    """Write the files of ``ess-geo zip --out``: communes and sites (CSV with French headers, GeoJSON), rejected zonage lines, JSON.
+
+    Parameters
+    ----------
+    result : ZipResult
+        Output of :func:`ess_geo.analysis.outreach.rank_outreach_sites`.
+    zonage : Zonage
+        The zonage used (its unmatched and ambiguous lines are written too).
+    out_dir : str or Path
+        Output folder; missing folders are created.
+
+    Returns
+    -------
+    list of Path
+        The files written, in order.
+
+    Raises
+    ------
+    InputDataError
+        If the folder cannot be created or a file cannot be written (French message).
+    """
+    out = prepare_output_dir(out_dir)
+    try:
+        return _zip_files(result, zonage, out)
+    except OSError as exc:
+        raise write_error(out, exc) from None
+
+
+__all__ = [
+    "COMMUNE_LABELS",
+    "INTEGER_COLUMNS",
+    "REJECTED_LABELS",
+    "SITE_LABELS",
+    "atomic_write_bytes",
+    "render_csv",
+    "write_access_csv",
+    "write_zip_outputs",
+    "zip_payload",
+]
