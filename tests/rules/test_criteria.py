@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 import shapely
 
+from ess_geo._format import nombre, plural
 from ess_geo.inputs.registry import EssEntry
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.rules.criteria import (
-    FundingRule,
     adherents_needed,
     connected_pieces,
     rule_adherents,
@@ -18,6 +18,7 @@ from ess_geo.rules.criteria import (
     rule_perimeter,
     rule_threshold,
 )
+from ess_geo.rules.funding import FundingRule, rule_funding
 
 
 @pytest.fixture
@@ -123,15 +124,11 @@ def test_plurals_and_thousands_separators():
     assert one.message.startswith("1 adhérent = 1,4 % des 72 spécialistes")
     big = rule_adherents(1250, _count(12500))
     assert "1\u202f250 adhérents" in big.message and "12\u202f500 spécialistes" in big.message
-    from ess_geo.rules.criteria import nombre, plural, rule_funding
-
     assert nombre(1250) == "1\u202f250" and plural(0, "adhérent") == "0 adhérent" and plural(2, "adhérent") == "2 adhérents"
     assert "pour 1 médecin membre :" in rule_funding(1, _count(72)).message
 
 
 def test_funding_at_target_never_below_today():
-    from ess_geo.rules.criteria import rule_funding
-
     rule = FundingRule()
     c = rule_funding(80, _count(101), rule)  # 50 % of 101 = 51 < 80 members already
     assert c.evidence["yearly_eur_at_5y_target"] == rule.yearly(80) >= c.evidence["yearly_eur"]

@@ -1,1 +1,11 @@
-"""The ESS rules: pure functions returning evidence, and check_territory."""
+"""The ESS rules: pure functions returning evidence, and the checks built on them.
+
+- :mod:`~ess_geo.rules.criteria`: one function per ESS rule, :class:`~ess_geo.rules.criteria.Criterion`,
+  the verdict drawn from criteria, the floor and the French status words and labels;
+- :mod:`~ess_geo.rules.evidence`: the typed evidence of each criterion;
+- :mod:`~ess_geo.rules.funding`: the indicative funding rule;
+- :mod:`~ess_geo.rules.territory`: :func:`~ess_geo.rules.territory.check_territory`;
+- :mod:`~ess_geo.rules.trajectory`: the five-year trajectory of adherents.
+"""
+
+__all__ = ["criteria", "evidence", "funding", "territory", "trajectory"]
