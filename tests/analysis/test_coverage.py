@@ -11,7 +11,8 @@ from ess_geo.analysis.coverage import coverage_table, default_specialties, poten
 from ess_geo.errors import InputDataError, UnknownCodeError, UnknownSpecialtyError
 from ess_geo.inputs.supply import load_supply
 from ess_geo.reference import codes, geography
-from ess_geo.rules.criteria import MIN_SPECIALISTS, STARTUP_CREDIT_EUR, connected_pieces
+from ess_geo.rules.criteria import MIN_SPECIALISTS, connected_pieces
+from ess_geo.rules.funding import STARTUP_CREDIT_EUR
 
 HEADER = "id,name,specialties,departements,region,status,source,source_date\n"
 

@@ -53,13 +53,8 @@ from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, as_supply
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
-from ess_geo.rules.criteria import (
-    MIN_SPECIALISTS,
-    STARTUP_CREDIT_EUR,
-    TARGET_ADHERENT_SHARE_5Y,
-    FundingRule,
-    adherents_needed,
-)
+from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, adherents_needed
+from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
 from ess_geo.sources import Source
 
 #: Columns of :attr:`CoverageResult.table`, in order.
