@@ -10,6 +10,11 @@ from ess_geo.inputs.registry import EssEntry
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.rules.criteria import (
+    CRITERION_LABELS_FR,
+    DECIDING,
+    MIN_SPECIALISTS,
+    STATUS_FR,
+    Criterion,
     adherents_needed,
     connected_pieces,
     rule_adherents,
@@ -17,6 +22,7 @@ from ess_geo.rules.criteria import (
     rule_overlap,
     rule_perimeter,
     rule_threshold,
+    verdict,
 )
 from ess_geo.rules.funding import FundingRule, rule_funding
 
@@ -144,3 +150,24 @@ def test_threshold_says_all_modes_and_cites_source_once():
     assert c.message.count("DREES — médecins inscrits au RPPS") == 1
     liberal = SupplyCount(12, {"77": 12}, True, "RPPS", mode="liberal", population="médecins libéraux inscrits au RPPS")
     assert "libéraux et salariés" not in rule_threshold(spec, liberal, "RPPS").message
+
+
+def _criteria(**statuses: str) -> list[Criterion]:
+    return [Criterion(cid, status, "") for cid, status in statuses.items()]
+
+
+def test_verdict_from_criteria():
+    assert verdict(_criteria(specialty="pass", perimeter="warn", funding="fail")) is True  # funding informs only
+    assert verdict(_criteria(specialty="pass", threshold="unknown", overlap="fail")) is False
+    assert verdict(_criteria(specialty="pass", threshold="unknown")) is None
+    assert verdict(_criteria(specialty="pass", adherents="unknown"), ignore=("adherents",)) is True
+    assert verdict(_criteria(adherents="fail"), ignore=["adherents"]) is True
+    assert verdict([]) is True
+    assert "funding" not in DECIDING
+
+
+def test_public_names_shared_with_the_maps():
+    assert MIN_SPECIALISTS == 10
+    assert STATUS_FR == {"pass": "conforme", "fail": "non conforme", "unknown": "indéterminé", "warn": "à vérifier"}
+    assert set(CRITERION_LABELS_FR) == {*DECIDING, "funding"}
+    assert Criterion("threshold", "pass", "").label == CRITERION_LABELS_FR["threshold"]
