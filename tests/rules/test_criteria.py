@@ -17,6 +17,7 @@ from ess_geo.rules.criteria import (
     Criterion,
     adherents_needed,
     connected_pieces,
+    problems,
     rule_adherents,
     rule_contiguity,
     rule_overlap,
@@ -164,6 +165,9 @@ def test_verdict_from_criteria():
     assert verdict(_criteria(adherents="fail"), ignore=["adherents"]) is True
     assert verdict([]) is True
     assert "funding" not in DECIDING
+    mixed = _criteria(threshold="unknown", specialty="pass", overlap="fail", funding="fail", adherents="unknown")
+    assert [c.id for c in problems(mixed)] == ["overlap", "threshold", "adherents"]  # failing first
+    assert [c.id for c in problems(mixed, ignore=("adherents",))] == ["overlap", "threshold"]
 
 
 def test_public_names_shared_with_the_maps():

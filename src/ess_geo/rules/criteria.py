@@ -46,7 +46,7 @@ from ess_geo.rules.evidence import (
 __all__ = [
     "CRITERION_LABELS_FR", "DECIDING", "FAIL", "MIN_ADHERENT_SHARE", "MIN_SPECIALISTS", "PASS", "STATUSES",
     "STATUS_FR", "TARGET_ADHERENT_SHARE_5Y", "UNKNOWN", "WARN", "Criterion", "adherents_needed",
-    "connected_pieces", "rule_adherents", "rule_contiguity", "rule_overlap", "rule_perimeter",
+    "connected_pieces", "problems", "rule_adherents", "rule_contiguity", "rule_overlap", "rule_perimeter",
     "rule_specialty", "rule_threshold", "verdict",
 ]
 
@@ -114,28 +114,31 @@ class Criterion:
         return asdict(self)
 
 
-def verdict(criteria: Iterable[Criterion], *, ignore: Iterable[str] = ()) -> bool | None:
-    """The verdict drawn from criteria: the one rule used by every result that has criteria.
+def problems(criteria: Iterable[Criterion], *, ignore: Iterable[str] = ()) -> list[Criterion]:
+    """The :data:`DECIDING` criteria that fail, then those that are unknown (each in the order given).
 
     Parameters
     ----------
     criteria : iterable of Criterion
-        Criteria of a territory; only the :data:`DECIDING` ones count.
+        Criteria of a territory.
     ignore : iterable of str, optional
         Deciding criterion ids left out (e.g. ``("adherents",)`` at planning time).
-
-    Returns
-    -------
-    bool or None
-        False if a counted criterion fails, None if one is unknown, else True (``warn`` passes).
     """
     skipped = set(ignore)
-    statuses = {c.status for c in criteria if c.id in DECIDING and c.id not in skipped}
-    if FAIL in statuses:
-        return False
-    if UNKNOWN in statuses:
-        return None
-    return True
+    deciding = [c for c in criteria if c.id in DECIDING and c.id not in skipped]
+    return [c for c in deciding if c.status == FAIL] + [c for c in deciding if c.status == UNKNOWN]
+
+
+def verdict(criteria: Iterable[Criterion], *, ignore: Iterable[str] = ()) -> bool | None:
+    """The verdict drawn from criteria: the one rule used by every result that has criteria.
+
+    Returns False if a :data:`DECIDING` criterion not in ``ignore`` fails, None if one is unknown,
+    else True (``warn`` passes); the criteria behind it are :func:`problems`.
+    """
+    found = problems(criteria, ignore=ignore)
+    if not found:
+        return True
+    return False if found[0].status == FAIL else None
 
 
 def rule_specialty(spec: Specialty | None, raw: str, refusal: str | None = None) -> Criterion:

@@ -39,12 +39,10 @@ from ess_geo._format import euros, nombre
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.rules.criteria import (
-    DECIDING,
-    FAIL,
     MIN_ADHERENT_SHARE,
     TARGET_ADHERENT_SHARE_5Y,
-    UNKNOWN,
     adherents_needed,
+    problems,
     verdict,
 )
 from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
@@ -229,9 +227,7 @@ _TERRITORY_FR = {True: "admissible", False: "non admissible", None: "indétermin
 def _territory_status(check_result: TerritoryCheck) -> tuple[bool | None, list[str]]:
     """Verdict of the territory's criteria other than adherents, and the French messages of the problems."""
     criteria = list(getattr(check_result, "criteria", []))
-    others = [c for c in criteria if c.id in DECIDING and c.id != "adherents"]
-    problems = [c for c in others if c.status == FAIL] + [c for c in others if c.status == UNKNOWN]
-    return verdict(criteria, ignore=("adherents",)), [c.message for c in problems]
+    return verdict(criteria, ignore=("adherents",)), [c.message for c in problems(criteria, ignore=("adherents",))]
 
 
 def _pct(share: float) -> str:
