@@ -51,7 +51,8 @@ from ess_geo.reference.geography import (
     provenance,
 )
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty, specialty_ids
-from ess_geo.rules.criteria import Criterion, FundingRule
+from ess_geo.rules.criteria import Criterion
+from ess_geo.rules.funding import FundingRule
 from ess_geo.rules.territory import TerritoryCheck, check_territory
 from ess_geo.rules.trajectory import AdherentPath, simulate_adherents
 from ess_geo.sources import Source

@@ -7,11 +7,29 @@ import itertools
 import pandas as pd
 import pytest
 
-from ess_geo.analysis.coverage import coverage_table, default_specialties, potential_territories, smallest_group
+from ess_geo.analysis.coverage import (
+    GROUP_STATUS_FR,
+    TABLE_COLUMNS,
+    CoverageResult,
+    coverage_table,
+    default_specialties,
+    group_counter,
+    potential_territories,
+    smallest_group,
+)
+from ess_geo.analysis.coverage_groups import could_host_alone
+from ess_geo.analysis.proposals import propose_territories
 from ess_geo.errors import InputDataError, UnknownCodeError, UnknownSpecialtyError
 from ess_geo.inputs.load import load_supply
+from ess_geo.inputs.registry import Registry
+from ess_geo.inputs.supply import Supply
 from ess_geo.reference import codes, geography
-from ess_geo.rules.criteria import MIN_SPECIALISTS, STARTUP_CREDIT_EUR, connected_pieces
+from ess_geo.reference.population import density_per_100k
+from ess_geo.reference.specialties import get_specialty
+from ess_geo.rules.criteria import MIN_SPECIALISTS, connected_pieces
+from ess_geo.rules.funding import STARTUP_CREDIT_EUR
+from ess_geo.rules.territory import check_territory
+from ess_geo.sources import Source
 
 HEADER = "id,name,specialties,departements,region,status,source,source_date\n"
 
@@ -219,9 +237,6 @@ def _rpps_supply_synthetic(tmp_path, both: int, gap_only: int = 0):
 
 
 def test_groups_count_each_rpps_doctor_once_synthetic(tmp_path):
-    from ess_geo.inputs.registry import Registry
-    from ess_geo.rules.territory import check_territory
-
     sup = _rpps_supply_synthetic(tmp_path, both=6)
     res = coverage_table("93", ["cardiologie"], sup, Registry())
     tab = res.table.set_index("code_dep")
@@ -233,10 +248,6 @@ def test_groups_count_each_rpps_doctor_once_synthetic(tmp_path):
 
 
 def test_group_count_is_the_supply_count_synthetic(tmp_path):
-    from ess_geo.analysis.coverage import group_counter
-    from ess_geo.inputs.registry import Registry
-    from ess_geo.reference.specialties import get_specialty
-
     sup = _rpps_supply_synthetic(tmp_path, both=6, gap_only=3)
     spec = get_specialty("cardiologie")
     count = group_counter(sup, spec, {"04": 6, "05": 9})
@@ -260,8 +271,6 @@ def test_regions_accept_all_and_lists():
 
 @pytest.mark.shared
 def test_new_ess_possible_is_the_exact_proposals_count(drees, national):
-    from ess_geo.analysis.proposals import propose_territories
-
     summary = national.summary.set_index(["code_region", "specialty"])
     for (code_region, spec), row in summary.iterrows():
         found = propose_territories(spec, code_region, drees, check=False)
@@ -275,3 +284,52 @@ def test_new_ess_possible_is_the_exact_proposals_count(drees, national):
 def test_cross_region_potential_is_labelled_a_lower_bound(drees):
     res = coverage_table("27", ["cardiologie"], drees, cross_region=True)
     assert any("minorant" in n for n in res.notes)
+
+
+def _overseas_supply_synthetic() -> Supply:
+    """Cardiologists in the five overseas départements: 973 and 976 under the floor."""
+    counts = {"971": 30, "972": 25, "973": 4, "974": 40, "976": 2}
+    tab = pd.DataFrame(
+        {
+            "code_dep": list(counts),
+            "specialty": "cardiologie",
+            "drees_group": "07-Cardiologie",
+            "n_specialists": list(counts.values()),
+            "mode": "tous",
+            "source": "synthetic",
+        }
+    )
+    return Supply(table=tab, source=Source("synthetic supply", "test"))
+
+
+def test_island_under_the_floor_is_unreachable_not_to_group_synthetic():
+    # issue 10: 973 and 976 have no land neighbour: « seuil inatteignable » (none), never « à regrouper »
+    sup = _overseas_supply_synthetic()
+    for code_region, dep in (("03", "973"), ("06", "976")):
+        res = coverage_table(code_region, ["cardiologie"], sup, Registry())
+        row = res.table.set_index("code_dep").loc[dep]
+        assert row["group_status"] == "none" and row["could_host_alone"] == False  # noqa: E712 - pandas boolean
+        assert row["group"] is None
+        assert res.summary.iloc[0]["n_not_feasible"] == 1 and res.summary.iloc[0]["potential_new_ess"] == 0
+    tab = coverage_table("04", ["cardiologie"], sup, Registry()).table.set_index("code_dep")
+    assert tab.at["974", "group_status"] == "alone" and tab.at["974", "group"] == ["974"]
+    assert set(GROUP_STATUS_FR) >= set(tab["group_status"])
+
+
+def test_density_is_the_reference_formula_synthetic():
+    res = coverage_table("04", ["cardiologie"], _overseas_supply_synthetic(), Registry())
+    row = res.table.iloc[0]
+    assert row["density_per_100k"] == density_per_100k(row["n_specialists"], row["population"])
+
+
+def test_could_host_alone_is_undecided_on_an_upper_bound_above_the_floor():
+    assert could_host_alone(None, True) is None
+    assert could_host_alone(MIN_SPECIALISTS, True) is True
+    assert could_host_alone(MIN_SPECIALISTS, False) is None
+    assert could_host_alone(MIN_SPECIALISTS - 1, False) is False  # an upper bound below the floor is conclusive
+
+
+def test_coverage_result_has_no_for_region_and_keeps_its_columns():
+    # dead code removed in issue 10; the map reads CoverageResult.table["group_status"]
+    assert not hasattr(CoverageResult, "for_region")
+    assert "group_status" in TABLE_COLUMNS and "could_host_alone" in TABLE_COLUMNS

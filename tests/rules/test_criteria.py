@@ -5,19 +5,27 @@ from __future__ import annotations
 import pytest
 import shapely
 
+from ess_geo._format import nombre, plural
 from ess_geo.inputs.registry import EssEntry
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.rules.criteria import (
-    FundingRule,
+    CRITERION_LABELS_FR,
+    DECIDING,
+    MIN_SPECIALISTS,
+    STATUS_FR,
+    Criterion,
     adherents_needed,
     connected_pieces,
+    problems,
     rule_adherents,
     rule_contiguity,
     rule_overlap,
     rule_perimeter,
     rule_threshold,
+    verdict,
 )
+from ess_geo.rules.funding import FundingRule, rule_funding
 
 
 @pytest.fixture
@@ -123,15 +131,11 @@ def test_plurals_and_thousands_separators():
     assert one.message.startswith("1 adhérent = 1,4 % des 72 spécialistes")
     big = rule_adherents(1250, _count(12500))
     assert "1\u202f250 adhérents" in big.message and "12\u202f500 spécialistes" in big.message
-    from ess_geo.rules.criteria import nombre, plural, rule_funding
-
     assert nombre(1250) == "1\u202f250" and plural(0, "adhérent") == "0 adhérent" and plural(2, "adhérent") == "2 adhérents"
     assert "pour 1 médecin membre :" in rule_funding(1, _count(72)).message
 
 
 def test_funding_at_target_never_below_today():
-    from ess_geo.rules.criteria import rule_funding
-
     rule = FundingRule()
     c = rule_funding(80, _count(101), rule)  # 50 % of 101 = 51 < 80 members already
     assert c.evidence["yearly_eur_at_5y_target"] == rule.yearly(80) >= c.evidence["yearly_eur"]
@@ -147,3 +151,27 @@ def test_threshold_says_all_modes_and_cites_source_once():
     assert c.message.count("DREES — médecins inscrits au RPPS") == 1
     liberal = SupplyCount(12, {"77": 12}, True, "RPPS", mode="liberal", population="médecins libéraux inscrits au RPPS")
     assert "libéraux et salariés" not in rule_threshold(spec, liberal, "RPPS").message
+
+
+def _criteria(**statuses: str) -> list[Criterion]:
+    return [Criterion(cid, status, "") for cid, status in statuses.items()]
+
+
+def test_verdict_from_criteria():
+    assert verdict(_criteria(specialty="pass", perimeter="warn", funding="fail")) is True  # funding informs only
+    assert verdict(_criteria(specialty="pass", threshold="unknown", overlap="fail")) is False
+    assert verdict(_criteria(specialty="pass", threshold="unknown")) is None
+    assert verdict(_criteria(specialty="pass", adherents="unknown"), ignore=("adherents",)) is True
+    assert verdict(_criteria(adherents="fail"), ignore=["adherents"]) is True
+    assert verdict([]) is True
+    assert "funding" not in DECIDING
+    mixed = _criteria(threshold="unknown", specialty="pass", overlap="fail", funding="fail", adherents="unknown")
+    assert [c.id for c in problems(mixed)] == ["overlap", "threshold", "adherents"]  # failing first
+    assert [c.id for c in problems(mixed, ignore=("adherents",))] == ["overlap", "threshold"]
+
+
+def test_public_names_shared_with_the_maps():
+    assert MIN_SPECIALISTS == 10
+    assert STATUS_FR == {"pass": "conforme", "fail": "non conforme", "unknown": "indéterminé", "warn": "à vérifier"}
+    assert set(CRITERION_LABELS_FR) == {*DECIDING, "funding"}
+    assert Criterion("threshold", "pass", "").label == CRITERION_LABELS_FR["threshold"]

@@ -8,6 +8,9 @@ import pytest
 
 from ess_geo.errors import InputDataError, UnknownCodeError, UnknownSpecialtyError
 from ess_geo.inputs.registry import Registry
+from ess_geo.reference.codes import parse_territory
+from ess_geo.rules.criteria import DECIDING, verdict
+from ess_geo.rules.territory import DECIDING as TERRITORY_DECIDING
 from ess_geo.rules.territory import check_territory
 
 
@@ -226,3 +229,33 @@ def test_unknown_code_hint_in_french():
 def test_repr_is_compact():
     r = check_territory("cardiologie", ["09", "31"])
     assert repr(r).startswith("<TerritoryCheck cardiologie on 09+31: indéterminé")
+
+
+@pytest.mark.parametrize(
+    ("departements", "region"),
+    [(77, None), ("77", None), ("75,94", None), ("75;94", None), (["75", 94], None), (None, "11"), ("77", "11"), ("971", "")],
+)
+def test_territory_is_read_by_the_one_parser(departements, region):
+    # issue 10: check_territory reads territories with reference.codes.parse_territory, like every command
+    expected = parse_territory(departements, region or None)
+    r = check_territory("cardiologie", departements, region=region)
+    assert r.departements == expected.departements and r.region == expected.region
+
+
+def test_commune_codes_are_kept_apart_and_their_departement_checked():
+    r = check_territory("cardiologie", ["75", "13055"])
+    assert r.departements == ["75", "13"]
+    assert r.criterion("perimeter").evidence["communes"] == ["13055"]
+    assert parse_territory(["75", "13055"]).communes == ["13055"]
+
+
+def test_empty_territory_is_named():
+    with pytest.raises(InputDataError, match="no territory"):
+        check_territory("cardiologie", "")
+
+
+def test_admissible_is_the_one_verdict():
+    r = check_territory("cardiologie", ["94", "77"])
+    assert TERRITORY_DECIDING is DECIDING
+    assert r.admissible is verdict(r.criteria) is False
+    assert r.verdict_fr == "non admissible"

@@ -1,10 +1,11 @@
-"""Tests of the five-year adherents what-if."""
+"""Tests of the five-year trajectory of adherents."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
+from ess_geo.cli import main
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.registry import Registry
 from ess_geo.inputs.supply import Supply
@@ -108,10 +109,6 @@ def test_french_html_and_summary(check_synthetic):
 
 @pytest.mark.shared
 def test_simulation_on_a_covered_territory_is_not_admissible(drees_effectifs):
-    from ess_geo.cli import main
-    from ess_geo.rules.territory import check_territory
-    from ess_geo.rules.trajectory import simulate_adherents
-
     r = check_territory("cardiologie", ["94", "77"], supply=drees_effectifs)
     path = simulate_adherents(r, [30, 50, 70, 95, 115, 140])
     assert path.territory_admissible is False
@@ -120,3 +117,14 @@ def test_simulation_on_a_covered_territory_is_not_admissible(drees_effectifs):
     code = main(["simulate", "-s", "cardiologie", "-d", "94,77", "--supply", str(drees_effectifs),
                  "--adherents-par-annee", "30,50,70,95,115,140"])
     assert code == 1
+
+
+def test_territory_status_is_the_verdict_without_adherents(check_synthetic):
+    # the trajectory draws the territory's status from rules.criteria.verdict (adherents left out)
+    path = simulate_adherents(check_synthetic, [2, 4, 6, 7, 9, 10])
+    assert path.territory_admissible is True and path.territory_issues == []
+    far = check_territory("cardiologie", ["15", "2A"], supply=_supply_synthetic("cardiologie", "07-Cardiologie", {"15": 7, "2A": 13}),
+                          registry=Registry(), adherents=2)
+    off = simulate_adherents(far, [2, 4, 6, 7, 9, 10])
+    assert off.territory_admissible is False
+    assert off.territory_issues == [far.criterion("contiguity").message]

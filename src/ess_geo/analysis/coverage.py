@@ -27,7 +27,7 @@ région's uncovered départements, computed by :func:`ess_geo.analysis.proposals
 (the same figure as ``ess-geo propose SPÉCIALITÉ --region R``). With a DREES group lumping
 several specialties it is only known when even the upper bounds give 0 (otherwise <NA>); without
 a supply it is <NA>. With ``cross_region=True`` territories may span régions, which the exact
-search cannot take nationally: the figure is then a greedy **lower bound** (:func:`potential_territories`).
+search cannot take nationally: the figure is then a greedy **lower bound** (:func:`~ess_geo.analysis.coverage_groups.potential_territories`).
 
 Honesty about upper bounds
 --------------------------
@@ -36,32 +36,60 @@ bound: ``exact`` is False, ``could_host_alone`` is False when even the bound is 
 threshold and None (« indéterminé ») otherwise, and no group is proposed (``group_status``
 ``"indetermine"``) unless even the whole connected uncovered area stays below the threshold.
 
-This module is pure: it reads no file (paths are loaded through :func:`ess_geo.inputs.supply.as_supply`
-and :func:`ess_geo.inputs.registry.as_registry`) and draws nothing; :mod:`ess_geo.render.reports` renders it.
+Coverage class
+--------------
+``group_status`` (covered / alone / group / none / indetermine, French labels in
+:data:`GROUP_STATUS_FR`) is decided here only (:func:`group_status`); the reports and the maps of
+:mod:`ess_geo.render` draw it from :attr:`CoverageResult.table`, never recompute it. The group
+search itself is in :mod:`ess_geo.analysis.coverage_groups`.
+
+This module is pure: it reads no file (paths are loaded through :func:`ess_geo.inputs.supply.as_supply`,
+:func:`ess_geo.inputs.registry.as_registry` and :func:`ess_geo.inputs.zonage.load_zonage`) and
+draws nothing; :mod:`ess_geo.render.reports` renders it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from ess_geo.analysis.coverage_groups import (
+    RowContext,
+    group_counter,
+    new_territory_counts,
+    potential_territories,
+    region_rows,
+    row_context,
+    smallest_group,
+    specialty_counts,
+)
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply
+from ess_geo.inputs.zonage import Zonage, load_zonage
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
-from ess_geo.rules.criteria import (
-    MIN_SPECIALISTS,
-    STARTUP_CREDIT_EUR,
-    TARGET_ADHERENT_SHARE_5Y,
-    FundingRule,
-    adherents_needed,
-)
+from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, adherents_needed
+from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
 from ess_geo.sources import Source
+
+__all__ = [
+    "GROUP_STATUS_FR",
+    "LABELS_FR",
+    "SUMMARY_COLUMNS",
+    "TABLE_COLUMNS",
+    "CoverageResult",
+    "coverage_table",
+    "default_specialties",
+    "group_counter",
+    "potential_territories",
+    "smallest_group",
+]
 
 #: Columns of :attr:`CoverageResult.table`, in order.
 TABLE_COLUMNS = [
@@ -172,6 +200,10 @@ class CoverageResult:
         Scale used for the indicative yearly allocations.
     notes : list of str
         French remarks for the report (methods, caveats).
+    cross_region : bool
+        Whether groups could cross région borders.
+    supply_given : bool
+        Whether a supply was given (else every count is unknown).
     """
 
     table: pd.DataFrame
@@ -184,10 +216,6 @@ class CoverageResult:
     notes: list[str] = field(default_factory=list)
     cross_region: bool = False
     supply_given: bool = True
-
-    def for_region(self, code_region: str) -> pd.DataFrame:
-        """Rows of one région (a copy)."""
-        return self.table[self.table["code_region"] == code_region].copy()
 
     def for_specialty(self, specialty: str | Specialty) -> pd.DataFrame:
         """Rows of one specialty (a copy)."""
@@ -222,136 +250,25 @@ def default_specialties(supply: Supply | None, include_lumped: bool = False) -> 
     return out
 
 
-def _per_dep_counts(supply: Supply, spec: Specialty, deps: list[str]) -> tuple[dict[str, int], bool, str, set[str]]:
-    """Counts per département, exactness, basis and départements absent from the source."""
-    c = supply.count(spec, deps)
-    return dict(c.by_departement), c.exact, c.basis, set(c.missing)
+def _specialties(
+    specialties: Iterable[str | Specialty] | str | None, sup: Supply | None, include_lumped: bool
+) -> list[Specialty]:
+    """The specialties to report: those asked for, or those the supply has data for."""
+    if specialties is None:
+        specs = default_specialties(sup, include_lumped)
+    else:
+        specs = list(dict.fromkeys(get_specialty(s) for s in ([specialties] if isinstance(specialties, str) else specialties)))
+    if not specs:
+        raise InputDataError(
+            "no specialty to report: the supply carries none of the ESS specialties",
+            fr="aucune spécialité à traiter : le fichier d'effectifs n'en contient aucune",
+        )
+    return specs
 
 
-def smallest_group(
-    start: str,
-    allowed: set[str],
-    counts: Mapping[str, int],
-    population: Mapping[str, int],
-    graph: Mapping[str, frozenset[str]],
-    threshold: int = MIN_SPECIALISTS,
-    total: Callable[[frozenset[str]], int] | None = None,
-) -> list[str] | None:
-    """Smallest connected set of ``allowed`` départements containing ``start`` reaching ``threshold``.
-
-    Parameters
-    ----------
-    start : str
-        Département the group must contain (must be in ``allowed``).
-    allowed : set of str
-        Départements that may join (typically: uncovered, same région).
-    counts : mapping of str to int
-        Specialists per département.
-    population : mapping of str to int
-        Inhabitants per département (tie-break).
-    graph : mapping of str to frozenset of str
-        Adjacency graph.
-    threshold : int
-        Minimum total count.
-    total : callable, optional
-        Count of a set of départements. Default: the sum of ``counts`` (additive DREES tables).
-        Pass a distinct-doctor count for person-level supplies (see :func:`group_counter`).
-
-    Returns
-    -------
-    list of str or None
-        Sorted codes of the group; None when even the whole connected area stays below.
-        Ties at equal size: largest count, then smallest population, then codes.
-    """
-    if total is None:
-        def total(s: frozenset[str]) -> int:
-            return sum(counts.get(d, 0) for d in s)
-    level = {frozenset([start])}
-    while level:
-        hits = [s for s in level if total(s) >= threshold]
-        if hits:
-            best = min(
-                hits,
-                key=lambda s: (-total(s), sum(population.get(d, 0) for d in s), sorted(s)),
-            )
-            return sorted(best)
-        nxt = set()
-        for s in level:
-            for d in s:
-                for nb in graph.get(d, ()):
-                    if nb in allowed and nb not in s:
-                        nxt.add(s | {nb})
-        level = nxt
-    return None
-
-
-def group_counter(supply: Supply | None, spec: Specialty, counts: Mapping[str, int]) -> Callable[[frozenset[str]], int]:
-    """Count of a set of départements, consistent with :meth:`Supply.count`.
-
-    Parameters
-    ----------
-    supply : Supply or None
-        The supply. With person-level rows (RPPS, ``supply.persons``) the count of a set is
-        ``supply.count(spec, set).total`` (distinct doctors; cached by frozenset).
-    spec : Specialty
-        Specialty counted.
-    counts : mapping of str to int
-        Per-département counts, summed for aggregated tables (DREES).
-
-    Returns
-    -------
-    callable
-        frozenset of codes → int.
-    """
-    if supply is None or supply.persons is None:
-        def additive(s: frozenset[str]) -> int:
-            return sum(counts.get(d, 0) for d in s)
-
-        return additive
-    cache: dict[frozenset[str], int] = {}
-
-    def distinct(s: frozenset[str]) -> int:
-        if s not in cache:
-            cache[s] = int(supply.count(spec, sorted(s)).total)
-        return cache[s]
-
-    return distinct
-
-
-def potential_territories(rows: list[dict]) -> list[list[str]]:
-    """Disjoint feasible territories found greedily: a lower bound of how many ESS could be created.
-
-    Each département able to host alone is one territory; then the smallest groups are taken,
-    shortest first (then by codes), when none of their départements is already used. Used only
-    for ``cross_region=True`` coverage tables; otherwise the exact count of
-    :func:`ess_geo.analysis.proposals.propose_territories` is reported.
-
-    Parameters
-    ----------
-    rows : list of dict
-        Rows of one région × specialty (``code_dep``, ``group_status``, ``group``).
-
-    Returns
-    -------
-    list of list of str
-    """
-    used: set[str] = set()
-    out: list[list[str]] = []
-    for r in rows:
-        if r["group_status"] == "alone":
-            used.add(r["code_dep"])
-            out.append([r["code_dep"]])
-    groups = sorted({tuple(r["group"]) for r in rows if r["group_status"] == "group" and r["group"]}, key=lambda g: (len(g), g))
-    for g in groups:
-        if not used.intersection(g):
-            used.update(g)
-            out.append(list(g))
-    return out
-
-
-def coverage_table(
-    region: str | int | Iterable | None = None,
-    specialties: Iterable[str | Specialty] | None = None,
+def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lumped groups, funding, progress, zonage)
+    region: str | int | Iterable[str | int] | None = None,
+    specialties: Iterable[str | Specialty] | str | None = None,
     supply: Supply | str | Path | None = None,
     registry: Registry | str | Path | None = None,
     *,
@@ -359,7 +276,7 @@ def coverage_table(
     include_lumped: bool = False,
     funding_rule: FundingRule | None = None,
     progress: Callable[[str, str], None] | None = None,
-    zonage=None,
+    zonage: Zonage | str | Path | None = None,
 ) -> CoverageResult:
     """ESS coverage of every département for every specialty.
 
@@ -403,112 +320,55 @@ def coverage_table(
     sup = as_supply(supply)
     reg = as_registry(registry)
     rule = funding_rule or FundingRule()
-    if specialties is None:
-        specs = default_specialties(sup, include_lumped)
-    else:
-        specs = list(dict.fromkeys(get_specialty(s) for s in ([specialties] if isinstance(specialties, str) else specialties)))
-    if not specs:
-        raise InputDataError(
-            "no specialty to report: the supply carries none of the ESS specialties",
-            fr="aucune spécialité à traiter : le fichier d'effectifs n'en contient aucune",
-        )
-    deps_frame = geography.load_departements()
-    names = dict(zip(deps_frame["code_dep"], deps_frame["nom"], strict=True))
-    population = {  # Mayotte has no population in COG 2025: absent here, so its density is unknown
-        d: int(p) for d, p in zip(deps_frame["code_dep"], deps_frame["population"], strict=True) if pd.notna(p)
-    }
-    dep_region = dict(zip(deps_frame["code_dep"], deps_frame["code_region"], strict=True))
-    region_names = {r: codes.region_name(r) for r in dep_region.values()}
-    graph = geography.adjacency_graph()
-    all_deps = sorted(names)
-    ess_names = {e.id: e.name for e in reg.entries}
-    zon = None
-    if zonage is not None:
-        from ess_geo.inputs.zonage import Zonage, load_zonage
+    specs = _specialties(specialties, sup, include_lumped)
+    zon = None if zonage is None else zonage if isinstance(zonage, Zonage) else load_zonage(zonage)
+    ctx = row_context(reg, zon, cross_region)
+    rows, summary, basis = _tables(ctx, specs, regions, sup, reg, rule, progress)
+    sources = [geography.reference_source(), reg.source] + [x.source for x in (sup, zon) if x is not None]
+    return CoverageResult(
+        table=_typed(pd.DataFrame.from_records(rows, columns=TABLE_COLUMNS)),
+        summary=_typed(pd.DataFrame.from_records(summary, columns=SUMMARY_COLUMNS)),
+        specialties=specs,
+        regions=regions,
+        sources=sources,
+        basis=basis,
+        funding_rule=rule,
+        notes=_notes(zon, sup, rule, cross_region=cross_region),
+        cross_region=cross_region,
+        supply_given=sup is not None,
+    )
 
-        zon = zonage if isinstance(zonage, Zonage) else load_zonage(zonage)
-    zip_share = _zip_population_share(zon) if zon is not None else {}
 
-    rows: list[dict] = []
-    summary: list[dict] = []
+def _tables(
+    ctx: RowContext,
+    specs: list[Specialty],
+    regions: list[str],
+    sup: Supply | None,
+    reg: Registry,
+    rule: FundingRule,
+    progress: Callable[[str, str], None] | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, str]]:
+    """Rows of the table, rows of the summary and the basis of the counts, specialty by specialty."""
+    rows: list[dict[str, Any]] = []
+    summary: list[dict[str, Any]] = []
     basis: dict[str, str] = {}
     for spec in specs:
-        covered = reg.covered_departements(spec)
-        if sup is not None:
-            counts, exact, basis[spec.id], missing = _per_dep_counts(sup, spec, all_deps)
-        else:
-            counts, exact, missing = {}, False, set(all_deps)
-            basis[spec.id] = "effectifs non fournis"
-        group_total = group_counter(sup, spec, counts)
-        uncovered_all = {d for d in all_deps if d not in covered}
+        sc = specialty_counts(sup, spec, reg, ctx.all_deps)
+        basis[spec.id] = sc.basis
         for code_region in regions:
-            deps = codes.departements_of_region(code_region)
-            allowed = uncovered_all if cross_region else {d for d in deps if d not in covered}
-            region_rows = []
-            for d in deps:
-                n = None if d in missing else counts.get(d, 0)
-                pop = population.get(d) or None
-                density = round(n * 100_000 / pop, 2) if (n is not None and pop) else None
-                row = {
-                    "code_region": code_region,
-                    "region": region_names[code_region],
-                    "specialty": spec.id,
-                    "specialty_label": spec.label,
-                    "code_dep": d,
-                    "departement": names[d],
-                    "covered_by": covered.get(d),
-                    "covered_by_name": ess_names.get(covered[d]) if d in covered else None,
-                    "n_specialists": n,
-                    "exact": bool(exact) if n is not None else None,
-                    "population": pop,
-                    "density_per_100k": density,
-                    "could_host_alone": None,
-                    "group_status": None,
-                    "group": None,
-                    "group_n_specialists": None,
-                    "group_population": None,
-                    "zip_population_share": zip_share.get(d),
-                }
-                if n is not None:
-                    if n >= MIN_SPECIALISTS:
-                        row["could_host_alone"] = True if exact else None
-                    else:
-                        row["could_host_alone"] = False  # an upper bound below 10 is conclusive
-                if d in covered:
-                    row["group_status"] = "covered"
-                elif n is None:
-                    row["group_status"] = "indetermine"
-                elif row["could_host_alone"] is True:
-                    row["group_status"] = "alone"
-                    row["group"] = [d]
-                    row["group_n_specialists"], row["group_population"] = n, pop
-                else:
-                    known = {x for x in allowed if x not in missing}
-                    group = smallest_group(d, known, counts, population, graph, total=group_total)
-                    if group is None:
-                        row["group_status"] = "none"  # even upper bounds of the whole area stay below
-                    elif not exact:
-                        row["group_status"] = "indetermine"
-                    else:
-                        row["group_status"] = "group"
-                        row["group"] = group
-                        row["group_n_specialists"] = group_total(frozenset(group))
-                        row["group_population"] = (
-                            sum(population[x] for x in group) if all(x in population for x in group) else None
-                        )
-                region_rows.append(row)
-            rows.extend(region_rows)
-            potential = _potential(spec, code_region, sup, reg, exact, cross_region, region_rows, group_total)
-            summary.append(_summarise(code_region, region_names[code_region], spec, exact, region_rows, rule, potential))
+            in_region = region_rows(ctx, sc, code_region)
+            rows.extend(in_region)
+            potential = new_territory_counts(
+                spec, code_region, sup, reg, in_region, sc.group_total, exact=sc.exact, cross_region=ctx.cross_region
+            )
+            summary.append(_summarise(code_region, ctx.region_names[code_region], spec, sc.exact, in_region, rule, potential))
             if progress is not None:
                 progress(code_region, spec.id)
+    return rows, summary, basis
 
-    table = _typed(pd.DataFrame.from_records(rows, columns=TABLE_COLUMNS))
-    sources = [geography.reference_source(), reg.source]
-    if sup is not None:
-        sources.append(sup.source)
-    if zon is not None:
-        sources.append(zon.source)
+
+def _notes(zon: Zonage | None, sup: Supply | None, rule: FundingRule, *, cross_region: bool) -> list[str]:
+    """French remarks of the report: zonage, unreadable supply rows, threshold, groups, funding."""
     notes = []
     if zon is not None:
         notes.append(
@@ -537,27 +397,7 @@ def coverage_table(
         )
         + " Montants à confirmer par l'ARS.",
     ]
-    return CoverageResult(
-        table=table,
-        summary=_typed(pd.DataFrame.from_records(summary, columns=SUMMARY_COLUMNS)),
-        specialties=specs,
-        regions=regions,
-        sources=sources,
-        basis=basis,
-        funding_rule=rule,
-        notes=notes,
-        cross_region=cross_region,
-        supply_given=sup is not None,
-    )
-
-
-def _zip_population_share(zon) -> dict[str, float]:
-    """Percentage of each département's population living in a ZIP commune."""
-    communes = geography.load_communes()[["code_insee", "code_dep", "population"]]
-    classes = dict(zip(zon.by_commune()["code_insee"], zon.by_commune()["zonage"], strict=True))
-    communes["zip_pop"] = communes["population"].where(communes["code_insee"].map(classes).eq("ZIP"), 0)
-    per = communes.groupby("code_dep")[["population", "zip_pop"]].sum()
-    return {d: round(100 * float(r.zip_pop) / float(r.population), 1) for d, r in per.iterrows() if r.population > 0}
+    return notes
 
 
 _INT_COLUMNS = {
@@ -580,37 +420,11 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _potential(
-    spec: Specialty,
-    code_region: str,
-    sup: Supply | None,
-    reg: Registry,
-    exact: bool,
-    cross_region: bool,
-    rows: list[dict],
-    group_total: Callable[[frozenset[str]], int],
-) -> list[int] | None:
-    """Counts of the potential new ESS territories of one région × specialty; None if unknown.
-
-    Within a région: the exact max-p partition of :func:`ess_geo.analysis.proposals.propose_territories`.
-    Across régions: the greedy lower bound :func:`potential_territories`.
-    """
-    if sup is None:
-        return None
-    if cross_region:
-        return [group_total(frozenset(t)) for t in potential_territories(rows)]
-    from ess_geo.analysis.proposals import propose_territories
-
-    found = propose_territories(spec, code_region, sup, reg, check=False)
-    if not exact and found.n_territories:
-        return None  # territories on upper bounds: not a count of feasible ESS
-    return [p.total for p in found.proposals]
-
-
 def _summarise(
-    code_region: str, name: str, spec: Specialty, exact: bool, rows: list[dict], rule: FundingRule,
+    code_region: str, name: str, spec: Specialty, exact: bool, rows: list[dict[str, Any]], rule: FundingRule,
     territories: list[int] | None,
-) -> dict:
+) -> dict[str, Any]:
+    """One row of :attr:`CoverageResult.summary` (:data:`SUMMARY_COLUMNS`), with indicative funding."""
     counts = [r["n_specialists"] for r in rows]
     known = [c for c in counts if c is not None]
     uncovered = [r for r in rows if r["group_status"] != "covered"]
@@ -642,17 +456,3 @@ def _summarise(
         "startup_credit_eur": None if potential is None else potential * STARTUP_CREDIT_EUR,
         "yearly_allocation_eur": yearly,
     }
-
-
-__all__ = [
-    "GROUP_STATUS_FR",
-    "LABELS_FR",
-    "SUMMARY_COLUMNS",
-    "TABLE_COLUMNS",
-    "CoverageResult",
-    "coverage_table",
-    "default_specialties",
-    "group_counter",
-    "potential_territories",
-    "smallest_group",
-]

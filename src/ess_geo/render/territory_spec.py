@@ -9,7 +9,7 @@ territory's outline; the title block repeats the verdict and the status of every
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -106,7 +106,9 @@ def _threshold_counts(check_result: TerritoryCheck) -> dict[str, int] | None:
     except KeyError:
         return None
     by_dep = (crit.evidence or {}).get("by_departement")
-    return {str(k): int(v) for k, v in by_dep.items()} if by_dep else None
+    if not isinstance(by_dep, Mapping) or not by_dep:
+        return None
+    return {str(k): int(v) for k, v in by_dep.items()}
 
 
 def _supply_counts(spec: Specialty, supply: Supply | None, codes: Sequence[str]) -> tuple[dict[str, int] | None, str]:

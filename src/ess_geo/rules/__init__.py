@@ -1,9 +1,16 @@
-"""The ESS rules: pure functions returning evidence (criteria), check_territory, the 5-year trajectory.
+"""The ESS rules: pure functions returning evidence, and the checks built on them.
+
+- :mod:`~ess_geo.rules.criteria`: one function per ESS rule, :class:`~ess_geo.rules.criteria.Criterion`,
+  the verdict drawn from criteria, the floor and the French status words and labels;
+- :mod:`~ess_geo.rules.evidence`: the typed evidence of each criterion;
+- :mod:`~ess_geo.rules.funding`: the indicative funding rule;
+- :mod:`~ess_geo.rules.territory`: :func:`~ess_geo.rules.territory.check_territory`;
+- :mod:`~ess_geo.rules.trajectory`: the five-year trajectory of adherents.
 
 The submodules are imported here so that ``ess_geo.rules.criteria.X`` resolves after a plain
 ``import ess_geo``.
 """
 
-from ess_geo.rules import criteria, territory, trajectory
+from ess_geo.rules import criteria, evidence, funding, territory, trajectory
 
-__all__ = ["criteria", "territory", "trajectory"]
+__all__ = ["criteria", "evidence", "funding", "territory", "trajectory"]

@@ -13,23 +13,46 @@ contiguity     the départements form one connected piece (islands handled by ad
 overlap        no département already covered by an ESS of the same specialty
 threshold      at least 10 doctors of the specialty practise on the territory
 adherents      adherents ≥ 10 % of those doctors at start (target 50 % within 5 years)
-funding        start-up credit and yearly allocation (indicative, informational)
+funding        start-up credit and yearly allocation (indicative, informational): in
+               :mod:`ess_geo.rules.funding`
 =============  ===========================================================================
+
+This module is also the one home of the verdict drawn from criteria (:func:`verdict`, over the
+:data:`DECIDING` ids), of the floor :data:`MIN_SPECIALISTS`, of the French status words
+:data:`STATUS_FR` and of the French criterion labels :data:`CRITERION_LABELS_FR`: every other
+module (territory check, trajectory, proposals, maps) imports them from here.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from ess_geo._format import euros, nombre, plural
+from ess_geo._format import nombre, plural
 from ess_geo.inputs.registry import EssEntry
 from ess_geo.inputs.supply import SupplyCount
+from ess_geo.reference.codes import region_name
 from ess_geo.reference.specialties import Specialty
+from ess_geo.rules.evidence import (
+    AdherentsEvidence,
+    ContiguityEvidence,
+    OverlapEvidence,
+    PerimeterEvidence,
+    SpecialtyEvidence,
+    ThresholdEvidence,
+)
+
+__all__ = [
+    "CRITERION_LABELS_FR", "DECIDING", "FAIL", "MIN_ADHERENT_SHARE", "MIN_SPECIALISTS", "PASS", "STATUSES",
+    "STATUS_FR", "TARGET_ADHERENT_SHARE_5Y", "UNKNOWN", "WARN", "Criterion", "adherents_needed",
+    "connected_pieces", "problems", "rule_adherents", "rule_contiguity", "rule_overlap", "rule_perimeter",
+    "rule_specialty", "rule_threshold", "verdict",
+]
 
 PASS, FAIL, UNKNOWN, WARN = "pass", "fail", "unknown", "warn"
 STATUSES = (PASS, FAIL, UNKNOWN, WARN)
+#: French word of each status.
 STATUS_FR = {PASS: "conforme", FAIL: "non conforme", UNKNOWN: "indéterminé", WARN: "à vérifier"}
 
 #: Minimum number of doctors of the specialty on the territory.
@@ -38,11 +61,8 @@ MIN_SPECIALISTS = 10
 MIN_ADHERENT_SHARE = 0.10
 #: Target share of adherents five years after creation.
 TARGET_ADHERENT_SHARE_5Y = 0.50
-#: Start-up credit paid after the letter of intent (€).
-STARTUP_CREDIT_EUR = 80_000
-#: Range of the yearly allocation (€), by size of the ESS.
-YEARLY_ALLOCATION_EUR = (50_000, 100_000)
 
+#: French label of each criterion id, as the check prints it.
 CRITERION_LABELS_FR = {
     "specialty": "Spécialité",
     "perimeter": "Périmètre",
@@ -52,6 +72,9 @@ CRITERION_LABELS_FR = {
     "adherents": f"Adhérents ≥ {MIN_ADHERENT_SHARE:.0%}".replace("%", " %"),
     "funding": "Financement (indicatif)",
 }
+
+#: Criteria that decide admissibility (``funding`` is informational).
+DECIDING = ("specialty", "perimeter", "contiguity", "overlap", "threshold", "adherents")
 
 
 @dataclass
@@ -66,14 +89,15 @@ class Criterion:
         ``pass``, ``fail``, ``unknown`` or ``warn``.
     message : str
         French explanation for committees.
-    evidence : dict
-        JSON-ready facts behind the status.
+    evidence : mapping of str to object
+        JSON-ready facts behind the status; its keys are those of the criterion's TypedDict in
+        :mod:`ess_geo.rules.evidence` (:class:`~ess_geo.rules.evidence.ThresholdEvidence`, ...).
     """
 
     id: str
     status: str
     message: str
-    evidence: dict = field(default_factory=dict)
+    evidence: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -85,9 +109,36 @@ class Criterion:
         """French status word."""
         return STATUS_FR[self.status]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
         return asdict(self)
+
+
+def problems(criteria: Iterable[Criterion], *, ignore: Iterable[str] = ()) -> list[Criterion]:
+    """The :data:`DECIDING` criteria that fail, then those that are unknown (each in the order given).
+
+    Parameters
+    ----------
+    criteria : iterable of Criterion
+        Criteria of a territory.
+    ignore : iterable of str, optional
+        Deciding criterion ids left out (e.g. ``("adherents",)`` at planning time).
+    """
+    skipped = set(ignore)
+    deciding = [c for c in criteria if c.id in DECIDING and c.id not in skipped]
+    return [c for c in deciding if c.status == FAIL] + [c for c in deciding if c.status == UNKNOWN]
+
+
+def verdict(criteria: Iterable[Criterion], *, ignore: Iterable[str] = ()) -> bool | None:
+    """The verdict drawn from criteria: the one rule used by every result that has criteria.
+
+    Returns False if a :data:`DECIDING` criterion not in ``ignore`` fails, None if one is unknown,
+    else True (``warn`` passes); the criteria behind it are :func:`problems`.
+    """
+    found = problems(criteria, ignore=ignore)
+    if not found:
+        return True
+    return False if found[0].status == FAIL else None
 
 
 def rule_specialty(spec: Specialty | None, raw: str, refusal: str | None = None) -> Criterion:
@@ -103,8 +154,9 @@ def rule_specialty(spec: Specialty | None, raw: str, refusal: str | None = None)
         French reason of the refusal.
     """
     if spec is None:
-        return Criterion("specialty", FAIL, refusal or f"« {raw} » n'est pas une spécialité d'ESS.", {"input": raw})
-    evidence = {"input": raw, "id": spec.id, "label": spec.label, "drees_group": spec.drees_group}
+        refused: SpecialtyEvidence = {"input": raw}
+        return Criterion("specialty", FAIL, refusal or f"« {raw} » n'est pas une spécialité d'ESS.", refused)
+    evidence: SpecialtyEvidence = {"input": raw, "id": spec.id, "label": spec.label, "drees_group": spec.drees_group}
     return Criterion("specialty", PASS, f"Spécialité reconnue : {spec.label}.", evidence)
 
 
@@ -127,7 +179,7 @@ def rule_perimeter(
     by_region: dict[str, list[str]] = {}
     for d in departements:
         by_region.setdefault(regions[d], []).append(d)
-    evidence = {"departements": list(departements), "regions": by_region, "from_region": from_region}
+    evidence: PerimeterEvidence = {"departements": list(departements), "regions": by_region, "from_region": from_region}
     if communes:
         evidence["communes"] = list(communes)
         return Criterion(
@@ -138,8 +190,6 @@ def rule_perimeter(
         )
     if not departements:
         return Criterion("perimeter", FAIL, "Aucun département : une ESS couvre au moins un département entier.", evidence)
-    from ess_geo.reference.codes import region_name
-
     n = len(departements)
     if from_region:
         what = f"la région {region_name(from_region)} ({from_region}) entière ({plural(n, 'département')})"
@@ -181,7 +231,7 @@ def rule_contiguity(departements: Sequence[str], graph: Mapping[str, frozenset[s
     and two overseas départements together are not.
     """
     pieces = connected_pieces(departements, graph)
-    evidence = {"pieces": pieces, "n_pieces": len(pieces)}
+    evidence: ContiguityEvidence = {"pieces": pieces, "n_pieces": len(pieces)}
     if not pieces:
         return Criterion("contiguity", UNKNOWN, "Aucun département à examiner.", evidence)
     if len(pieces) == 1:
@@ -207,12 +257,83 @@ def rule_overlap(spec: Specialty | None, covering: Sequence[tuple[EssEntry, list
     """
     if spec is None:
         return Criterion("overlap", UNKNOWN, "Sans spécialité valide, le chevauchement ne peut être examiné.")
-    ess = [{"id": e.id, "name": e.name, "departements": shared, "status": e.status} for e, shared in covering]
-    evidence = {"ess": ess, "specialty": spec.id}
+    ess: list[dict[str, object]] = [
+        {"id": e.id, "name": e.name, "departements": shared, "status": e.status} for e, shared in covering
+    ]
+    evidence: OverlapEvidence = {"ess": ess, "specialty": spec.id}
     if not ess:
         return Criterion("overlap", PASS, f"Aucune ESS de {spec.label} connue sur ce territoire.", evidence)
-    detail = "; ".join(f"{e['name']} ({', '.join(e['departements'])})" for e in ess)
+    detail = "; ".join(f"{e.name} ({', '.join(shared)})" for e, shared in covering)
     return Criterion("overlap", FAIL, f"Territoire déjà couvert pour {spec.label} : {detail}.", evidence)
+
+
+#: Status of each case of a counted threshold (see :func:`_threshold_case`).
+_THRESHOLD_STATUS = {"reached": PASS, "missing": UNKNOWN, "below": FAIL, "bound": UNKNOWN}
+
+
+def _threshold_case(count: SupplyCount) -> str:
+    """Decide the threshold on an available count: ``reached``, ``missing``, ``below`` or ``bound``."""
+    if count.exact and count.total >= MIN_SPECIALISTS:
+        return "reached"
+    if count.missing and count.total < MIN_SPECIALISTS:
+        return "missing"  # some départements unreadable: the count may be short
+    if count.total < MIN_SPECIALISTS:
+        return "below"  # an upper bound below the floor is conclusive too
+    return "bound"  # an upper bound above the floor decides nothing
+
+
+def _threshold_evidence(count: SupplyCount, supply_label: str) -> ThresholdEvidence:
+    """Facts of a counted threshold, in the order of the JSON output."""
+    return {
+        "total": count.total,
+        "by_departement": count.by_departement,
+        "exact": count.exact,
+        "basis": count.basis,
+        "missing": count.missing,
+        "minimum": MIN_SPECIALISTS,
+        "source": supply_label,
+        "mode": count.mode,
+        "population_counted": count.population,
+        "inhabitants": count.inhabitants,
+        "density_per_100k": count.density_per_100k,
+        "multi_departement": count.multi_departement,
+    }
+
+
+def _threshold_source_fr(count: SupplyCount, supply_label: str) -> str:
+    """French note on what was counted and where from (ends every counted threshold message)."""
+    if count.mode == "tous":
+        src = (" Effectif tous modes d'exercice (libéraux et salariés) ; une extraction RPPS donne les seuls "
+               "libéraux.")
+    else:
+        src = f" Population comptée : {count.population}." if count.population else ""
+    return src + (f" Source : {supply_label}." if supply_label else "")
+
+
+def _threshold_message(case: str, count: SupplyCount, supply_label: str) -> str:
+    """Word the French message of a counted threshold whose ``case`` is decided."""
+    per_dep = ", ".join(f"{d} : {nombre(n)}" for d, n in count.by_departement.items())
+    if count.multi_departement:
+        per_dep += (
+            f" ; {plural(count.multi_departement, 'médecin exerçant', 'médecins exerçant')} dans plusieurs "
+            f"départements, {'compté' if count.multi_departement < 2 else 'comptés'} une fois au total"
+        )
+    src = _threshold_source_fr(count, supply_label)
+    total = plural(count.total, "spécialiste")
+    if case == "reached":
+        return f"{total} sur le territoire ({per_dep}) ≥ {MIN_SPECIALISTS} ; {count.basis}.{src}"
+    if case == "missing":
+        return (
+            f"Effectifs absents ou illisibles dans la source pour : {', '.join(count.missing)} ; "
+            f"{plural(count.total, 'compté', 'comptés')} ailleurs.{src}"
+        )
+    if case == "below":
+        bound = "au plus " if not count.exact else ""
+        return f"{bound}{total} sur le territoire ({per_dep}) < {MIN_SPECIALISTS} ; {count.basis}.{src}"
+    return (
+        f"La source ne donne qu'un groupe de spécialités : au plus {plural(count.total, 'médecin')} ({per_dep}) ; "
+        f"le seuil de {MIN_SPECIALISTS} ne peut être vérifié. Fournir une extraction RPPS par spécialité.{src}"
+    )
 
 
 def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_label: str = "") -> Criterion:
@@ -237,79 +358,108 @@ def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_lab
             "(ils vieillissent vite). Fournir un fichier avec --supply FICHIER (table DREES "
             "« effectifs par département × 15 groupes de spécialités » ou extraction RPPS) "
             "ou supply=... en Python.",
-            {"minimum": MIN_SPECIALISTS},
+            ThresholdEvidence(minimum=MIN_SPECIALISTS),
         )
     if not count.available:
+        absent: ThresholdEvidence = {"total": None, "available": False, "basis": count.basis, "missing": count.missing,
+                                     "minimum": MIN_SPECIALISTS, "source": supply_label}
         return Criterion(
             "threshold",
             UNKNOWN,
             f"Le fichier d'effectifs ne contient aucune donnée pour {spec.label} (ni pour son groupe DREES "
             f"« {spec.drees_group} ») : le seuil de {MIN_SPECIALISTS} ne peut être vérifié. Fournir un fichier "
             f"qui couvre cette spécialité.{' Source : ' + supply_label + '.' if supply_label else ''}",
-            {"total": None, "available": False, "basis": count.basis, "missing": count.missing,
-             "minimum": MIN_SPECIALISTS, "source": supply_label},
+            absent,
         )
-    evidence = {
-        "total": count.total,
-        "by_departement": count.by_departement,
-        "exact": count.exact,
-        "basis": count.basis,
-        "missing": count.missing,
-        "minimum": MIN_SPECIALISTS,
-        "source": supply_label,
-    }
-    evidence.update(
-        mode=count.mode,
-        population_counted=count.population,
-        inhabitants=count.inhabitants,
-        density_per_100k=count.density_per_100k,
-        multi_departement=count.multi_departement,
-    )
-    per_dep = ", ".join(f"{d} : {nombre(n)}" for d, n in count.by_departement.items())
-    if count.multi_departement:
-        per_dep += (
-            f" ; {plural(count.multi_departement, 'médecin exerçant', 'médecins exerçant')} dans plusieurs "
-            f"départements, {'compté' if count.multi_departement < 2 else 'comptés'} une fois au total"
-        )
-    if count.mode == "tous":
-        src = (" Effectif tous modes d'exercice (libéraux et salariés) ; une extraction RPPS donne les seuls "
-               "libéraux.")
-    else:
-        src = f" Population comptée : {count.population}." if count.population else ""
-    src += f" Source : {supply_label}." if supply_label else ""
-    total = plural(count.total, "spécialiste")
-    if count.exact and count.total >= MIN_SPECIALISTS:
-        return Criterion(
-            "threshold", PASS, f"{total} sur le territoire ({per_dep}) ≥ {MIN_SPECIALISTS} ; {count.basis}.{src}", evidence
-        )
-    if count.missing and count.total < MIN_SPECIALISTS:
-        return Criterion(
-            "threshold",
-            UNKNOWN,
-            f"Effectifs absents ou illisibles dans la source pour : {', '.join(count.missing)} ; "
-            f"{plural(count.total, 'compté', 'comptés')} ailleurs.{src}",
-            evidence,
-        )
-    if count.total < MIN_SPECIALISTS:
-        bound = "au plus " if not count.exact else ""
-        return Criterion(
-            "threshold",
-            FAIL,
-            f"{bound}{total} sur le territoire ({per_dep}) < {MIN_SPECIALISTS} ; {count.basis}.{src}",
-            evidence,
-        )
+    case = _threshold_case(count)
     return Criterion(
         "threshold",
-        UNKNOWN,
-        f"La source ne donne qu'un groupe de spécialités : au plus {plural(count.total, 'médecin')} ({per_dep}) ; "
-        f"le seuil de {MIN_SPECIALISTS} ne peut être vérifié. Fournir une extraction RPPS par spécialité.{src}",
-        evidence,
+        _THRESHOLD_STATUS[case],
+        _threshold_message(case, count, supply_label),
+        _threshold_evidence(count, supply_label),
     )
 
 
 def adherents_needed(n_specialists: int, share: float) -> int:
     """Smallest number of adherents reaching ``share`` of ``n_specialists``."""
     return math.ceil(round(n_specialists * share, 9))
+
+
+#: Status of each case of adherents counted against specialists (see :func:`_adherents_case`).
+_ADHERENTS_STATUS = {
+    "not_given": UNKNOWN,
+    "no_specialist": UNKNOWN,
+    "impossible": UNKNOWN,
+    "reached": PASS,
+    "below": FAIL,
+    "unverifiable": UNKNOWN,
+}
+
+
+def _adherents_case(adherents: int | None, count: SupplyCount) -> str:
+    """Decide the adherents criterion on an available count (one of :data:`_ADHERENTS_STATUS`)."""
+    if adherents is None:
+        return "not_given"
+    if count.total == 0:
+        return "no_specialist"
+    if adherents > count.total and not count.missing:
+        # the count is exact or an upper bound: either way, more adherents than doctors is impossible
+        return "impossible"
+    if adherents >= adherents_needed(count.total, MIN_ADHERENT_SHARE):
+        return "reached"
+    return "below" if count.exact else "unverifiable"
+
+
+def _adherents_evidence(adherents: int | None, count: SupplyCount, case: str) -> AdherentsEvidence:
+    """Facts of adherents counted against specialists, in the order of the JSON output."""
+    total = count.total
+    evidence: AdherentsEvidence = {
+        "adherents": adherents,
+        "minimum_share": MIN_ADHERENT_SHARE,
+        "target_share_5y": TARGET_ADHERENT_SHARE_5Y,
+        "specialists": total,
+        "exact": count.exact,
+        "needed_now": adherents_needed(total, MIN_ADHERENT_SHARE),
+        "needed_5y": adherents_needed(total, TARGET_ADHERENT_SHARE_5Y),
+    }
+    if case == "no_specialist":
+        evidence["share"] = None
+    elif adherents is not None:
+        evidence["share"] = round(adherents / total, 4)
+    if case == "impossible":
+        evidence["impossible"] = True
+    return evidence
+
+
+def _adherents_message(case: str, adherents: int | None, count: SupplyCount) -> str:
+    """Word the French message of adherents counted against specialists, whose ``case`` is decided."""
+    total = count.total
+    n_total = plural(total, "spécialiste")
+    upper = "au plus " if not count.exact else ""
+    needed_now = adherents_needed(total, MIN_ADHERENT_SHARE)
+    needed_5y = adherents_needed(total, TARGET_ADHERENT_SHARE_5Y)
+    if case == "not_given" or adherents is None:
+        return (
+            f"Nombre d'adhérents non fourni (--adherents N). Il en faut au moins {nombre(needed_now)} au "
+            f"départ et {nombre(needed_5y)} à 5 ans, sur {upper}{n_total}."
+        )
+    if case == "no_specialist":
+        return "Aucun spécialiste compté : part d'adhérents non calculable."
+    pct = f"{adherents / total:.1%}".replace(".", ",").replace("%", " %")
+    target = f"objectif à 5 ans : {plural(needed_5y, 'adhérent')} (50 %)"
+    n_adh = plural(adherents, "adhérent")
+    if case == "impossible":
+        return (
+            f"Impossible : {n_adh} pour {upper}{n_total} "
+            f"{'compté' if total < 2 else 'comptés'} (plus d'adhérents que de spécialistes) ; vérifier le fichier "
+            "d'effectifs (source ancienne ?) ou la liste des adhérents."
+        )
+    if case == "reached":
+        lower = "au moins " if not count.exact else ""
+        return f"{n_adh} = {lower}{pct} des {n_total} (≥ 10 %) ; {target}."
+    if case == "below":
+        return f"{n_adh} = {pct} des {n_total} < 10 % : il en faut au moins {nombre(needed_now)} ; {target}."
+    return f"{n_adh}, pour au plus {n_total} (groupe DREES) : part non vérifiable."
 
 
 def rule_adherents(adherents: int | None, count: SupplyCount | None, *, specialty_refused: bool = False) -> Criterion:
@@ -324,131 +474,24 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None, *, specialt
     specialty_refused : bool, default False
         True when the specialty was refused: no count is possible, whatever the supply.
     """
-    evidence: dict = {"adherents": adherents, "minimum_share": MIN_ADHERENT_SHARE, "target_share_5y": TARGET_ADHERENT_SHARE_5Y}
-    if specialty_refused:
-        return Criterion(
-            "adherents", UNKNOWN, "Sans spécialité valide, la part d'adhérents ne peut être calculée.", evidence
-        )
-    if count is None:
-        return Criterion(
-            "adherents",
-            UNKNOWN,
-            "Effectifs non fournis : la part d'adhérents ne peut être calculée (voir le critère de seuil).",
-            evidence,
-        )
-    if not count.available:
-        return Criterion(
-            "adherents",
-            UNKNOWN,
-            "Le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents "
-            "ne peut être calculée (voir le critère de seuil).",
-            evidence,
-        )
-    total = count.total
-    n_total = plural(total, "spécialiste")
-    evidence.update(
-        specialists=total,
-        exact=count.exact,
-        needed_now=adherents_needed(total, MIN_ADHERENT_SHARE),
-        needed_5y=adherents_needed(total, TARGET_ADHERENT_SHARE_5Y),
-    )
-    if adherents is None:
-        return Criterion(
-            "adherents",
-            UNKNOWN,
-            f"Nombre d'adhérents non fourni (--adherents N). Il en faut au moins {nombre(evidence['needed_now'])} au "
-            f"départ et {nombre(evidence['needed_5y'])} à 5 ans, sur {'au plus ' if not count.exact else ''}{n_total}.",
-            evidence,
-        )
-    if total == 0:
-        evidence["share"] = None
-        return Criterion("adherents", UNKNOWN, "Aucun spécialiste compté : part d'adhérents non calculable.", evidence)
-    share = adherents / total
-    evidence["share"] = round(share, 4)
-    pct = f"{share:.1%}".replace(".", ",").replace("%", " %")
-    target = f"objectif à 5 ans : {plural(evidence['needed_5y'], 'adhérent')} (50 %)"
-    n_adh = plural(adherents, "adhérent")
-    if adherents > total and not count.missing:
-        # the count is exact or an upper bound: either way, more adherents than doctors is impossible
-        evidence["impossible"] = True
-        return Criterion(
-            "adherents",
-            UNKNOWN,
-            f"Impossible : {n_adh} pour {'au plus ' if not count.exact else ''}{n_total} "
-            f"{'compté' if total < 2 else 'comptés'} (plus d'adhérents que de spécialistes) ; vérifier le fichier "
-            "d'effectifs (source ancienne ?) ou la liste des adhérents.",
-            evidence,
-        )
-    if adherents >= evidence["needed_now"]:
-        lower = "au moins " if not count.exact else ""
-        return Criterion(
-            "adherents", PASS, f"{n_adh} = {lower}{pct} des {n_total} (≥ 10 %) ; {target}.", evidence
-        )
-    if count.exact:
-        return Criterion(
-            "adherents",
-            FAIL,
-            f"{n_adh} = {pct} des {n_total} < 10 % : il en faut au moins "
-            f"{nombre(evidence['needed_now'])} ; {target}.",
-            evidence,
-        )
+    if specialty_refused or count is None or not count.available:
+        given: AdherentsEvidence = {
+            "adherents": adherents,
+            "minimum_share": MIN_ADHERENT_SHARE,
+            "target_share_5y": TARGET_ADHERENT_SHARE_5Y,
+        }
+        if specialty_refused:
+            message = "Sans spécialité valide, la part d'adhérents ne peut être calculée."
+        elif count is None:
+            message = "Effectifs non fournis : la part d'adhérents ne peut être calculée (voir le critère de seuil)."
+        else:
+            message = ("Le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents "
+                       "ne peut être calculée (voir le critère de seuil).")
+        return Criterion("adherents", UNKNOWN, message, given)
+    case = _adherents_case(adherents, count)
     return Criterion(
         "adherents",
-        UNKNOWN,
-        f"{n_adh}, pour au plus {n_total} (groupe DREES) : part non vérifiable.",
-        evidence,
+        _ADHERENTS_STATUS[case],
+        _adherents_message(case, adherents, count),
+        _adherents_evidence(adherents, count, case),
     )
-
-
-@dataclass(frozen=True)
-class FundingRule:
-    """Indicative yearly allocation by size: linear between two sizes, clamped to the range.
-
-    This is *not* an official scale: the guidance only says 50,000–100,000 € a year by size.
-    The breakpoints are parameters so that an ARS can plug in its own scale.
-    """
-
-    min_eur: int = YEARLY_ALLOCATION_EUR[0]
-    max_eur: int = YEARLY_ALLOCATION_EUR[1]
-    size_at_min: int = MIN_SPECIALISTS
-    size_at_max: int = 100
-
-    def yearly(self, size: int) -> int:
-        """Indicative yearly allocation (€) for an ESS of ``size`` member doctors, rounded to 1,000 €."""
-        span = max(1, self.size_at_max - self.size_at_min)
-        t = min(1.0, max(0.0, (size - self.size_at_min) / span))
-        return int(round((self.min_eur + t * (self.max_eur - self.min_eur)) / 1000) * 1000)
-
-    def describe_fr(self) -> str:
-        """French statement of the rule."""
-        return (
-            f"règle indicative ess_geo : {euros(self.min_eur)} jusqu'à {self.size_at_min} médecins membres, "
-            f"{euros(self.max_eur)} à partir de {self.size_at_max}, linéaire entre les deux"
-        )
-
-
-def rule_funding(adherents: int | None, count: SupplyCount | None, rule: FundingRule | None = None) -> Criterion:
-    """Start-up credit and yearly allocation implied by the size of the ESS (indicative).
-
-    The size is the number of member doctors (adherents) when given, else the range only.
-    """
-    rule = rule or FundingRule()
-    evidence: dict = {
-        "startup_credit_eur": STARTUP_CREDIT_EUR,
-        "yearly_range_eur": list(YEARLY_ALLOCATION_EUR),
-        "rule": rule.describe_fr(),
-        "indicative": True,
-    }
-    lo, hi = (euros(v) for v in YEARLY_ALLOCATION_EUR)
-    base = f"Crédit d'amorçage {euros(STARTUP_CREDIT_EUR)} après la lettre d'intention ; dotation annuelle de {lo} à {hi} selon la taille"
-    if adherents is not None:
-        yearly = rule.yearly(adherents)
-        evidence.update(size=adherents, yearly_eur=yearly)
-        msg = f"{base} ; pour {plural(adherents, 'médecin membre', 'médecins membres')} : environ {euros(yearly)}/an"
-        if count is not None and count.exact and count.available:
-            # members never decrease towards the target: the 5-year size is at least today's
-            full = rule.yearly(max(adherents, adherents_needed(count.total, TARGET_ADHERENT_SHARE_5Y)))
-            evidence["yearly_eur_at_5y_target"] = full
-            msg += f" ; à l'objectif de 50 % à 5 ans : environ {euros(full)}/an"
-        return Criterion("funding", WARN, msg + f" ({rule.describe_fr()}, à confirmer par l'ARS).", evidence)
-    return Criterion("funding", WARN, base + " (montants indicatifs, à confirmer par l'ARS).", evidence)

@@ -1,14 +1,15 @@
 """Check a proposed ESS territory against every rule: :func:`check_territory`.
 
-This module gathers the inputs (geography, supply, registry) and calls the rules of
-:mod:`ess_geo.rules.criteria`, each of which returns a :class:`~ess_geo.rules.criteria.Criterion` with evidence.
+This module gathers the inputs (territory parsed by :func:`ess_geo.reference.codes.parse_territory`,
+geography, supply, registry) and calls the rules of :mod:`ess_geo.rules.criteria` and
+:mod:`ess_geo.rules.funding`, each of which returns a :class:`~ess_geo.rules.criteria.Criterion`
+with evidence. The verdict is :func:`ess_geo.rules.criteria.verdict`.
 """
 
 from __future__ import annotations
 
 import html
-import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,23 +20,22 @@ from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.rules.criteria import (
-    FAIL,
-    UNKNOWN,
+    DECIDING,
     Criterion,
-    FundingRule,
     rule_adherents,
     rule_contiguity,
-    rule_funding,
     rule_overlap,
     rule_perimeter,
     rule_specialty,
     rule_threshold,
+    verdict,
 )
+from ess_geo.rules.funding import FundingRule, rule_funding
 from ess_geo.sources import Source
 
-#: Criteria that decide admissibility (``funding`` is informational).
-DECIDING = ("specialty", "perimeter", "contiguity", "overlap", "threshold", "adherents")
+__all__ = ["DECIDING", "VERDICT_FR", "TerritoryCheck", "check_territory"]
 
+#: French word of each verdict.
 VERDICT_FR = {True: "admissible", False: "non admissible", None: "indéterminé"}
 
 
@@ -78,13 +78,8 @@ class TerritoryCheck:
 
     @property
     def admissible(self) -> bool | None:
-        """False if any deciding criterion fails, None if any is unknown, else True."""
-        statuses = [c.status for c in self.criteria if c.id in DECIDING]
-        if FAIL in statuses:
-            return False
-        if UNKNOWN in statuses:
-            return None
-        return True
+        """False if any deciding criterion fails, None if any is unknown, else True (:func:`verdict`)."""
+        return verdict(self.criteria)
 
     @property
     def verdict_fr(self) -> str:
@@ -164,46 +159,40 @@ class TerritoryCheck:
         )
 
 
-def _bad_departements(value: object) -> InputDataError:
-    kind = type(value).__name__
-    shown = repr(value)
-    shown = shown if len(shown) <= 80 else shown[:77] + "..."
-    return InputDataError(
-        f"departements must be a département code (str or int), a comma-separated str or an iterable of codes; "
-        f"got {kind}: {shown}",
-        fr=f"départements : code (texte ou entier), liste de codes ou texte « 75,94 » attendu, reçu {kind} : {shown}",
-    )
+def _resolve_specialty(specialty: str | Specialty) -> tuple[Specialty | None, str | None]:
+    """The specialty, or None with the French reason when it is refused (general practice, pathology)."""
+    try:
+        return get_specialty(specialty), None
+    except NotEssSpecialtyError as exc:
+        return None, exc.fr
 
 
-def _split_territory(departements: Iterable[object] | str | None) -> tuple[list[object], list[str]]:
-    """Separate département codes from commune codes (5 characters, existing communes).
+def _check_adherents(adherents: object) -> None:
+    """Raise :class:`InputDataError` unless ``adherents`` is None or a non-negative integer."""
+    if adherents is not None and (isinstance(adherents, bool) or not isinstance(adherents, int) or adherents < 0):
+        raise InputDataError(
+            f"adherents must be a non-negative integer, got {adherents!r}",
+            fr=f"nombre d'adhérents invalide : {adherents!r} (entier positif ou nul attendu)",
+        )
 
-    Accepts one code (``77``, ``"2A"``), a comma- or semicolon-separated string (``"75,94"``) or
-    an iterable of codes; raises :class:`InputDataError` naming any other type.
+
+def _territory_departements(departements: object, region: object) -> tuple[list[str], list[str], str | None]:
+    """Départements the rules run on, commune codes given, région code (see :func:`parse_territory`).
+
+    The départements containing commune codes are added: the rules still run on them, while
+    :func:`~ess_geo.rules.criteria.rule_perimeter` refuses the communes.
     """
-    if departements is None:
-        return [], []
-    if isinstance(departements, numbers.Integral) and not isinstance(departements, bool):
-        departements = [departements]
-    elif isinstance(departements, str):
-        departements = [p for p in departements.replace(";", ",").split(",") if p.strip()]
-    elif isinstance(departements, bytes | Mapping) or not isinstance(departements, Iterable):
-        raise _bad_departements(departements)
-    else:
-        departements = list(departements)  # element codes are checked by normalize_dep_codes
-    deps: list[object] = []
-    communes: list[str] = []
-    known_communes = None
-    for value in departements:
-        text = str(value).strip()
-        if len(text) == 5:
-            if known_communes is None:
-                known_communes = set(geography.load_communes()["code_insee"])
-            if text.upper() in known_communes:
-                communes.append(text.upper())
-                continue
-        deps.append(value)
-    return deps, communes
+    if region is not None and not str(region).strip():
+        region = None  # an empty --region means no région
+    territory = codes.parse_territory(departements, region)
+    deps = list(territory.departements)
+    if territory.communes:
+        commune_dep = geography.load_communes().set_index("code_insee")["code_dep"]
+        for commune in territory.communes:
+            dep = commune_dep.at[commune]
+            if dep not in deps:
+                deps.append(dep)
+    return deps, list(territory.communes), territory.region
 
 
 def check_territory(
@@ -250,55 +239,24 @@ def check_territory(
         Naming every unknown département or région code.
     InputDataError
         If ``adherents`` is negative or not an integer, ``departements`` is of another type than
-        those above, or a supply/registry file is unusable.
+        those above, the territory is empty, or a supply/registry file is unusable.
     """
-    spec: Specialty | None
-    refusal = None
-    try:
-        spec = get_specialty(specialty)
-    except NotEssSpecialtyError as exc:
-        spec, refusal = None, exc.fr
-    if adherents is not None and (isinstance(adherents, bool) or not isinstance(adherents, int) or adherents < 0):
-        raise InputDataError(
-            f"adherents must be a non-negative integer, got {adherents!r}",
-            fr=f"nombre d'adhérents invalide : {adherents!r} (entier positif ou nul attendu)",
-        )
-
-    raw_deps, communes = _split_territory(departements)
-    deps = codes.normalize_dep_codes(raw_deps) if raw_deps else []
-    region_code = None
-    if region is not None and str(region).strip():
-        region_code = codes.normalize_region_code(region)
-        deps = codes.departements_of_region(region_code) + [d for d in deps if codes.region_of(d) != region_code]
-    for commune in communes:  # rules still run on the départements containing the communes
-        dep = geography.load_communes().set_index("code_insee").at[commune, "code_dep"]
-        if dep not in deps:
-            deps.append(dep)
-    if not deps and not communes:
-        raise InputDataError(
-            "no territory: give departements=[...] or region=...",
-            fr="aucun territoire : indiquer --departements ou --region",
-        )
-
+    spec, refusal = _resolve_specialty(specialty)
+    _check_adherents(adherents)
+    deps, communes, region_code = _territory_departements(departements, region)
     reg = as_registry(registry)
     sup = as_supply(supply)
-    count = None
-    if spec is not None and sup is not None:
-        count = sup.count(spec, deps)
-
-    regions = {d: codes.region_of(d) for d in deps}
+    count = sup.count(spec, deps) if spec is not None and sup is not None else None
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
-        rule_perimeter(deps, regions, communes, region_code),
+        rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
         rule_contiguity(deps, geography.adjacency_graph()),
         rule_overlap(spec, reg.covering(spec, deps) if spec else []),
         rule_threshold(spec, count, sup.source.label() if sup else ""),
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
     ]
-    sources = [geography.reference_source(), reg.source]
-    if sup is not None:
-        sources.append(sup.source)
+    sources = [geography.reference_source(), reg.source] + ([sup.source] if sup is not None else [])
     return TerritoryCheck(
         specialty=spec,
         specialty_input=str(specialty),
@@ -312,5 +270,3 @@ def check_territory(
         count=count,
     )
 
-
-__all__ = ["DECIDING", "TerritoryCheck", "check_territory"]

@@ -1,4 +1,7 @@
-"""Five-year what-if on adherents: the path from 10 % to the 50 % target and the funding implied.
+"""Five-year trajectory of adherents: the path from 10 % to the 50 % target and the funding implied.
+
+:func:`simulate_adherents` follows a checked territory (:func:`ess_geo.rules.territory.check_territory`)
+year by year; the territory's own status comes from :func:`ess_geo.rules.criteria.verdict`.
 
 Trajectory (documented choice)
 ------------------------------
@@ -10,10 +13,10 @@ needed in a year are the smallest whole number reaching that share of the specia
 
 Funding (indicative)
 --------------------
-Year 0 receives the start-up credit (:data:`~ess_geo.rules.criteria.STARTUP_CREDIT_EUR`, paid after the
+Year 0 receives the start-up credit (:data:`~ess_geo.rules.funding.STARTUP_CREDIT_EUR`, paid after the
 letter of intent) only when its adherents reach the creation threshold (10 %): below it, the ESS
 cannot be created and the year is flagged « sous le seuil de création (10 %) »; every year, including year 0, an indicative yearly allocation given by a
-:class:`~ess_geo.rules.criteria.FundingRule` from the number of member doctors that year. These amounts are
+:class:`~ess_geo.rules.funding.FundingRule` from the number of member doctors that year. These amounts are
 not an official scale: the ARS decides.
 
 Denominator
@@ -26,22 +29,35 @@ track; otherwise ``on_track`` is None (« indéterminé »).
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ess_geo._format import euros, nombre
 from ess_geo.errors import InputDataError
+from ess_geo.inputs.supply import SupplyCount
 from ess_geo.rules.criteria import (
     MIN_ADHERENT_SHARE,
-    STARTUP_CREDIT_EUR,
     TARGET_ADHERENT_SHARE_5Y,
-    FundingRule,
     adherents_needed,
-    euros,
-    nombre,
+    problems,
+    verdict,
 )
+from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
+from ess_geo.rules.territory import TerritoryCheck
 from ess_geo.sources import Source
+
+__all__ = [
+    "BELOW_CREATION_FR",
+    "COLUMNS_FR",
+    "ON_TRACK_FR",
+    "YEARS",
+    "AdherentPath",
+    "simulate_adherents",
+    "target_share",
+]
 
 YEARS = 5
 #: French column labels of :meth:`AdherentPath.to_frame_fr`.
@@ -173,8 +189,6 @@ class AdherentPath:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        import html
-
         esc = html.escape
         bound = "" if self.exact else "au plus "
         head = "".join(f"<th>{esc(COLUMNS_FR[c])}</th>" for c in COLUMNS_FR)
@@ -210,15 +224,10 @@ class AdherentPath:
 _TERRITORY_FR = {True: "admissible", False: "non admissible", None: "indéterminé"}
 
 
-def _territory_status(check_result) -> tuple[bool | None, list[str]]:
-    """Status of the territory's criteria other than adherents, and the French messages of the problems."""
-    from ess_geo.rules.territory import DECIDING
-
-    others = [c for c in getattr(check_result, "criteria", []) if c.id in DECIDING and c.id != "adherents"]
-    failing = [c for c in others if c.status == "fail"]
-    unknown = [c for c in others if c.status == "unknown"]
-    status = False if failing else (None if unknown else True)
-    return status, [c.message for c in failing + unknown]
+def _territory_status(check_result: TerritoryCheck) -> tuple[bool | None, list[str]]:
+    """Verdict of the territory's criteria other than adherents, and the French messages of the problems."""
+    criteria = list(getattr(check_result, "criteria", []))
+    return verdict(criteria, ignore=("adherents",)), [c.message for c in problems(criteria, ignore=("adherents",))]
 
 
 def _pct(share: float) -> str:
@@ -260,8 +269,70 @@ def _years(adherents_by_year: Sequence[int] | Mapping[int, int], start: int | No
     return dict(sorted(years.items()))
 
 
+def _denominator(check_result: TerritoryCheck) -> SupplyCount:
+    """The specialists counted by the check; :class:`InputDataError` when there is no usable count."""
+    count = getattr(check_result, "count", None)
+    if count is None:
+        raise InputDataError(
+            "check_result has no specialist count: run check_territory(..., supply=...) first",
+            fr="effectifs inconnus : la part d'adhérents ne peut être suivie (relancer la vérification avec --supply)",
+        )
+    if not getattr(count, "available", True):
+        raise InputDataError(
+            "the supply has no data for this specialty: the adherents' share cannot be followed",
+            fr="le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents ne peut être suivie",
+        )
+    return count
+
+
+def _check_shares(years: Mapping[int, int], total: int, exact: bool, *, partial: bool) -> None:
+    """Raise :class:`InputDataError` naming the first year with more adherents than specialists counted."""
+    for year, adh in years.items():
+        if adh > total and not partial:
+            share = "∞" if not total else _pct(adh / total)
+            raise InputDataError(
+                f"adherents_by_year: year {year} has {adh} adherents for {'at most ' if not exact else ''}{total} "
+                f"specialists counted ({share}): a share above 100 % is impossible",
+                fr=f"année {year} : {nombre(adh)} adhérents pour {'au plus ' if not exact else ''}{nombre(total)} "
+                f"spécialistes comptés ({share}) : une part supérieure à 100 % est impossible ; vérifier les "
+                "effectifs ou les adhérents",
+            )
+
+
+def _year_row(year: int, adh: int, total: int, exact: bool, rule: FundingRule) -> dict[str, object]:
+    """One row of :attr:`AdherentPath.table`: the year's share, target, status and indicative funding."""
+    target = target_share(year)
+    needed = adherents_needed(total, target)
+    on_track: bool | None
+    if total == 0:
+        on_track = None
+    elif adh >= needed:
+        on_track = True  # with an upper-bound denominator, the true share is even higher
+    else:
+        on_track = False if exact else None
+    note = ""
+    startup = STARTUP_CREDIT_EUR if year == 0 else 0
+    if year == 0 and on_track is False:  # below 10 %: no ESS can be created, hence no start-up credit
+        startup, note = 0, BELOW_CREATION_FR
+    elif year == 0 and on_track is None:
+        note = "seuil de création non vérifiable (effectif majorant)"
+    yearly = rule.yearly(adh)
+    return {
+        "year": year,
+        "adherents": adh,
+        "share": adh / total if total else None,
+        "target_share": round(target, 4),
+        "needed": needed,
+        "on_track": on_track,
+        "startup_credit_eur": startup,
+        "yearly_allocation_eur": yearly,
+        "total_eur": startup + yearly,
+        "note": note,
+    }
+
+
 def simulate_adherents(
-    check_result,
+    check_result: TerritoryCheck,
     adherents_by_year: Sequence[int] | Mapping[int, int],
     *,
     funding_rule: FundingRule | None = None,
@@ -290,70 +361,19 @@ def simulate_adherents(
         If the check has no specialist count, the values are not 5–6 non-negative integers, or a
         year has more adherents than specialists counted (share above 100 %), naming the year.
     """
-    count = getattr(check_result, "count", None)
-    if count is None:
-        raise InputDataError(
-            "check_result has no specialist count: run check_territory(..., supply=...) first",
-            fr="effectifs inconnus : la part d'adhérents ne peut être suivie (relancer la vérification avec --supply)",
-        )
-    if not getattr(count, "available", True):
-        raise InputDataError(
-            "the supply has no data for this specialty: the adherents' share cannot be followed",
-            fr="le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents ne peut être suivie",
-        )
+    count = _denominator(check_result)
     rule = funding_rule or FundingRule()
     years = _years(adherents_by_year, getattr(check_result, "adherents", None))
     total = int(count.total)
     exact = bool(count.exact)
-    partial = bool(getattr(count, "missing", []))
-    for year, adh in years.items():
-        if adh > total and not partial:
-            share = "∞" if not total else _pct(adh / total)
-            raise InputDataError(
-                f"adherents_by_year: year {year} has {adh} adherents for {'at most ' if not exact else ''}{total} "
-                f"specialists counted ({share}): a share above 100 % is impossible",
-                fr=f"année {year} : {nombre(adh)} adhérents pour {'au plus ' if not exact else ''}{nombre(total)} "
-                f"spécialistes comptés ({share}) : une part supérieure à 100 % est impossible ; vérifier les "
-                "effectifs ou les adhérents",
-            )
-    rows = []
-    for year, adh in years.items():
-        target = target_share(year)
-        needed = adherents_needed(total, target)
-        share = adh / total if total else None
-        if total == 0:
-            on_track = None
-        elif adh >= needed:
-            on_track = True  # with an upper-bound denominator, the true share is even higher
-        else:
-            on_track = False if exact else None
-        note = ""
-        startup = STARTUP_CREDIT_EUR if year == 0 else 0
-        if year == 0 and on_track is False:  # below 10 %: no ESS can be created, hence no start-up credit
-            startup, note = 0, BELOW_CREATION_FR
-        elif year == 0 and on_track is None:
-            note = "seuil de création non vérifiable (effectif majorant)"
-        yearly = rule.yearly(adh)
-        rows.append(
-            {
-                "year": year,
-                "adherents": adh,
-                "share": share,
-                "target_share": round(target, 4),
-                "needed": needed,
-                "on_track": on_track,
-                "startup_credit_eur": startup,
-                "yearly_allocation_eur": yearly,
-                "total_eur": startup + yearly,
-                "note": note,
-            }
-        )
+    _check_shares(years, total, exact, partial=bool(getattr(count, "missing", [])))
+    rows = [_year_row(year, adh, total, exact, rule) for year, adh in years.items()]
     status, issues = _territory_status(check_result)
     table = pd.DataFrame(rows)
     table["on_track"] = table["on_track"].astype(object)
     table["share"] = table["share"].astype(object)
-    missed = [r["year"] for r in rows if r["on_track"] is False]
-    undetermined = [r["year"] for r in rows if r["on_track"] is None]
+    missed = [year for year, r in zip(years, rows, strict=True) if r["on_track"] is False]
+    undetermined = [year for year, r in zip(years, rows, strict=True) if r["on_track"] is None]
     return AdherentPath(
         table=table,
         specialists=total,
@@ -367,5 +387,3 @@ def simulate_adherents(
         territory_admissible=status,
     )
 
-
-__all__ = ["AdherentPath", "simulate_adherents", "target_share"]

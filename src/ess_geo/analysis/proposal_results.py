@@ -1,0 +1,241 @@
+"""Result objects of :func:`ess_geo.analysis.proposals.propose_territories`.
+
+:class:`Proposals` holds the optimal territories (:class:`Proposal`, each with its
+:func:`~ess_geo.rules.territory.check_territory` result unless made with ``check=False``) and the
+départements that cannot be placed (:class:`Unplaced`), with their JSON form and French summary.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ess_geo._format import nombre, plural
+from ess_geo.reference import codes
+from ess_geo.reference.specialties import Specialty
+from ess_geo.rules.criteria import MIN_SPECIALISTS, verdict
+from ess_geo.rules.territory import TerritoryCheck
+from ess_geo.sources import Source
+
+__all__ = ["Proposal", "Proposals", "Unplaced"]
+
+
+@dataclass
+class Proposal:
+    """One proposed territory.
+
+    Attributes
+    ----------
+    departements : list of str
+        Département codes.
+    total : int
+        Specialists counted on the territory (upper bound when ``exact`` is False).
+    exact : bool
+        Whether ``total`` is an exact count.
+    check : TerritoryCheck or None
+        Full re-check by :func:`ess_geo.rules.territory.check_territory` (no adherents); None
+        when the proposals were made with ``check=False``.
+    internal_border_km : float
+        Border length shared between its départements.
+    """
+
+    departements: list[str]
+    total: int
+    exact: bool
+    check: TerritoryCheck | None
+    internal_border_km: float = 0.0
+
+    @property
+    def label_fr(self) -> str:
+        """``"Ain (01), Savoie (73)"``."""
+        return ", ".join(f"{codes.departement_name(d)} ({d})" for d in self.departements)
+
+    @property
+    def criteria_ok(self) -> bool | None:
+        """Every deciding criterion passes (or warns), except ``adherents`` (unknown at planning).
+
+        None when the proposal was not re-checked (``check=False``): nothing is known.
+        """
+        if self.check is None:
+            return None
+        return verdict(self.check.criteria, ignore=("adherents",)) is True
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form, with the full check (None when not re-checked)."""
+        return {
+            "departements": list(self.departements),
+            "label": self.label_fr,
+            "total": self.total,
+            "exact": self.exact,
+            "internal_border_km": round(self.internal_border_km, 1),
+            "criteria_ok_except_adherents": self.criteria_ok,
+            "check": None if self.check is None else self.check.to_dict(),
+        }
+
+
+@dataclass
+class Unplaced:
+    """An uncovered département that cannot belong to any admissible territory.
+
+    Attributes
+    ----------
+    departement : str
+        Its code.
+    count : int
+        Its own count.
+    piece : list of str
+        The uncovered départements reachable from it (itself included).
+    piece_total : int
+        Count of the whole piece (< 10).
+    covered_neighbours : dict of str to str
+        Neighbouring départements already covered, with the id of the covering ESS.
+    reason : str
+        French explanation.
+    """
+
+    departement: str
+    count: int
+    piece: list[str]
+    piece_total: int
+    covered_neighbours: dict[str, str]
+    reason: str
+
+    def to_dict(self) -> dict:
+        """JSON-ready form."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class Proposals:
+    """Result of :func:`propose_territories`.
+
+    Attributes
+    ----------
+    specialty : Specialty
+    regions : list of str
+        Régions searched.
+    across_regions : bool
+        Whether territories may span régions.
+    objective : str
+        Tie-break used (``compact`` or ``balance``).
+    universe : list of str
+        Uncovered départements that were partitioned.
+    covered : dict of str to str
+        Départements of the régions already covered, with the covering ESS id.
+    proposals : list of Proposal
+    unplaced : list of Unplaced
+    counts_exact : bool
+        False when counts are upper bounds (DREES group lumping several specialties).
+    missing : list of str
+        Départements absent from the supply (counted 0).
+    upper_bound : int
+        ``min(départements, ⌊Σ per-département counts / 10⌋)`` summed over the connected pieces:
+        no partition can do better, even with doctors counted in several territories.
+    optimal : bool
+        True when the exhaustive search proved the optimum (always, for this exact method; kept
+        for comparison with heuristics). Never exceeds ``upper_bound`` (checked).
+    stats : dict
+        Search statistics (connected subsets, feasible blocks, DP states).
+    warnings : list of str
+        French warnings.
+    sources : list of Source
+    covered_names : dict of str to str
+        Name of each covering ESS, by id.
+    """
+
+    specialty: Specialty
+    regions: list[str]
+    across_regions: bool
+    objective: str
+    universe: list[str]
+    covered: dict[str, str]
+    proposals: list[Proposal]
+    unplaced: list[Unplaced]
+    counts_exact: bool
+    missing: list[str]
+    upper_bound: int
+    optimal: bool = True
+    stats: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    covered_names: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.proposals)
+
+    @property
+    def n_territories(self) -> int:
+        """Number of proposed territories."""
+        return len(self.proposals)
+
+    @property
+    def determined(self) -> bool:
+        """False when counts are only upper bounds (a DREES group lumping several specialties).
+
+        The ≥ 10 rule cannot then be decided for any territory, so neither the partition nor
+        the number of territories means anything: the result is *indéterminé*.
+        """
+        return bool(self.counts_exact)
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (what ``ess-geo propose --json`` prints)."""
+        return {
+            "specialty": {"id": self.specialty.id, "label": self.specialty.label},
+            "regions": list(self.regions),
+            "across_regions": self.across_regions,
+            "objective": self.objective,
+            "universe": list(self.universe),
+            "covered": dict(self.covered),
+            "covered_names": dict(self.covered_names),
+            "n_territories": self.n_territories,
+            "determined": self.determined,
+            "upper_bound": self.upper_bound,
+            "optimal": self.optimal,
+            "counts_exact": self.counts_exact,
+            "missing": list(self.missing),
+            "proposals": [p.to_dict() for p in self.proposals],
+            "unplaced": [u.to_dict() for u in self.unplaced],
+            "stats": dict(self.stats),
+            "warnings": list(self.warnings),
+            "sources": [s.to_dict() for s in self.sources],
+        }
+
+    def summary_fr(self) -> str:
+        """French text summary for the CLI."""
+        regs = ", ".join(f"{codes.region_name(r)} ({r})" for r in self.regions)
+        obj = {"compact": "compacité", "balance": "équilibre des effectifs (somme des carrés minimale)"}[self.objective]
+
+        def covering(d: str, e: str) -> str:
+            name = self.covered_names.get(e)
+            return f"{d} : {name} ({e})" if name else f"{d} : {e}"
+
+        lines = [
+            f"Propositions d'ESS de {self.specialty.label} — {regs}",
+            f"Départements non couverts : {len(self.universe)} ; déjà couverts : {len(self.covered)}"
+            + (f" ({' ; '.join(covering(d, e) for d, e in sorted(self.covered.items()))})" if self.covered else ""),
+        ]
+        if not self.determined:
+            lines.append(
+                f"Résultat indéterminé : les effectifs de {self.specialty.label} ne sont connus que par le groupe DREES "
+                f"« {self.specialty.drees_group} », qui regroupe plusieurs spécialités ; ce sont des majorants, la règle "
+                f"des {MIN_SPECIALISTS} spécialistes ne peut être vérifiée pour aucun territoire, ni donc le nombre de "
+                "territoires possibles. Fournir une extraction RPPS (effectifs par spécialité exacte)."
+            )
+            lines.append(
+                "À titre indicatif seulement (calculé sur les majorants, non garanti) : découpage en "
+                f"{plural(self.n_territories, 'territoire')}."
+            )
+        else:
+            lines.append(
+                f"{plural(self.n_territories, 'territoire proposé', 'territoires proposés')} (optimum exact ; "
+                f"borne supérieure {nombre(self.upper_bound)}) ; départage : {obj}."
+            )
+        bound = "" if self.counts_exact else "au plus "
+        for i, p in enumerate(self.proposals, start=1):
+            mark = {True: "✓", False: "✗", None: "?"}[p.criteria_ok] if self.determined else "?"
+            lines.append(f"  {i}. {p.label_fr} : {bound}{plural(p.total, 'spécialiste')} {mark}")
+        for u in self.unplaced:
+            lines.append(f"  Non rattachable : {codes.departement_name(u.departement)} ({u.departement}) — {u.reason}")
+        lines.extend(f"Attention : {w}" for w in self.warnings if self.determined or "majorants" not in w)
+        lines.append("Le critère « adhérents » reste à vérifier pour chaque territoire (nombre d'adhérents inconnu).")
+        lines.append("Sources : " + " ; ".join(s.label() for s in self.sources))
+        return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""The evidence of each ESS rule, typed: one :class:`~typing.TypedDict` per criterion.
+
+:attr:`ess_geo.rules.criteria.Criterion.evidence` holds one of these dictionaries (JSON-ready,
+plain ``dict`` at run time); the keys present in each are those listed, in the order
+``ess-geo check --json`` prints them.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+__all__ = [
+    "AdherentsEvidence",
+    "ContiguityEvidence",
+    "FundingEvidence",
+    "OverlapEvidence",
+    "PerimeterEvidence",
+    "SpecialtyEvidence",
+    "ThresholdEvidence",
+]
+
+
+class SpecialtyEvidence(TypedDict, total=False):
+    """Evidence of :func:`~ess_geo.rules.criteria.rule_specialty`."""
+
+    input: str
+    id: str
+    label: str
+    drees_group: str
+
+
+class PerimeterEvidence(TypedDict, total=False):
+    """Evidence of :func:`~ess_geo.rules.criteria.rule_perimeter`."""
+
+    departements: list[str]
+    regions: dict[str, list[str]]
+    from_region: str | None
+    communes: list[str]
+
+
+class ContiguityEvidence(TypedDict):
+    """Evidence of :func:`~ess_geo.rules.criteria.rule_contiguity`."""
+
+    pieces: list[list[str]]
+    n_pieces: int
+
+
+class OverlapEvidence(TypedDict):
+    """Evidence of :func:`~ess_geo.rules.criteria.rule_overlap`: the ESS of the same specialty sharing départements."""
+
+    ess: list[dict[str, object]]
+    specialty: str
+
+
+class ThresholdEvidence(TypedDict, total=False):
+    """Evidence of :func:`~ess_geo.rules.criteria.rule_threshold` (the keys present depend on what was counted)."""
+
+    total: int | None
+    by_departement: dict[str, int]
+    exact: bool
+    available: bool
+    basis: str
+    missing: list[str]
+    minimum: int
+    source: str
+    mode: str
+    population_counted: str
+    inhabitants: int | None
+    density_per_100k: float | None
+    multi_departement: int
+
+
+class AdherentsEvidence(TypedDict, total=False):
+    """Evidence of :func:`~ess_geo.rules.criteria.rule_adherents`."""
+
+    adherents: int | None
+    minimum_share: float
+    target_share_5y: float
+    specialists: int
+    exact: bool
+    needed_now: int
+    needed_5y: int
+    share: float | None
+    impossible: bool
+
+
+class FundingEvidence(TypedDict, total=False):
+    """Evidence of :func:`~ess_geo.rules.funding.rule_funding`."""
+
+    startup_credit_eur: int
+    yearly_range_eur: list[int]
+    rule: str
+    indicative: bool
+    size: int
+    yearly_eur: int
+    yearly_eur_at_5y_target: int
