@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import click
-from click.utils import make_default_short_help
 
 from ess_geo.cli._app import EXIT_BAD_INPUT, EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoGroup, french_usage
 
@@ -89,7 +88,8 @@ class LazyGroup(EssGeoGroup):
 
     def _short_help(self, ctx: click.Context, name: str, limit: int) -> str:
         if name in self.summaries and name not in self.commands:
-            return make_default_short_help(self.summaries[name], limit)
+            # click's own wording rules, without importing the command (make_default_short_help is deprecated)
+            return click.Command(name, help=self.summaries[name]).get_short_help_str(limit)
         command = self.get_command(ctx, name)
         return command.get_short_help_str(limit) if command is not None else ""
 
