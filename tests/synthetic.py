@@ -221,3 +221,25 @@ def commune_supply_synthetic() -> Supply:
     tab = tab.assign(specialty="cardiologie", drees_group="07-Cardiologie", mode="liberal", source="synthetic")
     tab = tab[["code_insee", "code_dep", "specialty", "drees_group", "n_specialists", "mode", "source"]]
     return Supply(table=tab, source=Source("synthetic commune supply", "test"))
+
+
+#: The four columns newer RPPS extractions add after the 52 (../shared/data/SOURCES.md).
+RPPS_EXTRA_2023 = ("Code rôle", "Libellé rôle", "Code genre activité", "Libellé genre activité")
+
+
+def write_rpps_derived_56col(real: Path, folder: Path, *, extra: Mapping[int, str] | None = None) -> Path:
+    """DERIVED (not synthetic, not raw): the real RPPS lines of ``real`` rewritten in the 56-column layout.
+
+    Each line of the real file (52 fields and a trailing ``|``) gets the four columns of newer
+    extractions appended, empty (no raw line of that layout was found, so no value is invented);
+    ``extra`` maps a 0-based data-line index to a raw text appended instead of the four empty
+    fields (to make a malformed line). The file is written in ``folder`` as
+    ``<real name>_derived_56col.txt``, UTF-8, LF.
+    """
+    lines = Path(real).read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + "|".join(RPPS_EXTRA_2023) + "|"]
+    for i, line in enumerate(lines[1:]):
+        out.append(line + (extra or {}).get(i, "|||" + "|"))
+    path = Path(folder) / f"{Path(real).stem}_derived_56col.txt"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path

@@ -109,7 +109,7 @@ def test_success_verifies_and_records_metadata(http_server, tmp_path):
     assert progress[-1] == (len(PAYLOAD), len(PAYLOAD))
     meta = json.loads((tmp_path / "ok.bin.json").read_text(encoding="utf-8"))
     assert meta["sha256"] == SHA and meta["size"] == len(PAYLOAD)
-    assert meta["vintage"] == "mis à jour le 2025-04-04"
+    assert meta["vintage"] == "mis à jour le 4 avril 2025"
     assert not list(tmp_path.glob("*.part"))
 
 
@@ -171,7 +171,7 @@ def test_vintage_from_remote_file_name(http_server, tmp_path):
     reg = _registry(http_server)
     fetch("named", registry=reg, cache=tmp_path)
     entry = next(e for e in cached(registry=reg, cache=tmp_path) if e.name == "named")
-    assert entry.cached and entry.vintage == "extraction du 2025-04-04 08:39"
+    assert entry.cached and entry.vintage == "extraction du 4 avril 2025 à 08:39"
     assert next(e for e in cached(registry=reg, cache=tmp_path) if e.name == "ok").cached is False
 
 

@@ -35,6 +35,7 @@ from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from ess_geo._format import date_fr
 from ess_geo._output import prepare_output_dir
 from ess_geo.errors import DatasetError, InputDataError
 from ess_geo.sources import Source
@@ -275,12 +276,13 @@ def _vintage_from_response(ds: Dataset, remote_name: str | None, last_modified: 
         m = re.search(r"(\d{12})", remote_name)
         if m:
             try:
-                return f"extraction du {datetime.strptime(m.group(1), '%Y%m%d%H%M'):%Y-%m-%d %H:%M}"
+                stamp = datetime.strptime(m.group(1), "%Y%m%d%H%M")
+                return f"extraction du {date_fr(stamp)} à {stamp:%H:%M}"
             except ValueError:
                 pass
     if last_modified:
         try:
-            return f"mis à jour le {parsedate_to_datetime(last_modified):%Y-%m-%d}"
+            return f"mis à jour le {date_fr(parsedate_to_datetime(last_modified))}"
         except (TypeError, ValueError):
             pass
     return f"téléchargé le {datetime.now(UTC):%Y-%m-%d}"
