@@ -124,7 +124,7 @@ DATASETS: dict[str, Dataset] = {
             title="Zonage des médecins généralistes (ZIP, ZAC, hors zonage) arrêté par chaque ARS",
             url=None,
             filename="zonage_mg.csv",
-            publisher="Agences régionales de santé (arrêtés régionaux de zonage, méthode nationale DGOS)",
+            publisher="Agences régionales de santé (ARS), arrêtés régionaux de zonage (méthode nationale DGOS)",
             licence="arrêtés publics des ARS",
             source_page="https://cartosante.atlasante.fr (zonage conventionnel ARS/DGOS) ; arrêté de zonage sur le "
             "site de chaque ARS (https://www.<région>.ars.sante.fr)",
