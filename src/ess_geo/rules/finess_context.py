@@ -20,9 +20,9 @@ import pandas as pd
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs.finess import KIND_LABELS_FR, Finess
 from ess_geo.inputs.registry import EssEntry, Registry
-from ess_geo.reference.specialties import get_specialty, normalize_text
+from ess_geo.reference.specialties import Specialty, get_specialty, normalize_text
 
-__all__ = ["CONTEXT_KINDS", "context_fr", "territory_context", "unregistered_ess", "unregistered_fr"]
+__all__ = ["CONTEXT_KINDS", "context_fr", "finess_facts", "territory_context", "unregistered_ess", "unregistered_fr"]
 
 #: Kinds shown as context, in order.
 CONTEXT_KINDS = ("cpts", "dac", "hopital")
@@ -111,3 +111,15 @@ def context_fr(context: dict) -> list[str]:
             parts.append(f"{KIND_LABELS_FR[kind]} : {n}" + (f" ({', '.join(names)}{more})" if n else ""))
         lines.append(f" - {dep} : " + " ; ".join(parts))
     return lines
+
+
+def finess_facts(finess: Finess | None, registry: Registry, spec: Specialty | None,
+                 departements: Sequence[str]) -> tuple[Finess | None, list[str], dict]:
+    """What a territory check takes from FINESS: the extraction, the « à vérifier » lines, the context.
+
+    Without FINESS: ``(None, [], {})``; without a valid specialty, no « à vérifier » line.
+    """
+    if finess is None:
+        return None, [], {}
+    unknown = unregistered_fr(unregistered_ess(finess, registry, departements), finess.source.vintage) if spec else []
+    return finess, unknown, territory_context(finess, departements)

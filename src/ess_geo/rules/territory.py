@@ -31,7 +31,7 @@ from ess_geo.rules.criteria import (
     rule_threshold,
     verdict,
 )
-from ess_geo.rules.finess_context import context_fr, territory_context, unregistered_ess, unregistered_fr
+from ess_geo.rules.finess_context import context_fr, finess_facts
 from ess_geo.rules.funding import FundingRule, rule_funding
 from ess_geo.sources import Source
 
@@ -237,9 +237,7 @@ def check_territory(
     funding_rule : FundingRule, optional
         Indicative yearly allocation scale.
     finess : Finess or path, optional
-        A FINESS extraction (:func:`~ess_geo.inputs.finess.load_finess`): the ESS it lists in the
-        territory that the registry does not know make the overlap « à vérifier »; its CPTS, DAC
-        and hospitals go to ``context``.
+        FINESS extraction: its ESS unknown to the registry make the overlap « à vérifier »; CPTS, DAC, hospitals → ``context``.
 
     Returns
     -------
@@ -262,8 +260,7 @@ def check_territory(
     deps, communes, region_code = _territory_departements(departements, region)
     reg = as_registry(registry)
     sup = as_supply(supply)
-    fin = as_finess(finess)
-    unknown = unregistered_fr(unregistered_ess(fin, reg, deps), fin.source.vintage) if fin and spec else []
+    fin, unknown, context = finess_facts(as_finess(finess), reg, spec, deps)
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
@@ -274,8 +271,7 @@ def check_territory(
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
     ]
-    sources = [geography.reference_source(), reg.source] + ([sup.source] if sup is not None else [])
-    sources += [fin.source] if fin is not None else []
+    sources = [geography.reference_source(), reg.source] + [x.source for x in (sup, fin) if x is not None]
     return TerritoryCheck(
         specialty=spec,
         specialty_input=str(specialty),
@@ -287,7 +283,7 @@ def check_territory(
         registry=reg,
         adherents=adherents,
         count=count,
-        context=territory_context(fin, deps) if fin is not None else {},
+        context=context,
         finess=fin,
     )
 
