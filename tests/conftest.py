@@ -51,6 +51,18 @@ def drees_raw(drees_effectifs: Path) -> dict[str, dict[str, int]]:
 
 
 @pytest.fixture(scope="session")
+def rpps_extract(shared_data: Path) -> Path:
+    """The 23 real lines of the RPPS extraction PS_LibreAcces_Personne_activite (header + 22 lines)."""
+    return shared_data / "rpps" / "PS_LibreAcces_Personne_activite_extrait_2021-12.txt"
+
+
+@pytest.fixture(scope="session")
+def finess_layout(shared_data: Path) -> Path:
+    """The official layout of the FINESS extraction etalab-cs1100507 (37 fields, Latin-1)."""
+    return shared_data / "finess" / "format_etalabcs1100507.csv"
+
+
+@pytest.fixture(scope="session")
 def zonage_file(shared_data: Path) -> Path:
     """The real national zonage of GPs, keyed by postal code + commune name."""
     return shared_data / "zonage" / "zonage_mg_code_postal_national.csv"

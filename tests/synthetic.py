@@ -221,3 +221,105 @@ def commune_supply_synthetic() -> Supply:
     tab = tab.assign(specialty="cardiologie", drees_group="07-Cardiologie", mode="liberal", source="synthetic")
     tab = tab[["code_insee", "code_dep", "specialty", "drees_group", "n_specialists", "mode", "source"]]
     return Supply(table=tab, source=Source("synthetic commune supply", "test"))
+
+
+#: The four columns newer RPPS extractions add after the 52 (../shared/data/SOURCES.md).
+RPPS_EXTRA_2023 = ("Code rôle", "Libellé rôle", "Code genre activité", "Libellé genre activité")
+
+
+def write_rpps_derived_56col(real: Path, folder: Path, *, extra: Mapping[int, str] | None = None) -> Path:
+    """DERIVED (not synthetic, not raw): the real RPPS lines of ``real`` rewritten in the 56-column layout.
+
+    Each line of the real file (52 fields and a trailing ``|``) gets the four columns of newer
+    extractions appended, empty (no raw line of that layout was found, so no value is invented);
+    ``extra`` maps a 0-based data-line index to a raw text appended instead of the four empty
+    fields (to make a malformed line). The file is written in ``folder`` as
+    ``<real name>_derived_56col.txt``, UTF-8, LF.
+    """
+    lines = Path(real).read_text(encoding="utf-8").splitlines()
+    out = [lines[0] + "|".join(RPPS_EXTRA_2023) + "|"]
+    for i, line in enumerate(lines[1:]):
+        out.append(line + (extra or {}).get(i, "|||" + "|"))
+    path = Path(folder) / f"{Path(real).stem}_derived_56col.txt"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+#: Fields of a FINESS ``structureet`` line after the section name (notice etalab_cs1100507, ranks 2-31).
+FINESS_STRUCTURE_FIELDS = (
+    "nofinesset", "nofinessej", "rs", "rslongue", "complrs", "compldistrib", "numvoie", "typvoie", "voie",
+    "compvoie", "lieuditbp", "commune", "departement", "libdepartement", "ligneacheminement", "telephone",
+    "telecopie", "categetab", "libcategetab", "categagretab", "libcategagretab", "siret", "codeape", "codemft",
+    "libmft", "codesph", "libsph", "dateouv", "dateautor", "datemaj",
+)
+
+
+def finess_structure_line(number: str, name: str, dep: str, commune: str, postal: str, category: str,
+                          category_label: str, aggregate: str, *, ej: str = "") -> str:
+    """One SYNTHETIC ``structureet`` line in the documented layout (``;``, quoted when needed, trailing ``;``)."""
+    values = dict.fromkeys(FINESS_STRUCTURE_FIELDS, "")
+    values.update(nofinesset=number, nofinessej=ej or number[:2] + "0000000", rs=name[:38], rslongue=name,
+                  commune=commune, departement=dep, libdepartement="SYNTHETIQUE", ligneacheminement=postal,
+                  categetab=category, libcategetab=category_label, categagretab=aggregate,
+                  libcategagretab="SYNTHETIQUE", datemaj="2025-01-02")
+    fields = [values[f] for f in FINESS_STRUCTURE_FIELDS]
+    quoted = ['"' + v.replace('"', '""') + '"' if (";" in v or '"' in v) else v for v in fields]
+    return "structureet;" + ";".join(quoted) + ";"
+
+
+def write_finess_synthetic(folder: Path, *, encoding: str = "latin-1") -> Path:
+    """Write a SYNTHETIC FINESS extraction in the etalab-cs1100507 layout; its path.
+
+    Names and FINESS numbers are invented (``SYNTHETIQUE``, numbers ``x9...``); commune codes are
+    real. Content, by line (line 1 is the comment):
+
+    * ESS (647): ``ESS CARDIOLOGIE ILE DE FRANCE SYNTHETIQUE`` in Paris (75056), matching the
+      registry's ESS of cardiologie on 75; ``EQUIPE DE SOINS SPECIALISES SYNTHETIQUE`` in Meaux
+      (77284), unknown to the registry; ``ESS "SYNTHETIQUE" ; GUYANE`` (quoted, with a ``;``) in
+      Cayenne (9C + 302 = 97302);
+    * CPTS (604) in Meaux and Melun (77), DAC (606) in Évry-Courcouronnes (91228), a CH (1102)
+      ``CENTRE HOSPITALIER SYNTHÉTIQUE`` (accent, Latin-1) in 91 and a CHR (1101) in Paris;
+    * an EHPAD (500, aggregate 4401), out of scope;
+    * 6 unreadable lines: a structureet line with 5 fields, a bad FINESS number, a bad commune
+      code, a bad category, a duplicate FINESS number, an unknown section; and 2 unreadable
+      geolocation lines (bad coordinates, an establishment absent from structureet);
+    * geolocation: EPSG:2154 for the Paris ESS, the older ``LAMBERT_93`` for the Meaux ESS, no
+      projection named for the CPTS of Melun.
+    """
+    s = finess_structure_line
+    lines = [
+        "finess;etalab;99;2025-01-02",
+        s("759000011", "ESS CARDIOLOGIE ILE DE FRANCE SYNTHETIQUE", "75", "056", "75012 PARIS", "647",
+          "Equipe de Soins Spécialisés", "2207"),
+        s("779000012", "EQUIPE DE SOINS SPECIALISES SYNTHETIQUE", "77", "284", "77100 MEAUX", "647",
+          "Equipe de Soins Spécialisés", "2207"),
+        s("979000013", 'ESS "SYNTHETIQUE" ; GUYANE', "9C", "302", "97300 CAYENNE", "647",
+          "Equipe de Soins Spécialisés", "2207"),
+        s("779000021", "CPTS DU PAYS DE MEAUX SYNTHETIQUE", "77", "284", "77100 MEAUX", "604",
+          "Communauté Professionnelle Territoriale de Santé (CPTS)", "2207"),
+        s("779000022", "CPTS MELUN SYNTHETIQUE", "77", "288", "77000 MELUN", "604",
+          "Communauté Professionnelle Territoriale de Santé (CPTS)", "2207"),
+        s("919000031", "DAC ESSONNE SYNTHETIQUE", "91", "228", "91000 EVRY COURCOURONNES", "606",
+          "Dispositif d'appui à la coordination (DAC)", "2207"),
+        s("919000041", "CENTRE HOSPITALIER SYNTHÉTIQUE", "91", "228", "91000 EVRY COURCOURONNES", "355",
+          "Centre Hospitalier (C.H.)", "1102"),
+        s("759000042", "CHR SYNTHETIQUE", "75", "056", "75013 PARIS", "101",
+          "Centre Hospitalier Régional (C.H.R.)", "1101"),
+        s("779000051", "EHPAD SYNTHETIQUE", "77", "284", "77100 MEAUX", "500",
+          "Etablissement d'hébergement pour personnes âgées dépendantes", "4401"),
+        "structureet;779000061;779000060;TROP COURT;;",
+        s("77900006X", "NUMERO ILLISIBLE SYNTHETIQUE", "77", "284", "77100 MEAUX", "647", "ESS", "2207"),
+        s("779000071", "COMMUNE ILLISIBLE SYNTHETIQUE", "77", "28", "77100 MEAUX", "647", "ESS", "2207"),
+        s("779000081", "CATEGORIE ILLISIBLE SYNTHETIQUE", "77", "284", "77100 MEAUX", "64A", "ESS", "2207"),
+        s("779000012", "DOUBLON SYNTHETIQUE", "77", "284", "77100 MEAUX", "647", "ESS", "2207"),
+        "structureautre;779000091;SECTION INCONNUE",
+        "geolocalisation;759000011;652000.0;6861000.0;1,ATLASANTE,96,BAN,EPSG:2154 RGF93 / Lambert-93 (Métropole);"
+        "2025-01-02",
+        "geolocalisation;779000012;697000.5;6873000.5;1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93;2025-01-02",
+        "geolocalisation;779000022;674000;6832000;SYNTHETIQUE;2025-01-02",
+        "geolocalisation;919000031;abc;6832000;1,ATLASANTE,96,BAN,EPSG:2154;2025-01-02",
+        "geolocalisation;449000099;300000;6700000;1,ATLASANTE,96,BAN,EPSG:2154;2025-01-02",
+    ]
+    path = Path(folder) / "etalab-cs1100507-stock-20250102-0337_finess_synthetic.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path

@@ -5,7 +5,9 @@ Thousands are separated by a narrow no-break space (U+202F), decimals by a comma
 
 from __future__ import annotations
 
-__all__ = ["NNBSP", "decimal", "euros", "nombre", "plural"]
+import datetime as _dt
+
+__all__ = ["MOIS", "NNBSP", "date_fr", "decimal", "euros", "month_fr", "nombre", "plural"]
 
 NNBSP = "\u202f"
 
@@ -29,3 +31,21 @@ def plural(n: int, singular: str, plural_form: str | None = None) -> str:
 def euros(amount: int) -> str:
     """French money: ``80000`` → ``"80 000 €"``."""
     return f"{nombre(amount)} €"
+
+
+#: French month names, January first.
+MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+        "novembre", "décembre")
+
+
+def date_fr(day: _dt.date) -> str:
+    """French date: ``date(2021, 12, 2)`` → ``"2 décembre 2021"`` (``"1er"`` for the first of a month)."""
+    return f"{'1er' if day.day == 1 else day.day} {MOIS[day.month - 1]} {day.year}"
+
+
+def month_fr(year: int, month: int, *, of: bool = False) -> str:
+    """French month: ``"décembre 2021"``; with ``of=True`` ``"de décembre 2021"`` / ``"d’avril 2021"``."""
+    name = MOIS[month - 1]
+    if not of:
+        return f"{name} {year}"
+    return f"{'d’' if name[0] in 'ao' else 'de '}{name} {year}"

@@ -163,6 +163,6 @@ def test_unusable_cache_folder_is_one_french_line(capsys, monkeypatch, tmp_path)
     blocker = tmp_path / "file"
     blocker.write_text("x")
     monkeypatch.setenv("ESS_GEO_CACHE", str(blocker / "sub"))
-    code, _, err = run(["data", "fetch", "zonage-mg"], capsys)
+    code, _, err = run(["data", "fetch", "finess"], capsys)  # zonage-mg has no official file to fetch any more
     assert code == 2
     assert "dossier de cache" in err and "Traceback" not in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -16,6 +17,8 @@ from ess_geo.cli import cli
 from ess_geo.errors import DatasetError
 from ess_geo.inputs import datasets
 from ess_geo.inputs.datasets import Dataset, cached, fetch
+from ess_geo.inputs.finess import load_finess
+from synthetic import write_finess_synthetic
 
 PAYLOAD = b"synthetic dataset line\n" * 5000  # 115 kB
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
@@ -27,6 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     hits: ClassVar[dict[str, int]] = {}
     ranges: ClassVar[list[str | None]] = []
+    finess_body: ClassVar[bytes] = b""
 
     def log_message(self, *args) -> None:  # keep pytest output clean
         pass
@@ -65,6 +69,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(b"busy", status=503, headers={"Retry-After": "0"})
             else:
                 self._send(PAYLOAD)
+        elif route == "/r/finess":  # data.gouv.fr's stable resource address redirects to the dated file
+            self.send_response(302)
+            self.send_header("Location", "/static/etalab-cs1100507-stock-20260512-0339.csv")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif route == "/static/etalab-cs1100507-stock-20260512-0339.csv":
+            self._send(self.finess_body)
         elif route == "/zip-named":
             self._send(PAYLOAD, headers={"Content-Disposition": 'attachment; filename="PS_LibreAcces_202504040839.zip"'})
         else:
@@ -109,7 +120,7 @@ def test_success_verifies_and_records_metadata(http_server, tmp_path):
     assert progress[-1] == (len(PAYLOAD), len(PAYLOAD))
     meta = json.loads((tmp_path / "ok.bin.json").read_text(encoding="utf-8"))
     assert meta["sha256"] == SHA and meta["size"] == len(PAYLOAD)
-    assert meta["vintage"] == "mis à jour le 2025-04-04"
+    assert meta["vintage"] == "mis à jour le 4 avril 2025"
     assert not list(tmp_path.glob("*.part"))
 
 
@@ -171,7 +182,7 @@ def test_vintage_from_remote_file_name(http_server, tmp_path):
     reg = _registry(http_server)
     fetch("named", registry=reg, cache=tmp_path)
     entry = next(e for e in cached(registry=reg, cache=tmp_path) if e.name == "named")
-    assert entry.cached and entry.vintage == "extraction du 2025-04-04 08:39"
+    assert entry.cached and entry.vintage == "extraction du 4 avril 2025 à 08:39"
     assert next(e for e in cached(registry=reg, cache=tmp_path) if e.name == "ok").cached is False
 
 
@@ -188,10 +199,38 @@ def test_cache_dir_env(monkeypatch, tmp_path):
     assert datasets.cache_dir() == tmp_path / "xdg" / "ess_geo"
 
 
-def test_registry_urls_are_public_https():
+def test_registry_points_to_official_publishers_only():
+    official = ("annuaire.sante.fr", "data.gouv.fr", "drees.solidarites-sante.gouv.fr", "ameli.fr", "atlasante.fr",
+                "ars.sante.fr")
     for ds in datasets.DATASETS.values():
-        assert ds.url.startswith("https://")
-    assert "annuaire.sante.fr" in datasets.DATASETS["rpps"].url
+        assert ds.url is None or ds.url.startswith("https://")
+        text = " ".join((ds.url or "", ds.source_page, ds.publisher, ds.note)).lower()
+        assert "github" not in text and "raw.githubusercontent" not in text, ds.name
+        assert any(site in ds.source_page for site in official), ds.name
+    reg = datasets.DATASETS
+    assert "annuaire.sante.fr" in reg["rpps"].url and "ANS" in reg["rpps"].publisher
+    assert reg["finess"].url.startswith("https://www.data.gouv.fr/") and "cs1100507" in reg["finess"].source_page
+    assert "DREES" in reg["drees-effectifs"].publisher and "démographie" in reg["drees-effectifs"].title
+    assert "CNAM" in reg["cnam-liberaux"].publisher and "ameli" in reg["cnam-liberaux"].source_page
+    assert "ARS" in reg["zonage-mg"].publisher
+
+
+def test_dataset_without_official_file_names_its_page(tmp_path):
+    with pytest.raises(DatasetError, match=r"no official file at a stable address.*drees") as exc:
+        fetch("drees-effectifs", cache=tmp_path)
+    assert "télécharger depuis https://drees.solidarites-sante.gouv.fr" in exc.value.fr
+    assert not list(tmp_path.iterdir())
+
+
+def test_fetch_finess_follows_the_data_gouv_redirect(http_server, tmp_path):
+    _Handler.finess_body = write_finess_synthetic(tmp_path).read_bytes()
+    reg = {"finess": replace(datasets.DATASETS["finess"], url=http_server + "/r/finess")}
+    path = fetch("finess", registry=reg, cache=tmp_path / "cache")
+    assert path.name == "etalab-cs1100507-stock.csv" and path.read_bytes() == _Handler.finess_body
+    entry = cached(registry=reg, cache=tmp_path / "cache")[0]
+    assert entry.vintage == "extraction du 12 mai 2026 à 03:39"  # the dated file name behind the redirect
+    assert "data.gouv.fr" in entry.source and "github" not in entry.source.lower()
+    assert load_finess(path).stats["kept"]["ess"] == 3
 
 
 def test_cli_fetch_and_list(http_server, tmp_path, monkeypatch):
@@ -210,3 +249,15 @@ def test_cli_fetch_and_list(http_server, tmp_path, monkeypatch):
 def test_local_server_is_loopback_only(http_server):
     assert http_server.startswith("http://127.0.0.1:")
     assert Path(__file__).name == "test_datasets.py"
+
+
+def test_cli_list_shows_official_publishers(tmp_path, monkeypatch):
+    monkeypatch.setenv("ESS_GEO_CACHE", str(tmp_path))
+    res = CliRunner().invoke(cli, ["data", "list"])
+    assert res.exit_code == 0, res.output
+    for word in ("rpps", "finess", "drees-effectifs", "cnam-liberaux", "zonage-mg", "annuaire.sante.fr",
+                 "data.gouv.fr", "DREES", "CNAM", "ARS"):
+        assert word in res.output
+    assert "github" not in res.output.lower()
+    res = CliRunner().invoke(cli, ["data", "fetch", "zonage-mg"])
+    assert res.exit_code == 2 and "pas de fichier officiel à adresse stable" in res.output

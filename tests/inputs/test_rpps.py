@@ -89,7 +89,7 @@ def test_doctor_in_two_departements_counted_once_in_total(synthetic_rpps_basic):
     assert load_rpps(synthetic_rpps_basic).stats["persons_in_several_departements"] == 1
     assert c.exact and c.mode == "liberal"
     assert "libéraux" in c.basis and "mode d'exercice : libéral" in c.basis
-    assert "2025-04-04" in c.basis and "libéraux" in c.population
+    assert "4 avril 2025" in c.basis and "libéraux" in c.population
     assert c.inhabitants and c.density_per_100k == pytest.approx(c.total * 1e5 / c.inhabitants, abs=0.01)
 
 
@@ -161,7 +161,7 @@ def test_reads_the_ans_zip_and_its_vintage(tmp_path, synthetic_rpps_basic):
         zf.writestr("PS_LibreAcces_SavoirFaire_202504040839.txt", "synthetique\n")
     s = load_rpps(z)
     assert s.count("cardiologie", ["04", "05"]).total == 4
-    assert s.source.vintage == "extraction du 2025-04-04 08:39"
+    assert s.source.vintage == "extraction du 4 avril 2025 à 08:39"
     assert vintage_from_name("rpps.txt") is None
 
 
@@ -197,7 +197,7 @@ def test_territory_threshold_uses_liberal_rpps_counts(synthetic_rpps_basic):
     threshold = check.criterion("threshold")
     assert threshold.evidence["total"] == 4
     assert "libéraux" in threshold.evidence["basis"] and "libéral" in threshold.evidence["basis"]
-    assert any("RPPS" in s.name and s.vintage == "extraction du 2025-04-04 08:39" for s in check.sources)
+    assert any("RPPS" in s.name and s.vintage == "extraction du 4 avril 2025 à 08:39" for s in check.sources)
 
 
 def test_cli_check_with_rpps_extraction(synthetic_rpps_basic):
@@ -208,7 +208,7 @@ def test_cli_check_with_rpps_extraction(synthetic_rpps_basic):
     res = CliRunner().invoke(cli, ["check", "--specialty", "cardiologie", "--departements", "04",
                                    "--supply", str(synthetic_rpps_basic)])
     assert res.exit_code in (0, 1), res.output
-    assert "RPPS" in res.output and "2025-04-04" in res.output and "libéraux" in res.output
+    assert "RPPS" in res.output and "4 avril 2025" in res.output and "libéraux" in res.output
     assert "code savoir-faire inconnu 'XX99'" in res.output  # dropped lines are shown
 
 

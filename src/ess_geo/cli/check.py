@@ -17,13 +17,20 @@ __all__ = ["check_cmd"]
 @click.command("check", cls=EssGeoCommand)
 @territory_options
 @click.option("--adherents", "-a", type=click.IntRange(min=0), default=None, help="Nombre de spécialistes adhérents au départ.")
+@click.option(
+    "--finess",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Extraction FINESS etalab-cs1100507 (ess-geo data fetch finess) : ESS inconnues du registre à vérifier, "
+    "CPTS, DAC et hôpitaux du territoire à titre d'information.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
 @click.option(
     "--exit-zero",
     is_flag=True,
     help="Sortir avec le code 0 quel que soit le verdict (seules les erreurs de saisie donnent 2).",
 )
-def check_cmd(
+def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
     departements: str | None,
@@ -31,6 +38,7 @@ def check_cmd(
     supply: str | None,
     registry: str | None,
     adherents: int | None,
+    finess: str | None,
     as_json: bool,
     exit_zero: bool,
 ) -> None:
@@ -41,7 +49,8 @@ def check_cmd(
     """
     require_territory(departements, region)
     result = check_territory(
-        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry
+        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry,
+        finess=finess,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -49,4 +58,6 @@ def check_cmd(
         click.echo(result.summary_fr())
         if result.supply is not None and result.supply.dropped:
             click.echo(f"Fichier d'effectifs : {result.supply.dropped.summary_fr()}")
+        if result.finess is not None and result.finess.dropped:
+            click.echo(f"Fichier FINESS : {result.finess.dropped.summary_fr()}")
     sys.exit(EXIT_OK if result.admissible or exit_zero else EXIT_NOT_ADMISSIBLE)

@@ -36,7 +36,7 @@ def data_group() -> None:
 @click.option("--offline", is_flag=True, help="Ne pas utiliser le réseau (cache seulement).")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Nouveaux essais.")
 def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int) -> None:
-    """Télécharge le jeu NAME (rpps, zonage-mg, drees-effectifs) dans le cache."""
+    """Télécharge le jeu NAME (rpps, finess) depuis son éditeur officiel dans le cache."""
     ds = get_dataset(name)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -56,18 +56,20 @@ def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int) -> None:
     click.echo(f"{ds.title}")
     click.echo(f"  fichier   : {path} ({_size(entry.size)})")
     click.echo(f"  millésime : {entry.vintage}")
-    click.echo(f"  source    : {ds.publisher} — {ds.url}")
+    click.echo(f"  éditeur   : {ds.publisher}")
+    click.echo(f"  source    : {ds.source_page}")
+    click.echo(f"  adresse   : {ds.url}")
     if entry.sha256:
         click.echo(f"  SHA-256   : {entry.sha256}{' (vérifiée)' if ds.sha256 else ''}")
 
 
 @data_group.command("list")
 def list_cmd() -> None:
-    """Liste les jeux de données connus, ce qui est en cache, le millésime et la source."""
+    """Liste les jeux de données connus, ce qui est en cache, le millésime et l'éditeur officiel."""
     table = Table(title=f"Cache : {cache_dir()}")
-    for col in ("jeu", "en cache", "taille", "millésime", "téléchargé le", "source"):
-        table.add_column(col)
+    for col in ("jeu", "en cache", "taille", "millésime", "téléchargé le", "éditeur officiel et page"):
+        table.add_column(col, overflow="fold")
     for e in cached():
-        table.add_row(e.name, "oui" if e.cached else "non", _size(e.size), e.vintage if e.cached else "—",
-                      (e.downloaded_at or "—")[:10], e.url)
+        table.add_row(e.name, "oui" if e.cached else ("non" if e.url else "non (à télécharger depuis la page)"),
+                      _size(e.size), e.vintage if e.cached else "—", (e.downloaded_at or "—")[:10], e.source)
     Console(width=200).print(table)

@@ -26,6 +26,7 @@ import os
 import re
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
@@ -35,106 +36,15 @@ from http.client import HTTPException
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from ess_geo._format import date_fr
 from ess_geo._output import prepare_output_dir
 from ess_geo.errors import DatasetError, InputDataError
+from ess_geo.inputs.dataset_catalogue import DATASETS, Dataset
 from ess_geo.sources import Source
 
 __all__ = ["DATASETS", "CachedDataset", "Dataset", "cache_dir", "cached", "fetch", "get_dataset"]
 
 _CHUNK = 1 << 20
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """An official open dataset ess_geo can download.
-
-    Attributes
-    ----------
-    name : str
-        Key used by :func:`fetch` and ``ess-geo data fetch NAME``.
-    title : str
-        French title.
-    url : str
-        Public download URL.
-    filename : str
-        File name in the cache.
-    publisher : str
-        Who publishes it.
-    licence : str
-        Licence line.
-    source_page : str
-        Page documenting the dataset.
-    sha256 : str or None
-        Expected SHA-256 when the content is pinned (None for daily-updated files).
-    size : int or None
-        Expected size in bytes when known.
-    vintage : str
-        Vintage when fixed; otherwise read from the download (file name, ``Last-Modified``).
-    note : str
-        Caveats (French).
-    """
-
-    name: str
-    title: str
-    url: str
-    filename: str
-    publisher: str
-    licence: str
-    source_page: str
-    sha256: str | None = None
-    size: int | None = None
-    vintage: str = ""
-    note: str = ""
-
-
-#: The datasets known to ess_geo. URLs found in public sources (see each ``source_page``).
-DATASETS: dict[str, Dataset] = {
-    d.name: d
-    for d in (
-        Dataset(
-            name="rpps",
-            title="Annuaire Santé — extraction publique RPPS (PS_LibreAcces : Personne_activite, "
-            "Dipl_AutExerc, SavoirFaire)",
-            url="https://service.annuaire.sante.fr/annuaire-sante-webservices/V300/services/extraction/PS_LibreAcces",
-            filename="PS_LibreAcces.zip",
-            publisher="Agence du Numérique en Santé (ANS), annuaire.sante.fr",
-            licence="Licence Ouverte 2.0 — citer « RPPS » et la date de mise à jour",
-            source_page="https://www.data.gouv.fr/datasets/annuaire-sante-extractions-des-donnees-en-libre-acces-"
-            "des-professionnels-intervenant-dans-le-systeme-de-sante-rpps ; "
-            "https://annuaire.sante.fr/web/site-pro/extractions-publiques",
-            note="Mise à jour quotidienne : pas d'empreinte fixe ; le millésime est l'horodatage du fichier.",
-        ),
-        Dataset(
-            name="zonage-mg",
-            title="Zonage des médecins généralistes par code postal (ZIP, ZAC, hors zonage), compilation nationale",
-            url="https://raw.githubusercontent.com/Alternantsauvage/ZonageMed/"
-            "2ba834223891af95769807db356f9ab3981ff3f6/zonmed.csv",
-            filename="zonage_mg_code_postal_national.csv",
-            publisher="ARS (arrêtés régionaux de zonage), compilés dans le dépôt GitHub Alternantsauvage/ZonageMed",
-            licence="non précisée par le dépôt (arrêtés ARS publics)",
-            source_page="https://github.com/Alternantsauvage/ZonageMed (commit 2ba8342, 2025-06-09) ; "
-            "référence officielle : https://cartosante.atlasante.fr (zonage conventionnel ARS/DGOS)",
-            sha256="fa8318d8e9fc56cbe19d76b7c6ba1f32056a9f597e20fb9f1647b797e8e787bb",
-            size=1_018_317,
-            vintage="zonage en vigueur 2024–2025 (non daté par la source)",
-            note="Clé code postal + nom de commune, pas code INSEE ; aucun fichier national officiel à URL "
-            "stable n'a été trouvé : ceci est la compilation publique épinglée à un commit.",
-        ),
-        Dataset(
-            name="drees-effectifs",
-            title="DREES — médecins inscrits au RPPS par département × 15 groupes de spécialités",
-            url="https://raw.githubusercontent.com/vivadata/san-ter/"
-            "0d8a14d21bb906a7f6ac0be1d4f52ad643e6b2ab/dev2/Effectifs.csv",
-            filename="drees_rpps_effectifs_dep_x_specialite15.csv",
-            publisher="DREES (démographie des professionnels de santé), copie du dépôt GitHub vivadata/san-ter",
-            licence="Licence Ouverte / Etalab (DREES)",
-            source_page="https://github.com/vivadata/san-ter (commit 0d8a14d, 2025-11-20)",
-            sha256="a0efaeaec706b3b5a744815316970b36dd75f46869a9880224021239d8f1b730",
-            size=6_164,
-            vintage="non précisé (total national 228 846 médecins)",
-        ),
-    )
-}
 
 
 def cache_dir() -> Path:
@@ -173,8 +83,10 @@ class CachedDataset:
 
     Attributes
     ----------
-    name, title, path, url : str
-        Registry name, title, local path, URL.
+    name, title, path : str
+        Registry name, title, local path.
+    url : str or None
+        Download URL (None: no official file at a stable address).
     cached : bool
         Whether the file is in the cache.
     size : int or None
@@ -192,7 +104,7 @@ class CachedDataset:
     name: str
     title: str
     path: str
-    url: str
+    url: str | None
     cached: bool
     size: int | None
     sha256: str | None
@@ -202,7 +114,7 @@ class CachedDataset:
 
     def to_source(self) -> Source:
         """The :class:`~ess_geo.sources.Source` of this file."""
-        return Source(name=self.title, vintage=self.vintage, licence="", origin=self.url)
+        return Source(name=self.title, vintage=self.vintage, licence="", origin=self.url or self.source)
 
 
 def _meta_path(path: Path) -> Path:
@@ -272,15 +184,16 @@ def _vintage_from_response(ds: Dataset, remote_name: str | None, last_modified: 
     if ds.vintage:
         return ds.vintage
     if remote_name:
-        m = re.search(r"(\d{12})", remote_name)
+        m = re.search(r"(\d{8})-?(\d{4})(?!\d)", remote_name)  # RPPS 202504040839, FINESS 20260512-0339
         if m:
             try:
-                return f"extraction du {datetime.strptime(m.group(1), '%Y%m%d%H%M'):%Y-%m-%d %H:%M}"
+                stamp = datetime.strptime(m.group(1) + m.group(2), "%Y%m%d%H%M")
+                return f"extraction du {date_fr(stamp)} à {stamp:%H:%M}"
             except ValueError:
                 pass
     if last_modified:
         try:
-            return f"mis à jour le {parsedate_to_datetime(last_modified):%Y-%m-%d}"
+            return f"mis à jour le {date_fr(parsedate_to_datetime(last_modified))}"
         except (TypeError, ValueError):
             pass
     return f"téléchargé le {datetime.now(UTC):%Y-%m-%d}"
@@ -292,7 +205,7 @@ def _download_once(ds: Dataset, part: Path, timeout: float, progress: Callable[[
     headers = {"User-Agent": _user_agent()}
     if have:
         headers["Range"] = f"bytes={have}-"
-    req = urllib.request.Request(ds.url, headers=headers)
+    req = urllib.request.Request(ds.url or "", headers=headers)  # fetch() refuses a dataset without url
     try:
         resp = urllib.request.urlopen(req, timeout=timeout)
     except urllib.error.HTTPError as exc:
@@ -321,7 +234,8 @@ def _download_once(ds: Dataset, part: Path, timeout: float, progress: Callable[[
             total = expected if expected is not None else ds.size
         disposition = resp.headers.get("Content-Disposition") or ""
         m = re.search(r'filename="?([^";]+)"?', disposition)
-        info = {"remote_name": m.group(1) if m else None, "last_modified": resp.headers.get("Last-Modified"),
+        redirected = Path(urllib.parse.urlparse(resp.geturl()).path).name  # data.gouv.fr redirects to the file
+        info = {"remote_name": m.group(1) if m else redirected or None, "last_modified": resp.headers.get("Last-Modified"),
                 "etag": resp.headers.get("ETag")}
         received = 0
         with open(part, mode) as fh:
@@ -359,7 +273,7 @@ def fetch(  # noqa: PLR0913 -- keyword-only download options (cache, retry polic
     Parameters
     ----------
     name : str
-        Dataset key (see :data:`DATASETS`: ``"rpps"``, ``"zonage-mg"``, ``"drees-effectifs"``).
+        Dataset key (see :data:`DATASETS`; ``"rpps"`` and ``"finess"`` have an official file to download).
     refresh : bool, default False
         Download again even when cached (the cached file stays in place until the new one is
         complete and verified).
@@ -387,11 +301,17 @@ def fetch(  # noqa: PLR0913 -- keyword-only download options (cache, retry polic
     Raises
     ------
     DatasetError
-        Unknown name; offline without a cached copy; HTTP client error (404...); size or
+        Unknown name; a dataset without an official file at a stable address (naming its page);
+        offline without a cached copy; HTTP client error (404...); size or
         checksum mismatch (the bad download is deleted); still failing after ``retries``
         (the partial ``.part`` file is kept so that the next call resumes).
     """
     ds = get_dataset(name, registry=registry)
+    if ds.url is None:
+        raise DatasetError(
+            f"dataset {name!r} has no official file at a stable address; download it from {ds.source_page}",
+            fr=f"« {name} » n'a pas de fichier officiel à adresse stable : le télécharger depuis {ds.source_page}",
+        )
     folder = Path(cache) if cache is not None else cache_dir()
     final = folder / ds.filename
     if offline is None:

@@ -43,6 +43,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ess_geo._format import date_fr, month_fr
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path
@@ -73,6 +74,8 @@ _MODE_ALIASES = {"libéral": "liberal", "l": "liberal", "salarié": "salarie", "
 
 _FRANCE_COUNTRY = {"", "99100"}
 _FILE_STAMP = re.compile(r"PS_LibreAcces_(?:Personne_activite_)?(\d{12})")
+_FILE_MONTH = re.compile(r"PS_LibreAcces_Personne_activite_(?:extrait_)?(\d{4})-(\d{2})(?!\d)")
+
 _MAX_UNKNOWN_CODE_REASONS = 20
 
 
@@ -95,15 +98,23 @@ def normalize_mode(mode: str | None) -> str:
 
 
 def vintage_from_name(name: str) -> str | None:
-    """``"extraction du 2025-04-04 08:39"`` from ``PS_LibreAcces_Personne_activite_202504040839.txt``."""
+    """Vintage of an extraction from its file name, in French; None when the name carries no date.
+
+    ``PS_LibreAcces_Personne_activite_202112020908.txt`` (the ANS time stamp) gives
+    ``"extraction du 2 décembre 2021 à 09:08"``; a name dated by month only, like the real sample
+    ``PS_LibreAcces_Personne_activite_extrait_2021-12.txt``, gives ``"extraction de décembre 2021"``.
+    """
     m = _FILE_STAMP.search(name)
-    if not m:
-        return None
-    try:
-        stamp = datetime.strptime(m.group(1), "%Y%m%d%H%M")
-    except ValueError:
-        return None
-    return f"extraction du {stamp:%Y-%m-%d %H:%M}"
+    if m:
+        try:
+            stamp = datetime.strptime(m.group(1), "%Y%m%d%H%M")
+        except ValueError:
+            return None
+        return f"extraction du {date_fr(stamp)} à {stamp:%H:%M}"
+    m = _FILE_MONTH.search(name)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return f"extraction {month_fr(int(m.group(1)), int(m.group(2)), of=True)}"
+    return None
 
 
 def _savoir_faire() -> dict[str, dict[str, str]]:

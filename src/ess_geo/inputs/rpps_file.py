@@ -35,7 +35,9 @@ __all__ = [
     "COL_SF_LABEL",
     "DOCTOR_PROFESSION",
     "RPPS_COLUMNS",
+    "RPPS_COLUMNS_2023",
     "USED_COLUMNS",
+    "check_header",
     "is_rpps_header",
     "read_extraction",
 ]
@@ -97,6 +99,11 @@ RPPS_COLUMNS: tuple[str, ...] = (
     "Libellé section tableau pharmaciens",
 )
 
+#: The four columns newer extractions (2023 onwards) add after the 52 above.
+RPPS_EXTRA_2023: tuple[str, ...] = ("Code rôle", "Libellé rôle", "Code genre activité", "Libellé genre activité")
+#: Column names of the newer 56-column extractions, in file order.
+RPPS_COLUMNS_2023: tuple[str, ...] = RPPS_COLUMNS + RPPS_EXTRA_2023
+
 COL_ID = "Identifiant PP"
 COL_PROFESSION = "Code profession"
 COL_SF = "Code savoir-faire"
@@ -109,7 +116,6 @@ COL_COMMUNE_LABEL = "Libellé commune (coord. structure)"
 COL_PAYS = "Code pays (coord. structure)"
 #: Columns read (the others are skipped by the reader).
 USED_COLUMNS = (COL_ID, COL_PROFESSION, COL_SF, COL_SF_LABEL, COL_MODE, COL_CEDEX, COL_CP, COL_COMMUNE, COL_COMMUNE_LABEL, COL_PAYS)
-_REQUIRED = (COL_ID, COL_PROFESSION, COL_SF, COL_MODE, COL_CP, COL_COMMUNE)
 
 #: Code profession of doctors in the RPPS (TRE_G15 ProfessionSante).
 DOCTOR_PROFESSION = "10"
@@ -120,6 +126,36 @@ def is_rpps_header(first_line: str) -> bool:
     """Whether a header line is the one of ``PS_LibreAcces_Personne_activite``."""
     fields = [f.strip().lstrip("\ufeff") for f in first_line.rstrip("\r\n").split("|")]
     return COL_ID in fields and COL_SF in fields and COL_COMMUNE in fields
+
+
+def check_header(header: list[str], name: str) -> None:
+    """Accept the 52-column header or the 56-column one of newer extractions, nothing else.
+
+    ``header`` is the header line split on ``|`` (its trailing empty field is ignored).
+
+    Raises
+    ------
+    InputDataError
+        Naming the first column that differs from both layouts (or the first one missing).
+    """
+    fields = header[:-1] if header and header[-1] == "" else header
+    if tuple(fields) in (RPPS_COLUMNS, RPPS_COLUMNS_2023):
+        return
+    layout = RPPS_COLUMNS_2023 if len(fields) > len(RPPS_COLUMNS) else RPPS_COLUMNS
+    i = next((i for i, (got, want) in enumerate(zip(fields, layout, strict=False)) if got != want), len(fields))
+    if i < len(fields):
+        expected = f"expected {layout[i]!r}" if i < len(layout) else f"the layout has {len(layout)} columns"
+        attendu = f"attendu : « {layout[i]} »" if i < len(layout) else f"le format a {len(layout)} colonnes"
+        raise InputDataError(
+            f"RPPS extraction {name!r}: unexpected column {i + 1} {fields[i]!r} in the header ({expected})",
+            fr=f"en-tête de l'extraction RPPS {name} : colonne inattendue n° {i + 1} « {fields[i]} » ({attendu})",
+            line=1,
+        )
+    raise InputDataError(
+        f"RPPS extraction {name!r}: header stops at column {i}, column {layout[i]!r} is missing",
+        fr=f"en-tête de l'extraction RPPS {name} : colonne absente n° {i + 1} « {layout[i]} »",
+        line=1,
+    )
 
 
 def _open_source(path: Path) -> tuple[IO[bytes], str]:
@@ -144,10 +180,10 @@ def _read_header(path: Path, encoding: str | None) -> tuple[list[str], str, str]
     raw, member = _open_source(path)
     with raw:
         head_line = raw.read(1 << 16).split(b"\n", 1)[0]
-    if encoding:
-        enc, first = encoding, head_line.decode(encoding, errors="replace")
-    else:  # the header always has accents: UTF-8 when it decodes as such, else Windows-1252
-        first, enc = decode_text(head_line, path, "extraction RPPS")
+    # the header always has accents: UTF-8 when it decodes as such, else Windows-1252; it is
+    # checked as detected even when the body is read in a forced encoding (UTF-8 header, cp1252 body)
+    first, enc = decode_text(head_line, path, "extraction RPPS")
+    enc = encoding or enc
     if not is_rpps_header(first):
         raise InputDataError(
             f"{str(path)!r} is not a PS_LibreAcces_Personne_activite extraction: header {first[:120]!r}",
@@ -156,15 +192,8 @@ def _read_header(path: Path, encoding: str | None) -> tuple[list[str], str, str]
             line=1,
         )
     header = [f.strip().lstrip("\ufeff") for f in first.rstrip("\r").split("|")]
-    missing = [c for c in _REQUIRED if c not in header]
-    if missing:
-        raise InputDataError(
-            f"RPPS extraction {str(path)!r} lacks column(s) {missing}",
-            fr=f"colonnes absentes de l'extraction RPPS {path.name} : {', '.join(missing)}",
-            path=str(path),
-            line=1,
-        )
-    return header, enc, member
+    check_header(header, path.name)
+    return header, enc, member  # the canonical names, whatever the body's encoding
 
 
 def _read_doctor_lines(
@@ -199,7 +228,7 @@ def _arrow_reader(source: IO[bytes] | str, header: list[str], used: list[str], e
         dropped.add(
             f"ligne mal formée ({row.actual_columns} champs au lieu de {row.expected_columns})",
             line=row.number,
-            row=row.text[:200],
+            row=_identifier_only(row.text),
         )
         return "skip"
 
@@ -210,6 +239,12 @@ def _arrow_reader(source: IO[bytes] | str, header: list[str], used: list[str], e
         parse_options=pacsv.ParseOptions(delimiter="|", quote_char=False, invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(include_columns=used, column_types=dict.fromkeys(used, pa.string())),
     )
+
+
+def _identifier_only(text: str) -> dict[str, str]:
+    """What a malformed line's sample keeps: its identifier, never the professional's name."""
+    fields = text.split("|")
+    return {COL_ID: fields[1].strip() if len(fields) > 1 else ""}
 
 
 def _doctor_batches(reader, modes: frozenset[str], progress: Callable[[int], None] | None) -> tuple[list, Counter]:

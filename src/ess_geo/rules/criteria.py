@@ -237,15 +237,12 @@ def rule_contiguity(departements: Sequence[str], graph: Mapping[str, frozenset[s
     if len(pieces) == 1:
         return Criterion("contiguity", PASS, "Territoire d'un seul tenant.", evidence)
     shown = " | ".join("+".join(p) for p in pieces)
-    return Criterion(
-        "contiguity",
-        FAIL,
-        f"Territoire discontinu : {len(pieces)} morceaux sans frontière terrestre commune ({shown}).",
-        evidence,
-    )
+    msg = f"Territoire discontinu : {len(pieces)} morceaux sans frontière terrestre commune ({shown})."
+    return Criterion("contiguity", FAIL, msg, evidence)
 
 
-def rule_overlap(spec: Specialty | None, covering: Sequence[tuple[EssEntry, list[str]]]) -> Criterion:
+def rule_overlap(spec: Specialty | None, covering: Sequence[tuple[EssEntry, list[str]]], *,
+                 unregistered_fr: Sequence[str] = ()) -> Criterion:
     """No département may already be covered by an ESS of the same specialty.
 
     Parameters
@@ -254,17 +251,22 @@ def rule_overlap(spec: Specialty | None, covering: Sequence[tuple[EssEntry, list
         The specialty (None when refused).
     covering : sequence of (EssEntry, list of str)
         Existing ESS of that specialty and the départements they share with the territory.
+    unregistered_fr : sequence of str
+        French « à vérifier » facts (e.g. ESS of FINESS the registry does not know); non-empty: at least warn.
     """
     if spec is None:
         return Criterion("overlap", UNKNOWN, "Sans spécialité valide, le chevauchement ne peut être examiné.")
-    ess: list[dict[str, object]] = [
-        {"id": e.id, "name": e.name, "departements": shared, "status": e.status} for e, shared in covering
-    ]
+    ess: list[dict[str, object]] = [{"id": e.id, "name": e.name, "departements": shared, "status": e.status}
+                                    for e, shared in covering]
     evidence: OverlapEvidence = {"ess": ess, "specialty": spec.id}
+    extra = f" À vérifier : {' ; '.join(unregistered_fr)}." if unregistered_fr else ""
+    if unregistered_fr:
+        evidence["unregistered"] = list(unregistered_fr)
     if not ess:
-        return Criterion("overlap", PASS, f"Aucune ESS de {spec.label} connue sur ce territoire.", evidence)
+        msg = f"Aucune ESS de {spec.label} connue sur ce territoire.{extra}"
+        return Criterion("overlap", WARN if extra else PASS, msg, evidence)
     detail = "; ".join(f"{e.name} ({', '.join(shared)})" for e, shared in covering)
-    return Criterion("overlap", FAIL, f"Territoire déjà couvert pour {spec.label} : {detail}.", evidence)
+    return Criterion("overlap", FAIL, f"Territoire déjà couvert pour {spec.label} : {detail}.{extra}", evidence)
 
 
 #: Status of each case of a counted threshold (see :func:`_threshold_case`).

@@ -7,7 +7,7 @@ plain ``dict`` at run time); the keys present in each are those listed, in the o
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 __all__ = [
     "AdherentsEvidence",
@@ -50,6 +50,7 @@ class OverlapEvidence(TypedDict):
 
     ess: list[dict[str, object]]
     specialty: str
+    unregistered: NotRequired[list[str]]  # « à vérifier » facts (ESS the registry does not know)
 
 
 class ThresholdEvidence(TypedDict, total=False):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ess_geo.errors import InputDataError, NotEssSpecialtyError
+from ess_geo.inputs.finess import Finess, as_finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
@@ -30,6 +31,7 @@ from ess_geo.rules.criteria import (
     rule_threshold,
     verdict,
 )
+from ess_geo.rules.finess_context import context_fr, finess_facts
 from ess_geo.rules.funding import FundingRule, rule_funding
 from ess_geo.sources import Source
 
@@ -63,6 +65,11 @@ class TerritoryCheck:
         The ESS registry used.
     adherents : int or None
         Adherents given.
+    finess : Finess or None
+        The FINESS extraction used, if any.
+    context : dict
+        Information that decides nothing (« À titre d'information »): with a FINESS extraction,
+        the CPTS, DAC and hospitals of each département (:func:`~ess_geo.rules.finess_context.territory_context`).
     """
 
     specialty: Specialty | None
@@ -75,6 +82,8 @@ class TerritoryCheck:
     registry: Registry | None = None
     adherents: int | None = None
     count: SupplyCount | None = field(default=None, repr=False)
+    context: dict = field(default_factory=dict, repr=False)
+    finess: Finess | None = field(default=None, repr=False)
 
     @property
     def admissible(self) -> bool | None:
@@ -124,6 +133,7 @@ class TerritoryCheck:
             "verdict": self.verdict_fr,
             "criteria": [c.to_dict() for c in self.criteria],
             "sources": [s.to_dict() for s in self.sources],
+            "context": self.context,
         }
 
     def summary_fr(self) -> str:
@@ -137,7 +147,8 @@ class TerritoryCheck:
         ]
         for c in self.criteria:
             lines.append(f" {marks[c.status]} {c.label} [{c.status_fr}] : {c.message}")
-        lines += ["", "Sources :"] + [f" - {s.label()}" for s in self.sources]
+        info = context_fr(self.context)
+        lines += (["", *info] if info else []) + ["", "Sources :"] + [f" - {s.label()}" for s in self.sources]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
@@ -204,6 +215,7 @@ def check_territory(
     registry: Registry | str | Path | None = None,
     *,
     funding_rule: FundingRule | None = None,
+    finess: Finess | str | Path | None = None,
 ) -> TerritoryCheck:
     """Check a proposed ESS territory against every admissibility rule.
 
@@ -224,6 +236,8 @@ def check_territory(
         Existing ESS; default the embedded registry.
     funding_rule : FundingRule, optional
         Indicative yearly allocation scale.
+    finess : Finess or path, optional
+        FINESS extraction: its ESS unknown to the registry make the overlap « à vérifier »; CPTS, DAC, hospitals → ``context``.
 
     Returns
     -------
@@ -246,17 +260,18 @@ def check_territory(
     deps, communes, region_code = _territory_departements(departements, region)
     reg = as_registry(registry)
     sup = as_supply(supply)
+    fin, unknown, context = finess_facts(as_finess(finess), reg, spec, deps)
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
         rule_contiguity(deps, geography.adjacency_graph()),
-        rule_overlap(spec, reg.covering(spec, deps) if spec else []),
+        rule_overlap(spec, reg.covering(spec, deps) if spec else [], unregistered_fr=unknown),
         rule_threshold(spec, count, sup.source.label() if sup else ""),
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
     ]
-    sources = [geography.reference_source(), reg.source] + ([sup.source] if sup is not None else [])
+    sources = [geography.reference_source(), reg.source] + [x.source for x in (sup, fin) if x is not None]
     return TerritoryCheck(
         specialty=spec,
         specialty_input=str(specialty),
@@ -268,5 +283,7 @@ def check_territory(
         registry=reg,
         adherents=adherents,
         count=count,
+        context=context,
+        finess=fin,
     )
 
