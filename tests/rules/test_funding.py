@@ -60,7 +60,7 @@ def test_below_ten_has_no_published_value():
 def test_published_point_is_not_marked_interpolated():
     c = rule_funding(10, None)
     assert c.evidence["interpolated"] is False and "interpolation linéaire de l'outil" not in c.message.split("(montants")[0]
-    assert c.message.startswith(f"Crédit d'amorçage 80\u202f000 € après la lettre d'intention")
+    assert c.message.startswith("Crédit d'amorçage 80\u202f000 € après la lettre d'intention")
 
 
 def test_without_size_only_the_published_points():

@@ -71,7 +71,7 @@ def cell_text(column: str, value: object) -> str:
         return _fr_float(value)
     if column == "exact":
         return _fr_exact(value)
-    if column == "could_host_alone":
+    if column in ("could_host_alone", "regional_ess_possible", "yearly_allocation_interpolated"):
         return _fr_bool(value)
     if column == "group_status":
         return "" if is_missing(value) else GROUP_STATUS_FR.get(str(value), str(value))

@@ -45,6 +45,7 @@ from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.analysis.coverage import (
     GROUP_STATUS_FR,
     LABELS_FR,
+    POTENTIAL_NEW_ESS_FR,
     SUMMARY_COLUMNS,
     TABLE_COLUMNS,
     CoverageResult,
@@ -118,7 +119,8 @@ def _html_table(
     frame: pd.DataFrame, columns: Sequence[str], *, status_colours: bool = False, links: dict | None = None, fit: bool = False
 ) -> str:
     text_cols = {"code_region", "region", "specialty", "specialty_label", "code_dep", "departement", "covered_by",
-                 "covered_by_name", "group_status", "group", "exact", "could_host_alone"}
+                 "covered_by_name", "group_status", "group", "exact", "could_host_alone", "regional_ess_possible",
+                 "yearly_allocation_interpolated"}
     head = "".join(f"<th>{_esc(LABELS_FR.get(c, c))}</th>" for c in columns)
     body = []
     for rec in frame[list(columns)].to_dict(orient="records"):
@@ -207,6 +209,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         f"pouvant accueillir seuls une ESS (au moins {MIN_SPECIALISTS} spécialistes) et, sinon, plus petit groupe "
         "contigu de départements non couverts atteignant ce seuil. Financements indicatifs.</p>",
         "<h2 id='synthese'>Synthèse</h2>",
+        f"<p class='note'>{_esc(POTENTIAL_NEW_ESS_FR)}</p>",
         _html_table(summary, [c for c in SUMMARY_COLUMNS if c not in ("code_region", "region", "specialty")], fit=True),
         f"<nav>{nav}</nav>",
         _legend(),
@@ -218,25 +221,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         srow = summary[summary["specialty"] == spec.id]
         if len(srow):
             s = srow.iloc[0]
-            head = f"<p>{int(s['n_covered'])} département(s) couvert(s) sur {int(s['n_departements'])} ; "
-            if is_missing(s["potential_new_ess"]):
-                parts.append(
-                    head + "nombre de nouvelles ESS possibles indéterminé (effectifs majorants ou non fournis ; "
-                    "voir « ess-geo propose » avec une extraction RPPS).</p>"
-                )
-            else:
-                how = "au moins " if result.cross_region else ""
-                exact_note = (
-                    " (minorant : territoires pouvant franchir les limites régionales)"
-                    if result.cross_region
-                    else " (maximum exact, comme « ess-geo propose »)"
-                )
-                parts.append(
-                    head + f"{how}{int(s['potential_new_ess'])} nouvelle(s) ESS possible(s){exact_note}, soit "
-                    f"{_esc(euros(int(s['startup_credit_eur'])))} de crédits d'amorçage "
-                    f"et environ {_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à 50 % d'adhérents "
-                    "(<b>indicatif</b>).</p>"
-                )
+            parts.append(_specialty_sentence(s, cross_region=result.cross_region))
         parts.append(_html_table(rows, [c for c in detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
         if spec.id in maps:
             src = _esc(maps[spec.id], quote=True)
@@ -246,6 +231,40 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
             )
     parts.append(_sources_footer(result))
     return _page(title, "".join(parts))
+
+
+def _funding_text(s: pd.Series) -> str:
+    """« soit au plus X de crédits d'amorçage et environ Y de dotation annuelle », with its marks (HTML)."""
+    text = (
+        f"soit au plus {_esc(euros(int(s['startup_credit_eur'])))} de crédits d'amorçage et environ "
+        f"{_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à 50 % d'adhérents (<b>indicatif</b>"
+    )
+    if not is_missing(s["yearly_allocation_interpolated"]) and bool(s["yearly_allocation_interpolated"]):
+        text += " ; en partie interpolation linéaire de l'outil, valeur non publiée"
+    if not is_missing(s["n_yearly_unpublished"]) and int(s["n_yearly_unpublished"]):
+        text += f" ; {int(s['n_yearly_unpublished'])} ESS sans valeur publiée (moins de {MIN_SPECIALISTS} membres), non comptée(s)"
+    return text + ")"
+
+
+def _specialty_sentence(s: pd.Series, *, cross_region: bool) -> str:
+    """The sentence under a specialty's title: covered départements, new ESS possible (au plus), regional ESS."""
+    head = f"<p>{int(s['n_covered'])} département(s) couvert(s) sur {int(s['n_departements'])} ; "
+    regional = f" ESS régionale possible : <b>{_esc(cell_text('regional_ess_possible', s['regional_ess_possible']))}</b>."
+    if is_missing(s["potential_new_ess"]):
+        return (
+            head + "nombre de nouvelles ESS possibles indéterminé (effectifs majorants ou non fournis ; "
+            "voir « ess-geo propose » avec une extraction RPPS)." + regional + "</p>"
+        )
+    how = "au moins " if cross_region else "au plus "
+    exact_note = (
+        " (minorant : territoires pouvant franchir les limites régionales)"
+        if cross_region
+        else " (maximum exact, comme « ess-geo propose » : un plafond, pas un objectif)"
+    )
+    return (
+        head + f"{how}{int(s['potential_new_ess'])} nouvelle(s) ESS possible(s){exact_note}, "
+        + _funding_text(s) + "." + regional + "</p>"
+    )
 
 
 def render_index_html(result: CoverageResult, region_pages: dict[str, str]) -> str:
@@ -258,10 +277,12 @@ def render_index_html(result: CoverageResult, region_pages: dict[str, str]) -> s
             potential_new_ess=("potential_new_ess", "sum"),
             startup_credit_eur=("startup_credit_eur", "sum"),
             yearly_allocation_eur=("yearly_allocation_eur", "sum"),
+            yearly_allocation_interpolated=("yearly_allocation_interpolated", "any"),
         )
         .reset_index()
     )
-    cols = ["code_region", "region", "n_departements", "potential_new_ess", "startup_credit_eur", "yearly_allocation_eur"]
+    cols = ["code_region", "region", "n_departements", "potential_new_ess", "startup_credit_eur", "yearly_allocation_eur",
+            "yearly_allocation_interpolated"]
     links = {"region": lambda rec: region_pages.get(rec["code_region"], "")}
     per_spec = (
         summary.groupby(["specialty", "specialty_label"], sort=False)
@@ -283,6 +304,8 @@ def render_index_html(result: CoverageResult, region_pages: dict[str, str]) -> s
         f"<h1>{_esc(title)}</h1>"
         f"<p class='note'>{len(result.regions)} région(s), {len(result.specialties)} spécialité(s). "
         "Montants indicatifs, à confirmer par les ARS.</p>"
+        f"<p class='note'>{_esc(POTENTIAL_NEW_ESS_FR)} Les crédits d'amorçage totaux sont donc eux aussi un "
+        "maximum (un crédit par ESS possible).</p>"
         "<h2>Par région</h2>"
         + _html_table(per_region, cols, links=links, fit=True)
         + "<h2>Par spécialité</h2>"

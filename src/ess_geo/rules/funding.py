@@ -16,6 +16,7 @@ The ``funding`` criterion is informational: it never decides admissibility (it i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ess_geo._format import euros, plural
@@ -113,6 +114,16 @@ class FundingRule:
     def yearly(self, size: int) -> int | None:
         """Yearly allocation (€) for ``size`` member doctors; None below the first published point."""
         return self.allocation(size).eur
+
+    def total(self, sizes: Iterable[int]) -> tuple[int, bool, int]:
+        """Sum of the allocations of several ESS: (€, whether a part is interpolated, ESS without a published value).
+
+        The ESS below the first published point have no value: they are left out of the sum and
+        counted in the third item.
+        """
+        allocs = [self.allocation(n) for n in sizes]
+        known = [a for a in allocs if a.eur is not None]
+        return sum(a.eur or 0 for a in known), any(a.interpolated for a in known), len(allocs) - len(known)
 
     def describe_fr(self) -> str:
         """French statement of the rule, naming what is published and what is the tool's."""

@@ -39,6 +39,7 @@ track; otherwise ``on_track`` is None (« indéterminé »).
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -379,7 +380,8 @@ def _year_row(year: int, adh: int, total: int, exact: bool, rule: FundingRule, *
     else:
         on_track = False if exact else None
     notes = [FALL_FR] if fall else []
-    startup, yearly, interpolated = 0, 0, False
+    startup, interpolated = 0, False
+    yearly: int | None = 0
     if year == 0:
         startup = STARTUP_CREDIT_EUR
         if on_track is False:  # below 10 %: no ESS can be created, hence no start-up credit
@@ -413,7 +415,7 @@ def _year_row(year: int, adh: int, total: int, exact: bool, rule: FundingRule, *
 def _falling_years(years: Mapping[int, int]) -> list[int]:
     """Years with fewer adherents than the previous year given."""
     items = list(years.items())
-    return [year for (_, before), (year, now) in zip(items, items[1:], strict=False) if now < before]
+    return [year for (_, before), (year, now) in itertools.pairwise(items) if now < before]
 
 
 def simulate_adherents(
