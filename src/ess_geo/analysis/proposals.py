@@ -131,8 +131,7 @@ def propose_territories(
         Existing ESS; default the embedded registry.
     objective : {"compact", "balance", "max_count", "regional"}, default "compact"
         Tie-break among partitions with the most territories (``max_count`` = ``compact``), or
-        ``regional``: each whole région as one territory when it is admissible (else the reasons,
-        in :attr:`Proposals.refusals`).
+        ``regional``: each whole région as one territory if admissible, else why (``refusals``).
     across_regions : bool, default False
         Let a territory span several of the given régions.
     check : bool, default True
@@ -146,8 +145,7 @@ def propose_territories(
     Raises
     ------
     InputDataError
-        If no supply is given, ``objective`` is unknown, or ``regional`` is asked with
-        ``across_regions`` (a région is the largest ESS territory).
+        If no supply is given, ``objective`` is unknown or ``regional`` with ``across_regions``.
     UnknownCodeError
         For an unknown région code.
     ProposalSearchTooLarge
@@ -156,12 +154,7 @@ def propose_territories(
     objective = _check_objective(objective, across_regions)
     spec = get_specialty(specialty)
     regions = codes.resolve_regions(region)
-    sup = as_supply(supply)
-    if sup is None:
-        raise InputDataError(
-            "propose_territories needs a supply (specialist counts): pass supply=Supply or a file path",
-            fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
-        )
+    sup = _required_supply(supply)
     reg = as_registry(registry)
     search = _search(spec, regions, sup, reg, across_regions)
     if objective == "regional":
@@ -241,6 +234,17 @@ class _Search:
         if objective == "compact":
             return lambda s: -self.internal_border(s)
         return lambda s: float(self.total(s)) ** 2
+
+
+def _required_supply(supply: Supply | str | Path | None) -> Supply:
+    """The supply, loaded; InputDataError when there is none."""
+    sup = as_supply(supply)
+    if sup is None:
+        raise InputDataError(
+            "propose_territories needs a supply (specialist counts): pass supply=Supply or a file path",
+            fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
+        )
+    return sup
 
 
 def _check_objective(objective: str, across_regions: bool = False) -> str:

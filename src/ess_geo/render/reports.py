@@ -40,7 +40,6 @@ from typing import Any
 
 import pandas as pd
 
-from ess_geo._format import euros
 from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.analysis.coverage import (
     GROUP_STATUS_FR,
@@ -52,8 +51,9 @@ from ess_geo.analysis.coverage import (
     coverage_table,
 )
 from ess_geo.errors import InputDataError
-from ess_geo.render.cells import DETAIL_COLUMNS, cell_text, detail_columns, is_missing
+from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, is_missing
 from ess_geo.render.html_map import make_coverage_map, map_html
+from ess_geo.render.report_text import HIDDEN_IN_HTML_SUMMARY, specialty_sentence, summary_view
 from ess_geo.render.tables import atomic_write_bytes, render_csv
 from ess_geo.render.xlsx import render_xlsx
 from ess_geo.rules.criteria import MIN_SPECIALISTS
@@ -79,7 +79,7 @@ th{background:#1f3a5f;color:#fff;position:sticky;top:0}td.t{text-align:left}
 .note{font-size:.85rem;color:#57606a}.legend span{display:inline-block;padding:.1rem .5rem;margin:.1rem;
 border:1px solid #d0d7de}footer{margin-top:2rem;font-size:.8rem;color:#57606a;border-top:1px solid #d0d7de}
 .scroll{overflow-x:auto}table.fit{width:100%;font-size:.78rem}table.fit th{white-space:normal;vertical-align:bottom;
-font-size:.74rem;line-height:1.2;padding:.2rem .3rem;hyphens:auto}table.fit td{padding:.2rem .3rem}
+font-size:.74rem;line-height:1.2;padding:.2rem .2rem;hyphens:auto}table.fit td{padding:.2rem .2rem}
 .machine{font-size:.8rem;color:#57606a}iframe{width:100%;height:520px;border:1px solid #d0d7de}nav a{margin-right:.6rem}
 """
 
@@ -210,7 +210,8 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         "contigu de départements non couverts atteignant ce seuil. Financements indicatifs.</p>",
         "<h2 id='synthese'>Synthèse</h2>",
         f"<p class='note'>{_esc(POTENTIAL_NEW_ESS_FR)}</p>",
-        _html_table(summary, [c for c in SUMMARY_COLUMNS if c not in ("code_region", "region", "specialty")], fit=True),
+        _html_table(summary_view(summary), [c for c in SUMMARY_COLUMNS if c not in HIDDEN_IN_HTML_SUMMARY], fit=True),
+        f"<p class='note'>{_esc(YEARLY_MARKS_FR)}</p>",
         f"<nav>{nav}</nav>",
         _legend(),
     ]
@@ -221,7 +222,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         srow = summary[summary["specialty"] == spec.id]
         if len(srow):
             s = srow.iloc[0]
-            parts.append(_specialty_sentence(s, cross_region=result.cross_region))
+            parts.append(specialty_sentence(s, cross_region=result.cross_region))
         parts.append(_html_table(rows, [c for c in detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
         if spec.id in maps:
             src = _esc(maps[spec.id], quote=True)
@@ -231,40 +232,6 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
             )
     parts.append(_sources_footer(result))
     return _page(title, "".join(parts))
-
-
-def _funding_text(s: pd.Series) -> str:
-    """« soit au plus X de crédits d'amorçage et environ Y de dotation annuelle », with its marks (HTML)."""
-    text = (
-        f"soit au plus {_esc(euros(int(s['startup_credit_eur'])))} de crédits d'amorçage et environ "
-        f"{_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à 50 % d'adhérents (<b>indicatif</b>"
-    )
-    if not is_missing(s["yearly_allocation_interpolated"]) and bool(s["yearly_allocation_interpolated"]):
-        text += " ; en partie interpolation linéaire de l'outil, valeur non publiée"
-    if not is_missing(s["n_yearly_unpublished"]) and int(s["n_yearly_unpublished"]):
-        text += f" ; {int(s['n_yearly_unpublished'])} ESS sans valeur publiée (moins de {MIN_SPECIALISTS} membres), non comptée(s)"
-    return text + ")"
-
-
-def _specialty_sentence(s: pd.Series, *, cross_region: bool) -> str:
-    """The sentence under a specialty's title: covered départements, new ESS possible (au plus), regional ESS."""
-    head = f"<p>{int(s['n_covered'])} département(s) couvert(s) sur {int(s['n_departements'])} ; "
-    regional = f" ESS régionale possible : <b>{_esc(cell_text('regional_ess_possible', s['regional_ess_possible']))}</b>."
-    if is_missing(s["potential_new_ess"]):
-        return (
-            head + "nombre de nouvelles ESS possibles indéterminé (effectifs majorants ou non fournis ; "
-            "voir « ess-geo propose » avec une extraction RPPS)." + regional + "</p>"
-        )
-    how = "au moins " if cross_region else "au plus "
-    exact_note = (
-        " (minorant : territoires pouvant franchir les limites régionales)"
-        if cross_region
-        else " (maximum exact, comme « ess-geo propose » : un plafond, pas un objectif)"
-    )
-    return (
-        head + f"{how}{int(s['potential_new_ess'])} nouvelle(s) ESS possible(s){exact_note}, "
-        + _funding_text(s) + "." + regional + "</p>"
-    )
 
 
 def render_index_html(result: CoverageResult, region_pages: dict[str, str]) -> str:
