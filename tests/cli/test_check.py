@@ -128,7 +128,7 @@ def test_simulate_cli(drees_effectifs, capsys):
     code, out, _ = run([*base, "--adherents-par-annee", "24,43,62,81,100,119"], capsys)
     assert code == 0
     assert "Année  Adhérents" in out and "Sur la trajectoire chaque année : oui" in out
-    assert "(dont amorçage 80 000 €)" in out.replace("\u202f", " ")
+    assert "80 000 € (amorçage seul)" in out.replace("\u202f", " ")  # issue 12: year 0 is the start-up credit alone
     code, out, _ = run([*base, "--adherents-par-annee", "20,43,62,81,100,119"], capsys)
     assert code == 1 and "sous le seuil de création (10 %)" in out
     code, out, _ = run([*base, "--adherents-par-annee", "24,43,62,81,100,119", "--json"], capsys)

@@ -219,3 +219,27 @@ def test_mayotte_population_unknown_in_report(tmp_path, drees):
     assert "population inconnue" in page
     row = read_csv(tmp_path / "couverture.csv")[0]
     assert row["population"] == "" and row["density_per_100k"] == ""
+
+
+def test_new_ess_is_labelled_at_most_with_regional_column(idf_report):
+    # issue 12: « Nouvelles ESS possibles (au plus) » with its meaning, « ESS régionale possible » per specialty × région
+    import openpyxl
+
+    out, _ = idf_report
+    region = (out / "region_11.html").read_text(encoding="utf-8")
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for page in (region, index):
+        assert "Nouvelles ESS possibles (au plus)" in page and "un plafond, pas un objectif" in page
+        assert "Crédits d&#x27;amorçage (au plus, indicatif, €)" in page
+    assert "ESS régionale possible : <b>non</b>" in region  # cardiology: Paris and Val-de-Marne are covered
+    assert "ESS régionale possible : <b>oui</b>" in region  # ORL: no ESS in the région
+    assert "interpolation linéaire de l&#x27;outil" in region
+    summary = {r["specialty"]: r for r in read_csv(out / "synthese.csv")}
+    assert summary["cardiologie"]["regional_ess_possible"] == "false"
+    assert summary["orl"]["regional_ess_possible"] == "true"
+    assert summary["cardiologie"]["yearly_allocation_interpolated"] == "true"
+    ws = openpyxl.load_workbook(out / "region_11.xlsx")["Synthèse"]
+    header = [c.value for c in ws[1]]
+    assert "Nouvelles ESS possibles (au plus)" in header and "ESS régionale possible" in header
+    col = header.index("ESS régionale possible")
+    assert {row[col].value for row in ws.iter_rows(min_row=2)} <= {"oui", "non", "indéterminé"}

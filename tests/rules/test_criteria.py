@@ -95,12 +95,13 @@ def test_overlap_names_the_ess():
     assert c.evidence["ess"] == [{"id": "x", "name": "ESS synthétique", "departements": ["94"], "status": "active"}]
 
 
-def test_funding_rule_is_clamped():
+def test_funding_rule_keeps_to_the_published_points():
+    # issue 12: only 10 → 50,000 and 100+ → 100,000 are published; nothing below 10 (was clamped to 50,000)
     rule = FundingRule()
-    assert rule.yearly(5) == 50_000
+    assert rule.yearly(5) is None
     assert rule.yearly(10) == 50_000
-    assert rule.yearly(55) == 75_000
-    assert rule.yearly(500) == 100_000
+    assert rule.yearly(55) == 75_000 and rule.allocation(55).interpolated
+    assert rule.yearly(500) == 100_000 and not rule.allocation(500).interpolated
 
 
 def test_perimeter_names_regions_and_agrees_plurals():

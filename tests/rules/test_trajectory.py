@@ -38,7 +38,9 @@ def test_path_flags_missed_years(check_synthetic):
     assert path.missed_years == [2, 3]
     assert path.on_track is False
     assert t.loc[0, "startup_credit_eur"] == 80_000 and t.loc[1, "startup_credit_eur"] == 0
-    assert path.total_funding_eur == 80_000 + 6 * 50_000
+    # issue 12: year 0 is the start-up credit alone; below 10 members no allocation is published
+    assert path.total_funding_eur == 80_000 + 50_000
+    assert path.unpublished_years == [1, 2, 3, 4]
     d = path.to_dict()
     assert d["years"][2]["on_track_fr"] == "non"
     assert "Années hors trajectoire : 2, 3" in path.summary_fr()
@@ -80,7 +82,7 @@ def test_year_zero_below_ten_percent_gets_no_startup_credit(check_synthetic):
     assert t.loc[0, "note"] == "sous le seuil de création (10 %)"
     assert path.missed_years == [0]
     assert "sous le seuil de création (10 %)" in path.summary_fr()
-    assert path.total_funding_eur == 6 * 50_000
+    assert path.total_funding_eur == 50_000  # issue 12: only year 5 (10 members) has a published allocation
 
 
 def test_share_above_100_percent_is_refused_naming_year_and_value(check_synthetic):

@@ -20,14 +20,20 @@ supply (``supply.persons``) a doctor practising in several départements of the 
 **once** (the same total as :func:`ess_geo.rules.territory.check_territory`); with a DREES table
 (département totals) the per-département counts are added.
 
-New ESS possible
-----------------
-``potential_new_ess`` is the number of territories of the **exact** max-p partition of the
+New ESS possible (at most)
+--------------------------
+``potential_new_ess`` (« Nouvelles ESS possibles (au plus) », meaning in :data:`POTENTIAL_NEW_ESS_FR`)
+is the number of territories of the **exact** max-p partition of the
 région's uncovered départements, computed by :func:`ess_geo.analysis.proposals.propose_territories`
 (the same figure as ``ess-geo propose SPÉCIALITÉ --region R``). With a DREES group lumping
 several specialties it is only known when even the upper bounds give 0 (otherwise <NA>); without
 a supply it is <NA>. With ``cross_region=True`` territories may span régions, which the exact
 search cannot take nationally: the figure is then a greedy **lower bound** (:func:`~ess_geo.analysis.coverage_groups.potential_territories`).
+It is a ceiling, not a target: ``regional_ess_possible`` says whether the whole région could
+instead be one ESS (:func:`ess_geo.analysis.regional.regional_territory`: True, False or <NA>).
+The yearly allocation of those ESS (at their 5-year target of members) sums the values of
+:meth:`ess_geo.rules.funding.FundingRule.total`: ``yearly_allocation_interpolated`` says a part is
+the tool's interpolation, ``n_yearly_unpublished`` counts the ESS left out (no published value).
 
 Honesty about upper bounds
 --------------------------
@@ -67,6 +73,7 @@ from ess_geo.analysis.coverage_groups import (
     smallest_group,
     specialty_counts,
 )
+from ess_geo.analysis.regional import regional_territory
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
@@ -81,6 +88,7 @@ from ess_geo.sources import Source
 __all__ = [
     "GROUP_STATUS_FR",
     "LABELS_FR",
+    "POTENTIAL_NEW_ESS_FR",
     "SUMMARY_COLUMNS",
     "TABLE_COLUMNS",
     "CoverageResult",
@@ -130,8 +138,11 @@ SUMMARY_COLUMNS = [
     "n_not_feasible",
     "n_undetermined",
     "potential_new_ess",
+    "regional_ess_possible",
     "startup_credit_eur",
     "yearly_allocation_eur",
+    "yearly_allocation_interpolated",
+    "n_yearly_unpublished",
 ]
 
 #: French labels of every column (tables, HTML, XLSX headers).
@@ -162,10 +173,20 @@ LABELS_FR = {
     "n_via_group": "Via un groupe",
     "n_not_feasible": "Seuil inatteignable",
     "n_undetermined": "Indéterminés",
-    "potential_new_ess": "Nouvelles ESS possibles",
-    "startup_credit_eur": "Crédits d'amorçage (indicatif, €)",
+    "potential_new_ess": "Nouvelles ESS possibles (au plus)",
+    "regional_ess_possible": "ESS régionale possible",
+    "startup_credit_eur": "Crédits d'amorçage (au plus, indicatif, €)",
     "yearly_allocation_eur": "Dotation annuelle à 50 % d'adhérents (indicatif, €)",
+    "yearly_allocation_interpolated": "Dotation : part interpolée par l'outil",
+    "n_yearly_unpublished": f"ESS sans dotation publiée (< {MIN_SPECIALISTS} membres, non comptées)",
 }
+
+#: What « Nouvelles ESS possibles (au plus) » means, shown next to the figure.
+POTENTIAL_NEW_ESS_FR = (
+    "Nouvelles ESS possibles (au plus) : nombre maximal d'ESS de la taille d'un département ou de départements "
+    "regroupés que les départements non couverts pourraient former — un plafond, pas un objectif ; une seule ESS "
+    "régionale est aussi possible (colonne « ESS régionale possible »)."
+)
 
 #: ``group_status`` values and their French labels.
 GROUP_STATUS_FR = {
@@ -361,7 +382,9 @@ def _tables(
             potential = new_territory_counts(
                 spec, code_region, sup, reg, in_region, sc.group_total, exact=sc.exact, cross_region=ctx.cross_region
             )
-            summary.append(_summarise(code_region, ctx.region_names[code_region], spec, sc.exact, in_region, rule, potential))
+            row = _summarise(code_region, ctx.region_names[code_region], spec, sc.exact, in_region, rule, potential)
+            row["regional_ess_possible"] = regional_territory(spec, code_region, sup, reg).possible
+            summary.append(row)
             if progress is not None:
                 progress(code_region, spec.id)
     return rows, summary, basis
@@ -386,16 +409,20 @@ def _notes(zon: Zonage | None, sup: Supply | None, rule: FundingRule, *, cross_r
         "Groupes DREES regroupant plusieurs spécialités : effectif majorant ; « seul ≥ 10 » et groupes "
         "indéterminés sauf si même le majorant reste sous le seuil.",
         f"Financement indicatif : crédit d'amorçage de {STARTUP_CREDIT_EUR:,} € par nouvelle ESS".replace(",", "\u202f")
-        + f" ; dotation annuelle : {rule.describe_fr()}. "
+        + f" (au plus : un par ESS possible) ; dotation annuelle : {rule.describe_fr()} (source : {rule.source_url}). "
         + (
-            "Nouvelles ESS possibles : partition gloutonne en territoires disjoints pouvant franchir les limites "
+            "Nouvelles ESS possibles (au plus) : partition gloutonne en territoires disjoints pouvant franchir les limites "
             "régionales (minorant ; le maximum exact par région est donné par « ess-geo propose »)."
             if cross_region
-            else "Nouvelles ESS possibles : nombre maximal exact de territoires disjoints, contigus et d'au moins "
+            else "Nouvelles ESS possibles (au plus) : nombre maximal exact de territoires disjoints, contigus et d'au moins "
             f"{MIN_SPECIALISTS} spécialistes sur les départements non couverts de la région (même calcul que "
             "« ess-geo propose »)."
         )
         + " Montants à confirmer par l'ARS.",
+        POTENTIAL_NEW_ESS_FR,
+        "ESS régionale possible : la région entière comme un seul territoire (contiguïté, seuil de "
+        f"{MIN_SPECIALISTS} spécialistes, aucune ESS de la spécialité sur un de ses départements), vérifiée par les "
+        "mêmes règles que « ess-geo check » ; « indéterminé » quand l'effectif est inconnu ou majorant.",
     ]
     return notes
 
@@ -403,9 +430,9 @@ def _notes(zon: Zonage | None, sup: Supply | None, rule: FundingRule, *, cross_r
 _INT_COLUMNS = {
     "n_specialists", "population", "group_n_specialists", "group_population", "n_departements", "n_covered",
     "n_uncovered", "n_specialists_uncovered", "n_alone", "n_via_group", "n_not_feasible", "n_undetermined",
-    "potential_new_ess", "startup_credit_eur", "yearly_allocation_eur",
+    "potential_new_ess", "startup_credit_eur", "yearly_allocation_eur", "n_yearly_unpublished",
 }
-_BOOL_COLUMNS = {"exact", "could_host_alone"}
+_BOOL_COLUMNS = {"exact", "could_host_alone", "regional_ess_possible", "yearly_allocation_interpolated"}
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
@@ -430,11 +457,7 @@ def _summarise(
     uncovered = [r for r in rows if r["group_status"] != "covered"]
     potential = None if territories is None else len(territories)
     # yearly allocation of each potential ESS at its 5-year target of members, summed (indicative)
-    yearly = (
-        None
-        if territories is None
-        else sum(rule.yearly(adherents_needed(n, TARGET_ADHERENT_SHARE_5Y)) for n in territories)
-    )
+    yearly = None if territories is None else rule.total(adherents_needed(n, TARGET_ADHERENT_SHARE_5Y) for n in territories)
     return {
         "code_region": code_region,
         "region": name,
@@ -454,5 +477,7 @@ def _summarise(
         "n_undetermined": sum(r["group_status"] == "indetermine" for r in rows),
         "potential_new_ess": potential,
         "startup_credit_eur": None if potential is None else potential * STARTUP_CREDIT_EUR,
-        "yearly_allocation_eur": yearly,
+        "yearly_allocation_eur": None if yearly is None else yearly[0],
+        "yearly_allocation_interpolated": None if yearly is None else yearly[1],
+        "n_yearly_unpublished": None if yearly is None else yearly[2],
     }

@@ -116,7 +116,7 @@ class Proposals:
     across_regions : bool
         Whether territories may span régions.
     objective : str
-        Tie-break used (``compact`` or ``balance``).
+        Tie-break used (``compact`` or ``balance``), or ``regional``: each région as one territory.
     universe : list of str
         Uncovered départements that were partitioned.
     covered : dict of str to str
@@ -140,6 +140,9 @@ class Proposals:
     sources : list of Source
     covered_names : dict of str to str
         Name of each covering ESS, by id.
+    refusals : dict of str to list of str
+        With ``objective="regional"``: the régions that cannot be one ESS territory, with the
+        French messages of the criteria that fail or are undetermined.
     """
 
     specialty: Specialty
@@ -158,6 +161,7 @@ class Proposals:
     warnings: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     covered_names: dict[str, str] = field(default_factory=dict)
+    refusals: dict[str, list[str]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.proposals)
@@ -196,13 +200,15 @@ class Proposals:
             "unplaced": [u.to_dict() for u in self.unplaced],
             "stats": dict(self.stats),
             "warnings": list(self.warnings),
+            "refusals": {r: list(m) for r, m in self.refusals.items()},
             "sources": [s.to_dict() for s in self.sources],
         }
 
     def summary_fr(self) -> str:
         """French text summary for the CLI."""
         regs = ", ".join(f"{codes.region_name(r)} ({r})" for r in self.regions)
-        obj = {"compact": "compacité", "balance": "équilibre des effectifs (somme des carrés minimale)"}[self.objective]
+        obj = {"compact": "compacité", "balance": "équilibre des effectifs (somme des carrés minimale)",
+               "regional": "région entière"}[self.objective]
 
         def covering(d: str, e: str) -> str:
             name = self.covered_names.get(e)
@@ -224,6 +230,14 @@ class Proposals:
                 "À titre indicatif seulement (calculé sur les majorants, non garanti) : découpage en "
                 f"{plural(self.n_territories, 'territoire')}."
             )
+        elif self.objective == "regional":
+            lines.append(
+                f"Objectif régional : la région entière comme territoire unique ; {plural(self.n_territories, 'territoire proposé', 'territoires proposés')}."
+            )
+            lines += [
+                f"ESS régionale impossible pour {codes.region_name(r)} ({r}) : " + " ".join(reasons)
+                for r, reasons in self.refusals.items()
+            ]
         else:
             lines.append(
                 f"{plural(self.n_territories, 'territoire proposé', 'territoires proposés')} (optimum exact ; "

@@ -34,6 +34,11 @@ Among the partitions with the maximal number of territories:
   practising in two territories counts in both, the total varies between partitions, and the
   sum of squares is only a proxy for balance (not the variance).
 
+``"regional"`` is not a tie-break: it proposes each région **whole**, as one territory, when
+:func:`ess_geo.analysis.regional.regional_territory` finds it admissible (the verdict of
+:func:`~ess_geo.rules.territory.check_territory`, adherents left out), and otherwise gives the
+reasons (:attr:`Proposals.refusals`). The sources allow an ESS up to « la totalité de la région ».
+
 Both tie-breaks are additive over territories, so the lexicographic objective
 (max count, then min cost) has optimal substructure and the dynamic programme below is exact.
 
@@ -77,6 +82,7 @@ from pathlib import Path
 from ess_geo._format import plural
 from ess_geo.analysis.maxp import BlockFunction, MaxPSolution, ProposalSearchTooLarge, max_p_exact
 from ess_geo.analysis.proposal_results import Proposal, Proposals, Unplaced
+from ess_geo.analysis.regional import regional_territory
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
@@ -95,7 +101,7 @@ __all__ = [
     "propose_territories",
 ]
 
-OBJECTIVES = ("compact", "balance", "max_count")
+OBJECTIVES = ("compact", "balance", "max_count", "regional")
 
 
 def propose_territories(
@@ -123,8 +129,9 @@ def propose_territories(
         Specialist counts (required).
     registry : Registry or path, optional
         Existing ESS; default the embedded registry.
-    objective : {"compact", "balance", "max_count"}, default "compact"
-        Tie-break among partitions with the most territories (``max_count`` = ``compact``).
+    objective : {"compact", "balance", "max_count", "regional"}, default "compact"
+        Tie-break among partitions with the most territories (``max_count`` = ``compact``), or
+        ``regional``: each whole région as one territory if admissible, else why (``refusals``).
     across_regions : bool, default False
         Let a territory span several of the given régions.
     check : bool, default True
@@ -138,23 +145,20 @@ def propose_territories(
     Raises
     ------
     InputDataError
-        If no supply is given or ``objective`` is unknown.
+        If no supply is given, ``objective`` is unknown or ``regional`` with ``across_regions``.
     UnknownCodeError
         For an unknown région code.
     ProposalSearchTooLarge
         If ``across_regions`` joins a connected piece too large for the exact search.
     """
-    objective = _check_objective(objective)
+    objective = _check_objective(objective, across_regions)
     spec = get_specialty(specialty)
     regions = codes.resolve_regions(region)
-    sup = as_supply(supply)
-    if sup is None:
-        raise InputDataError(
-            "propose_territories needs a supply (specialist counts): pass supply=Supply or a file path",
-            fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
-        )
+    sup = _required_supply(supply)
     reg = as_registry(registry)
     search = _search(spec, regions, sup, reg, across_regions)
+    if objective == "regional":
+        return _regional_proposals(search, regions, check)
     sol = max_p_exact(search.universe, search.nb, search.weight(), MIN_SPECIALISTS, search.cost(objective))
     upper = _upper_bound(search)
     if len(sol.blocks) > upper:  # pragma: no cover - would mean a counting bug, not a user error
@@ -232,14 +236,62 @@ class _Search:
         return lambda s: float(self.total(s)) ** 2
 
 
-def _check_objective(objective: str) -> str:
+def _required_supply(supply: Supply | str | Path | None) -> Supply:
+    """The supply, loaded; InputDataError when there is none."""
+    sup = as_supply(supply)
+    if sup is None:
+        raise InputDataError(
+            "propose_territories needs a supply (specialist counts): pass supply=Supply or a file path",
+            fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
+        )
+    return sup
+
+
+def _check_objective(objective: str, across_regions: bool = False) -> str:
     """The tie-break named by ``objective`` (``max_count`` is ``compact``); InputDataError if unknown."""
     if objective not in OBJECTIVES:
         raise InputDataError(
             f"objective must be one of {list(OBJECTIVES)}, got {objective!r}",
-            fr=f"objectif inconnu : {objective!r} (compact, balance ou max_count)",
+            fr=f"objectif inconnu : {objective!r} (compact, balance, max_count ou regional)",
+        )
+    if objective == "regional" and across_regions:
+        raise InputDataError(
+            "objective 'regional' proposes one région per territory: it cannot be combined with across_regions",
+            fr="--objective regional propose une région entière par territoire : incompatible avec --across-regions",
         )
     return "compact" if objective == "max_count" else objective
+
+
+def _regional_proposals(search: _Search, regions: list[str], check: bool) -> Proposals:
+    """Each région whole as one territory when admissible (:func:`regional_territory`), else its reasons."""
+    proposals, refusals = [], {}
+    for code_region in regions:
+        found = regional_territory(search.spec, code_region, search.sup, search.reg)
+        if found.possible:
+            deps = list(found.check.departements)
+            total = int(found.check.count.total) if found.check.count is not None else int(search.total(frozenset(deps)))
+            chk = found.check if check else None
+            proposals.append(Proposal(deps, total, search.counts_exact, chk, search.internal_border(frozenset(deps))))
+        else:
+            refusals[code_region] = found.reasons_fr
+    return Proposals(
+        specialty=search.spec,
+        regions=regions,
+        across_regions=False,
+        objective="regional",
+        universe=search.universe,
+        covered=search.covered,
+        proposals=proposals,
+        unplaced=[],
+        counts_exact=search.counts_exact,
+        missing=list(search.count.missing),
+        upper_bound=len(regions),
+        stats={},
+        warnings=_warnings(search, None),
+        sources=[geography.reference_source(), search.reg.source, search.sup.source],
+        covered_names={e.id: e.name for e in search.reg.for_specialty(search.spec)},
+        refusals=refusals,
+    )
 
 
 def _search(spec: Specialty, regions: list[str], sup: Supply, reg: Registry, across_regions: bool) -> _Search:
@@ -323,7 +375,7 @@ def _unplaced(search: _Search, sol: MaxPSolution) -> list[Unplaced]:
     return out
 
 
-def _warnings(search: _Search, sol: MaxPSolution) -> list[str]:
+def _warnings(search: _Search, sol: MaxPSolution | None) -> list[str]:
     """French warnings: upper-bound counts, départements absent from the supply, doctors in several territories."""
     warnings = []
     if not search.counts_exact:
@@ -333,7 +385,7 @@ def _warnings(search: _Search, sol: MaxPSolution) -> list[str]:
         )
     if search.count.missing:
         warnings.append("départements absents du fichier d'effectifs (comptés 0) : " + ", ".join(search.count.missing))
-    if search.ids_by_dep is not None and len(sol.blocks) > 1:
+    if sol is not None and search.ids_by_dep is not None and len(sol.blocks) > 1:
         seen: dict[object, int] = {}
         for block in sol.blocks:
             for pid in frozenset().union(*(search.ids_by_dep[d] for d in block)):

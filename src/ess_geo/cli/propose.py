@@ -19,8 +19,9 @@ __all__ = ["propose_cmd"]
 @click.option("--region", "-r", default=None, help="Code(s) région séparés par des virgules ; défaut : toutes les régions.")
 @supply_option
 @registry_option
-@click.option("--objective", type=click.Choice(["compact", "balance", "max_count"]), default="compact",
-              help="Départage entre partitions de même nombre : compacité (défaut) ou équilibre des effectifs.")
+@click.option("--objective", type=click.Choice(["compact", "balance", "max_count", "regional"]), default="compact",
+              help="Départage entre partitions de même nombre : compacité (défaut) ou équilibre des effectifs ; "
+              "« regional » : la région entière comme territoire unique, si elle est admissible.")
 @click.option("--across-regions", is_flag=True, help="Autoriser des territoires à cheval sur plusieurs régions.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
 def propose_cmd(
@@ -36,7 +37,8 @@ def propose_cmd(
     """Propose le plus grand nombre de territoires d'ESS admissibles (optimum exact).
 
     Code de sortie : 0 au moins un territoire proposé, 1 aucun ou indéterminé (effectifs majorants d'un
-    groupe DREES regroupant plusieurs spécialités), 2 erreur de saisie.
+    groupe DREES regroupant plusieurs spécialités ; avec --objective regional : région non admissible,
+    raisons affichées), 2 erreur de saisie.
     """
     result = propose_territories(
         specialty, region, supply, registry, objective=objective, across_regions=across_regions

@@ -6,11 +6,13 @@ import json
 import sys
 
 import click
+import pandas as pd
 
 from ess_geo._format import euros, nombre
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import require_territory, territory_options
 from ess_geo.errors import InputDataError
+from ess_geo.rules.funding import INTERPOLATED_FR
 from ess_geo.rules.territory import check_territory
 from ess_geo.rules.trajectory import ON_TRACK_FR, YEARS, AdherentPath, simulate_adherents
 
@@ -44,9 +46,16 @@ def parse_adherents_by_year(text: str) -> list[int]:
 
 def _table_fr(path: AdherentPath) -> str:
     """The year table as aligned French text."""
-    header = ["Année", "Adhérents", "Part", "Cible", "Sur la trajectoire", "Financement indicatif", "Remarque"]
+    header = ["Année", "Adhérents", "Part", "Cible", "Sur la trajectoire", "Financement indicatif", "Baisse", "Remarque"]
     rows = []
     for r in path.table.to_dict(orient="records"):
+        funding = euros(int(r["total_eur"]))
+        if r["startup_credit_eur"]:
+            funding += " (amorçage seul)" if r["year"] == 0 else f" (dont amorçage {euros(int(r['startup_credit_eur']))})"
+        elif r["yearly_interpolated"]:
+            funding += " (interpolé*)"
+        elif r["year"] > 0 and pd.isna(r["yearly_allocation_eur"]):
+            funding = "— (non publié)"
         share = "—" if r["share"] is None else f"{100 * r['share']:.1f} %".replace(".", ",")
         if not path.exact and share != "—":
             share = f"≥ {share}"
@@ -56,9 +65,9 @@ def _table_fr(path: AdherentPath) -> str:
             share,
             f"{nombre(int(r['needed']))} ({100 * r['target_share']:.0f} %)",
             ON_TRACK_FR[r["on_track"]],
-            euros(int(r["total_eur"]))
-            + (f" (dont amorçage {euros(int(r['startup_credit_eur']))})" if r["startup_credit_eur"] else ""),
-            r["note"],
+            funding,
+            "oui" if r["adherents_fall"] else "",
+            " ; ".join(n for n in str(r["note"]).split(" ; ") if n and INTERPOLATED_FR not in n),
         ])
     widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in [header, *rows]]
@@ -120,6 +129,10 @@ def simulate_cmd(
         click.echo(f"Sur la trajectoire chaque année : {ON_TRACK_FR[path.on_track]}")
         if path.missed_years:
             click.echo("Années hors trajectoire : " + ", ".join(map(str, path.missed_years)))
+        if path.interpolated_years:
+            click.echo("* valeur interpolée par l'outil (non publiée).")
+        for note in path.funding_notes_fr():
+            click.echo(note)
         click.echo(
             f"Financement indicatif total : {euros(path.total_funding_eur)} ({path.funding_rule.describe_fr()}, "
             "à confirmer par l'ARS)."

@@ -66,12 +66,14 @@ def cell_text(column: str, value: object) -> str:
     if column in ("n_specialists", "group_n_specialists", "group_population") or column.startswith("n_"):
         return _fr_int(value)
     if column in ("startup_credit_eur", "yearly_allocation_eur"):
+        if isinstance(value, str):  # already written with its marks (:func:`yearly_allocation_text`)
+            return value
         return "" if is_missing(value) else euros(int(cast(float, value)))
     if column in ("density_per_100k", "zip_population_share"):
         return _fr_float(value)
     if column == "exact":
         return _fr_exact(value)
-    if column == "could_host_alone":
+    if column in ("could_host_alone", "regional_ess_possible", "yearly_allocation_interpolated"):
         return _fr_bool(value)
     if column == "group_status":
         return "" if is_missing(value) else GROUP_STATUS_FR.get(str(value), str(value))
@@ -82,10 +84,27 @@ def cell_text(column: str, value: object) -> str:
     return "" if is_missing(value) else str(value)
 
 
+#: Footnote of the marks of :func:`yearly_allocation_text`.
+YEARLY_MARKS_FR = (
+    "* en partie interpolation linéaire de l'outil (valeur non publiée) ; « n ESS sans valeur » : ESS de moins de "
+    "10 membres à 50 % d'adhérents, pour lesquelles aucune dotation n'est publiée (non comptées)."
+)
+
+
+def yearly_allocation_text(eur: object, interpolated: object, n_unpublished: object) -> str:
+    """The yearly allocation with its marks: ``"506 000 €*"``, ``"53 000 €* ; 2 ESS sans valeur"`` (see :data:`YEARLY_MARKS_FR`)."""
+    if is_missing(eur):
+        return ""
+    text = euros(int(cast(float, eur))) + ("*" if not is_missing(interpolated) and bool(interpolated) else "")
+    if not is_missing(n_unpublished) and int(cast(float, n_unpublished)):
+        text += f" ; {int(cast(float, n_unpublished))} ESS sans valeur"
+    return text
+
+
 def detail_columns(result: CoverageResult) -> list[str]:
     """Detail columns, without the zonage column when no zonage was given."""
     has_zip = result.table["zip_population_share"].notna().any() if len(result.table) else False
     return [c for c in DETAIL_COLUMNS if c != "zip_population_share" or has_zip]
 
 
-__all__ = ["DETAIL_COLUMNS", "cell_text", "detail_columns", "is_missing"]
+__all__ = ["DETAIL_COLUMNS", "YEARLY_MARKS_FR", "cell_text", "detail_columns", "is_missing", "yearly_allocation_text"]

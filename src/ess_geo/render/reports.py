@@ -40,19 +40,20 @@ from typing import Any
 
 import pandas as pd
 
-from ess_geo._format import euros
 from ess_geo._output import prepare_output_dir, write_error
 from ess_geo.analysis.coverage import (
     GROUP_STATUS_FR,
     LABELS_FR,
+    POTENTIAL_NEW_ESS_FR,
     SUMMARY_COLUMNS,
     TABLE_COLUMNS,
     CoverageResult,
     coverage_table,
 )
 from ess_geo.errors import InputDataError
-from ess_geo.render.cells import DETAIL_COLUMNS, cell_text, detail_columns, is_missing
+from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, is_missing
 from ess_geo.render.html_map import make_coverage_map, map_html
+from ess_geo.render.report_text import HIDDEN_IN_HTML_SUMMARY, specialty_sentence, summary_view
 from ess_geo.render.tables import atomic_write_bytes, render_csv
 from ess_geo.render.xlsx import render_xlsx
 from ess_geo.rules.criteria import MIN_SPECIALISTS
@@ -78,7 +79,7 @@ th{background:#1f3a5f;color:#fff;position:sticky;top:0}td.t{text-align:left}
 .note{font-size:.85rem;color:#57606a}.legend span{display:inline-block;padding:.1rem .5rem;margin:.1rem;
 border:1px solid #d0d7de}footer{margin-top:2rem;font-size:.8rem;color:#57606a;border-top:1px solid #d0d7de}
 .scroll{overflow-x:auto}table.fit{width:100%;font-size:.78rem}table.fit th{white-space:normal;vertical-align:bottom;
-font-size:.74rem;line-height:1.2;padding:.2rem .3rem;hyphens:auto}table.fit td{padding:.2rem .3rem}
+font-size:.74rem;line-height:1.2;padding:.2rem .2rem;hyphens:auto}table.fit td{padding:.2rem .2rem}
 .machine{font-size:.8rem;color:#57606a}iframe{width:100%;height:520px;border:1px solid #d0d7de}nav a{margin-right:.6rem}
 """
 
@@ -118,7 +119,8 @@ def _html_table(
     frame: pd.DataFrame, columns: Sequence[str], *, status_colours: bool = False, links: dict | None = None, fit: bool = False
 ) -> str:
     text_cols = {"code_region", "region", "specialty", "specialty_label", "code_dep", "departement", "covered_by",
-                 "covered_by_name", "group_status", "group", "exact", "could_host_alone"}
+                 "covered_by_name", "group_status", "group", "exact", "could_host_alone", "regional_ess_possible",
+                 "yearly_allocation_interpolated"}
     head = "".join(f"<th>{_esc(LABELS_FR.get(c, c))}</th>" for c in columns)
     body = []
     for rec in frame[list(columns)].to_dict(orient="records"):
@@ -207,7 +209,9 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         f"pouvant accueillir seuls une ESS (au moins {MIN_SPECIALISTS} spécialistes) et, sinon, plus petit groupe "
         "contigu de départements non couverts atteignant ce seuil. Financements indicatifs.</p>",
         "<h2 id='synthese'>Synthèse</h2>",
-        _html_table(summary, [c for c in SUMMARY_COLUMNS if c not in ("code_region", "region", "specialty")], fit=True),
+        f"<p class='note'>{_esc(POTENTIAL_NEW_ESS_FR)}</p>",
+        _html_table(summary_view(summary), [c for c in SUMMARY_COLUMNS if c not in HIDDEN_IN_HTML_SUMMARY], fit=True),
+        f"<p class='note'>{_esc(YEARLY_MARKS_FR)}</p>",
         f"<nav>{nav}</nav>",
         _legend(),
     ]
@@ -218,25 +222,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         srow = summary[summary["specialty"] == spec.id]
         if len(srow):
             s = srow.iloc[0]
-            head = f"<p>{int(s['n_covered'])} département(s) couvert(s) sur {int(s['n_departements'])} ; "
-            if is_missing(s["potential_new_ess"]):
-                parts.append(
-                    head + "nombre de nouvelles ESS possibles indéterminé (effectifs majorants ou non fournis ; "
-                    "voir « ess-geo propose » avec une extraction RPPS).</p>"
-                )
-            else:
-                how = "au moins " if result.cross_region else ""
-                exact_note = (
-                    " (minorant : territoires pouvant franchir les limites régionales)"
-                    if result.cross_region
-                    else " (maximum exact, comme « ess-geo propose »)"
-                )
-                parts.append(
-                    head + f"{how}{int(s['potential_new_ess'])} nouvelle(s) ESS possible(s){exact_note}, soit "
-                    f"{_esc(euros(int(s['startup_credit_eur'])))} de crédits d'amorçage "
-                    f"et environ {_esc(euros(int(s['yearly_allocation_eur'])))} de dotation annuelle à 50 % d'adhérents "
-                    "(<b>indicatif</b>).</p>"
-                )
+            parts.append(specialty_sentence(s, cross_region=result.cross_region))
         parts.append(_html_table(rows, [c for c in detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
         if spec.id in maps:
             src = _esc(maps[spec.id], quote=True)
@@ -258,10 +244,12 @@ def render_index_html(result: CoverageResult, region_pages: dict[str, str]) -> s
             potential_new_ess=("potential_new_ess", "sum"),
             startup_credit_eur=("startup_credit_eur", "sum"),
             yearly_allocation_eur=("yearly_allocation_eur", "sum"),
+            yearly_allocation_interpolated=("yearly_allocation_interpolated", "any"),
         )
         .reset_index()
     )
-    cols = ["code_region", "region", "n_departements", "potential_new_ess", "startup_credit_eur", "yearly_allocation_eur"]
+    cols = ["code_region", "region", "n_departements", "potential_new_ess", "startup_credit_eur", "yearly_allocation_eur",
+            "yearly_allocation_interpolated"]
     links = {"region": lambda rec: region_pages.get(rec["code_region"], "")}
     per_spec = (
         summary.groupby(["specialty", "specialty_label"], sort=False)
@@ -283,6 +271,8 @@ def render_index_html(result: CoverageResult, region_pages: dict[str, str]) -> s
         f"<h1>{_esc(title)}</h1>"
         f"<p class='note'>{len(result.regions)} région(s), {len(result.specialties)} spécialité(s). "
         "Montants indicatifs, à confirmer par les ARS.</p>"
+        f"<p class='note'>{_esc(POTENTIAL_NEW_ESS_FR)} Les crédits d'amorçage totaux sont donc eux aussi un "
+        "maximum (un crédit par ESS possible).</p>"
         "<h2>Par région</h2>"
         + _html_table(per_region, cols, links=links, fit=True)
         + "<h2>Par spécialité</h2>"

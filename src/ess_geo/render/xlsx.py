@@ -22,7 +22,7 @@ from ess_geo.render.cells import cell_text, detail_columns, is_missing
 
 def _xlsx_value(column: str, value: object) -> object:
     """Native Excel value: numbers stay numbers, flags and statuses become French words."""
-    if column in ("exact", "could_host_alone", "group_status", "group"):
+    if column in ("exact", "could_host_alone", "group_status", "group", "regional_ess_possible", "yearly_allocation_interpolated"):
         return cell_text(column, value) or None
     if is_missing(value):
         return None

@@ -90,8 +90,13 @@ class FundingEvidence(TypedDict, total=False):
 
     startup_credit_eur: int
     yearly_range_eur: list[int]
+    published_points: list[list[int]]
     rule: str
+    source: str
     indicative: bool
     size: int
-    yearly_eur: int
-    yearly_eur_at_5y_target: int
+    yearly_eur: int | None
+    interpolated: bool
+    size_at_5y_target: int
+    yearly_eur_at_5y_target: int | None
+    interpolated_at_5y_target: bool

@@ -13,11 +13,20 @@ needed in a year are the smallest whole number reaching that share of the specia
 
 Funding (indicative)
 --------------------
-Year 0 receives the start-up credit (:data:`~ess_geo.rules.funding.STARTUP_CREDIT_EUR`, paid after the
-letter of intent) only when its adherents reach the creation threshold (10 %): below it, the ESS
-cannot be created and the year is flagged « sous le seuil de création (10 %) »; every year, including year 0, an indicative yearly allocation given by a
-:class:`~ess_geo.rules.funding.FundingRule` from the number of member doctors that year. These amounts are
-not an official scale: the ARS decides.
+Year 0 receives the start-up credit **alone** (:data:`~ess_geo.rules.funding.STARTUP_CREDIT_EUR`,
+paid after the letter of intent), and only when its adherents reach the creation threshold
+(10 %): below it, the ESS cannot be created and the year is flagged « sous le seuil de création
+(10 %) ». Years 1 to 5 receive the yearly allocation given by a
+:class:`~ess_geo.rules.funding.FundingRule` from the number of member doctors that year: a
+published value (50,000 € for 10 doctors, 100,000 € from 100), the tool's linear interpolation in
+between (``yearly_interpolated`` True, marked in every output), or none below 10 doctors
+(``yearly_allocation_eur`` missing, « aucune valeur publiée »). These amounts are not an official
+scale: the ARS decides.
+
+Falling adherents
+-----------------
+A year whose adherents are fewer than those of the previous year given is flagged
+(``adherents_fall`` True, :attr:`AdherentPath.falling_years`, a French warning).
 
 Denominator
 -----------
@@ -30,6 +39,7 @@ track; otherwise ``on_track`` is None (« indéterminé »).
 from __future__ import annotations
 
 import html
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -45,13 +55,14 @@ from ess_geo.rules.criteria import (
     problems,
     verdict,
 )
-from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
+from ess_geo.rules.funding import INTERPOLATED_FR, NO_PUBLISHED_VALUE_FR, STARTUP_CREDIT_EUR, FundingRule
 from ess_geo.rules.territory import TerritoryCheck
 from ess_geo.sources import Source
 
 __all__ = [
     "BELOW_CREATION_FR",
     "COLUMNS_FR",
+    "FALL_FR",
     "ON_TRACK_FR",
     "YEARS",
     "AdherentPath",
@@ -70,12 +81,16 @@ COLUMNS_FR = {
     "on_track": "Sur la trajectoire",
     "startup_credit_eur": "Crédit d'amorçage (€)",
     "yearly_allocation_eur": "Dotation annuelle indicative (€)",
+    "yearly_interpolated": "Dotation interpolée par l'outil",
     "total_eur": "Total indicatif (€)",
+    "adherents_fall": "Baisse des adhérents",
     "note": "Remarque",
 }
 #: Note of a year 0 below the creation threshold (no start-up credit).
 BELOW_CREATION_FR = "sous le seuil de création (10 %)"
 ON_TRACK_FR = {True: "oui", False: "non", None: "indéterminé"}
+#: Note of a year whose adherents fall compared with the previous year.
+FALL_FR = "baisse des adhérents par rapport à l'année précédente"
 
 
 def target_share(year: int) -> float:
@@ -91,8 +106,11 @@ class AdherentPath:
     ----------
     table : pandas.DataFrame
         One row per year: ``year``, ``adherents``, ``share``, ``target_share``, ``needed``,
-        ``on_track`` (True/False/None), ``startup_credit_eur``, ``yearly_allocation_eur``,
-        ``total_eur``, ``note`` (French remark, e.g. « sous le seuil de création (10 %) », or "").
+        ``on_track`` (True/False/None), ``startup_credit_eur`` (year 0 only),
+        ``yearly_allocation_eur`` (0 in year 0; None when no value is published for the size),
+        ``yearly_interpolated`` (the allocation is the tool's interpolation), ``total_eur``,
+        ``adherents_fall`` (fewer adherents than the previous year), ``note`` (French remarks,
+        e.g. « sous le seuil de création (10 %) », or "").
     specialists : int
         Denominator (specialists counted on the territory).
     exact : bool
@@ -111,6 +129,8 @@ class AdherentPath:
         that cannot host an ESS funds nothing.
     territory_admissible : bool or None
         False if one of those criteria fails, None if one is undetermined, else True.
+    falling_years : list of int
+        Years with fewer adherents than the previous year given.
     """
 
     table: pd.DataFrame
@@ -123,6 +143,7 @@ class AdherentPath:
     sources: list[Source] = field(default_factory=list)
     territory_issues: list[str] = field(default_factory=list)
     territory_admissible: bool | None = True
+    falling_years: list[int] = field(default_factory=list)
 
     @property
     def on_track(self) -> bool | None:
@@ -135,8 +156,40 @@ class AdherentPath:
 
     @property
     def total_funding_eur(self) -> int:
-        """Indicative funding over the years simulated."""
+        """Indicative funding over the years simulated (years without a published value count 0)."""
         return int(self.table["total_eur"].sum())
+
+    @property
+    def interpolated_years(self) -> list[int]:
+        """Years whose allocation is the tool's linear interpolation (not a published value)."""
+        return [int(y) for y, i in zip(self.table["year"], self.table["yearly_interpolated"], strict=True) if i]
+
+    @property
+    def unpublished_years(self) -> list[int]:
+        """Years 1..5 whose size has no published allocation (below 10 member doctors)."""
+        return [int(y) for y, v in zip(self.table["year"], self.table["yearly_allocation_eur"], strict=True) if y > 0 and pd.isna(v)]
+
+    def funding_notes_fr(self) -> list[str]:
+        """French remarks on the funding and the adherents: interpolated years, years without value, falls."""
+        notes = []
+        if self.interpolated_years:
+            rule = self.funding_rule
+            notes.append(
+                "Dotation des années " + ", ".join(map(str, self.interpolated_years)) + f" : {INTERPOLATED_FR} "
+                f"(valeurs publiées : {euros(rule.min_eur)} pour {rule.size_at_min} médecins, {euros(rule.max_eur)} "
+                f"à partir de {rule.size_at_max})."
+            )
+        if self.unpublished_years:
+            notes.append("Années " + ", ".join(map(str, self.unpublished_years)) + f" : {NO_PUBLISHED_VALUE_FR} (non comptées).")
+        notes += [
+            f"Attention : adhérents en baisse en année {y} ({nombre(prev)} → {nombre(now)})."
+            for y, prev, now in self._falls()
+        ]
+        return notes
+
+    def _falls(self) -> list[tuple[int, int, int]]:
+        years, adh = self.table["year"].tolist(), self.table["adherents"].tolist()
+        return [(int(years[i]), int(adh[i - 1]), int(adh[i])) for i in range(1, len(years)) if years[i] in self.falling_years]
 
     def to_frame_fr(self) -> pd.DataFrame:
         """The table with French column labels and shares as percentages."""
@@ -144,6 +197,8 @@ class AdherentPath:
         out["share"] = out["share"].map(lambda s: None if s is None or pd.isna(s) else round(100 * s, 1))
         out["target_share"] = (100 * out["target_share"]).round(1)
         out["on_track"] = out["on_track"].map(lambda v: ON_TRACK_FR[None if v is None or pd.isna(v) else bool(v)])
+        for col in ("yearly_interpolated", "adherents_fall"):
+            out[col] = out[col].map(lambda v: "oui" if v else "non")
         return out.rename(columns=COLUMNS_FR)
 
     def to_dict(self) -> dict:
@@ -165,7 +220,12 @@ class AdherentPath:
             "territory_admissible": self.territory_admissible,
             "territory_issues": list(self.territory_issues),
             "total_funding_eur": self.total_funding_eur,
+            "falling_years": list(self.falling_years),
+            "interpolated_years": self.interpolated_years,
+            "unpublished_years": self.unpublished_years,
             "funding_rule": self.funding_rule.describe_fr(),
+            "funding_published_points": self.funding_rule.published_points,
+            "funding_source": self.funding_rule.source_url,
             "sources": [s.to_dict() for s in self.sources],
         }
 
@@ -185,6 +245,7 @@ class AdherentPath:
             )
         if self.missed_years:
             lines.append("Années hors trajectoire : " + ", ".join(map(str, self.missed_years)))
+        lines += self.funding_notes_fr()
         lines.append(f"Financement indicatif total : {euros(self.total_funding_eur)} ({self.funding_rule.describe_fr()}).")
         return "\n".join(lines)
 
@@ -203,8 +264,10 @@ class AdherentPath:
                 nombre(int(r["needed"])),
                 ON_TRACK_FR[r["on_track"]],
                 euros(int(r["startup_credit_eur"])),
-                euros(int(r["yearly_allocation_eur"])),
+                "—" if pd.isna(r["yearly_allocation_eur"]) else euros(int(r["yearly_allocation_eur"])),
+                "oui" if r["yearly_interpolated"] else "non",
                 euros(int(r["total_eur"])),
+                "oui" if r["adherents_fall"] else "non",
                 r["note"],
             ]
             body.append("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in cells) + "</tr>")
@@ -216,7 +279,9 @@ class AdherentPath:
             + f"<p><b>Sur la trajectoire : {esc(verdict)}</b> — financement indicatif total : "
             f"{esc(euros(self.total_funding_eur))}</p>"
             f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-            f"<p style='font-size:smaller'>{esc(self.funding_rule.describe_fr())} ; montants à confirmer par l'ARS.</p>"
+            + "".join(f"<p>{esc(n)}</p>" for n in self.funding_notes_fr())
+            + f"<p style='font-size:smaller'>{esc(self.funding_rule.describe_fr())} ; montants à confirmer par l'ARS "
+            f"(source : {esc(self.funding_rule.source_url)}).</p>"
             "</div>"
         )
 
@@ -299,8 +364,12 @@ def _check_shares(years: Mapping[int, int], total: int, exact: bool, *, partial:
             )
 
 
-def _year_row(year: int, adh: int, total: int, exact: bool, rule: FundingRule) -> dict[str, object]:
-    """One row of :attr:`AdherentPath.table`: the year's share, target, status and indicative funding."""
+def _year_row(year: int, adh: int, total: int, exact: bool, rule: FundingRule, *, fall: bool = False) -> dict[str, object]:
+    """One row of :attr:`AdherentPath.table`: the year's share, target, status and indicative funding.
+
+    Year 0 gets the start-up credit alone; years 1..5 the yearly allocation by size (published,
+    interpolated by the tool, or none below the first published point).
+    """
     target = target_share(year)
     needed = adherents_needed(total, target)
     on_track: bool | None
@@ -310,13 +379,23 @@ def _year_row(year: int, adh: int, total: int, exact: bool, rule: FundingRule) -
         on_track = True  # with an upper-bound denominator, the true share is even higher
     else:
         on_track = False if exact else None
-    note = ""
-    startup = STARTUP_CREDIT_EUR if year == 0 else 0
-    if year == 0 and on_track is False:  # below 10 %: no ESS can be created, hence no start-up credit
-        startup, note = 0, BELOW_CREATION_FR
-    elif year == 0 and on_track is None:
-        note = "seuil de création non vérifiable (effectif majorant)"
-    yearly = rule.yearly(adh)
+    notes = [FALL_FR] if fall else []
+    startup, interpolated = 0, False
+    yearly: int | None = 0
+    if year == 0:
+        startup = STARTUP_CREDIT_EUR
+        if on_track is False:  # below 10 %: no ESS can be created, hence no start-up credit
+            startup = 0
+            notes.append(BELOW_CREATION_FR)
+        elif on_track is None:
+            notes.append("seuil de création non vérifiable (effectif majorant)")
+    else:
+        alloc = rule.allocation(adh)
+        yearly, interpolated = alloc.eur, alloc.interpolated
+        if alloc.eur is None:
+            notes.append(f"dotation : {NO_PUBLISHED_VALUE_FR}")
+        elif interpolated:
+            notes.append(f"dotation : {INTERPOLATED_FR}")
     return {
         "year": year,
         "adherents": adh,
@@ -326,9 +405,17 @@ def _year_row(year: int, adh: int, total: int, exact: bool, rule: FundingRule) -
         "on_track": on_track,
         "startup_credit_eur": startup,
         "yearly_allocation_eur": yearly,
-        "total_eur": startup + yearly,
-        "note": note,
+        "yearly_interpolated": interpolated,
+        "total_eur": startup + (yearly or 0),
+        "adherents_fall": fall,
+        "note": " ; ".join(notes),
     }
+
+
+def _falling_years(years: Mapping[int, int]) -> list[int]:
+    """Years with fewer adherents than the previous year given."""
+    items = list(years.items())
+    return [year for (_, before), (year, now) in itertools.pairwise(items) if now < before]
 
 
 def simulate_adherents(
@@ -353,7 +440,8 @@ def simulate_adherents(
     Returns
     -------
     AdherentPath
-        Year table, years off the trajectory, indicative funding.
+        Year table, years off the trajectory, years where adherents fall, indicative funding
+        (year 0: the start-up credit alone; then the yearly allocation, marked when interpolated).
 
     Raises
     ------
@@ -367,11 +455,13 @@ def simulate_adherents(
     total = int(count.total)
     exact = bool(count.exact)
     _check_shares(years, total, exact, partial=bool(getattr(count, "missing", [])))
-    rows = [_year_row(year, adh, total, exact, rule) for year, adh in years.items()]
+    falling = _falling_years(years)
+    rows = [_year_row(year, adh, total, exact, rule, fall=year in falling) for year, adh in years.items()]
     status, issues = _territory_status(check_result)
     table = pd.DataFrame(rows)
     table["on_track"] = table["on_track"].astype(object)
     table["share"] = table["share"].astype(object)
+    table["yearly_allocation_eur"] = table["yearly_allocation_eur"].astype("Int64")
     missed = [year for year, r in zip(years, rows, strict=True) if r["on_track"] is False]
     undetermined = [year for year, r in zip(years, rows, strict=True) if r["on_track"] is None]
     return AdherentPath(
@@ -385,5 +475,6 @@ def simulate_adherents(
         sources=list(getattr(check_result, "sources", [])),
         territory_issues=issues,
         territory_admissible=status,
+        falling_years=falling,
     )
 
