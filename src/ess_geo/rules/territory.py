@@ -30,6 +30,13 @@ from ess_geo.rules.criteria import (
     rule_threshold,
     verdict,
 )
+from ess_geo.rules.derogations import (
+    DEROGATION_LABELS_FR,
+    apply_derogations,
+    assumed_derogations,
+    parse_derogations,
+    unreachable_threshold,
+)
 from ess_geo.rules.funding import FundingRule, rule_funding
 from ess_geo.sources import Source
 
@@ -82,6 +89,11 @@ class TerritoryCheck:
         return verdict(self.criteria)
 
     @property
+    def derogations(self) -> list[str]:
+        """Ids of the derogations assumed (applied) on this territory (:mod:`ess_geo.rules.derogations`)."""
+        return assumed_derogations(self.criteria)
+
+    @property
     def verdict_fr(self) -> str:
         """``admissible``, ``non admissible`` or ``indéterminé``."""
         return VERDICT_FR[self.admissible]
@@ -122,6 +134,7 @@ class TerritoryCheck:
             "adherents": self.adherents,
             "admissible": self.admissible,
             "verdict": self.verdict_fr,
+            "derogations": self.derogations,
             "criteria": [c.to_dict() for c in self.criteria],
             "sources": [s.to_dict() for s in self.sources],
         }
@@ -135,8 +148,11 @@ class TerritoryCheck:
             f"Verdict : {self.verdict_fr.upper()}",
             "",
         ]
+        if self.derogations:
+            lines[2:2] = ["Sous réserve des dérogations supposées (à faire valider par l'ARS) : "
+                          + " ; ".join(DEROGATION_LABELS_FR[d] for d in self.derogations) + "."]
         for c in self.criteria:
-            lines.append(f" {marks[c.status]} {c.label} [{c.status_fr}] : {c.message}")
+            lines.append(f" {marks[c.status]} {c.label} [{c.status_fr}] : {_derogation_prefix(c)}{c.message}")
         lines += ["", "Sources :"] + [f" - {s.label()}" for s in self.sources]
         return "\n".join(lines)
 
@@ -146,7 +162,7 @@ class TerritoryCheck:
         spec = self.specialty.label if self.specialty else self.specialty_input
         rows = "".join(
             f"<tr><td>{esc(c.label)}</td><td style='color:{colours[c.status]};font-weight:bold'>"
-            f"{esc(c.status_fr)}</td><td style='text-align:left'>{esc(c.message)}</td></tr>"
+            f"{esc(c.status_fr)}</td><td style='text-align:left'>{esc(_derogation_prefix(c) + c.message)}</td></tr>"
             for c in self.criteria
         )
         sources = "".join(f"<li>{esc(s.label())}</li>" for s in self.sources)
@@ -157,6 +173,20 @@ class TerritoryCheck:
             f"<tbody>{rows}</tbody></table>"
             f"<p style='font-size:smaller'>Sources :</p><ul style='font-size:smaller'>{sources}</ul></div>"
         )
+
+
+def _derogation_prefix(criterion: Criterion) -> str:
+    """« Dérogation supposée : … » before the message of a criterion turned into warn by a derogation."""
+    record = criterion.evidence.get("derogation")
+    if isinstance(record, dict) and record.get("assumed"):
+        return f"Dérogation supposée : {record['label']}. "
+    return ""
+
+
+def _region_counts(sup: Supply, spec: Specialty, deps: list[str]) -> dict[str, SupplyCount]:
+    """Count of every département of each région of the territory (the most a territory can reach)."""
+    regions = dict.fromkeys(codes.region_of(d) for d in deps)
+    return {r: sup.count(spec, list(codes.departements_of_region(r))) for r in regions}
 
 
 def _resolve_specialty(specialty: str | Specialty) -> tuple[Specialty | None, str | None]:
@@ -204,6 +234,7 @@ def check_territory(
     registry: Registry | str | Path | None = None,
     *,
     funding_rule: FundingRule | None = None,
+    derogations: Iterable[str] | str | None = None,
 ) -> TerritoryCheck:
     """Check a proposed ESS territory against every admissibility rule.
 
@@ -224,6 +255,11 @@ def check_territory(
         Existing ESS; default the embedded registry.
     funding_rule : FundingRule, optional
         Indicative yearly allocation scale.
+    derogations : iterable of str or str, optional
+        Derogations assumed: ``{"perimeter"}``, ``{"threshold", "uniqueness"}`` (or the CLI
+        spellings ``perimetre``, ``seuil``, ``unicite``). Each turns its criterion's ``fail`` into
+        ``warn`` (« à vérifier : dérogation à faire valider par l'ARS »), see
+        :func:`ess_geo.rules.derogations.apply_derogations`.
 
     Returns
     -------
@@ -239,23 +275,30 @@ def check_territory(
         Naming every unknown département or région code.
     InputDataError
         If ``adherents`` is negative or not an integer, ``departements`` is of another type than
-        those above, the territory is empty, or a supply/registry file is unusable.
+        those above, the territory is empty, a supply/registry file is unusable, or a derogation
+        is unknown (naming it).
     """
+    asked = parse_derogations(derogations)
     spec, refusal = _resolve_specialty(specialty)
     _check_adherents(adherents)
     deps, communes, region_code = _territory_departements(departements, region)
     reg = as_registry(registry)
     sup = as_supply(supply)
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
+    graph = geography.adjacency_graph()
+    threshold = rule_threshold(spec, count, sup.source.label() if sup else "")
+    if spec is not None and sup is not None and threshold.status == "fail":
+        threshold = unreachable_threshold(threshold, _region_counts(sup, spec, deps), [d for d in deps if not graph[d]])
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
-        rule_contiguity(deps, geography.adjacency_graph()),
+        rule_contiguity(deps, graph),
         rule_overlap(spec, reg.covering(spec, deps) if spec else []),
-        rule_threshold(spec, count, sup.source.label() if sup else ""),
+        threshold,
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
     ]
+    criteria = apply_derogations(criteria, asked)
     sources = [geography.reference_source(), reg.source] + ([sup.source] if sup is not None else [])
     return TerritoryCheck(
         specialty=spec,
