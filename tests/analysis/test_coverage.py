@@ -186,7 +186,7 @@ def test_sources_carry_vintages(national):
 
 @pytest.mark.shared
 def test_cross_region_groups_can_leave_the_region(drees):
-    res = coverage_table("27", ["cardiologie"], drees, cross_region=True)
+    res = coverage_table("27", ["cardiologie"], drees, cross_region=True, derogations={"perimeter"})
     haute_saone = res.table.set_index("code_dep").loc["70"]
     assert haute_saone["group_status"] == "group"
 
@@ -282,7 +282,7 @@ def test_new_ess_possible_is_the_exact_proposals_count(drees, national):
 
 @pytest.mark.shared
 def test_cross_region_potential_is_labelled_a_lower_bound(drees):
-    res = coverage_table("27", ["cardiologie"], drees, cross_region=True)
+    res = coverage_table("27", ["cardiologie"], drees, cross_region=True, derogations={"perimeter"})
     assert any("minorant" in n for n in res.notes)
 
 

@@ -65,12 +65,13 @@ computed on those bounds but flagged (``counts_exact`` False, a French warning, 
 Each proposal carries the full :func:`ess_geo.rules.territory.check_territory` result, re-checked
 independently. Without adherents, the ``adherents`` criterion is ``unknown`` (the number of
 signed-up doctors is not known at planning time), so a proposal's ``admissible`` is None; every
-other deciding criterion passes (``perimeter`` is ``warn`` for a territory across régions).
+other deciding criterion passes (``perimeter`` is ``warn`` for a territory across régions, under the
+perimeter derogation that ``across_regions`` requires).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,6 +85,7 @@ from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, connected_pieces
+from ess_geo.rules.derogations import DEROGATIONS, UNREACHABLE_FR, parse_derogations, require_perimeter_derogation
 from ess_geo.rules.territory import check_territory
 
 __all__ = [
@@ -107,6 +109,7 @@ def propose_territories(
     objective: str = "compact",
     across_regions: bool = False,
     check: bool = True,
+    derogations: Iterable[str] | str | None = None,
 ) -> Proposals:
     """Propose the most ESS territories possible on the uncovered départements (exact max-p).
 
@@ -115,10 +118,8 @@ def propose_territories(
     specialty : str or Specialty
         Specialty id, label or alias.
     region : str, int or sequence, optional
-        One région code, several (``"84,27"`` or a list; needs ``across_regions=True`` for
-        territories to mix them), or None / ``"all"`` for every région (see
-        :func:`ess_geo.reference.codes.resolve_regions`) (each solved on its own unless
-        ``across_regions``).
+        One région code, several (``"84,27"`` or a list), or None / ``"all"`` for every région
+        (:func:`ess_geo.reference.codes.resolve_regions`), each solved on its own unless ``across_regions``.
     supply : Supply or path
         Specialist counts (required).
     registry : Registry or path, optional
@@ -126,9 +127,12 @@ def propose_territories(
     objective : {"compact", "balance", "max_count"}, default "compact"
         Tie-break among partitions with the most territories (``max_count`` = ``compact``).
     across_regions : bool, default False
-        Let a territory span several of the given régions.
+        Let a territory span several of the given régions: needs ``derogations={"perimeter"}``
+        (the région is the maximum), and every proposal then says the derogation is assumed.
     check : bool, default True
         Re-check every proposal with :func:`~ess_geo.rules.territory.check_territory`.
+    derogations : iterable of str or str, optional
+        Derogations assumed (:mod:`ess_geo.rules.derogations`), also in every re-check.
 
     Returns
     -------
@@ -138,21 +142,19 @@ def propose_territories(
     Raises
     ------
     InputDataError
-        If no supply is given or ``objective`` is unknown.
+        No supply, unknown ``objective`` or derogation, ``across_regions`` without ``perimeter``.
     UnknownCodeError
         For an unknown région code.
     ProposalSearchTooLarge
         If ``across_regions`` joins a connected piece too large for the exact search.
     """
     objective = _check_objective(objective)
+    asked = parse_derogations(derogations)
+    if across_regions:
+        require_perimeter_derogation(asked, "across_regions=True", "--across-regions")
     spec = get_specialty(specialty)
     regions = codes.resolve_regions(region)
-    sup = as_supply(supply)
-    if sup is None:
-        raise InputDataError(
-            "propose_territories needs a supply (specialist counts): pass supply=Supply or a file path",
-            fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
-        )
+    sup = _require_supply(supply)
     reg = as_registry(registry)
     search = _search(spec, regions, sup, reg, across_regions)
     sol = max_p_exact(search.universe, search.nb, search.weight(), MIN_SPECIALISTS, search.cost(objective))
@@ -166,7 +168,7 @@ def propose_territories(
         objective=objective,
         universe=search.universe,
         covered=search.covered,
-        proposals=_proposal_list(search, sol, check),
+        proposals=_proposal_list(search, sol, check, asked),
         unplaced=_unplaced(search, sol),
         counts_exact=search.counts_exact,
         missing=list(search.count.missing),
@@ -175,6 +177,7 @@ def propose_territories(
         warnings=_warnings(search, sol),
         sources=[geography.reference_source(), reg.source, sup.source],
         covered_names={e.id: e.name for e in reg.for_specialty(spec)},
+        derogations=[d for d in DEROGATIONS if d in asked],
     )
 
 
@@ -232,6 +235,17 @@ class _Search:
         return lambda s: float(self.total(s)) ** 2
 
 
+def _require_supply(supply: Supply | str | Path | None) -> Supply:
+    """The supply (loaded from a path if need be); InputDataError without one."""
+    sup = as_supply(supply)
+    if sup is None:
+        raise InputDataError(
+            "propose_territories needs a supply (specialist counts): pass supply=Supply or a file path",
+            fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
+        )
+    return sup
+
+
 def _check_objective(objective: str) -> str:
     """The tie-break named by ``objective`` (``max_count`` is ``compact``); InputDataError if unknown."""
     if objective not in OBJECTIVES:
@@ -278,13 +292,20 @@ def _upper_bound(search: _Search) -> int:
     )
 
 
-def _proposal_list(search: _Search, sol: MaxPSolution, check: bool) -> list[Proposal]:
-    """One :class:`Proposal` per block, re-checked by :func:`check_territory` when ``check``."""
+def _proposal_list(search: _Search, sol: MaxPSolution, check: bool, derogations: frozenset[str]) -> list[Proposal]:
+    """One :class:`Proposal` per block, re-checked by :func:`check_territory` (with the derogations) when ``check``."""
     proposals = []
     for block in sol.blocks:
-        chk = check_territory(search.spec, departements=block, supply=search.sup, registry=search.reg) if check else None
+        chk = (
+            check_territory(search.spec, departements=block, supply=search.sup, registry=search.reg, derogations=derogations)
+            if check
+            else None
+        )
         total = int(chk.count.total) if chk is not None and chk.count is not None else int(search.total(frozenset(block)))
-        proposals.append(Proposal(block, total, search.counts_exact, chk, search.internal_border(frozenset(block))))
+        proposals.append(Proposal(
+            block, total, search.counts_exact, chk, search.internal_border(frozenset(block)),
+            perimeter_derogation=search.across_regions,
+        ))
     return proposals
 
 
@@ -304,10 +325,11 @@ def _unplaced_reason(search: _Search, d: str, piece: list[str], piece_total: int
     else:
         other = sorted(u for u in graph[d] if u not in covered_all and codes.region_of(u) != codes.region_of(d))
     if other:
-        reason += " ; voisins non couverts d'autres régions : " + ", ".join(other) + " (voir --across-regions)"
+        reason += (" ; voisins non couverts d'autres régions : " + ", ".join(other)
+                   + " (hors région : seulement avec une dérogation de périmètre, --derogation perimetre --across-regions)")
     elif not graph[d]:
         reason += " ; aucun voisin terrestre"
-    return reason
+    return reason if search.across_regions else reason + f" ; {UNREACHABLE_FR}"
 
 
 def _unplaced(search: _Search, sol: MaxPSolution) -> list[Unplaced]:

@@ -8,7 +8,7 @@ import sys
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import require_territory, territory_options
+from ess_geo.cli._options import derogation_option, require_territory, territory_options
 from ess_geo.rules.territory import check_territory
 
 __all__ = ["check_cmd"]
@@ -17,13 +17,14 @@ __all__ = ["check_cmd"]
 @click.command("check", cls=EssGeoCommand)
 @territory_options
 @click.option("--adherents", "-a", type=click.IntRange(min=0), default=None, help="Nombre de spécialistes adhérents au départ.")
+@derogation_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
 @click.option(
     "--exit-zero",
     is_flag=True,
     help="Sortir avec le code 0 quel que soit le verdict (seules les erreurs de saisie donnent 2).",
 )
-def check_cmd(
+def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
     departements: str | None,
@@ -31,6 +32,7 @@ def check_cmd(
     supply: str | None,
     registry: str | None,
     adherents: int | None,
+    derogations: frozenset[str],
     as_json: bool,
     exit_zero: bool,
 ) -> None:
@@ -41,7 +43,8 @@ def check_cmd(
     """
     require_territory(departements, region)
     result = check_territory(
-        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry
+        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry,
+        derogations=derogations,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

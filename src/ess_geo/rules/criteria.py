@@ -163,11 +163,7 @@ def rule_specialty(spec: Specialty | None, raw: str, refusal: str | None = None)
 def rule_perimeter(
     departements: Sequence[str], regions: Mapping[str, str], communes: Sequence[str] = (), from_region: str | None = None
 ) -> Criterion:
-    """Whole départements only, at least one, within one région (the région is the maximum).
-
-    A territory across several régions fails, naming them (convention médicale 2024: « a minima
-    départemental (avec une cible régionale possible) »); the ``perimeter`` derogation of
-    :mod:`ess_geo.rules.derogations` can turn it into ``warn``.
+    """Whole départements only, at least one, within one région (fails across régions, naming them).
 
     Parameters
     ----------
@@ -204,9 +200,8 @@ def rule_perimeter(
         return Criterion(
             "perimeter",
             FAIL,
-            f"Périmètre de {what}, sur {len(by_region)} régions : {names}. Le territoire d'une ESS est « a minima "
-            "départemental (avec une cible régionale possible) » (convention médicale 2024) : la région en est le "
-            "maximum (aucune source ne prévoit d'ESS sur plusieurs régions).",
+            f"Périmètre de {what}, sur {len(by_region)} régions : {names}. Une ESS est « a minima départemental (avec "
+            "une cible régionale possible) » (convention médicale 2024) : la région en est le maximum.",
             evidence,
         )
     return Criterion("perimeter", PASS, f"Périmètre de {what}.", evidence)

@@ -50,6 +50,7 @@ __all__ = [
     "apply_derogations",
     "assumed_derogations",
     "parse_derogations",
+    "require_perimeter_derogation",
     "unreachable_threshold",
 ]
 
@@ -141,6 +142,35 @@ def parse_derogations(derogations: Iterable[str] | str | None) -> frozenset[str]
     return frozenset(_SPELLINGS[v.lower()] for v in values)
 
 
+def require_perimeter_derogation(derogations: Iterable[str] | str | None, option: str, option_fr: str) -> frozenset[str]:
+    """The derogation ids asked, once checked that they include ``perimeter`` (for a search across régions).
+
+    Parameters
+    ----------
+    derogations : iterable of str, str or None
+        Derogations asked (see :func:`parse_derogations`).
+    option : str
+        The option asking to cross régions, for the English message (``"across_regions=True"``).
+    option_fr : str
+        The same, for the French message (``"--across-regions"``).
+
+    Raises
+    ------
+    InputDataError
+        When ``perimeter`` is not asked (or a derogation is unknown).
+    """
+    asked = parse_derogations(derogations)
+    if "perimeter" not in asked:
+        raise InputDataError(
+            f"{option} needs the perimeter derogation (derogations={{'perimeter'}}): the région is the maximum of an "
+            "ESS territory",
+            fr=f"{option_fr} suppose une dérogation de périmètre : le territoire d'une ESS est « a minima départemental "
+            "(avec une cible régionale possible) », la région en est le maximum et aucune source ne prévoit d'ESS sur "
+            "plusieurs régions ; ajouter la dérogation perimetre pour l'étudier quand même (à faire valider par l'ARS)",
+        )
+    return asked
+
+
 def _derogable(criterion: Criterion) -> str | None:
     """Why a derogation cannot turn this criterion into ``warn`` (French), or None when it can."""
     if criterion.status in (PASS, WARN):
@@ -148,7 +178,8 @@ def _derogable(criterion: Criterion) -> str | None:
     if criterion.status == UNKNOWN:
         return "dérogation demandée mais non utilisée : le critère est indéterminé (une dérogation ne remplace pas une donnée manquante)"
     ev = criterion.evidence
-    if criterion.id == "perimeter" and (ev.get("communes") or len(ev.get("regions") or {}) < 2):  # type: ignore[arg-type]
+    regions = ev.get("regions")
+    if criterion.id == "perimeter" and (ev.get("communes") or not isinstance(regions, Mapping) or len(regions) < 2):
         return "dérogation demandée mais non utilisée : ce refus ne porte pas sur le nombre de régions"
     if criterion.id == "threshold" and ev.get("total") is None:
         return "dérogation demandée mais non utilisée : aucun effectif compté"

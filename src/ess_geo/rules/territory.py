@@ -9,7 +9,7 @@ with evidence. The verdict is :func:`ess_geo.rules.criteria.verdict`.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,10 +183,17 @@ def _derogation_prefix(criterion: Criterion) -> str:
     return ""
 
 
-def _region_counts(sup: Supply, spec: Specialty, deps: list[str]) -> dict[str, SupplyCount]:
-    """Count of every département of each région of the territory (the most a territory can reach)."""
+def _threshold(
+    spec: Specialty | None, count: SupplyCount | None, sup: Supply | None, deps: list[str], graph: Mapping[str, frozenset[str]]
+) -> Criterion:
+    """The threshold criterion, saying when it fails whether no territory of the région could reach it."""
+    threshold = rule_threshold(spec, count, sup.source.label() if sup else "")
+    if spec is None or sup is None or threshold.status != "fail":
+        return threshold
     regions = dict.fromkeys(codes.region_of(d) for d in deps)
-    return {r: sup.count(spec, list(codes.departements_of_region(r))) for r in regions}
+    # the whole région is the most an admissible territory can hold
+    region_counts = {r: sup.count(spec, list(codes.departements_of_region(r))) for r in regions}
+    return unreachable_threshold(threshold, region_counts, [d for d in deps if not graph.get(d)])
 
 
 def _resolve_specialty(specialty: str | Specialty) -> tuple[Specialty | None, str | None]:
@@ -256,10 +263,8 @@ def check_territory(
     funding_rule : FundingRule, optional
         Indicative yearly allocation scale.
     derogations : iterable of str or str, optional
-        Derogations assumed: ``{"perimeter"}``, ``{"threshold", "uniqueness"}`` (or the CLI
-        spellings ``perimetre``, ``seuil``, ``unicite``). Each turns its criterion's ``fail`` into
-        ``warn`` (« à vérifier : dérogation à faire valider par l'ARS »), see
-        :func:`ess_geo.rules.derogations.apply_derogations`.
+        Derogations assumed (``{"perimeter", "threshold", "uniqueness"}``): each turns its
+        criterion's ``fail`` into ``warn`` (:func:`~ess_geo.rules.derogations.apply_derogations`).
 
     Returns
     -------
@@ -275,8 +280,7 @@ def check_territory(
         Naming every unknown département or région code.
     InputDataError
         If ``adherents`` is negative or not an integer, ``departements`` is of another type than
-        those above, the territory is empty, a supply/registry file is unusable, or a derogation
-        is unknown (naming it).
+        those above, the territory is empty, a supply/registry file or a derogation is unusable.
     """
     asked = parse_derogations(derogations)
     spec, refusal = _resolve_specialty(specialty)
@@ -286,19 +290,15 @@ def check_territory(
     sup = as_supply(supply)
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
     graph = geography.adjacency_graph()
-    threshold = rule_threshold(spec, count, sup.source.label() if sup else "")
-    if spec is not None and sup is not None and threshold.status == "fail":
-        threshold = unreachable_threshold(threshold, _region_counts(sup, spec, deps), [d for d in deps if not graph[d]])
-    criteria = [
+    criteria = apply_derogations([
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
         rule_contiguity(deps, graph),
         rule_overlap(spec, reg.covering(spec, deps) if spec else []),
-        threshold,
+        _threshold(spec, count, sup, deps, graph),
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
-    ]
-    criteria = apply_derogations(criteria, asked)
+    ], asked)
     sources = [geography.reference_source(), reg.source] + ([sup.source] if sup is not None else [])
     return TerritoryCheck(
         specialty=spec,
