@@ -333,3 +333,10 @@ def test_coverage_result_has_no_for_region_and_keeps_its_columns():
     # dead code removed in issue 10; the map reads CoverageResult.table["group_status"]
     assert not hasattr(CoverageResult, "for_region")
     assert "group_status" in TABLE_COLUMNS and "could_host_alone" in TABLE_COLUMNS
+
+
+def test_cross_region_groups_need_the_perimeter_derogation():
+    with pytest.raises(InputDataError, match="cross_region=True needs the perimeter derogation"):
+        coverage_table("27", ["cardiologie"], cross_region=True)
+    res = coverage_table("27", ["cardiologie"], cross_region=True, derogations={"perimetre"})
+    assert any("dérogation de périmètre supposée (à faire valider par l'ARS)" in n for n in res.notes)

@@ -49,6 +49,7 @@ __all__ = [
     "DerogationEvidence",
     "apply_derogations",
     "assumed_derogations",
+    "derogation_prefix_fr",
     "parse_derogations",
     "require_perimeter_derogation",
     "unreachable_threshold",
@@ -251,6 +252,17 @@ def assumed_derogations(criteria: Iterable[Criterion]) -> list[str]:
         if isinstance(record, Mapping) and record.get("assumed"):
             found.add(str(record["id"]))
     return [d for d in DEROGATIONS if d in found]
+
+
+def derogation_prefix_fr(criterion: Criterion) -> str:
+    """« Dérogation supposée : <label>. » for a criterion turned into ``warn`` by a derogation, else ``""``.
+
+    Put before the criterion's message wherever it is shown (check summary, maps).
+    """
+    record = criterion.evidence.get("derogation")
+    if isinstance(record, Mapping) and record.get("assumed"):
+        return f"Dérogation supposée : {record['label']}. "
+    return ""
 
 
 def unreachable_threshold(

@@ -34,6 +34,7 @@ from ess_geo.rules.derogations import (
     DEROGATION_LABELS_FR,
     apply_derogations,
     assumed_derogations,
+    derogation_prefix_fr,
     parse_derogations,
     unreachable_threshold,
 )
@@ -152,7 +153,7 @@ class TerritoryCheck:
             lines[2:2] = ["Sous réserve des dérogations supposées (à faire valider par l'ARS) : "
                           + " ; ".join(DEROGATION_LABELS_FR[d] for d in self.derogations) + "."]
         for c in self.criteria:
-            lines.append(f" {marks[c.status]} {c.label} [{c.status_fr}] : {_derogation_prefix(c)}{c.message}")
+            lines.append(f" {marks[c.status]} {c.label} [{c.status_fr}] : {derogation_prefix_fr(c)}{c.message}")
         lines += ["", "Sources :"] + [f" - {s.label()}" for s in self.sources]
         return "\n".join(lines)
 
@@ -162,7 +163,7 @@ class TerritoryCheck:
         spec = self.specialty.label if self.specialty else self.specialty_input
         rows = "".join(
             f"<tr><td>{esc(c.label)}</td><td style='color:{colours[c.status]};font-weight:bold'>"
-            f"{esc(c.status_fr)}</td><td style='text-align:left'>{esc(_derogation_prefix(c) + c.message)}</td></tr>"
+            f"{esc(c.status_fr)}</td><td style='text-align:left'>{esc(derogation_prefix_fr(c) + c.message)}</td></tr>"
             for c in self.criteria
         )
         sources = "".join(f"<li>{esc(s.label())}</li>" for s in self.sources)
@@ -173,14 +174,6 @@ class TerritoryCheck:
             f"<tbody>{rows}</tbody></table>"
             f"<p style='font-size:smaller'>Sources :</p><ul style='font-size:smaller'>{sources}</ul></div>"
         )
-
-
-def _derogation_prefix(criterion: Criterion) -> str:
-    """« Dérogation supposée : … » before the message of a criterion turned into warn by a derogation."""
-    record = criterion.evidence.get("derogation")
-    if isinstance(record, dict) and record.get("assumed"):
-        return f"Dérogation supposée : {record['label']}. "
-    return ""
 
 
 def _threshold(
