@@ -340,3 +340,5 @@ def test_cross_region_groups_need_the_perimeter_derogation():
         coverage_table("27", ["cardiologie"], cross_region=True)
     res = coverage_table("27", ["cardiologie"], cross_region=True, derogations={"perimetre"})
     assert any("dérogation de périmètre supposée (à faire valider par l'ARS)" in n for n in res.notes)
+    with pytest.raises(InputDataError, match="'bogus'"):
+        coverage_table("27", ["cardiologie"], derogations=["bogus"])

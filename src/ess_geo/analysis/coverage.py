@@ -75,7 +75,12 @@ from ess_geo.inputs.zonage import Zonage, load_zonage
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, adherents_needed
-from ess_geo.rules.derogations import PERIMETER_DEROGATION_FR, UNREACHABLE_FR, require_perimeter_derogation
+from ess_geo.rules.derogations import (
+    PERIMETER_DEROGATION_FR,
+    UNREACHABLE_FR,
+    parse_derogations,
+    require_perimeter_derogation,
+)
 from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
 from ess_geo.sources import Source
 
@@ -325,6 +330,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     """
     if cross_region:
         require_perimeter_derogation(derogations, "cross_region=True", "des groupes entre régions (cross_region)")
+    parse_derogations(derogations)  # an unknown derogation is an error even when it changes nothing here
     regions = codes.resolve_regions(region)
     sup = as_supply(supply)
     reg = as_registry(registry)
