@@ -186,7 +186,7 @@ def test_sources_carry_vintages(national):
 
 @pytest.mark.shared
 def test_cross_region_groups_can_leave_the_region(drees):
-    res = coverage_table("27", ["cardiologie"], drees, cross_region=True)
+    res = coverage_table("27", ["cardiologie"], drees, cross_region=True, derogations={"perimeter"})
     haute_saone = res.table.set_index("code_dep").loc["70"]
     assert haute_saone["group_status"] == "group"
 
@@ -282,7 +282,7 @@ def test_new_ess_possible_is_the_exact_proposals_count(drees, national):
 
 @pytest.mark.shared
 def test_cross_region_potential_is_labelled_a_lower_bound(drees):
-    res = coverage_table("27", ["cardiologie"], drees, cross_region=True)
+    res = coverage_table("27", ["cardiologie"], drees, cross_region=True, derogations={"perimeter"})
     assert any("minorant" in n for n in res.notes)
 
 
@@ -333,3 +333,12 @@ def test_coverage_result_has_no_for_region_and_keeps_its_columns():
     # dead code removed in issue 10; the map reads CoverageResult.table["group_status"]
     assert not hasattr(CoverageResult, "for_region")
     assert "group_status" in TABLE_COLUMNS and "could_host_alone" in TABLE_COLUMNS
+
+
+def test_cross_region_groups_need_the_perimeter_derogation():
+    with pytest.raises(InputDataError, match="cross_region=True needs the perimeter derogation"):
+        coverage_table("27", ["cardiologie"], cross_region=True)
+    res = coverage_table("27", ["cardiologie"], cross_region=True, derogations={"perimetre"})
+    assert any("dérogation de périmètre supposée (à faire valider par l'ARS)" in n for n in res.notes)
+    with pytest.raises(InputDataError, match="'bogus'"):
+        coverage_table("27", ["cardiologie"], derogations=["bogus"])

@@ -175,3 +175,26 @@ def test_proposals_without_check_serialise_and_summarise_synthetic():
     checked = propose_territories("cardiologie", "53", sup, Registry())
     assert [p.total for p in checked.proposals] == [p.total for p in res.proposals]
     assert all(p.criteria_ok is True for p in checked.proposals)
+
+
+def test_across_regions_needs_the_perimeter_derogation_synthetic():
+    # issue 12: the région is the maximum; crossing régions is a derogation to assume explicitly
+    sup = _dep_supply_synthetic({"53": 6, "35": 6, "22": 30, "44": 30})
+    with pytest.raises(InputDataError, match="across_regions=True needs the perimeter derogation") as info:
+        propose_territories("cardiologie", ["52", "53"], sup, Registry(), across_regions=True)
+    assert "--across-regions suppose une dérogation de périmètre" in info.value.fr
+    res = propose_territories("cardiologie", ["52", "53"], sup, Registry(), across_regions=True, derogations={"perimeter"})
+    assert res.derogations == ["perimeter"] and res.to_dict()["derogations"] == ["perimeter"]
+    assert res.proposals and all(p.perimeter_derogation for p in res.proposals)
+    phrase = "dérogation de périmètre supposée (à faire valider par l'ARS)"
+    text = res.summary_fr()
+    for i, p in enumerate(res.proposals, start=1):
+        assert phrase in p.derogation_fr and p.to_dict()["derogation"] == p.derogation_fr
+        assert phrase in next(line for line in text.splitlines() if line.startswith(f"  {i}. "))
+    crossing = [p for p in res.proposals if len(p.regions) > 1]
+    assert crossing, "53 (6) and 35 (6) only reach 10 together, across Pays de la Loire and Bretagne"
+    assert all(p.check.criterion("perimeter").status == "warn" for p in crossing)
+    # within one région, no proposal mentions a derogation
+    plain = propose_territories("cardiologie", "53", sup, Registry())
+    assert all(p.derogation_fr is None and p.to_dict()["derogation"] is None for p in plain.proposals)
+    assert "dérogation" not in plain.summary_fr()

@@ -45,9 +45,13 @@ def test_synthetic_contiguity(synthetic_grid_graph):
     assert connected_pieces(["A", "B", "D"], g) == [["A", "B"], ["D"]]
 
 
-def test_perimeter_warns_on_several_regions():
+def test_perimeter_fails_on_several_regions():
+    # issue 12: the région is the maximum of an ESS territory (was a warn)
     c = rule_perimeter(["13", "30"], {"13": "93", "30": "76"})
-    assert c.status == "warn"
+    assert c.status == "fail"
+    assert "Occitanie (76)" in c.message and "Provence-Alpes-Côte d'Azur (93)" in c.message
+    assert "« a minima départemental (avec une cible régionale possible) »" in c.message
+    assert "la région en est le maximum" in c.message
     assert c.evidence["regions"] == {"93": ["13"], "76": ["30"]}
     assert rule_perimeter([], {}).status == "fail"
     assert rule_perimeter(["75"], {"75": "11"}, communes=["75056"]).status == "fail"

@@ -129,4 +129,5 @@ def test_territory_status_is_the_verdict_without_adherents(check_synthetic):
                           registry=Registry(), adherents=2)
     off = simulate_adherents(far, [2, 4, 6, 7, 9, 10])
     assert off.territory_admissible is False
-    assert off.territory_issues == [far.criterion("contiguity").message]
+    # issue 12: Cantal (84) and Corse-du-Sud (94) are also in two régions: the perimeter fails first
+    assert off.territory_issues == [far.criterion("perimeter").message, far.criterion("contiguity").message]

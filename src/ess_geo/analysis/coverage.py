@@ -82,6 +82,12 @@ from ess_geo.inputs.zonage import Zonage, load_zonage
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, adherents_needed
+from ess_geo.rules.derogations import (
+    PERIMETER_DEROGATION_FR,
+    UNREACHABLE_FR,
+    parse_derogations,
+    require_perimeter_derogation,
+)
 from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
 from ess_geo.sources import Source
 
@@ -193,7 +199,7 @@ GROUP_STATUS_FR = {
     "covered": "couvert par une ESS",
     "alone": f"peut accueillir seul une ESS (≥ {MIN_SPECIALISTS})",
     "group": "seuil atteint avec des voisins non couverts",
-    "none": "seuil inatteignable avec les voisins non couverts",
+    "none": UNREACHABLE_FR,
     "indetermine": "indéterminé (effectif majorant ou absent)",
 }
 
@@ -298,6 +304,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     funding_rule: FundingRule | None = None,
     progress: Callable[[str, str], None] | None = None,
     zonage: Zonage | str | Path | None = None,
+    derogations: Iterable[str] | str | None = None,
 ) -> CoverageResult:
     """ESS coverage of every département for every specialty.
 
@@ -313,7 +320,8 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     registry : Registry or path, optional
         Existing ESS; default the embedded registry.
     cross_region : bool, default False
-        Let groups of uncovered départements cross région borders.
+        Let groups of uncovered départements cross région borders: needs
+        ``derogations={"perimeter"}`` (the région is the maximum); the notes then say so.
     include_lumped : bool, default False
         By default, report specialties in lumped DREES groups only when asked in ``specialties``.
     funding_rule : FundingRule, optional
@@ -323,6 +331,9 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     zonage : Zonage or path, optional
         Doctors' zonage (:func:`ess_geo.inputs.zonage.load_zonage`): adds ``zip_population_share``, the
         percentage of the département's population living in a commune classed ZIP.
+    derogations : iterable of str or str, optional
+        Derogations assumed (:mod:`ess_geo.rules.derogations`); only ``perimeter`` changes the
+        table (it allows ``cross_region``).
 
     Returns
     -------
@@ -335,8 +346,12 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     UnknownSpecialtyError, NotEssSpecialtyError
         For a name that is not an ESS specialty.
     InputDataError
-        When a supply or registry file is unusable, or no specialty is left to report.
+        When a supply or registry file is unusable, no specialty is left to report, a derogation
+        is unknown, or ``cross_region`` is asked without the perimeter derogation.
     """
+    if cross_region:
+        require_perimeter_derogation(derogations, "cross_region=True", "des groupes entre régions (cross_region)")
+    parse_derogations(derogations)  # an unknown derogation is an error even when it changes nothing here
     regions = codes.resolve_regions(region)
     sup = as_supply(supply)
     reg = as_registry(registry)
@@ -401,9 +416,14 @@ def _notes(zon: Zonage | None, sup: Supply | None, rule: FundingRule, *, cross_r
     if sup is not None and sup.dropped:
         notes.append(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
     notes += [
-        f"Seuil : au moins {MIN_SPECIALISTS} médecins de la spécialité sur le territoire de l'ESS.",
+        f"Seuil : au moins {MIN_SPECIALISTS} médecins de la spécialité sur le territoire de l'ESS. "
+        f"« {UNREACHABLE_FR[:1].upper()}{UNREACHABLE_FR[1:]} » : aucun groupe contigu de départements non couverts "
+        + ("" if cross_region else "de la région ")
+        + f"contenant le département n'atteint {MIN_SPECIALISTS} (département d'outre-mer sans voisin terrestre, "
+        "région trop peu dotée, ou voisins déjà couverts : extension d'une ESS voisine à étudier) ; la convention "
+        "permet d'y déroger « en raison de circonstances particulières sous réserve de validation ».",
         "Plus petit groupe : ensemble contigu (frontière terrestre commune) de départements non couverts"
-        + (", toutes régions confondues" if cross_region else " de la même région")
+        + (f", toutes régions confondues ({PERIMETER_DEROGATION_FR})" if cross_region else " de la même région")
         + " contenant le département et atteignant le seuil ; à taille égale, le plus fort effectif puis la plus "
         "petite population.",
         "Groupes DREES regroupant plusieurs spécialités : effectif majorant ; « seul ≥ 10 » et groupes "

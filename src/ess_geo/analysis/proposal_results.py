@@ -13,6 +13,7 @@ from ess_geo._format import nombre, plural
 from ess_geo.reference import codes
 from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, verdict
+from ess_geo.rules.derogations import DEROGATION_LABELS_FR, PERIMETER_DEROGATION_FR
 from ess_geo.rules.territory import TerritoryCheck
 from ess_geo.sources import Source
 
@@ -36,6 +37,9 @@ class Proposal:
         when the proposals were made with ``check=False``.
     internal_border_km : float
         Border length shared between its départements.
+    perimeter_derogation : bool
+        True when the search let territories cross régions (``across_regions``, under the perimeter
+        derogation): the proposal then says :data:`~ess_geo.rules.derogations.PERIMETER_DEROGATION_FR`.
     """
 
     departements: list[str]
@@ -43,6 +47,25 @@ class Proposal:
     exact: bool
     check: TerritoryCheck | None
     internal_border_km: float = 0.0
+    perimeter_derogation: bool = False
+
+    @property
+    def regions(self) -> list[str]:
+        """Région codes of its départements, sorted."""
+        return sorted({codes.region_of(d) for d in self.departements})
+
+    @property
+    def derogation_fr(self) -> str | None:
+        """« dérogation de périmètre supposée (à faire valider par l'ARS) » and the régions, or None."""
+        if not self.perimeter_derogation:
+            return None
+        regions = self.regions
+        where = (
+            f"territoire sur {len(regions)} régions ({', '.join(regions)})"
+            if len(regions) > 1
+            else "découpage d'ensemble ; ce territoire-ci tient dans une région"
+        )
+        return f"{PERIMETER_DEROGATION_FR} : {where}"
 
     @property
     def label_fr(self) -> str:
@@ -68,6 +91,8 @@ class Proposal:
             "exact": self.exact,
             "internal_border_km": round(self.internal_border_km, 1),
             "criteria_ok_except_adherents": self.criteria_ok,
+            "perimeter_derogation": self.perimeter_derogation,
+            "derogation": self.derogation_fr,
             "check": None if self.check is None else self.check.to_dict(),
         }
 
@@ -143,6 +168,8 @@ class Proposals:
     refusals : dict of str to list of str
         With ``objective="regional"``: the régions that cannot be one ESS territory, with the
         French messages of the criteria that fail or are undetermined.
+    derogations : list of str
+        Derogations asked (:mod:`ess_geo.rules.derogations`); ``across_regions`` needs ``perimeter``.
     """
 
     specialty: Specialty
@@ -162,6 +189,7 @@ class Proposals:
     sources: list[Source] = field(default_factory=list)
     covered_names: dict[str, str] = field(default_factory=dict)
     refusals: dict[str, list[str]] = field(default_factory=dict)
+    derogations: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.proposals)
@@ -186,6 +214,7 @@ class Proposals:
             "specialty": {"id": self.specialty.id, "label": self.specialty.label},
             "regions": list(self.regions),
             "across_regions": self.across_regions,
+            "derogations": list(self.derogations),
             "objective": self.objective,
             "universe": list(self.universe),
             "covered": dict(self.covered),
@@ -243,10 +272,14 @@ class Proposals:
                 f"{plural(self.n_territories, 'territoire proposé', 'territoires proposés')} (optimum exact ; "
                 f"borne supérieure {nombre(self.upper_bound)}) ; départage : {obj}."
             )
+        if self.derogations:
+            lines.append("Dérogation(s) demandée(s), à faire valider par l'ARS : "
+                         + " ; ".join(DEROGATION_LABELS_FR[d] for d in self.derogations) + ".")
         bound = "" if self.counts_exact else "au plus "
         for i, p in enumerate(self.proposals, start=1):
             mark = {True: "✓", False: "✗", None: "?"}[p.criteria_ok] if self.determined else "?"
-            lines.append(f"  {i}. {p.label_fr} : {bound}{plural(p.total, 'spécialiste')} {mark}")
+            lines.append(f"  {i}. {p.label_fr} : {bound}{plural(p.total, 'spécialiste')} {mark}"
+                         + (f" — {p.derogation_fr}" if p.derogation_fr else ""))
         for u in self.unplaced:
             lines.append(f"  Non rattachable : {codes.departement_name(u.departement)} ({u.departement}) — {u.reason}")
         lines.extend(f"Attention : {w}" for w in self.warnings if self.determined or "majorants" not in w)

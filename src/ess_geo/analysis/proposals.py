@@ -70,12 +70,13 @@ computed on those bounds but flagged (``counts_exact`` False, a French warning, 
 Each proposal carries the full :func:`ess_geo.rules.territory.check_territory` result, re-checked
 independently. Without adherents, the ``adherents`` criterion is ``unknown`` (the number of
 signed-up doctors is not known at planning time), so a proposal's ``admissible`` is None; every
-other deciding criterion passes (``perimeter`` is ``warn`` for a territory across régions).
+other deciding criterion passes (``perimeter`` is ``warn`` for a territory across régions, under the
+perimeter derogation that ``across_regions`` requires).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +91,7 @@ from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, connected_pieces
+from ess_geo.rules.derogations import DEROGATIONS, UNREACHABLE_FR, parse_derogations, require_perimeter_derogation
 from ess_geo.rules.territory import check_territory
 
 __all__ = [
@@ -113,6 +115,7 @@ def propose_territories(
     objective: str = "compact",
     across_regions: bool = False,
     check: bool = True,
+    derogations: Iterable[str] | str | None = None,
 ) -> Proposals:
     """Propose the most ESS territories possible on the uncovered départements (exact max-p).
 
@@ -121,10 +124,8 @@ def propose_territories(
     specialty : str or Specialty
         Specialty id, label or alias.
     region : str, int or sequence, optional
-        One région code, several (``"84,27"`` or a list; needs ``across_regions=True`` for
-        territories to mix them), or None / ``"all"`` for every région (see
-        :func:`ess_geo.reference.codes.resolve_regions`) (each solved on its own unless
-        ``across_regions``).
+        One région code, several (``"84,27"`` or a list), or None / ``"all"`` for every région
+        (:func:`ess_geo.reference.codes.resolve_regions`), each solved on its own unless ``across_regions``.
     supply : Supply or path
         Specialist counts (required).
     registry : Registry or path, optional
@@ -133,9 +134,12 @@ def propose_territories(
         Tie-break among partitions with the most territories (``max_count`` = ``compact``), or
         ``regional``: each whole région as one territory if admissible, else why (``refusals``).
     across_regions : bool, default False
-        Let a territory span several of the given régions.
+        Let a territory span several of the given régions: needs ``derogations={"perimeter"}``
+        (the région is the maximum), and every proposal then says the derogation is assumed.
     check : bool, default True
         Re-check every proposal with :func:`~ess_geo.rules.territory.check_territory`.
+    derogations : iterable of str or str, optional
+        Derogations assumed (:mod:`ess_geo.rules.derogations`), also in every re-check.
 
     Returns
     -------
@@ -145,13 +149,17 @@ def propose_territories(
     Raises
     ------
     InputDataError
-        If no supply is given, ``objective`` is unknown or ``regional`` with ``across_regions``.
+        No supply, unknown ``objective`` or derogation, ``regional`` with ``across_regions``, or
+        ``across_regions`` without the ``perimeter`` derogation.
     UnknownCodeError
         For an unknown région code.
     ProposalSearchTooLarge
         If ``across_regions`` joins a connected piece too large for the exact search.
     """
     objective = _check_objective(objective, across_regions)
+    asked = parse_derogations(derogations)
+    if across_regions:
+        require_perimeter_derogation(asked, "across_regions=True", "--across-regions")
     spec = get_specialty(specialty)
     regions = codes.resolve_regions(region)
     sup = _required_supply(supply)
@@ -170,7 +178,7 @@ def propose_territories(
         objective=objective,
         universe=search.universe,
         covered=search.covered,
-        proposals=_proposal_list(search, sol, check),
+        proposals=_proposal_list(search, sol, check, asked),
         unplaced=_unplaced(search, sol),
         counts_exact=search.counts_exact,
         missing=list(search.count.missing),
@@ -179,6 +187,7 @@ def propose_territories(
         warnings=_warnings(search, sol),
         sources=[geography.reference_source(), reg.source, sup.source],
         covered_names={e.id: e.name for e in reg.for_specialty(spec)},
+        derogations=[d for d in DEROGATIONS if d in asked],
     )
 
 
@@ -330,13 +339,20 @@ def _upper_bound(search: _Search) -> int:
     )
 
 
-def _proposal_list(search: _Search, sol: MaxPSolution, check: bool) -> list[Proposal]:
-    """One :class:`Proposal` per block, re-checked by :func:`check_territory` when ``check``."""
+def _proposal_list(search: _Search, sol: MaxPSolution, check: bool, derogations: frozenset[str]) -> list[Proposal]:
+    """One :class:`Proposal` per block, re-checked by :func:`check_territory` (with the derogations) when ``check``."""
     proposals = []
     for block in sol.blocks:
-        chk = check_territory(search.spec, departements=block, supply=search.sup, registry=search.reg) if check else None
+        chk = (
+            check_territory(search.spec, departements=block, supply=search.sup, registry=search.reg, derogations=derogations)
+            if check
+            else None
+        )
         total = int(chk.count.total) if chk is not None and chk.count is not None else int(search.total(frozenset(block)))
-        proposals.append(Proposal(block, total, search.counts_exact, chk, search.internal_border(frozenset(block))))
+        proposals.append(Proposal(
+            block, total, search.counts_exact, chk, search.internal_border(frozenset(block)),
+            perimeter_derogation=search.across_regions,
+        ))
     return proposals
 
 
@@ -356,10 +372,11 @@ def _unplaced_reason(search: _Search, d: str, piece: list[str], piece_total: int
     else:
         other = sorted(u for u in graph[d] if u not in covered_all and codes.region_of(u) != codes.region_of(d))
     if other:
-        reason += " ; voisins non couverts d'autres régions : " + ", ".join(other) + " (voir --across-regions)"
+        reason += (" ; voisins non couverts d'autres régions : " + ", ".join(other)
+                   + " (hors région : seulement avec une dérogation de périmètre, --derogation perimetre --across-regions)")
     elif not graph[d]:
         reason += " ; aucun voisin terrestre"
-    return reason
+    return reason if search.across_regions else reason + f" ; {UNREACHABLE_FR}"
 
 
 def _unplaced(search: _Search, sol: MaxPSolution) -> list[Unplaced]:

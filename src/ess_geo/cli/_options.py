@@ -7,10 +7,13 @@ from typing import TypeVar
 
 import click
 
+from ess_geo.errors import InputDataError
+from ess_geo.rules.derogations import DEROGATION_CLI, parse_derogations
 from ess_geo.sources import Source
 
 __all__ = [
     "departements_option",
+    "derogation_option",
     "echo_sources",
     "region_option",
     "registry_option",
@@ -37,6 +40,26 @@ supply_option = click.option(
 )
 registry_option = click.option(
     "--registry", type=click.Path(dir_okay=False), default=None, help="Registre des ESS existantes (CSV) ; défaut : registre embarqué."
+)
+
+
+
+def _derogations(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> frozenset[str]:
+    """``--derogation`` values (repeated or comma lists) → derogation ids; a bad value is a usage error."""
+    try:
+        return parse_derogations(values)
+    except InputDataError as exc:
+        raise click.BadParameter(exc.fr, ctx=ctx, param=param) from None
+
+
+derogation_option = click.option(
+    "--derogation",
+    "derogations",
+    multiple=True,
+    callback=_derogations,
+    metavar="|".join(DEROGATION_CLI.values()),
+    help="Dérogation supposée, à faire valider par l'ARS : " + ", ".join(DEROGATION_CLI.values())
+    + " (répétable, ou liste séparée par des virgules) ; le critère non conforme devient « à vérifier ».",
 )
 
 

@@ -8,7 +8,7 @@ import sys
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import require_territory, territory_options
+from ess_geo.cli._options import derogation_option, require_territory, territory_options
 from ess_geo.rules.territory import check_territory
 
 __all__ = ["check_cmd"]
@@ -24,6 +24,7 @@ __all__ = ["check_cmd"]
     help="Extraction FINESS etalab-cs1100507 (ess-geo data fetch finess) : ESS inconnues du registre à vérifier, "
     "CPTS, DAC et hôpitaux du territoire à titre d'information.",
 )
+@derogation_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
 @click.option(
     "--exit-zero",
@@ -39,6 +40,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     registry: str | None,
     adherents: int | None,
     finess: str | None,
+    derogations: frozenset[str],
     as_json: bool,
     exit_zero: bool,
 ) -> None:
@@ -51,6 +53,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     result = check_territory(
         specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry,
         finess=finess,
+        derogations=derogations,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

@@ -10,7 +10,7 @@ from ess_geo._output import prepare_output_file
 from ess_geo.analysis.coverage import coverage_table
 from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import echo_sources, require_territory, territory_options
+from ess_geo.cli._options import derogation_option, echo_sources, require_territory, territory_options
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
 from ess_geo.rules.territory import check_territory
@@ -30,9 +30,10 @@ def _size_fr(n_bytes: int) -> str:
 @click.option("--sites", type=click.IntRange(min=0), default=5, show_default=True, help="Nombre de sites de consultations avancées (avec --zonage).")
 @click.option("--coverage", is_flag=True, help="Carte de couverture en ESS de la spécialité (France entière, ou la région de --region).")
 @click.option("--tiles", is_flag=True, help="Ajouter un fond de carte OpenStreetMap (nécessite Internet ; sans fond par défaut).")
+@derogation_option
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="Fichier de sortie : .html, .png ou .pdf.")
 def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
-    *, specialty, departements, region, supply, registry, zonage, sites, coverage, tiles, out
+    *, specialty, departements, region, supply, registry, zonage, sites, coverage, tiles, derogations, out
 ):
     """Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.
 
@@ -62,7 +63,9 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
         fmap = make_coverage_map(coverage_table(region or None, [specialty], supply, registry), specialty, tiles=tiles)
     else:
         require_territory(departements, region)
-        result = check_territory(specialty, departements=departements, region=region, supply=supply, registry=registry)
+        result = check_territory(
+            specialty, departements=departements, region=region, supply=supply, registry=registry, derogations=derogations
+        )
         zip_result = None
         if zonage:
             zip_result = flag_zip(result, specialty, result.supply, zonage)

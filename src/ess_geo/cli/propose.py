@@ -9,7 +9,7 @@ import click
 
 from ess_geo.analysis.proposals import propose_territories
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import registry_option, specialty_option, supply_option
+from ess_geo.cli._options import derogation_option, registry_option, specialty_option, supply_option
 
 __all__ = ["propose_cmd"]
 
@@ -22,7 +22,13 @@ __all__ = ["propose_cmd"]
 @click.option("--objective", type=click.Choice(["compact", "balance", "max_count", "regional"]), default="compact",
               help="Départage entre partitions de même nombre : compacité (défaut) ou équilibre des effectifs ; "
               "« regional » : la région entière comme territoire unique, si elle est admissible.")
-@click.option("--across-regions", is_flag=True, help="Autoriser des territoires à cheval sur plusieurs régions.")
+@click.option(
+    "--across-regions",
+    is_flag=True,
+    help="Autoriser des territoires à cheval sur plusieurs régions (exige --derogation perimetre : la région est "
+    "le maximum d'une ESS).",
+)
+@derogation_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
 def propose_cmd(
     *,
@@ -32,6 +38,7 @@ def propose_cmd(
     registry: str | None,
     objective: str,
     across_regions: bool,
+    derogations: frozenset[str],
     as_json: bool,
 ) -> None:
     """Propose le plus grand nombre de territoires d'ESS admissibles (optimum exact).
@@ -40,8 +47,14 @@ def propose_cmd(
     groupe DREES regroupant plusieurs spécialités ; avec --objective regional : région non admissible,
     raisons affichées), 2 erreur de saisie.
     """
+    if across_regions and "perimeter" not in derogations:
+        raise click.UsageError(
+            "--across-regions suppose une dérogation de périmètre : le territoire d'une ESS est « a minima "
+            "départemental (avec une cible régionale possible) », la région en est le maximum ; ajouter "
+            "--derogation perimetre pour l'étudier quand même (dérogation à faire valider par l'ARS)"
+        )
     result = propose_territories(
-        specialty, region, supply, registry, objective=objective, across_regions=across_regions
+        specialty, region, supply, registry, objective=objective, across_regions=across_regions, derogations=derogations
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))

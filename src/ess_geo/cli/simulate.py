@@ -10,8 +10,9 @@ import pandas as pd
 
 from ess_geo._format import euros, nombre
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import require_territory, territory_options
+from ess_geo.cli._options import derogation_option, require_territory, territory_options
 from ess_geo.errors import InputDataError
+from ess_geo.rules.derogations import DEROGATION_LABELS_FR
 from ess_geo.rules.funding import INTERPOLATED_FR
 from ess_geo.rules.territory import check_territory
 from ess_geo.rules.trajectory import ON_TRACK_FR, YEARS, AdherentPath, simulate_adherents
@@ -82,6 +83,7 @@ def _table_fr(path: AdherentPath) -> str:
     required=True,
     help="Adhérents par année, séparés par des virgules : 6 valeurs (années 0 à 5) ou 5 (années 1 à 5).",
 )
+@derogation_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
 def simulate_cmd(
     *,
@@ -91,6 +93,7 @@ def simulate_cmd(
     supply: str | None,
     registry: str | None,
     adherents_by_year: str,
+    derogations: frozenset[str],
     as_json: bool,
 ) -> None:
     """Suit les adhérents sur 5 ans : trajectoire linéaire de 10 % à 50 % et financement indicatif.
@@ -102,7 +105,9 @@ def simulate_cmd(
     if not supply:
         raise click.UsageError("indiquer --supply FICHIER (effectifs DREES ou extraction RPPS) : la part d'adhérents en dépend")
     values = parse_adherents_by_year(adherents_by_year)
-    result = check_territory(specialty, departements=departements, region=region, supply=supply, registry=registry)
+    result = check_territory(
+        specialty, departements=departements, region=region, supply=supply, registry=registry, derogations=derogations
+    )
     if result.specialty is None:
         raise InputDataError(
             f"specialty {specialty!r} refused: {result.criterion('specialty').message}",
@@ -110,10 +115,13 @@ def simulate_cmd(
         )
     path = simulate_adherents(result, values)
     if as_json:
-        click.echo(json.dumps(path.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps({**path.to_dict(), "derogations": result.derogations}, ensure_ascii=False, indent=2))
     else:
         bound = "" if path.exact else "au plus "
         click.echo(f"ESS {result.specialty.label} — {result.territory_label}")
+        if result.derogations:
+            click.echo("Dérogation supposée (à faire valider par l'ARS) : "
+                       + " ; ".join(DEROGATION_LABELS_FR[d] for d in result.derogations))
         if path.territory_admissible is not True:
             click.echo(f"Territoire {result.verdict_fr.upper() if path.territory_admissible is False else 'INDÉTERMINÉ'} :")
             for message in path.territory_issues:

@@ -148,7 +148,7 @@ def _notes(rows: pd.DataFrame, basis: str, counts_known: bool) -> list[str]:
             notes.append("Effectifs majorants (groupe DREES réunissant plusieurs spécialités) : situation indéterminée.")
         if basis:
             notes.append(f"Effectifs : {basis}.")
-    notes.append("Une ESS peut réunir plusieurs départements contigus pour atteindre le seuil.")
+    notes.append("Une ESS peut réunir plusieurs départements contigus d'une même région pour atteindre le seuil.")
     return notes
 
 

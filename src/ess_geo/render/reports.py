@@ -346,7 +346,8 @@ def check_formats(formats: Iterable[str] | str) -> list[str]:
 
 #: Keyword options of :func:`write_coverage_report` passed on to :func:`~ess_geo.analysis.coverage.coverage_table`.
 COVERAGE_OPTIONS = frozenset(
-    {"specialties", "supply", "registry", "cross_region", "include_lumped", "funding_rule", "progress", "zonage"}
+    {"specialties", "supply", "registry", "cross_region", "include_lumped", "funding_rule", "progress", "zonage",
+     "derogations"}
 )
 
 
@@ -405,7 +406,7 @@ def write_coverage_report(
     **coverage_options
         Passed to :func:`~ess_geo.analysis.coverage.coverage_table` when ``result`` is None:
         ``specialties``, ``supply``, ``registry``, ``cross_region``, ``include_lumped``,
-        ``funding_rule``, ``progress``, ``zonage``.
+        ``funding_rule``, ``progress``, ``zonage``, ``derogations``.
 
     Returns
     -------

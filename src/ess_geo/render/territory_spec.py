@@ -43,6 +43,7 @@ from ess_geo.render.mapspec import (
 )
 from ess_geo.render.territory_layers import communes_layer, ess_layer, sites_layer
 from ess_geo.rules.criteria import STATUS_FR
+from ess_geo.rules.derogations import derogation_prefix_fr
 from ess_geo.sources import Source
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def criteria_lines(check_result: TerritoryCheck) -> list[CriterionLine]:
     lines = []
     for crit in check_result.criteria:
         status = str(crit.status)
-        message = str(crit.message or "")
+        message = derogation_prefix_fr(crit) + str(crit.message or "")
         lines.append(
             CriterionLine(
                 label=crit.label,

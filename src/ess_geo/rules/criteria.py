@@ -8,7 +8,7 @@ no file and draw nothing; :func:`ess_geo.rules.territory.check_territory` gather
 criterion id   rule
 =============  ===========================================================================
 specialty      the scope is one specialty (not general practice, not a single pathology)
-perimeter      whole départements only, at least one; warn when several régions
+perimeter      whole départements only, at least one, one région at most (fail across régions)
 contiguity     the départements form one connected piece (islands handled by adjacency)
 overlap        no département already covered by an ESS of the same specialty
 threshold      at least 10 doctors of the specialty practise on the territory
@@ -163,7 +163,7 @@ def rule_specialty(spec: Specialty | None, raw: str, refusal: str | None = None)
 def rule_perimeter(
     departements: Sequence[str], regions: Mapping[str, str], communes: Sequence[str] = (), from_region: str | None = None
 ) -> Criterion:
-    """Whole départements only, at least one; several régions is allowed but flagged.
+    """Whole départements only, at least one, within one région (fails across régions, naming them).
 
     Parameters
     ----------
@@ -199,8 +199,9 @@ def rule_perimeter(
         names = ", ".join(f"{region_name(r)} ({r})" for r in sorted(by_region))
         return Criterion(
             "perimeter",
-            WARN,
-            f"Périmètre de {what}, sur {len(by_region)} régions : {names} : possible, mais à coordonner entre ARS.",
+            FAIL,
+            f"Périmètre de {what}, sur {len(by_region)} régions : {names}. Une ESS est « a minima départemental (avec "
+            "une cible régionale possible) » (convention médicale 2024) : la région en est le maximum.",
             evidence,
         )
     return Criterion("perimeter", PASS, f"Périmètre de {what}.", evidence)

@@ -9,7 +9,7 @@ with evidence. The verdict is :func:`ess_geo.rules.criteria.verdict`.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +30,14 @@ from ess_geo.rules.criteria import (
     rule_specialty,
     rule_threshold,
     verdict,
+)
+from ess_geo.rules.derogations import (
+    DEROGATION_LABELS_FR,
+    apply_derogations,
+    assumed_derogations,
+    derogation_prefix_fr,
+    parse_derogations,
+    unreachable_threshold,
 )
 from ess_geo.rules.finess_context import context_fr, finess_facts
 from ess_geo.rules.funding import FundingRule, rule_funding
@@ -91,6 +99,11 @@ class TerritoryCheck:
         return verdict(self.criteria)
 
     @property
+    def derogations(self) -> list[str]:
+        """Ids of the derogations assumed (applied) on this territory (:mod:`ess_geo.rules.derogations`)."""
+        return assumed_derogations(self.criteria)
+
+    @property
     def verdict_fr(self) -> str:
         """``admissible``, ``non admissible`` or ``indéterminé``."""
         return VERDICT_FR[self.admissible]
@@ -131,6 +144,7 @@ class TerritoryCheck:
             "adherents": self.adherents,
             "admissible": self.admissible,
             "verdict": self.verdict_fr,
+            "derogations": self.derogations,
             "criteria": [c.to_dict() for c in self.criteria],
             "sources": [s.to_dict() for s in self.sources],
             "context": self.context,
@@ -145,8 +159,11 @@ class TerritoryCheck:
             f"Verdict : {self.verdict_fr.upper()}",
             "",
         ]
+        if self.derogations:
+            lines[2:2] = ["Sous réserve des dérogations supposées (à faire valider par l'ARS) : "
+                          + " ; ".join(DEROGATION_LABELS_FR[d] for d in self.derogations) + "."]
         for c in self.criteria:
-            lines.append(f" {marks[c.status]} {c.label} [{c.status_fr}] : {c.message}")
+            lines.append(f" {marks[c.status]} {c.label} [{c.status_fr}] : {derogation_prefix_fr(c)}{c.message}")
         info = context_fr(self.context)
         lines += (["", *info] if info else []) + ["", "Sources :"] + [f" - {s.label()}" for s in self.sources]
         return "\n".join(lines)
@@ -157,7 +174,7 @@ class TerritoryCheck:
         spec = self.specialty.label if self.specialty else self.specialty_input
         rows = "".join(
             f"<tr><td>{esc(c.label)}</td><td style='color:{colours[c.status]};font-weight:bold'>"
-            f"{esc(c.status_fr)}</td><td style='text-align:left'>{esc(c.message)}</td></tr>"
+            f"{esc(c.status_fr)}</td><td style='text-align:left'>{esc(derogation_prefix_fr(c) + c.message)}</td></tr>"
             for c in self.criteria
         )
         sources = "".join(f"<li>{esc(s.label())}</li>" for s in self.sources)
@@ -168,6 +185,19 @@ class TerritoryCheck:
             f"<tbody>{rows}</tbody></table>"
             f"<p style='font-size:smaller'>Sources :</p><ul style='font-size:smaller'>{sources}</ul></div>"
         )
+
+
+def _threshold(
+    spec: Specialty | None, count: SupplyCount | None, sup: Supply | None, deps: list[str], graph: Mapping[str, frozenset[str]]
+) -> Criterion:
+    """The threshold criterion, saying when it fails whether no territory of the région could reach it."""
+    threshold = rule_threshold(spec, count, sup.source.label() if sup else "")
+    if spec is None or sup is None or threshold.status != "fail":
+        return threshold
+    regions = dict.fromkeys(codes.region_of(d) for d in deps)
+    # the whole région is the most an admissible territory can hold
+    region_counts = {r: sup.count(spec, list(codes.departements_of_region(r))) for r in regions}
+    return unreachable_threshold(threshold, region_counts, [d for d in deps if not graph.get(d)])
 
 
 def _resolve_specialty(specialty: str | Specialty) -> tuple[Specialty | None, str | None]:
@@ -206,7 +236,7 @@ def _territory_departements(departements: object, region: object) -> tuple[list[
     return deps, list(territory.communes), territory.region
 
 
-def check_territory(
+def check_territory(  # noqa: PLR0913 - the options after the territory are keyword-only
     specialty: str | Specialty,
     departements: Iterable[object] | str | None = None,
     region: str | int | None = None,
@@ -216,6 +246,7 @@ def check_territory(
     *,
     funding_rule: FundingRule | None = None,
     finess: Finess | str | Path | None = None,
+    derogations: Iterable[str] | str | None = None,
 ) -> TerritoryCheck:
     """Check a proposed ESS territory against every admissibility rule.
 
@@ -238,6 +269,9 @@ def check_territory(
         Indicative yearly allocation scale.
     finess : Finess or path, optional
         FINESS extraction: its ESS unknown to the registry make the overlap « à vérifier »; CPTS, DAC, hospitals → ``context``.
+    derogations : iterable of str or str, optional
+        Derogations assumed (``{"perimeter", "threshold", "uniqueness"}``): each turns its
+        criterion's ``fail`` into ``warn`` (:func:`~ess_geo.rules.derogations.apply_derogations`).
 
     Returns
     -------
@@ -253,8 +287,9 @@ def check_territory(
         Naming every unknown département or région code.
     InputDataError
         If ``adherents`` is negative or not an integer, ``departements`` is of another type than
-        those above, the territory is empty, or a supply/registry file is unusable.
+        those above, the territory is empty, a supply/registry file or a derogation is unusable.
     """
+    asked = parse_derogations(derogations)
     spec, refusal = _resolve_specialty(specialty)
     _check_adherents(adherents)
     deps, communes, region_code = _territory_departements(departements, region)
@@ -262,15 +297,16 @@ def check_territory(
     sup = as_supply(supply)
     fin, unknown, context = finess_facts(as_finess(finess), reg, spec, deps)
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
-    criteria = [
+    graph = geography.adjacency_graph()
+    criteria = apply_derogations([
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
-        rule_contiguity(deps, geography.adjacency_graph()),
+        rule_contiguity(deps, graph),
         rule_overlap(spec, reg.covering(spec, deps) if spec else [], unregistered_fr=unknown),
-        rule_threshold(spec, count, sup.source.label() if sup else ""),
+        _threshold(spec, count, sup, deps, graph),
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
-    ]
+    ], asked)
     sources = [geography.reference_source(), reg.source] + [x.source for x in (sup, fin) if x is not None]
     return TerritoryCheck(
         specialty=spec,
