@@ -52,6 +52,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -277,6 +278,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     funding_rule: FundingRule | None = None,
     progress: Callable[[str, str], None] | None = None,
     zonage: Zonage | str | Path | None = None,
+    as_of: date | str | None = None,
 ) -> CoverageResult:
     """ESS coverage of every département for every specialty.
 
@@ -302,6 +304,8 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     zonage : Zonage or path, optional
         Doctors' zonage (:func:`ess_geo.inputs.zonage.load_zonage`): adds ``zip_population_share``, the
         percentage of the département's population living in a commune classed ZIP.
+    as_of : datetime.date or str, optional
+        Date whose ESS perimeters are used (ISO ``YYYY-MM-DD``); default today.
 
     Returns
     -------
@@ -318,7 +322,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     """
     regions = codes.resolve_regions(region)
     sup = as_supply(supply)
-    reg = as_registry(registry)
+    reg = as_registry(registry).at(as_of)
     rule = funding_rule or FundingRule()
     specs = _specialties(specialties, sup, include_lumped)
     zon = None if zonage is None else zonage if isinstance(zonage, Zonage) else load_zonage(zonage)

@@ -72,6 +72,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ess_geo._format import plural
@@ -107,6 +108,7 @@ def propose_territories(
     objective: str = "compact",
     across_regions: bool = False,
     check: bool = True,
+    as_of: date | str | None = None,
 ) -> Proposals:
     """Propose the most ESS territories possible on the uncovered départements (exact max-p).
 
@@ -129,6 +131,8 @@ def propose_territories(
         Let a territory span several of the given régions.
     check : bool, default True
         Re-check every proposal with :func:`~ess_geo.rules.territory.check_territory`.
+    as_of : datetime.date or str, optional
+        Date whose ESS perimeters are used (ISO ``YYYY-MM-DD``); default the registry's date, else today.
 
     Returns
     -------
@@ -153,7 +157,7 @@ def propose_territories(
             "propose_territories needs a supply (specialist counts): pass supply=Supply or a file path",
             fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
         )
-    reg = as_registry(registry)
+    reg = as_registry(registry).at(as_of)
     search = _search(spec, regions, sup, reg, across_regions)
     sol = max_p_exact(search.universe, search.nb, search.weight(), MIN_SPECIALISTS, search.cost(objective))
     upper = _upper_bound(search)

@@ -50,6 +50,8 @@ class OverlapEvidence(TypedDict):
 
     ess: list[dict[str, object]]
     specialty: str
+    unregistered: list[str]
+    as_of: str | None
 
 
 class ThresholdEvidence(TypedDict, total=False):

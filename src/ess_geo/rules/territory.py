@@ -11,11 +11,12 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ess_geo.errors import InputDataError, NotEssSpecialtyError
 from ess_geo.inputs.load import as_supply
-from ess_geo.inputs.registry import Registry, as_registry
+from ess_geo.inputs.registry import Registry, as_of_date, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
@@ -63,6 +64,8 @@ class TerritoryCheck:
         The ESS registry used.
     adherents : int or None
         Adherents given.
+    as_of : datetime.date or None
+        Date whose registry perimeters were used.
     """
 
     specialty: Specialty | None
@@ -75,6 +78,7 @@ class TerritoryCheck:
     registry: Registry | None = None
     adherents: int | None = None
     count: SupplyCount | None = field(default=None, repr=False)
+    as_of: date | None = None
 
     @property
     def admissible(self) -> bool | None:
@@ -120,6 +124,7 @@ class TerritoryCheck:
             "departements": list(self.departements),
             "region": self.region,
             "adherents": self.adherents,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "admissible": self.admissible,
             "verdict": self.verdict_fr,
             "criteria": [c.to_dict() for c in self.criteria],
@@ -204,6 +209,7 @@ def check_territory(
     registry: Registry | str | Path | None = None,
     *,
     funding_rule: FundingRule | None = None,
+    as_of: date | str | None = None,
 ) -> TerritoryCheck:
     """Check a proposed ESS territory against every admissibility rule.
 
@@ -224,6 +230,9 @@ def check_territory(
         Existing ESS; default the embedded registry.
     funding_rule : FundingRule, optional
         Indicative yearly allocation scale.
+    as_of : datetime.date or str, optional
+        Date whose registry perimeters are used (ISO ``YYYY-MM-DD``); default the registry's
+        date (:meth:`~ess_geo.inputs.registry.Registry.at`), else today.
 
     Returns
     -------
@@ -239,19 +248,21 @@ def check_territory(
         Naming every unknown département or région code.
     InputDataError
         If ``adherents`` is negative or not an integer, ``departements`` is of another type than
-        those above, the territory is empty, or a supply/registry file is unusable.
+        those above, the territory is empty, a supply/registry file is unusable, or ``as_of`` is
+        not a date.
     """
     spec, refusal = _resolve_specialty(specialty)
     _check_adherents(adherents)
     deps, communes, region_code = _territory_departements(departements, region)
-    reg = as_registry(registry)
+    reg = as_registry(registry).at(as_of)
+    day = reg.as_of or as_of_date(None)
     sup = as_supply(supply)
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
         rule_contiguity(deps, geography.adjacency_graph()),
-        rule_overlap(spec, reg.covering(spec, deps) if spec else []),
+        rule_overlap(spec, reg.covering(spec, deps) if spec else [], as_of=day.isoformat()),
         rule_threshold(spec, count, sup.source.label() if sup else ""),
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
@@ -268,5 +279,6 @@ def check_territory(
         registry=reg,
         adherents=adherents,
         count=count,
+        as_of=day,
     )
 
