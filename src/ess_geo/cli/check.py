@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import require_territory, territory_options
+from ess_geo.cli._options import cli_registry, require_territory, territory_options
 from ess_geo.rules.territory import check_territory
 
 __all__ = ["check_cmd"]
@@ -23,13 +24,15 @@ __all__ = ["check_cmd"]
     is_flag=True,
     help="Sortir avec le code 0 quel que soit le verdict (seules les erreurs de saisie donnent 2).",
 )
-def check_cmd(
+def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
     departements: str | None,
     region: str | None,
     supply: str | None,
     registry: str | None,
+    registry_only: str | None,
+    as_of: date | None,
     adherents: int | None,
     as_json: bool,
     exit_zero: bool,
@@ -41,7 +44,8 @@ def check_cmd(
     """
     require_territory(departements, region)
     result = check_territory(
-        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry
+        specialty, departements=departements, region=region, adherents=adherents, supply=supply,
+        registry=cli_registry(registry, registry_only), as_of=as_of,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

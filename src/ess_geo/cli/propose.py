@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 import click
 
 from ess_geo.analysis.proposals import propose_territories
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import registry_option, specialty_option, supply_option
+from ess_geo.cli._options import cli_registry, registry_options, specialty_option, supply_option
 
 __all__ = ["propose_cmd"]
 
@@ -18,17 +19,19 @@ __all__ = ["propose_cmd"]
 @specialty_option
 @click.option("--region", "-r", default=None, help="Code(s) région séparés par des virgules ; défaut : toutes les régions.")
 @supply_option
-@registry_option
+@registry_options
 @click.option("--objective", type=click.Choice(["compact", "balance", "max_count"]), default="compact",
               help="Départage entre partitions de même nombre : compacité (défaut) ou équilibre des effectifs.")
 @click.option("--across-regions", is_flag=True, help="Autoriser des territoires à cheval sur plusieurs régions.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
-def propose_cmd(
+def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
     region: str | None,
     supply: str | None,
     registry: str | None,
+    registry_only: str | None,
+    as_of: date | None,
     objective: str,
     across_regions: bool,
     as_json: bool,
@@ -39,7 +42,8 @@ def propose_cmd(
     groupe DREES regroupant plusieurs spécialités), 2 erreur de saisie.
     """
     result = propose_territories(
-        specialty, region, supply, registry, objective=objective, across_regions=across_regions
+        specialty, region, supply, cli_registry(registry, registry_only), objective=objective,
+        across_regions=across_regions, as_of=as_of,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 import click
 
 from ess_geo._format import euros, nombre
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import require_territory, territory_options
+from ess_geo.cli._options import cli_registry, require_territory, territory_options
 from ess_geo.errors import InputDataError
 from ess_geo.rules.territory import check_territory
 from ess_geo.rules.trajectory import ON_TRACK_FR, YEARS, AdherentPath, simulate_adherents
@@ -74,13 +75,15 @@ def _table_fr(path: AdherentPath) -> str:
     help="Adhérents par année, séparés par des virgules : 6 valeurs (années 0 à 5) ou 5 (années 1 à 5).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
-def simulate_cmd(
+def simulate_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
     departements: str | None,
     region: str | None,
     supply: str | None,
     registry: str | None,
+    registry_only: str | None,
+    as_of: date | None,
     adherents_by_year: str,
     as_json: bool,
 ) -> None:
@@ -93,7 +96,10 @@ def simulate_cmd(
     if not supply:
         raise click.UsageError("indiquer --supply FICHIER (effectifs DREES ou extraction RPPS) : la part d'adhérents en dépend")
     values = parse_adherents_by_year(adherents_by_year)
-    result = check_territory(specialty, departements=departements, region=region, supply=supply, registry=registry)
+    result = check_territory(
+        specialty, departements=departements, region=region, supply=supply,
+        registry=cli_registry(registry, registry_only), as_of=as_of,
+    )
     if result.specialty is None:
         raise InputDataError(
             f"specialty {specialty!r} refused: {result.criterion('specialty').message}",

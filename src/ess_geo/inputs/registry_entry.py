@@ -108,7 +108,10 @@ def parse_partial_date(text: str, *, end: bool = False) -> date | None:
         if not 1 <= month <= 12:
             break
         day = int(match.group(d)) if d else (calendar.monthrange(year, month)[1] if end else 1)
-        return date(year, month, day)  # ValueError for 2024-02-30
+        try:
+            return date(year, month, day)
+        except ValueError:  # 2024-02-30
+            break
     raise ValueError(f"not a date: {text!r}")
 
 

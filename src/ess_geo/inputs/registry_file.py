@@ -18,6 +18,7 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs.registry_entry import (
@@ -176,12 +177,12 @@ def _entry(row: dict[str, str], line: int, problems: Problems) -> EssEntry:
     )  # fmt: skip
 
 
-def _period(row: dict[str, str], where: str, where_fr: str, problems: Problems) -> tuple:
+def _period(row: dict[str, str], where: str, where_fr: str, problems: Problems) -> tuple[date | None, date | None]:
     """``(valid_from, valid_to)`` of a row (partial dates widened to the whole month or year)."""
-    bounds = []
-    for column, end in (("valid_from", False), ("valid_to", True)):
+    bounds: list[date | None] = []
+    for column, last_day in (("valid_from", False), ("valid_to", True)):
         try:
-            bounds.append(parse_partial_date(row.get(column, ""), end=end))
+            bounds.append(parse_partial_date(row.get(column, ""), end=last_day))
         except ValueError:
             bounds.append(None)
             problems.add(
