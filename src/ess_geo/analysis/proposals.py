@@ -132,7 +132,7 @@ def propose_territories(
     check : bool, default True
         Re-check every proposal with :func:`~ess_geo.rules.territory.check_territory`.
     as_of : datetime.date or str, optional
-        Date whose ESS perimeters are used (ISO ``YYYY-MM-DD``); default the registry's date, else today.
+        Date of the ESS perimeters used (``YYYY-MM-DD``); default the registry's, else today.
 
     Returns
     -------

@@ -231,8 +231,7 @@ def check_territory(
     funding_rule : FundingRule, optional
         Indicative yearly allocation scale.
     as_of : datetime.date or str, optional
-        Date whose registry perimeters are used (ISO ``YYYY-MM-DD``); default the registry's
-        date (:meth:`~ess_geo.inputs.registry.Registry.at`), else today.
+        Date of the registry perimeters used (``YYYY-MM-DD``); default the registry's, else today.
 
     Returns
     -------
