@@ -117,10 +117,9 @@ def propose_territories(
     specialty : str or Specialty
         Specialty id, label or alias.
     region : str, int or sequence, optional
-        One région code, several (``"84,27"`` or a list; needs ``across_regions=True`` for
-        territories to mix them), or None / ``"all"`` for every région (see
-        :func:`ess_geo.reference.codes.resolve_regions`) (each solved on its own unless
-        ``across_regions``).
+        One région code, several (``"84,27"`` or a list; each solved on its own unless
+        ``across_regions``), or None / ``"all"`` for every région (see
+        :func:`ess_geo.reference.codes.resolve_regions`).
     supply : Supply or path
         Specialist counts (required).
     registry : Registry or path, optional
