@@ -27,7 +27,7 @@ from ess_geo.errors import (
     UnknownSpecialtyError,
 )
 from ess_geo.inputs.load import load_supply
-from ess_geo.inputs.registry import EssEntry, Registry, load_registry
+from ess_geo.inputs.registry import EssEntry, Registry, load_registry, merge_registries
 from ess_geo.inputs.rpps import load_rpps
 from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.inputs.zonage import load_zonage
@@ -104,6 +104,7 @@ __all__ = [
     "load_rpps",
     "load_supply",
     "load_zonage",
+    "merge_registries",
     "neighbours",
     "normalize_dep_code",
     "normalize_region_code",

@@ -16,8 +16,12 @@ from ess_geo.cli._app import french_usage
 run = run_cli
 
 
+#: ESS Cardiologie Île-de-France covered only 75 + 94 then (its launch perimeter): no overlap on 77, 91.
+AT_LAUNCH = ["--as-of", "2023-06-01"]
+
+
 def test_undetermined_without_supply_exits_1(capsys):
-    code, out, _ = run(["check", "--specialty", "cardiologie", "--departements", "77,91"], capsys)
+    code, out, _ = run(["check", "--specialty", "cardiologie", "--departements", "77,91", *AT_LAUNCH], capsys)
     assert code == 1
     assert "INDÉTERMINÉ" in out
     assert "COG 2025" in out
@@ -39,7 +43,8 @@ def test_no_territory_exits_2(capsys):
 @pytest.mark.shared
 def test_admissible_exits_0_and_json(capsys, drees_effectifs):
     code, out, _ = run(
-        ["check", "-s", "cardio", "-d", "77,91", "--supply", str(drees_effectifs), "--adherents", "40", "--json"], capsys
+        ["check", "-s", "cardio", "-d", "77,91", "--supply", str(drees_effectifs), "--adherents", "40", "--json", *AT_LAUNCH],
+        capsys,
     )
     d = json.loads(out)
     assert d["admissible"] is True
@@ -57,7 +62,7 @@ def test_console_script_is_installed():
 def test_exit_zero_keeps_bad_input_at_2(capsys):
     code, out, _ = run(["check", "-s", "cardiologie", "-d", "77,91", "--exit-zero"], capsys)
     assert code == 0
-    assert "INDÉTERMINÉ" in out
+    assert "NON ADMISSIBLE" in out  # today ESS Cardiologie Île-de-France covers 77 and 91
     code, _, err = run(["check", "-s", "cardiologie", "-d", "77,99", "--exit-zero"], capsys)
     assert code == 2
     assert "'99'" in err
@@ -111,7 +116,7 @@ def test_corsica_hint_in_french(capsys):
 
 @pytest.mark.shared
 def test_impossible_adherents_exit_1(drees_effectifs, capsys):
-    code, out, _ = run(["check", "-s", "cardio", "-d", "77", "--supply", str(drees_effectifs), "-a", "500"], capsys)
+    code, out, _ = run(["check", "-s", "cardio", "-d", "77", "--supply", str(drees_effectifs), "-a", "500", *AT_LAUNCH], capsys)
     assert code == 1 and "INDÉTERMINÉ" in out and "Impossible : 500 adhérents" in out
 
 
@@ -124,7 +129,7 @@ def test_density_file_exit_2(shared_data, capsys):
 
 @pytest.mark.shared
 def test_simulate_cli(drees_effectifs, capsys):
-    base = ["simulate", "-s", "cardio", "-d", "77,91", "--supply", str(drees_effectifs)]  # 238 cardiologists
+    base = ["simulate", "-s", "cardio", "-d", "77,91", "--supply", str(drees_effectifs), *AT_LAUNCH]  # 238 cardiologists
     code, out, _ = run([*base, "--adherents-par-annee", "24,43,62,81,100,119"], capsys)
     assert code == 0
     assert "Année  Adhérents" in out and "Sur la trajectoire chaque année : oui" in out

@@ -54,9 +54,10 @@ def test_propose_lumped_drees_group_is_undetermined_exit_1(capsys, drees_effecti
 
 @pytest.mark.shared
 def test_propose_names_covering_ess_with_id(capsys, drees_effectifs):
-    code, out, _ = run(["propose", "-s", "cardiologie", "-r", "11", "--supply", str(drees_effectifs)], capsys)
+    launch = ["--as-of", "2023-06-01"]  # ESS Cardiologie Île-de-France on its launch perimeter (75 + 94)
+    code, out, _ = run(["propose", "-s", "cardiologie", "-r", "11", "--supply", str(drees_effectifs), *launch], capsys)
     assert code == 0
-    assert "75 : ESS Cardiologie (idf-cardiologie)" in out and "75 par" not in out
+    assert "75 : ESS Cardiologie Île-de-France (ESSC-IDF) (idf-cardiologie)" in out and "75 par" not in out
     assert not re.search(r"(?<![\d\u202f])1 spécialistes", out)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from ess_geo.errors import InputDataError
@@ -12,11 +14,22 @@ HEADER = "id,name,specialties,departements,region,status,source,source_date\n"
 
 def test_embedded_seed():
     reg = load_registry()
-    ids = {e.id: e for e in reg}
-    assert set(ids) == {"idf-cardiologie", "idf-dermatologie", "idf-argos-ophtalmologie"}
-    assert ids["idf-cardiologie"].departements == ("75", "94")
-    assert len(ids["idf-dermatologie"].departements) == 8
+    ids = {e.id for e in reg}
+    assert ids == {
+        "idf-cardiologie", "idf-dermatologie", "idf-argos-ophtalmologie", "paca-rhumatologie-littoral",
+        "vaucluse-neurologie", "bretagne-dermato-breizh", "bretagne-endocrinologie", "bretagne-cancero",
+        "isere-cardio-plus",
+    }  # fmt: skip
+    assert len(reg) == 10  # ESS Cardiologie Île-de-France has two perimeter periods
+    cardio = [e for e in reg if e.id == "idf-cardiologie"]
+    assert [e.departements for e in cardio] == [("75", "94"), ("75", "77", "78", "91", "92", "93", "94", "95")]
+    assert cardio[0].valid_from == date(2022, 1, 10) and cardio[0].valid_to == date(2024, 5, 31)
+    assert cardio[1].valid_from == date(2024, 6, 1) and cardio[1].valid_to is None
+    assert "2024-06 or later" in cardio[1].note and "2024-06-01" in cardio[1].note  # the chosen date is explained
     assert reg.covered_departements("ophtalmologie")["93"] == "idf-argos-ophtalmologie"
+    assert reg.covered_departements("cardiologie")["77"] == "idf-cardiologie"  # today: the 8 départements
+    assert "77" not in reg.covered_departements("cardiologie", as_of="2023-06-01")  # launch perimeter
+    assert all(e.source_url.startswith("http") and e.source_quote for e in reg)
 
 
 def test_user_file_with_region_only(tmp_path):
@@ -114,6 +127,7 @@ def test_two_covering_ess_of_one_specialty_sharing_a_departement(tmp_path):
     msg = str(info.value)
     assert "'a' (line 2) and 'b' (line 3) both cover cardiologie in département(s) ['94']" in msg
     assert "'b' (line 3) and 'd' (line 5) both cover dermatologie in département(s) ['77']" in msg
+    assert "'a' (ligne 2) et 'b' (ligne 3) couvrent toutes deux cardiologie dans 94" in info.value.fr
     assert "'c'" not in msg
 
 

@@ -96,7 +96,10 @@ def test_overlap_names_the_ess():
     entry = EssEntry("x", "ESS synthétique", ("cardiologie",), ("75", "94"), "11", "active", "synthetic")
     c = rule_overlap(get_specialty("cardiologie"), [(entry, ["94"])])
     assert c.status == "fail"
-    assert c.evidence["ess"] == [{"id": "x", "name": "ESS synthétique", "departements": ["94"], "status": "active"}]
+    assert c.evidence["ess"] == [{
+        "id": "x", "name": "ESS synthétique", "departements": ["94"], "perimeter": ["75", "94"], "status": "active",
+        "certainty": "confirmed", "valid_from": None, "valid_to": None, "source": "synthetic", "source_url": "",
+    }]  # fmt: skip
 
 
 def test_funding_rule_keeps_to_the_published_points():

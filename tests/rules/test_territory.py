@@ -49,7 +49,9 @@ def test_cardiologie_on_94_77_overlaps_ess_cardiologie():
     c = r.criterion("overlap")
     assert c.status == "fail"
     assert c.evidence["ess"][0]["id"] == "idf-cardiologie"
-    assert c.evidence["ess"][0]["departements"] == ["94"]
+    assert c.evidence["ess"][0]["departements"] == ["94", "77"]  # today: the eight départements
+    at_launch = check_territory("cardiologie", ["94", "77"], as_of="2023-06-01").criterion("overlap")
+    assert at_launch.evidence["ess"][0]["departements"] == ["94"]
 
 
 def test_region_expands_and_overlaps_dermatology():
@@ -76,8 +78,12 @@ def test_pathologies_and_general_practice_fail_the_specialty_rule(name):
     assert r.admissible is False
 
 
+#: ESS Cardiologie Île-de-France covered only 75 + 94 then (its launch perimeter): no overlap on 77, 91.
+AT_LAUNCH = "2023-06-01"
+
+
 def test_without_supply_threshold_and_adherents_unknown():
-    r = check_territory("cardiologie", ["77", "91"])
+    r = check_territory("cardiologie", ["77", "91"], as_of=AT_LAUNCH)
     assert r.criterion("threshold").status == "unknown"
     assert r.criterion("adherents").status == "unknown"
     assert r.admissible is None
@@ -168,7 +174,7 @@ def test_negative_cell_cannot_fail_the_threshold(tmp_path):
 
 def test_unreadable_cell_is_unknown_not_zero(tmp_path):
     sup = _synthetic_drees(tmp_path, "77,n.d.,1,1", "91,4,1,5")
-    r = check_territory("cardiologie", ["77", "91"], supply=sup)
+    r = check_territory("cardiologie", ["77", "91"], supply=sup, as_of=AT_LAUNCH)
     assert r.criterion("threshold").status == "unknown"
     assert r.admissible is None
 
@@ -188,7 +194,7 @@ def test_duplicated_row_is_not_summed(tmp_path):
 
 def test_supply_without_the_specialty_is_unknown_not_fail(tmp_path):
     sup = _synthetic_drees(tmp_path, "77,3,3", "91,2,2", header="dept_code,15-Autre spécialité,Total général")
-    r = check_territory("cardiologie", ["77", "91"], adherents=5, supply=sup)
+    r = check_territory("cardiologie", ["77", "91"], adherents=5, supply=sup, as_of=AT_LAUNCH)
     t = r.criterion("threshold")
     assert t.status == "unknown"
     assert "ne contient aucune donnée pour Cardiologie" in t.message

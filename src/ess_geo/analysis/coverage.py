@@ -58,6 +58,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -305,6 +306,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     progress: Callable[[str, str], None] | None = None,
     zonage: Zonage | str | Path | None = None,
     derogations: Iterable[str] | str | None = None,
+    as_of: date | str | None = None,
 ) -> CoverageResult:
     """ESS coverage of every département for every specialty.
 
@@ -334,6 +336,8 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     derogations : iterable of str or str, optional
         Derogations assumed (:mod:`ess_geo.rules.derogations`); only ``perimeter`` changes the
         table (it allows ``cross_region``).
+    as_of : datetime.date or str, optional
+        Date whose ESS perimeters are used (ISO ``YYYY-MM-DD``); default today.
 
     Returns
     -------
@@ -354,7 +358,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     parse_derogations(derogations)  # an unknown derogation is an error even when it changes nothing here
     regions = codes.resolve_regions(region)
     sup = as_supply(supply)
-    reg = as_registry(registry)
+    reg = as_registry(registry).at(as_of)
     rule = funding_rule or FundingRule()
     specs = _specialties(specialties, sup, include_lumped)
     zon = None if zonage is None else zonage if isinstance(zonage, Zonage) else load_zonage(zonage)

@@ -78,6 +78,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from ess_geo._format import plural
@@ -116,6 +117,7 @@ def propose_territories(
     across_regions: bool = False,
     check: bool = True,
     derogations: Iterable[str] | str | None = None,
+    as_of: date | str | None = None,
 ) -> Proposals:
     """Propose the most ESS territories possible on the uncovered départements (exact max-p).
 
@@ -124,8 +126,9 @@ def propose_territories(
     specialty : str or Specialty
         Specialty id, label or alias.
     region : str, int or sequence, optional
-        One région code, several (``"84,27"`` or a list), or None / ``"all"`` for every région
-        (:func:`ess_geo.reference.codes.resolve_regions`), each solved on its own unless ``across_regions``.
+        One région code, several (``"84,27"`` or a list; each solved on its own unless
+        ``across_regions``), or None / ``"all"`` for every région (see
+        :func:`ess_geo.reference.codes.resolve_regions`).
     supply : Supply or path
         Specialist counts (required).
     registry : Registry or path, optional
@@ -140,6 +143,8 @@ def propose_territories(
         Re-check every proposal with :func:`~ess_geo.rules.territory.check_territory`.
     derogations : iterable of str or str, optional
         Derogations assumed (:mod:`ess_geo.rules.derogations`), also in every re-check.
+    as_of : datetime.date or str, optional
+        Date of the ESS perimeters used (``YYYY-MM-DD``); default the registry's, else today.
 
     Returns
     -------
@@ -163,7 +168,7 @@ def propose_territories(
     spec = get_specialty(specialty)
     regions = codes.resolve_regions(region)
     sup = _required_supply(supply)
-    reg = as_registry(registry)
+    reg = as_registry(registry).at(as_of)
     search = _search(spec, regions, sup, reg, across_regions)
     if objective == "regional":
         return _regional_proposals(search, regions, check)

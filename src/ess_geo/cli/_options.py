@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import TypeVar
 
 import click
 
-from ess_geo.errors import InputDataError
+from ess_geo.errors import EssGeoError, InputDataError
+from ess_geo.inputs.registry import Registry, as_of_date, load_registry
 from ess_geo.rules.derogations import DEROGATION_CLI, parse_derogations
 from ess_geo.sources import Source
 
 __all__ = [
+    "as_of_option",
+    "cli_registry",
     "departements_option",
     "derogation_option",
     "echo_sources",
     "region_option",
+    "registry_only_option",
     "registry_option",
+    "registry_options",
     "require_territory",
     "specialty_option",
     "supply_option",
@@ -39,7 +45,16 @@ supply_option = click.option(
     help="Fichier d'effectifs (table DREES par département × spécialité, ou extraction RPPS).",
 )
 registry_option = click.option(
-    "--registry", type=click.Path(dir_okay=False), default=None, help="Registre des ESS existantes (CSV) ; défaut : registre embarqué."
+    "--registry",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Registre d'ESS (CSV) ajouté au registre embarqué ; une ESS de même identifiant remplace l'embarquée.",
+)
+registry_only_option = click.option(
+    "--registry-only",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Registre d'ESS (CSV) utilisé seul, à la place du registre embarqué.",
 )
 
 
@@ -63,9 +78,57 @@ derogation_option = click.option(
 )
 
 
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    """``--as-of`` as a date (None: today); a bad date is a usage error naming it (exit 2)."""
+    if value is None:
+        return None
+    try:
+        return as_of_date(value)
+    except EssGeoError as exc:
+        raise click.BadParameter(exc.fr, ctx=ctx, param=param) from exc
+
+
+as_of_option = click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    callback=_as_of,
+    metavar="AAAA-MM-JJ",
+    help="Date des périmètres d'ESS du registre (défaut : aujourd'hui).",
+)
+
+
+def registry_options(func: F) -> F:
+    """Decorate a command with --registry, --registry-only and --as-of (see :func:`cli_registry`)."""
+    for option in reversed((registry_option, registry_only_option, as_of_option)):
+        func = option(func)
+    return func
+
+
+def cli_registry(registry: str | None, registry_only: str | None) -> Registry | None:
+    """The registry of --registry (added to the embedded one) or --registry-only (alone); None: embedded.
+
+    Raises
+    ------
+    click.UsageError
+        If both are given.
+    InputDataError
+        If the file is unusable (the CLI prints its French line, exit 2).
+    """
+    if registry and registry_only:
+        raise click.UsageError(
+            f"choisir --registry ({registry}, ajouté au registre embarqué) ou --registry-only ({registry_only}, "
+            "utilisé seul), pas les deux"
+        )
+    if registry_only:
+        return load_registry(registry_only)
+    return load_registry(registry, include_embedded=True) if registry else None
+
+
 def territory_options(func: F) -> F:
-    """Decorate a command with --specialty, --departements, --region, --supply and --registry."""
-    for option in reversed((specialty_option, departements_option, region_option, supply_option, registry_option)):
+    """Decorate a command with --specialty, --departements, --region, --supply, --registry, --registry-only, --as-of."""
+    func = registry_options(func)
+    for option in reversed((specialty_option, departements_option, region_option, supply_option)):
         func = option(func)
     return func
 

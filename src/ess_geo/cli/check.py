@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import derogation_option, require_territory, territory_options
+from ess_geo.cli._options import cli_registry, derogation_option, require_territory, territory_options
 from ess_geo.rules.territory import check_territory
 
 __all__ = ["check_cmd"]
@@ -38,6 +39,8 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     region: str | None,
     supply: str | None,
     registry: str | None,
+    registry_only: str | None,
+    as_of: date | None,
     adherents: int | None,
     finess: str | None,
     derogations: frozenset[str],
@@ -51,9 +54,8 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     """
     require_territory(departements, region)
     result = check_territory(
-        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry,
-        finess=finess,
-        derogations=derogations,
+        specialty, departements=departements, region=region, adherents=adherents, supply=supply,
+        registry=cli_registry(registry, registry_only), as_of=as_of, finess=finess, derogations=derogations,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

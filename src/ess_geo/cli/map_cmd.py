@@ -10,7 +10,7 @@ from ess_geo._output import prepare_output_file
 from ess_geo.analysis.coverage import coverage_table
 from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import derogation_option, echo_sources, require_territory, territory_options
+from ess_geo.cli._options import cli_registry, derogation_option, echo_sources, require_territory, territory_options
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
 from ess_geo.rules.territory import check_territory
@@ -33,7 +33,7 @@ def _size_fr(n_bytes: int) -> str:
 @derogation_option
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="Fichier de sortie : .html, .png ou .pdf.")
 def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
-    *, specialty, departements, region, supply, registry, zonage, sites, coverage, tiles, derogations, out
+    *, specialty, departements, region, supply, registry, registry_only, as_of, zonage, sites, coverage, tiles, derogations, out
 ):
     """Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.
 
@@ -58,13 +58,15 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
             f"Note : --tiles ignoré pour {suffix} : le fond de carte OpenStreetMap ne s'ajoute qu'aux cartes HTML.",
             err=True,
         )
+    reg = cli_registry(registry, registry_only)
     if coverage:
-
-        fmap = make_coverage_map(coverage_table(region or None, [specialty], supply, registry), specialty, tiles=tiles)
+        table = coverage_table(region or None, [specialty], supply, reg, as_of=as_of)
+        fmap = make_coverage_map(table, specialty, tiles=tiles)
     else:
         require_territory(departements, region)
         result = check_territory(
-            specialty, departements=departements, region=region, supply=supply, registry=registry, derogations=derogations
+            specialty, departements=departements, region=region, supply=supply, registry=reg, as_of=as_of,
+            derogations=derogations,
         )
         zip_result = None
         if zonage:

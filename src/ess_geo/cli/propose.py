@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 import click
 
 from ess_geo.analysis.proposals import propose_territories
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import derogation_option, registry_option, specialty_option, supply_option
+from ess_geo.cli._options import cli_registry, derogation_option, registry_options, specialty_option, supply_option
 
 __all__ = ["propose_cmd"]
 
@@ -18,7 +19,7 @@ __all__ = ["propose_cmd"]
 @specialty_option
 @click.option("--region", "-r", default=None, help="Code(s) région séparés par des virgules ; défaut : toutes les régions.")
 @supply_option
-@registry_option
+@registry_options
 @click.option("--objective", type=click.Choice(["compact", "balance", "max_count", "regional"]), default="compact",
               help="Départage entre partitions de même nombre : compacité (défaut) ou équilibre des effectifs ; "
               "« regional » : la région entière comme territoire unique, si elle est admissible.")
@@ -30,12 +31,14 @@ __all__ = ["propose_cmd"]
 )
 @derogation_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
-def propose_cmd(
+def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
     region: str | None,
     supply: str | None,
     registry: str | None,
+    registry_only: str | None,
+    as_of: date | None,
     objective: str,
     across_regions: bool,
     derogations: frozenset[str],
@@ -54,7 +57,8 @@ def propose_cmd(
             "--derogation perimetre pour l'étudier quand même (dérogation à faire valider par l'ARS)"
         )
     result = propose_territories(
-        specialty, region, supply, registry, objective=objective, across_regions=across_regions, derogations=derogations
+        specialty, region, supply, cli_registry(registry, registry_only), objective=objective,
+        across_regions=across_regions, as_of=as_of, derogations=derogations,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))

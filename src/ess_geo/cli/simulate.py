@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 
 import click
 import pandas as pd
 
 from ess_geo._format import euros, nombre
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import derogation_option, require_territory, territory_options
+from ess_geo.cli._options import cli_registry, derogation_option, require_territory, territory_options
 from ess_geo.errors import InputDataError
 from ess_geo.rules.derogations import DEROGATION_LABELS_FR
 from ess_geo.rules.funding import INTERPOLATED_FR
@@ -85,13 +86,15 @@ def _table_fr(path: AdherentPath) -> str:
 )
 @derogation_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
-def simulate_cmd(
+def simulate_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
     departements: str | None,
     region: str | None,
     supply: str | None,
     registry: str | None,
+    registry_only: str | None,
+    as_of: date | None,
     adherents_by_year: str,
     derogations: frozenset[str],
     as_json: bool,
@@ -106,7 +109,8 @@ def simulate_cmd(
         raise click.UsageError("indiquer --supply FICHIER (effectifs DREES ou extraction RPPS) : la part d'adhérents en dépend")
     values = parse_adherents_by_year(adherents_by_year)
     result = check_territory(
-        specialty, departements=departements, region=region, supply=supply, registry=registry, derogations=derogations
+        specialty, departements=departements, region=region, supply=supply,
+        registry=cli_registry(registry, registry_only), as_of=as_of, derogations=derogations,
     )
     if result.specialty is None:
         raise InputDataError(

@@ -3,7 +3,8 @@
 :mod:`~ess_geo.inputs.supply` (the Supply model), :mod:`~ess_geo.inputs.load` (``load_supply``),
 :mod:`~ess_geo.inputs.drees` and :mod:`~ess_geo.inputs.rpps` / :mod:`~ess_geo.inputs.rpps_file`
 (supply readers), :mod:`~ess_geo.inputs.zonage` / :mod:`~ess_geo.inputs.zonage_match` (doctors'
-zonage), :mod:`~ess_geo.inputs.registry` (existing ESS) and :mod:`~ess_geo.inputs.datasets`
+zonage), :mod:`~ess_geo.inputs.registry` / :mod:`~ess_geo.inputs.registry_entry` /
+:mod:`~ess_geo.inputs.registry_file` (existing ESS, dated perimeters) and :mod:`~ess_geo.inputs.datasets`
 (fetch-and-cache of the open data). The submodules are imported here so that
 ``ess_geo.inputs.zonage.load_zonage`` resolves after ``import ess_geo``.
 """
@@ -13,6 +14,8 @@ from ess_geo.inputs import (
     drees,
     load,
     registry,
+    registry_entry,
+    registry_file,
     rpps,
     rpps_file,
     supply,
@@ -20,4 +23,4 @@ from ess_geo.inputs import (
     zonage_match,
 )
 
-__all__ = ["datasets", "drees", "load", "registry", "rpps", "rpps_file", "supply", "zonage", "zonage_match"]
+__all__ = ["datasets", "drees", "load", "registry", "registry_entry", "registry_file", "rpps", "rpps_file", "supply", "zonage", "zonage_match"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ess_geo.inputs.registry import EssEntry
+from ess_geo.inputs.registry_entry import CERTAINTY_FR, STATUS_FR, EssEntry
 from ess_geo.reference.crs import WGS84
 from ess_geo.render.mapspec import (
     ESS_COLOURS,
@@ -43,7 +43,9 @@ def ess_layer(
             {
                 "ess_id": entry.id,
                 "titre": entry.name,
-                "statut": {"active": "active", "projet": "en projet"}.get(entry.status, entry.status),
+                "statut": STATUS_FR.get(entry.status, entry.status),
+                "perimetre": f"{CERTAINTY_FR.get(entry.perimeter_certainty, entry.perimeter_certainty)} {entry.period_fr}",
+                "source": entry.source_ref,
                 "departements": ", ".join(entry.departements),
                 "fill": None,
                 "fill_opacity": 0.0,
@@ -54,14 +56,20 @@ def ess_layer(
                 "geometry": dissolve(part),
             }
         )
-        items.append(LegendItem(label=f"ESS existante : {entry.name}", fill=None, stroke=colour, dash="8 5", hatch="/"))
+        status = STATUS_FR.get(entry.status, entry.status)
+        unsure = "" if entry.perimeter_certainty == "confirmed" else ", périmètre à vérifier"
+        label = f"ESS existante : {entry.name} ({status}{unsure})"
+        items.append(LegendItem(label=label, fill=None, stroke=colour, dash="8 5", hatch="/"))
     if not rows:
         return None, []
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
     layer = MapLayer(
         name=name,
         frame=frame,
-        tooltip=[("titre", "ESS existante"), ("statut", "Statut"), ("departements", "Départements")],
+        tooltip=[
+            ("titre", "ESS existante"), ("statut", "Statut"), ("perimetre", "Périmètre"),
+            ("departements", "Départements"), ("source", "Source"),
+        ],
     )
     return layer, items
 

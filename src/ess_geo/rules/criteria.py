@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from ess_geo._format import nombre, plural
-from ess_geo.inputs.registry import EssEntry
+from ess_geo.inputs.registry_entry import EssEntry
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.reference.codes import region_name
 from ess_geo.reference.specialties import Specialty
@@ -243,31 +243,27 @@ def rule_contiguity(departements: Sequence[str], graph: Mapping[str, frozenset[s
 
 
 def rule_overlap(spec: Specialty | None, covering: Sequence[tuple[EssEntry, list[str]]], *,
-                 unregistered_fr: Sequence[str] = ()) -> Criterion:
+                 unregistered_fr: Sequence[str] = (), as_of: str | None = None) -> Criterion:  # fmt: skip
     """No département may already be covered by an ESS of the same specialty.
 
-    Parameters
-    ----------
-    spec : Specialty or None
-        The specialty (None when refused).
-    covering : sequence of (EssEntry, list of str)
-        Existing ESS of that specialty and the départements they share with the territory.
-    unregistered_fr : sequence of str
-        French « à vérifier » facts (e.g. ESS of FINESS the registry does not know); non-empty: at least warn.
+    A ``confirmed`` perimeter fails; only ``probable``/``uncertain`` ones or ``unregistered_fr``
+    facts (ESS in FINESS unknown to the registry...) warn, « à vérifier »: never silently
+    conforme. ``covering`` holds the ESS of the specialty (perimeters valid at ``as_of``, an ISO
+    date stated in message and evidence) with the départements they share.
     """
     if spec is None:
         return Criterion("overlap", UNKNOWN, "Sans spécialité valide, le chevauchement ne peut être examiné.")
-    ess: list[dict[str, object]] = [{"id": e.id, "name": e.name, "departements": shared, "status": e.status}
-                                    for e, shared in covering]
-    evidence: OverlapEvidence = {"ess": ess, "specialty": spec.id}
-    extra = f" À vérifier : {' ; '.join(unregistered_fr)}." if unregistered_fr else ""
-    if unregistered_fr:
-        evidence["unregistered"] = list(unregistered_fr)
-    if not ess:
-        msg = f"Aucune ESS de {spec.label} connue sur ce territoire.{extra}"
-        return Criterion("overlap", WARN if extra else PASS, msg, evidence)
-    detail = "; ".join(f"{e.name} ({', '.join(shared)})" for e, shared in covering)
-    return Criterion("overlap", FAIL, f"Territoire déjà couvert pour {spec.label} : {detail}.{extra}", evidence)
+    ess = [e.overlap_fact(shared) for e, shared in covering]
+    evidence: OverlapEvidence = {"ess": ess, "specialty": spec.id, "unregistered": list(unregistered_fr), "as_of": as_of}
+    when = f" au {as_of}" if as_of else ""
+    confirmed = [e.overlap_fr(s) for e, s in covering if e.perimeter_certainty == "confirmed"]
+    to_check = [e.overlap_fr(s) for e, s in covering if e.perimeter_certainty != "confirmed"] + list(unregistered_fr)
+    also = f" À vérifier : {' ; '.join(to_check)}." if to_check else ""
+    if confirmed:
+        return Criterion("overlap", FAIL, f"Territoire déjà couvert pour {spec.label}{when} : {' ; '.join(confirmed)}.{also}", evidence)
+    if to_check:
+        return Criterion("overlap", WARN, f"Chevauchement possible pour {spec.label}{when}, périmètre non confirmé.{also}", evidence)
+    return Criterion("overlap", PASS, f"Aucune ESS de {spec.label} connue sur ce territoire{when}.", evidence)
 
 
 #: Status of each case of a counted threshold (see :func:`_threshold_case`).

@@ -7,7 +7,7 @@ plain ``dict`` at run time); the keys present in each are those listed, in the o
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import TypedDict
 
 __all__ = [
     "AdherentsEvidence",
@@ -50,7 +50,8 @@ class OverlapEvidence(TypedDict):
 
     ess: list[dict[str, object]]
     specialty: str
-    unregistered: NotRequired[list[str]]  # « à vérifier » facts (ESS the registry does not know)
+    unregistered: list[str]
+    as_of: str | None
 
 
 class ThresholdEvidence(TypedDict, total=False):

@@ -11,12 +11,13 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ess_geo.errors import InputDataError, NotEssSpecialtyError
 from ess_geo.inputs.finess import Finess, as_finess
 from ess_geo.inputs.load import as_supply
-from ess_geo.inputs.registry import Registry, as_registry
+from ess_geo.inputs.registry import Registry, as_of_date, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
@@ -78,6 +79,8 @@ class TerritoryCheck:
     context : dict
         Information that decides nothing (« À titre d'information »): with a FINESS extraction,
         the CPTS, DAC and hospitals of each département (:func:`~ess_geo.rules.finess_context.territory_context`).
+    as_of : datetime.date or None
+        Date whose registry perimeters were used.
     """
 
     specialty: Specialty | None
@@ -92,6 +95,7 @@ class TerritoryCheck:
     count: SupplyCount | None = field(default=None, repr=False)
     context: dict = field(default_factory=dict, repr=False)
     finess: Finess | None = field(default=None, repr=False)
+    as_of: date | None = None
 
     @property
     def admissible(self) -> bool | None:
@@ -142,6 +146,7 @@ class TerritoryCheck:
             "departements": list(self.departements),
             "region": self.region,
             "adherents": self.adherents,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
             "admissible": self.admissible,
             "verdict": self.verdict_fr,
             "derogations": self.derogations,
@@ -247,6 +252,7 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     funding_rule: FundingRule | None = None,
     finess: Finess | str | Path | None = None,
     derogations: Iterable[str] | str | None = None,
+    as_of: date | str | None = None,
 ) -> TerritoryCheck:
     """Check a proposed ESS territory against every admissibility rule.
 
@@ -272,6 +278,8 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     derogations : iterable of str or str, optional
         Derogations assumed (``{"perimeter", "threshold", "uniqueness"}``): each turns its
         criterion's ``fail`` into ``warn`` (:func:`~ess_geo.rules.derogations.apply_derogations`).
+    as_of : datetime.date or str, optional
+        Date of the registry perimeters used (``YYYY-MM-DD``); default the registry's, else today.
 
     Returns
     -------
@@ -287,13 +295,15 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
         Naming every unknown département or région code.
     InputDataError
         If ``adherents`` is negative or not an integer, ``departements`` is of another type than
-        those above, the territory is empty, a supply/registry file or a derogation is unusable.
+        those above, the territory is empty, a supply/registry file is unusable, or ``as_of`` is
+        not a date.
     """
     asked = parse_derogations(derogations)
     spec, refusal = _resolve_specialty(specialty)
     _check_adherents(adherents)
     deps, communes, region_code = _territory_departements(departements, region)
-    reg = as_registry(registry)
+    reg = as_registry(registry).at(as_of)
+    day = reg.as_of or as_of_date(None)
     sup = as_supply(supply)
     fin, unknown, context = finess_facts(as_finess(finess), reg, spec, deps)
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
@@ -302,7 +312,7 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
         rule_contiguity(deps, graph),
-        rule_overlap(spec, reg.covering(spec, deps) if spec else [], unregistered_fr=unknown),
+        rule_overlap(spec, reg.covering(spec, deps) if spec else [], unregistered_fr=unknown, as_of=day.isoformat()),
         _threshold(spec, count, sup, deps, graph),
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
@@ -321,5 +331,6 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
         count=count,
         context=context,
         finess=fin,
+        as_of=day,
     )
 
