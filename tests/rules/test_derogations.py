@@ -136,7 +136,8 @@ def test_uniqueness_derogation_on_an_overlap_with_an_existing_ess(drees):
     assert c.evidence["derogation"]["id"] == "uniqueness" and c.evidence["derogation"]["source"] == DEROGATION_SOURCE_FR
     assert derog.derogations == ["uniqueness"]
     # asked but not needed: said in evidence, nothing changed
-    unused = check_territory("cardiologie", ["77"], supply=drees, derogations={"uniqueness"}).criterion("overlap")
+    # (Seine-et-Marne is covered too since the extension to the 8 départements: Oise is not)
+    unused = check_territory("cardiologie", ["60"], supply=drees, derogations={"uniqueness"}).criterion("overlap")
     assert unused.status == "pass" and unused.evidence["derogation"]["assumed"] is False
 
 
