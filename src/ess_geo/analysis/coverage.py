@@ -74,7 +74,8 @@ from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import Zonage, load_zonage
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
-from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, adherents_needed
+from ess_geo.rules.adherents import adherents_needed
+from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y
 from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
 from ess_geo.sources import Source
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ess_geo.errors import InputDataError, NotEssSpecialtyError
+from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
@@ -22,15 +23,15 @@ from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.rules.criteria import (
     DECIDING,
     Criterion,
-    rule_adherents,
     rule_contiguity,
     rule_overlap,
     rule_perimeter,
     rule_specialty,
-    rule_threshold,
     verdict,
 )
+from ess_geo.rules.adherents import rule_adherents
 from ess_geo.rules.funding import FundingRule, rule_funding
+from ess_geo.rules.threshold import rule_threshold
 from ess_geo.sources import Source
 
 __all__ = ["DECIDING", "VERDICT_FR", "TerritoryCheck", "check_territory"]
@@ -204,6 +205,7 @@ def check_territory(
     registry: Registry | str | Path | None = None,
     *,
     funding_rule: FundingRule | None = None,
+    embedded_supply: bool = True,
 ) -> TerritoryCheck:
     """Check a proposed ESS territory against every admissibility rule.
 
@@ -218,12 +220,16 @@ def check_territory(
     adherents : int, optional
         Specialists who signed up at start.
     supply : Supply or path, optional
-        Specialist supply (DREES table or RPPS extraction). Without it, the threshold and
-        adherents criteria are ``unknown``.
+        Specialist supply (DREES table or RPPS extraction), used instead of the embedded one.
+        Default: the embedded supply (:func:`ess_geo.inputs.embedded.load_embedded_supply`, DREES
+        2022 all modes and CNAM 2018 libéral counts).
     registry : Registry or path, optional
         Existing ESS; default the embedded registry.
     funding_rule : FundingRule, optional
         Indicative yearly allocation scale.
+    embedded_supply : bool, default True
+        With ``supply=None``, use the embedded supply; False uses none (the threshold and
+        adherents criteria are then ``unknown``).
 
     Returns
     -------
@@ -246,17 +252,20 @@ def check_territory(
     deps, communes, region_code = _territory_departements(departements, region)
     reg = as_registry(registry)
     sup = as_supply(supply)
+    if sup is None and embedded_supply:
+        sup = load_embedded_supply()
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
+    supply_label = "" if sup is None else sup.source.label() if sup.bounds is None else "effectifs embarqués (voir Sources)"
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
         rule_contiguity(deps, geography.adjacency_graph()),
         rule_overlap(spec, reg.covering(spec, deps) if spec else []),
-        rule_threshold(spec, count, sup.source.label() if sup else ""),
+        rule_threshold(spec, count, supply_label),
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
     ]
-    sources = [geography.reference_source(), reg.source] + ([sup.source] if sup is not None else [])
+    sources = [geography.reference_source(), reg.source] + (sup.sources if sup is not None else [])
     return TerritoryCheck(
         specialty=spec,
         specialty_input=str(specialty),
