@@ -173,7 +173,7 @@ def propose_territories(
         upper_bound=upper,
         stats=sol.stats(),
         warnings=_warnings(search, sol),
-        sources=[geography.reference_source(), reg.source, sup.source],
+        sources=[geography.reference_source(), reg.source, *sup.sources],
         covered_names={e.id: e.name for e in reg.for_specialty(spec)},
     )
 

@@ -7,14 +7,19 @@ from typing import TypeVar
 
 import click
 
+from ess_geo.inputs.embedded import load_embedded_supply
+from ess_geo.inputs.load import as_supply
+from ess_geo.inputs.supply import Supply
 from ess_geo.sources import Source
 
 __all__ = [
     "departements_option",
     "echo_sources",
+    "no_embedded_supply_option",
     "region_option",
     "registry_option",
     "require_territory",
+    "resolve_supply",
     "specialty_option",
     "supply_option",
     "territory_options",
@@ -35,6 +40,13 @@ supply_option = click.option(
     default=None,
     help="Fichier d'effectifs (table DREES par département × spécialité, ou extraction RPPS).",
 )
+no_embedded_supply_option = click.option(
+    "--no-embedded-supply",
+    "no_embedded_supply",
+    is_flag=True,
+    help="Sans --supply, n'utiliser aucun effectif (ni les effectifs embarqués DREES 2022 et CNAM 2018) : "
+    "seuil et adhérents indéterminés.",
+)
 registry_option = click.option(
     "--registry", type=click.Path(dir_okay=False), default=None, help="Registre des ESS existantes (CSV) ; défaut : registre embarqué."
 )
@@ -45,6 +57,13 @@ def territory_options(func: F) -> F:
     for option in reversed((specialty_option, departements_option, region_option, supply_option, registry_option)):
         func = option(func)
     return func
+
+
+def resolve_supply(supply: str | None, no_embedded_supply: bool) -> Supply | None:
+    """The supply a command uses: the file of --supply, else the embedded one unless --no-embedded-supply."""
+    if supply:
+        return as_supply(supply)
+    return None if no_embedded_supply else load_embedded_supply()
 
 
 def require_territory(departements: str | None, region: str | None) -> None:

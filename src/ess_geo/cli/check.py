@@ -8,7 +8,7 @@ import sys
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import require_territory, territory_options
+from ess_geo.cli._options import no_embedded_supply_option, require_territory, territory_options
 from ess_geo.rules.territory import check_territory
 
 __all__ = ["check_cmd"]
@@ -16,6 +16,7 @@ __all__ = ["check_cmd"]
 
 @click.command("check", cls=EssGeoCommand)
 @territory_options
+@no_embedded_supply_option
 @click.option("--adherents", "-a", type=click.IntRange(min=0), default=None, help="Nombre de spécialistes adhérents au départ.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
 @click.option(
@@ -30,6 +31,7 @@ def check_cmd(
     region: str | None,
     supply: str | None,
     registry: str | None,
+    no_embedded_supply: bool,
     adherents: int | None,
     as_json: bool,
     exit_zero: bool,
@@ -41,7 +43,8 @@ def check_cmd(
     """
     require_territory(departements, region)
     result = check_territory(
-        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry
+        specialty, departements=departements, region=region, adherents=adherents, supply=supply, registry=registry,
+        embedded_supply=not no_embedded_supply,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

@@ -9,7 +9,13 @@ import click
 
 from ess_geo.analysis.proposals import propose_territories
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import registry_option, specialty_option, supply_option
+from ess_geo.cli._options import (
+    no_embedded_supply_option,
+    registry_option,
+    resolve_supply,
+    specialty_option,
+    supply_option,
+)
 
 __all__ = ["propose_cmd"]
 
@@ -18,6 +24,7 @@ __all__ = ["propose_cmd"]
 @specialty_option
 @click.option("--region", "-r", default=None, help="Code(s) région séparés par des virgules ; défaut : toutes les régions.")
 @supply_option
+@no_embedded_supply_option
 @registry_option
 @click.option("--objective", type=click.Choice(["compact", "balance", "max_count"]), default="compact",
               help="Départage entre partitions de même nombre : compacité (défaut) ou équilibre des effectifs.")
@@ -28,6 +35,7 @@ def propose_cmd(
     specialty: str,
     region: str | None,
     supply: str | None,
+    no_embedded_supply: bool,
     registry: str | None,
     objective: str,
     across_regions: bool,
@@ -39,7 +47,7 @@ def propose_cmd(
     groupe DREES regroupant plusieurs spécialités), 2 erreur de saisie.
     """
     result = propose_territories(
-        specialty, region, supply, registry, objective=objective, across_regions=across_regions
+        specialty, region, supply or resolve_supply(None, no_embedded_supply), registry, objective=objective, across_regions=across_regions
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))

@@ -10,8 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ess_geo.analysis.coverage import default_specialties
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import echo_sources, registry_option, supply_option
-from ess_geo.inputs.load import as_supply
+from ess_geo.cli._options import echo_sources, no_embedded_supply_option, registry_option, resolve_supply, supply_option
 from ess_geo.inputs.registry import as_registry
 from ess_geo.reference.codes import resolve_regions
 from ess_geo.reference.specialties import get_specialty
@@ -25,6 +24,7 @@ __all__ = ["report_cmd"]
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Dossier de sortie.")
 @click.option("--specialties", "-s", default=None, help="Spécialités séparées par des virgules (défaut : celles du fichier d'effectifs).")
 @supply_option
+@no_embedded_supply_option
 @registry_option
 @click.option("--zonage", type=click.Path(dir_okay=False), default=None, help="Zonage des médecins (ajoute la part de la population en ZIP par département).")
 @click.option("--formats", "-f", default="html,xlsx,csv", show_default=True, help="Formats : html, xlsx, csv.")
@@ -32,13 +32,13 @@ __all__ = ["report_cmd"]
 @click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
 def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
-    *, region, out_dir, specialties, supply, registry, zonage, formats, maps, lumped, quiet
+    *, region, out_dir, specialties, supply, no_embedded_supply, registry, zonage, formats, maps, lumped, quiet
 ):
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     started = time.perf_counter()
     fmts = check_formats(formats)
     regions = resolve_regions(region)
-    sup = as_supply(supply)
+    sup = resolve_supply(supply, no_embedded_supply)
     reg = as_registry(registry)
     specs = [get_specialty(s) for s in specialties.split(",") if s.strip()] if specialties else default_specialties(sup, lumped)
     if maps is None:
