@@ -255,7 +255,8 @@ def check_territory(
     if sup is None and embedded_supply:
         sup = load_embedded_supply()
     count = sup.count(spec, deps) if spec is not None and sup is not None else None
-    supply_label = "" if sup is None else sup.source.label() if sup.bounds is None else "effectifs embarqués (voir Sources)"
+    # a supply of several sources names each count (source, vintage, mode, bound) in the message instead
+    supply_label = sup.source.label() if sup is not None and sup.bounds is None else ""
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
