@@ -9,6 +9,7 @@ from ess_geo._format import nombre, plural
 from ess_geo.inputs.registry import EssEntry
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.reference.specialties import get_specialty
+from ess_geo.rules.adherents import adherents_needed, rule_adherents
 from ess_geo.rules.criteria import (
     CRITERION_LABELS_FR,
     DECIDING,
@@ -22,9 +23,8 @@ from ess_geo.rules.criteria import (
     rule_perimeter,
     verdict,
 )
-from ess_geo.rules.adherents import adherents_needed, rule_adherents
-from ess_geo.rules.threshold import rule_threshold
 from ess_geo.rules.funding import FundingRule, rule_funding
+from ess_geo.rules.threshold import rule_threshold
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ __all__ = ["check_cmd"]
     is_flag=True,
     help="Sortir avec le code 0 quel que soit le verdict (seules les erreurs de saisie donnent 2).",
 )
-def check_cmd(
+def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
     departements: str | None,

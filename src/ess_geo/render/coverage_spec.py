@@ -83,17 +83,19 @@ def _rows(result: CoverageResult, spec: Specialty, region: str | None) -> tuple[
     return rows[rows["code_region"] == code_region], code_region
 
 
-def _count_text(n: float | None, exact: bool | None, low: object = None, high: object = None) -> str:
+def _count_text(n: float | None, exact: bool | None, low: float | None = None, high: float | None = None) -> str:
     """French count: the figure, « entre A et B » (bounds from several sources), or « N (majorant) »."""
     if n is None or pd.isna(n):
         return fmt_number(None)
     if exact or low is None or pd.isna(low) or not int(low):
         return fmt_number(int(n)) + ("" if exact else " (majorant)")
+    lo = int(low)
     if high is None or pd.isna(high):
-        return f"au moins {fmt_number(int(low))}"
-    if int(low) > int(high):
-        return f"{fmt_number(int(low))} ou {fmt_number(int(high))} (sources discordantes)"
-    return f"entre {fmt_number(int(low))} et {fmt_number(int(high))}"
+        return f"au moins {fmt_number(lo)}"
+    hi = int(high)
+    if lo > hi:
+        return f"{fmt_number(lo)} ou {fmt_number(hi)} (sources discordantes)"
+    return f"entre {fmt_number(lo)} et {fmt_number(hi)}"
 
 
 def _coverage_layer(deps: gpd.GeoDataFrame, rows: pd.DataFrame, counts_known: bool) -> MapLayer:

@@ -20,6 +20,7 @@ from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
+from ess_geo.rules.adherents import rule_adherents
 from ess_geo.rules.criteria import (
     DECIDING,
     Criterion,
@@ -29,7 +30,6 @@ from ess_geo.rules.criteria import (
     rule_specialty,
     verdict,
 )
-from ess_geo.rules.adherents import rule_adherents
 from ess_geo.rules.funding import FundingRule, rule_funding
 from ess_geo.rules.threshold import rule_threshold
 from ess_geo.sources import Source
