@@ -94,30 +94,30 @@ def _figure(rng: SupplyRange) -> int:
 
 
 def _message(case: str, adherents: int | None, rng: SupplyRange) -> str:
-    """French message of a decided case."""
-    base = range_sources_fr(rng)
-    who = f"médecins libéraux de la spécialité : {base}"
+    """French message of a decided case; it ends with the libéral count used, its source and vintage."""
+    who = f" Médecins libéraux de la spécialité : {range_sources_fr(rng)}."
     now, later = _needed_fr(rng, MIN_ADHERENT_SHARE), _needed_fr(rng, TARGET_ADHERENT_SHARE_5Y)
     target = f"objectif à 5 ans : {later} adhérents (50 %)"
     if case == "not_given" or adherents is None:
-        return f"Nombre d'adhérents non fourni (--adherents N). Il en faut {now} au départ et {later} à 5 ans ({who})."
+        return f"Nombre d'adhérents non fourni (--adherents N). Il en faut {now} au départ et {later} à 5 ans.{who}"
     if case == "no_specialist":
-        return f"Aucun médecin libéral de la spécialité compté ({base}) : part d'adhérents non calculable."
+        return f"Aucun médecin libéral de la spécialité compté : part d'adhérents non calculable.{who}"
     n_adh = plural(adherents, "adhérent")
-    if case == "impossible":
-        return (f"Impossible : {n_adh} pour {plural(_figure(rng), 'spécialiste')} {'compté' if _figure(rng) < 2 else 'comptés'} "
-                f"({who} ; plus d'adhérents que de médecins libéraux) ; vérifier le fichier d'effectifs (source "
-                "ancienne ?) ou la liste des adhérents.")
     figure = _figure(rng)
-    pct = _pct(adherents, figure) if figure else "—"
+    n_lib = f"{plural(figure, 'spécialiste')} {'libéral' if figure < 2 else 'libéraux'}"
+    if case == "impossible":
+        counted = f"{plural(figure, 'spécialiste')} {'compté' if figure < 2 else 'comptés'}"
+        return (f"Impossible : {n_adh} pour {counted} (plus d'adhérents que de médecins libéraux, au plus {nombre(figure)}) ; "
+                f"vérifier le fichier d'effectifs (source ancienne ?) ou la liste des adhérents.{who}")
+    if case == "reached" and rng.exact:
+        return f"{n_adh} = {_pct(adherents, figure)} des {n_lib} (≥ 10 %) ; {target}.{who}"
     if case == "reached":
-        at_least = "" if rng.exact else "au moins "
-        return f"{n_adh} = {at_least}{pct} des {plural(figure, 'spécialiste')} libéraux (≥ 10 % ; {who}) ; {target}."
+        return f"{n_adh} ≥ 10 % des médecins libéraux de la spécialité, quel que soit leur nombre ; {target}.{who}"
     if case == "below":
         at_most = "" if rng.exact else "au plus "
-        return (f"{n_adh} = {at_most}{_pct(adherents, rng.low)} des {plural(rng.low, 'spécialiste')} libéraux < 10 % "
-                f"({who}) : il en faut {now} ; {target}.")
-    return f"{n_adh} pour {who} : part de 10 % non vérifiable (il en faut {now}) ; {target}."
+        low = f"{plural(rng.low, 'spécialiste')} {'libéral' if rng.low < 2 else 'libéraux'}"
+        return f"{n_adh} = {at_most}{_pct(adherents, rng.low)} des {low} < 10 % : il en faut {now} ; {target}.{who}"
+    return f"{n_adh} : part de 10 % des médecins libéraux non vérifiable (il en faut {now}) ; {target}.{who}"
 
 
 def _evidence(adherents: int | None, rng: SupplyRange, case: str) -> AdherentsEvidence:

@@ -196,6 +196,21 @@ def _territory_departements(departements: object, region: object) -> tuple[list[
     return deps, list(territory.communes), territory.region
 
 
+def _supply_count(
+    spec: Specialty | None, deps: list[str], supply: Supply | str | Path | None, embedded_supply: bool
+) -> tuple[Supply | None, SupplyCount | None, str]:
+    """The supply used (the given one, else the embedded one unless refused), its count and its label.
+
+    A supply of several sources (the embedded one) has no label: each count names its source,
+    vintage, mode and bound in the threshold message instead.
+    """
+    sup = as_supply(supply)
+    if sup is None and embedded_supply:
+        sup = load_embedded_supply()
+    count = sup.count(spec, deps) if spec is not None and sup is not None else None
+    return sup, count, sup.source.label() if sup is not None and sup.bounds is None else ""
+
+
 def check_territory(
     specialty: str | Specialty,
     departements: Iterable[object] | str | None = None,
@@ -251,12 +266,7 @@ def check_territory(
     _check_adherents(adherents)
     deps, communes, region_code = _territory_departements(departements, region)
     reg = as_registry(registry)
-    sup = as_supply(supply)
-    if sup is None and embedded_supply:
-        sup = load_embedded_supply()
-    count = sup.count(spec, deps) if spec is not None and sup is not None else None
-    # a supply of several sources names each count (source, vintage, mode, bound) in the message instead
-    supply_label = sup.source.label() if sup is not None and sup.bounds is None else ""
+    sup, count, supply_label = _supply_count(spec, deps, supply, embedded_supply)
     criteria = [
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
