@@ -184,6 +184,9 @@ class Supply:
     unreadable: set[tuple[str, str]] = field(default_factory=set)
     bounds: pd.DataFrame | None = None
     bound_sources: dict[str, Source] = field(default_factory=dict)
+    _bounds_index: dict[str, list[tuple[tuple[str, str, str, str], dict[str, int]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def sources(self) -> list[Source]:
@@ -323,18 +326,27 @@ class Supply:
             vintage = self.source.vintage_fr
             return [ContributingCount(self.source.name, self.source.name, vintage, self.mode, bound, count.total,
                                       dict(count.by_departement), list(count.missing))]
-        rows = self.bounds[self.bounds["specialty"] == spec.id]
-        rows = rows[rows["code_dep"].isin(departements)]
         out = []
-        for (source, mode, bound, vintage), part in rows.groupby(["source", "mode", "bound", "vintage"], sort=False):
-            per_dep = part.groupby("code_dep")["count"].sum()
-            by_dep = {d: int(per_dep[d]) for d in departements if d in per_dep.index}
+        for (source, mode, bound, vintage), per_dep in self._bound_counts(spec.id):
+            by_dep = {d: per_dep[d] for d in departements if d in per_dep}
             name = self.bound_sources[source].name if source in self.bound_sources else str(source)
             label = name.split(" — ")[0]  # the publisher: « DREES », « Assurance Maladie (CNAM) »
             out.append(ContributingCount(str(source), label, str(vintage), str(mode), str(bound), sum(by_dep.values()),
                                          by_dep, [d for d in departements if d not in by_dep]))
         order = {"tous": 0, "liberal": 1}
         return sorted(out, key=lambda c: (order.get(c.mode, 2), c.source, c.bound))
+
+    def _bound_counts(self, spec_id: str) -> list[tuple[tuple[str, str, str, str], dict[str, int]]]:
+        """``((source, mode, bound, vintage), {code_dep: count})`` of a specialty in ``bounds`` (cached)."""
+        if spec_id not in self._bounds_index and self.bounds is not None:
+            rows = self.bounds[self.bounds["specialty"] == spec_id]
+            groups = rows.groupby(["source", "mode", "bound", "vintage"], sort=False)
+            self._bounds_index[spec_id] = [
+                ((str(key[0]), str(key[1]), str(key[2]), str(key[3])),
+                 {str(d): int(n) for d, n in part.groupby("code_dep")["count"].sum().items()})
+                for key, part in groups
+            ]
+        return self._bounds_index.get(spec_id, [])
 
     def _with_ranges(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> SupplyCount:
         """``count`` with its all-modes, libéral and planning ranges (see :mod:`ess_geo.inputs.bounds`)."""
