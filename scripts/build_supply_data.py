@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import hashlib
 import json
 import sys
@@ -159,8 +158,7 @@ def main() -> None:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(sorted(rows))
-    provenance = {
-        "built": dt.date.today().isoformat(),
+    provenance = {  # no build date: the output depends on the inputs only (reproducible byte for byte)
         "script": "scripts/build_supply_data.py",
         "cnam_mapping": "src/ess_geo/reference/data/cnam_specialties.csv",
         "sources": [{k: v for k, v in src.items()} for src in (DREES, CNAM)],

@@ -26,6 +26,7 @@ from ess_geo.errors import (
     UnknownCodeError,
     UnknownSpecialtyError,
 )
+from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import EssEntry, Registry, load_registry, merge_registries
 from ess_geo.inputs.rpps import load_rpps
@@ -98,6 +99,7 @@ __all__ = [
     "load_communes",
     "load_communes_deleguees",
     "load_departements",
+    "load_embedded_supply",
     "load_postal_codes",
     "load_regions",
     "load_registry",

@@ -13,10 +13,18 @@ from conftest import run_cli
 run = run_cli
 
 
-def test_propose_without_supply_exits_2(capsys):
-    code, _, err = run(["propose", "--specialty", "cardiologie", "--region", "53"], capsys)
+def test_propose_without_any_supply_exits_2(capsys):
+    # issue 11: without --supply the embedded supply is used; --no-embedded-supply gives the former error
+    code, _, err = run(["propose", "--specialty", "cardiologie", "--region", "53", "--no-embedded-supply"], capsys)
     assert code == 2
     assert "Erreur" in err and "--supply" in err
+
+
+@pytest.mark.shared
+def test_propose_on_the_embedded_supply(capsys):
+    code, out, _ = run(["propose", "--specialty", "cardiologie", "--region", "53"], capsys)
+    assert code == 0
+    assert "4 territoires proposés" in out and "RPPS au 1er janvier 2022" in out and "31 décembre 2018" in out
 
 
 def test_propose_unknown_region_exits_2(capsys, tmp_path):

@@ -9,23 +9,22 @@ from ess_geo._format import nombre, plural
 from ess_geo.inputs.registry import EssEntry
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.reference.specialties import get_specialty
+from ess_geo.rules.adherents import adherents_needed, rule_adherents
 from ess_geo.rules.criteria import (
     CRITERION_LABELS_FR,
     DECIDING,
     MIN_SPECIALISTS,
     STATUS_FR,
     Criterion,
-    adherents_needed,
     connected_pieces,
     problems,
-    rule_adherents,
     rule_contiguity,
     rule_overlap,
     rule_perimeter,
-    rule_threshold,
     verdict,
 )
 from ess_geo.rules.funding import FundingRule, rule_funding
+from ess_geo.rules.threshold import rule_threshold
 
 
 @pytest.fixture
@@ -57,8 +56,9 @@ def test_perimeter_fails_on_several_regions():
     assert rule_perimeter(["75"], {"75": "11"}, communes=["75056"]).status == "fail"
 
 
-def _count(total, exact=True, missing=()):
-    return SupplyCount(total=total, by_departement={"X": total}, exact=exact, basis="synthetic", missing=list(missing))
+def _count(total, exact=True, missing=(), mode="tous"):
+    return SupplyCount(total=total, by_departement={"X": total}, exact=exact, basis="synthetic", missing=list(missing),
+                       mode=mode)
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,10 @@ def test_adherents_boundaries():
     assert adherents_needed(100, 0.10) == 10
     assert adherents_needed(846, 0.5) == 423
     assert rule_adherents(10, _count(100)).status == "pass"
-    fail = rule_adherents(9, _count(100))
+    # issue 11: the base is the libéral doctors; an all-modes count alone only bounds them from above
+    # (libéral range [0, 100]): 9 adherents may still be 10 % of them, so the rule cannot fail on it
+    assert rule_adherents(9, _count(100)).status == "unknown"
+    fail = rule_adherents(9, _count(100, mode="liberal"))
     assert fail.status == "fail"
     assert fail.evidence["needed_now"] == 10
     assert fail.evidence["needed_5y"] == 50
@@ -135,9 +138,9 @@ def test_adherents_of_a_refused_specialty_do_not_blame_the_supply():
 
 
 def test_plurals_and_thousands_separators():
-    one = rule_adherents(1, _count(72))
+    one = rule_adherents(1, _count(72, mode="liberal"))
     assert one.message.startswith("1 adhérent = 1,4 % des 72 spécialistes")
-    big = rule_adherents(1250, _count(12500))
+    big = rule_adherents(1250, _count(12500, mode="liberal"))
     assert "1\u202f250 adhérents" in big.message and "12\u202f500 spécialistes" in big.message
     assert nombre(1250) == "1\u202f250" and plural(0, "adhérent") == "0 adhérent" and plural(2, "adhérent") == "2 adhérents"
     assert "pour 1 médecin membre :" in rule_funding(1, _count(72)).message

@@ -64,7 +64,7 @@ def test_upper_bound_denominator_is_undetermined():
 
 
 def test_bad_inputs(check_synthetic):
-    no_count = check_territory("cardiologie", ["15"], registry=Registry())
+    no_count = check_territory("cardiologie", ["15"], registry=Registry(), embedded_supply=False)
     with pytest.raises(InputDataError, match="no specialist count"):
         simulate_adherents(no_count, [1, 2, 3, 4, 5])
     with pytest.raises(InputDataError, match="got 3"):

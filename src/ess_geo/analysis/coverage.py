@@ -82,7 +82,8 @@ from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import Zonage, load_zonage
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, all_specialties, get_specialty
-from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, adherents_needed
+from ess_geo.rules.adherents import adherents_needed
+from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y
 from ess_geo.rules.derogations import (
     PERIMETER_DEROGATION_FR,
     UNREACHABLE_FR,
@@ -118,6 +119,8 @@ TABLE_COLUMNS = [
     "covered_by_name",
     "n_specialists",
     "exact",
+    "n_specialists_low",
+    "n_specialists_high",
     "population",
     "density_per_100k",
     "could_host_alone",
@@ -164,6 +167,8 @@ LABELS_FR = {
     "covered_by_name": "ESS couvrante",
     "n_specialists": "Spécialistes",
     "exact": "Effectif",
+    "n_specialists_low": "Spécialistes : borne basse",
+    "n_specialists_high": "Spécialistes : borne haute",
     "population": "Population",
     "density_per_100k": "Densité / 100 000 hab.",
     "could_host_alone": f"Seul ≥ {MIN_SPECIALISTS}",
@@ -364,7 +369,8 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     zon = None if zonage is None else zonage if isinstance(zonage, Zonage) else load_zonage(zonage)
     ctx = row_context(reg, zon, cross_region)
     rows, summary, basis = _tables(ctx, specs, regions, sup, reg, rule, progress)
-    sources = [geography.reference_source(), reg.source] + [x.source for x in (sup, zon) if x is not None]
+    sources = [geography.reference_source(), reg.source] + (sup.sources if sup is not None else [])
+    sources += [zon.source] if zon is not None else []
     return CoverageResult(
         table=_typed(pd.DataFrame.from_records(rows, columns=TABLE_COLUMNS)),
         summary=_typed(pd.DataFrame.from_records(summary, columns=SUMMARY_COLUMNS)),
@@ -452,7 +458,7 @@ def _notes(zon: Zonage | None, sup: Supply | None, rule: FundingRule, *, cross_r
 
 
 _INT_COLUMNS = {
-    "n_specialists", "population", "group_n_specialists", "group_population", "n_departements", "n_covered",
+    "n_specialists", "n_specialists_low", "n_specialists_high", "population", "group_n_specialists", "group_population", "n_departements", "n_covered",
     "n_uncovered", "n_specialists_uncovered", "n_alone", "n_via_group", "n_not_feasible", "n_undetermined",
     "potential_new_ess", "startup_credit_eur", "yearly_allocation_eur", "n_yearly_unpublished",
 }

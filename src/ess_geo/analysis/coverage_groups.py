@@ -18,7 +18,7 @@ The reports and maps of :mod:`ess_geo.render` draw the class from
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ess_geo.analysis.proposals import propose_territories
@@ -38,6 +38,7 @@ __all__ = [
     "could_host_alone",
     "departement_row",
     "group_counter",
+    "host_alone",
     "new_territory_counts",
     "potential_territories",
     "region_rows",
@@ -229,6 +230,14 @@ class SpecialtyCounts:
     missing: set[str]
     covered: dict[str, str]
     group_total: GroupCount
+    low: dict[str, int] = field(default_factory=dict)
+    high: dict[str, int | None] = field(default_factory=dict)
+
+    def bounds(self, d: str, n: int) -> tuple[int, int | None]:
+        """``(low, high)`` of a département: the planning range of the count, else ``n`` (exact) or ``[0, n]``."""
+        if d in self.low:
+            return self.low[d], self.high.get(d)
+        return (n if self.exact else 0), n
 
 
 def row_context(reg: Registry, zon: Zonage | None, cross_region: bool) -> RowContext:
@@ -253,10 +262,13 @@ def specialty_counts(sup: Supply | None, spec: Specialty, reg: Registry, all_dep
     if sup is not None:
         c = sup.count(spec, all_deps)
         counts, exact, basis, missing = dict(c.by_departement), c.exact, c.basis, set(c.missing)
+        low = dict(c.planning.low_by_departement) if c.planning is not None else {}
+        high = dict(c.planning.high_by_departement) if c.planning is not None else {}
     else:
         counts, exact, basis, missing = {}, False, "effectifs non fournis", set(all_deps)
+        low, high = {}, {}
     return SpecialtyCounts(
-        spec, counts, exact, basis, missing, reg.covered_departements(spec), group_counter(sup, spec, counts)
+        spec, counts, exact, basis, missing, reg.covered_departements(spec), group_counter(sup, spec, counts), low, high
     )
 
 
@@ -272,6 +284,21 @@ def could_host_alone(n_specialists: int | None, exact: bool) -> bool | None:
     return False
 
 
+def host_alone(low: int, high: int | None) -> bool | None:
+    """Whether a département reaches the threshold alone, from its bounds (the rule of the threshold criterion).
+
+    True when the lower bound reaches it, False when the upper bound is below it, None otherwise
+    (including when the sources disagree, ``low > high``).
+    """
+    if high is not None and low > high:
+        return None
+    if low >= MIN_SPECIALISTS:
+        return True
+    if high is not None and high < MIN_SPECIALISTS:
+        return False
+    return None
+
+
 def classify_departement(
     ctx: RowContext, sc: SpecialtyCounts, d: str, n: int | None, allowed: set[str]
 ) -> tuple[str, list[str] | None, int | None, int | None]:
@@ -279,21 +306,27 @@ def classify_departement(
 
     The one place where ``group_status`` is decided (labels:
     :data:`ess_geo.analysis.coverage.GROUP_STATUS_FR`): ``covered`` (an ESS of the specialty covers
-    it), ``indetermine`` (count unknown, or only an upper bound), ``alone`` (≥ 10 alone, exact),
-    ``group`` (a smallest group of uncovered neighbours reaches 10), ``none`` (even the whole
-    connected uncovered area stays below 10, e.g. an island without land neighbour).
+    it), ``indetermine`` (count unknown, bounds straddling 10, or sources that disagree),
+    ``alone`` (the lower bound reaches 10 alone: :func:`host_alone`, the threshold's rule),
+    ``group`` (a smallest group of uncovered neighbours reaches 10, on exact counts), ``none``
+    (even the upper bounds of the whole connected uncovered area stay below 10, e.g. an island
+    without land neighbour).
     """
     if d in sc.covered:
         return "covered", None, None, None
     if n is None:
         return "indetermine", None, None, None
-    if could_host_alone(n, sc.exact) is True:
+    low, high = sc.bounds(d, n)
+    alone = host_alone(low, high)
+    if alone is True:
         return "alone", [d], n, ctx.population.get(d) or None
+    if high is None or low > high:
+        return "indetermine", None, None, None  # only a lower bound below 10, or sources that disagree
     known = {x for x in allowed if x not in sc.missing}
     group = smallest_group(d, known, sc.counts, ctx.population, ctx.graph, total=sc.group_total)
     if group is None:
         return "none", None, None, None  # even upper bounds of the whole area stay below
-    if not sc.exact:
+    if not all(sc.bounds(x, sc.counts.get(x, 0))[0] == sc.bounds(x, sc.counts.get(x, 0))[1] for x in group):
         return "indetermine", None, None, None
     group_population = sum(ctx.population[x] for x in group) if all(x in ctx.population for x in group) else None
     return "group", group, sc.group_total(frozenset(group)), group_population
@@ -304,6 +337,7 @@ def departement_row(ctx: RowContext, sc: SpecialtyCounts, code_region: str, d: s
     n = None if d in sc.missing else sc.counts.get(d, 0)
     pop = ctx.population.get(d) or None
     status, group, group_n, group_pop = classify_departement(ctx, sc, d, n, allowed)
+    low, high = sc.bounds(d, n) if n is not None else (None, None)
     return {
         "code_region": code_region,
         "region": ctx.region_names[code_region],
@@ -314,10 +348,12 @@ def departement_row(ctx: RowContext, sc: SpecialtyCounts, code_region: str, d: s
         "covered_by": sc.covered.get(d),
         "covered_by_name": ctx.ess_names.get(sc.covered[d]) if d in sc.covered else None,
         "n_specialists": n,
-        "exact": bool(sc.exact) if n is not None else None,
+        "exact": (low == high) if n is not None else None,
+        "n_specialists_low": low,
+        "n_specialists_high": high,
         "population": pop,
         "density_per_100k": density_per_100k(n, pop),
-        "could_host_alone": could_host_alone(n, sc.exact),
+        "could_host_alone": host_alone(low, high) if low is not None else None,
         "group_status": status,
         "group": group,
         "group_n_specialists": group_n,

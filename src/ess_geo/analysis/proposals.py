@@ -107,7 +107,7 @@ __all__ = [
 OBJECTIVES = ("compact", "balance", "max_count", "regional")
 
 
-def propose_territories(
+def propose_territories(  # noqa: PLR0913 - the options after the specialty and région are keyword-only
     specialty: str | Specialty,
     region: str | int | Sequence[str] | None = None,
     supply: Supply | str | Path | None = None,
@@ -190,7 +190,7 @@ def propose_territories(
         upper_bound=upper,
         stats=sol.stats(),
         warnings=_warnings(search, sol),
-        sources=[geography.reference_source(), reg.source, sup.source],
+        sources=[geography.reference_source(), reg.source, *sup.sources],
         covered_names={e.id: e.name for e in reg.for_specialty(spec)},
         derogations=[d for d in DEROGATIONS if d in asked],
     )

@@ -9,7 +9,10 @@ from typing import TypeVar
 import click
 
 from ess_geo.errors import EssGeoError, InputDataError
+from ess_geo.inputs.embedded import load_embedded_supply
+from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, load_registry
+from ess_geo.inputs.supply import Supply
 from ess_geo.rules.derogations import DEROGATION_CLI, parse_derogations
 from ess_geo.sources import Source
 
@@ -19,11 +22,13 @@ __all__ = [
     "departements_option",
     "derogation_option",
     "echo_sources",
+    "no_embedded_supply_option",
     "region_option",
     "registry_only_option",
     "registry_option",
     "registry_options",
     "require_territory",
+    "resolve_supply",
     "specialty_option",
     "supply_option",
     "territory_options",
@@ -43,6 +48,13 @@ supply_option = click.option(
     type=click.Path(dir_okay=False),
     default=None,
     help="Fichier d'effectifs (table DREES par département × spécialité, ou extraction RPPS).",
+)
+no_embedded_supply_option = click.option(
+    "--no-embedded-supply",
+    "no_embedded_supply",
+    is_flag=True,
+    help="Sans --supply, n'utiliser aucun effectif (ni les effectifs embarqués DREES 2022 et CNAM 2018) : "
+    "seuil et adhérents indéterminés.",
 )
 registry_option = click.option(
     "--registry",
@@ -131,6 +143,13 @@ def territory_options(func: F) -> F:
     for option in reversed((specialty_option, departements_option, region_option, supply_option)):
         func = option(func)
     return func
+
+
+def resolve_supply(supply: str | None, no_embedded_supply: bool) -> Supply | None:
+    """The supply a command uses: the file of --supply, else the embedded one unless --no-embedded-supply."""
+    if supply:
+        return as_supply(supply)
+    return None if no_embedded_supply else load_embedded_supply()
 
 
 def require_territory(departements: str | None, region: str | None) -> None:

@@ -9,7 +9,13 @@ from datetime import date
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import cli_registry, derogation_option, require_territory, territory_options
+from ess_geo.cli._options import (
+    cli_registry,
+    derogation_option,
+    no_embedded_supply_option,
+    require_territory,
+    territory_options,
+)
 from ess_geo.rules.territory import check_territory
 
 __all__ = ["check_cmd"]
@@ -17,6 +23,7 @@ __all__ = ["check_cmd"]
 
 @click.command("check", cls=EssGeoCommand)
 @territory_options
+@no_embedded_supply_option
 @click.option("--adherents", "-a", type=click.IntRange(min=0), default=None, help="Nombre de spécialistes adhérents au départ.")
 @click.option(
     "--finess",
@@ -41,6 +48,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     registry: str | None,
     registry_only: str | None,
     as_of: date | None,
+    no_embedded_supply: bool,
     adherents: int | None,
     finess: str | None,
     derogations: frozenset[str],
@@ -56,6 +64,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     result = check_territory(
         specialty, departements=departements, region=region, adherents=adherents, supply=supply,
         registry=cli_registry(registry, registry_only), as_of=as_of, finess=finess, derogations=derogations,
+        embedded_supply=not no_embedded_supply,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))

@@ -10,7 +10,15 @@ from ess_geo._output import prepare_output_file
 from ess_geo.analysis.coverage import coverage_table
 from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import cli_registry, derogation_option, echo_sources, require_territory, territory_options
+from ess_geo.cli._options import (
+    cli_registry,
+    derogation_option,
+    echo_sources,
+    no_embedded_supply_option,
+    require_territory,
+    resolve_supply,
+    territory_options,
+)
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
 from ess_geo.rules.territory import check_territory
@@ -26,6 +34,7 @@ def _size_fr(n_bytes: int) -> str:
 
 @click.command("map", cls=EssGeoCommand)
 @territory_options
+@no_embedded_supply_option
 @click.option("--zonage", "-z", type=click.Path(dir_okay=False), default=None, help="Zonage des médecins : communes ZIP/ZAC et sites de consultations avancées.")
 @click.option("--sites", type=click.IntRange(min=0), default=5, show_default=True, help="Nombre de sites de consultations avancées (avec --zonage).")
 @click.option("--coverage", is_flag=True, help="Carte de couverture en ESS de la spécialité (France entière, ou la région de --region).")
@@ -33,7 +42,8 @@ def _size_fr(n_bytes: int) -> str:
 @derogation_option
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="Fichier de sortie : .html, .png ou .pdf.")
 def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
-    *, specialty, departements, region, supply, registry, registry_only, as_of, zonage, sites, coverage, tiles, derogations, out
+    *, specialty, departements, region, supply, registry, registry_only, as_of, no_embedded_supply, zonage, sites, coverage,
+    tiles, derogations, out
 ):
     """Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.
 
@@ -59,14 +69,15 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
             err=True,
         )
     reg = cli_registry(registry, registry_only)
+    sup = resolve_supply(supply, no_embedded_supply)
     if coverage:
-        table = coverage_table(region or None, [specialty], supply, reg, as_of=as_of)
+        table = coverage_table(region or None, [specialty], sup, reg, as_of=as_of)
         fmap = make_coverage_map(table, specialty, tiles=tiles)
     else:
         require_territory(departements, region)
         result = check_territory(
-            specialty, departements=departements, region=region, supply=supply, registry=reg, as_of=as_of,
-            derogations=derogations,
+            specialty, departements=departements, region=region, supply=sup, registry=reg, as_of=as_of,
+            derogations=derogations, embedded_supply=False,
         )
         zip_result = None
         if zonage:

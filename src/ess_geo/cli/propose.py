@@ -10,7 +10,15 @@ import click
 
 from ess_geo.analysis.proposals import propose_territories
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import cli_registry, derogation_option, registry_options, specialty_option, supply_option
+from ess_geo.cli._options import (
+    cli_registry,
+    derogation_option,
+    no_embedded_supply_option,
+    registry_options,
+    resolve_supply,
+    specialty_option,
+    supply_option,
+)
 
 __all__ = ["propose_cmd"]
 
@@ -19,6 +27,7 @@ __all__ = ["propose_cmd"]
 @specialty_option
 @click.option("--region", "-r", default=None, help="Code(s) région séparés par des virgules ; défaut : toutes les régions.")
 @supply_option
+@no_embedded_supply_option
 @registry_options
 @click.option("--objective", type=click.Choice(["compact", "balance", "max_count", "regional"]), default="compact",
               help="Départage entre partitions de même nombre : compacité (défaut) ou équilibre des effectifs ; "
@@ -36,6 +45,7 @@ def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
     specialty: str,
     region: str | None,
     supply: str | None,
+    no_embedded_supply: bool,
     registry: str | None,
     registry_only: str | None,
     as_of: date | None,
@@ -57,8 +67,8 @@ def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
             "--derogation perimetre pour l'étudier quand même (dérogation à faire valider par l'ARS)"
         )
     result = propose_territories(
-        specialty, region, supply, cli_registry(registry, registry_only), objective=objective,
-        across_regions=across_regions, as_of=as_of, derogations=derogations,
+        specialty, region, resolve_supply(supply, no_embedded_supply), cli_registry(registry, registry_only),
+        objective=objective, across_regions=across_regions, as_of=as_of, derogations=derogations,
     )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))

@@ -10,8 +10,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from ess_geo.analysis.coverage import default_specialties
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import cli_registry, echo_sources, registry_options, supply_option
-from ess_geo.inputs.load import as_supply
+from ess_geo.cli._options import (
+    cli_registry,
+    echo_sources,
+    no_embedded_supply_option,
+    registry_options,
+    resolve_supply,
+    supply_option,
+)
 from ess_geo.inputs.registry import as_registry
 from ess_geo.reference.codes import resolve_regions
 from ess_geo.reference.specialties import get_specialty
@@ -25,6 +31,7 @@ __all__ = ["report_cmd"]
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Dossier de sortie.")
 @click.option("--specialties", "-s", default=None, help="Spécialités séparées par des virgules (défaut : celles du fichier d'effectifs).")
 @supply_option
+@no_embedded_supply_option
 @registry_options
 @click.option("--zonage", type=click.Path(dir_okay=False), default=None, help="Zonage des médecins (ajoute la part de la population en ZIP par département).")
 @click.option("--formats", "-f", default="html,xlsx,csv", show_default=True, help="Formats : html, xlsx, csv.")
@@ -32,13 +39,14 @@ __all__ = ["report_cmd"]
 @click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
 def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
-    *, region, out_dir, specialties, supply, registry, registry_only, as_of, zonage, formats, maps, lumped, quiet
+    *, region, out_dir, specialties, supply, no_embedded_supply, registry, registry_only, as_of, zonage, formats, maps, lumped,
+    quiet
 ):
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     started = time.perf_counter()
     fmts = check_formats(formats)
     regions = resolve_regions(region)
-    sup = as_supply(supply)
+    sup = resolve_supply(supply, no_embedded_supply)
     reg = (cli_registry(registry, registry_only) or as_registry(None)).at(as_of)
     specs = [get_specialty(s) for s in specialties.split(",") if s.strip()] if specialties else default_specialties(sup, lumped)
     if maps is None:

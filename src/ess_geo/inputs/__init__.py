@@ -1,6 +1,7 @@
 """User and fetched files → tidy frames plus what could not be read.
 
-:mod:`~ess_geo.inputs.supply` (the Supply model), :mod:`~ess_geo.inputs.load` (``load_supply``),
+:mod:`~ess_geo.inputs.supply` (the Supply model) and :mod:`~ess_geo.inputs.bounds` (ranges from several
+sources), :mod:`~ess_geo.inputs.embedded` (the embedded supply), :mod:`~ess_geo.inputs.load` (``load_supply``),
 :mod:`~ess_geo.inputs.drees` and :mod:`~ess_geo.inputs.rpps` / :mod:`~ess_geo.inputs.rpps_file`
 (supply readers), :mod:`~ess_geo.inputs.zonage` / :mod:`~ess_geo.inputs.zonage_match` (doctors'
 zonage), :mod:`~ess_geo.inputs.registry` / :mod:`~ess_geo.inputs.registry_entry` /
@@ -10,8 +11,10 @@ zonage), :mod:`~ess_geo.inputs.registry` / :mod:`~ess_geo.inputs.registry_entry`
 """
 
 from ess_geo.inputs import (
+    bounds,
     datasets,
     drees,
+    embedded,
     load,
     registry,
     registry_entry,
@@ -23,4 +26,18 @@ from ess_geo.inputs import (
     zonage_match,
 )
 
-__all__ = ["datasets", "drees", "load", "registry", "registry_entry", "registry_file", "rpps", "rpps_file", "supply", "zonage", "zonage_match"]
+__all__ = [
+    "bounds",
+    "datasets",
+    "drees",
+    "embedded",
+    "load",
+    "registry",
+    "registry_entry",
+    "registry_file",
+    "rpps",
+    "rpps_file",
+    "supply",
+    "zonage",
+    "zonage_match",
+]

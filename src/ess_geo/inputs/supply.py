@@ -23,14 +23,17 @@ from typing import overload
 import pandas as pd
 
 from ess_geo.dropped import DroppedRows
+from ess_geo.inputs.bounds import ContributingCount, SupplyRange
 from ess_geo.reference.population import density_per_100k, inhabitants
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
 
-__all__ = ["MODES", "TABLE_COLUMNS", "Supply", "SupplyCount", "distinct_doctors"]
+__all__ = ["BOUNDS_COLUMNS", "MODES", "TABLE_COLUMNS", "Supply", "SupplyCount", "distinct_doctors"]
 
 #: Columns of ``Supply.table`` (commune-level supplies add ``code_insee`` first).
 TABLE_COLUMNS = ["code_dep", "specialty", "drees_group", "n_specialists", "mode", "source"]
+#: Columns of ``Supply.bounds``: counts of several sources, each with its mode, bound and vintage.
+BOUNDS_COLUMNS = ["code_dep", "specialty", "count", "bound", "mode", "source", "vintage"]
 
 #: Accepted values of ``mode`` → (RPPS "Code mode exercice" values kept, French label).
 MODES: dict[str, tuple[frozenset[str], str]] = {
@@ -105,6 +108,20 @@ class SupplyCount:
     available : bool
         False when the supply has neither the specialty nor its DREES group at all: ``total`` is
         then 0 for want of data, not a count, and every département is in ``missing``.
+    all_modes : SupplyRange or None
+        Bounds of the doctors of the specialty in all modes of practice (the threshold's base),
+        with every count used (source, vintage, mode, bound); see :mod:`ess_geo.inputs.bounds`.
+    liberal : SupplyRange or None
+        Bounds of the libéral doctors of the specialty (the adherents' base).
+    planning : SupplyRange or None
+        The range the planning analyses (coverage classes, proposals) weigh départements with:
+        ``all_modes``, except for a file counting one mode only (an RPPS extraction of libéral
+        doctors), whose exact count of that mode is kept.
+
+    For a supply with several sources (:func:`ess_geo.inputs.embedded.load_embedded_supply`),
+    ``total`` and ``by_departement`` are the all-modes upper figures (the DREES table) and
+    ``exact`` says whether the all-modes count is one figure on the territory and in each of its
+    départements (no lumped group, no disagreement between sources).
     """
 
     total: int
@@ -118,6 +135,9 @@ class SupplyCount:
     density_per_100k: float | None = None
     multi_departement: int = 0
     available: bool = True
+    all_modes: SupplyRange | None = None
+    liberal: SupplyRange | None = None
+    planning: SupplyRange | None = None
 
 
 @dataclass
@@ -146,6 +166,12 @@ class Supply:
     unreadable : set of (str, str)
         ``(code_dep, drees_group)`` cells of a DREES table that could not be read (not an integer,
         negative): the département's figure for that group is unknown, not 0.
+    bounds : pandas.DataFrame or None
+        For a supply of several sources (the embedded one): their counts per département ×
+        specialty (:data:`BOUNDS_COLUMNS`: count, bound, mode, source id, vintage); ``table`` is
+        then the all-modes view. None for a single file.
+    bound_sources : dict of str to Source
+        Provenance of each source id of ``bounds``.
     """
 
     table: pd.DataFrame
@@ -156,6 +182,16 @@ class Supply:
     mode: str = "tous"
     stats: dict = field(default_factory=dict)
     unreadable: set[tuple[str, str]] = field(default_factory=set)
+    bounds: pd.DataFrame | None = None
+    bound_sources: dict[str, Source] = field(default_factory=dict)
+    _bounds_index: dict[str, list[tuple[tuple[str, str, str, str], dict[str, int]]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    @property
+    def sources(self) -> list[Source]:
+        """Every source behind the supply: each source of ``bounds``, or the file's ``source``."""
+        return list(self.bound_sources.values()) if self.bound_sources else [self.source]
 
     def rows_for(self, specialty: str | Specialty) -> tuple[pd.DataFrame, bool, str]:
         """Rows of ``table`` for a specialty, falling back to its DREES group.
@@ -234,7 +270,11 @@ class Supply:
         """
         spec = get_specialty(specialty)
         if self.persons is not None:
-            return self._count_persons(spec, departements, self.persons)
+            return self._with_ranges(spec, self._count_persons(spec, departements, self.persons), departements)
+        return self._with_ranges(spec, self._count_table(spec, departements), departements)
+
+    def _count_table(self, spec: Specialty, departements: list[str]) -> SupplyCount:
+        """The count of an aggregated table (DREES, or the all-modes view of the embedded supply)."""
         population = "médecins inscrits au RPPS, tous modes d'exercice (libéraux et salariés)"
         pop = inhabitants(departements)
         if not self.has_specialty(spec):
@@ -278,3 +318,48 @@ class Supply:
         return SupplyCount(total, by_dep, True, basis, missing, mode=self.mode, population=population,
                            inhabitants=pop, density_per_100k=density_per_100k(total, pop),
                            multi_departement=multi)
+
+    def _contributions(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> list[ContributingCount]:
+        """Every count behind ``count``: each (source, mode, bound) of ``bounds``, or the file's own count."""
+        if self.bounds is None:
+            bound = "exact" if count.exact else "upper"
+            vintage = self.source.vintage_fr
+            return [ContributingCount(self.source.name, self.source.name, vintage, self.mode, bound, count.total,
+                                      dict(count.by_departement), list(count.missing))]
+        out = []
+        for (source, mode, bound, vintage), per_dep in self._bound_counts(spec.id):
+            by_dep = {d: per_dep[d] for d in departements if d in per_dep}
+            name = self.bound_sources[source].name if source in self.bound_sources else str(source)
+            label = name.split(" — ")[0]  # the publisher: « DREES », « Assurance Maladie (CNAM) »
+            out.append(ContributingCount(str(source), label, str(vintage), str(mode), str(bound), sum(by_dep.values()),
+                                         by_dep, [d for d in departements if d not in by_dep]))
+        order = {"tous": 0, "liberal": 1}
+        return sorted(out, key=lambda c: (order.get(c.mode, 2), c.source, c.bound))
+
+    def _bound_counts(self, spec_id: str) -> list[tuple[tuple[str, str, str, str], dict[str, int]]]:
+        """``((source, mode, bound, vintage), {code_dep: count})`` of a specialty in ``bounds`` (cached)."""
+        if spec_id not in self._bounds_index and self.bounds is not None:
+            rows = self.bounds[self.bounds["specialty"] == spec_id]
+            groups = rows.groupby(["source", "mode", "bound", "vintage"], sort=False)
+            self._bounds_index[spec_id] = [
+                ((str(key[0]), str(key[1]), str(key[2]), str(key[3])),
+                 {str(d): int(n) for d, n in part.groupby("code_dep")["count"].sum().items()})
+                for key, part in groups
+            ]
+        return self._bounds_index.get(spec_id, [])
+
+    def _with_ranges(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> SupplyCount:
+        """``count`` with its all-modes, libéral and planning ranges (see :mod:`ess_geo.inputs.bounds`)."""
+        if not count.available and self.bounds is None:
+            return count
+        contributions = self._contributions(spec, count, departements)
+        count.all_modes = SupplyRange.build("tous", contributions, departements)
+        count.liberal = SupplyRange.build("liberal", contributions, departements)
+        if self.bounds is None and self.mode != "tous":
+            count.planning = SupplyRange.build(self.mode, contributions, departements)  # the file's own mode
+        else:
+            count.planning = count.all_modes
+        if self.bounds is not None:
+            rng = count.all_modes
+            count.exact = rng.exact and all(rng.low_by_departement[d] == rng.high_by_departement[d] for d in departements)
+        return count

@@ -83,11 +83,19 @@ def _rows(result: CoverageResult, spec: Specialty, region: str | None) -> tuple[
     return rows[rows["code_region"] == code_region], code_region
 
 
-def _count_text(n: float | None, exact: bool | None) -> str:
-    """French count, marked « (majorant) » when it is an upper bound (a lumped DREES group)."""
+def _count_text(n: float | None, exact: bool | None, low: float | None = None, high: float | None = None) -> str:
+    """French count: the figure, « entre A et B » (bounds from several sources), or « N (majorant) »."""
     if n is None or pd.isna(n):
         return fmt_number(None)
-    return fmt_number(int(n)) + ("" if exact else " (majorant)")
+    if exact or low is None or pd.isna(low) or not int(low):
+        return fmt_number(int(n)) + ("" if exact else " (majorant)")
+    lo = int(low)
+    if high is None or pd.isna(high):
+        return f"au moins {fmt_number(lo)}"
+    hi = int(high)
+    if lo > hi:
+        return f"{fmt_number(lo)} ou {fmt_number(hi)} (sources discordantes)"
+    return f"entre {fmt_number(lo)} et {fmt_number(hi)}"
 
 
 def _coverage_layer(deps: gpd.GeoDataFrame, rows: pd.DataFrame, counts_known: bool) -> MapLayer:
@@ -98,7 +106,11 @@ def _coverage_layer(deps: gpd.GeoDataFrame, rows: pd.DataFrame, counts_known: bo
     frame["titre"] = [f"{nom} ({code})" for nom, code in zip(deps["nom"], deps["code_dep"], strict=True)]
     frame["couverture"] = [COVERAGE_LABEL[c] for c in categories]
     frame["ess"] = [str(name) if isinstance(name, str) and name else "aucune" for name in table["covered_by_name"]]
-    frame["n_specialistes"] = [_count_text(n, e) for n, e in zip(table["n_specialists"], table["exact"], strict=True)]
+    lows = table["n_specialists_low"] if "n_specialists_low" in table else [None] * len(table)
+    highs = table["n_specialists_high"] if "n_specialists_high" in table else [None] * len(table)
+    frame["n_specialistes"] = [
+        _count_text(n, e, lo, hi) for n, e, lo, hi in zip(table["n_specialists"], table["exact"], lows, highs, strict=True)
+    ]
     frame["densite"] = [
         density_text(map_density(n, p), p) for n, p in zip(table["n_specialists"], deps["population"], strict=True)
     ]

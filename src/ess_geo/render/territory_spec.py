@@ -120,7 +120,10 @@ def _supply_counts(spec: Specialty, supply: Supply | None, codes: Sequence[str])
     by_dep = dict(counted.by_departement)
     for d in counted.missing:
         by_dep.pop(d, None)
-    return by_dep, counted.basis
+    basis = counted.basis
+    if supply.bounds is not None and counted.all_modes is not None:
+        basis += f" ; tous modes d'exercice : {counted.all_modes.label_fr()} ({counted.all_modes.sources_fr()})"
+    return by_dep, basis
 
 
 def _specialist_counts(
@@ -375,7 +378,8 @@ def territory_map_spec(
         _add(layers, legend, sites_layer(sites))
         site_lines = _site_lines(layers[-1], zip_result)
     verdict, verdict_status = _verdict(check_result.admissible)
-    sources = [*check_result.sources, reference_source(), reg.source if reg else None, sup.source if sup else None]
+    sources = [*check_result.sources, reference_source(), reg.source if reg else None,
+               *(sup.sources if sup else [])]
     return MapSpec(
         title=f"Projet d'ESS — {spec_label}",
         subtitle=check_result.territory_label,

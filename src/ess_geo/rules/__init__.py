@@ -2,6 +2,8 @@
 
 - :mod:`~ess_geo.rules.criteria`: one function per ESS rule, :class:`~ess_geo.rules.criteria.Criterion`,
   the verdict drawn from criteria, the floor and the French status words and labels;
+- :mod:`~ess_geo.rules.threshold`: the threshold rule (all-modes range of doctors);
+- :mod:`~ess_geo.rules.adherents`: the adherents rule (libéral range, CPAM practice);
 - :mod:`~ess_geo.rules.evidence`: the typed evidence of each criterion;
 - :mod:`~ess_geo.rules.funding`: the indicative funding rule;
 - :mod:`~ess_geo.rules.territory`: :func:`~ess_geo.rules.territory.check_territory`;
@@ -11,6 +13,6 @@ The submodules are imported here so that ``ess_geo.rules.criteria.X`` resolves a
 ``import ess_geo``.
 """
 
-from ess_geo.rules import criteria, evidence, funding, territory, trajectory
+from ess_geo.rules import adherents, criteria, evidence, funding, territory, threshold, trajectory
 
-__all__ = ["criteria", "evidence", "funding", "territory", "trajectory"]
+__all__ = ["adherents", "criteria", "evidence", "funding", "territory", "threshold", "trajectory"]

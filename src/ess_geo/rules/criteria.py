@@ -11,8 +11,10 @@ specialty      the scope is one specialty (not general practice, not a single pa
 perimeter      whole départements only, at least one, one région at most (fail across régions)
 contiguity     the départements form one connected piece (islands handled by adjacency)
 overlap        no département already covered by an ESS of the same specialty
-threshold      at least 10 doctors of the specialty practise on the territory
-adherents      adherents ≥ 10 % of those doctors at start (target 50 % within 5 years)
+threshold      at least 10 doctors of the specialty (all modes) practise on the territory:
+               in :mod:`ess_geo.rules.threshold`
+adherents      adherents ≥ 10 % of the libéral doctors of the specialty at start (target
+               50 % within 5 years): in :mod:`ess_geo.rules.adherents`
 funding        start-up credit and yearly allocation (indicative, informational): in
                :mod:`ess_geo.rules.funding`
 =============  ===========================================================================
@@ -25,29 +27,24 @@ module (territory check, trajectory, proposals, maps) imports them from here.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from ess_geo._format import nombre, plural
+from ess_geo._format import plural
 from ess_geo.inputs.registry_entry import EssEntry
-from ess_geo.inputs.supply import SupplyCount
 from ess_geo.reference.codes import region_name
 from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.evidence import (
-    AdherentsEvidence,
     ContiguityEvidence,
     OverlapEvidence,
     PerimeterEvidence,
     SpecialtyEvidence,
-    ThresholdEvidence,
 )
 
 __all__ = [
     "CRITERION_LABELS_FR", "DECIDING", "FAIL", "MIN_ADHERENT_SHARE", "MIN_SPECIALISTS", "PASS", "STATUSES",
-    "STATUS_FR", "TARGET_ADHERENT_SHARE_5Y", "UNKNOWN", "WARN", "Criterion", "adherents_needed",
-    "connected_pieces", "problems", "rule_adherents", "rule_contiguity", "rule_overlap", "rule_perimeter",
-    "rule_specialty", "rule_threshold", "verdict",
+    "STATUS_FR", "TARGET_ADHERENT_SHARE_5Y", "UNKNOWN", "WARN", "Criterion", "connected_pieces", "problems",
+    "rule_contiguity", "rule_overlap", "rule_perimeter", "rule_specialty", "verdict",
 ]
 
 PASS, FAIL, UNKNOWN, WARN = "pass", "fail", "unknown", "warn"
@@ -265,232 +262,3 @@ def rule_overlap(spec: Specialty | None, covering: Sequence[tuple[EssEntry, list
         return Criterion("overlap", WARN, f"Chevauchement possible pour {spec.label}{when}, périmètre non confirmé.{also}", evidence)
     return Criterion("overlap", PASS, f"Aucune ESS de {spec.label} connue sur ce territoire{when}.", evidence)
 
-
-#: Status of each case of a counted threshold (see :func:`_threshold_case`).
-_THRESHOLD_STATUS = {"reached": PASS, "missing": UNKNOWN, "below": FAIL, "bound": UNKNOWN}
-
-
-def _threshold_case(count: SupplyCount) -> str:
-    """Decide the threshold on an available count: ``reached``, ``missing``, ``below`` or ``bound``."""
-    if count.exact and count.total >= MIN_SPECIALISTS:
-        return "reached"
-    if count.missing and count.total < MIN_SPECIALISTS:
-        return "missing"  # some départements unreadable: the count may be short
-    if count.total < MIN_SPECIALISTS:
-        return "below"  # an upper bound below the floor is conclusive too
-    return "bound"  # an upper bound above the floor decides nothing
-
-
-def _threshold_evidence(count: SupplyCount, supply_label: str) -> ThresholdEvidence:
-    """Facts of a counted threshold, in the order of the JSON output."""
-    return {
-        "total": count.total,
-        "by_departement": count.by_departement,
-        "exact": count.exact,
-        "basis": count.basis,
-        "missing": count.missing,
-        "minimum": MIN_SPECIALISTS,
-        "source": supply_label,
-        "mode": count.mode,
-        "population_counted": count.population,
-        "inhabitants": count.inhabitants,
-        "density_per_100k": count.density_per_100k,
-        "multi_departement": count.multi_departement,
-    }
-
-
-def _threshold_source_fr(count: SupplyCount, supply_label: str) -> str:
-    """French note on what was counted and where from (ends every counted threshold message)."""
-    if count.mode == "tous":
-        src = (" Effectif tous modes d'exercice (libéraux et salariés) ; une extraction RPPS donne les seuls "
-               "libéraux.")
-    else:
-        src = f" Population comptée : {count.population}." if count.population else ""
-    return src + (f" Source : {supply_label}." if supply_label else "")
-
-
-def _threshold_message(case: str, count: SupplyCount, supply_label: str) -> str:
-    """Word the French message of a counted threshold whose ``case`` is decided."""
-    per_dep = ", ".join(f"{d} : {nombre(n)}" for d, n in count.by_departement.items())
-    if count.multi_departement:
-        per_dep += (
-            f" ; {plural(count.multi_departement, 'médecin exerçant', 'médecins exerçant')} dans plusieurs "
-            f"départements, {'compté' if count.multi_departement < 2 else 'comptés'} une fois au total"
-        )
-    src = _threshold_source_fr(count, supply_label)
-    total = plural(count.total, "spécialiste")
-    if case == "reached":
-        return f"{total} sur le territoire ({per_dep}) ≥ {MIN_SPECIALISTS} ; {count.basis}.{src}"
-    if case == "missing":
-        return (
-            f"Effectifs absents ou illisibles dans la source pour : {', '.join(count.missing)} ; "
-            f"{plural(count.total, 'compté', 'comptés')} ailleurs.{src}"
-        )
-    if case == "below":
-        bound = "au plus " if not count.exact else ""
-        return f"{bound}{total} sur le territoire ({per_dep}) < {MIN_SPECIALISTS} ; {count.basis}.{src}"
-    return (
-        f"La source ne donne qu'un groupe de spécialités : au plus {plural(count.total, 'médecin')} ({per_dep}) ; "
-        f"le seuil de {MIN_SPECIALISTS} ne peut être vérifié. Fournir une extraction RPPS par spécialité.{src}"
-    )
-
-
-def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_label: str = "") -> Criterion:
-    """At least :data:`MIN_SPECIALISTS` doctors of the specialty practise on the territory.
-
-    Parameters
-    ----------
-    spec : Specialty or None
-        The specialty (None when refused).
-    count : SupplyCount or None
-        Specialists counted on the territory; None when no supply was given.
-    supply_label : str
-        French label of the supply source, for the message.
-    """
-    if spec is None:
-        return Criterion("threshold", UNKNOWN, "Sans spécialité valide, le seuil ne peut être examiné.")
-    if count is None:
-        return Criterion(
-            "threshold",
-            UNKNOWN,
-            "Effectifs non fournis : les données embarquées ne contiennent pas d'effectifs de médecins "
-            "(ils vieillissent vite). Fournir un fichier avec --supply FICHIER (table DREES "
-            "« effectifs par département × 15 groupes de spécialités » ou extraction RPPS) "
-            "ou supply=... en Python.",
-            ThresholdEvidence(minimum=MIN_SPECIALISTS),
-        )
-    if not count.available:
-        absent: ThresholdEvidence = {"total": None, "available": False, "basis": count.basis, "missing": count.missing,
-                                     "minimum": MIN_SPECIALISTS, "source": supply_label}
-        return Criterion(
-            "threshold",
-            UNKNOWN,
-            f"Le fichier d'effectifs ne contient aucune donnée pour {spec.label} (ni pour son groupe DREES "
-            f"« {spec.drees_group} ») : le seuil de {MIN_SPECIALISTS} ne peut être vérifié. Fournir un fichier "
-            f"qui couvre cette spécialité.{' Source : ' + supply_label + '.' if supply_label else ''}",
-            absent,
-        )
-    case = _threshold_case(count)
-    return Criterion(
-        "threshold",
-        _THRESHOLD_STATUS[case],
-        _threshold_message(case, count, supply_label),
-        _threshold_evidence(count, supply_label),
-    )
-
-
-def adherents_needed(n_specialists: int, share: float) -> int:
-    """Smallest number of adherents reaching ``share`` of ``n_specialists``."""
-    return math.ceil(round(n_specialists * share, 9))
-
-
-#: Status of each case of adherents counted against specialists (see :func:`_adherents_case`).
-_ADHERENTS_STATUS = {
-    "not_given": UNKNOWN,
-    "no_specialist": UNKNOWN,
-    "impossible": UNKNOWN,
-    "reached": PASS,
-    "below": FAIL,
-    "unverifiable": UNKNOWN,
-}
-
-
-def _adherents_case(adherents: int | None, count: SupplyCount) -> str:
-    """Decide the adherents criterion on an available count (one of :data:`_ADHERENTS_STATUS`)."""
-    if adherents is None:
-        return "not_given"
-    if count.total == 0:
-        return "no_specialist"
-    if adherents > count.total and not count.missing:
-        # the count is exact or an upper bound: either way, more adherents than doctors is impossible
-        return "impossible"
-    if adherents >= adherents_needed(count.total, MIN_ADHERENT_SHARE):
-        return "reached"
-    return "below" if count.exact else "unverifiable"
-
-
-def _adherents_evidence(adherents: int | None, count: SupplyCount, case: str) -> AdherentsEvidence:
-    """Facts of adherents counted against specialists, in the order of the JSON output."""
-    total = count.total
-    evidence: AdherentsEvidence = {
-        "adherents": adherents,
-        "minimum_share": MIN_ADHERENT_SHARE,
-        "target_share_5y": TARGET_ADHERENT_SHARE_5Y,
-        "specialists": total,
-        "exact": count.exact,
-        "needed_now": adherents_needed(total, MIN_ADHERENT_SHARE),
-        "needed_5y": adherents_needed(total, TARGET_ADHERENT_SHARE_5Y),
-    }
-    if case == "no_specialist":
-        evidence["share"] = None
-    elif adherents is not None:
-        evidence["share"] = round(adherents / total, 4)
-    if case == "impossible":
-        evidence["impossible"] = True
-    return evidence
-
-
-def _adherents_message(case: str, adherents: int | None, count: SupplyCount) -> str:
-    """Word the French message of adherents counted against specialists, whose ``case`` is decided."""
-    total = count.total
-    n_total = plural(total, "spécialiste")
-    upper = "au plus " if not count.exact else ""
-    needed_now = adherents_needed(total, MIN_ADHERENT_SHARE)
-    needed_5y = adherents_needed(total, TARGET_ADHERENT_SHARE_5Y)
-    if case == "not_given" or adherents is None:
-        return (
-            f"Nombre d'adhérents non fourni (--adherents N). Il en faut au moins {nombre(needed_now)} au "
-            f"départ et {nombre(needed_5y)} à 5 ans, sur {upper}{n_total}."
-        )
-    if case == "no_specialist":
-        return "Aucun spécialiste compté : part d'adhérents non calculable."
-    pct = f"{adherents / total:.1%}".replace(".", ",").replace("%", " %")
-    target = f"objectif à 5 ans : {plural(needed_5y, 'adhérent')} (50 %)"
-    n_adh = plural(adherents, "adhérent")
-    if case == "impossible":
-        return (
-            f"Impossible : {n_adh} pour {upper}{n_total} "
-            f"{'compté' if total < 2 else 'comptés'} (plus d'adhérents que de spécialistes) ; vérifier le fichier "
-            "d'effectifs (source ancienne ?) ou la liste des adhérents."
-        )
-    if case == "reached":
-        lower = "au moins " if not count.exact else ""
-        return f"{n_adh} = {lower}{pct} des {n_total} (≥ 10 %) ; {target}."
-    if case == "below":
-        return f"{n_adh} = {pct} des {n_total} < 10 % : il en faut au moins {nombre(needed_now)} ; {target}."
-    return f"{n_adh}, pour au plus {n_total} (groupe DREES) : part non vérifiable."
-
-
-def rule_adherents(adherents: int | None, count: SupplyCount | None, *, specialty_refused: bool = False) -> Criterion:
-    """Adherents must be at least 10 % of the specialists at start (50 % targeted at 5 years).
-
-    Parameters
-    ----------
-    adherents : int or None
-        Number of specialists who signed up; None when not given.
-    count : SupplyCount or None
-        Specialists on the territory (the denominator).
-    specialty_refused : bool, default False
-        True when the specialty was refused: no count is possible, whatever the supply.
-    """
-    if specialty_refused or count is None or not count.available:
-        given: AdherentsEvidence = {
-            "adherents": adherents,
-            "minimum_share": MIN_ADHERENT_SHARE,
-            "target_share_5y": TARGET_ADHERENT_SHARE_5Y,
-        }
-        if specialty_refused:
-            message = "Sans spécialité valide, la part d'adhérents ne peut être calculée."
-        elif count is None:
-            message = "Effectifs non fournis : la part d'adhérents ne peut être calculée (voir le critère de seuil)."
-        else:
-            message = ("Le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents "
-                       "ne peut être calculée (voir le critère de seuil).")
-        return Criterion("adherents", UNKNOWN, message, given)
-    case = _adherents_case(adherents, count)
-    return Criterion(
-        "adherents",
-        _ADHERENTS_STATUS[case],
-        _adherents_message(case, adherents, count),
-        _adherents_evidence(adherents, count, case),
-    )

@@ -55,7 +55,7 @@ class OverlapEvidence(TypedDict):
 
 
 class ThresholdEvidence(TypedDict, total=False):
-    """Evidence of :func:`~ess_geo.rules.criteria.rule_threshold` (the keys present depend on what was counted)."""
+    """Evidence of :func:`~ess_geo.rules.threshold.rule_threshold` (the keys present depend on what was counted)."""
 
     total: int | None
     by_departement: dict[str, int]
@@ -70,10 +70,14 @@ class ThresholdEvidence(TypedDict, total=False):
     inhabitants: int | None
     density_per_100k: float | None
     multi_departement: int
+    low: int
+    high: int | None
+    conflict: bool
+    counts: list[dict[str, object]]
 
 
 class AdherentsEvidence(TypedDict, total=False):
-    """Evidence of :func:`~ess_geo.rules.criteria.rule_adherents`."""
+    """Evidence of :func:`~ess_geo.rules.adherents.rule_adherents`."""
 
     adherents: int | None
     minimum_share: float
@@ -84,6 +88,14 @@ class AdherentsEvidence(TypedDict, total=False):
     needed_5y: int
     share: float | None
     impossible: bool
+    base: str
+    low: int
+    high: int | None
+    conflict: bool
+    needed_now_range: list[int | None]
+    needed_5y_range: list[int | None]
+    counts: list[dict[str, object]]
+    cpam_practice: dict[str, object]
 
 
 class FundingEvidence(TypedDict, total=False):

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from ess_geo._format import euros, plural
 from ess_geo.inputs.supply import SupplyCount
-from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, WARN, Criterion, adherents_needed
+from ess_geo.rules.adherents import adherents_needed
+from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, WARN, Criterion
 from ess_geo.rules.evidence import FundingEvidence
 
 __all__ = [

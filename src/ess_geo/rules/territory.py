@@ -15,21 +15,21 @@ from datetime import date
 from pathlib import Path
 
 from ess_geo.errors import InputDataError, NotEssSpecialtyError
+from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.finess import Finess, as_finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
 from ess_geo.reference.specialties import Specialty, get_specialty
+from ess_geo.rules.adherents import rule_adherents
 from ess_geo.rules.criteria import (
     DECIDING,
     Criterion,
-    rule_adherents,
     rule_contiguity,
     rule_overlap,
     rule_perimeter,
     rule_specialty,
-    rule_threshold,
     verdict,
 )
 from ess_geo.rules.derogations import (
@@ -42,6 +42,7 @@ from ess_geo.rules.derogations import (
 )
 from ess_geo.rules.finess_context import context_fr, finess_facts
 from ess_geo.rules.funding import FundingRule, rule_funding
+from ess_geo.rules.threshold import rule_threshold
 from ess_geo.sources import Source
 
 __all__ = ["DECIDING", "VERDICT_FR", "TerritoryCheck", "check_territory"]
@@ -193,10 +194,15 @@ class TerritoryCheck:
 
 
 def _threshold(
-    spec: Specialty | None, count: SupplyCount | None, sup: Supply | None, deps: list[str], graph: Mapping[str, frozenset[str]]
+    spec: Specialty | None,
+    count: SupplyCount | None,
+    sup: Supply | None,
+    supply_label: str,
+    deps: list[str],
+    graph: Mapping[str, frozenset[str]],
 ) -> Criterion:
     """The threshold criterion, saying when it fails whether no territory of the région could reach it."""
-    threshold = rule_threshold(spec, count, sup.source.label() if sup else "")
+    threshold = rule_threshold(spec, count, supply_label)
     if spec is None or sup is None or threshold.status != "fail":
         return threshold
     regions = dict.fromkeys(codes.region_of(d) for d in deps)
@@ -241,6 +247,21 @@ def _territory_departements(departements: object, region: object) -> tuple[list[
     return deps, list(territory.communes), territory.region
 
 
+def _supply_count(
+    spec: Specialty | None, deps: list[str], supply: Supply | str | Path | None, embedded_supply: bool
+) -> tuple[Supply | None, SupplyCount | None, str]:
+    """The supply used (the given one, else the embedded one unless refused), its count and its label.
+
+    A supply of several sources (the embedded one) has no label: each count names its source,
+    vintage, mode and bound in the threshold message instead.
+    """
+    sup = as_supply(supply)
+    if sup is None and embedded_supply:
+        sup = load_embedded_supply()
+    count = sup.count(spec, deps) if spec is not None and sup is not None else None
+    return sup, count, sup.source.label() if sup is not None and sup.bounds is None else ""
+
+
 def check_territory(  # noqa: PLR0913 - the options after the territory are keyword-only
     specialty: str | Specialty,
     departements: Iterable[object] | str | None = None,
@@ -253,6 +274,7 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     finess: Finess | str | Path | None = None,
     derogations: Iterable[str] | str | None = None,
     as_of: date | str | None = None,
+    embedded_supply: bool = True,
 ) -> TerritoryCheck:
     """Check a proposed ESS territory against every admissibility rule.
 
@@ -267,8 +289,9 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     adherents : int, optional
         Specialists who signed up at start.
     supply : Supply or path, optional
-        Specialist supply (DREES table or RPPS extraction). Without it, the threshold and
-        adherents criteria are ``unknown``.
+        Specialist supply (DREES table or RPPS extraction), used instead of the embedded one.
+        Default: the embedded supply (:func:`ess_geo.inputs.embedded.load_embedded_supply`, DREES
+        2022 all modes and CNAM 2018 libéral counts).
     registry : Registry or path, optional
         Existing ESS; default the embedded registry.
     funding_rule : FundingRule, optional
@@ -280,6 +303,9 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
         criterion's ``fail`` into ``warn`` (:func:`~ess_geo.rules.derogations.apply_derogations`).
     as_of : datetime.date or str, optional
         Date of the registry perimeters used (``YYYY-MM-DD``); default the registry's, else today.
+    embedded_supply : bool, default True
+        With ``supply=None``, use the embedded supply; False uses none (the threshold and
+        adherents criteria are then ``unknown``).
 
     Returns
     -------
@@ -304,20 +330,20 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     deps, communes, region_code = _territory_departements(departements, region)
     reg = as_registry(registry).at(as_of)
     day = reg.as_of or as_of_date(None)
-    sup = as_supply(supply)
+    sup, count, supply_label = _supply_count(spec, deps, supply, embedded_supply)
     fin, unknown, context = finess_facts(as_finess(finess), reg, spec, deps)
-    count = sup.count(spec, deps) if spec is not None and sup is not None else None
     graph = geography.adjacency_graph()
     criteria = apply_derogations([
         rule_specialty(spec, str(specialty), refusal),
         rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
         rule_contiguity(deps, graph),
         rule_overlap(spec, reg.covering(spec, deps) if spec else [], unregistered_fr=unknown, as_of=day.isoformat()),
-        _threshold(spec, count, sup, deps, graph),
+        _threshold(spec, count, sup, supply_label, deps, graph),
         rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
         rule_funding(adherents, count, funding_rule),
     ], asked)
-    sources = [geography.reference_source(), reg.source] + [x.source for x in (sup, fin) if x is not None]
+    sources = [geography.reference_source(), reg.source] + (sup.sources if sup is not None else [])
+    sources += [fin.source] if fin is not None else []
     return TerritoryCheck(
         specialty=spec,
         specialty_input=str(specialty),

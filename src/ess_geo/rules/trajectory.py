@@ -48,10 +48,10 @@ import pandas as pd
 from ess_geo._format import euros, nombre
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import SupplyCount
+from ess_geo.rules.adherents import adherents_needed
 from ess_geo.rules.criteria import (
     MIN_ADHERENT_SHARE,
     TARGET_ADHERENT_SHARE_5Y,
-    adherents_needed,
     problems,
     verdict,
 )

@@ -1,0 +1,107 @@
+"""The embedded specialist supply: :func:`load_embedded_supply`.
+
+Two real public tables, built into ``ess_geo/inputs/data/supply_embedded.csv`` by
+``scripts/build_supply_data.py`` (which checks their sha256; provenance in
+``supply_embedded.json``):
+
+- DREES « Démographie des professionnels de santé »: doctors registered in the RPPS per
+  département × 15 specialty groups, **all modes of practice**, RPPS at 1 January 2022 (exact for
+  a one-specialty group such as « 07-Cardiologie », an upper bound for a lumped group such as
+  « 15-Autre spécialité »);
+- CNAM (Assurance Maladie) « Effectif et densité par département en 2018 »: **libéral** doctors
+  at 31 December 2018 by fine specialty (exact, or lower / upper bounds where the CNAM codes do
+  not map one to one).
+
+The returned :class:`~ess_geo.inputs.supply.Supply` carries both as ``bounds`` (one row per
+département × specialty × source, with its mode, bound and vintage) and the DREES all-modes view as
+``table``; :meth:`~ess_geo.inputs.supply.Supply.count` combines them into ranges
+(:mod:`ess_geo.inputs.bounds`). Each source keeps its publisher, vintage, licence note and the
+repository, commit and path of the copy it was taken from (``Supply.sources``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from ess_geo.inputs.supply import BOUNDS_COLUMNS, TABLE_COLUMNS, Supply
+from ess_geo.reference.specialties import get_specialty
+from ess_geo.sources import Source
+
+__all__ = ["EMBEDDED_CSV", "EMBEDDED_JSON", "embedded_provenance", "load_embedded_supply"]
+
+#: Package resource names of the embedded table and its provenance.
+EMBEDDED_CSV = "supply_embedded.csv"
+EMBEDDED_JSON = "supply_embedded.json"
+
+_DATA = resources.files("ess_geo.inputs") / "data"
+
+
+@lru_cache(maxsize=1)
+def embedded_provenance() -> dict:
+    """The provenance record of the embedded supply (``supply_embedded.json``), as a dict."""
+    return json.loads((_DATA / EMBEDDED_JSON).read_text(encoding="utf-8"))
+
+
+def _source(record: dict) -> Source:
+    """A :class:`Source` naming the publisher, vintage, licence note and the copy used."""
+    copy_ = record["copy"]
+    origin = (
+        f"éditeur : {record['publisher']} ; copie : dépôt {copy_['repository']}, commit {copy_['commit'][:12]}, "
+        f"{copy_['path']} ; sha256 {record['sha256'][:12]}… ; embarqué dans ess_geo ({EMBEDDED_CSV})"
+    )
+    return Source(name=record["name"], vintage=record["vintage"], licence=record["licence"], origin=origin)
+
+
+def _all_modes_table(bounds: pd.DataFrame, label: str) -> pd.DataFrame:
+    """The DREES all-modes rows in the layout of a DREES table (a lumped group once per département)."""
+    rows = bounds[bounds["mode"] == "tous"]
+    records: dict[tuple[str, str], tuple] = {}
+    for dep, spec_id, count, bound in zip(rows["code_dep"], rows["specialty"], rows["count"], rows["bound"], strict=True):
+        spec = get_specialty(spec_id)
+        key = spec.id if bound == "exact" else spec.drees_group
+        records[(dep, key)] = (dep, key, spec.drees_group, int(count), "tous", label)
+    table = pd.DataFrame.from_records(list(records.values()), columns=TABLE_COLUMNS)
+    table["n_specialists"] = table["n_specialists"].astype("int64")
+    return table
+
+
+@lru_cache(maxsize=1)
+def _embedded() -> Supply:
+    """Read the embedded supply once."""
+    with (_DATA / EMBEDDED_CSV).open(encoding="utf-8") as fh:
+        bounds = pd.read_csv(fh, dtype={"code_dep": str, "specialty": str, "bound": str, "mode": str,
+                                        "source": str, "vintage": str, "count": "int64"})
+    bounds = bounds[BOUNDS_COLUMNS]
+    records = {r["id"]: r for r in embedded_provenance()["sources"]}
+    sources = {sid: _source(rec) for sid, rec in records.items()}
+    drees = records.get("drees_2022", {})
+    combined = Source(
+        name="Effectifs embarqués : " + " ; ".join(s.name for s in sources.values()),
+        vintage=" ; ".join(s.vintage for s in sources.values()),
+        licence="Licence Ouverte (DREES, Assurance Maladie)",
+        origin=f"ess_geo/inputs/data/{EMBEDDED_CSV}",
+    )
+    table = _all_modes_table(bounds, sources["drees_2022"].name if drees else "DREES")
+    return Supply(table=table, source=combined, path=f"ess_geo/inputs/data/{EMBEDDED_CSV}", mode="tous",
+                  stats={"rows": len(bounds)}, bounds=bounds, bound_sources=sources)
+
+
+def load_embedded_supply() -> Supply:
+    """The embedded supply: DREES 2022 (all modes) and CNAM 2018 (libéral) counts, with provenance.
+
+    The file is read once per process; each call returns a shallow copy, so that a caller
+    changing the returned object's attributes does not change the next one's (the frames are
+    shared and must not be mutated).
+
+    Returns
+    -------
+    Supply
+        ``bounds`` holds every count with its source, mode, bound and vintage; ``sources`` the
+        provenance of each table (publisher, vintage, licence, copy repository and commit).
+    """
+    return copy.copy(_embedded())
