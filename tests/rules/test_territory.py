@@ -111,7 +111,8 @@ def test_to_dict_is_json_and_html_escapes():
 
 @pytest.mark.shared
 def test_real_drees_threshold_and_adherents(drees_effectifs):
-    r = check_territory("cardiologie", ["77", "91"], adherents=20, supply=drees_effectifs)
+    # at the launch perimeter of ESS Cardiologie IDF (75+94), so that 77+91 are not covered
+    r = check_territory("cardiologie", ["77", "91"], adherents=20, supply=drees_effectifs, as_of=AT_LAUNCH)
     t = r.criterion("threshold")
     # Independent sum from the raw DREES table: 77 and 91 columns "07-Cardiologie".
     import csv
@@ -125,7 +126,7 @@ def test_real_drees_threshold_and_adherents(drees_effectifs):
     # issue 11: the adherents' base is the libéral doctors; the DREES table alone (all modes) only bounds
     # them from above (libéral range [0, 238]): 20 adherents cannot be shown below 10 %, so undetermined
     assert a.evidence["needed_now"] > 20 and a.status == "unknown" and r.admissible is None
-    assert check_territory("cardiologie", ["77", "91"], adherents=24, supply=drees_effectifs).admissible is True
+    assert check_territory("cardiologie", ["77", "91"], adherents=24, supply=drees_effectifs, as_of=AT_LAUNCH).admissible is True
 
 
 @pytest.mark.shared

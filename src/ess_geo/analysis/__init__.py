@@ -4,6 +4,38 @@ The submodules are imported here so that ``ess_geo.analysis.coverage.X`` resolve
 ``import ess_geo``.
 """
 
-from ess_geo.analysis import access, coverage, density, outreach, proposals
+from ess_geo.analysis import (
+    access,
+    access_e2sfca,
+    access_supply,
+    coverage,
+    coverage_columns,
+    coverage_groups,
+    density,
+    maxp,
+    outreach,
+    outreach_distances,
+    outreach_result,
+    outreach_sites,
+    proposal_results,
+    proposals,
+    regional,
+)
 
-__all__ = ["access", "coverage", "density", "outreach", "proposals"]
+__all__ = [
+    "access",
+    "access_e2sfca",
+    "access_supply",
+    "coverage",
+    "coverage_columns",
+    "coverage_groups",
+    "density",
+    "maxp",
+    "outreach",
+    "outreach_distances",
+    "outreach_result",
+    "outreach_sites",
+    "proposal_results",
+    "proposals",
+    "regional",
+]

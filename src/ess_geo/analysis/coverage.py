@@ -64,6 +64,13 @@ from typing import Any
 
 import pandas as pd
 
+from ess_geo.analysis.coverage_columns import (
+    GROUP_STATUS_FR,
+    LABELS_FR,
+    POTENTIAL_NEW_ESS_FR,
+    SUMMARY_COLUMNS,
+    TABLE_COLUMNS,
+)
 from ess_geo.analysis.coverage_groups import (
     RowContext,
     group_counter,
@@ -106,109 +113,6 @@ __all__ = [
     "potential_territories",
     "smallest_group",
 ]
-
-#: Columns of :attr:`CoverageResult.table`, in order.
-TABLE_COLUMNS = [
-    "code_region",
-    "region",
-    "specialty",
-    "specialty_label",
-    "code_dep",
-    "departement",
-    "covered_by",
-    "covered_by_name",
-    "n_specialists",
-    "exact",
-    "n_specialists_low",
-    "n_specialists_high",
-    "population",
-    "density_per_100k",
-    "could_host_alone",
-    "group_status",
-    "group",
-    "group_n_specialists",
-    "group_population",
-    "zip_population_share",
-]
-
-#: Columns of :attr:`CoverageResult.summary` (one row per région × specialty), in order.
-SUMMARY_COLUMNS = [
-    "code_region",
-    "region",
-    "specialty",
-    "specialty_label",
-    "exact",
-    "n_departements",
-    "n_covered",
-    "n_uncovered",
-    "n_specialists",
-    "n_specialists_uncovered",
-    "n_alone",
-    "n_via_group",
-    "n_not_feasible",
-    "n_undetermined",
-    "potential_new_ess",
-    "regional_ess_possible",
-    "startup_credit_eur",
-    "yearly_allocation_eur",
-    "yearly_allocation_interpolated",
-    "n_yearly_unpublished",
-]
-
-#: French labels of every column (tables, HTML, XLSX headers).
-LABELS_FR = {
-    "code_region": "Code région",
-    "region": "Région",
-    "specialty": "Spécialité (id)",
-    "specialty_label": "Spécialité",
-    "code_dep": "Code dép.",
-    "departement": "Département",
-    "covered_by": "ESS couvrante (id)",
-    "covered_by_name": "ESS couvrante",
-    "n_specialists": "Spécialistes",
-    "exact": "Effectif",
-    "n_specialists_low": "Spécialistes : borne basse",
-    "n_specialists_high": "Spécialistes : borne haute",
-    "population": "Population",
-    "density_per_100k": "Densité / 100 000 hab.",
-    "could_host_alone": f"Seul ≥ {MIN_SPECIALISTS}",
-    "group_status": "Situation",
-    "group": "Plus petit groupe contigu non couvert",
-    "group_n_specialists": "Spécialistes du groupe",
-    "group_population": "Population du groupe",
-    "zip_population_share": "Part de la population en ZIP (zonage MG, %)",
-    "n_departements": "Départements",
-    "n_covered": "Couverts",
-    "n_uncovered": "Non couverts",
-    "n_specialists_uncovered": "Spécialistes hors ESS",
-    "n_alone": f"Seuls ≥ {MIN_SPECIALISTS}",
-    "n_via_group": "Via un groupe",
-    "n_not_feasible": "Seuil inatteignable",
-    "n_undetermined": "Indéterminés",
-    "potential_new_ess": "Nouvelles ESS possibles (au plus)",
-    "regional_ess_possible": "ESS régionale possible",
-    "startup_credit_eur": "Crédits d'amorçage (au plus, indicatif, €)",
-    "yearly_allocation_eur": "Dotation annuelle à 50 % d'adhérents (indicatif, €)",
-    "yearly_allocation_interpolated": "Dotation : part interpolée par l'outil",
-    "n_yearly_unpublished": f"ESS sans dotation publiée (< {MIN_SPECIALISTS} membres, non comptées)",
-}
-
-#: What « Nouvelles ESS possibles (au plus) » means, shown next to the figure.
-POTENTIAL_NEW_ESS_FR = (
-    "Nouvelles ESS possibles (au plus) : nombre maximal d'ESS de la taille d'un département ou de départements "
-    "regroupés que les départements non couverts pourraient former — un plafond, pas un objectif ; une seule ESS "
-    "régionale est aussi possible (colonne « ESS régionale possible »)."
-)
-
-#: ``group_status`` values and their French labels.
-GROUP_STATUS_FR = {
-    "covered": "couvert par une ESS",
-    "alone": f"peut accueillir seul une ESS (≥ {MIN_SPECIALISTS})",
-    "group": "seuil atteint avec des voisins non couverts",
-    "none": UNREACHABLE_FR,
-    "indetermine": "indéterminé (effectif majorant ou absent)",
-}
-
 
 @dataclass
 class CoverageResult:
@@ -312,7 +216,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     zonage: Zonage | str | Path | None = None,
     derogations: Iterable[str] | str | None = None,
     as_of: date | str | None = None,
-) -> CoverageResult:
+) -> CoverageResult:  # long: numpydoc documents every option; the body is 25 lines
     """ESS coverage of every département for every specialty.
 
     Parameters

@@ -118,7 +118,7 @@ def propose_territories(  # noqa: PLR0913 - the options after the specialty and 
     check: bool = True,
     derogations: Iterable[str] | str | None = None,
     as_of: date | str | None = None,
-) -> Proposals:
+) -> Proposals:  # long: numpydoc documents every option; the body is 33 lines
     """Propose the most ESS territories possible on the uncovered départements (exact max-p).
 
     Parameters

@@ -103,4 +103,4 @@ def regional_territory(
     UnknownCodeError
         For an unknown région code.
     """
-    return RegionalTerritory(region, check_territory(specialty, region=region, supply=supply, registry=registry))
+    return RegionalTerritory(region, check_territory(specialty, region=region, supply=supply, registry=registry, embedded_supply=False))

@@ -67,7 +67,8 @@ def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
             "--derogation perimetre pour l'étudier quand même (dérogation à faire valider par l'ARS)"
         )
     result = propose_territories(
-        specialty, region, resolve_supply(supply, no_embedded_supply), cli_registry(registry, registry_only),
+        # a --supply path is loaded by propose_territories after the régions are checked
+        specialty, region, supply or resolve_supply(None, no_embedded_supply), cli_registry(registry, registry_only),
         objective=objective, across_regions=across_regions, as_of=as_of, derogations=derogations,
     )
     if as_json:

@@ -13,6 +13,26 @@ The submodules are imported here so that ``ess_geo.rules.criteria.X`` resolves a
 ``import ess_geo``.
 """
 
-from ess_geo.rules import adherents, criteria, evidence, funding, territory, threshold, trajectory
+from ess_geo.rules import (
+    adherents,
+    criteria,
+    derogations,
+    evidence,
+    finess_context,
+    funding,
+    territory,
+    threshold,
+    trajectory,
+)
 
-__all__ = ["adherents", "criteria", "evidence", "funding", "territory", "threshold", "trajectory"]
+__all__ = [
+    "adherents",
+    "criteria",
+    "derogations",
+    "evidence",
+    "finess_context",
+    "funding",
+    "territory",
+    "threshold",
+    "trajectory",
+]

@@ -275,7 +275,7 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     derogations: Iterable[str] | str | None = None,
     as_of: date | str | None = None,
     embedded_supply: bool = True,
-) -> TerritoryCheck:
+) -> TerritoryCheck:  # long: numpydoc documents every option; the body is 35 lines
     """Check a proposed ESS territory against every admissibility rule.
 
     Parameters
