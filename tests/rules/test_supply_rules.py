@@ -44,13 +44,20 @@ def test_pediatrie_normandie_target_is_on_liberal_doctors():
     assert "Il en faut 9 au départ et 43 à 5 ans" in a.message
 
 
-def test_real_disagreement_is_undetermined_with_both_vintages():
+def test_real_disagreement_decides_only_when_every_reading_agrees():
+    # dermatologie 28: CNAM 2018 says 9 libéral, DREES 2022 says 8 in all modes: both below 10 → fail, both shown
     r = check_territory("dermatologie", ["28"], adherents=0, registry=Registry())
     t = r.criterion("threshold")
-    assert t.status == "unknown" and t.evidence["conflict"] is True
+    assert t.status == "fail" and t.evidence["conflict"] is True
     assert "9 (Assurance Maladie (CNAM), libéraux, 2018-12-31) contre 8 (DREES, tous modes, 2022-01-01)" in t.message
     assert r.criterion("adherents").status == "unknown"  # sources that disagree never prove a failure
     assert check_territory("dermatologie", ["28"], adherents=1, registry=Registry()).criterion("adherents").status == "warn"
+    # cardiologie 01: 21 (CNAM 2018) against 16 (DREES 2022): both reach 10 → pass, both shown
+    c = check_territory("cardiologie", ["01"], registry=Registry()).criterion("threshold")
+    assert c.status == "pass" and c.evidence["conflict"] is True and "Sources discordantes" in c.message
+    # dermatologie 01: 10 (CNAM 2018) against 6 (DREES 2022): across the floor → undetermined, both shown
+    d = check_territory("dermatologie", ["01"], registry=Registry()).criterion("threshold")
+    assert d.status == "unknown" and d.evidence["conflict"] is True and "ne peut être tranché" in d.message
 
 
 def test_cpam_practice_is_a_warning():

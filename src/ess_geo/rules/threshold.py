@@ -116,6 +116,14 @@ def _decide(count: SupplyCount, rng: SupplyRange, supply_label: str) -> tuple[st
     per_dep = _per_dep(count, rng)
     src = _source_fr(count, rng, supply_label)
     if rng.conflict:
+        # the figures differ (vintages), but when every reading is on the same side of the floor the rule is decided
+        readings = [rng.low] + ([rng.high] if rng.high is not None else [])
+        if min(readings) >= MIN_SPECIALISTS:
+            return PASS, (f"Sources discordantes ({range_sources_fr(rng)} ; {per_dep}), mais chacune ≥ "
+                          f"{MIN_SPECIALISTS}.{src}")
+        if rng.high is not None and max(readings) < MIN_SPECIALISTS:
+            return FAIL, (f"Sources discordantes ({range_sources_fr(rng)} ; {per_dep}), mais chacune < "
+                          f"{MIN_SPECIALISTS}.{src}")
         return UNKNOWN, (
             f"Les sources se contredisent sur le territoire ({per_dep}) : {range_sources_fr(rng)} ; le seuil de "
             f"{MIN_SPECIALISTS} ne peut être tranché. Fournir une extraction RPPS récente (--supply).{src}"
