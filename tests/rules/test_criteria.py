@@ -148,8 +148,11 @@ def test_plurals_and_thousands_separators():
 
 def test_funding_at_target_never_below_today():
     rule = FundingRule()
-    c = rule_funding(80, _count(101), rule)  # 50 % of 101 = 51 < 80 members already
+    # the 5-year target is 50 % of the libéral doctors (issue 11): 50 % of 101 = 51 < 80 members already
+    c = rule_funding(80, _count(101, mode="liberal"), rule)
     assert c.evidence["yearly_eur_at_5y_target"] == rule.yearly(80) >= c.evidence["yearly_eur"]
+    # an all-modes count alone does not give the libéral base: no 5-year figure is made up
+    assert "yearly_eur_at_5y_target" not in rule_funding(80, _count(101), rule).evidence
 
 
 def test_threshold_says_all_modes_and_cites_source_once():

@@ -22,7 +22,7 @@ def test_probable_or_uncertain_perimeter_warns_naming_the_ess_and_its_source():
     for certainty, word in (("probable", "probable"), ("uncertain", "incertain")):
         c = rule_overlap(CARDIO, [(_entry("p", certainty, valid_from=date(2025, 3, 1)), ["94"])], as_of="2026-01-01")
         assert c.status == "warn" and c.status_fr == "à vérifier"
-        assert "À vérifier : ESS synthétique p (94 ; périmètre " + word + " depuis le 2025-03-01 ; source : https://example.org/p)" in c.message
+        assert "À vérifier : ESS synthétique p (sur 94 ; périmètre de 2 départements : 75, 94, " + word + " depuis le 2025-03-01 ; source : https://example.org/p)" in c.message
         assert "au 2026-01-01" in c.message
         fact = c.evidence["ess"][0]
         assert (fact["certainty"], fact["valid_from"], fact["source_url"]) == (certainty, "2025-03-01", "https://example.org/p")
@@ -32,8 +32,8 @@ def test_probable_or_uncertain_perimeter_warns_naming_the_ess_and_its_source():
 def test_confirmed_fails_and_lists_the_uncertain_ones_too():
     c = rule_overlap(CARDIO, [(_entry("c", "confirmed"), ["75"]), (_entry("u", "uncertain", ("94",)), ["94"])])
     assert c.status == "fail"
-    assert "Territoire déjà couvert" in c.message and "ESS synthétique c (75 ; périmètre confirmé" in c.message
-    assert "À vérifier : ESS synthétique u (94 ; périmètre incertain" in c.message
+    assert "Territoire déjà couvert" in c.message and "ESS synthétique c (sur 75 ; périmètre de 2 départements" in c.message
+    assert "À vérifier : ESS synthétique u (sur 94 ; périmètre d'un département, incertain" in c.message
     assert [f["id"] for f in c.evidence["ess"]] == ["c", "u"]
 
 

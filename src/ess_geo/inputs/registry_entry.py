@@ -237,10 +237,12 @@ class EssEntry:
         }
 
     def overlap_fr(self, shared: list[str]) -> str:
-        """« ESS X (77, 91 ; périmètre confirmé depuis le 2024-06-01 ; source : URL) »."""
+        """« ESS X (sur 77, 91 ; périmètre de 8 départements : 75, 77… ; confirmé depuis le 2024-06-01 ; source : URL) »."""
         certainty = CERTAINTY_FR.get(self.perimeter_certainty, self.perimeter_certainty)
         source = f" ; source : {self.source_ref}" if self.source_ref else ""
-        return f"{self.name} ({', '.join(shared)} ; périmètre {certainty} {self.period_fr}{source})"
+        n = len(self.departements)
+        whole = f"périmètre de {n} départements : {', '.join(self.departements)}" if n > 1 else "périmètre d'un département"
+        return f"{self.name} (sur {', '.join(shared)} ; {whole}, {certainty} {self.period_fr}{source})"
 
     def to_dict(self) -> dict:
         """JSON-ready form (dates as ISO strings)."""

@@ -135,13 +135,23 @@ class FundingRule:
         )
 
 
+def _liberal_total(count: SupplyCount | None) -> int | None:
+    """The libéral doctors of the specialty when known as one figure (the adherents' base), else None."""
+    if count is None:
+        return None
+    if count.liberal is not None:
+        return count.liberal.low if count.liberal.exact else None
+    return count.total if count.exact and count.mode == "liberal" else None
+
+
 def _size_evidence(evidence: FundingEvidence, alloc: Allocation, count: SupplyCount | None, rule: FundingRule) -> str:
     """Fill the evidence of a known size; the French text of the size and of the 5-year target."""
     evidence["size"], evidence["yearly_eur"], evidence["interpolated"] = alloc.size, alloc.eur, alloc.interpolated
     text = f"pour {plural(alloc.size, 'médecin membre', 'médecins membres')} : {alloc.text_fr()}"
-    if count is not None and count.exact and count.available:
-        # members never decrease towards the target: the 5-year size is at least today's
-        target = rule.allocation(max(alloc.size, adherents_needed(count.total, TARGET_ADHERENT_SHARE_5Y)))
+    liberal = _liberal_total(count)
+    if count is not None and liberal is not None and count.available:
+        # the 5-year target is 50 % of the libéral doctors (the adherents' base); members never decrease towards it
+        target = rule.allocation(max(alloc.size, adherents_needed(liberal, TARGET_ADHERENT_SHARE_5Y)))
         evidence["size_at_5y_target"] = target.size
         evidence["yearly_eur_at_5y_target"] = target.eur
         evidence["interpolated_at_5y_target"] = target.interpolated
