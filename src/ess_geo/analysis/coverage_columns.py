@@ -111,5 +111,5 @@ GROUP_STATUS_FR = {
     "alone": f"peut accueillir seul une ESS (≥ {MIN_SPECIALISTS})",
     "group": "seuil atteint avec des voisins non couverts",
     "none": UNREACHABLE_FR,
-    "indetermine": "indéterminé (effectif majorant ou absent)",
+    "indetermine": "indéterminé (effectif majorant, discordant ou absent)",
 }

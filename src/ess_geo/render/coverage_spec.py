@@ -157,7 +157,9 @@ def _notes(rows: pd.DataFrame, basis: str, counts_known: bool) -> list[str]:
         n_alone = statuses.count("alone")
         notes.append(f"Départements non couverts pouvant en accueillir une (≥ {MIN_SPECIALISTS} spécialistes) : {n_alone}.")
         if rows["exact"].eq(False).any():
-            notes.append("Effectifs majorants (groupe DREES réunissant plusieurs spécialités) : situation indéterminée.")
+            notes.append("Effectifs non exacts (groupe DREES réunissant plusieurs spécialités, ou sources de millésimes "
+                         "différents qui se contredisent) : bornes affichées, situation indéterminée si elles encadrent "
+                         "le seuil.")
         if basis:
             notes.append(f"Effectifs : {basis}.")
     notes.append("Une ESS peut réunir plusieurs départements contigus d'une même région pour atteindre le seuil.")

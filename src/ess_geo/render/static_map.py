@@ -209,7 +209,7 @@ def _draw_panel(fig: Figure, spec: MapSpec, rect) -> None:
         ax.text(0.62, y, _mtext(crit.status_fr), fontsize=8.5, fontweight="bold", va="top", transform=ax.transAxes,
                 color=STATUS_COLOUR.get(crit.status, "#111111"))
         y -= 8.5 * 1.35 / height_pt
-        for chunk in textwrap.wrap(crit.reason, 78) if crit.reason else []:
+        for chunk in textwrap.wrap(crit.reason, 66) if crit.reason else []:
             ax.text(0.03, y, _mtext(chunk), fontsize=6.8, color="#444444", va="top", transform=ax.transAxes)
             y -= 6.8 * 1.3 / height_pt
     if spec.criteria:

@@ -112,10 +112,12 @@ def _threshold_counts(check_result: TerritoryCheck) -> dict[str, int] | None:
     return {str(k): int(v) for k, v in by_dep.items()}
 
 
-def _supply_counts(spec: Specialty, supply: Supply | None, codes: Sequence[str]) -> tuple[dict[str, int] | None, str]:
-    """Specialists per département from a Supply (None when no supply or no data for the specialty)."""
+def _supply_counts(
+    spec: Specialty, supply: Supply | None, codes: Sequence[str]
+) -> tuple[dict[str, int] | None, str, bool]:
+    """Specialists per département from a Supply (None when no supply or no data for the specialty), whether exact."""
     if supply is None or not supply.has_specialty(spec):
-        return None, ""
+        return None, "", True
     counted = supply.count(spec, list(codes))
     by_dep = dict(counted.by_departement)
     for d in counted.missing:
@@ -123,18 +125,18 @@ def _supply_counts(spec: Specialty, supply: Supply | None, codes: Sequence[str])
     basis = counted.basis
     if supply.bounds is not None and counted.all_modes is not None:
         basis += f" ; tous modes d'exercice : {counted.all_modes.label_fr()} ({counted.all_modes.sources_fr()})"
-    return by_dep, basis
+    return by_dep, basis, counted.exact
 
 
 def _specialist_counts(
     check_result: TerritoryCheck, spec: Specialty | None, supply: Supply | None, shown: Sequence[str]
-) -> tuple[dict[str, int] | None, str]:
-    """Counts of every shown département from the supply, else the threshold evidence (territory only)."""
-    counts, basis = _supply_counts(spec, supply, shown) if spec is not None else (None, "")
+) -> tuple[dict[str, int] | None, str, bool]:
+    """Counts of every shown département from the supply, else the threshold evidence (territory only), whether exact."""
+    counts, basis, exact = _supply_counts(spec, supply, shown) if spec is not None else (None, "", True)
     if counts is None:
         counts = _threshold_counts(check_result)
         basis = "effectifs du critère de seuil (territoire seulement)" if counts else ""
-    return counts, basis
+    return counts, basis, exact
 
 
 def _zip_frames(zip_result: ZipResult | None) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, list[Source]]:
@@ -167,7 +169,7 @@ def _shown_departements(territory: list[str], context: bool) -> list[str]:
 
 
 def _density_legend(
-    class_labels: list[str], class_colours: list[str], no_population: list[str]
+    class_labels: list[str], class_colours: list[str], no_population: list[str], exact: bool = True
 ) -> LegendSection:
     """Legend of the density classes (with the « population inconnue » swatch when needed)."""
     if not class_labels:
@@ -176,11 +178,12 @@ def _density_legend(
     items = [LegendItem(label=lab, fill=col, stroke="#999999") for lab, col in zip(class_labels, class_colours, strict=True)]
     if no_population:
         items.append(LegendItem(label=NO_POPULATION_LABEL, fill=NEUTRAL_FILL, stroke="#999999"))
-    return LegendSection(title=f"Spécialistes {DENSITY_UNIT}", items=items)
+    title = f"Spécialistes {DENSITY_UNIT}" + ("" if exact else " (majorant)")
+    return LegendSection(title=title, items=items)
 
 
 def _density_layer(
-    deps: gpd.GeoDataFrame, counts: dict[str, int] | None, spec_label: str
+    deps: gpd.GeoDataFrame, counts: dict[str, int] | None, spec_label: str, exact: bool = True
 ) -> tuple[MapLayer, LegendSection, list[str]]:
     """Départements coloured by specialist density; also the codes whose population is unknown."""
     known = counts or {}
@@ -208,7 +211,7 @@ def _density_layer(
     )
     # Départements with specialists counted but no population (Mayotte): density not computable.
     no_population = [c for c, p in zip(deps["code_dep"], deps["population"], strict=True) if c in known and pd.isna(p)]
-    return layer, _density_legend(class_labels, class_colours, no_population), no_population
+    return layer, _density_legend(class_labels, class_colours, no_population, exact), no_population
 
 
 def _add(
@@ -364,8 +367,8 @@ def territory_map_spec(
     shown = _shown_departements(territory, context)
     deps = simplified_departements(shown, tolerance_m)
     deps["in_territory"] = deps["code_dep"].isin(territory)
-    counts, basis = _specialist_counts(check_result, spec, sup, shown)
-    layer, section, no_population = _density_layer(deps, counts, spec_label)
+    counts, basis, exact = _specialist_counts(check_result, spec, sup, shown)
+    layer, section, no_population = _density_layer(deps, counts, spec_label, exact)
     layers, legend = [layer], [section]
     communes, sites, zip_sources = _zip_frames(zip_result)
     if communes is not None and len(communes):  # ZIP communes above the choropleth, département borders above them
