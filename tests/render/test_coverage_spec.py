@@ -40,7 +40,7 @@ def test_region_84_neurologie_map_says_what_the_table_says(supply):
     uncovered = [c for c, s in table.items() if s != "covered"]
     assert all("(majorant)" in frame.at[c, "n_specialistes"] for c in uncovered)
     assert "peut accueillir" not in " ".join(frame["couverture"])
-    assert any("majorants" in note for note in spec.notes)
+    assert any("groupe DREES réunissant plusieurs spécialités" in note for note in spec.notes)
 
 
 def test_france_map_973_976_threshold_unreachable(supply):
