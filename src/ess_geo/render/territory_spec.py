@@ -231,21 +231,23 @@ def _communes_layers(communes: gpd.GeoDataFrame, deps: gpd.GeoDataFrame) -> tupl
 
 def _existing_ess(
     registry: Registry | None,
-    spec: Specialty | None,
+    specs: Sequence[Specialty],
     deps: gpd.GeoDataFrame,
     territory: list[str],
     tolerance_m: float | None,
 ) -> tuple[tuple[MapLayer, LegendSection] | None, gpd.GeoDataFrame]:
-    """Existing ESS of the specialty touching the shown départements, and the initial view.
+    """Existing ESS of the specialties (one, or each of an ESS pluri-spécialités) near the territory, and the view.
 
     The view frames the territory and any existing ESS it overlaps.
     """
     focus = deps[deps["in_territory"]][["geometry"]]
-    if spec is None or registry is None:
+    if not specs or registry is None:
         return None, focus
     shown = set(deps["code_dep"])
-    nearby = [e for e in registry.for_specialty(spec) if set(e.departements) & shown]
-    layer, items = ess_layer(nearby, simplified_departements(None, tolerance_m), f"ESS existantes ({spec.label})")
+    found = {e.id: e for spec in specs for e in registry.for_specialty(spec) if set(e.departements) & shown}
+    nearby = list(found.values())
+    title = f"ESS existantes ({', '.join(spec.label for spec in specs)})"
+    layer, items = ess_layer(nearby, simplified_departements(None, tolerance_m), title)
     if layer is None:
         return None, focus
     overlapping = [e.id for e in nearby if set(e.departements) & set(territory)]
@@ -370,7 +372,9 @@ def territory_map_spec(
     communes, sites, zip_sources = _zip_frames(zip_result)
     if communes is not None and len(communes):  # ZIP communes above the choropleth, département borders above them
         _add(layers, legend, _communes_layers(communes, deps))
-    existing, focus = _existing_ess(reg, spec, deps, territory, tolerance_m)
+    several = bool(getattr(check_result, "several", False))
+    specs = list(getattr(check_result, "specialties", None) or ([spec] if spec is not None else []))
+    existing, focus = _existing_ess(reg, specs, deps, territory, tolerance_m)
     _add(layers, legend, existing)
     _add(layers, legend, _outline_layer(deps, territory))
     site_lines: list[str] = []
@@ -381,7 +385,7 @@ def territory_map_spec(
     sources = [*check_result.sources, reference_source(), reg.source if reg else None,
                *(sup.sources if sup else [])]
     return MapSpec(
-        title=f"Projet d'ESS — {spec_label}",
+        title=f"Projet d'ESS {check_result.specialty_label}" if several else f"Projet d'ESS — {spec_label}",
         subtitle=check_result.territory_label,
         layers=layers,
         legend=legend,
@@ -391,7 +395,9 @@ def territory_map_spec(
         verdict=verdict,
         verdict_status=verdict_status,
         criteria=criteria_lines(check_result),
-        notes=_notes(basis, counts, no_population),
+        notes=_notes(basis, counts, no_population) + ([
+            f"ESS pluri-spécialités : densité et effectifs affichés pour {spec_label} (première spécialité) ; "
+            "chaque spécialité est vérifiée dans les critères."] if several else []),
         sites=site_lines,
     )
 

@@ -51,6 +51,7 @@ __all__ = [
     "resolve_specialties",
     "rule_total_adherents",
     "rule_total_threshold",
+    "settle_derogations",
     "split_adherents",
     "sum_counts",
     "unsplit_adherents",
@@ -346,6 +347,8 @@ def _combine_one(cid: str, parts: Mapping[str, Criterion], labels: Mapping[str, 
     unreachable = {k: c.evidence["unreachable"] for k, c in parts.items() if c.evidence.get("unreachable")}
     if unreachable:
         evidence["unreachable"] = unreachable
+    if total is not None:
+        evidence["total_status"] = total.status
     evidence["specialties"] = list(parts)
     evidence["by_specialty"] = {k: {"status": c.status, "message": c.message, "evidence": dict(c.evidence)}
                                 for k, c in parts.items()}
@@ -356,7 +359,10 @@ def _medical_logic(criterion: Criterion) -> Criterion:
     """The combined ``specialty`` criterion with the « logique médicale à justifier » warning."""
     status = worst_status([criterion.status, WARN])
     evidence = {**criterion.evidence, "medical_logic": {"to_justify": True, "source": MEDICAL_LOGIC_SOURCE_FR}}
-    return Criterion("specialty", status, f"{MEDICAL_LOGIC_FR} : {MEDICAL_LOGIC_SOURCE_FR}. {criterion.message}", evidence)
+    logic = f"{MEDICAL_LOGIC_FR} : {MEDICAL_LOGIC_SOURCE_FR}."
+    if status == WARN:  # the warning is the news: first
+        return Criterion("specialty", status, f"{logic} {criterion.message}", evidence)
+    return Criterion("specialty", status, f"{criterion.message} {logic}", evidence)
 
 
 def unsplit_adherents(criterion: Criterion, total: int, n_specialties: int) -> Criterion:
@@ -384,6 +390,24 @@ def _needed_fr(bounds: list) -> str:
     if high is None:
         return f"au moins {low}"
     return str(low) if low == high else f"de {min(low, high)} à {max(low, high)}"
+
+
+def settle_derogations(criteria: Iterable[Criterion]) -> list[Criterion]:
+    """Combined criteria after :func:`~ess_geo.rules.derogations.apply_derogations`: a derogation lifts only the fails.
+
+    A derogation turns the combined ``fail`` into ``warn``; a specialty (or the total) that was
+    ``unknown`` stays so: the criterion is then ``unknown``. Criteria without ``by_specialty`` or
+    without an assumed derogation are returned as they are.
+    """
+    out = []
+    for c in criteria:
+        record, parts = c.evidence.get("derogation"), c.evidence.get("by_specialty")
+        if isinstance(record, Mapping) and record.get("assumed") and isinstance(parts, Mapping):
+            statuses = [str(p["status"]) for p in parts.values()] + [str(c.evidence.get("total_status", PASS))]
+            status = worst_status([WARN] + [s for s in statuses if s != FAIL])
+            c = Criterion(c.id, status, c.message, c.evidence)
+        out.append(c)
+    return out
 
 
 def combine_specialties(

@@ -9,7 +9,7 @@ with evidence. The verdict is :func:`ess_geo.rules.criteria.verdict`.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -49,6 +49,7 @@ from ess_geo.rules.multi import (
     resolve_specialties,
     rule_total_adherents,
     rule_total_threshold,
+    settle_derogations,
     split_adherents,
     sum_counts,
     unsplit_adherents,
@@ -377,10 +378,10 @@ def _several_criteria(
 
 
 def check_territory(  # noqa: PLR0913 - the options after the territory are keyword-only
-    specialty: str | Specialty,
+    specialty: str | Specialty | Sequence[str | Specialty],
     departements: Iterable[object] | str | None = None,
     region: str | int | None = None,
-    adherents: int | None = None,
+    adherents: int | Sequence[int] | Mapping[str, int] | None = None,
     supply: Supply | str | Path | None = None,
     registry: Registry | str | Path | None = None,
     *,
@@ -389,19 +390,24 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     derogations: Iterable[str] | str | None = None,
     as_of: date | str | None = None,
     embedded_supply: bool = True,
-) -> TerritoryCheck:  # long: numpydoc documents every option; the body is 35 lines
+) -> TerritoryCheck:  # long: numpydoc documents every option; the body is 40 lines
     """Check a proposed ESS territory against every admissibility rule.
 
     Parameters
     ----------
-    specialty : str or Specialty
-        Canonical id, label or alias (``"cardiologie"``, ``"cardio"``).
+    specialty : str, Specialty, or a list of them
+        Canonical id, label or alias (``"cardiologie"``, ``"cardio"``). Several specialties (a list,
+        or a comma-separated string ``"cardiologie,nephrologie"``; duplicates removed) make an ESS
+        « pluri-spécialités »: every rule is checked for each specialty and, for the threshold and
+        the adherents, in total (:mod:`ess_geo.rules.multi`); ``specialty`` warns « logique médicale
+        à justifier auprès de l'ARS ».
     departements : iterable of str or int, or str or int, optional
         Département codes (``["75", "94"]``, ``"75,94"``, ``[1, "2A"]``) or one code (``77``, ``"77"``).
     region : str or int, optional
         A whole région (``"11"``); combined with ``departements`` if both are given.
-    adherents : int, optional
-        Specialists who signed up at start.
+    adherents : int, sequence of int or mapping of str to int, optional
+        Specialists who signed up at start; for several specialties, the whole ESS's number, one
+        number per specialty in the order given, or ``{specialty: n}``.
     supply : Supply or path, optional
         Specialist supply (DREES table or RPPS extraction), used instead of the embedded one.
         Default: the embedded supply (:func:`ess_geo.inputs.embedded.load_embedded_supply`, DREES
@@ -434,7 +440,7 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     UnknownCodeError
         Naming every unknown département or région code.
     InputDataError
-        If ``adherents`` is negative or not an integer, ``departements`` is of another type than
+        If ``adherents`` is negative or not an integer (or not one per specialty), ``departements`` is of another type than
         those above, the territory is empty, a supply/registry file is unusable, or ``as_of`` is
         not a date.
     """
@@ -460,7 +466,7 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
         specialty_input=str(specialty) if isinstance(specialty, str | Specialty) and len(specs) == 1 else specs[0][0],
         departements=deps,
         region=region_code,
-        criteria=apply_derogations(criteria, asked),
+        criteria=settle_derogations(apply_derogations(criteria, asked)),
         sources=sources,
         supply=sup,
         registry=reg,
