@@ -186,20 +186,18 @@ def resolve_supply(supply: str | None, no_embedded_supply: bool) -> Supply | Non
 def parse_adherents_option(
     ctx: click.Context, param: click.Parameter, value: str | None
 ) -> int | tuple[int, ...] | None:
-    """--adherents: ``"30"`` → 30, ``"20,3"`` → (20, 3) (one per specialty); a bad value is a usage error naming it."""
+    """--adherents: ``"30"`` → 30, ``"20,3"`` → (20, 3) (one per specialty); a bad value is a usage error naming it.
+
+    Each number is read as ``click.IntRange(min=0)`` reads it: one number gives the same errors as before lists.
+    """
     if value is None:
         return None
-    parts = [p.strip() for p in str(value).split(",")]
-    numbers = []
-    for part in parts:
-        if not part.isdigit():
-            raise click.BadParameter(
-                f"« {part} » n'est pas un nombre entier positif ou nul (attendu : 30, ou un nombre par spécialité : 20,3)",
-                ctx=ctx,
-                param=param,
-            )
-        numbers.append(int(part))
-    return numbers[0] if len(numbers) == 1 else tuple(numbers)
+    read = click.IntRange(min=0)
+    if any(not part.strip() for part in str(value).split(",")):
+        raise click.BadParameter(f"« {value} » : valeur vide dans la liste (attendu : 30, ou un nombre par "
+                                 "spécialité : 20,3)", ctx=ctx, param=param)
+    numbers = tuple(read.convert(part.strip(), param, ctx) for part in str(value).split(","))
+    return numbers[0] if len(numbers) == 1 else numbers
 
 
 def require_territory(departements: str | None, region: str | None) -> None:

@@ -289,6 +289,20 @@ def _notes(basis: str, counts: dict[str, int] | None, no_population: list[str]) 
     return notes
 
 
+def _scope(check_result: TerritoryCheck, spec: Specialty | None, spec_label: str) -> tuple[str, list[Specialty], list[str]]:
+    """Title, specialties whose ESS are drawn, and notes: one specialty, or an ESS pluri-spécialités.
+
+    An ESS of several specialties is titled « Projet d'ESS pluri-spécialités (a, b) »; its density
+    layer shows the first specialty, which a note says.
+    """
+    specs = list(getattr(check_result, "specialties", None) or ([spec] if spec is not None else []))
+    if not getattr(check_result, "several", False):
+        return f"Projet d'ESS — {spec_label}", specs, []
+    note = (f"ESS pluri-spécialités : densité et effectifs affichés pour {spec_label} (première spécialité) ; "
+            "chaque spécialité est vérifiée dans les critères.")
+    return f"Projet d'ESS {check_result.specialty_label}", specs, [note]
+
+
 def _check_loaded(supply: object, registry: object) -> None:
     """Map specs draw loaded objects: a path must be loaded first (load_supply, load_registry)."""
     for name, value, kind in (("supply", supply, Supply), ("registry", registry, Registry)):
@@ -372,8 +386,7 @@ def territory_map_spec(
     communes, sites, zip_sources = _zip_frames(zip_result)
     if communes is not None and len(communes):  # ZIP communes above the choropleth, département borders above them
         _add(layers, legend, _communes_layers(communes, deps))
-    several = bool(getattr(check_result, "several", False))
-    specs = list(getattr(check_result, "specialties", None) or ([spec] if spec is not None else []))
+    title, specs, scope_notes = _scope(check_result, spec, spec_label)
     existing, focus = _existing_ess(reg, specs, deps, territory, tolerance_m)
     _add(layers, legend, existing)
     _add(layers, legend, _outline_layer(deps, territory))
@@ -385,7 +398,7 @@ def territory_map_spec(
     sources = [*check_result.sources, reference_source(), reg.source if reg else None,
                *(sup.sources if sup else [])]
     return MapSpec(
-        title=f"Projet d'ESS {check_result.specialty_label}" if several else f"Projet d'ESS — {spec_label}",
+        title=title,
         subtitle=check_result.territory_label,
         layers=layers,
         legend=legend,
@@ -395,9 +408,7 @@ def territory_map_spec(
         verdict=verdict,
         verdict_status=verdict_status,
         criteria=criteria_lines(check_result),
-        notes=_notes(basis, counts, no_population) + ([
-            f"ESS pluri-spécialités : densité et effectifs affichés pour {spec_label} (première spécialité) ; "
-            "chaque spécialité est vérifiée dans les critères."] if several else []),
+        notes=_notes(basis, counts, no_population) + scope_notes,
         sites=site_lines,
     )
 
