@@ -463,7 +463,7 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     sources += [fin.source] if fin is not None else []
     return TerritoryCheck(
         specialty=specs[0][1],
-        specialty_input=str(specialty) if isinstance(specialty, str | Specialty) and len(specs) == 1 else specs[0][0],
+        specialty_input=specs[0][0],
         departements=deps,
         region=region_code,
         criteria=settle_derogations(apply_derogations(criteria, asked)),
