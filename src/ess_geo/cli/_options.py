@@ -17,18 +17,21 @@ from ess_geo.rules.derogations import DEROGATION_CLI, parse_derogations
 from ess_geo.sources import Source
 
 __all__ = [
+    "MULTI_SPECIALTY_COMMANDS",
     "as_of_option",
     "cli_registry",
     "departements_option",
     "derogation_option",
     "echo_sources",
     "no_embedded_supply_option",
+    "parse_adherents_option",
     "region_option",
     "registry_only_option",
     "registry_option",
     "registry_options",
     "require_territory",
     "resolve_supply",
+    "specialties_option",
     "specialty_option",
     "supply_option",
     "territory_options",
@@ -36,8 +39,36 @@ __all__ = [
 
 F = TypeVar("F", bound=Callable[..., object])
 
+#: Commands that accept several specialties (an ESS « pluri-spécialités »).
+MULTI_SPECIALTY_COMMANDS = ("check", "map", "simulate")
+
+
+def _one_specialty(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--specialty of a command that handles one specialty: a comma list is a usage error (exit 2)."""
+    if value is not None and "," in value:
+        raise click.BadParameter(
+            f"« {value} » : une seule spécialité pour cette commande ; une ESS pluri-spécialités (liste séparée "
+            f"par des virgules) se vérifie avec {', '.join(MULTI_SPECIALTY_COMMANDS)}",
+            ctx=ctx,
+            param=param,
+        )
+    return value
+
+
 specialty_option = click.option(
-    "--specialty", "-s", required=True, help="Spécialité (identifiant, libellé ou alias : cardiologie, cardio, ORL...)."
+    "--specialty",
+    "-s",
+    required=True,
+    callback=_one_specialty,
+    help="Spécialité, une seule (identifiant, libellé ou alias : cardiologie, cardio, ORL...) ; une liste "
+    "(ESS pluri-spécialités) n'est acceptée que par " + ", ".join(MULTI_SPECIALTY_COMMANDS) + ".",
+)
+specialties_option = click.option(
+    "--specialty",
+    "-s",
+    required=True,
+    help="Spécialité (identifiant, libellé ou alias : cardiologie, cardio, ORL...), ou plusieurs séparées par des "
+    "virgules pour une ESS pluri-spécialités (cardiologie,nephrologie).",
 )
 departements_option = click.option(
     "--departements", "-d", default=None, help="Codes département séparés par des virgules (75,94 ; 2A,2B ; 971)."
@@ -138,9 +169,9 @@ def cli_registry(registry: str | None, registry_only: str | None) -> Registry | 
 
 
 def territory_options(func: F) -> F:
-    """Decorate a command with --specialty, --departements, --region, --supply, --registry, --registry-only, --as-of."""
+    """Decorate a command with --specialty (a list allowed), --departements, --region, --supply, --registry, --registry-only, --as-of."""
     func = registry_options(func)
-    for option in reversed((specialty_option, departements_option, region_option, supply_option)):
+    for option in reversed((specialties_option, departements_option, region_option, supply_option)):
         func = option(func)
     return func
 
@@ -150,6 +181,23 @@ def resolve_supply(supply: str | None, no_embedded_supply: bool) -> Supply | Non
     if supply:
         return as_supply(supply)
     return None if no_embedded_supply else load_embedded_supply()
+
+
+def parse_adherents_option(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> int | tuple[int, ...] | None:
+    """--adherents: ``"30"`` → 30, ``"20,3"`` → (20, 3) (one per specialty); a bad value is a usage error naming it.
+
+    Each number is read as ``click.IntRange(min=0)`` reads it: one number gives the same errors as before lists.
+    """
+    if value is None:
+        return None
+    read = click.IntRange(min=0)
+    if any(not part.strip() for part in str(value).split(",")):
+        raise click.BadParameter(f"« {value} » : valeur vide dans la liste (attendu : 30, ou un nombre par "
+                                 "spécialité : 20,3)", ctx=ctx, param=param)
+    numbers = tuple(read.convert(part.strip(), param, ctx) for part in str(value).split(","))
+    return numbers[0] if len(numbers) == 1 else numbers
 
 
 def require_territory(departements: str | None, region: str | None) -> None:

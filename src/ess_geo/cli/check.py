@@ -13,6 +13,7 @@ from ess_geo.cli._options import (
     cli_registry,
     derogation_option,
     no_embedded_supply_option,
+    parse_adherents_option,
     require_territory,
     territory_options,
 )
@@ -24,7 +25,14 @@ __all__ = ["check_cmd"]
 @click.command("check", cls=EssGeoCommand)
 @territory_options
 @no_embedded_supply_option
-@click.option("--adherents", "-a", type=click.IntRange(min=0), default=None, help="Nombre de spécialistes adhérents au départ.")
+@click.option(
+    "--adherents",
+    "-a",
+    callback=parse_adherents_option,
+    default=None,
+    help="Nombre de spécialistes adhérents au départ ; pour une ESS pluri-spécialités, le total ou un nombre par "
+    "spécialité dans l'ordre de --specialty (20,3).",
+)
 @click.option(
     "--finess",
     type=click.Path(dir_okay=False),
@@ -49,13 +57,16 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     registry_only: str | None,
     as_of: date | None,
     no_embedded_supply: bool,
-    adherents: int | None,
+    adherents: int | tuple[int, ...] | None,
     finess: str | None,
     derogations: frozenset[str],
     as_json: bool,
     exit_zero: bool,
 ) -> None:
     """Vérifie qu'un territoire peut accueillir une ESS de la spécialité.
+
+    Plusieurs spécialités séparées par des virgules (-s cardiologie,nephrologie) : chaque règle est
+    vérifiée pour chacune et en tout (ESS pluri-spécialités, logique médicale à justifier).
 
     Code de sortie : 0 admissible, 1 non admissible ou indéterminé, 2 erreur de saisie
     (avec --exit-zero : 0 quel que soit le verdict).

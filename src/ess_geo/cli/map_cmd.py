@@ -47,11 +47,17 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
 ):
     """Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.
 
-    Le fichier HTML s'ouvre hors ligne ; PNG et PDF sont prêts à imprimer.
+    -s cardiologie,nephrologie : carte d'une ESS pluri-spécialités (sans --coverage). Le fichier HTML s'ouvre hors ligne ; PNG et PDF sont prêts à imprimer.
     Code de sortie : 0 carte écrite, 2 erreur de saisie.
     """
     # a refused specialty (pathology, general practice...) gets no map: NotEssSpecialtyError, exit 2
-    get_specialty(specialty)
+    names = [s for s in specialty.split(",") if s.strip()] or [specialty]
+    for name in names:
+        get_specialty(name.strip() if len(names) > 1 else name)
+    if coverage and len(names) > 1:
+        raise click.UsageError(
+            f"--coverage : une seule spécialité (« {specialty} ») ; la couverture se lit spécialité par spécialité"
+        )
     suffix = Path(out).suffix.lower()
     if suffix not in (".html", ".png", ".pdf"):
         raise click.UsageError(f"--out {out!r} : extension .html, .png ou .pdf attendue")
@@ -81,7 +87,7 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
         )
         zip_result = None
         if zonage:
-            zip_result = flag_zip(result, specialty, result.supply, zonage)
+            zip_result = flag_zip(result, result.specialty or specialty, result.supply, zonage)  # the first specialty
             if sites:
                 zip_result = rank_outreach_sites(zip_result, k=sites)
         fmap = make_territory_map(result, zip_result=zip_result, registry=result.registry, tiles=tiles)

@@ -29,7 +29,7 @@ __all__ = ["report_cmd"]
 @click.command("report", cls=EssGeoCommand)
 @click.option("--region", "-r", default="all", show_default=True, help="Code région (11 = Île-de-France) ou « all » pour toutes.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Dossier de sortie.")
-@click.option("--specialties", "-s", default=None, help="Spécialités séparées par des virgules (défaut : celles du fichier d'effectifs).")
+@click.option("--specialties", "-s", default=None, help="Spécialités séparées par des virgules, chacune traitée séparément (pas d'ESS pluri-spécialités : voir check) ; défaut : celles du fichier d'effectifs.")
 @supply_option
 @no_embedded_supply_option
 @registry_options

@@ -112,17 +112,18 @@ def simulate_cmd(  # noqa: PLR0913 - click passes one keyword per option
         specialty, departements=departements, region=region, supply=supply,
         registry=cli_registry(registry, registry_only), as_of=as_of, derogations=derogations,
     )
-    if result.specialty is None:
+    if result.criterion("specialty").status == "fail":  # a pathology, alone or in a list
         raise InputDataError(
             f"specialty {specialty!r} refused: {result.criterion('specialty').message}",
             fr=result.criterion("specialty").message,
         )
     path = simulate_adherents(result, values)
     if as_json:
-        click.echo(json.dumps({**path.to_dict(), "derogations": result.derogations}, ensure_ascii=False, indent=2))
+        several = {"label": result.specialty_label, "specialties": [s.id for s in result.specialties]} if result.several else {}
+        click.echo(json.dumps({**path.to_dict(), **several, "derogations": result.derogations}, ensure_ascii=False, indent=2))
     else:
         bound = "" if path.exact else "au plus "
-        click.echo(f"ESS {result.specialty.label} — {result.territory_label}")
+        click.echo(f"ESS {result.specialty_label} — {result.territory_label}")
         if result.derogations:
             click.echo("Dérogation supposée (à faire valider par l'ARS) : "
                        + " ; ".join(DEROGATION_LABELS_FR[d] for d in result.derogations))

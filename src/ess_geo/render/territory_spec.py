@@ -234,21 +234,23 @@ def _communes_layers(communes: gpd.GeoDataFrame, deps: gpd.GeoDataFrame) -> tupl
 
 def _existing_ess(
     registry: Registry | None,
-    spec: Specialty | None,
+    specs: Sequence[Specialty],
     deps: gpd.GeoDataFrame,
     territory: list[str],
     tolerance_m: float | None,
 ) -> tuple[tuple[MapLayer, LegendSection] | None, gpd.GeoDataFrame]:
-    """Existing ESS of the specialty touching the shown départements, and the initial view.
+    """Existing ESS of the specialties (one, or each of an ESS pluri-spécialités) near the territory, and the view.
 
     The view frames the territory and any existing ESS it overlaps.
     """
     focus = deps[deps["in_territory"]][["geometry"]]
-    if spec is None or registry is None:
+    if not specs or registry is None:
         return None, focus
     shown = set(deps["code_dep"])
-    nearby = [e for e in registry.for_specialty(spec) if set(e.departements) & shown]
-    layer, items = ess_layer(nearby, simplified_departements(None, tolerance_m), f"ESS existantes ({spec.label})")
+    found = {e.id: e for spec in specs for e in registry.for_specialty(spec) if set(e.departements) & shown}
+    nearby = list(found.values())
+    title = f"ESS existantes ({', '.join(spec.label for spec in specs)})"
+    layer, items = ess_layer(nearby, simplified_departements(None, tolerance_m), title)
     if layer is None:
         return None, focus
     overlapping = [e.id for e in nearby if set(e.departements) & set(territory)]
@@ -288,6 +290,20 @@ def _notes(basis: str, counts: dict[str, int] | None, no_population: list[str]) 
     elif no_population:
         notes.append(f"Population inconnue ({', '.join(no_population)}) : densité non calculable.")
     return notes
+
+
+def _scope(check_result: TerritoryCheck, spec: Specialty | None, spec_label: str) -> tuple[str, list[Specialty], list[str]]:
+    """Title, specialties whose ESS are drawn, and notes: one specialty, or an ESS pluri-spécialités.
+
+    An ESS of several specialties is titled « Projet d'ESS pluri-spécialités (a, b) »; its density
+    layer shows the first specialty, which a note says.
+    """
+    specs = list(getattr(check_result, "specialties", None) or ([spec] if spec is not None else []))
+    if not getattr(check_result, "several", False):
+        return f"Projet d'ESS — {spec_label}", specs, []
+    note = (f"ESS pluri-spécialités : densité et effectifs affichés pour {spec_label} (première spécialité) ; "
+            "chaque spécialité est vérifiée dans les critères.")
+    return f"Projet d'ESS {check_result.specialty_label}", specs, [note]
 
 
 def _check_loaded(supply: object, registry: object) -> None:
@@ -373,7 +389,8 @@ def territory_map_spec(
     communes, sites, zip_sources = _zip_frames(zip_result)
     if communes is not None and len(communes):  # ZIP communes above the choropleth, département borders above them
         _add(layers, legend, _communes_layers(communes, deps))
-    existing, focus = _existing_ess(reg, spec, deps, territory, tolerance_m)
+    title, specs, scope_notes = _scope(check_result, spec, spec_label)
+    existing, focus = _existing_ess(reg, specs, deps, territory, tolerance_m)
     _add(layers, legend, existing)
     _add(layers, legend, _outline_layer(deps, territory))
     site_lines: list[str] = []
@@ -384,7 +401,7 @@ def territory_map_spec(
     sources = [*check_result.sources, reference_source(), reg.source if reg else None,
                *(sup.sources if sup else [])]
     return MapSpec(
-        title=f"Projet d'ESS — {spec_label}",
+        title=title,
         subtitle=check_result.territory_label,
         layers=layers,
         legend=legend,
@@ -394,7 +411,7 @@ def territory_map_spec(
         verdict=verdict,
         verdict_status=verdict_status,
         criteria=criteria_lines(check_result),
-        notes=_notes(basis, counts, no_population),
+        notes=_notes(basis, counts, no_population) + scope_notes,
         sites=site_lines,
     )
 

@@ -6,6 +6,7 @@
 - :mod:`~ess_geo.rules.adherents`: the adherents rule (libéral range, CPAM practice);
 - :mod:`~ess_geo.rules.evidence`: the typed evidence of each criterion;
 - :mod:`~ess_geo.rules.funding`: the indicative funding rule;
+- :mod:`~ess_geo.rules.multi`: several specialties in one ESS (totals, combined criteria);
 - :mod:`~ess_geo.rules.territory`: :func:`~ess_geo.rules.territory.check_territory`;
 - :mod:`~ess_geo.rules.trajectory`: the five-year trajectory of adherents.
 
@@ -20,6 +21,7 @@ from ess_geo.rules import (
     evidence,
     finess_context,
     funding,
+    multi,
     territory,
     threshold,
     trajectory,
@@ -32,6 +34,7 @@ __all__ = [
     "evidence",
     "finess_context",
     "funding",
+    "multi",
     "territory",
     "threshold",
     "trajectory",

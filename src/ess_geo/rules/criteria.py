@@ -7,7 +7,8 @@ no file and draw nothing; :func:`ess_geo.rules.territory.check_territory` gather
 =============  ===========================================================================
 criterion id   rule
 =============  ===========================================================================
-specialty      the scope is one specialty (not general practice, not a single pathology)
+specialty      the scope is one specialty (not general practice, not a single pathology); an
+               ESS of several specialties: :mod:`ess_geo.rules.multi`
 perimeter      whole départements only, at least one, one région at most (fail across régions)
 contiguity     the départements form one connected piece (islands handled by adjacency)
 overlap        no département already covered by an ESS of the same specialty

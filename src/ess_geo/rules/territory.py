@@ -9,19 +9,19 @@ with evidence. The verdict is :func:`ess_geo.rules.criteria.verdict`.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ess_geo.errors import InputDataError, NotEssSpecialtyError
+from ess_geo.errors import EssGeoError
 from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.finess import Finess, as_finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
 from ess_geo.reference import codes, geography
-from ess_geo.reference.specialties import Specialty, get_specialty
+from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.adherents import rule_adherents
 from ess_geo.rules.criteria import (
     DECIDING,
@@ -42,6 +42,18 @@ from ess_geo.rules.derogations import (
 )
 from ess_geo.rules.finess_context import context_fr, finess_facts
 from ess_geo.rules.funding import FundingRule, rule_funding
+from ess_geo.rules.multi import (
+    ResolvedSpecialty,
+    combine_specialties,
+    pluri_label_fr,
+    resolve_specialties,
+    rule_total_adherents,
+    rule_total_threshold,
+    settle_derogations,
+    split_adherents,
+    sum_counts,
+    unsplit_adherents,
+)
 from ess_geo.rules.threshold import rule_threshold
 from ess_geo.sources import Source
 
@@ -58,9 +70,10 @@ class TerritoryCheck:
     Attributes
     ----------
     specialty : Specialty or None
-        The specialty checked (None when the input was refused as not a specialty).
+        The specialty checked, the first one of an ESS of several specialties (None when the
+        input was refused as not a specialty).
     specialty_input : str
-        What the caller asked for.
+        What the caller asked for (the first name of a list).
     departements : list of str
         Normalised département codes of the territory.
     region : str or None
@@ -82,6 +95,12 @@ class TerritoryCheck:
         the CPTS, DAC and hospitals of each département (:func:`~ess_geo.rules.finess_context.territory_context`).
     as_of : datetime.date or None
         Date whose registry perimeters were used.
+    specialties : list of Specialty
+        Every specialty recognised, in the order asked (``[specialty]`` for one).
+    specialty_inputs : list of str
+        Every name asked, duplicates removed (a refused pathology included).
+    adherents_by_specialty : dict of str to int or None, optional
+        Adherents of each specialty, when given per specialty (``adherents`` is then their sum).
     """
 
     specialty: Specialty | None
@@ -97,6 +116,27 @@ class TerritoryCheck:
     context: dict = field(default_factory=dict, repr=False)
     finess: Finess | None = field(default=None, repr=False)
     as_of: date | None = None
+    specialties: list[Specialty] = field(default_factory=list)
+    specialty_inputs: list[str] = field(default_factory=list)
+    adherents_by_specialty: dict[str, int | None] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.specialties and self.specialty is not None:
+            self.specialties = [self.specialty]
+        if not self.specialty_inputs:
+            self.specialty_inputs = [self.specialty_input]
+
+    @property
+    def several(self) -> bool:
+        """Whether the ESS groups several specialties (« pluri-spécialités »)."""
+        return len(self.specialty_inputs) > 1
+
+    @property
+    def specialty_label(self) -> str:
+        """French name of the scope: the specialty's label, or ``pluri-spécialités (a, b)``."""
+        if self.several:
+            return pluri_label_fr([_label_of(raw) for raw in self.specialty_inputs])
+        return self.specialty.label if self.specialty else self.specialty_input
 
     @property
     def admissible(self) -> bool | None:
@@ -115,6 +155,8 @@ class TerritoryCheck:
 
     def __repr__(self) -> str:
         spec = self.specialty.id if self.specialty else repr(self.specialty_input)
+        if self.several:
+            spec = "+".join(s.id for s in self.specialties) or repr(self.specialty_inputs)
         statuses = ", ".join(f"{c.id}={c.status}" for c in self.criteria)
         return f"<TerritoryCheck {spec} on {'+'.join(self.departements)}: {self.verdict_fr} ({statuses})>"
 
@@ -139,8 +181,12 @@ class TerritoryCheck:
         return ", ".join(f"{codes.departement_name(d)} ({d})" for d in self.departements)
 
     def to_dict(self) -> dict:
-        """JSON-ready form (what ``ess-geo check --json`` prints)."""
-        return {
+        """JSON-ready form (what ``ess-geo check --json`` prints).
+
+        An ESS of several specialties adds ``specialties`` (input, id, label of each),
+        ``label`` (« pluri-spécialités (…) ») and ``adherents_by_specialty``; ``specialty`` is the first.
+        """
+        out: dict[str, object] = {
             "specialty": {"input": self.specialty_input, "id": self.specialty.id, "label": self.specialty.label}
             if self.specialty
             else {"input": self.specialty_input, "id": None, "label": None},
@@ -155,11 +201,19 @@ class TerritoryCheck:
             "sources": [s.to_dict() for s in self.sources],
             "context": self.context,
         }
+        if self.several:
+            out["label"] = self.specialty_label
+            out["specialties"] = [
+                {"input": raw, "id": s.id if s else None, "label": s.label if s else None}
+                for raw, s in ((raw, _spec_of(raw)) for raw in self.specialty_inputs)
+            ]
+            out["adherents_by_specialty"] = self.adherents_by_specialty
+        return out
 
     def summary_fr(self) -> str:
         """Plain-text French summary, one line per criterion (for terminals and logs)."""
         marks = {"pass": "✔", "fail": "✘", "unknown": "?", "warn": "!"}
-        spec = self.specialty.label if self.specialty else self.specialty_input
+        spec = self.specialty_label
         lines = [
             f"ESS {spec} — {self.territory_label}",
             f"Verdict : {self.verdict_fr.upper()}",
@@ -177,7 +231,7 @@ class TerritoryCheck:
     def _repr_html_(self) -> str:
         esc = html.escape
         colours = {"pass": "#1a7f37", "fail": "#cf222e", "unknown": "#6e7781", "warn": "#9a6700"}
-        spec = self.specialty.label if self.specialty else self.specialty_input
+        spec = self.specialty_label
         rows = "".join(
             f"<tr><td>{esc(c.label)}</td><td style='color:{colours[c.status]};font-weight:bold'>"
             f"{esc(c.status_fr)}</td><td style='text-align:left'>{esc(derogation_prefix_fr(c) + c.message)}</td></tr>"
@@ -191,6 +245,20 @@ class TerritoryCheck:
             f"<tbody>{rows}</tbody></table>"
             f"<p style='font-size:smaller'>Sources :</p><ul style='font-size:smaller'>{sources}</ul></div>"
         )
+
+
+def _spec_of(raw: str) -> Specialty | None:
+    """The specialty asked as ``raw``; None when it is refused."""
+    try:
+        return resolve_specialties(raw)[0][1]
+    except EssGeoError:
+        return None
+
+
+def _label_of(raw: str) -> str:
+    """Label of the specialty asked as ``raw`` (``raw`` itself when it is refused)."""
+    spec = _spec_of(raw)
+    return spec.label if spec is not None else raw
 
 
 def _threshold(
@@ -209,23 +277,6 @@ def _threshold(
     # the whole région is the most an admissible territory can hold
     region_counts = {r: sup.count(spec, list(codes.departements_of_region(r))) for r in regions}
     return unreachable_threshold(threshold, region_counts, [d for d in deps if not graph.get(d)])
-
-
-def _resolve_specialty(specialty: str | Specialty) -> tuple[Specialty | None, str | None]:
-    """The specialty, or None with the French reason when it is refused (general practice, pathology)."""
-    try:
-        return get_specialty(specialty), None
-    except NotEssSpecialtyError as exc:
-        return None, exc.fr
-
-
-def _check_adherents(adherents: object) -> None:
-    """Raise :class:`InputDataError` unless ``adherents`` is None or a non-negative integer."""
-    if adherents is not None and (isinstance(adherents, bool) or not isinstance(adherents, int) or adherents < 0):
-        raise InputDataError(
-            f"adherents must be a non-negative integer, got {adherents!r}",
-            fr=f"nombre d'adhérents invalide : {adherents!r} (entier positif ou nul attendu)",
-        )
 
 
 def _territory_departements(departements: object, region: object) -> tuple[list[str], list[str], str | None]:
@@ -247,10 +298,8 @@ def _territory_departements(departements: object, region: object) -> tuple[list[
     return deps, list(territory.communes), territory.region
 
 
-def _supply_count(
-    spec: Specialty | None, deps: list[str], supply: Supply | str | Path | None, embedded_supply: bool
-) -> tuple[Supply | None, SupplyCount | None, str]:
-    """The supply used (the given one, else the embedded one unless refused), its count and its label.
+def _load_supply(supply: Supply | str | Path | None, embedded_supply: bool) -> tuple[Supply | None, str]:
+    """The supply used (the given one, else the embedded one unless refused) and its label.
 
     A supply of several sources (the embedded one) has no label: each count names its source,
     vintage, mode and bound in the threshold message instead.
@@ -258,15 +307,81 @@ def _supply_count(
     sup = as_supply(supply)
     if sup is None and embedded_supply:
         sup = load_embedded_supply()
-    count = sup.count(spec, deps) if spec is not None and sup is not None else None
-    return sup, count, sup.source.label() if sup is not None and sup.bounds is None else ""
+    return sup, sup.source.label() if sup is not None and sup.bounds is None else ""
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """What every specialty of a check shares: the territory, registry, supply, FINESS, adjacency."""
+
+    deps: list[str]
+    communes: list[str]
+    region: str | None
+    registry: Registry
+    day: date
+    supply: Supply | None
+    supply_label: str
+    finess: Finess | None
+    graph: Mapping[str, frozenset[str]]
+
+
+def _specialty_criteria(
+    inp: _Inputs, asked: ResolvedSpecialty, adherents: int | None, funding_rule: FundingRule | None
+) -> tuple[list[Criterion], SupplyCount | None, dict]:
+    """The criteria of one specialty (derogations not applied), its count and the FINESS context."""
+    raw, spec, refusal = asked
+    deps = inp.deps
+    count = inp.supply.count(spec, deps) if spec is not None and inp.supply is not None else None
+    _, unknown, context = finess_facts(inp.finess, inp.registry, spec, deps)
+    covering = inp.registry.covering(spec, deps) if spec else []
+    criteria = [
+        rule_specialty(spec, raw, refusal),
+        rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, inp.communes, inp.region),
+        rule_contiguity(deps, inp.graph),
+        rule_overlap(spec, covering, unregistered_fr=unknown, as_of=inp.day.isoformat()),
+        _threshold(spec, count, inp.supply, inp.supply_label, deps, inp.graph),
+        rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
+        rule_funding(adherents, count, funding_rule),
+    ]
+    return criteria, count, context
+
+
+def _several_criteria(
+    inp: _Inputs,
+    specs: list[ResolvedSpecialty],
+    adherents: tuple[int | None, dict[str, int | None] | None],
+    funding_rule: FundingRule | None,
+) -> tuple[list[Criterion], SupplyCount | None]:
+    """Criteria of an ESS of several specialties (:func:`~ess_geo.rules.multi.combine_specialties`), and its count.
+
+    ``adherents`` is ``(whole ESS, per specialty or None)`` (:func:`~ess_geo.rules.multi.split_adherents`);
+    the count is summed over the specialties (None when one has none).
+    """
+    total_adherents, by_spec = adherents
+    per: dict[str, list[Criterion]] = {}
+    counts: dict[str, SupplyCount | None] = {}
+    for asked in specs:
+        key = asked[1].id if asked[1] is not None else asked[0]
+        n = by_spec.get(key) if by_spec is not None else None
+        criteria, counts[key], _ = _specialty_criteria(inp, asked, n, funding_rule)
+        if by_spec is None and total_adherents is not None:
+            criteria = [unsplit_adherents(c, total_adherents, len(specs)) for c in criteria]
+        per[key] = criteria
+    known = [c for c in counts.values() if c is not None]
+    total_count = sum_counts(known) if known and len(known) == len(counts) else None
+    totals = {
+        "threshold": rule_total_threshold(counts),
+        "adherents": rule_total_adherents(total_adherents, counts),
+        "funding": rule_funding(total_adherents, total_count, funding_rule),
+    }
+    return combine_specialties(per, totals), total_count
 
 
 def check_territory(  # noqa: PLR0913 - the options after the territory are keyword-only
-    specialty: str | Specialty,
+    specialty: str | Specialty | Sequence[str | Specialty],
     departements: Iterable[object] | str | None = None,
     region: str | int | None = None,
-    adherents: int | None = None,
+    adherents: int | Sequence[int] | Mapping[str, int] | None = None,
     supply: Supply | str | Path | None = None,
     registry: Registry | str | Path | None = None,
     *,
@@ -275,19 +390,24 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     derogations: Iterable[str] | str | None = None,
     as_of: date | str | None = None,
     embedded_supply: bool = True,
-) -> TerritoryCheck:  # long: numpydoc documents every option; the body is 35 lines
+) -> TerritoryCheck:  # long: numpydoc documents every option; the body is 40 lines
     """Check a proposed ESS territory against every admissibility rule.
 
     Parameters
     ----------
-    specialty : str or Specialty
-        Canonical id, label or alias (``"cardiologie"``, ``"cardio"``).
+    specialty : str, Specialty, or a list of them
+        Canonical id, label or alias (``"cardiologie"``, ``"cardio"``). Several specialties (a list,
+        or a comma-separated string ``"cardiologie,nephrologie"``; duplicates removed) make an ESS
+        « pluri-spécialités »: every rule is checked for each specialty and, for the threshold and
+        the adherents, in total (:mod:`ess_geo.rules.multi`); ``specialty`` warns « logique médicale
+        à justifier auprès de l'ARS ».
     departements : iterable of str or int, or str or int, optional
         Département codes (``["75", "94"]``, ``"75,94"``, ``[1, "2A"]``) or one code (``77``, ``"77"``).
     region : str or int, optional
         A whole région (``"11"``); combined with ``departements`` if both are given.
-    adherents : int, optional
-        Specialists who signed up at start.
+    adherents : int, sequence of int or mapping of str to int, optional
+        Specialists who signed up at start; for several specialties, the whole ESS's number, one
+        number per specialty in the order given, or ``{specialty: n}``.
     supply : Supply or path, optional
         Specialist supply (DREES table or RPPS extraction), used instead of the embedded one.
         Default: the embedded supply (:func:`ess_geo.inputs.embedded.load_embedded_supply`, DREES
@@ -320,43 +440,42 @@ def check_territory(  # noqa: PLR0913 - the options after the territory are keyw
     UnknownCodeError
         Naming every unknown département or région code.
     InputDataError
-        If ``adherents`` is negative or not an integer, ``departements`` is of another type than
+        If ``adherents`` is negative or not an integer (or not one per specialty), ``departements`` is of another type than
         those above, the territory is empty, a supply/registry file is unusable, or ``as_of`` is
         not a date.
     """
     asked = parse_derogations(derogations)
-    spec, refusal = _resolve_specialty(specialty)
-    _check_adherents(adherents)
+    specs = resolve_specialties(specialty)
+    total_adherents, by_spec = split_adherents(adherents, specs)
     deps, communes, region_code = _territory_departements(departements, region)
     reg = as_registry(registry).at(as_of)
-    day = reg.as_of or as_of_date(None)
-    sup, count, supply_label = _supply_count(spec, deps, supply, embedded_supply)
-    fin, unknown, context = finess_facts(as_finess(finess), reg, spec, deps)
-    graph = geography.adjacency_graph()
-    criteria = apply_derogations([
-        rule_specialty(spec, str(specialty), refusal),
-        rule_perimeter(deps, {d: codes.region_of(d) for d in deps}, communes, region_code),
-        rule_contiguity(deps, graph),
-        rule_overlap(spec, reg.covering(spec, deps) if spec else [], unregistered_fr=unknown, as_of=day.isoformat()),
-        _threshold(spec, count, sup, supply_label, deps, graph),
-        rule_adherents(adherents, count if spec else None, specialty_refused=spec is None),
-        rule_funding(adherents, count, funding_rule),
-    ], asked)
+    sup, supply_label = _load_supply(supply, embedded_supply)
+    fin = as_finess(finess)
+    inp = _Inputs(deps, communes, region_code, reg, reg.as_of or as_of_date(None), sup, supply_label, fin,
+                  geography.adjacency_graph())
+    if len(specs) == 1:
+        by_spec = None
+        criteria, count, context = _specialty_criteria(inp, specs[0], total_adherents, funding_rule)
+    else:
+        criteria, count = _several_criteria(inp, specs, (total_adherents, by_spec), funding_rule)
+        context = finess_facts(fin, reg, None, deps)[2]
     sources = [geography.reference_source(), reg.source] + (sup.sources if sup is not None else [])
     sources += [fin.source] if fin is not None else []
     return TerritoryCheck(
-        specialty=spec,
-        specialty_input=str(specialty),
+        specialty=specs[0][1],
+        specialty_input=specs[0][0],
         departements=deps,
         region=region_code,
-        criteria=criteria,
+        criteria=settle_derogations(apply_derogations(criteria, asked)),
         sources=sources,
         supply=sup,
         registry=reg,
-        adherents=adherents,
+        adherents=total_adherents,
         count=count,
         context=context,
         finess=fin,
-        as_of=day,
+        as_of=inp.day,
+        specialties=[s for _, s, _ in specs if s is not None],
+        specialty_inputs=[raw for raw, _, _ in specs],
+        adherents_by_specialty=by_spec,
     )
-
