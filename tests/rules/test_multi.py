@@ -89,7 +89,7 @@ def test_an_overlap_on_the_second_specialty_fails_too():
     reg = Registry([*load_registry(None).entries, nephro])
     overlap = check_territory("cardiologie,nephrologie", "29", registry=reg, as_of=AS_OF).criterion("overlap")
     assert overlap.status == "fail" and overlap.message.startswith("Non conforme pour Néphrologie.")
-    assert "ESS synthétique de néphrologie du Finistère (29" in overlap.message
+    assert "ESS synthétique de néphrologie du Finistère (sur 29" in overlap.message
 
 
 def test_no_ess_of_either_specialty_no_overlap():
