@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -196,7 +196,9 @@ def parse_adherents_option(
     if any(not part.strip() for part in str(value).split(",")):
         raise click.BadParameter(f"« {value} » : valeur vide dans la liste (attendu : 30, ou un nombre par "
                                  "spécialité : 20,3)", ctx=ctx, param=param)
-    numbers = tuple(read.convert(part.strip(), param, ctx) for part in str(value).split(","))
+    # click parses text into numbers here (click 8.5 types convert() as taking the int already)
+    parts: list[Any] = [part.strip() for part in str(value).split(",")]
+    numbers = tuple(read.convert(part, param, ctx) for part in parts)
     return numbers[0] if len(numbers) == 1 else numbers
 
 
