@@ -98,6 +98,10 @@ def _message(case: str, adherents: int | None, rng: SupplyRange) -> str:
     who = f" Médecins libéraux de la spécialité : {range_sources_fr(rng)}."
     now, later = _needed_fr(rng, MIN_ADHERENT_SHARE), _needed_fr(rng, TARGET_ADHERENT_SHARE_5Y)
     target = f"objectif à 5 ans : {later} adhérents (50 %)"
+    if rng.high is None and rng.low == 0 and case not in ("not_given", "no_specialist"):
+        # nothing bounds the libéral doctors: no needed count can be stated
+        return (f"{plural(adherents or 0, 'adhérent')} : effectif libéral de la spécialité inconnu, part de 10 % "
+                f"et objectif à 5 ans non calculables.{who}")
     if case == "not_given" or adherents is None:
         return f"Nombre d'adhérents non fourni (--adherents N). Il en faut {now} au départ et {later} à 5 ans.{who}"
     if case == "no_specialist":
