@@ -22,6 +22,7 @@ from ess_geo.analysis.proposals import propose_territories
 from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import load_registry
 from ess_geo.reference import geography
+from ess_geo.reference.codes import region_of
 from ess_geo.reference.specialties import all_specialties
 from ess_geo.rules.criteria import MIN_SPECIALISTS
 
@@ -45,10 +46,10 @@ def spopt_maxp(res, supply, spec, seed=0):
     gdf["n"] = [count.by_departement[d] for d in gdf["code_dep"]]
     gdf["one"] = 1.0
     graph = geography.adjacency_graph()
-    codes = list(gdf["code_dep"])
-    pos = {c: i for i, c in enumerate(codes)}
-    same = {c: [pos[u] for u in graph[c] if u in pos and codes.region_of(u) == codes.region_of(c)] for c in codes}
-    w = W({pos[c]: same[c] for c in codes}, silence_warnings=True)
+    deps = list(gdf["code_dep"])
+    pos = {c: i for i, c in enumerate(deps)}
+    same = {c: [pos[u] for u in graph[c] if u in pos and region_of(u) == region_of(c)] for c in deps}
+    w = W({pos[c]: same[c] for c in deps}, silence_warnings=True)
     np.random.seed(seed)
     t = time.perf_counter()
 
