@@ -12,7 +12,8 @@ from ess_geo.inputs.registry import Registry
 def test_host_alone_is_the_threshold_rule():
     assert host_alone(10, None) is True and host_alone(10, 10) is True
     assert host_alone(7, 9) is False and host_alone(7, 193) is None and host_alone(7, None) is None
-    assert host_alone(21, 16) is None  # sources that disagree
+    # sources that disagree decide when both figures are on the same side of 10, as the threshold criterion
+    assert host_alone(21, 16) is True and host_alone(9, 8) is False and host_alone(10, 6) is None
 
 
 def test_lumped_neurologie_in_paca_is_a_range():
@@ -27,8 +28,9 @@ def test_exact_cardiologie_and_a_disagreeing_departement():
     sup = load_embedded_supply()
     tab = coverage_table("84", ["cardiologie"], sup, Registry()).table.set_index("code_dep")
     assert tab.at["69", "group_status"] == "alone" and bool(tab.at["69", "exact"])
-    # Ain: CNAM 2018 counts 21 libéral cardiologists, DREES 2022 16 in all modes: undetermined
-    assert tab.at["01", "group_status"] == "indetermine" and not bool(tab.at["01", "exact"])
+    # Ain: CNAM 2018 counts 21 libéral cardiologists, DREES 2022 16 in all modes: both ≥ 10, so it can host an
+    # ESS alone, as check says (« Sources discordantes …, mais chacune ≥ 10 »); the figure itself is not exact
+    assert tab.at["01", "group_status"] == "alone" and not bool(tab.at["01", "exact"])
     assert (tab.at["01", "n_specialists_low"], tab.at["01", "n_specialists_high"]) == (21, 16)
 
 

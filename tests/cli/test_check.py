@@ -134,16 +134,23 @@ def test_simulate_cli(drees_effectifs, capsys):
     assert code == 0
     assert "Année  Adhérents" in out and "Sur la trajectoire chaque année : oui" in out
     assert "80 000 € (amorçage seul)" in out.replace("\u202f", " ")  # issue 12: year 0 is the start-up credit alone
+    # issue 11: the base is the libéral doctors; the DREES table only bounds them (at most 238), so 20 adherents
+    # are not shown below 10 %; the embedded CNAM 2018 count (182 libéral) decides it
     code, out, _ = run([*base, "--adherents-par-annee", "20,43,62,81,100,119"], capsys)
-    assert code == 1 and "sous le seuil de création (10 %)" in out
+    assert code == 1 and "au plus 238 spécialistes libéraux" in out
+    embedded = ["simulate", "-s", "cardio", "-d", "77,91", *AT_LAUNCH]
+    code, out, _ = run([*embedded, "--adherents-par-annee", "17,43,62,81,100,119"], capsys)
+    assert code == 1 and "182 spécialistes libéraux" in out and "sous le seuil de création (10 %)" in out
     code, out, _ = run([*base, "--adherents-par-annee", "24,43,62,81,100,119", "--json"], capsys)
     assert code == 0 and json.loads(out)["on_track"] is True
     code, _, err = run([*base, "--adherents-par-annee", "24,43,x,81,100,119"], capsys)
     assert code == 2 and "année 2 : « x »" in err
     code, _, err = run([*base, "--adherents-par-annee", "24,43,62,81,100,300"], capsys)
     assert code == 2 and "année 5 : 300 adhérents" in err
-    code, _, err = run(["simulate", "-s", "cardio", "-d", "77", "--adherents-par-annee", "1,2,3,4,5,6"], capsys)
-    assert code == 2 and "--supply" in err
+    # the embedded supply is the default now; an unreadable --supply is still one French line
+    code, _, err = run(["simulate", "-s", "cardio", "-d", "77", "--as-of", "2023-06-01",
+                        "--adherents-par-annee", "1,2,3,4,5,6", "--supply", "absent.csv"], capsys)
+    assert code == 2 and "absent.csv" in err
 
 
 def test_help_headings_in_french(capsys):

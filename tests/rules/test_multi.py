@@ -231,8 +231,9 @@ def test_simulate_uses_the_count_summed_over_the_specialties():
     single = [check_territory(s, "29", as_of=AS_OF).count for s in ("cardiologie", "nephrologie")]
     assert result.count.total == sum(c.total for c in single)
     assert result.count.liberal.low == sum(c.liberal.low for c in single)
-    path = simulate_adherents(result, [10, 20, 30, 40, 50, 60])
-    assert path.specialists == result.count.total
+    path = simulate_adherents(result, [5, 10, 15, 20, 25, 30])
+    # the trajectory's base is the libéral doctors summed over the specialties (issue 11)
+    assert path.specialists == max(result.count.liberal.low, result.count.liberal.high or 0)
 
 
 # --- the pure parts -----------------------------------------------------------------------------------------------

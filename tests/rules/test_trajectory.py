@@ -15,9 +15,10 @@ from ess_geo.sources import Source
 
 
 def _supply_synthetic(spec: str, group: str, counts: dict[str, int]) -> Supply:
+    # libéral counts: the adherents' base (issue 11), so the trajectory is measured against them exactly
     tab = pd.DataFrame({"code_dep": list(counts), "specialty": spec, "drees_group": group,
-                        "n_specialists": list(counts.values()), "mode": "tous", "source": "synthetic"})
-    return Supply(table=tab, source=Source("synthetic supply", "test"))
+                        "n_specialists": list(counts.values()), "mode": "liberal", "source": "synthetic"})
+    return Supply(table=tab, source=Source("synthetic supply", "test"), mode="liberal")
 
 
 @pytest.fixture

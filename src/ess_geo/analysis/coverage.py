@@ -83,6 +83,7 @@ from ess_geo.analysis.coverage_groups import (
 )
 from ess_geo.analysis.regional import regional_territory
 from ess_geo.errors import InputDataError
+from ess_geo.inputs.bounds import decided
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply
@@ -289,6 +290,13 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     )
 
 
+def _region_decided(rows: list[dict[str, Any]]) -> bool:
+    """Whether every count of a région can be planned on (:func:`ess_geo.inputs.bounds.decided`)."""
+    return bool(rows) and all(
+        r["n_specialists_low"] is not None and decided(r["n_specialists_low"], r["n_specialists_high"]) for r in rows
+    )
+
+
 def _tables(
     ctx: RowContext,
     specs: list[Specialty],
@@ -308,10 +316,11 @@ def _tables(
         for code_region in regions:
             in_region = region_rows(ctx, sc, code_region)
             rows.extend(in_region)
+            exact = _region_decided(in_region)  # the région's own counts, not the whole country's
             potential = new_territory_counts(
-                spec, code_region, sup, reg, in_region, sc.group_total, exact=sc.exact, cross_region=ctx.cross_region
+                spec, code_region, sup, reg, in_region, sc.group_total, exact=exact, cross_region=ctx.cross_region
             )
-            row = _summarise(code_region, ctx.region_names[code_region], spec, sc.exact, in_region, rule, potential)
+            row = _summarise(code_region, ctx.region_names[code_region], spec, exact, in_region, rule, potential)
             row["regional_ess_possible"] = regional_territory(spec, code_region, sup, reg).possible
             summary.append(row)
             if progress is not None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ess_geo.analysis.proposals import propose_territories
+from ess_geo.inputs.bounds import decided
 from ess_geo.inputs.registry import Registry
 from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import Zonage
@@ -287,11 +288,12 @@ def could_host_alone(n_specialists: int | None, exact: bool) -> bool | None:
 def host_alone(low: int, high: int | None) -> bool | None:
     """Whether a département reaches the threshold alone, from its bounds (the rule of the threshold criterion).
 
-    True when the lower bound reaches it, False when the upper bound is below it, None otherwise
-    (including when the sources disagree, ``low > high``).
+    True when the lower bound reaches it, False when the upper bound is below it, None otherwise.
+    When the sources disagree (``low > high``: two dated figures), it is decided only when both are
+    on the same side of the threshold, as the threshold criterion decides.
     """
     if high is not None and low > high:
-        return None
+        return True if high >= MIN_SPECIALISTS else (False if low < MIN_SPECIALISTS else None)
     if low >= MIN_SPECIALISTS:
         return True
     if high is not None and high < MIN_SPECIALISTS:
@@ -320,13 +322,13 @@ def classify_departement(
     alone = host_alone(low, high)
     if alone is True:
         return "alone", [d], n, ctx.population.get(d) or None
-    if high is None or low > high:
-        return "indetermine", None, None, None  # only a lower bound below 10, or sources that disagree
+    if high is None or (low > high and alone is None):
+        return "indetermine", None, None, None  # only a lower bound below 10, or sources straddling 10
     known = {x for x in allowed if x not in sc.missing}
     group = smallest_group(d, known, sc.counts, ctx.population, ctx.graph, total=sc.group_total)
     if group is None:
         return "none", None, None, None  # even upper bounds of the whole area stay below
-    if not all(sc.bounds(x, sc.counts.get(x, 0))[0] == sc.bounds(x, sc.counts.get(x, 0))[1] for x in group):
+    if not all(decided(*sc.bounds(x, sc.counts.get(x, 0))) for x in group):
         return "indetermine", None, None, None
     group_population = sum(ctx.population[x] for x in group) if all(x in ctx.population for x in group) else None
     return "group", group, sc.group_total(frozenset(group)), group_population

@@ -86,6 +86,7 @@ from ess_geo.analysis.maxp import BlockFunction, MaxPSolution, ProposalSearchToo
 from ess_geo.analysis.proposal_results import Proposal, Proposals, Unplaced
 from ess_geo.analysis.regional import regional_territory
 from ess_geo.errors import InputDataError
+from ess_geo.inputs.bounds import decided
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
@@ -220,8 +221,15 @@ class _Search:
 
     @property
     def counts_exact(self) -> bool:
-        """Whether the counts are exact (else upper bounds)."""
-        return bool(self.count.exact)
+        """Whether every uncovered département's count can be planned on (else some are upper bounds).
+
+        Two dated figures that disagree count as decided: the département's count is the smaller one,
+        which holds under both sources (:func:`ess_geo.inputs.bounds.decided`).
+        """
+        plan = self.count.planning
+        if plan is None:
+            return bool(self.count.exact)
+        return all(decided(plan.low_by_departement.get(d, 0), plan.high_by_departement.get(d)) for d in self.universe)
 
     def distinct(self, s: frozenset[str]) -> int:
         """Distinct doctors of a set of départements (person-level supply)."""

@@ -105,8 +105,6 @@ def simulate_cmd(  # noqa: PLR0913 - click passes one keyword per option
     (ou indéterminé), 2 erreur de saisie.
     """
     require_territory(departements, region)
-    if not supply:
-        raise click.UsageError("indiquer --supply FICHIER (effectifs DREES ou extraction RPPS) : la part d'adhérents en dépend")
     values = parse_adherents_by_year(adherents_by_year)
     result = check_territory(
         specialty, departements=departements, region=region, supply=supply,
@@ -133,7 +131,7 @@ def simulate_cmd(  # noqa: PLR0913 - click passes one keyword per option
                 click.echo(f" - {message}")
             click.echo("Le financement ci-dessous suppose un territoire admissible : il est sans objet en l'état.")
         click.echo(
-            f"Trajectoire des adhérents sur 5 ans : {bound}{nombre(path.specialists)} spécialistes ; "
+            f"Trajectoire des adhérents sur 5 ans : {bound}{nombre(path.specialists)} spécialistes libéraux ; "
             "cible linéaire 10 % (année 0) → 50 % (année 5)"
         )
         click.echo("")
@@ -150,6 +148,6 @@ def simulate_cmd(  # noqa: PLR0913 - click passes one keyword per option
             f"Financement indicatif total : {euros(path.total_funding_eur)} ({path.funding_rule.describe_fr()}, "
             "à confirmer par l'ARS)."
         )
-        if result.supply is not None:  # always: --supply is required
-            click.echo(f"Source des effectifs : {result.supply.source.label()}")
+        for source in result.supply.sources if result.supply is not None else []:
+            click.echo(f"Source des effectifs : {source.label()}")
     sys.exit(EXIT_OK if path.on_track and path.territory_admissible else EXIT_NOT_ADMISSIBLE)

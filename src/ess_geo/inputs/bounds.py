@@ -31,7 +31,16 @@ from dataclasses import dataclass, field
 
 from ess_geo._format import nombre
 
-__all__ = ["BOUNDS", "RANGE_MODES", "ContributingCount", "SupplyRange", "combine_range", "empty_range", "role_of"]
+__all__ = [
+    "BOUNDS",
+    "RANGE_MODES",
+    "ContributingCount",
+    "SupplyRange",
+    "combine_range",
+    "decided",
+    "empty_range",
+    "role_of",
+]
 
 #: What a count says about its specialty.
 BOUNDS = ("exact", "lower", "upper")
@@ -224,3 +233,13 @@ class SupplyRange:
 def empty_range(target: str, departements: Mapping[str, object] | Sequence[str]) -> SupplyRange:
     """A range with no count at all: ``[0, unbounded]``."""
     return SupplyRange(target, 0, None, dict.fromkeys(departements, 0), dict.fromkeys(departements))
+
+
+def decided(low: int, high: int | None) -> bool:
+    """Whether a département's count can be planned on: one figure, or two dated figures that disagree.
+
+    With two figures the smaller one (the DREES figure of the tables) holds under both
+    sources, so a group reaching 10 with it reaches 10 whatever the source. An upper bound alone
+    (a lumped DREES group) cannot be planned on.
+    """
+    return high is not None and low >= high

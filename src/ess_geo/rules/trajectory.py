@@ -350,6 +350,22 @@ def _denominator(check_result: TerritoryCheck) -> SupplyCount:
     return count
 
 
+def _liberal_base(count: SupplyCount) -> tuple[int, bool]:
+    """The adherents' base (libéral doctors, as the adherents rule) and whether it is one figure.
+
+    A range gives its upper end (shares are then « au moins »); without any libéral bound, the
+    count itself is the upper bound.
+    """
+    rng = count.liberal
+    if rng is None:
+        return int(count.total), bool(count.exact)  # a count without ranges (built by hand): as given
+    if rng.exact:
+        return int(rng.low), True
+    if rng.high is not None:
+        return int(max(rng.low, rng.high)), False
+    return int(count.total), False
+
+
 def _check_shares(years: Mapping[int, int], total: int, exact: bool, *, partial: bool) -> None:
     """Raise :class:`InputDataError` naming the first year with more adherents than specialists counted."""
     for year, adh in years.items():
@@ -452,8 +468,7 @@ def simulate_adherents(
     count = _denominator(check_result)
     rule = funding_rule or FundingRule()
     years = _years(adherents_by_year, getattr(check_result, "adherents", None))
-    total = int(count.total)
-    exact = bool(count.exact)
+    total, exact = _liberal_base(count)
     _check_shares(years, total, exact, partial=bool(getattr(count, "missing", [])))
     falling = _falling_years(years)
     rows = [_year_row(year, adh, total, exact, rule, fall=year in falling) for year, adh in years.items()]
