@@ -83,3 +83,11 @@ def test_all_modes_view_is_a_drees_table():
     assert not exact and set(rows["specialty"]) == {"15-Autre spécialité"}
     assert sup.table.groupby(["code_dep", "specialty"]).size().max() == 1  # a lumped group once per département
     assert sup.count("neurologie", ["84"]).total == 193
+
+
+@pytest.mark.shared
+def test_the_embedded_drees_table_passed_as_supply_keeps_its_vintage(drees_effectifs):
+    # the same bytes as data/sources/ (sha256): its documented vintage, not « millésime non précisé »
+    from ess_geo.inputs.load import load_supply
+
+    assert load_supply(drees_effectifs).source.vintage.startswith("RPPS au 1er janvier 2022")

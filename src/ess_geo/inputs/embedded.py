@@ -22,6 +22,7 @@ repository, commit and path of the copy it was taken from (``Supply.sources``).
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -32,7 +33,13 @@ from ess_geo.inputs.supply import BOUNDS_COLUMNS, TABLE_COLUMNS, Supply
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.sources import Source
 
-__all__ = ["EMBEDDED_CSV", "EMBEDDED_JSON", "embedded_provenance", "load_embedded_supply"]
+__all__ = [
+    "EMBEDDED_CSV",
+    "EMBEDDED_JSON",
+    "embedded_provenance",
+    "known_vintage",
+    "load_embedded_supply",
+]
 
 #: Package resource names of the embedded table and its provenance.
 EMBEDDED_CSV = "supply_embedded.csv"
@@ -45,6 +52,16 @@ _DATA = resources.files("ess_geo.inputs") / "data"
 def embedded_provenance() -> dict:
     """The provenance record of the embedded supply (``supply_embedded.json``), as a dict."""
     return json.loads((_DATA / EMBEDDED_JSON).read_text(encoding="utf-8"))
+
+
+def known_vintage(raw: bytes) -> str | None:
+    """The documented vintage of a file identical (sha256) to one of the embedded raw tables, else None.
+
+    A user who passes the very DREES table the package embeds gets its documented vintage rather
+    than « millésime non précisé ».
+    """
+    digest = hashlib.sha256(raw).hexdigest()
+    return next((s["vintage"] for s in embedded_provenance()["sources"] if s.get("sha256") == digest), None)
 
 
 def _source(record: dict) -> Source:

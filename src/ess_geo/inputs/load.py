@@ -16,6 +16,7 @@ from pathlib import Path
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, decode_text, short_repr, unreadable
 from ess_geo.inputs.drees import drees_delimiter, read_drees_table
+from ess_geo.inputs.embedded import known_vintage
 from ess_geo.inputs.rpps import load_rpps
 from ess_geo.inputs.rpps_file import is_rpps_header
 from ess_geo.inputs.supply import Supply
@@ -77,7 +78,7 @@ def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "li
     except OSError as exc:
         raise unreadable(path, exc, _WHAT, _WHAT_FR) from exc
     text, _ = decode_text(raw, path, _WHAT_FR)
-    return read_drees_table(text, path, vintage=vintage or "non précisé", delimiter=delimiter)
+    return read_drees_table(text, path, vintage=vintage or known_vintage(raw) or "non précisé", delimiter=delimiter)
 
 
 def _unrecognised(path: Path, first: str) -> InputDataError:
