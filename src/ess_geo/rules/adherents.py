@@ -33,7 +33,14 @@ from ess_geo.rules.criteria import (
 from ess_geo.rules.evidence import AdherentsEvidence
 from ess_geo.rules.threshold import legacy_range, range_sources_fr
 
-__all__ = ["CPAM_MIN_ADHERENTS", "CPAM_PRACTICE_SOURCE", "adherents_needed", "liberal_range", "rule_adherents"]
+__all__ = [
+    "CPAM_MIN_ADHERENTS",
+    "CPAM_PRACTICE_SOURCE",
+    "adherents_needed",
+    "liberal_range",
+    "rule_adherents",
+    "share_base",
+]
 
 #: Adherents the CPAM require from the start in practice (not in the texts).
 CPAM_MIN_ADHERENTS = 10
@@ -88,7 +95,7 @@ _STATUS = {"not_given": UNKNOWN, "no_specialist": UNKNOWN, "impossible": UNKNOWN
            "unverifiable": UNKNOWN}
 
 
-def _figure(rng: SupplyRange) -> int:
+def share_base(rng: SupplyRange) -> int:
     """The figure shares are shown against: the exact count, else the upper bound, else the lower one."""
     return rng.high if rng.high is not None and not rng.conflict else rng.low
 
@@ -107,7 +114,7 @@ def _message(case: str, adherents: int | None, rng: SupplyRange) -> str:
     if case == "no_specialist":
         return f"Aucun médecin libéral de la spécialité compté : part d'adhérents non calculable.{who}"
     n_adh = plural(adherents, "adhérent")
-    figure = _figure(rng)
+    figure = share_base(rng)
     n_lib = f"{plural(figure, 'spécialiste')} {'libéral' if figure < 2 else 'libéraux'}"
     if case == "impossible":
         counted = f"{plural(figure, 'spécialiste')} {'compté' if figure < 2 else 'comptés'}"
@@ -126,7 +133,7 @@ def _message(case: str, adherents: int | None, rng: SupplyRange) -> str:
 
 def _evidence(adherents: int | None, rng: SupplyRange, case: str) -> AdherentsEvidence:
     """Facts of the adherents counted against the libéral range, in the order of the JSON output."""
-    figure = _figure(rng)
+    figure = share_base(rng)
     evidence: AdherentsEvidence = {
         "adherents": adherents,
         "minimum_share": MIN_ADHERENT_SHARE,

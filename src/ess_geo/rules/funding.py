@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ess_geo._format import euros, plural
 from ess_geo.inputs.supply import SupplyCount
-from ess_geo.rules.adherents import adherents_needed
+from ess_geo.rules.adherents import adherents_needed, liberal_range
 from ess_geo.rules.criteria import MIN_SPECIALISTS, TARGET_ADHERENT_SHARE_5Y, WARN, Criterion
 from ess_geo.rules.evidence import FundingEvidence
 
@@ -137,11 +137,8 @@ class FundingRule:
 
 def _liberal_total(count: SupplyCount | None) -> int | None:
     """The libéral doctors of the specialty when known as one figure (the adherents' base), else None."""
-    if count is None:
-        return None
-    if count.liberal is not None:
-        return count.liberal.low if count.liberal.exact else None
-    return count.total if count.exact and count.mode == "liberal" else None
+    rng = liberal_range(count) if count is not None else None
+    return rng.low if rng is not None and rng.exact else None
 
 
 def _size_evidence(evidence: FundingEvidence, alloc: Allocation, count: SupplyCount | None, rule: FundingRule) -> str:

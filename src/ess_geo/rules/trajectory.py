@@ -48,7 +48,7 @@ import pandas as pd
 from ess_geo._format import euros, nombre
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import SupplyCount
-from ess_geo.rules.adherents import adherents_needed
+from ess_geo.rules.adherents import adherents_needed, liberal_range, share_base
 from ess_geo.rules.criteria import (
     MIN_ADHERENT_SHARE,
     TARGET_ADHERENT_SHARE_5Y,
@@ -351,19 +351,13 @@ def _denominator(check_result: TerritoryCheck) -> SupplyCount:
 
 
 def _liberal_base(count: SupplyCount) -> tuple[int, bool]:
-    """The adherents' base (libéral doctors, as the adherents rule) and whether it is one figure.
-
-    A range gives its upper end (shares are then « au moins »); without any libéral bound, the
-    count itself is the upper bound.
-    """
-    rng = count.liberal
-    if rng is None:
-        return int(count.total), bool(count.exact)  # a count without ranges (built by hand): as given
-    if rng.exact:
-        return int(rng.low), True
-    if rng.high is not None:
-        return int(max(rng.low, rng.high)), False
-    return int(count.total), False
+    """The adherents' base as the adherents rule reads it (:func:`~ess_geo.rules.adherents.liberal_range`,
+    :func:`~ess_geo.rules.adherents.share_base`) and whether it is one figure; with no upper bound on the
+    libéral doctors, the count itself bounds them."""
+    rng = liberal_range(count)
+    if rng.high is None:
+        return int(count.total), False
+    return share_base(rng), rng.exact
 
 
 def _check_shares(years: Mapping[int, int], total: int, exact: bool, *, partial: bool) -> None:
