@@ -33,7 +33,7 @@ import datetime as dt
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from ess_geo._format import date_fr
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, unreadable
+from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.sources import Source
 
 __all__ = [
@@ -99,6 +100,8 @@ _CATEGORY = re.compile(r"[0-9]{3}")
 _COMMENT_DATE = re.compile(r"^finess;etalab;[^;]*;(\d{4})-(\d{2})-(\d{2})")
 _NAME_STAMP = re.compile(r"(\d{4})(\d{2})(\d{2})-\d{4}")
 _EPSG = re.compile(r"EPSG:(\d{4,5})")
+#: Version of the FINESS reader's output: bump when it changes (cached reads are then rebuilt).
+FINESS_READER_VERSION = "1"
 _OVERSEAS = {"9A": "971", "9B": "972", "9C": "973", "9D": "974", "9E": "975", "9F": "976"}
 
 
@@ -292,6 +295,8 @@ def load_finess(
     encoding: str | None = None,
     vintage: str | None = None,
     hospital_aggregates: Mapping[str, str] = HOSPITAL_AGGREGATES,
+    cache: bool | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Finess:
     """Read a FINESS extraction ``etalab-cs1100507`` (structure and geolocation sections).
 
@@ -306,6 +311,11 @@ def load_finess(
         the date stamp of the file name.
     hospital_aggregates : mapping, optional
         Aggregate categories counted as hospitals (default :data:`HOSPITAL_AGGREGATES`).
+    cache : bool, optional
+        Reuse the parsed file of the same content and options from the parse cache
+        (:mod:`ess_geo.inputs.parse_cache`); default: yes unless ``ESS_GEO_NO_PARSE_CACHE=1``.
+    notice : callable, optional
+        Called with a French line saying whether the cache is built or reused.
 
     Returns
     -------
@@ -319,6 +329,13 @@ def load_finess(
         the ``finess;etalab;...`` comment and no ``structureet`` line is found).
     """
     path = check_path(path, "FINESS extraction", "load_finess", "extraction FINESS")
+    options = {"encoding": encoding, "vintage": vintage, "hospital_aggregates": sorted(hospital_aggregates.items())}
+    return cached_parse("finess", path, options, Finess, lambda: _read_finess(path, encoding, vintage, hospital_aggregates),
+                        version=reader_version(FINESS_READER_VERSION, (__name__,)), cache=cache, notice=notice)
+
+
+def _read_finess(path: Path, encoding: str | None, vintage: str | None, hospital_aggregates: Mapping[str, str]) -> Finess:
+    """The fresh read of :func:`load_finess`."""
     text, enc = _read_text(path, encoding)
     first = text.split("\n", 1)[0].strip()
     if not first.startswith("finess;") or "\nstructureet;" not in text:

@@ -47,6 +47,7 @@ from ess_geo._format import date_fr, month_fr
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path
+from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.inputs.rpps_file import (
     COL_CEDEX,
     COL_COMMUNE,
@@ -77,6 +78,8 @@ _FILE_STAMP = re.compile(r"PS_LibreAcces_(?:Personne_activite_)?(\d{12})")
 _FILE_MONTH = re.compile(r"PS_LibreAcces_Personne_activite_(?:extrait_)?(\d{4})-(\d{2})(?!\d)")
 
 _MAX_UNKNOWN_CODE_REASONS = 20
+#: Version of the RPPS reader's output: bump when it changes (cached reads are then rebuilt).
+RPPS_READER_VERSION = "1"
 
 
 def normalize_mode(mode: str | None) -> str:
@@ -197,6 +200,8 @@ def load_rpps(
     encoding: str | None = None,
     vintage: str | None = None,
     progress: Callable[[int], None] | None = None,
+    cache: bool | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Supply:
     """Read the RPPS extraction ``PS_LibreAcces_Personne_activite`` into a commune-level supply.
 
@@ -212,7 +217,13 @@ def load_rpps(
     vintage : str, optional
         Vintage recorded in the source; by default read from the file name's time stamp.
     progress : callable, optional
-        Called with the number of lines read after each block (for a progress bar).
+        Called with the number of lines read after each block (for a progress bar); not called
+        when the parsed extraction is reused from the cache.
+    cache : bool, optional
+        Reuse the parsed extraction of the same content, mode and options from the parse cache
+        (:mod:`ess_geo.inputs.parse_cache`); default: yes unless ``ESS_GEO_NO_PARSE_CACHE=1``.
+    notice : callable, optional
+        Called with a French line saying whether the cache is built or reused.
 
     Returns
     -------
@@ -233,6 +244,15 @@ def load_rpps(
     """
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
+    version = reader_version(RPPS_READER_VERSION, (__name__, read_extraction.__module__, Supply.__module__))
+    return cached_parse("rpps", path, {"mode": mode_key, "encoding": encoding, "vintage": vintage}, Supply,
+                        lambda: _read_rpps(path, mode_key, encoding, vintage, progress), version=version, cache=cache,
+                        notice=notice)
+
+
+def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | None,
+               progress: Callable[[int], None] | None) -> Supply:
+    """The fresh read of :func:`load_rpps`."""
     frame, stats, enc, member, dropped = read_extraction(path, encoding, MODES[mode_key][0], progress)
     frame = _without_id(frame, dropped)
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ from ess_geo._format import decimal, nombre
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, decode_text, unreadable
+from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.inputs.zonage_match import (
     MATCH_STEPS,
     Matches,
@@ -76,6 +78,8 @@ ZONAGE_LABELS: dict[str, str] = {
     "HZ": "Hors zonage",
     "NA": "Zonage non disponible",
 }
+#: Version of the zonage reader's output: bump when it changes (cached matches are then rebuilt).
+ZONAGE_READER_VERSION = "1"
 #: Classes from most to least priority: a commune with several rows takes the first one found.
 CLASS_PRIORITY: tuple[str, ...] = ("ZIP", "ZAC", "ZAR", "HZ", "NA")
 
@@ -254,7 +258,14 @@ def _find_col(columns: list[str], wanted: set[str]) -> str | None:
     return None
 
 
-def load_zonage(path: str | Path, *, vintage: str = "non précisé", name: str | None = None) -> Zonage:
+def load_zonage(
+    path: str | Path,
+    *,
+    vintage: str = "non précisé",
+    name: str | None = None,
+    cache: bool | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> Zonage:
     """Read a doctors' zonage file and match every row to a COG 2025 commune.
 
     Parameters
@@ -268,6 +279,11 @@ def load_zonage(path: str | Path, *, vintage: str = "non précisé", name: str |
         Vintage to record in the source (the national compilation does not state it).
     name : str, optional
         Source name; default names the file.
+    cache : bool, optional
+        Reuse a matched zonage of the same content from the parse cache
+        (:mod:`ess_geo.inputs.parse_cache`); default: yes unless ``ESS_GEO_NO_PARSE_CACHE=1``.
+    notice : callable, optional
+        Called with a French line saying whether the cache is built or reused.
 
     Returns
     -------
@@ -281,6 +297,13 @@ def load_zonage(path: str | Path, *, vintage: str = "non précisé", name: str |
         decoded, is empty, or lacks a zonage column or the key columns (naming the header found).
     """
     path = check_path(path, "zonage", "load_zonage", "fichier de zonage")
+    version = reader_version(ZONAGE_READER_VERSION, (__name__, match_postal.__module__))
+    return cached_parse("zonage", path, {"vintage": vintage, "source_name": name}, Zonage,
+                        lambda: _read_zonage(path, vintage, name), version=version, cache=cache, notice=notice)
+
+
+def _read_zonage(path: Path, vintage: str, name: str | None) -> Zonage:
+    """The fresh read and match of :func:`load_zonage`."""
     df = _read_table(path)
     zcol, insee_col, cp_col, name_col = _key_columns(df, path)
     source = Source(

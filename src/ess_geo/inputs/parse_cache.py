@@ -1,0 +1,345 @@
+"""Parse once: a content-addressed cache of parsed input files (RPPS, zonage, FINESS) as Parquet.
+
+A 2-million-line RPPS extraction takes seconds to read and a national zonage seconds to match;
+every command and notebook would pay that again. :func:`cached_parse` stores what a loader
+returned in the dataset cache folder (:func:`ess_geo.inputs.datasets.cache_dir`, under
+``parsed/``) and returns it on later calls, indistinguishable from a fresh read.
+
+* **Content-addressed**: an entry's key is the SHA-256 of the file's bytes, the reader's version
+  (:data:`FORMAT`, the loader's own version and a digest of the reader modules' source, so any
+  change to a reader invalidates its entries) and the reader options that change the result
+  (mode, encoding, vintage, and the file's base name, from which readers take a vintage and a
+  source name). Hashing a large file costs time, so the SHA-256 of a file whose path, size,
+  modification time (ns) and inode are unchanged is taken from a small stat record written with
+  it (``parsed/stat/``; ``benchmarks/bench_parse_cache.py`` measures both).
+* **Never trusted blindly**: an entry is a folder of Parquet tables and a ``meta.json`` sidecar
+  written last; a missing or unreadable sidecar, another format or reader version, a missing,
+  resized or unreadable Parquet table is deleted and rebuilt.
+* **Atomic**: an entry is written into a temporary folder and renamed into place in one step, so
+  a reader never sees half an entry (two processes building the same entry: the first rename wins).
+* **Opt-out**: ``ESS_GEO_NO_PARSE_CACHE=1`` (or ``cache=False`` on the loader) reads afresh and
+  writes nothing; a cache folder that cannot be written only costs the speed-up.
+
+The library never prints: it says « construction » / « réutilisation » through the
+``ess_geo.cache`` logger (French messages, level INFO) and an optional ``notice`` callback; the CLI
+shows them on stderr.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from ess_geo.dropped import DroppedRows
+from ess_geo.inputs.datasets import cache_dir
+from ess_geo.sources import Source
+
+__all__ = ["FORMAT", "LOGGER_NAME", "cache_enabled", "cached_parse", "file_sha256", "parse_cache_dir", "reader_version"]
+
+#: Layout version of an entry (bump when the entry format changes).
+FORMAT = 1
+#: Name of the logger the cache reports to (French messages, INFO).
+LOGGER_NAME = "ess_geo.cache"
+_ENV_OFF = "ESS_GEO_NO_PARSE_CACHE"
+_META = "meta.json"
+_CHUNK = 1 << 20
+
+_REFERENCE_DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
+
+_log = logging.getLogger(LOGGER_NAME)
+T = TypeVar("T")
+
+
+def parse_cache_dir() -> Path:
+    """Folder of the parsed entries: ``<cache_dir()>/parsed``."""
+    return cache_dir() / "parsed"
+
+
+def cache_enabled(cache: bool | None = None) -> bool:
+    """Whether to use the cache: ``cache`` when given, else unless ``ESS_GEO_NO_PARSE_CACHE`` is set (not 0)."""
+    if cache is not None:
+        return bool(cache)
+    return os.environ.get(_ENV_OFF, "") in ("", "0")
+
+
+def reader_version(own: str, modules: Iterable[str]) -> str:
+    """Version of a reader: its own version, its modules' source and the embedded reference data.
+
+    The SHA-256 (first 16 digits) of the modules' source and of the names and sizes of the
+    embedded reference files: editing a reader or its geography invalidates its entries.
+
+    Parameters
+    ----------
+    own : str
+        The loader's version constant (bump it when its output changes for the same code).
+    modules : iterable of str
+        Names of the imported modules whose code decides the result.
+    """
+    digest = hashlib.sha256(f"{FORMAT}:{own}".encode())
+    for name in sorted(modules):
+        file = getattr(sys.modules.get(name), "__file__", None)
+        digest.update(name.encode())
+        if file and os.path.isfile(file):
+            digest.update(Path(file).read_bytes())
+    for data in sorted(_REFERENCE_DATA.glob("*")):  # the embedded geography the readers match against
+        digest.update(f"{data.name}:{data.stat().st_size}".encode())
+    return f"{own}-{digest.hexdigest()[:16]}"
+
+
+# --- hashing ------------------------------------------------------------------------------------
+
+
+def _stat_record(path: Path) -> Path:
+    return parse_cache_dir() / "stat" / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".json")
+
+
+def _stamp(path: Path) -> dict[str, int]:
+    st = path.stat()
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino}
+
+
+def file_sha256(path: str | Path, *, fast: bool = True) -> str:
+    """SHA-256 of a file's bytes (hex).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        File to hash.
+    fast : bool, default True
+        Take the digest from the stat record of an unchanged file (same path, size, modification
+        time in ns and inode) instead of reading it; the record is written after a full hash.
+    """
+    path = Path(path)
+    stamp = _stamp(path)
+    record = _stat_record(path)
+    if fast:
+        try:
+            known = json.loads(record.read_text(encoding="utf-8"))
+            if {k: known.get(k) for k in stamp} == stamp and isinstance(known.get("sha256"), str):
+                return str(known["sha256"])
+        except (OSError, ValueError):
+            pass
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    sha = digest.hexdigest()
+    if _stamp(path) == stamp:  # not modified while hashed
+        _write_json(record, {**stamp, "sha256": sha, "path": str(path.resolve())})
+    return sha
+
+
+def _write_json(target: Path, data: dict) -> None:
+    """Write JSON atomically (temporary file in the same folder, then rename); errors ignored (cache only)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False)
+            os.replace(tmp, target)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except OSError:
+        pass
+
+
+# --- encoding an object as tables + JSON -------------------------------------------------------
+
+
+class _NotCacheable(Exception):
+    """A value the entry format cannot restore exactly: the result is returned, not cached."""
+
+
+def _to_json(value: Any) -> Any:
+    """A JSON form of ``value`` that :func:`_from_json` restores to an equal object of the same type."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float) and type(value) in (int, float):
+        return value
+    if isinstance(value, Source):
+        return {"__t": "source", "v": value.to_dict()}
+    if isinstance(value, DroppedRows):
+        return {"__t": "dropped", "v": {"count": value.count, "by_reason": _to_json(value.by_reason),
+                                        "sample": _to_json(value.sample), "unit": value.unit}}
+    if isinstance(value, Counter):
+        return {"__t": "counter", "v": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
+    if isinstance(value, dict):
+        return {"__t": "dict", "v": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
+        return {"__t": type(value).__name__, "v": [_to_json(v) for v in items]}
+    raise _NotCacheable(type(value).__name__)
+
+
+def _from_json(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    tag, raw = value["__t"], value["v"]
+    if tag == "source":
+        return Source(**raw)
+    if tag == "dropped":
+        return DroppedRows(count=raw["count"], by_reason=_from_json(raw["by_reason"]),
+                           sample=_from_json(raw["sample"]), unit=raw["unit"])
+    if tag in ("counter", "dict"):
+        pairs = [(_from_json(k), _from_json(v)) for k, v in raw]
+        return Counter(dict(pairs)) if tag == "counter" else dict(pairs)
+    kinds: dict[str, Callable[[Iterable], Any]] = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
+    return kinds[tag](_from_json(v) for v in raw)
+
+
+def _encode(obj: Any) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+    """The init fields of a dataclass instance: frames apart, everything else as tagged JSON."""
+    frames: dict[str, pd.DataFrame] = {}
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        if not f.init:
+            continue
+        value = getattr(obj, f.name)
+        if isinstance(value, pd.DataFrame):
+            if type(value) is not pd.DataFrame:
+                raise _NotCacheable(type(value).__name__)
+            frames[f.name] = value
+        else:
+            fields[f.name] = _to_json(value)
+    return frames, fields
+
+
+def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> None:
+    """Write the tables then the sidecar into a temporary folder, and rename it into place."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
+    try:
+        sizes = {}
+        for name, frame in frames.items():
+            file = tmp / f"{name}.parquet"
+            frame.to_parquet(file, engine="pyarrow", compression="zstd")
+            sizes[name] = file.stat().st_size
+        with open(tmp / _META, "w", encoding="utf-8") as fh:
+            json.dump({**meta, "frames": sizes}, fh, ensure_ascii=False)
+        try:
+            os.rename(tmp, final)
+        except OSError:
+            if not (final / _META).is_file():  # not another process's complete entry: replace it
+                shutil.rmtree(final, ignore_errors=True)
+                os.rename(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read_entry(entry: Path, expected: dict, cls: type[T]) -> T:
+    """The object stored in ``entry``; any inconsistency raises (the caller then rebuilds)."""
+    meta = json.loads((entry / _META).read_text(encoding="utf-8"))
+    for key, want in expected.items():
+        if meta.get(key) != want:
+            raise ValueError(f"{key}: {meta.get(key)!r} instead of {want!r}")
+    values = {name: _from_json(v) for name, v in meta["fields"].items()}
+    for name, size in meta["frames"].items():
+        file = entry / f"{name}.parquet"
+        if file.stat().st_size != size:
+            raise ValueError(f"{file.name}: size {file.stat().st_size} instead of {size}")
+        values[name] = pd.read_parquet(file, engine="pyarrow")
+    return cls(**values)
+
+
+# --- the cache ----------------------------------------------------------------------------------
+
+
+def _notify(message: str, notice: Callable[[str], None] | None) -> None:
+    _log.info(message)
+    if notice is not None:
+        notice(message)
+
+
+def _relocated(obj: T, path: Path, stored: str) -> T:
+    """The object read from an entry built from the same content at ``stored``, now read at ``path``."""
+    here = str(path)
+    if stored == here:
+        return obj
+    changes: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if f.init and f.name == "path" and value == stored:
+            changes[f.name] = here
+        elif f.init and isinstance(value, Source) and value.origin == stored:
+            changes[f.name] = dataclasses.replace(value, origin=here)
+    return dataclasses.replace(obj, **changes) if changes else obj  # type: ignore[type-var]
+
+
+def cached_parse(
+    kind: str,
+    path: Path,
+    options: dict[str, Any],
+    cls: type[T],
+    build: Callable[[], T],
+    *,
+    version: str,
+    cache: bool | None = None,
+    notice: Callable[[str], None] | None = None,
+) -> T:
+    """What ``build()`` returns for ``path``, read from the cache when an identical read was stored.
+
+    Parameters
+    ----------
+    kind : str
+        Reader name (``"rpps"``, ``"zonage"``, ``"finess"``): the entries' folder prefix.
+    path : pathlib.Path
+        The input file (checked by the loader).
+    options : dict
+        JSON-serialisable reader options that change the result.
+    cls : type
+        Dataclass of the result (its init fields are stored: frames as Parquet, the rest as JSON).
+    build : callable
+        The fresh read.
+    version : str
+        Reader version (:func:`reader_version`).
+    cache : bool, optional
+        False: always ``build()``, store nothing; default: unless ``ESS_GEO_NO_PARSE_CACHE`` is set.
+    notice : callable, optional
+        Called with the French message « construction » / « réutilisation » (also logged).
+
+    Returns
+    -------
+    The result, equal to a fresh ``build()``.
+    """
+    if not cache_enabled(cache):
+        return build()
+    try:
+        sha = file_sha256(path)
+    except OSError:
+        return build()  # the loader raises its own error on an unreadable file
+    opts = {**options, "name": path.name}
+    opt_key = hashlib.sha256(json.dumps([version, opts], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    entry = parse_cache_dir() / f"{kind}-{sha[:24]}-{opt_key}"
+    expected = {"format": FORMAT, "kind": kind, "version": version, "sha256": sha}
+    if (entry / _META).is_file():
+        try:
+            obj = _read_entry(entry, expected, cls)
+            stored = json.loads((entry / _META).read_text(encoding="utf-8")).get("path", "")
+            _notify(f"{path.name} : lecture déjà analysée réutilisée (cache {entry.name[:len(kind) + 13]})", notice)
+            return _relocated(obj, path, stored)
+        except Exception as exc:  # corrupt, truncated or stale: never trusted
+            _log.info("%s : entrée de cache illisible ou périmée (%s), supprimée et reconstruite", path.name, exc)
+    shutil.rmtree(entry, ignore_errors=True)
+    _notify(f"{path.name} : première lecture, analyse du fichier et construction du cache", notice)
+    obj = build()
+    try:
+        frames, fields = _encode(obj)
+        meta = {**expected, "options": json.loads(json.dumps(opts, default=str)), "path": str(path), "fields": fields}
+        _write_entry(entry, frames, meta)
+    except (_NotCacheable, OSError, ValueError, TypeError) as exc:
+        _log.info("%s : résultat non mis en cache (%s)", path.name, exc)
+    return obj
