@@ -17,6 +17,14 @@ def _require(var: str) -> bool:
     return os.environ.get(var, "") not in ("", "0")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def session_cache_folder(tmp_path_factory):
+    """The test session's dataset and parse cache (ESS_GEO_CACHE): a temporary folder, never ~/.cache."""
+    if not os.environ.get("ESS_GEO_CACHE"):
+        os.environ["ESS_GEO_CACHE"] = str(tmp_path_factory.mktemp("ess_geo_cache"))
+    return Path(os.environ["ESS_GEO_CACHE"])
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Path of ../shared/data; skip (or fail in CI, ESS_GEO_REQUIRE_SHARED=1) when absent."""

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from ess_geo.cli._app import EXIT_BAD_INPUT, EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoGroup, french_usage
+from ess_geo.cli._app import EXIT_BAD_INPUT, EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoGroup, french_usage, show_cache_notices
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "SUMMARIES", "LazyGroup", "cli", "main"]
 
@@ -111,6 +111,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``ess-geo`` console script: run the command, return its exit code."""
+    show_cache_notices()
     try:
         cli.main(args=argv, prog_name="ess-geo", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:  # ``ess-geo data`` alone: show its help

@@ -9,6 +9,7 @@ Exit codes: 0 admissible / success, 1 not admissible or undetermined, 2 bad inpu
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 from typing import Any, ClassVar
@@ -26,6 +27,7 @@ __all__ = [
     "FrenchContext",
     "FrenchFormatter",
     "french_usage",
+    "show_cache_notices",
 ]
 
 EXIT_OK = 0
@@ -85,6 +87,27 @@ class EssGeoGroup(click.Group):
         except EssGeoError as exc:
             click.echo(f"Erreur : {exc.fr}", err=True)
             sys.exit(EXIT_BAD_INPUT)
+
+
+#: Logger of the parse cache (:data:`ess_geo.inputs.parse_cache.LOGGER_NAME`; named here so that the CLI
+#: start-up does not import pandas).
+CACHE_LOGGER = "ess_geo.cache"
+
+
+class _NoticeHandler(logging.Handler):
+    """Shows the parse cache's French notices on stderr (« Cache : ... »), as the command runs."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"Cache : {record.getMessage()}", err=True)
+
+
+def show_cache_notices() -> None:
+    """Print the parse cache's INFO notices (built / reused / rebuilt) on stderr; idempotent."""
+    logger = logging.getLogger(CACHE_LOGGER)
+    if not any(isinstance(h, _NoticeHandler) for h in logger.handlers):
+        logger.addHandler(_NoticeHandler(logging.INFO))
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
 
 
 #: click's English messages → French (regex on the message, replacement); first match wins.

@@ -8,12 +8,34 @@ errors a user sees say the same thing whatever the file.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from ess_geo.errors import InputDataError
 
-__all__ = ["check_path", "decode_text", "short_repr", "unreadable"]
+__all__ = ["check_path", "decode_text", "gc_paused", "short_repr", "unreadable"]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while building many small containers.
+
+    Building hundreds of thousands of tuples, sets and dicts (the zonage index, the per-commune
+    evidence) with hundreds of thousands of objects alive triggers full collections that find
+    nothing to free: they were most of the time of ``Zonage.by_commune`` and of the first match
+    (``benchmarks/bench_parse_cache.py``). The builders create no reference cycle; reference
+    counting still frees everything. The collector's previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def short_repr(value: object, limit: int = 80) -> str:

@@ -11,7 +11,9 @@ returned in the dataset cache folder (:func:`ess_geo.inputs.datasets.cache_dir`,
   (mode, encoding, vintage, and the file's base name, from which readers take a vintage and a
   source name). Hashing a large file costs time, so the SHA-256 of a file whose path, size,
   modification time (ns) and inode are unchanged is taken from a small stat record written with
-  it (``parsed/stat/``; ``benchmarks/bench_parse_cache.py`` measures both).
+  it (``parsed/stat/``; ``benchmarks/bench_parse_cache.py`` measures both). The change time cannot be
+  set back by a program (unlike the modification time, restored by ``cp -p`` or ``unzip``), so any
+  rewrite of the file is seen, as git's index sees it.
 * **Never trusted blindly**: an entry is a folder of Parquet tables and a ``meta.json`` sidecar
   written last; a missing or unreadable sidecar, another format or reader version, a missing,
   resized or unreadable Parquet table is deleted and rebuilt.
@@ -37,9 +39,11 @@ import sys
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from ess_geo.dropped import DroppedRows
@@ -74,7 +78,8 @@ def cache_enabled(cache: bool | None = None) -> bool:
     return os.environ.get(_ENV_OFF, "") in ("", "0")
 
 
-def reader_version(own: str, modules: Iterable[str]) -> str:
+@lru_cache(maxsize=32)
+def reader_version(own: str, modules: tuple[str, ...]) -> str:
     """Version of a reader: its own version, its modules' source and the embedded reference data.
 
     The SHA-256 (first 16 digits) of the modules' source and of the names and sizes of the
@@ -84,15 +89,16 @@ def reader_version(own: str, modules: Iterable[str]) -> str:
     ----------
     own : str
         The loader's version constant (bump it when its output changes for the same code).
-    modules : iterable of str
-        Names of the imported modules whose code decides the result.
+    modules : tuple of str
+        Names of the imported modules whose code decides the result (read once per process).
     """
     digest = hashlib.sha256(f"{FORMAT}:{own}".encode())
     for name in sorted(modules):
         file = getattr(sys.modules.get(name), "__file__", None)
         digest.update(name.encode())
         if file and os.path.isfile(file):
-            digest.update(Path(file).read_bytes())
+            with open(file, "rb") as fh:
+                digest.update(fh.read())
     for data in sorted(_REFERENCE_DATA.glob("*")):  # the embedded geography the readers match against
         digest.update(f"{data.name}:{data.stat().st_size}".encode())
     return f"{own}-{digest.hexdigest()[:16]}"
@@ -107,7 +113,7 @@ def _stat_record(path: Path) -> Path:
 
 def _stamp(path: Path) -> dict[str, int]:
     st = path.stat()
-    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ino": st.st_ino}
+    return {"size": st.st_size, "mtime_ns": st.st_mtime_ns, "ctime_ns": st.st_ctime_ns, "ino": st.st_ino}
 
 
 def file_sha256(path: str | Path, *, fast: bool = True) -> str:
@@ -119,7 +125,7 @@ def file_sha256(path: str | Path, *, fast: bool = True) -> str:
         File to hash.
     fast : bool, default True
         Take the digest from the stat record of an unchanged file (same path, size, modification
-        time in ns and inode) instead of reading it; the record is written after a full hash.
+        and change times in ns, inode) instead of reading it; the record is written after a full hash.
     """
     path = Path(path)
     stamp = _stamp(path)
@@ -212,10 +218,25 @@ def _encode(obj: Any) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
         if isinstance(value, pd.DataFrame):
             if type(value) is not pd.DataFrame:
                 raise _NotCacheable(type(value).__name__)
+            for col in _object_columns(value):
+                if any(v is not None and not isinstance(v, str | list) for v in value[col]):
+                    raise _NotCacheable(f"column {col!r} holds values other than text, lists and None")
             frames[f.name] = value
         else:
             fields[f.name] = _to_json(value)
     return frames, fields
+
+
+def _object_columns(frame: pd.DataFrame) -> list[str]:
+    return [str(c) for c, dtype in frame.dtypes.items() if dtype is np.dtype(object)]
+
+
+def _restored(frame: pd.DataFrame, object_columns: list[str]) -> pd.DataFrame:
+    """Object columns as they were: Parquet gives text columns back as strings with NaN, lists as arrays."""
+    for col in object_columns:
+        values = [v.tolist() if hasattr(v, "tolist") else (v if isinstance(v, str) else None) for v in frame[col]]
+        frame[col] = pd.Series(values, index=frame.index, dtype=object)
+    return frame
 
 
 def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> None:
@@ -227,7 +248,7 @@ def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> No
         for name, frame in frames.items():
             file = tmp / f"{name}.parquet"
             frame.to_parquet(file, engine="pyarrow", compression="zstd")
-            sizes[name] = file.stat().st_size
+            sizes[name] = {"bytes": file.stat().st_size, "object_columns": _object_columns(frame)}
         with open(tmp / _META, "w", encoding="utf-8") as fh:
             json.dump({**meta, "frames": sizes}, fh, ensure_ascii=False)
         try:
@@ -247,11 +268,11 @@ def _read_entry(entry: Path, expected: dict, cls: type[T]) -> T:
         if meta.get(key) != want:
             raise ValueError(f"{key}: {meta.get(key)!r} instead of {want!r}")
     values = {name: _from_json(v) for name, v in meta["fields"].items()}
-    for name, size in meta["frames"].items():
+    for name, table in meta["frames"].items():
         file = entry / f"{name}.parquet"
-        if file.stat().st_size != size:
-            raise ValueError(f"{file.name}: size {file.stat().st_size} instead of {size}")
-        values[name] = pd.read_parquet(file, engine="pyarrow")
+        if file.stat().st_size != table["bytes"]:
+            raise ValueError(f"{file.name}: size {file.stat().st_size} instead of {table['bytes']}")
+        values[name] = _restored(pd.read_parquet(file, engine="pyarrow"), table["object_columns"])
     return cls(**values)
 
 
@@ -329,17 +350,18 @@ def cached_parse(
         try:
             obj = _read_entry(entry, expected, cls)
             stored = json.loads((entry / _META).read_text(encoding="utf-8")).get("path", "")
-            _notify(f"{path.name} : lecture déjà analysée réutilisée (cache {entry.name[:len(kind) + 13]})", notice)
+            _notify(f"{path.name} : fichier déjà analysé, lecture reprise du cache ({entry.name[:len(kind) + 13]})", notice)
             return _relocated(obj, path, stored)
         except Exception as exc:  # corrupt, truncated or stale: never trusted
-            _log.info("%s : entrée de cache illisible ou périmée (%s), supprimée et reconstruite", path.name, exc)
+            _log.debug("parse cache entry %s rejected: %r", entry, exc)
+            _notify(f"{path.name} : entrée du cache d'analyse illisible ou périmée, supprimée et reconstruite", notice)
     shutil.rmtree(entry, ignore_errors=True)
-    _notify(f"{path.name} : première lecture, analyse du fichier et construction du cache", notice)
+    _notify(f"{path.name} : première lecture, analyse du fichier et mise en cache (lectures suivantes immédiates)", notice)
     obj = build()
     try:
         frames, fields = _encode(obj)
         meta = {**expected, "options": json.loads(json.dumps(opts, default=str)), "path": str(path), "fields": fields}
         _write_entry(entry, frames, meta)
     except (_NotCacheable, OSError, ValueError, TypeError) as exc:
-        _log.info("%s : résultat non mis en cache (%s)", path.name, exc)
+        _log.debug("parse cache entry %s not written: %r", entry, exc)
     return obj

@@ -45,7 +45,7 @@ import pandas as pd
 from ess_geo._format import decimal, nombre
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._files import check_path, decode_text, unreadable
+from ess_geo.inputs._files import check_path, decode_text, gc_paused, unreadable
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.inputs.zonage_match import (
     MATCH_STEPS,
@@ -173,7 +173,8 @@ class Zonage:
             (distinct values of its rows), ``matched_by`` (distinct steps).
         """
         if self._by_commune_cache is None or self._by_commune_cache[0] is not self.table:
-            self._by_commune_cache = (self.table, _by_commune(self.table))
+            with gc_paused():
+                self._by_commune_cache = (self.table, _by_commune(self.table))
         return self._by_commune_cache[1].copy()
 
     def summary_fr(self) -> str:
@@ -219,17 +220,46 @@ def _sorted(values: set) -> list:
 
 
 def _by_commune(table: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`Zonage.by_commune`: communes with one row built column-wise, the others row by row."""
     cols = ["code_insee", "zonage", "zonage_label", "classes", "mixed", "n_rows", "noms", "codes_postaux", "matched_by"]
+    columns = ("code_insee", "zonage", "nom_commune", "code_postal", "matched_by")
+    frame = pd.DataFrame({c: table[c].astype(str).tolist() for c in columns}, dtype=object)
+    several = frame["code_insee"].duplicated(keep=False).to_numpy()
+    one = {c: frame.loc[~several, c].tolist() for c in columns}
+    single = pd.DataFrame(
+        {
+            "code_insee": one["code_insee"],
+            "zonage": one["zonage"],
+            "zonage_label": [ZONAGE_LABELS[z] for z in one["zonage"]],
+            "classes": [[v] for v in one["zonage"]],
+            "mixed": False,
+            "n_rows": 1,
+            "noms": [[v] for v in one["nom_commune"]],
+            "codes_postaux": [[v] for v in one["code_postal"]],
+            "matched_by": [[v] for v in one["matched_by"]],
+        },
+        columns=cols,
+    )
+    multi = _by_commune_rows(frame.loc[several], cols)
+    out = pd.concat([single, multi], ignore_index=True) if len(multi) else single
+    out = out.sort_values("code_insee", kind="stable", ignore_index=True)
+    out["n_rows"] = out["n_rows"].astype("int64")
+    out["mixed"] = out["mixed"].astype(bool)
+    return out
+
+
+def _by_commune_rows(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """Rows of :meth:`Zonage.by_commune` for communes with several zonage rows (classes by priority)."""
     rank = {c: i for i, c in enumerate(CLASS_PRIORITY)}
     acc: dict[str, list] = {}
     columns = ("code_insee", "zonage", "nom_commune", "code_postal", "matched_by")
-    for code, zon, nom, cp, step in zip(*(table[c].astype(str).tolist() for c in columns), strict=True):
+    for code, zon, nom, cp, step in zip(*(frame[c].tolist() for c in columns), strict=True):
         a = acc.get(code)
         if a is None:
             a = acc[code] = [set(), set(), set(), set(), 0]
         a[0].add(zon)
-        a[1].add(str(nom))
-        a[2].add(str(cp))
+        a[1].add(nom)
+        a[2].add(cp)
         a[3].add(step)
         a[4] += 1
     rows = []

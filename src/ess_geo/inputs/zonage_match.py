@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from ess_geo.inputs._files import gc_paused
 from ess_geo.reference.geography import load_communes, load_communes_deleguees, load_postal_codes
 from ess_geo.reference.specialties import normalize_text
 
@@ -96,6 +97,20 @@ def _group(pairs) -> dict:
 
 @lru_cache(maxsize=1)
 def _index() -> _Index:
+    with gc_paused():
+        return _build_index()
+
+
+@lru_cache(maxsize=1)
+def _deps_of_cp() -> dict[str, frozenset[str]]:
+    """Postal code → départements of its communes (COG 2025), without building the whole match index."""
+    dep_of = load_communes()[["code_insee", "code_dep"]]
+    postal = load_postal_codes()[["code_postal", "code_insee"]].merge(dep_of, on="code_insee")
+    pairs = postal[["code_postal", "code_dep"]].drop_duplicates().astype(str)
+    return _group(zip(pairs["code_postal"].tolist(), pairs["code_dep"].tolist(), strict=True))
+
+
+def _build_index() -> _Index:
     communes = load_communes()
     c_code, c_nom, c_dep = (communes[c].astype(str).tolist() for c in ("code_insee", "nom", "code_dep"))
     dep_of = dict(zip(c_code, c_dep, strict=True))
@@ -153,11 +168,11 @@ def postal_code_departements(code_postal: object) -> set[str]:
         Département codes; ``{"2A", "2B"}`` for a Corsican code not in the embedded table.
     """
     cp = str(code_postal).strip().zfill(5)
-    return _deps_for_postal(cp, _index())
+    return _deps_for_postal(cp, _deps_of_cp())
 
 
-def _deps_for_postal(cp: str, idx: _Index) -> set[str]:
-    deps = set(idx.deps_of_cp.get(cp, ()))
+def _deps_for_postal(cp: str, deps_of_cp: dict[str, frozenset[str]]) -> set[str]:
+    deps = set(deps_of_cp.get(cp, ()))
     if cp.startswith("97"):
         deps.add(cp[:3])
     elif cp.startswith("20"):
@@ -175,7 +190,7 @@ def _match_one(cp: str, key: str, idx: _Index) -> tuple[str, frozenset[str]]:
         found = table.get((cp, key))
         if found:
             return step, found
-    deps = _deps_for_postal(cp, idx)
+    deps = _deps_for_postal(cp, idx.deps_of_cp)
     for step, table in (("departement+nom", idx.com_dep), ("departement+commune_deleguee", idx.deleg_dep)):
         found = frozenset().union(*(table.get((d, key), frozenset()) for d in deps))
         if found:
