@@ -106,6 +106,7 @@ def test_changed_content_is_read_again(tmp_path, cache):
     write_rpps(path, [doctor_line(1, "SM04", commune="75056"), doctor_line(2, "SM04", commune="69123")])
     os.utime(path, ns=(1, 1))  # even a changed modification time...
     assert load_rpps(path).stats["doctor_lines_kept"] == 2
+    assert len(entries(cache, "rpps")) == 1  # the entry of the former content was deleted
     size = path.stat().st_size
     write_rpps(path, [doctor_line(1, "SM04", commune="75056"), doctor_line(3, "SM04", commune="13055")])
     assert path.stat().st_size == size

@@ -6,7 +6,8 @@ sources), :mod:`~ess_geo.inputs.embedded` (the embedded supply), :mod:`~ess_geo.
 (supply readers), :mod:`~ess_geo.inputs.zonage` / :mod:`~ess_geo.inputs.zonage_match` (doctors'
 zonage), :mod:`~ess_geo.inputs.registry` / :mod:`~ess_geo.inputs.registry_entry` /
 :mod:`~ess_geo.inputs.registry_file` (existing ESS, dated perimeters) and :mod:`~ess_geo.inputs.datasets`
-(fetch-and-cache of the open data). The submodules are imported here so that
+(fetch-and-cache of the open data), :mod:`~ess_geo.inputs.parse_cache` (files parsed once, reused from a
+Parquet cache). The submodules are imported here so that
 ``ess_geo.inputs.zonage.load_zonage`` resolves after ``import ess_geo``.
 """
 
@@ -16,6 +17,7 @@ from ess_geo.inputs import (
     drees,
     embedded,
     load,
+    parse_cache,
     registry,
     registry_entry,
     registry_file,
@@ -32,6 +34,7 @@ __all__ = [
     "drees",
     "embedded",
     "load",
+    "parse_cache",
     "registry",
     "registry_entry",
     "registry_file",

@@ -19,6 +19,7 @@ returned in the dataset cache folder (:func:`ess_geo.inputs.datasets.cache_dir`,
   resized or unreadable Parquet table is deleted and rebuilt.
 * **Atomic**: an entry is written into a temporary folder and renamed into place in one step, so
   a reader never sees half an entry (two processes building the same entry: the first rename wins).
+* **Tidy**: when a file changes, the entries of its former content are deleted.
 * **Opt-out**: ``ESS_GEO_NO_PARSE_CACHE=1`` (or ``cache=False`` on the loader) reads afresh and
   writes nothing; a cache folder that cannot be written only costs the speed-up.
 
@@ -130,13 +131,13 @@ def file_sha256(path: str | Path, *, fast: bool = True) -> str:
     path = Path(path)
     stamp = _stamp(path)
     record = _stat_record(path)
-    if fast:
-        try:
-            known = json.loads(record.read_text(encoding="utf-8"))
-            if {k: known.get(k) for k in stamp} == stamp and isinstance(known.get("sha256"), str):
-                return str(known["sha256"])
-        except (OSError, ValueError):
-            pass
+    known: dict = {}
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    if fast and {k: known.get(k) for k in stamp} == stamp and isinstance(known.get("sha256"), str):
+        return str(known["sha256"])
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
@@ -144,7 +145,16 @@ def file_sha256(path: str | Path, *, fast: bool = True) -> str:
     sha = digest.hexdigest()
     if _stamp(path) == stamp:  # not modified while hashed
         _write_json(record, {**stamp, "sha256": sha, "path": str(path.resolve())})
+    old = known.get("sha256")
+    if isinstance(old, str) and old != sha and len(old) == 64 and old.isalnum():
+        _prune(old)  # the file changed: the entries of its former content go
     return sha
+
+
+def _prune(sha: str) -> None:
+    """Delete the entries built from content ``sha`` (a file that changed); another file with that content rebuilds."""
+    for entry in parse_cache_dir().glob(f"*-{sha[:24]}-*"):
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _write_json(target: Path, data: dict) -> None:
