@@ -135,6 +135,7 @@ def main() -> None:
     parser.add_argument("--rpps", help="an existing extraction (skips generating one)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (medians)")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  # figures appear as measured
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = _env(folder / "cache")

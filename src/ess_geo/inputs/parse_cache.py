@@ -30,6 +30,7 @@ shows them on stderr.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -132,10 +133,10 @@ def file_sha256(path: str | Path, *, fast: bool = True) -> str:
     stamp = _stamp(path)
     record = _stat_record(path)
     known: dict = {}
-    try:
+    with contextlib.suppress(OSError, ValueError):
         known = json.loads(record.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
+    if not isinstance(known, dict):
+        known = {}
     if fast and {k: known.get(k) for k in stamp} == stamp and isinstance(known.get("sha256"), str):
         return str(known["sha256"])
     digest = hashlib.sha256()
