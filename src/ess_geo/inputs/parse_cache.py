@@ -62,6 +62,7 @@ _ENV_OFF = "ESS_GEO_NO_PARSE_CACHE"
 _META = "meta.json"
 _CHUNK = 1 << 20
 
+_SMALL_FILE = 1 << 20
 _REFERENCE_DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
 
 _log = logging.getLogger(LOGGER_NAME)
@@ -84,8 +85,9 @@ def cache_enabled(cache: bool | None = None) -> bool:
 def reader_version(own: str, modules: tuple[str, ...]) -> str:
     """Version of a reader: its own version, its modules' source and the embedded reference data.
 
-    The SHA-256 (first 16 digits) of the modules' source and of the names and sizes of the
-    embedded reference files: editing a reader or its geography invalidates its entries.
+    The SHA-256 (first 16 digits) of the modules' source, of the embedded code tables and of the
+    sizes of the embedded geography files: editing a reader, a code table or the geography
+    invalidates its entries.
 
     Parameters
     ----------
@@ -101,8 +103,12 @@ def reader_version(own: str, modules: tuple[str, ...]) -> str:
         if file and os.path.isfile(file):
             with open(file, "rb") as fh:
                 digest.update(fh.read())
-    for data in sorted(_REFERENCE_DATA.glob("*")):  # the embedded geography the readers match against
-        digest.update(f"{data.name}:{data.stat().st_size}".encode())
+    for data in sorted(_REFERENCE_DATA.glob("*")):  # the embedded geography and code tables the readers use
+        size = data.stat().st_size
+        digest.update(f"{data.name}:{size}".encode())
+        if size < _SMALL_FILE:  # code tables (savoir-faire, specialties): their content; geography: its size
+            with open(data, "rb") as fh:
+                digest.update(fh.read())
     return f"{own}-{digest.hexdigest()[:16]}"
 
 

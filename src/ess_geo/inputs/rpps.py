@@ -245,7 +245,7 @@ def load_rpps(
     """
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
-    version = reader_version(RPPS_READER_VERSION, (__name__, read_extraction.__module__, Supply.__module__))
+    version = reader_version(RPPS_READER_VERSION, (__name__, read_extraction.__module__, Supply.__module__, normalize_text.__module__))
     return cached_parse("rpps", path, {"mode": mode_key, "encoding": encoding, "vintage": vintage}, Supply,
                         lambda: _read_rpps(path, mode_key, encoding, vintage, progress), version=version, cache=cache,
                         notice=notice)

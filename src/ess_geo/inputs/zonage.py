@@ -327,7 +327,7 @@ def load_zonage(
         decoded, is empty, or lacks a zonage column or the key columns (naming the header found).
     """
     path = check_path(path, "zonage", "load_zonage", "fichier de zonage")
-    version = reader_version(ZONAGE_READER_VERSION, (__name__, match_postal.__module__))
+    version = reader_version(ZONAGE_READER_VERSION, (__name__, match_postal.__module__, normalize_text.__module__))
     return cached_parse("zonage", path, {"vintage": vintage, "source_name": name}, Zonage,
                         lambda: _read_zonage(path, vintage, name), version=version, cache=cache, notice=notice)
 
