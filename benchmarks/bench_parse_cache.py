@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,29 +43,30 @@ RPPS_NAME = "PS_LibreAcces_Personne_activite_202504040839.txt"
 _CHILD = r"""
 import json, sys, time
 t0 = time.perf_counter()
+c0 = time.process_time()
 kind, path, cache = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
 if kind == "rpps":
     from ess_geo.inputs.rpps import load_rpps
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     n = len(load_rpps(path, cache=cache).persons)
 elif kind == "zonage":
     from ess_geo.inputs.zonage import load_zonage
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     n = len(load_zonage(path, cache=cache).table)
 elif kind == "bytes":
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     n = len(open(path, "rb").read())
 elif kind in ("sha256", "fast"):
     from ess_geo.inputs.parse_cache import file_sha256
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     n = len(file_sha256(path, fast=kind == "fast"))
-print(json.dumps({"seconds": time.perf_counter() - t1, "n": n}))
+print(json.dumps({"seconds": time.perf_counter() - t1, "cpu": time.process_time() - c1, "n": n}))
 """
 
 _DUCKDB = r"""
 import json, sys, time
 import duckdb
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 con = duckdb.connect()
 con.execute(f"SET threads={int(sys.argv[2])}")
 con.execute("SET enable_progress_bar=false")
@@ -74,7 +76,7 @@ rows = con.execute('''
                   null_padding=true)
     WHERE trim("Code profession") = '10' AND trim("Code mode exercice") = 'L'
     GROUP BY ALL''', [sys.argv[1]]).fetchall()
-print(json.dumps({"seconds": time.perf_counter() - t0, "n": len(rows)}))
+print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "n": len(rows)}))
 """
 
 
@@ -91,19 +93,28 @@ def _child(env: dict[str, str], code: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _wall(env: dict[str, str], args: list[str], runs: int) -> tuple[float, float, float]:
-    """min, median, max wall seconds of ``python -m ess_geo ARGS`` in fresh processes (one warm-up)."""
-    times = []
+def _wall(env: dict[str, str], args: list[str], runs: int) -> tuple[float, float, float, float]:
+    """min, median, max wall seconds and median CPU seconds of ``python -m ess_geo ARGS`` (fresh processes, one warm-up)."""
+    times, cpus = [], []
     for i in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run([sys.executable, "-m", "ess_geo", *args], env=env, capture_output=True, check=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if i:
             times.append(time.perf_counter() - t0)
-    return min(times), statistics.median(times), max(times)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return min(times), statistics.median(times), max(times), statistics.median(cpus)
 
 
 def _median(env: dict[str, str], code: str, args: tuple[str, ...], runs: int) -> float:
-    return statistics.median(_child(env, code, *args)["seconds"] for _ in range(runs))
+    return _medians(env, code, args, runs)[0]
+
+
+def _medians(env: dict[str, str], code: str, args: tuple[str, ...], runs: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of a child (CPU: what a loaded machine does not inflate)."""
+    got = [_child(env, code, *args) for _ in range(runs)]
+    return statistics.median(g["seconds"] for g in got), statistics.median(g["cpu"] for g in got)
 
 
 def _rpps_file(args: argparse.Namespace, folder: Path) -> Path:
@@ -117,16 +128,16 @@ def _rpps_file(args: argparse.Namespace, folder: Path) -> Path:
     return path
 
 
-def _duckdb_lines(env: dict[str, str], rpps: Path, first_read: float, runs: int) -> None:
+def _duckdb_lines(env: dict[str, str], rpps: Path, first: tuple[float, float], runs: int) -> None:
     try:
         import duckdb  # noqa: F401  (deferred: a benchmark extra, only to compare)
     except ImportError:
         print("DuckDB absent (pip install duckdb) : comparaison omise")
         return
     for threads in (1, os.cpu_count() or 1):
-        t = _median(env, _DUCKDB, (str(rpps), str(threads)), runs)
-        print(f"DuckDB, même comptage ({threads} fil{'s' if threads > 1 else ''}) : {t:.2f} s ; "
-              f"ratio première lecture ess_geo / DuckDB = {first_read / t:.2f}")
+        t, cpu = _medians(env, _DUCKDB, (str(rpps), str(threads)), runs)
+        print(f"DuckDB, même comptage ({threads} fil{'s' if threads > 1 else ''}) : {t:.2f} s (cpu {cpu:.2f} s) ; "
+              f"ratio première lecture ess_geo / DuckDB = {first[0] / t:.2f} (cpu {first[1] / cpu:.2f})")
 
 
 def main() -> None:
@@ -147,28 +158,30 @@ def main() -> None:
         t_fast = _median(env, _CHILD, ("fast", str(rpps), "0"), args.runs)
         print(f"lire les octets : {t_bytes:.2f} s ; SHA-256 : {t_sha:.2f} s ({size / 1e6 / t_sha:,.0f} Mo/s) ; "
               f"empreinte par le relevé stat : {t_fast * 1000:.1f} ms")
-        first = _median(env, _CHILD, ("rpps", str(rpps), "0"), args.runs)
-        print(f"première lecture load_rpps (sans cache) : {first:.2f} s")
+        first = _medians(env, _CHILD, ("rpps", str(rpps), "0"), args.runs)
+        print(f"première lecture load_rpps (sans cache) : {first[0]:.2f} s (cpu {first[1]:.2f} s)")
         _duckdb_lines(env, rpps, first, args.runs)
-        build = _child(env, _CHILD, "rpps", str(rpps), "1")["seconds"]
-        cached = _median(env, _CHILD, ("rpps", str(rpps), "1"), args.runs)
-        print(f"lecture qui construit le cache : {build:.2f} s ; lecture depuis le cache : {cached:.3f} s "
-              f"({first / cached:,.0f}× plus rapide)")
-        lo, med, hi = _wall(env, ["check", "-s", "cardiologie", "-d", "75", "--supply", str(rpps)], args.runs)
+        build = _child(env, _CHILD, "rpps", str(rpps), "1")
+        cached = _medians(env, _CHILD, ("rpps", str(rpps), "1"), args.runs)
+        print(f"lecture qui construit le cache : {build['seconds']:.2f} s (cpu {build['cpu']:.2f} s) ; lecture depuis le "
+              f"cache : {cached[0]:.3f} s (cpu {cached[1]:.3f} s, {first[1] / cached[1]:,.0f}× moins)")
+        lo, med, hi, cpu = _wall(env, ["check", "-s", "cardiologie", "-d", "75", "--supply", str(rpps)], args.runs)
         print(f"ess-geo check --supply <RPPS {size / 1e6:,.0f} Mo> après la première lecture : médiane {med:.2f} s "
-              f"(min {lo:.2f}, max {hi:.2f}) ; cible < 1 s")
+              f"(min {lo:.2f}, max {hi:.2f} ; cpu {cpu:.2f} s) ; cible < 1 s")
         if ZONAGE.is_file():
-            z_fresh = _median(env, _CHILD, ("zonage", str(ZONAGE), "0"), args.runs)
+            z_fresh = _medians(env, _CHILD, ("zonage", str(ZONAGE), "0"), args.runs)
             _child(env, _CHILD, "zonage", str(ZONAGE), "1")
-            z_cached = _median(env, _CHILD, ("zonage", str(ZONAGE), "1"), args.runs)
-            print(f"zonage national : rapprochement {z_fresh:.2f} s ; depuis le cache {z_cached:.3f} s")
+            z_cached = _medians(env, _CHILD, ("zonage", str(ZONAGE), "1"), args.runs)
+            print(f"zonage national : rapprochement {z_fresh[0]:.2f} s (cpu {z_fresh[1]:.2f} s) ; depuis le cache "
+                  f"{z_cached[0]:.3f} s (cpu {z_cached[1]:.3f} s)")
             out = folder / "carte.html"
             for label, cmd, target in (
                 ("map -r 76 --zonage", ["map", "-r", "76", "-s", "cardiologie", "--zonage", str(ZONAGE), "--out", str(out)], 3),
                 ("zip -r 84", ["zip", "-r", "84", "-s", "cardiologie", "--zonage", str(ZONAGE)], 2),
             ):
-                lo, med, hi = _wall(env, cmd, args.runs)
-                print(f"ess-geo {label} (cache chaud) : médiane {med:.2f} s (min {lo:.2f}, max {hi:.2f}) ; cible < {target} s")
+                lo, med, hi, cpu = _wall(env, cmd, args.runs)
+                print(f"ess-geo {label} (cache chaud) : médiane {med:.2f} s (min {lo:.2f}, max {hi:.2f} ; cpu {cpu:.2f} s) ; "
+                      f"cible < {target} s")
         else:
             print(f"zonage national absent ({ZONAGE}) : mesures du zonage, de map et de zip omises")
 

@@ -175,9 +175,9 @@ def _place(row: tuple[str, str, str, str, str], dep_of: dict, postal: dict) -> t
         insees = {c for c, _ in candidates}
         if len(insees) == 1:
             return next(iter(insees)), "code postal"
-        names = {normalize_text(label)} if label else set()
+        names = {_normalized(label)} if label else set()
         if cedex:
-            names.add(normalize_text(re.sub(r"^\s*\d{5}\s*", "", cedex)))
+            names.add(_normalized(re.sub(r"^\s*\d{5}\s*", "", cedex)))
         names.discard("")
         matched = {c for c, n in candidates if _normalized(n) in names}
         if len(matched) == 1:
