@@ -23,7 +23,8 @@ returned in the dataset cache folder (:func:`ess_geo.inputs.datasets.cache_dir`,
 * **Opt-out**: ``ESS_GEO_NO_PARSE_CACHE=1`` (or ``cache=False`` on the loader) reads afresh and
   writes nothing; a cache folder that cannot be written only costs the speed-up.
 
-The library never prints: it says « construction » / « réutilisation » through the
+The library never prints: it says « mis en cache » (once the first read succeeded) / « reprise du
+cache » through the
 ``ess_geo.cache`` logger (French messages, level INFO) and an optional ``notice`` callback; the CLI
 shows them on stderr.
 """
@@ -39,6 +40,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -347,7 +349,7 @@ def cached_parse(
     cache : bool, optional
         False: always ``build()``, store nothing; default: unless ``ESS_GEO_NO_PARSE_CACHE`` is set.
     notice : callable, optional
-        Called with the French message « construction » / « réutilisation » (also logged).
+        Called with the French message « mis en cache » / « reprise du cache » / « reconstruite » (also logged).
 
     Returns
     -------
@@ -373,12 +375,16 @@ def cached_parse(
             _log.debug("parse cache entry %s rejected: %r", entry, exc)
             _notify(f"{path.name} : entrée du cache d'analyse illisible ou périmée, supprimée et reconstruite", notice)
     shutil.rmtree(entry, ignore_errors=True)
-    _notify(f"{path.name} : première lecture, analyse du fichier et mise en cache (lectures suivantes immédiates)", notice)
-    obj = build()
+    started = time.perf_counter()
+    obj = build()  # said after it succeeds: a file refused by its reader gets one French error line, nothing else
     try:
         frames, fields = _encode(obj)
         meta = {**expected, "options": json.loads(json.dumps(opts, default=str)), "path": str(path), "fields": fields}
         _write_entry(entry, frames, meta)
     except (_NotCacheable, OSError, ValueError, TypeError) as exc:
         _log.debug("parse cache entry %s not written: %r", entry, exc)
+        return obj
+    seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+    _notify(f"{path.name} : première lecture, fichier analysé en {seconds} s et mis en cache (lectures suivantes "
+            "immédiates)", notice)
     return obj
