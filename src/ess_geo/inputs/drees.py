@@ -22,6 +22,8 @@ import pandas as pd
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
+from ess_geo.inputs._files import checked_rows
+from ess_geo.inputs._limits import check_int64
 from ess_geo.inputs.supply import TABLE_COLUMNS, Supply
 from ess_geo.reference.codes import canonical_dep_code, departement_names
 from ess_geo.reference.specialties import GENERAL_PRACTICE_GROUP, all_specialties
@@ -111,7 +113,7 @@ def read_drees_table(text: str, path: Path, *, vintage: str = "non précisé", d
     InputDataError
         If the table holds densities (decimals), not head counts.
     """
-    all_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    all_rows = list(checked_rows(csv.reader(io.StringIO(text), delimiter=delimiter), path, "supply"))
     _refuse_densities(all_rows[1:], path)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader)
@@ -174,6 +176,7 @@ def _row_records(row: list[str], lineno: int, code: str, groups: list[str], labe
             dropped.add(reason, line=lineno, row={"dept_code": raw_code, group: cell})
             unreadable.add((code, group))
             continue
+        check_int64(value, lineno, f"{group}, dept_code {raw_code}")
         spec_id = "medecine-generale" if group == GENERAL_PRACTICE_GROUP else exact_ids.get(group, group)
         records.append((code, spec_id, group, value, "tous", label))
     return records

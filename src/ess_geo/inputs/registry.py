@@ -25,7 +25,7 @@ from importlib import resources
 from pathlib import Path
 
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._files import check_path, decode_text, unreadable
+from ess_geo.inputs._files import check_path, decode_text, read_limited
 from ess_geo.inputs.registry_entry import (
     CERTAINTIES,
     COVERING_STATUSES,
@@ -181,10 +181,7 @@ def load_registry(path: str | Path | None = None, *, include_embedded: bool = Fa
     if path is None:
         return _embedded()
     p = check_path(path, "registry", "load_registry", "registre")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise unreadable(p, exc, "registry", "registre") from exc
+    raw = read_limited(p, "registry")
     text, _ = decode_text(raw, p, "registre")
     user = _parse(text, str(p), f"Registre des ESS ({p.name})")
     return merge_registries(_embedded(), user) if include_embedded else user
