@@ -273,3 +273,28 @@ def test_cli_exits_2_with_one_french_line(tmp_path, capsys, monkeypatch, rpps_by
     code, out, err = run_cli(["check", "-s", "cardiologie", "-d", "77,91", "--supply", str(path)], capsys)
     assert code == 2, (out, err)
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_readme_states_the_limits():
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("### Limits on input files", 1)[1].split("\n\n", 3)[2]
+    rows = {line.split("|")[1].strip().split(" (")[0]: line.split("|")[2].strip() for line in table.splitlines()[2:]}
+    for kind, label in (("supply", "size of a supply table"), ("rpps", "size of an RPPS extraction, plain or the ANS zip"),
+                        ("zonage", "size of a zonage file"), ("registry", "size of a registry file"),
+                        ("finess", "size of a FINESS extraction")):
+        assert rows[label] == size_fr(LIMITS["bytes"][kind]), label
+    assert rows["one line"] == f"{LIMITS['line_bytes']:,} bytes".replace(",", " ")
+    assert rows["one CSV field"] == f"{LIMITS['field_chars']:,} characters".replace(",", " ")
+    assert rows["fields on a line"] == str(LIMITS["columns"])
+    assert rows["members of the ANS zip"].startswith(str(LIMITS["zip_members"]))
+    assert rows["uncompressed size of the RPPS member"] == size_fr(LIMITS["zip_uncompressed"])
+    ratio_label = f"compression ratio of the RPPS member, when larger than {size_fr(LIMITS['zip_ratio_from'])}"
+    assert rows[ratio_label.split(" (")[0]] == str(LIMITS["zip_ratio"])
+
+
+def test_a_long_zonage_value_is_shortened_in_the_reason(tmp_path):
+    path = tmp_path / "synthetic_zonage_long_value.csv"
+    path.write_text("Code_postal;Nom_commune;Zonage\n1400;Bourg-en-Bresse;" + "Z" * 9000 + "\n", encoding="utf-8")
+    zonage = load_zonage(path)
+    (reason,) = zonage.unmatched["reason"]
+    assert reason.startswith("valeur de zonage non reconnue : ZZZ") and reason.endswith("…") and len(reason) < 120

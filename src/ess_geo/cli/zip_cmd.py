@@ -12,6 +12,7 @@ from ess_geo._format import nombre, plural
 from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import departements_option, echo_sources, region_option, require_territory, specialty_option
+from ess_geo.inputs._limits import shorten
 from ess_geo.inputs.zonage import load_zonage, postal_code_departements
 from ess_geo.reference.codes import resolve_departements
 from ess_geo.render.tables import write_zip_outputs, zip_payload
@@ -100,7 +101,7 @@ def _echo_rejected_lines(zonage, departements: set[str]) -> None:
                 others += 1
                 continue
             where = f"{rec.code_postal} {rec.nom_commune}" if cp is not None else str(getattr(rec, "code_insee_brut", ""))
-            click.echo(f"  ligne {rec.line} {kind} : {where} — {rec.reason}")
+            click.echo(f"  ligne {rec.line} {kind} : {shorten(where)} — {shorten(rec.reason, 120)}")
     if others:
         click.echo(
             f"  {plural(others, 'autre ligne', 'autres lignes')} du fichier hors du territoire (non rattachées ou "

@@ -366,7 +366,7 @@ def _finish(frame: pd.DataFrame, matches: Matches, source: Source, path: Path, k
     frame["candidates"] = matches.candidates
     frame["zonage"] = frame["zonage_brut"].map(parse_zonage_class)
     bad_class = frame["zonage"].isna()
-    frame.loc[bad_class, "reason"] = "valeur de zonage non reconnue : " + frame.loc[bad_class, "zonage_brut"]
+    frame.loc[bad_class, "reason"] = "valeur de zonage non reconnue : " + frame.loc[bad_class, "zonage_brut"].map(shorten)
     frame.loc[bad_class, "code_insee"] = None
     frame["zonage_label"] = frame["zonage"].map(ZONAGE_LABELS)
     base = [c for c in ("line", "code_postal", "nom_commune", "code_insee_brut", "zonage_brut") if c in frame.columns]
