@@ -298,3 +298,12 @@ def test_a_long_zonage_value_is_shortened_in_the_reason(tmp_path):
     zonage = load_zonage(path)
     (reason,) = zonage.unmatched["reason"]
     assert reason.startswith("valeur de zonage non reconnue : ZZZ") and reason.endswith("…") and len(reason) < 120
+
+
+def test_an_rpps_line_over_a_block_is_an_input_error(tmp_path, rpps_bytes):
+    lines = rpps_bytes.split(b"\n")
+    path = tmp_path / MEMBER
+    path.write_bytes(b"\n".join([*lines[:3], lines[3].replace(b"|", b"x" * (2 << 20) + b"|", 1), *lines[4:]]))
+    with pytest.raises(InputDataError, match="straddles two block boundaries") as info:
+        load_supply(path)
+    assert info.value.fr == f"extraction RPPS illisible : {MEMBER} (une ligne dépasse 1 Mo)"

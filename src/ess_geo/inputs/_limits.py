@@ -141,24 +141,27 @@ def check_size(path: Path, kind: str) -> int:
 def check_lines(raw: bytes, path: Path, kind: str) -> None:
     """InputDataError naming the first line longer than ``LIMITS["line_bytes"]``.
 
-    Runs on the bytes before they are decoded and parsed (memory: no copy of the lines).
+    Runs on the bytes before they are decoded and parsed, without splitting them: each step looks
+    for the last newline in the next ``limit + 1`` bytes (a window without one is a long line), so
+    the cost is a few C-level scans of the file whatever its number of lines.
     """
     limit = LIMITS["line_bytes"]
-    if len(raw) <= limit:
-        return
-    start, line = 0, 1
-    while start < len(raw):
-        end = raw.find(b"\n", start)
-        end = len(raw) if end < 0 else end
-        if end - start > limit:
-            raise InputDataError(
-                f"{kind} file {str(path)!r}: line {line} is {end - start} bytes long, the limit is {limit}",
-                fr=f"{KIND_FR[kind]} {path.name} : ligne {line} trop longue "
-                f"({nombre(end - start)} octets ; limite {nombre(limit)})",
-                path=str(path),
-                line=line,
-            )
-        start, line = end + 1, line + 1
+    pos, size = 0, len(raw)
+    while size - pos > limit:
+        newline = raw.rfind(b"\n", pos, pos + limit + 1)
+        if newline >= 0:
+            pos = newline + 1
+            continue
+        end = raw.find(b"\n", pos)
+        length = (size if end < 0 else end) - pos
+        line = raw.count(b"\n", 0, pos) + 1
+        raise InputDataError(
+            f"{kind} file {str(path)!r}: line {line} is {length} bytes long, the limit is {limit}",
+            fr=f"{KIND_FR[kind]} {path.name} : ligne {line} trop longue "
+            f"({nombre(length)} octets ; limite {nombre(limit)})",
+            path=str(path),
+            line=line,
+        )
 
 
 def check_columns(n_fields: int, line: int, path: Path | str, kind: str) -> None:

@@ -385,6 +385,7 @@ def _read_guarded(
             raise
         if encoding is None and (caught or "UTF8" in str(exc).upper()):
             raise _NotUtf8 from exc
+        why = " (une ligne dépasse 1 Mo)" if "straddl" in str(exc) else ""
         raise InputDataError(f"cannot read RPPS extraction {str(path)!r}: {shorten(exc, 300)}",
-                             fr=f"extraction RPPS illisible : {path.name}", path=str(path)) from exc
+                             fr=f"extraction RPPS illisible : {path.name}{why}", path=str(path)) from exc
     return frame, stats, enc, member, dropped
