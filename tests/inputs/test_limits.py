@@ -258,7 +258,7 @@ def test_damaged_zips_are_input_errors(tmp_path, rpps_bytes):
         load_supply(path)
 
 
-@pytest.mark.parametrize("case", ["bomb", "two members", "huge count", "truncated"])
+@pytest.mark.parametrize("case", ["bomb", "two members", "huge count", "truncated", "sparse registry"])
 def test_cli_exits_2_with_one_french_line(tmp_path, capsys, monkeypatch, rpps_bytes, case):
     path = tmp_path / "PS_LibreAcces.zip"
     if case == "bomb":
@@ -268,11 +268,17 @@ def test_cli_exits_2_with_one_french_line(tmp_path, capsys, monkeypatch, rpps_by
         path.write_bytes(_zip({MEMBER: rpps_bytes, MEMBER.replace("2021", "2022"): rpps_bytes}))
     elif case == "huge count":
         path = write_drees(tmp_path / "synthetic_huge.csv", f"77,{2**64},3,15")
-    else:
+    elif case == "truncated":
         path.write_bytes(_flip(_zip({MEMBER: rpps_bytes * 20}, zipfile.ZIP_STORED), 5000))
-    code, out, err = run_cli(["check", "-s", "cardiologie", "-d", "77,91", "--supply", str(path)], capsys)
+    option = "--supply"
+    if case == "sparse registry":
+        option, path = "--registry", _sparse(tmp_path / "registry.csv", 2 << 30)
+    code, out, err = run_cli(["check", "-s", "cardiologie", "-d", "77,91", option, str(path)], capsys)
     assert code == 2, (out, err)
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    expected = {"bomb": "bombe de décompression", "two members": "exactement un fichier", "huge count": "hors limites",
+                "truncated": "archive zip endommagée", "sparse registry": "registre trop volumineux"}[case]
+    assert expected in err, err
 
 
 def test_the_readme_states_the_limits():
