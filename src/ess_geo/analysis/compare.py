@@ -32,6 +32,15 @@ __all__ = ["COMPARE_COLUMNS", "COMPARE_LABELS_FR", "Comparison", "compare_figure
 
 #: Stable column ids of :func:`compare_territories`, in order.
 COMPARE_COLUMNS = ("candidate", *FIGURE_COLUMNS)
+#: Nullable dtypes: a figure the check could not give is ``<NA>``, never 0 nor NaN among integers.
+_DTYPES = {
+    "admissible": "boolean",
+    **dict.fromkeys(("specialists_low", "specialists_high", "liberal_low", "liberal_high", "adherents", "needed_now",
+                     "needed_5y", "population", "zip_communes", "zip_population", "startup_credit_eur", "yearly_eur",
+                     "yearly_eur_at_5y_target"), "Int64"),
+    "adherents_share": "Float64",
+    "density_per_100k": "Float64",
+}
 #: French label of each column, for display (``df.rename(columns=COMPARE_LABELS_FR)``).
 COMPARE_LABELS_FR = dict(FIGURE_LABELS_FR)
 
@@ -46,7 +55,7 @@ class Comparison:
     def to_frame(self) -> pd.DataFrame:
         """One row per candidate, columns :data:`COMPARE_COLUMNS` (labels in ``df.attrs["labels_fr"]``)."""
         rows = [{"candidate": name, **fig.to_row()} for name, fig in zip(self.candidates, self.figures, strict=True)]
-        frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
+        frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS)).astype(_DTYPES)
         frame.attrs["labels_fr"] = dict(COMPARE_LABELS_FR)
         return frame
 
@@ -154,7 +163,8 @@ def compare_territories(  # noqa: PLR0913 - the options after the candidates are
     Returns
     -------
     pandas.DataFrame
-        One row per candidate, columns :data:`COMPARE_COLUMNS` (stable ids: ``candidate``,
+        One row per candidate, columns :data:`COMPARE_COLUMNS`, nullable dtypes (``<NA>`` where the
+        check has no figure; ``admissible`` is ``<NA>`` when undetermined) (stable ids: ``candidate``,
         ``admissible``, ``status_<criterion>``, ``specialists_low``/``_high`` (threshold evidence),
         ``liberal_low``/``_high``, ``needed_now``, ``needed_5y`` (adherents evidence), ``population``,
         ``zip_communes``, ``zip_population``, ``startup_credit_eur``, ``yearly_eur``...). French

@@ -176,7 +176,8 @@ def _used_counts(check: TerritoryCheck) -> list[dict[str, Any]]:
             evidence = check.criterion(criterion_id).evidence
         except KeyError:
             continue
-        for count in evidence.get("counts", []) or []:
+        counts = evidence.get("counts")
+        for count in counts if isinstance(counts, list) else []:
             key = (count.get("source"), count.get("mode"), count.get("vintage"))
             seen.setdefault(key, dict(count))
     return sorted(seen.values(), key=lambda c: c.get("mode") != "tous")
@@ -228,7 +229,7 @@ def territory_figures(
         check=check,
         produced_on=produced_on or date.today(),
         counts=_used_counts(check),
-        population=int(population) if population is not None else None,
+        population=int(population) if isinstance(population, int | float) else None,
         zip_counts=zip_result.counts() if zip_result is not None else None,
         ess_nearby=_nearby_ess(check),
         zip_result=zip_result,

@@ -84,7 +84,7 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(json.dumps(json.loads(frame.to_json(orient="records", force_ascii=False)), ensure_ascii=False, indent=2))
     else:
         _print_table(frame, title)
-        admissible = [c for c, a in zip(frame["candidate"], frame["admissible"], strict=True) if a is not None and bool(a)]
+        admissible = list(frame.loc[frame["admissible"].fillna(False).astype(bool), "candidate"])
         click.echo("Admissibles : " + (", ".join(admissible) if admissible else "aucun"))
     if path is not None:
         data = (render_comparison_html(frame, title, comparison.sources) if path.suffix.lower() == ".html"

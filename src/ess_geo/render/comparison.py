@@ -65,7 +65,7 @@ def render_comparison_html(frame: pd.DataFrame, title: str, sources: Sequence[So
         for raw, text in zip(frame[col], cells, strict=True):
             colour = STATUS_COLOUR.get(str(raw)) if col.startswith("status_") else None
             if col == "admissible":
-                colour = STATUS_COLOUR[{True: "pass", False: "fail"}.get(raw, "unknown")]  # type: ignore[call-overload]
+                colour = STATUS_COLOUR[{True: "pass", False: "fail"}.get(raw, "unknown")]
             style = f" style='color:{colour};font-weight:bold'" if colour else ""
             tds.append(f"<td{style}>{esc(text)}</td>")
         body.append(f"<tr><th scope='row'>{esc(label)}</th>{''.join(tds)}</tr>")
@@ -90,7 +90,7 @@ def _xlsx_value(column: str, value: object) -> object:
     if is_missing(value):
         return None
     if hasattr(value, "item"):
-        return value.item()  # type: ignore[union-attr]
+        return value.item()
     return value
 
 
@@ -107,7 +107,7 @@ def render_comparison_xlsx(frame: pd.DataFrame, sources: Sequence[Source] = ()) 
     wb = Workbook()
     ws = wb.active
     ws.title = "Comparaison"
-    rows = [["Indicateur", "Identifiant", *[str(c) for c in frame["candidate"]]]]
+    rows: list[list[object]] = [["Indicateur", "Identifiant", *[str(c) for c in frame["candidate"]]]]
     rows += [[COMPARE_LABELS_FR.get(col, col), col, *[_xlsx_value(col, v) for v in frame[col]]]
              for col in frame.columns if col != "candidate"]
     for r, values in enumerate(rows, start=1):

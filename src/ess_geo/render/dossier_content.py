@@ -144,9 +144,9 @@ def _adherents(figures: TerritoryFigures) -> list[Block]:
 
 
 def _yearly(eur: object, interpolated: object) -> str:
-    if eur is None:
+    if not isinstance(eur, int):
         return "aucune dotation publiée sous 10 médecins"
-    return f"{euros(int(eur))}/an" + (" (interpolation de l'outil, valeur non publiée)" if interpolated else "")
+    return f"{euros(eur)}/an" + (" (interpolation de l'outil, valeur non publiée)" if interpolated else "")
 
 
 def _funding(figures: TerritoryFigures) -> list[Block]:

@@ -13,12 +13,11 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
-import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from ess_geo.render.dossier_content import Block
 from ess_geo.render.mapspec import STATUS_COLOUR, MapSpec
-from ess_geo.render.static_map import A4_LANDSCAPE, RC_PARAMS, draw_map
+from ess_geo.render.static_map import A4_LANDSCAPE, draw_map, print_style
 
 __all__ = ["render_dossier_html"]
 
@@ -65,7 +64,7 @@ def _block(block: Block) -> str:
 
 def _map_png(spec: MapSpec, produced_on: date) -> str:
     buf = io.BytesIO()
-    with mpl.rc_context(RC_PARAMS):
+    with print_style():
         draw_map(Figure(figsize=A4_LANDSCAPE), spec, produced_on=produced_on).savefig(buf, format="png", dpi=110)
     return base64.b64encode(buf.getvalue()).decode("ascii")
 

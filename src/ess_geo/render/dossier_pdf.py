@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from ess_geo.render.dossier_content import Block
 from ess_geo.render.mapspec import STATUS_COLOUR, MapSpec
-from ess_geo.render.static_map import A4_LANDSCAPE, RC_PARAMS, draw_map
+from ess_geo.render.static_map import A4_LANDSCAPE, draw_map, print_style
 
 __all__ = ["A4_PORTRAIT", "render_dossier_pdf"]
 
@@ -161,7 +161,7 @@ def render_dossier_pdf(
     """
     day = produced_on or date.today()
     buf = io.BytesIO()
-    with mpl.rc_context(RC_PARAMS), PdfPages(buf, metadata={"Title": footer or "Dossier ESS", "Creator": "ess_geo"}) as pdf:
+    with print_style(), PdfPages(buf, metadata={"Title": footer or "Dossier ESS", "Creator": "ess_geo"}) as pdf:
         flow = _Flow(pdf, footer)
         for block in blocks:
             if block.kind == "table":

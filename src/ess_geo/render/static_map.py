@@ -9,6 +9,7 @@ the spec (projection to a metric CRS is for display).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import textwrap
 from datetime import date
@@ -29,8 +30,11 @@ from ess_geo.render.mapspec import IDF_INSET_DEPS, STATUS_COLOUR, MapLayer, MapS
 A4_LANDSCAPE = (11.69, 8.27)
 SEA = "#eaf0f5"
 PX_TO_PT = 0.55  # folium weights are screen pixels; matplotlib linewidths are points
-#: matplotlib settings of every printed map (hatch width, font with the French characters).
-RC_PARAMS = {"hatch.linewidth": 0.7, "font.family": "DejaVu Sans"}
+
+
+def print_style() -> contextlib.AbstractContextManager:
+    """matplotlib settings of every printed page (hatch width, a font with the French characters)."""
+    return mpl.rc_context({"hatch.linewidth": 0.7, "font.family": "DejaVu Sans"})
 
 
 def _mtext(text: object) -> str:
@@ -336,10 +340,10 @@ def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150, produced_o
         The file written.
     """
     out = Path(path)
-    with mpl.rc_context(RC_PARAMS):
+    with print_style():
         fig = draw_map(Figure(figsize=A4_LANDSCAPE), spec, produced_on=produced_on)
         fig.savefig(out, dpi=dpi, format=out.suffix.lstrip(".").lower(), facecolor="white")
     return out
 
 
-__all__ = ["A4_LANDSCAPE", "RC_PARAMS", "draw_map", "render_static"]
+__all__ = ["A4_LANDSCAPE", "draw_map", "print_style", "render_static"]
