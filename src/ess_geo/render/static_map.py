@@ -94,13 +94,13 @@ def _draw_layer(
             zorder=2 if fill else 4,
         )
     if labels and layer.label_column:
-        _draw_labels(ax, projected, layer.label_column, view, skip_labels)
+        _draw_labels(ax, projected, layer.label_column, view, skip_labels, layer.count_column)
 
 
 LABEL_FONTSIZE = 6.0
 
 
-def _draw_labels(ax, projected: gpd.GeoDataFrame, column: str, view, skip: frozenset) -> None:
+def _draw_labels(ax, projected: gpd.GeoDataFrame, column: str, view, skip: frozenset, count_column: str | None = None) -> None:
     """Label features at a representative point, largest first; a label that would overlap an
     earlier one, or one listed in ``skip`` (shown in an inset), is left out."""
     minx, miny, maxx, maxy = view
@@ -110,13 +110,13 @@ def _draw_labels(ax, projected: gpd.GeoDataFrame, column: str, view, skip: froze
     per_pt = (maxx - minx) / width_pt  # data units per typographic point (equal aspect)
     order = projected.geometry.area.sort_values(ascending=False).index
     placed: list[shapely.Geometry] = []
-    counted = "n_specialistes" in projected.columns and "in_focus" in projected.columns
+    counted = count_column is not None and count_column in projected.columns and "in_focus" in projected.columns
     for idx in order:
         text = str(projected.at[idx, column])
         if text in skip:
             continue
-        if counted and bool(projected.at[idx, "in_focus"]) and str(projected.at[idx, "n_specialistes"]).strip():
-            text = f"{text} : {projected.at[idx, 'n_specialistes']}"  # the territory's counts, as the check reads them
+        if counted and bool(projected.at[idx, "in_focus"]) and str(projected.at[idx, count_column]).strip():
+            text = f"{text} : {projected.at[idx, count_column]}"  # the territory's counts, as the check reads them
         pt = projected.geometry.loc[idx].representative_point()
         if not view_box.contains(pt):
             continue
