@@ -65,3 +65,16 @@ def test_comparison_writers_keep_hostile_text_as_text():
     cells = {row[1].value: row[2] for row in ws.iter_rows(min_row=2)}
     assert cells["ess_nearby"].data_type == "s" and cells["ess_nearby"].value.startswith("=HYPERLINK")
     assert cells["needed_5y"].data_type == "n"
+
+
+def test_dossier_of_several_specialties_shows_each_count_and_the_finess_context(tmp_path):
+    from synthetic import write_finess_synthetic
+
+    check = check_territory("cardiologie,nephrologie", "77,91", adherents=(20, 3), finess=write_finess_synthetic(tmp_path))
+    figures = territory_figures(check)
+    assert {c["specialty"] for c in figures.counts} == {"cardiologie", "nephrologie"}
+    text = "\n".join(b.text + " ".join(" ".join(r) for r in b.rows) + " ".join(b.header)
+                     for b in dossier_blocks(figures))
+    assert "nephrologie : Tous modes" in text
+    assert "7. CPTS, DAC et hôpitaux du territoire (FINESS)" in text and "CPTS DU PAYS DE MEAUX SYNTHETIQUE" in text
+    assert "Aucun effectif utilisé" not in text

@@ -140,8 +140,8 @@ class TerritoryFigures:
             "liberal_high": adh.get("high"),
             "adherents": check.adherents,
             "adherents_share": adh.get("share"),
-            "needed_now": adh.get("needed_now"),
-            "needed_5y": adh.get("needed_5y"),
+            "needed_now": _needed(adh, "needed_now"),
+            "needed_5y": _needed(adh, "needed_5y"),
             "population": self.population,
             "density_per_100k": thr.get("density_per_100k"),
             "zip_communes": zip_counts.get("communes_ZIP"),
@@ -168,19 +168,37 @@ class TerritoryFigures:
         }
 
 
+def _evidence_counts(evidence: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The counts of one criterion's evidence; for several specialties, each specialty's (with ``specialty``)."""
+    counts = evidence.get("counts")
+    found = [dict(c) for c in counts] if isinstance(counts, list) else []
+    by_spec = evidence.get("by_specialty")
+    for spec_id, part in (by_spec.items() if isinstance(by_spec, Mapping) else []):
+        inner = part.get("evidence", {}).get("counts") if isinstance(part, Mapping) else None
+        found += [{**c, "specialty": spec_id} for c in (inner if isinstance(inner, list) else [])]
+    return found
+
+
 def _used_counts(check: TerritoryCheck) -> list[dict[str, Any]]:
-    """Counts of the threshold then the adherents evidence, each (source, mode, vintage) once."""
-    seen: dict[tuple[object, object, object], dict[str, Any]] = {}
+    """Counts of the threshold then the adherents evidence, each (specialty, source, mode, vintage) once."""
+    seen: dict[tuple[object, ...], dict[str, Any]] = {}
     for criterion_id in ("threshold", "adherents"):
         try:
             evidence = check.criterion(criterion_id).evidence
         except KeyError:
             continue
-        counts = evidence.get("counts")
-        for count in counts if isinstance(counts, list) else []:
-            key = (count.get("source"), count.get("mode"), count.get("vintage"))
-            seen.setdefault(key, dict(count))
-    return sorted(seen.values(), key=lambda c: c.get("mode") != "tous")
+        for count in _evidence_counts(evidence):
+            key = (count.get("specialty"), count.get("source"), count.get("mode"), count.get("vintage"))
+            seen.setdefault(key, count)
+    return sorted(seen.values(), key=lambda c: (str(c.get("specialty", "")), c.get("mode") != "tous"))
+
+
+def _needed(evidence: Mapping[str, Any], key: str) -> object:
+    """``needed_now``/``needed_5y`` of the adherents evidence; for several specialties, its range when one figure."""
+    if key in evidence:
+        return evidence[key]
+    span = evidence.get(f"{key}_range")
+    return span[0] if isinstance(span, list) and len(span) == 2 and span[0] == span[1] else None
 
 
 def _nearby_ess(check: TerritoryCheck) -> list[dict[str, Any]]:

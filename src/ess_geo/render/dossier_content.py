@@ -93,7 +93,8 @@ def _criteria(figures: TerritoryFigures) -> list[Block]:
 def _count_header(count: Mapping[str, Any]) -> str:
     mode = _MODE_FR.get(str(count.get("mode")), str(count.get("mode")))
     bound = _BOUND_FR.get(str(count.get("bound")), "")
-    return f"{mode} — {count.get('label')} ({count.get('vintage')}{bound})"
+    scope = f"{count['specialty']} : " if count.get("specialty") else ""
+    return f"{scope}{mode} — {count.get('label')} ({count.get('vintage')}{bound})"
 
 
 def _counts(figures: TerritoryFigures) -> list[Block]:
@@ -127,6 +128,8 @@ def _needed(evidence: Mapping[str, Any], key: str) -> str:
     span = evidence.get(f"{key}_range")
     if isinstance(span, list | tuple) and len(span) == 2 and span[0] != span[1]:
         return range_fr(span[0], span[1])
+    if key not in evidence and isinstance(span, list | tuple) and len(span) == 2:
+        return _figure(span[0])
     return _figure(evidence.get(key))
 
 
