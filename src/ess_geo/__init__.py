@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from ess_geo import analysis, inputs, reference, render, rules
 from ess_geo.analysis.access import AccessIndex, access_index
+from ess_geo.analysis.compare import compare_territories
 from ess_geo.analysis.density import supply_by
 from ess_geo.analysis.proposals import Proposals, propose_territories
 from ess_geo.errors import (
@@ -91,6 +92,7 @@ __all__ = [
     "all_specialties",
     "analysis",
     "check_territory",
+    "compare_territories",
     "departement_name",
     "departements_of_region",
     "get_specialty",

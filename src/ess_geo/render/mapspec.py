@@ -77,6 +77,9 @@ class MapLayer:
         empty label is the tooltip heading.
     label_column : str or None
         Column whose value is printed on the static map at each feature (codes, ranks).
+    count_column : str or None
+        Column whose value the printed map adds to the label of features in focus (``in_focus``):
+        the territory's doctor counts, « 14 : 109 ».
     show : bool
         Shown when the HTML map opens.
     interactive : bool
@@ -88,6 +91,7 @@ class MapLayer:
     kind: str = "polygons"
     tooltip: list[tuple[str, str]] = field(default_factory=list)
     label_column: str | None = None
+    count_column: str | None = None
     show: bool = True
     interactive: bool = True
 

@@ -207,7 +207,8 @@ def _density_layer(
         ("population", "Population"),
     ]
     layer = MapLayer(
-        name=f"Départements : densité de spécialistes ({spec_label})", frame=frame, tooltip=tooltip, label_column="code_dep"
+        name=f"Départements : densité de spécialistes ({spec_label})", frame=frame, tooltip=tooltip, label_column="code_dep",
+        count_column="n_specialistes",
     )
     # Départements with specialists counted but no population (Mayotte): density not computable.
     no_population = [c for c, p in zip(deps["code_dep"], deps["population"], strict=True) if c in known and pd.isna(p)]
