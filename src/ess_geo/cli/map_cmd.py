@@ -11,17 +11,14 @@ from ess_geo.analysis.coverage import coverage_table
 from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import (
+    check_from_options,
+    check_options,
     cli_registry,
-    derogation_option,
     echo_sources,
-    no_embedded_supply_option,
-    require_territory,
     resolve_supply,
-    territory_options,
 )
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
-from ess_geo.rules.territory import check_territory
 
 __all__ = ["map_cmd"]
 
@@ -33,21 +30,21 @@ def _size_fr(n_bytes: int) -> str:
 
 
 @click.command("map", cls=EssGeoCommand)
-@territory_options
-@no_embedded_supply_option
+@check_options
 @click.option("--zonage", "-z", type=click.Path(dir_okay=False), default=None, help="Zonage des médecins : communes ZIP/ZAC et sites de consultations avancées.")
 @click.option("--sites", type=click.IntRange(min=0), default=5, show_default=True, help="Nombre de sites de consultations avancées (avec --zonage).")
 @click.option("--coverage", is_flag=True, help="Carte de couverture en ESS de la spécialité (France entière, ou la région de --region).")
 @click.option("--tiles", is_flag=True, help="Ajouter un fond de carte OpenStreetMap (nécessite Internet ; sans fond par défaut).")
-@derogation_option
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False), help="Fichier de sortie : .html, .png ou .pdf.")
 def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
-    *, specialty, departements, region, supply, registry, registry_only, as_of, no_embedded_supply, zonage, sites, coverage,
-    tiles, derogations, out
+    *, specialty, departements, region, supply, registry, registry_only, as_of, no_embedded_supply, adherents, finess,
+    derogations, zonage, sites, coverage, tiles, out
 ):
     """Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.
 
-    -s cardiologie,nephrologie : carte d'une ESS pluri-spécialités (sans --coverage). Le fichier HTML s'ouvre hors ligne ; PNG et PDF sont prêts à imprimer.
+    -s cardiologie,nephrologie : carte d'une ESS pluri-spécialités (sans --coverage). La carte d'un territoire
+    reprend le verdict de « ess-geo check » avec les mêmes options (--adherents, --finess, --derogation...).
+    Le fichier HTML s'ouvre hors ligne ; PNG et PDF sont prêts à imprimer.
     Code de sortie : 0 carte écrite, 2 erreur de saisie.
     """
     # a refused specialty (pathology, general practice...) gets no map: NotEssSpecialtyError, exit 2
@@ -66,6 +63,11 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
             f"--zonage {zonage!r} : le zonage n'est pas dessiné sur une carte de couverture (--coverage) ; "
             "retirer --zonage, ou retirer --coverage pour la carte d'un territoire avec ses communes ZIP"
         )
+    if coverage and (adherents is not None or finess):
+        raise click.UsageError(
+            "--adherents et --finess décident des critères d'un territoire : ils ne s'appliquent pas à une carte de "
+            "couverture (--coverage)"
+        )
     if coverage and departements:
         raise click.UsageError("--coverage se combine avec --region (ou rien : France entière), pas --departements")
     prepare_output_file(out)  # missing folders created, unwritable path refused before any computation
@@ -74,17 +76,14 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
             f"Note : --tiles ignoré pour {suffix} : le fond de carte OpenStreetMap ne s'ajoute qu'aux cartes HTML.",
             err=True,
         )
-    reg = cli_registry(registry, registry_only)
-    sup = resolve_supply(supply, no_embedded_supply)
     if coverage:
-        table = coverage_table(region or None, [specialty], sup, reg, as_of=as_of)
+        table = coverage_table(
+            region or None, [specialty], resolve_supply(supply, no_embedded_supply), cli_registry(registry, registry_only),
+            as_of=as_of,
+        )
         fmap = make_coverage_map(table, specialty, tiles=tiles)
     else:
-        require_territory(departements, region)
-        result = check_territory(
-            specialty, departements=departements, region=region, supply=sup, registry=reg, as_of=as_of,
-            derogations=derogations, embedded_supply=False,
-        )
+        result = check_from_options(click.get_current_context().params)  # exactly what ess-geo check decides
         zip_result = None
         if zonage:
             zip_result = flag_zip(result, result.specialty or specialty, result.supply, zonage)  # the first specialty
