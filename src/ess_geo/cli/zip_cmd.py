@@ -27,7 +27,7 @@ def _hab(population: int | None) -> str:
 @departements_option
 @region_option
 @click.option("--zonage", "zonage_path", required=True, type=click.Path(dir_okay=False), help="Fichier de zonage des médecins (CSV : Code_postal, Nom_commune, Zonage ; ou code_insee, Zonage).")
-@click.option("--supply", type=click.Path(dir_okay=False), default=None, help="Fichier d'effectifs (extraction RPPS par commune pour les distances ; une table DREES par département ne donne pas de distance).")
+@click.option("--supply", type=click.Path(dir_okay=False), default=None, help="Fichier d'effectifs : une extraction RPPS (par commune) donne les distances et classe les sites ; une table DREES par département ne donne ni distance ni classement (communes ZIP listées).")
 @click.option("--sites", "k", type=click.IntRange(min=1), default=5, show_default=True, help="Nombre de sites de consultations avancées à proposer.")
 @click.option("--radius-km", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Rayon desservi par un site (km).")
 @click.option("--min-population", type=click.IntRange(min=0), default=2000, show_default=True, help="Population minimale d'une commune hôte.")
@@ -56,6 +56,8 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
     click.echo(_headline(result, radius_km))
     for note in result.notes:
         click.echo(f"Note : {note}")
+    if result.unranked_fr:
+        _echo_zip_communes(result)
     if len(result.sites):
         radius = f"{radius_km:g}".replace(".", ",")
         click.echo(f"Sites de consultations avancées (rayon {radius} km, hôte ≥ {nombre(min_population)} hab.) :")
@@ -87,6 +89,21 @@ def _headline(result, radius_km: float) -> str:
         head + f", dont {nombre(counts['communes_zip_sans_specialite'])} sans spécialiste à moins de {radius} km "
         f"({_hab(counts['population_zip_sans_specialite'])})"
     )
+
+
+#: ZIP communes listed in the terminal when no site is ranked (all of them in communes_zip.csv).
+ZIP_LISTED = 30
+
+
+def _echo_zip_communes(result) -> None:
+    """The ZIP communes and their population, most populated first (no site ranked: nothing else to act on)."""
+    zip_communes = result.zip_communes()
+    click.echo(f"Communes ZIP ({nombre(len(zip_communes))}, les plus peuplées d'abord) :")
+    for rec in zip_communes.head(ZIP_LISTED).itertuples(index=False):
+        click.echo(f"  {rec.nom} ({rec.code_insee}) : {_hab(rec.population)}")
+    if len(zip_communes) > ZIP_LISTED:
+        click.echo(f"  ... et {plural(len(zip_communes) - ZIP_LISTED, 'autre commune ZIP', 'autres communes ZIP')} "
+                   "(liste complète dans communes_zip.csv avec --out)")
 
 
 def _echo_rejected_lines(zonage, departements: set[str]) -> None:

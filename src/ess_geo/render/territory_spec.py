@@ -397,6 +397,8 @@ def territory_map_spec(
     if sites is not None and len(sites):
         _add(layers, legend, sites_layer(sites))
         site_lines = _site_lines(layers[-1], zip_result)
+    # no site ranked from a supply that does not locate specialists (ZipResult.unranked_fr): say why
+    unranked = [zip_result.unranked_fr] if zip_result is not None and getattr(zip_result, "unranked_fr", "") else []
     verdict, verdict_status = _verdict(check_result.admissible)
     sources = [*check_result.sources, reference_source(), reg.source if reg else None,
                *(sup.sources if sup else [])]
@@ -411,7 +413,7 @@ def territory_map_spec(
         verdict=verdict,
         verdict_status=verdict_status,
         criteria=criteria_lines(check_result),
-        notes=_notes(basis, counts, no_population) + scope_notes,
+        notes=_notes(basis, counts, no_population) + scope_notes + unranked,
         sites=site_lines,
     )
 
