@@ -240,6 +240,7 @@ adherents_option = click.option(
     "-a",
     callback=parse_adherents_option,
     default=None,
+    metavar="N",
     help="Nombre de spécialistes adhérents au départ ; pour une ESS pluri-spécialités, le total ou un nombre par "
     "spécialité dans l'ordre de --specialty (20,3).",
 )
