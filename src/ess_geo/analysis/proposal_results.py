@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ess_geo._format import nombre, plural
+from ess_geo._format import de_fr, nombre, plural
 from ess_geo.reference import codes
 from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, verdict
@@ -244,13 +244,13 @@ class Proposals:
             return f"{d} : {name} ({e})" if name else f"{d} : {e}"
 
         lines = [
-            f"Propositions d'ESS de {self.specialty.label} — {regs}",
+            f"Propositions d'ESS {de_fr(self.specialty.label)} — {regs}",
             f"Départements non couverts : {len(self.universe)} ; déjà couverts : {len(self.covered)}"
             + (f" ({' ; '.join(covering(d, e) for d, e in sorted(self.covered.items()))})" if self.covered else ""),
         ]
         if not self.determined:
             lines.append(
-                f"Résultat indéterminé : les effectifs de {self.specialty.label} ne sont connus que par le groupe DREES "
+                f"Résultat indéterminé : les effectifs {de_fr(self.specialty.label)} ne sont connus que par le groupe DREES "
                 f"« {self.specialty.drees_group} », qui regroupe plusieurs spécialités ; ce sont des majorants, la règle "
                 f"des {MIN_SPECIALISTS} spécialistes ne peut être vérifiée pour aucun territoire, ni donc le nombre de "
                 "territoires possibles. Fournir une extraction RPPS (effectifs par spécialité exacte)."

@@ -154,11 +154,16 @@ class TerritoryCheck:
         return VERDICT_FR[self.admissible]
 
     def __repr__(self) -> str:
+        """French one-liner: ``<TerritoryCheck cardiologie sur 09+31 : indéterminé (specialty=conforme, ...)>``."""
         spec = self.specialty.id if self.specialty else repr(self.specialty_input)
         if self.several:
             spec = "+".join(s.id for s in self.specialties) or repr(self.specialty_inputs)
-        statuses = ", ".join(f"{c.id}={c.status}" for c in self.criteria)
-        return f"<TerritoryCheck {spec} on {'+'.join(self.departements)}: {self.verdict_fr} ({statuses})>"
+        statuses = ", ".join(f"{c.id}={c.status_fr}" for c in self.criteria)
+        return f"<TerritoryCheck {spec} sur {'+'.join(self.departements)} : {self.verdict_fr} ({statuses})>"
+
+    def __str__(self) -> str:
+        """The French summary (:meth:`summary_fr`): ``print(check)`` shows what ``ess-geo check`` prints."""
+        return self.summary_fr()
 
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id.
