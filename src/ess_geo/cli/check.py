@@ -10,6 +10,7 @@ import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import check_from_options, check_options
+from ess_geo.render.geopackage import check_layers, is_geopackage, write_geopackage
 
 __all__ = ["check_cmd"]
 
@@ -17,6 +18,8 @@ __all__ = ["check_cmd"]
 @click.command("check", cls=EssGeoCommand)
 @check_options
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
+@click.option("--out", "-o", "out", type=click.Path(dir_okay=False), default=None,
+              help="GeoPackage (.gpkg) du territoire : couches territoire (verdict, chiffres clés) et departements.")
 @click.option(
     "--exit-zero",
     is_flag=True,
@@ -36,6 +39,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     finess: str | None,
     derogations: frozenset[str],
     as_json: bool,
+    out: str | None,
     exit_zero: bool,
 ) -> None:
     """Vérifie qu'un territoire peut accueillir une ESS de la spécialité.
@@ -46,7 +50,10 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     Code de sortie : 0 admissible, 1 non admissible ou indéterminé, 2 erreur de saisie
     (avec --exit-zero : 0 quel que soit le verdict).
     """
+    if out is not None and not is_geopackage(out):
+        raise click.UsageError(f"--out {out!r} : extension .gpkg attendue (GeoPackage du territoire)")
     result = check_from_options(click.get_current_context().params)
+    path = write_geopackage(check_layers(result), out) if out is not None else None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -55,4 +62,6 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
             click.echo(f"Fichier d'effectifs : {result.supply.dropped.summary_fr()}")
         if result.finess is not None and result.finess.dropped:
             click.echo(f"Fichier FINESS : {result.finess.dropped.summary_fr()}")
+    if path is not None:  # stdout stays pure JSON with --json
+        click.echo(f"GeoPackage écrit : {path} (couches : territoire, departements)", err=as_json)
     sys.exit(EXIT_OK if result.admissible or exit_zero else EXIT_NOT_ADMISSIBLE)
