@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import ess_geo.analysis.outreach as outreach_mod
+import synthetic
 from ess_geo.analysis.outreach import ZipResult, flag_zip, rank_outreach_sites
 from ess_geo.analysis.outreach_sites import greedy_sites
 from ess_geo.cli import main
@@ -20,7 +21,6 @@ from ess_geo.reference.codes import departements_of_region, resolve_departements
 from ess_geo.reference.geography import load_communes
 from ess_geo.rules.territory import check_territory
 from ess_geo.sources import Source
-import synthetic
 from synthetic import write_all_zip_zonage_synthetic
 
 MENDE = "48095"

@@ -7,7 +7,6 @@ import re
 import pytest
 
 from conftest import run_cli
-
 from ess_geo.cli import COMMANDS
 from ess_geo.cli._app import french_help_text
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from conftest import run_cli
-
 from ess_geo.cli.check import check_cmd
 from ess_geo.cli.map_cmd import map_cmd
 

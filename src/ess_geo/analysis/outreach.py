@@ -280,9 +280,8 @@ def rank_outreach_sites(
     """Choose up to ``k`` host communes for a weekly outreach clinic (consultation avancée).
 
     *Demand* communes are the ZIP communes of the territory with no commune practising the
-    specialty within ``radius_km`` (``distance_km > radius_km``; when distances are unknown every
-    ZIP commune counts, and a note says so). *Candidate hosts* are the communes of the territory
-    in ``host_classes`` with at least ``min_population`` inhabitants. A host serves the demand
+    specialty within ``radius_km`` (``distance_km > radius_km``). *Candidate hosts* are the communes
+    of the territory in ``host_classes`` with at least ``min_population`` inhabitants. A host serves the demand
     communes whose representative point lies within ``radius_km`` of its own
     (:func:`~ess_geo.analysis.outreach_sites.site_catchments`). Sites are chosen greedily
     (:func:`~ess_geo.analysis.outreach_sites.greedy_sites`): each next site is the one adding the
@@ -302,15 +301,11 @@ def rank_outreach_sites(
     host_classes : tuple of str, default ("ZIP", "ZAC")
         Zonage classes a host may have.
 
-    Sites are ranked only when the supply locates specialists by commune (an RPPS extraction,
-    ``parameters["supply_level"] == "commune"``). With a département-level supply (DREES table,
-    embedded supply) or none, no site is ranked: ``sites`` is empty, ``communes`` is unchanged and
-    :attr:`ZipResult.unranked_fr` (also the last note) says why in one French line.
-
     Returns
     -------
     ZipResult
-        A new result whose ``sites`` are filled and whose ``communes`` gain ``underserved``
+        Without a commune-level supply: no site, ``unranked_fr`` says why (module docstring).
+        Else a new result whose ``sites`` are filled and whose ``communes`` gain ``underserved``
         ``site_rank`` and ``host_score_population`` (score of each candidate host before greedy
         selection; NaN for communes that cannot host).
         ``ranking_basis_fr`` says what the scores measure (and, when specialists are not located by
@@ -328,12 +323,7 @@ def rank_outreach_sites(
     params = dict(flagged.parameters)
     params.update(k=k, radius_km=radius_km, min_population=min_population, host_classes=list(host_classes))
     if params.get("supply_level") != "commune":  # specialists not located by commune: no site can be ranked
-        why = unranked_fr(str(params.get("supply_level")))
-        return ZipResult(
-            specialty=flagged.specialty, departements=list(flagged.departements), communes=flagged.communes.copy(),
-            sites=empty_sites(), parameters=params, sources=list(flagged.sources), notes=[*flagged.notes, why],
-            distances_known=flagged.distances_known, unranked_fr=why,
-        )
+        return _unranked(flagged, params)
     notes = list(flagged.notes)
     underserved, basis = _demand(flagged, radius_km, notes)
     com = flagged.communes.assign(underserved=underserved, site_rank=pd.array([pd.NA] * len(flagged.communes), dtype="Int64"))
@@ -358,6 +348,16 @@ def rank_outreach_sites(
         notes=notes,
         distances_known=flagged.distances_known,
         ranking_basis_fr=basis,
+    )
+
+
+def _unranked(flagged: ZipResult, params: dict) -> ZipResult:
+    """No site: the supply does not say in which communes specialists practise (one French line why)."""
+    why = unranked_fr(str(params.get("supply_level")))
+    return ZipResult(
+        specialty=flagged.specialty, departements=list(flagged.departements), communes=flagged.communes.copy(),
+        sites=empty_sites(), parameters=params, sources=list(flagged.sources), notes=[*flagged.notes, why],
+        distances_known=flagged.distances_known, unranked_fr=why,
     )
 
 

@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import geopandas as gpd
+import pandas as pd
+
 from ess_geo._format import de_fr, nombre, plural
 from ess_geo.reference import codes
 from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, verdict
 from ess_geo.rules.derogations import DEROGATION_LABELS_FR, PERIMETER_DEROGATION_FR
 from ess_geo.rules.territory import TerritoryCheck
+from ess_geo.rules.territory_geo import GEO_CRS, dissolved_departements
 from ess_geo.sources import Source
 
-__all__ = ["Proposal", "Proposals", "Unplaced"]
+__all__ = ["PROPOSAL_COLUMNS", "Proposal", "Proposals", "Unplaced"]
+
+#: Columns of :meth:`Proposals.to_geodataframe` (stable ids), before ``geometry``.
+PROPOSAL_COLUMNS = ["rang", "specialite", "departements", "territoire", "regions", "n_specialistes", "exact",
+                    "frontiere_interne_km", "criteres_ok_hors_adherents", "derogation_perimetre", "verdict"]
 
 
 @dataclass
@@ -232,6 +240,30 @@ class Proposals:
             "refusals": {r: list(m) for r, m in self.refusals.items()},
             "sources": [s.to_dict() for s in self.sources],
         }
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """One row per proposed territory, dissolved (EPSG:4326), columns :data:`PROPOSAL_COLUMNS`.
+
+        ``n_specialistes`` is an upper bound when ``exact`` is False; ``criteres_ok_hors_adherents``
+        and ``verdict`` are None (unknown) for proposals made with ``check=False``.
+        """
+        rows = [{
+            "rang": rank,
+            "specialite": self.specialty.id,
+            "departements": ",".join(p.departements),
+            "territoire": p.label_fr,
+            "regions": ",".join(p.regions),
+            "n_specialistes": int(p.total),
+            "exact": bool(p.exact),
+            "frontiere_interne_km": round(float(p.internal_border_km), 1),
+            "criteres_ok_hors_adherents": p.criteria_ok,
+            "derogation_perimetre": bool(p.perimeter_derogation),
+            "verdict": None if p.check is None else p.check.verdict_fr,
+        } for rank, p in enumerate(self.proposals, start=1)]
+        frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
+        frame["criteres_ok_hors_adherents"] = frame["criteres_ok_hors_adherents"].astype("boolean")
+        geometry = [dissolved_departements(p.departements) for p in self.proposals]
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=GEO_CRS), crs=GEO_CRS)
 
     def summary_fr(self) -> str:
         """French text summary for the CLI."""

@@ -18,6 +18,7 @@ from ess_geo.cli._options import (
     resolve_supply,
     supply_option,
 )
+from ess_geo.cli._progress import progress_console, progress_shown
 from ess_geo.inputs.registry import as_registry
 from ess_geo.reference.codes import resolve_regions
 from ess_geo.reference.specialties import get_specialty
@@ -51,9 +52,10 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
     specs = [get_specialty(s) for s in specialties.split(",") if s.strip()] if specialties else default_specialties(sup, lumped)
     if maps is None:
         maps = len(regions) == 1
+    console = progress_console()  # stderr: stdout keeps only the command's own lines
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        disable=quiet, transient=False, console=None,
+        disable=not progress_shown(console, quiet), transient=False, console=console,
     ) as bar:
         task = bar.add_task("Régions × spécialités", total=len(regions) * len(specs))
 

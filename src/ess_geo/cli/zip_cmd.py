@@ -12,8 +12,10 @@ from ess_geo._format import nombre, plural
 from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import departements_option, echo_sources, region_option, require_territory, specialty_option
+from ess_geo.cli._progress import progress_fr
 from ess_geo.inputs.zonage import load_zonage, postal_code_departements
 from ess_geo.reference.codes import resolve_departements
+from ess_geo.render.geopackage import is_geopackage, write_geopackage, zip_layers
 from ess_geo.render.tables import write_zip_outputs, zip_payload
 
 
@@ -31,7 +33,7 @@ def _hab(population: int | None) -> str:
 @click.option("--sites", "k", type=click.IntRange(min=1), default=5, show_default=True, help="Nombre de sites de consultations avancées à proposer.")
 @click.option("--radius-km", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Rayon desservi par un site (km).")
 @click.option("--min-population", type=click.IntRange(min=0), default=2000, show_default=True, help="Population minimale d'une commune hôte.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Dossier de sortie (CSV, GeoJSON, JSON).")
+@click.option("--out", "out_dir", type=click.Path(), default=None, help="Dossier de sortie (CSV, GeoJSON, JSON) ; ou un fichier .gpkg : GeoPackage aux couches communes_zip et sites.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
 def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *, specialty, departements, region, zonage_path, supply, k, radius_km, min_population, out_dir, as_json
@@ -44,10 +46,17 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
     # --departements and --region together are refused (exit 2), not silently reduced to one.
     listed = [d.strip() for d in departements.split(",") if d.strip()] if departements else None
     deps = resolve_departements(listed, region or None)
-    zonage = load_zonage(zonage_path)
-    flagged = flag_zip(deps, specialty, supply, zonage)
-    result = rank_outreach_sites(flagged, k=k, radius_km=radius_km, min_population=min_population)
-    written = write_zip_outputs(result, zonage, out_dir) if out_dir else []
+    with progress_fr("ZIP : lecture du zonage") as step:
+        zonage = load_zonage(zonage_path)
+        step("ZIP : communes et distances au spécialiste")
+        flagged = flag_zip(deps, specialty, supply, zonage)
+        step("ZIP : classement des sites")
+        result = rank_outreach_sites(flagged, k=k, radius_km=radius_km, min_population=min_population)
+        step("ZIP : écriture")
+        if is_geopackage(out_dir):
+            written = [write_geopackage(zip_layers(result), out_dir)]
+        else:
+            written = write_zip_outputs(result, zonage, out_dir) if out_dir else []
     if as_json:
         click.echo(json.dumps(zip_payload(result, zonage), ensure_ascii=False, indent=2))
         sys.exit(EXIT_OK)

@@ -292,6 +292,12 @@ def _notes(basis: str, counts: dict[str, int] | None, no_population: list[str]) 
     return notes
 
 
+def _unranked_notes(zip_result: ZipResult | None) -> list[str]:
+    """Why no outreach site is drawn (ZipResult.unranked_fr: specialists not located by commune), if so."""
+    why = getattr(zip_result, "unranked_fr", "") if zip_result is not None else ""
+    return [str(why)] if why else []
+
+
 def _scope(check_result: TerritoryCheck, spec: Specialty | None, spec_label: str) -> tuple[str, list[Specialty], list[str]]:
     """Title, specialties whose ESS are drawn, and notes: one specialty, or an ESS pluri-spécialités.
 
@@ -397,8 +403,6 @@ def territory_map_spec(
     if sites is not None and len(sites):
         _add(layers, legend, sites_layer(sites))
         site_lines = _site_lines(layers[-1], zip_result)
-    # no site ranked from a supply that does not locate specialists (ZipResult.unranked_fr): say why
-    unranked = [zip_result.unranked_fr] if zip_result is not None and getattr(zip_result, "unranked_fr", "") else []
     verdict, verdict_status = _verdict(check_result.admissible)
     sources = [*check_result.sources, reference_source(), reg.source if reg else None,
                *(sup.sources if sup else [])]
@@ -413,7 +417,7 @@ def territory_map_spec(
         verdict=verdict,
         verdict_status=verdict_status,
         criteria=criteria_lines(check_result),
-        notes=_notes(basis, counts, no_population) + scope_notes + unranked,
+        notes=_notes(basis, counts, no_population) + scope_notes + _unranked_notes(zip_result),
         sites=site_lines,
     )
 

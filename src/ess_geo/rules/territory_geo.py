@@ -12,8 +12,9 @@ mainland; :mod:`ess_geo.reference.crs` names the local CRS of each overseas dép
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any, Protocol
 
 import geopandas as gpd
 import pandas as pd
@@ -22,9 +23,31 @@ import shapely
 from ess_geo.reference.crs import WGS84
 from ess_geo.reference.geography import load_departements
 from ess_geo.reference.population import inhabitants
+from ess_geo.reference.specialties import Specialty
+from ess_geo.rules.criteria import Criterion
 
-if TYPE_CHECKING:
-    from ess_geo.rules.territory import TerritoryCheck
+
+class TerritoryCheck(Protocol):
+    """What these functions read of a :class:`ess_geo.rules.territory.TerritoryCheck` (no import cycle)."""
+
+    specialties: list[Specialty]
+    departements: list[str]
+    region: str | None
+    adherents: int | None
+    as_of: date | None
+    criteria: list[Criterion]
+
+    @property
+    def specialty_label(self) -> str: ...
+    @property
+    def territory_label(self) -> str: ...
+    @property
+    def verdict_fr(self) -> str: ...
+    @property
+    def admissible(self) -> bool | None: ...
+    @property
+    def derogations(self) -> Sequence[str]: ...
+    def criterion(self, criterion_id: str) -> Criterion: ...
 
 __all__ = ["GEO_CRS", "TERRITORY_COLUMNS", "departements_frame", "dissolved_departements", "territory_frame"]
 
