@@ -71,3 +71,14 @@ def test_propose_out_gpkg(capsys, tmp_path, region):
     frame = gpd.read_file(path, layer="propositions", engine="pyogrio")
     assert layers(path) == ["propositions"]
     assert list(frame["departements"]) == [",".join(p["departements"]) for p in data["proposals"]]
+
+
+def test_report_gpkg_layer(capsys, tmp_path):
+    out = tmp_path / "rapport"
+    code, _, err = run(["report", "-r", "28", "-s", "pediatrie", "--out", str(out), "-f", "csv,gpkg", "--no-maps"], capsys)
+    assert code == 0, err
+    assert layers(out / "couverture.gpkg") == ["couverture"]
+    frame = gpd.read_file(out / "couverture.gpkg", layer="couverture", engine="pyogrio")
+    assert sorted(frame["code_dep"]) == ["14", "27", "50", "61", "76"] and frame.crs.to_epsg() == 4326
+    code, _, err = run(["report", "-r", "28", "--out", str(tmp_path / "seul"), "-f", "gpkg"], capsys)
+    assert code == 2 and "gpkg s'ajoute" in err

@@ -21,10 +21,12 @@ import pandas as pd
 from ess_geo._output import prepare_output_file, write_error
 from ess_geo.analysis.outreach_result import ZipResult
 from ess_geo.errors import InputDataError
+from ess_geo.reference.geography import load_departements
 from ess_geo.rules.territory import TerritoryCheck
 from ess_geo.rules.territory_geo import GEO_CRS, departements_frame
 
-__all__ = ["GPKG_SUFFIX", "LAYERS_FR", "check_layers", "is_geopackage", "write_geopackage", "zip_layers"]
+__all__ = ["GPKG_SUFFIX", "LAYERS_FR", "check_layers", "coverage_layer", "is_geopackage", "write_geopackage",
+           "zip_layers"]
 
 GPKG_SUFFIX = ".gpkg"
 
@@ -35,12 +37,21 @@ LAYERS_FR: dict[str, str] = {
     "communes_zip": "les communes du territoire : classe de zonage, population, distance au spécialiste",
     "sites": "les sites de consultations avancées classés (points ; absent sans offre par commune)",
     "propositions": "les territoires d'ESS proposés, dissous : départements, effectifs, critères",
+    "couverture": "un département × une spécialité du rapport de couverture (colonnes de couverture.csv)",
 }
 
 
 def is_geopackage(path: str | Path | None) -> bool:
     """Whether an ``--out`` path names a GeoPackage (``.gpkg``, any case)."""
     return path is not None and Path(path).suffix.lower() == GPKG_SUFFIX
+
+
+def coverage_layer(table: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The coverage table (:attr:`~ess_geo.analysis.coverage.CoverageResult.table`) with each département's outline."""
+    if isinstance(table, gpd.GeoDataFrame):
+        return table
+    shapes = load_departements().set_index("code_dep")["geometry"]
+    return gpd.GeoDataFrame(table, geometry=table["code_dep"].map(shapes).to_numpy(), crs=GEO_CRS)
 
 
 def zip_layers(zip_result: ZipResult | None) -> dict[str, gpd.GeoDataFrame | None]:
