@@ -20,6 +20,7 @@ def test_proposals_to_geodataframe():
     assert list(frame["departements"]) == [",".join(p.departements) for p in result.proposals]
     assert list(frame["n_specialistes"]) == [p.total for p in result.proposals]
     assert frame.geometry.notna().all() and frame.is_valid.all()
+    assert repr(result) == f"<Proposals cardiologie, région(s) 53 : {result.n_territories} territoires proposés>"
 
 
 def test_coverage_table_and_supply_by_with_geometry():

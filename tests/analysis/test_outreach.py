@@ -480,6 +480,7 @@ def test_unlocated_supply_ranks_no_site_and_says_why(synthetic_zonage_48_all_zip
     assert len(zip_communes) == len(res.communes) == len(payload["communes_zip"])  # every commune is ZIP here
     assert zip_communes["population"].iloc[0] == res.communes["population"].max()  # most populated first
     assert "underserved" not in res.counts() and res.counts()["communes_ZIP"] == len(zip_communes)
+    assert repr(res).startswith("<ZipResult cardiologie sur 48 : ") and repr(res).endswith("ZIP, sites non classés>")
     # no supply at all: said as such
     none = rank_outreach_sites(flag_zip(["48"], "cardiologie", None, synthetic_zonage_48_all_zip), min_population=1000)
     assert len(none.sites) == 0 and "aucune offre de spécialistes fournie" in none.unranked_fr
@@ -488,6 +489,7 @@ def test_unlocated_supply_ranks_no_site_and_says_why(synthetic_zonage_48_all_zip
         flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip), k=1, radius_km=12.5
     )
     assert located.ranking_located and len(located.sites) == 1 and located.unranked_fr == ""
+    assert repr(located).endswith(", 1 site>")
     assert located.to_dict()["sites_non_classes"] is None
     assert located.ranking_basis_fr.startswith("population des communes ZIP sans spécialiste à moins de 12,5 km")
     assert "sans spécialiste à moins de 12,5 km" in located.site_label_fr(1234)

@@ -118,6 +118,13 @@ class ZipResult:
     ranking_basis_fr: str = ""
     unranked_fr: str = ""
 
+    def __repr__(self) -> str:
+        """French one-liner: ``<ZipResult cardiologie sur 48 : 152 communes dont 152 ZIP, 2 sites>``."""
+        n_zip = int((self.communes["zonage"] == "ZIP").sum()) if "zonage" in self.communes.columns else 0
+        sites = "sites non classés" if self.unranked_fr else f"{len(self.sites)} site{'s' if len(self.sites) > 1 else ''}"
+        return (f"<ZipResult {self.specialty.id} sur {'+'.join(self.departements)} : {nombre(len(self.communes))} "
+                f"communes dont {nombre(n_zip)} ZIP, {sites}>")
+
     @property
     def ranking_located(self) -> bool:
         """Whether site scores count only ZIP communes *without* a specialist nearby.

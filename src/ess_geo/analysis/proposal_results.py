@@ -202,6 +202,11 @@ class Proposals:
     def __len__(self) -> int:
         return len(self.proposals)
 
+    def __repr__(self) -> str:
+        """French one-liner: ``<Proposals cardiologie, région(s) 53 : 4 territoires proposés>``."""
+        what = "indéterminé (effectifs majorants)" if not self.determined else plural(self.n_territories, "territoire proposé", "territoires proposés")
+        return f"<Proposals {self.specialty.id}, région(s) {', '.join(self.regions)} : {what}>"
+
     @property
     def n_territories(self) -> int:
         """Number of proposed territories."""
