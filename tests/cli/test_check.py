@@ -159,7 +159,7 @@ def test_help_headings_in_french(capsys):
     assert out.startswith("Utilisation : ess-geo check [OPTIONS]") and "Usage:" not in out
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert "Commandes:" in out and "simulate" in out and "Commands:" not in out
+    assert "Commandes :" in out and "simulate" in out and "Commands:" not in out
 
 
 def test_usage_error_is_one_line_and_group_alone_shows_help(capsys):

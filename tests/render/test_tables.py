@@ -57,14 +57,14 @@ def test_write_access_csv_unwritable_folder_is_input_error(commune_supply_synthe
 
 @pytest.fixture
 def zip_result_48_synthetic(tmp_path):
-    """Outreach sites in Lozère on a synthetic all-ZIP zonage and a synthetic département supply."""
+    """Outreach sites in Lozère on a synthetic all-ZIP zonage and a synthetic commune-level supply (Mende)."""
     path = synthetic.write_all_zip_zonage_synthetic(tmp_path, ["48"])
     zonage = load_zonage(path)
     table = pd.DataFrame(
-        {"code_dep": ["48"], "specialty": ["cardiologie"], "drees_group": ["07-Cardiologie"], "n_specialists": [12],
-         "mode": ["synthetic"], "source": ["synthetic"]}
+        {"code_insee": ["48095"], "code_dep": ["48"], "specialty": ["cardiologie"], "drees_group": ["07-Cardiologie"],
+         "n_specialists": [12], "mode": ["synthetic"], "source": ["synthetic"]}
     )
-    sup = Supply(table=table, source=Source(name="synthetic département supply", vintage="synthetic"))
+    sup = Supply(table=table, source=Source(name="synthetic commune supply", vintage="synthetic"))
     result = rank_outreach_sites(flag_zip(["48"], "cardiologie", sup, zonage), k=2, min_population=1000)
     return result, zonage
 

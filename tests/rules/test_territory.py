@@ -240,7 +240,20 @@ def test_unknown_code_hint_in_french():
 
 def test_repr_is_compact():
     r = check_territory("cardiologie", ["09", "31"])
-    assert repr(r).startswith("<TerritoryCheck cardiologie on 09+31: indéterminé")
+    assert repr(r).startswith("<TerritoryCheck cardiologie sur 09+31 : indéterminé (specialty=conforme, ")
+    assert " on " not in repr(r) and "=pass" not in repr(r)  # French (issue 13.6)
+    assert str(r) == r.summary_fr() and str(r).startswith("ESS Cardiologie")
+
+
+def test_overlap_message_elides_and_lowercases_the_specialty():
+    """« Aucune ESS d'ophtalmologie », not « de Ophtalmologie » (issue 13.6)."""
+    from ess_geo._format import de_fr, in_sentence
+
+    r = check_territory("ophtalmologie", "48")
+    assert "Aucune ESS d'ophtalmologie connue" in r.criterion("overlap").message
+    assert de_fr("Cardiologie et maladies vasculaires") == "de cardiologie et maladies vasculaires"
+    assert de_fr("ORL et chirurgie cervico-faciale") == "d'ORL et chirurgie cervico-faciale"
+    assert de_fr("Endocrinologie") == "d'endocrinologie" and in_sentence("Pédiatrie") == "pédiatrie"
 
 
 @pytest.mark.parametrize(

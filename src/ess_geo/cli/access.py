@@ -9,6 +9,7 @@ from ess_geo._output import prepare_output_file
 from ess_geo.analysis.access import access_index
 from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import echo_sources, specialty_option
+from ess_geo.cli._progress import progress_fr
 from ess_geo.render.tables import write_access_csv
 
 __all__ = ["access_cmd"]
@@ -46,8 +47,10 @@ def access_cmd(*, specialty, supply, departements, region, level, bands, out):
     parsed = _bands(bands)
     if parsed is not None:
         kwargs["bands"] = parsed
-    result = access_index(specialty, supply, level, departements=departements, region=region, **kwargs)
-    path = write_access_csv(result, out)
+    with progress_fr("Accessibilité : calcul E2SFCA") as step:
+        result = access_index(specialty, supply, level, departements=departements, region=region, **kwargs)
+        step("Accessibilité : écriture")
+        path = write_access_csv(result, out)
     click.echo(result.summary_fr())
     n = len(result.table)
     click.echo(f"Écrit : {path} ({plural(n, 'ligne')})")

@@ -12,6 +12,7 @@ module                 owns
 ``static_map``         matplotlib PNG/PDF rendering
 ``reports``            coverage reports (HTML pages); ``cells``: French cell texts; ``xlsx``
 ``tables``             CSV/GeoJSON/JSON writers (coverage, access index, ``ess-geo zip``)
+``geopackage``         GeoPackage export (``--out x.gpkg``): French layers, written atomically
 =====================  =====================================================================
 
 The submodules load folium, matplotlib or openpyxl, so ``import ess_geo`` does not import them:
@@ -28,6 +29,7 @@ from types import ModuleType
 __all__ = [
     "cells",
     "coverage_spec",
+    "geopackage",
     "html_map",
     "leaflet",
     "mapspec",

@@ -293,6 +293,12 @@ def _notes(basis: str, counts: dict[str, int] | None, no_population: list[str]) 
     return notes
 
 
+def _unranked_notes(zip_result: ZipResult | None) -> list[str]:
+    """Why no outreach site is drawn (ZipResult.unranked_fr: specialists not located by commune), if so."""
+    why = getattr(zip_result, "unranked_fr", "") if zip_result is not None else ""
+    return [str(why)] if why else []
+
+
 def _scope(check_result: TerritoryCheck, spec: Specialty | None, spec_label: str) -> tuple[str, list[Specialty], list[str]]:
     """Title, specialties whose ESS are drawn, and notes: one specialty, or an ESS pluri-spécialités.
 
@@ -412,7 +418,7 @@ def territory_map_spec(
         verdict=verdict,
         verdict_status=verdict_status,
         criteria=criteria_lines(check_result),
-        notes=_notes(basis, counts, no_population) + scope_notes,
+        notes=_notes(basis, counts, no_population) + scope_notes + _unranked_notes(zip_result),
         sites=site_lines,
     )
 

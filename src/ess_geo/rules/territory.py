@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import geopandas as gpd
+
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.finess import Finess, as_finess
@@ -54,6 +56,7 @@ from ess_geo.rules.multi import (
     sum_counts,
     unsplit_adherents,
 )
+from ess_geo.rules.territory_geo import territory_frame
 from ess_geo.rules.threshold import rule_threshold
 from ess_geo.sources import Source
 
@@ -154,11 +157,20 @@ class TerritoryCheck:
         return VERDICT_FR[self.admissible]
 
     def __repr__(self) -> str:
+        """French one-liner: ``<TerritoryCheck cardiologie sur 09+31 : indéterminé (specialty=conforme, ...)>``."""
         spec = self.specialty.id if self.specialty else repr(self.specialty_input)
         if self.several:
             spec = "+".join(s.id for s in self.specialties) or repr(self.specialty_inputs)
-        statuses = ", ".join(f"{c.id}={c.status}" for c in self.criteria)
-        return f"<TerritoryCheck {spec} on {'+'.join(self.departements)}: {self.verdict_fr} ({statuses})>"
+        statuses = ", ".join(f"{c.id}={c.status_fr}" for c in self.criteria)
+        return f"<TerritoryCheck {spec} sur {'+'.join(self.departements)} : {self.verdict_fr} ({statuses})>"
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """The dissolved territory, one row, with its verdict and key figures (EPSG:4326; :func:`territory_frame`)."""
+        return territory_frame(self)
+
+    def __str__(self) -> str:
+        """The French summary (:meth:`summary_fr`): ``print(check)`` shows what ``ess-geo check`` prints."""
+        return self.summary_fr()
 
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id.
