@@ -67,7 +67,7 @@ def french_help_text(text: str) -> str:
     """click's English help words (``[required]``, ``[default: 5; x>=0]``, ``TEXT``, ``FILE``...) in French."""
     for word, fr in _METAVARS_FR:
         text = re.sub(rf"\b{word}\b", fr, text)
-    return re.sub(r"\[((?:default: |required|env var: )[^\]]*)\]", _extra_fr, text)
+    return re.sub(r"\[((?:default: |required|env var: |x[<>]=?|\d+<=?x)[^\]]*)\]", _extra_fr, text)
 
 
 class FrenchFormatter(click.HelpFormatter):

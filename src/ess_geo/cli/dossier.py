@@ -10,40 +10,20 @@ from ess_geo._output import prepare_output_file, write_error
 from ess_geo.analysis.outreach import flag_zip
 from ess_geo.analysis.territory_figures import territory_figures
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import (
-    cli_registry,
-    derogation_option,
-    no_embedded_supply_option,
-    parse_adherents_option,
-    require_territory,
-    territory_options,
-)
+from ess_geo.cli._options import check_from_options, check_options
 from ess_geo.render.dossier_content import dossier_blocks, dossier_title
 from ess_geo.render.dossier_html import render_dossier_html
 from ess_geo.render.dossier_pdf import render_dossier_pdf
 from ess_geo.render.tables import atomic_write_bytes
 from ess_geo.render.territory_spec import territory_map_spec
-from ess_geo.rules.territory import check_territory
 
 __all__ = ["dossier_cmd"]
 
 
 @click.command("dossier", cls=EssGeoCommand)
-@territory_options
-@no_embedded_supply_option
-@click.option(
-    "--adherents",
-    "-a",
-    callback=parse_adherents_option,
-    default=None,
-    help="Nombre de spécialistes adhérents au départ (comme pour check) ; pour une ESS pluri-spécialités, le total "
-    "ou un nombre par spécialité (20,3).",
-)
+@check_options
 @click.option("--zonage", "-z", type=click.Path(dir_okay=False), default=None,
               help="Zonage des médecins : communes ZIP et leur population (dessinées sur la carte).")
-@click.option("--finess", type=click.Path(dir_okay=False), default=None,
-              help="Extraction FINESS (ess-geo data fetch finess) : CPTS, DAC et hôpitaux du territoire.")
-@derogation_option
 @click.option("--out", "-o", "out", required=True, type=click.Path(dir_okay=False),
               help="Fichier de sortie : .pdf (2 à 4 pages) ou .html (page autonome).")
 def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
@@ -57,12 +37,7 @@ def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
     Code de sortie : 0 dossier écrit, 2 erreur de saisie.
     """
     path = prepare_output_file(out, (".pdf", ".html"))
-    require_territory(departements, region)
-    result = check_territory(
-        specialty, departements=departements, region=region, adherents=adherents, supply=supply,
-        registry=cli_registry(registry, registry_only), as_of=as_of, finess=finess, derogations=derogations,
-        embedded_supply=not no_embedded_supply,
-    )
+    result = check_from_options(click.get_current_context().params)
     zip_result = None
     if zonage and result.specialty is not None:
         zip_result = flag_zip(result, result.specialty, result.supply, zonage)  # the first specialty
