@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 
 from ess_geo.reference._store import DATA, read_csv, read_geo, read_table
 from ess_geo.reference.codes import departement_names, normalize_dep_code
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: geopandas is loaded by the functions reading geometry
+    import geopandas as gpd
 
 __all__ = [
     "adjacency_graph",
