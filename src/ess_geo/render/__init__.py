@@ -26,6 +26,7 @@ import importlib.util
 from types import ModuleType
 
 __all__ = [
+    "breaks",
     "cells",
     "coverage_spec",
     "html_map",

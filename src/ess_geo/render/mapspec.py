@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import geopandas as gpd
-import mapclassify
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import shapely
@@ -32,6 +29,7 @@ from ess_geo._format import decimal
 from ess_geo.reference.crs import LAMBERT93
 from ess_geo.reference.geography import load_departements
 from ess_geo.reference.population import density_per_100k
+from ess_geo.render.breaks import classify, fisher_jenks_breaks, ramp_colour
 from ess_geo.render.simplify import TOLERANCE_M, simplify_for_map
 from ess_geo.sources import Source
 
@@ -55,7 +53,7 @@ TERRITORY_STROKE = "#111111"
 #: Départements shown in the Île-de-France inset of national static maps (too small to label
 #: on a map of France).
 IDF_INSET_DEPS = ("75", "92", "93", "94")
-CHOROPLETH_CMAP = "YlGnBu"
+CHOROPLETH_CMAP = "YlGnBu"  # the ramp of :func:`ess_geo.render.breaks.ramp_colour` (its anchors: ``YLGNBU``)
 
 
 @dataclass
@@ -308,7 +306,7 @@ def map_density(count: object, population: object) -> float:
 
 
 def choropleth_classes(values: Sequence[float], k: int = 5) -> tuple[list[int], list[str], list[str]]:
-    """Classify densities with mapclassify (Fisher-Jenks) and give French labels and colours.
+    """Classify densities (Fisher-Jenks natural breaks, :mod:`~ess_geo.render.breaks`) and give French labels and colours.
 
     Parameters
     ----------
@@ -332,10 +330,8 @@ def choropleth_classes(values: Sequence[float], k: int = 5) -> tuple[list[int], 
         bins = np.array([uniq[0]])
         yb = np.zeros(known.sum(), dtype=int)
     else:
-        with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fine here
-            warnings.simplefilter("ignore", UserWarning)
-            classifier = mapclassify.FisherJenks(y[known], k=k_eff)
-        bins, yb = np.asarray(classifier.bins), np.asarray(classifier.yb)
+        bins = fisher_jenks_breaks(y[known], k_eff)
+        yb = classify(y[known], bins)
     lows = [float(np.min(y[known]))] + [float(b) for b in bins[:-1]]
     labels = []
     for i, (lo, hi) in enumerate(zip(lows, bins, strict=True)):
@@ -346,9 +342,8 @@ def choropleth_classes(values: Sequence[float], k: int = 5) -> tuple[list[int], 
         else:
             prefix = "de" if i == 0 else "plus de"
             labels.append(f"{prefix} {fmt_number(lo, 1)} à {fmt_number(float(hi), 1)}")
-    cmap = mpl.colormaps[CHOROPLETH_CMAP]
     n = len(bins)
-    colours = [mpl.colors.to_hex(cmap(0.15 + 0.75 * (i / max(n - 1, 1)))) for i in range(n)]
+    colours = [ramp_colour(0.15 + 0.75 * (i / max(n - 1, 1))) for i in range(n)]
     classes = np.full(len(y), -1, dtype=int)
     classes[known] = yb
     return classes.tolist(), labels, colours
