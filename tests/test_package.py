@@ -71,9 +71,9 @@ def test_flat_names_load_on_first_use_and_stay():
         "before = 'ess_geo.rules.territory' in sys.modules\n"
         "from ess_geo import check_territory\n"
         "print(json.dumps([before, 'ess_geo.rules.territory' in sys.modules, check_territory is ess_geo.check_territory,"
-        " ess_geo.__version__ != '', 'check_territory' in dir(ess_geo)]))"
+        " ess_geo.__version__ != '', 'check_territory' in dir(ess_geo), ess_geo.sources.Source is ess_geo.Source]))"
     )
-    assert found == [False, True, True, True, True]
+    assert found == [False, True, True, True, True, True]
     with pytest.raises(AttributeError, match="no attribute 'nowhere'"):
         _ = ess_geo.nowhere
     with pytest.raises(AttributeError, match="no attribute 'nowhere'"):

@@ -115,8 +115,8 @@ _LAZY: dict[str, str] = {
     "simulate_adherents": "ess_geo.rules.trajectory",
     "Source": "ess_geo.sources",
 }
-#: Layers (subpackages) reachable as attributes, imported on first access.
-_SUBPACKAGES = frozenset({"analysis", "inputs", "reference", "render", "rules"})
+#: Layers (subpackages) and base modules reachable as attributes, imported on first access.
+_SUBPACKAGES = frozenset({"analysis", "inputs", "reference", "render", "rules", "dropped", "errors", "sources"})
 
 __all__ = [
     "AccessIndex",
