@@ -17,8 +17,9 @@ which recognises the format).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import overload
+from typing import cast, overload
 
 import pandas as pd
 
@@ -187,6 +188,7 @@ class Supply:
     _bounds_index: dict[str, list[tuple[tuple[str, str, str, str], dict[str, int]]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _frame_index: dict[str, tuple[pd.DataFrame, object]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sources(self) -> list[Source]:
@@ -286,7 +288,7 @@ class Supply:
                                population=population, inhabitants=pop, available=False)
         rows, exact, basis = self.rows_for(spec)
         per_dep = rows.groupby("code_dep")["n_specialists"].sum()
-        present = set(self.table["code_dep"])
+        present = self._departements_in(self.table)
         unreadable = {d for d, group in self.unreadable if group == spec.drees_group}
         by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
         missing = [d for d in departements if d not in present or d in unreadable]
@@ -296,7 +298,8 @@ class Supply:
 
     def _count_persons(self, spec: Specialty, departements: list[str], persons: pd.DataFrame) -> SupplyCount:
         """Count distinct doctors (RPPS): once per département, once in the territory total."""
-        rows = persons[(persons["specialty"] == spec.id) & persons["code_dep"].isin(departements)]
+        of_specialty = self._persons_of(spec.id, persons)
+        rows = of_specialty[of_specialty["code_dep"].isin(departements)]
         per_dep = distinct_doctors(rows, "code_dep")
         by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
         total = distinct_doctors(rows)
@@ -311,13 +314,37 @@ class Supply:
         )
         if multi:
             basis += f" ({multi} médecin(s) exerçant dans plusieurs de ces départements)"
-        present = set(self.table["code_dep"]) | set(persons["code_dep"])
+        present = self._departements_in(self.table) | self._departements_in(persons)
         missing = [d for d in departements if d not in present]
         pop = inhabitants(departements)
         population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"
         return SupplyCount(total, by_dep, True, basis, missing, mode=self.mode, population=population,
                            inhabitants=pop, density_per_100k=density_per_100k(total, pop),
                            multi_departement=multi)
+
+    def _indexed(self, key: str, frame: pd.DataFrame, build: Callable[[pd.DataFrame], object]) -> object:
+        """``build(frame)``, computed once per frame object (a frame replaced on the supply is indexed anew)."""
+        cached = self._frame_index.get(key)
+        if cached is None or cached[0] is not frame:
+            cached = (frame, build(frame))
+            self._frame_index[key] = cached
+        return cached[1]
+
+    def _departements_in(self, frame: pd.DataFrame) -> frozenset[str]:
+        """The distinct ``code_dep`` of ``frame`` (vectorised unique, once per frame: no Python set of
+        a million Arrow strings on every count)."""
+        key = "deps_table" if frame is self.table else "deps_persons"
+        found = self._indexed(key, frame, lambda f: frozenset(str(d) for d in f["code_dep"].dropna().unique()))
+        return cast(frozenset[str], found)
+
+    def _persons_of(self, spec_id: str, persons: pd.DataFrame) -> pd.DataFrame:
+        """Person rows of one specialty: the persons are split by specialty once (one groupby), then
+        each count filters only its specialty's rows."""
+        def split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+            return {str(k): part for k, part in frame.groupby("specialty", sort=False, observed=True)}
+
+        groups = cast(dict[str, pd.DataFrame], self._indexed("persons_by_specialty", persons, split))
+        return groups.get(spec_id, persons.iloc[0:0])
 
     def _contributions(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> list[ContributingCount]:
         """Every count behind ``count``: each (source, mode, bound) of ``bounds``, or the file's own count."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ess_geo.errors import InputDataError, UnknownCodeError
-from ess_geo.reference._store import read_geo
+from ess_geo.reference._store import read_attributes
 
 __all__ = [
     "TerritoryCodes",
@@ -40,25 +40,25 @@ __all__ = [
 
 @lru_cache(maxsize=1)
 def _dep_names() -> dict[str, str]:
-    deps = read_geo("departements")
+    deps = read_attributes("departements")
     return dict(zip(deps["code_dep"], deps["nom"], strict=True))
 
 
 @lru_cache(maxsize=1)
 def _region_names() -> dict[str, str]:
-    regs = read_geo("regions")
+    regs = read_attributes("regions")
     return dict(zip(regs["code_region"], regs["nom"], strict=True))
 
 
 @lru_cache(maxsize=1)
 def _dep_region() -> dict[str, str]:
-    deps = read_geo("departements")
+    deps = read_attributes("departements")
     return dict(zip(deps["code_dep"], deps["code_region"], strict=True))
 
 
 @lru_cache(maxsize=1)
 def _commune_codes() -> frozenset[str]:
-    return frozenset(read_geo("communes")["code_insee"])
+    return frozenset(read_attributes("communes")["code_insee"])
 
 
 def departement_names() -> dict[str, str]:

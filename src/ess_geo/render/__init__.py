@@ -27,6 +27,7 @@ import importlib.util
 from types import ModuleType
 
 __all__ = [
+    "breaks",
     "cells",
     "coverage_spec",
     "geopackage",
