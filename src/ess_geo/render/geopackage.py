@@ -14,16 +14,20 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 
 from ess_geo._output import prepare_output_file, write_error
-from ess_geo.analysis.outreach_result import ZipResult
 from ess_geo.errors import InputDataError
 from ess_geo.reference.geography import load_departements
-from ess_geo.rules.territory import TerritoryCheck
 from ess_geo.rules.territory_geo import GEO_CRS, departements_frame
+
+if TYPE_CHECKING:  # annotations only: `check` without --out loads no geometry library nor the outreach module
+    import geopandas as gpd
+
+    from ess_geo.analysis.outreach_result import ZipResult
+    from ess_geo.rules.territory import TerritoryCheck
 
 __all__ = ["GPKG_SUFFIX", "LAYERS_FR", "check_layers", "coverage_layer", "is_geopackage", "write_geopackage",
            "zip_layers"]
@@ -48,6 +52,8 @@ def is_geopackage(path: str | Path | None) -> bool:
 
 def coverage_layer(table: pd.DataFrame) -> gpd.GeoDataFrame:
     """The coverage table (:attr:`~ess_geo.analysis.coverage.CoverageResult.table`) with each département's outline."""
+    import geopandas as gpd  # deferred heavy library: only GeoPackage exports need it
+
     if isinstance(table, gpd.GeoDataFrame):
         return table
     shapes = load_departements().set_index("code_dep")["geometry"]

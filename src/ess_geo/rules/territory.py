@@ -13,8 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-
-import geopandas as gpd
+from typing import TYPE_CHECKING
 
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs.embedded import load_embedded_supply
@@ -59,6 +58,9 @@ from ess_geo.rules.multi import (
 from ess_geo.rules.territory_geo import territory_frame
 from ess_geo.rules.threshold import rule_threshold
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: geopandas is loaded by to_geodataframe()
+    import geopandas as gpd
 
 __all__ = ["DECIDING", "VERDICT_FR", "TerritoryCheck", "check_territory"]
 

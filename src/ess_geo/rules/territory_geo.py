@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import geopandas as gpd
 import pandas as pd
-import shapely
 
 from ess_geo.reference.crs import WGS84
 from ess_geo.reference.geography import load_departements
 from ess_geo.reference.population import inhabitants
 from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.criteria import Criterion
+
+if TYPE_CHECKING:  # annotations only: a check that writes no geometry loads no geometry library
+    import geopandas as gpd
+    import shapely
 
 
 class TerritoryCheck(Protocol):
@@ -92,6 +94,8 @@ def dissolved_departements(codes: Iterable[str]) -> shapely.Geometry:
     shapely.Geometry
         A (multi)polygon; empty for no code.
     """
+    import shapely  # deferred heavy library: only geometry exports need it
+
     wanted = [str(c) for c in codes]
     deps = load_departements()
     geoms = deps.loc[deps["code_dep"].isin(wanted), "geometry"].to_numpy()
@@ -139,6 +143,8 @@ def territory_frame(check: TerritoryCheck) -> gpd.GeoDataFrame:
         None when unknown, never 0), then ``statut_<id>`` for each criterion (``pass``, ``fail``,
         ``unknown``, ``warn``: :attr:`~ess_geo.rules.criteria.Criterion.status`) and ``geometry``.
     """
+    import geopandas as gpd  # deferred heavy library: only geometry exports need it
+
     threshold = _evidence(check, "threshold")
     adherents = _evidence(check, "adherents")
     funding = _evidence(check, "funding")
@@ -179,6 +185,8 @@ def departements_frame(check: TerritoryCheck) -> gpd.GeoDataFrame:
     ``n_specialistes`` is the count the threshold criterion used for the département (None when
     unknown); EPSG:4326.
     """
+    import geopandas as gpd  # deferred heavy library: only geometry exports need it
+
     deps = load_departements()
     deps = deps[deps["code_dep"].isin(check.departements)]
     by_dep = _evidence(check, "threshold").get("by_departement") or {}
