@@ -414,7 +414,8 @@ def _warnings(search: _Search, sol: MaxPSolution | None) -> list[str]:
             "majorants ; les territoires proposés peuvent ne pas atteindre le seuil de 10. Fournir une extraction RPPS."
         )
     if search.count.missing:
-        warnings.append("départements absents du fichier d'effectifs (comptés 0) : " + ", ".join(search.count.missing))
+        warnings.append("départements sans effectif lisible, comptés 0 dans la recherche seulement (tout territoire qui "
+                        "les contient est indéterminé) : " + search.count.missing_fr())
     if sol is not None and search.ids_by_dep is not None and len(sol.blocks) > 1:
         seen: dict[object, int] = {}
         for block in sol.blocks:
