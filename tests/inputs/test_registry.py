@@ -83,8 +83,9 @@ def test_undecodable_registry_names_the_file(tmp_path):
 def test_registry_csv_error_names_the_file(tmp_path):
     p = tmp_path / "synthetic_registry_huge_field.csv"
     p.write_text(HEADER + 'x,"' + "a" * 200_000 + '",pneumologie,94,11,projet,test,\n', encoding="utf-8")
-    with pytest.raises(InputDataError, match=r"synthetic_registry_huge_field\.csv.*CSV error near line 2"):
+    with pytest.raises(InputDataError, match=r"synthetic_registry_huge_field\.csv.*CSV error near line 2") as info:
         load_registry(p)
+    assert info.value.fr.endswith("illisible près de la ligne 2 : champ trop long (plus de 131072 caractères)")
 
 
 def test_registry_on_a_directory_or_a_non_path(tmp_path):
@@ -165,3 +166,33 @@ def test_quoted_field_holding_a_hash_line_is_not_a_comment(tmp_path):
     p = tmp_path / "synthetic_registry_hash.csv"
     p.write_text(HEADER + 'a,"ESS A\n# pas un commentaire",cardiologie,75,11,active,src,\n', encoding="utf-8")
     assert load_registry(p).entries[0].name == "ESS A\n# pas un commentaire"
+
+
+def test_too_many_fields_is_french_end_to_end(tmp_path):
+    # issue 15.7: the detail of each problem is French too, with its line and value
+    p = tmp_path / "synthetic_registry_fields.csv"
+    p.write_text(HEADER + "a,ESS A,cardiologie,75,11,active,src,2024,de trop,encore\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"line 2: too many fields \(10 for 8 columns; extra: 'de trop', 'encore'\)") as info:
+        load_registry(p)
+    assert info.value.fr == (f"registre {p} mal formé : ligne 2 : trop de champs (10 pour 8 colonnes ; en trop : "
+                             "'de trop', 'encore' ; séparateur « , » dans une valeur sans guillemets ?)")
+
+
+def test_column_given_twice_is_refused(tmp_path):
+    p = tmp_path / "synthetic_registry_twice.csv"
+    p.write_text("id,id,name,specialties,departements,status,source\na,b,ESS,cardiologie,75,active,src\n",
+                 encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"column\(s\) \['id'\] given twice") as info:
+        load_registry(p)
+    assert info.value.fr.endswith("colonne(s) en double : id (ligne 1)")
+
+
+def test_many_problems_are_counted_and_long_values_shortened(tmp_path):
+    p = tmp_path / "synthetic_registry_many.csv"
+    rows = "".join(f"x{i},ESS,cardiologie,75,11,{'z' * 500},src,\n" for i in range(30))
+    p.write_text(HEADER + rows, encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"and 10 more problem\(s\)$") as info:
+        load_registry(p)
+    fr = info.value.fr
+    assert fr.count("statut 'zzz") == 20 and fr.endswith("… et 10 autres problèmes")
+    assert "z" * 100 not in fr and len(fr) < 3000
