@@ -205,6 +205,9 @@ class Supply:
     _bounds_index: dict[str, list[tuple[tuple[str, str, str, str], dict[str, int]]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _present_codes: tuple[pd.DataFrame, pd.DataFrame | None, frozenset[str]] | None = field(
+        default=None, repr=False, compare=False
+    )  # the frames the codes were read from, and the codes
 
     @property
     def sources(self) -> list[Source]:
@@ -314,13 +317,12 @@ class Supply:
         rows, exact, basis = self.rows_for(spec)
         per_dep = rows.groupby("code_dep")["n_specialists"].sum()
         by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
-        reasons = self.missing_reasons(spec, departements, set(self.table["code_dep"]))
+        reasons = self.missing_reasons(spec, departements)
         total = sum(by_dep.values())
         return SupplyCount(total, by_dep, exact, basis, list(reasons), mode=self.mode, population=population,
                            inhabitants=pop, density_per_100k=density_per_100k(total, pop), missing_reasons=reasons)
 
-    def missing_reasons(self, specialty: str | Specialty, departements: list[str],
-                        present: set[str] | None = None) -> dict[str, str]:
+    def missing_reasons(self, specialty: str | Specialty, departements: list[str]) -> dict[str, str]:
         """Départements of ``departements`` without a figure for the specialty, each with its French reason.
 
         The one place that decides that a département's count is unknown (never 0): its line is
@@ -333,8 +335,6 @@ class Supply:
             Canonical id, label or alias.
         departements : list of str
             Normalised département codes.
-        present : set of str, optional
-            Départements the file has a line for (default: those of ``table`` and ``persons``).
 
         Returns
         -------
@@ -342,10 +342,7 @@ class Supply:
             ``{code_dep: reason}`` in the order of ``departements``.
         """
         spec = get_specialty(specialty)
-        if present is None:
-            present = set(self.table["code_dep"])
-            if self.persons is not None:
-                present |= set(self.persons["code_dep"])
+        present = self._present(departements)
         out: dict[str, str] = {}
         for d in departements:
             if (d, spec.drees_group) in self.unreadable:
@@ -371,12 +368,23 @@ class Supply:
         )
         if multi:
             basis += f" ({multi} médecin(s) exerçant dans plusieurs de ces départements)"
-        reasons = self.missing_reasons(spec, departements, set(self.table["code_dep"]) | set(persons["code_dep"]))
+        reasons = self.missing_reasons(spec, departements)
         pop = inhabitants(departements)
         population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"
         return SupplyCount(total, by_dep, True, basis, list(reasons), mode=self.mode, population=population,
                            inhabitants=pop, density_per_100k=density_per_100k(total, pop),
                            multi_departement=multi, missing_reasons=reasons)
+
+    def _present(self, departements: list[str]) -> set[str]:
+        """Which of ``departements`` have a line in ``table`` or ``persons`` (their codes read once per frame)."""
+        cached = self._present_codes
+        if cached is None or cached[0] is not self.table or cached[1] is not self.persons:
+            codes: set[str] = set()
+            for frame in (self.table, self.persons):
+                if frame is not None and not frame.empty:
+                    codes.update(str(d) for d in frame["code_dep"].unique())
+            cached = self._present_codes = (self.table, self.persons, frozenset(codes))
+        return {d for d in departements if d in cached[2]}
 
     def _contributions(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> list[ContributingCount]:
         """Every count behind ``count``: each (source, mode, bound) of ``bounds``, or the file's own count."""
