@@ -229,7 +229,8 @@ class _Search:
         plan = self.count.planning
         if plan is None:
             return bool(self.count.exact)
-        return all(decided(plan.low_by_departement.get(d, 0), plan.high_by_departement.get(d)) for d in self.universe)
+        known = [d for d in self.universe if d not in self.count.missing]  # the missing ones have their own warning
+        return all(decided(plan.low_by_departement.get(d, 0), plan.high_by_departement.get(d)) for d in known)
 
     def distinct(self, s: frozenset[str]) -> int:
         """Distinct doctors of a set of départements (person-level supply)."""
