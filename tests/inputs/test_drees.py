@@ -156,3 +156,10 @@ def test_line_with_a_wrong_field_count_names_its_departement(tmp_path):
     assert s.dropped.by_reason["nombre de champs incorrect (3 au lieu de 4)"] == 1
     assert s.absent_reasons["77"] == "ligne 2 ignorée : nombre de champs incorrect (3 au lieu de 4)"
     assert s.count("cardiologie", ["77", "91"]).missing == ["77"]
+
+
+def test_table_of_a_few_departements_reports_the_others_briefly(tmp_path):
+    s = load_supply(write_drees(tmp_path / "synthetic_drees.csv", "77,6,1,7", "91,4,2,6"))
+    assert len(s.absent_reasons) == 99 and set(s.absent_reasons.values()) == {ABSENT_FR}
+    assert s.absent_fr().startswith("99 départements sans ligne dans le fichier d'effectifs")
+    assert s.absent_fr().endswith("; … et 89 autres") and s.count("cardiologie", ["77", "91"]).missing == []

@@ -220,8 +220,10 @@ class Supply:
             return ""
         n = len(self.absent_reasons)
         head = "1 département sans ligne" if n == 1 else f"{n} départements sans ligne"
-        detail = " ; ".join(f"{d} ({reason})" for d, reason in self.absent_reasons.items())
-        return f"{head} dans le fichier d'effectifs (effectif inconnu, jamais compté 0) : {detail}"
+        shown = list(self.absent_reasons.items())[:10]
+        detail = " ; ".join(f"{d} ({reason})" for d, reason in shown)
+        more = f" ; … et {n - len(shown)} autres" if n > len(shown) else ""
+        return f"{head} dans le fichier d'effectifs (effectif inconnu, jamais compté 0) : {detail}{more}"
 
     def rows_for(self, specialty: str | Specialty) -> tuple[pd.DataFrame, bool, str]:
         """Rows of ``table`` for a specialty, falling back to its DREES group.
