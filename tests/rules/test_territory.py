@@ -174,7 +174,7 @@ def test_negative_cell_cannot_fail_the_threshold(tmp_path):
     t = check_territory("cardiologie", ["77", "91"], supply=sup).criterion("threshold")
     assert t.status == "unknown"
     assert t.evidence["missing"] == ["77"]
-    assert "illisibles" in t.message
+    assert "77 (effectif négatif « -50 », ligne 2), jamais compté 0" in t.message
 
 
 def test_unreadable_cell_is_unknown_not_zero(tmp_path):
@@ -184,11 +184,13 @@ def test_unreadable_cell_is_unknown_not_zero(tmp_path):
     assert r.admissible is None
 
 
-def test_unreadable_cell_but_the_others_reach_ten(tmp_path):
+def test_unreadable_cell_is_unknown_even_when_the_others_reach_ten(tmp_path):
+    # issue 15.1: a missing count is never counted as 0, even when the other départements reach 10
     sup = _synthetic_drees(tmp_path, "77,,1,1", "91,12,1,13")
     t = check_territory("cardiologie", ["77", "91"], supply=sup).criterion("threshold")
-    assert t.status == "pass"
-    assert t.evidence["total"] == 12
+    assert t.status == "unknown"
+    assert t.evidence["missing_reasons"] == {"77": "cellule vide, ligne 2"}
+    assert "77 (cellule vide, ligne 2)" in t.message and "91 : 12" in t.message
 
 
 def test_duplicated_row_is_not_summed(tmp_path):

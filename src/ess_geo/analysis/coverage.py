@@ -347,6 +347,8 @@ def _notes(zon: Zonage | None, sup: Supply | None, rule: FundingRule, *, cross_r
         )
     if sup is not None and sup.dropped:
         notes.append(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    if sup is not None and sup.absent_reasons:
+        notes.append(f"Fichier d'effectifs : {sup.absent_fr()}")
     notes += [
         f"Seuil : au moins {MIN_SPECIALISTS} médecins de la spécialité sur le territoire de l'ESS. "
         f"« {UNREACHABLE_FR[:1].upper()}{UNREACHABLE_FR[1:]} » : aucun groupe contigu de départements non couverts "

@@ -60,6 +60,8 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(result.summary_fr())
         if result.supply is not None and result.supply.dropped:
             click.echo(f"Fichier d'effectifs : {result.supply.dropped.summary_fr()}")
+        if result.supply is not None and result.supply.absent_reasons:
+            click.echo(f"Fichier d'effectifs : {result.supply.absent_fr()}")
         if result.finess is not None and result.finess.dropped:
             click.echo(f"Fichier FINESS : {result.finess.dropped.summary_fr()}")
     if path is not None:  # stdout stays pure JSON with --json

@@ -80,5 +80,7 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(f"Attention : {msg}", err=True)
     if sup is not None and sup.dropped:
         click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    if sup is not None and sup.absent_reasons:
+        click.echo(f"Fichier d'effectifs : {sup.absent_fr()}")
     echo_sources(files.result.sources)
     sys.exit(EXIT_OK)

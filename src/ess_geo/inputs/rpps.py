@@ -197,6 +197,7 @@ def load_rpps(
     encoding: str | None = None,
     vintage: str | None = None,
     progress: Callable[[int], None] | None = None,
+    sample_raw: bool = False,
 ) -> Supply:
     """Read the RPPS extraction ``PS_LibreAcces_Personne_activite`` into a commune-level supply.
 
@@ -213,6 +214,11 @@ def load_rpps(
         Vintage recorded in the source; by default read from the file name's time stamp.
     progress : callable, optional
         Called with the number of lines read after each block (for a progress bar).
+    sample_raw : bool, default False
+        Keep the RPPS identifier of each doctor in ``dropped.sample``; by default a sample keeps
+        the line number, the reason and the fields that say why (savoir-faire code, commune,
+        postal code), never an RPPS number or a name, so that showing ``supply.dropped`` in a
+        notebook or a report identifies no one.
 
     Returns
     -------
@@ -234,6 +240,8 @@ def load_rpps(
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
     frame, stats, enc, member, dropped = read_extraction(path, encoding, MODES[mode_key][0], progress)
+    if not sample_raw:
+        dropped.hide((COL_ID,))  # no RPPS number in the samples (names are never kept)
     frame = _without_id(frame, dropped)
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
     doctors = _with_specialty(frame, dropped, excluded)

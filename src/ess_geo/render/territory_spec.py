@@ -109,7 +109,9 @@ def _threshold_counts(check_result: TerritoryCheck) -> dict[str, int] | None:
     by_dep = (crit.evidence or {}).get("by_departement")
     if not isinstance(by_dep, Mapping) or not by_dep:
         return None
-    return {str(k): int(v) for k, v in by_dep.items()}
+    listed = (crit.evidence or {}).get("missing")
+    missing = {str(d) for d in listed} if isinstance(listed, list) else set()  # unknown, never drawn as 0
+    return {str(k): int(v) for k, v in by_dep.items() if str(k) not in missing}
 
 
 def _supply_counts(
