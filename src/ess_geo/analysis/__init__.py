@@ -14,6 +14,7 @@ __all__ = [
     "access",
     "access_e2sfca",
     "access_supply",
+    "compare",
     "coverage",
     "coverage_columns",
     "coverage_groups",
@@ -26,6 +27,7 @@ __all__ = [
     "proposal_results",
     "proposals",
     "regional",
+    "territory_figures",
 ]
 
 

@@ -18,9 +18,11 @@ from types import ModuleType
 
 __all__ = [
     "bounds",
+    "dataset_catalogue",
     "datasets",
     "drees",
     "embedded",
+    "finess",
     "load",
     "registry",
     "registry_entry",

@@ -29,6 +29,7 @@ __all__ = [
     "funding",
     "multi",
     "territory",
+    "territory_geo",
     "threshold",
     "trajectory",
 ]
