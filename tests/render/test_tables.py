@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 
 import synthetic
+from ess_geo._output import atomic_write_bytes
 from ess_geo.analysis.access import access_index
 from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import load_zonage
-from ess_geo.render.tables import atomic_write_bytes, render_csv, write_access_csv, write_zip_outputs, zip_payload
+from ess_geo.render.tables import render_csv, write_access_csv, write_zip_outputs, zip_payload
 from ess_geo.sources import Source
 
 

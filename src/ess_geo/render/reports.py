@@ -40,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from ess_geo._output import prepare_output_dir, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_dir, write_error
 from ess_geo.analysis.coverage import (
     GROUP_STATUS_FR,
     LABELS_FR,
@@ -54,7 +54,7 @@ from ess_geo.errors import InputDataError
 from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, is_missing
 from ess_geo.render.html_map import make_coverage_map, map_html
 from ess_geo.render.report_text import HIDDEN_IN_HTML_SUMMARY, specialty_sentence, summary_view
-from ess_geo.render.tables import atomic_write_bytes, render_csv
+from ess_geo.render.tables import render_csv
 from ess_geo.render.xlsx import render_xlsx
 from ess_geo.rules.criteria import MIN_SPECIALISTS
 

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from ess_geo._output import atomic_file
 from ess_geo.reference.crs import WGS84
 from ess_geo.render.mapspec import IDF_INSET_DEPS, STATUS_COLOUR, MapLayer, MapSpec
 
@@ -248,6 +249,11 @@ def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150) -> Path:
     -------
     pathlib.Path
         The file written.
+
+    Raises
+    ------
+    InputDataError
+        If ``path`` is a symbolic link or cannot be written (the previous file stays).
     """
     out = Path(path)
     fig = Figure(figsize=A4_LANDSCAPE)
@@ -277,7 +283,8 @@ def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150) -> Path:
         _draw_panel(fig, spec, (0.655, 0.085, 0.335, 0.9))
         footer = "Sources : " + " · ".join(spec.footer_lines())
         fig.text(0.01, 0.008, _mtext(textwrap.fill(footer, 210)), fontsize=6.2, color="#333333", va="bottom")
-        fig.savefig(out, dpi=dpi, format=out.suffix.lstrip(".").lower(), facecolor="white")
+        with atomic_file(out) as fh:  # never a partial PNG/PDF under the final name
+            fig.savefig(fh, dpi=dpi, format=out.suffix.lstrip(".").lower(), facecolor="white")
     return out
 
 

@@ -1,8 +1,8 @@
 """Table files: CSV, GeoJSON and JSON writers of the coverage report, the access index and ``ess-geo zip``.
 
-Every file is written atomically (a temporary file in the same folder, then :func:`os.replace`),
-so an interrupted run never leaves a half-written file; folders are prepared and write errors
-turned into one French line by :mod:`ess_geo._output`.
+Every file goes through the one atomic writer of :mod:`ess_geo._output` (a temporary file in the
+same folder, fsync, rename; symbolic links refused), so an interrupted or failing run never leaves
+a half-written file; write errors become one French line naming the path.
 
 =====================================  ==========================================================
 writer                                 files
@@ -17,12 +17,9 @@ writer                                 files
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ess_geo._output import prepare_output_dir, prepare_output_file, write_error
+from ess_geo._output import atomic_path, atomic_write_bytes, prepare_output_dir, prepare_output_file, write_error
 from ess_geo.render.cells import is_missing
 
 if TYPE_CHECKING:
@@ -85,60 +82,14 @@ INTEGER_COLUMNS = ("n_specialists", "host_score_population", "population", "site
 
 
 # ---------------------------------------------------------------------------------------------
-# Atomic writing
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same directory, then rename).
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        Destination.
-    data : bytes
-        Content.
-
-    Returns
-    -------
-    pathlib.Path
-        The destination path.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path
+# GeoJSON
 
 
 def _atomic_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
-    """Write a GeoJSON file (EPSG:4326) through a temporary file in the same folder."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".geojson", dir=path.parent)
-    os.close(fd)
-    try:
-        os.unlink(tmp)  # the GeoJSON driver creates the file itself
+    """Write a GeoJSON file (EPSG:4326) through the atomic writer of :mod:`ess_geo._output`."""
+    with atomic_path(path) as tmp:
+        tmp.unlink()  # the GeoJSON driver creates the file itself
         frame.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", layer=path.stem)  # "name": the final file's
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
     return path
 
 
@@ -294,7 +245,6 @@ __all__ = [
     "INTEGER_COLUMNS",
     "REJECTED_LABELS",
     "SITE_LABELS",
-    "atomic_write_bytes",
     "render_csv",
     "write_access_csv",
     "write_zip_outputs",
