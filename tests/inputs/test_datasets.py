@@ -322,7 +322,7 @@ def test_two_concurrent_fetches_with_a_leftover_part_give_one_correct_file(http_
     def one() -> None:
         try:
             results.append(fetch("zip", registry=reg, cache=tmp_path, backoff=0))
-        except Exception as exc:  # noqa: BLE001 -- collected and asserted below
+        except Exception as exc:  # collected and asserted below
             errors.append(exc)
 
     threads = [threading.Thread(target=one) for _ in range(2)]
