@@ -33,7 +33,7 @@ def idf_report(tmp_path_factory, drees):
 
 
 def read_csv(path):
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -117,7 +117,7 @@ def test_failure_while_rendering_leaves_previous_report_intact(tmp_path, drees, 
     def boom(*args, **kwargs):
         raise RuntimeError("synthetic failure while rendering")
 
-    monkeypatch.setattr("ess_geo.render.reports.render_xlsx", boom)
+    monkeypatch.setattr("ess_geo.render.reports.render_xlsx_many", boom)
     with pytest.raises(RuntimeError, match="synthetic failure"):
         write_coverage_report(out, "94", supply=drees, specialties=["cardiologie"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

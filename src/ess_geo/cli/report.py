@@ -16,6 +16,7 @@ from ess_geo.cli._options import (
     no_embedded_supply_option,
     registry_options,
     resolve_supply,
+    sep_option,
     supply_option,
 )
 from ess_geo.inputs.registry import as_registry
@@ -38,9 +39,10 @@ __all__ = ["report_cmd"]
 @click.option("--maps/--no-maps", default=None, help="Inclure les cartes (défaut : oui pour une région, non pour « all »).")
 @click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
+@sep_option
 def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *, region, out_dir, specialties, supply, no_embedded_supply, registry, registry_only, as_of, zonage, formats, maps, lumped,
-    quiet
+    quiet, sep
 ):
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     started = time.perf_counter()
@@ -62,7 +64,7 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
 
         files = write_coverage_report(
             out_dir, regions, fmts, specialties=specs, supply=sup, registry=reg, maps=maps,
-            include_lumped=lumped, progress=tick, zonage=zonage,
+            include_lumped=lumped, progress=tick, zonage=zonage, csv_sep=sep,
         )
     elapsed = time.perf_counter() - started
     click.echo(f"{len(files.paths)} fichier(s) écrit(s) dans {files.out_dir} en {elapsed:.1f} s.")

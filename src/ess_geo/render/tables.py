@@ -2,13 +2,15 @@
 
 Every file goes through the one atomic writer of :mod:`ess_geo._output` (a temporary file in the
 same folder, fsync, rename; symbolic links refused), so an interrupted or failing run never leaves
-a half-written file; write errors become one French line naming the path.
+a half-written file; write errors become one French line naming the path. Every CSV follows the
+one convention of :func:`ess_geo.render.spreadsheet.csv_bytes` (UTF-8 with BOM, ``,`` or ``;``,
+formula-like text quoted with ``'``).
 
 =====================================  ==========================================================
 writer                                 files
 =====================================  ==========================================================
-:func:`render_csv`                     coverage tables for machines (UTF-8, comma, column ids)
-:func:`write_access_csv`               the E2SFCA access index, French headers (UTF-8 with BOM)
+:func:`render_csv`                     coverage tables for machines (column ids as headers)
+:func:`write_access_csv`               the E2SFCA access index, French headers
 :func:`write_zip_outputs`              ``communes_zip.csv/.geojson``, ``sites_consultations_avancees
                                        .csv/.geojson``, ``zonage_lignes_non_rattachees.csv``,
                                        ``resultat.json``
@@ -17,8 +19,6 @@ writer                                 files
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,6 +30,7 @@ import pandas as pd
 
 from ess_geo._output import atomic_path, atomic_write_bytes, prepare_output_dir, prepare_output_file, write_error
 from ess_geo.render.cells import is_missing
+from ess_geo.render.spreadsheet import csv_bytes, frame_csv_bytes
 
 if TYPE_CHECKING:
     from ess_geo.analysis.access import AccessIndex
@@ -93,40 +94,32 @@ def _atomic_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
     return path
 
 
-def _frame_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes for spreadsheet users: UTF-8 with BOM, comma, no index."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
-
-
 # ---------------------------------------------------------------------------------------------
 # Coverage tables (machines)
 
 
-def _csv_value(value: object) -> str:
+def _csv_value(value: object) -> object:
     if isinstance(value, list | tuple):
-        return "+".join(value)
-    if is_missing(value):
-        return ""
+        return "+".join(map(str, value))
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    return str(value)
+    return None if is_missing(value) else value
 
 
-def render_csv(frame: pd.DataFrame, columns: Sequence[str]) -> bytes:
-    """CSV bytes (UTF-8, comma, header of column ids; lists joined with ``+``)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for rec in frame[list(columns)].itertuples(index=False, name=None):
-        writer.writerow([_csv_value(v) for v in rec])
-    return buf.getvalue().encode("utf-8")
+def render_csv(frame: pd.DataFrame, columns: Sequence[str], *, sep: str = ",") -> bytes:
+    """CSV bytes of coverage tables (header of column ids; lists joined with ``+``), under the one CSV convention.
+
+    See :func:`ess_geo.render.spreadsheet.csv_bytes`: UTF-8 with BOM, ``sep``, formula-like text quoted.
+    """
+    rows = ([_csv_value(v) for v in rec] for rec in frame[list(columns)].itertuples(index=False, name=None))
+    return csv_bytes(columns, rows, sep=sep)
 
 
 # ---------------------------------------------------------------------------------------------
 # Access index
 
 
-def write_access_csv(result: AccessIndex, path: str | Path) -> Path:
+def write_access_csv(result: AccessIndex, path: str | Path, *, sep: str = ",") -> Path:
     """Write an access index table (:meth:`~ess_geo.analysis.access.AccessIndex.to_frame_fr`, UTF-8 with BOM).
 
     Parameters
@@ -135,6 +128,8 @@ def write_access_csv(result: AccessIndex, path: str | Path) -> Path:
         Output of :func:`ess_geo.analysis.access.access_index`.
     path : str or Path
         A ``.csv`` file; missing parent folders are created.
+    sep : {",", ";"}, default ","
+        CSV separator (see :func:`ess_geo.render.spreadsheet.csv_bytes`).
 
     Returns
     -------
@@ -147,7 +142,7 @@ def write_access_csv(result: AccessIndex, path: str | Path) -> Path:
     """
     out = prepare_output_file(path, (".csv",))
     try:
-        return atomic_write_bytes(out, _frame_csv(result.to_frame_fr()))
+        return atomic_write_bytes(out, frame_csv_bytes(result.to_frame_fr(), sep=sep))
     except OSError as exc:
         raise write_error(out, exc) from None
 
@@ -187,16 +182,16 @@ def zip_payload(result: ZipResult, zonage: Zonage) -> dict:
     return payload
 
 
-def _zip_files(result: ZipResult, zonage: Zonage, out: Path) -> list[Path]:
+def _zip_files(result: ZipResult, zonage: Zonage, out: Path, sep: str) -> list[Path]:
     written = []
     communes = _flat(result.communes)
     csv_communes = _for_csv(communes.drop(columns="geometry")).rename(columns=COMMUNE_LABELS)
-    written.append(atomic_write_bytes(out / "communes_zip.csv", _frame_csv(csv_communes)))
+    written.append(atomic_write_bytes(out / "communes_zip.csv", frame_csv_bytes(csv_communes, sep=sep)))
     frame = gpd.GeoDataFrame(communes, geometry="geometry", crs=result.communes.crs)
     written.append(_atomic_geojson(frame, out / "communes_zip.geojson"))
     sites = _flat(result.sites)
     csv_sites = _for_csv(sites.drop(columns="geometry")).rename(columns=SITE_LABELS)
-    written.append(atomic_write_bytes(out / "sites_consultations_avancees.csv", _frame_csv(csv_sites)))
+    written.append(atomic_write_bytes(out / "sites_consultations_avancees.csv", frame_csv_bytes(csv_sites, sep=sep)))
     if len(sites):
         frame = gpd.GeoDataFrame(sites, geometry="geometry", crs=result.sites.crs)
         written.append(_atomic_geojson(frame, out / "sites_consultations_avancees.geojson"))
@@ -205,13 +200,13 @@ def _zip_files(result: ZipResult, zonage: Zonage, out: Path) -> list[Path]:
         ignore_index=True,
     )
     path = out / "zonage_lignes_non_rattachees.csv"
-    written.append(atomic_write_bytes(path, _frame_csv(rejected.rename(columns=REJECTED_LABELS))))
+    written.append(atomic_write_bytes(path, frame_csv_bytes(rejected.rename(columns=REJECTED_LABELS), sep=sep)))
     text = json.dumps(zip_payload(result, zonage), ensure_ascii=False, indent=2)
     written.append(atomic_write_bytes(out / "resultat.json", text.encode("utf-8")))
     return written
 
 
-def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path) -> list[Path]:
+def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path, *, sep: str = ",") -> list[Path]:
     """Write the files of ``ess-geo zip --out``: communes and sites (CSV with French headers, GeoJSON), rejected zonage lines, JSON.
 
     Parameters
@@ -222,6 +217,8 @@ def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path) ->
         The zonage used (its unmatched and ambiguous lines are written too).
     out_dir : str or Path
         Output folder; missing folders are created.
+    sep : {",", ";"}, default ","
+        CSV separator (see :func:`ess_geo.render.spreadsheet.csv_bytes`).
 
     Returns
     -------
@@ -235,7 +232,7 @@ def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path) ->
     """
     out = prepare_output_dir(out_dir)
     try:
-        return _zip_files(result, zonage, out)
+        return _zip_files(result, zonage, out, sep)
     except OSError as exc:
         raise write_error(out, exc) from None
 
