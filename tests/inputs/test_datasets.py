@@ -397,3 +397,12 @@ def test_stalled_server_stops_after_the_timeout_in_french(http_server, tmp_path,
     monkeypatch.setenv("ESS_GEO_CACHE", str(tmp_path))
     res = CliRunner().invoke(cli, ["data", "fetch", "stalled", "--timeout", "0.3"])
     assert res.exit_code == 2 and "ne répond plus" in res.output
+
+
+def test_leftover_download_of_a_killed_fetch_is_removed_under_the_lock(http_server, tmp_path):
+    leftover = tmp_path / ".zip.bin.a1b2c3d4.download"
+    leftover.write_bytes(b"half a download")
+    other = tmp_path / ".other.bin.a1b2c3d4.download"  # another dataset's download in progress: untouched
+    other.write_bytes(b"busy")
+    assert fetch("zip", registry=_registry(http_server), cache=tmp_path).read_bytes() == ZIP_PAYLOAD
+    assert not leftover.exists() and other.exists()

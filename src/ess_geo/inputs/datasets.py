@@ -403,9 +403,11 @@ def _fetch_locked(ds: Dataset, final: Path, *, progress: Callable[[int, int | No
                   timeout: float, backoff: float) -> Path:
     """Download, check and install ``ds`` while holding its cache lock."""
     folder = final.parent
-    for leftover in folder.glob(f".{ds.filename}.*.tmp"):  # our own temp files of killed fetches (we hold the lock)
+    # our own temporary files of killed fetches: removed here, under the lock (their suffix is not the
+    # ``.tmp`` of ess_geo._output, so a write in the cache folder never removes a download in progress)
+    for leftover in folder.glob(f".{ds.filename}.*.download"):
         leftover.unlink(missing_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{ds.filename}.", suffix=".tmp", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=f".{ds.filename}.", suffix=".download", dir=folder)
     os.close(fd)
     tmp = Path(name)
     resume = folder / f"{ds.filename}.part"
