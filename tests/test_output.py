@@ -121,3 +121,20 @@ def test_stale_temps_of_killed_runs_are_removed_by_the_next_write(tmp_path):
         os.close(fd)
     assert names == sorted(["region_93.xlsx", fresh.name, locked.name, other.name])
     assert clean_stale_temps(tmp_path) == [locked]  # once released, it goes too
+
+
+def test_cli_map_under_a_file_size_limit_exits_2_and_keeps_the_old_map(tmp_path):
+    # issue 15 item 3: `map --out m.html` left a 51,200-byte file under the final name
+    target = tmp_path / "m.html"
+    target.write_bytes(b"ancienne carte")
+    code = textwrap.dedent(f"""
+        import resource, sys
+        from ess_geo.cli import main
+        resource.setrlimit(resource.RLIMIT_FSIZE, (51_200, 51_200))
+        sys.exit(main(["map", "-s", "cardiologie", "-d", "2A", "--out", {str(target)!r}]))
+    """)
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert res.returncode == 2, res.stderr[-2000:]
+    assert "impossible d'écrire" in res.stderr and "m.html" in res.stderr and "Traceback" not in res.stderr
+    assert target.read_bytes() == b"ancienne carte"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.html"]
