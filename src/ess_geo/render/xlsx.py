@@ -3,8 +3,9 @@
 Cells hold native Excel values (numbers stay numbers; flags and statuses are French words from
 :mod:`ess_geo.render.cells`); headers are the French labels of
 :data:`~ess_geo.analysis.coverage.LABELS_FR`. Workbooks are written by XlsxWriter in one pass
-(``constant_memory`` rows, in memory, no temporary file): each cell is written once with its
-style, which is 4–5× faster than openpyxl cell by cell (issue 14). Every text is a string cell,
+(in memory, no temporary file): each table row is converted once for all the workbooks of a report
+(:func:`render_xlsx_many`) and each cell written once with its style — for ``report --region all``
+0.85 s of CPU against 3.9 s with openpyxl's write-only mode and 11–13 s cell by cell (issue 14). Every text is a string cell,
 never a formula: a registry name ``=HYPERLINK(...)`` stays text (:mod:`ess_geo.render.spreadsheet`).
 XlsxWriter is imported when a workbook is made.
 """
