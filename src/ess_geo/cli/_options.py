@@ -37,6 +37,7 @@ __all__ = [
     "registry_options",
     "require_territory",
     "resolve_supply",
+    "sep_option",
     "specialties_option",
     "specialty_option",
     "supply_option",
@@ -217,6 +218,13 @@ def require_territory(departements: str | None, region: str | None) -> None:
             f"choisir --departements ({departements}) ou --region ({region}), pas les deux : "
             "une région entière s'indique seule avec --region"
         )
+
+
+#: ``--sep``: the separator of every CSV a command writes (UTF-8 with BOM either way).
+sep_option = click.option(
+    "--sep", "sep", type=click.Choice([",", ";"]), default=",", show_default=True,
+    help="Séparateur des fichiers CSV écrits : « , » ou « ; » (Excel en français ; nombres décimaux avec virgule).",
+)
 
 
 def echo_sources(sources: Iterable[Source]) -> None:

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from ess_geo._output import prepare_output_file, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.analysis.compare import compare_figures
 from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import (
@@ -23,7 +23,6 @@ from ess_geo.cli._options import (
 )
 from ess_geo.render.comparison import comparison_rows, render_comparison_html, render_comparison_xlsx
 from ess_geo.render.mapspec import STATUS_COLOUR
-from ess_geo.render.tables import atomic_write_bytes
 
 __all__ = ["compare_cmd"]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ess_geo._output import prepare_output_file, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.analysis.outreach import flag_zip
 from ess_geo.analysis.territory_figures import territory_figures
 from ess_geo.cli._app import EssGeoCommand
@@ -14,7 +14,6 @@ from ess_geo.cli._options import check_from_options, check_options
 from ess_geo.render.dossier_content import dossier_blocks, dossier_title
 from ess_geo.render.dossier_html import render_dossier_html
 from ess_geo.render.dossier_pdf import render_dossier_pdf
-from ess_geo.render.tables import atomic_write_bytes
 from ess_geo.render.territory_spec import territory_map_spec
 
 __all__ = ["dossier_cmd"]

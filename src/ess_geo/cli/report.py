@@ -16,6 +16,7 @@ from ess_geo.cli._options import (
     no_embedded_supply_option,
     registry_options,
     resolve_supply,
+    sep_option,
     supply_option,
 )
 from ess_geo.cli._progress import progress_console, progress_shown
@@ -40,9 +41,10 @@ __all__ = ["report_cmd"]
 @click.option("--maps/--no-maps", default=None, help="Inclure les cartes (défaut : oui pour une région, non pour « all »).")
 @click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
+@sep_option
 def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *, region, out_dir, specialties, supply, no_embedded_supply, registry, registry_only, as_of, zonage, formats, maps, lumped,
-    quiet
+    quiet, sep
 ):
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     started = time.perf_counter()
@@ -69,7 +71,7 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
 
         files = write_coverage_report(
             out_dir, regions, fmts, specialties=specs, supply=sup, registry=reg, maps=maps,
-            include_lumped=lumped, progress=tick, zonage=zonage,
+            include_lumped=lumped, progress=tick, zonage=zonage, csv_sep=sep,
         )
     if gpkg:
         files.paths.append(write_geopackage({"couverture": coverage_layer(files.result.table)},

@@ -11,7 +11,14 @@ import pandas as pd
 from ess_geo._format import nombre, plural
 from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import departements_option, echo_sources, region_option, require_territory, specialty_option
+from ess_geo.cli._options import (
+    departements_option,
+    echo_sources,
+    region_option,
+    require_territory,
+    sep_option,
+    specialty_option,
+)
 from ess_geo.cli._progress import progress_fr
 from ess_geo.inputs._limits import shorten
 from ess_geo.inputs.zonage import load_zonage, postal_code_departements
@@ -36,8 +43,9 @@ def _hab(population: int | None) -> str:
 @click.option("--min-population", type=click.IntRange(min=0), default=2000, show_default=True, help="Population minimale d'une commune hôte.")
 @click.option("--out", "out_dir", type=click.Path(), default=None, help="Dossier de sortie (CSV, GeoJSON, JSON) ; ou un fichier .gpkg : GeoPackage aux couches communes_zip et sites.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
+@sep_option
 def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
-    *, specialty, departements, region, zonage_path, supply, k, radius_km, min_population, out_dir, as_json
+    *, specialty, departements, region, zonage_path, supply, k, radius_km, min_population, out_dir, as_json, sep
 ):
     """Communes ZIP dépourvues d'une spécialité et sites de consultations avancées classés.
 
@@ -57,7 +65,7 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
         if is_geopackage(out_dir):
             written = [write_geopackage(zip_layers(result), out_dir)]
         else:
-            written = write_zip_outputs(result, zonage, out_dir) if out_dir else []
+            written = write_zip_outputs(result, zonage, out_dir, sep=sep) if out_dir else []
     if as_json:
         click.echo(json.dumps(zip_payload(result, zonage), ensure_ascii=False, indent=2))
         sys.exit(EXIT_OK)

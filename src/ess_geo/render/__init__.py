@@ -11,11 +11,12 @@ module                 owns
 ``html_map``           folium rendering and :func:`save_map`; ``leaflet``: offline Leaflet pieces
 ``static_map``         matplotlib PNG/PDF rendering
 ``reports``            coverage reports (HTML pages); ``cells``: French cell texts; ``xlsx``
-``tables``             CSV/GeoJSON/JSON writers (coverage, access index, ``ess-geo zip``)
+``tables``             CSV/GeoJSON/JSON writers (coverage, access index, ``ess-geo zip``); ``spreadsheet``:
+                       the one CSV convention and text-never-formula cells
 ``geopackage``         GeoPackage export (``--out x.gpkg``): French layers, written atomically
 =====================  =====================================================================
 
-The submodules load folium, matplotlib or openpyxl, so ``import ess_geo`` does not import them:
+The submodules load folium, matplotlib or XlsxWriter, so ``import ess_geo`` does not import them:
 any public submodule is imported on first attribute access (PEP 562).
 """
 
@@ -41,6 +42,7 @@ __all__ = [
     "report_text",
     "reports",
     "simplify",
+    "spreadsheet",
     "static_map",
     "tables",
     "territory_layers",

@@ -8,7 +8,6 @@ committee reads it. Nothing is computed here.
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Sequence
 from datetime import date
 
@@ -18,6 +17,7 @@ from ess_geo._format import date_fr, decimal, euros, nombre
 from ess_geo.analysis.compare import COMPARE_LABELS_FR
 from ess_geo.render.cells import is_missing
 from ess_geo.render.mapspec import STATUS_COLOUR
+from ess_geo.render.xlsx import Sheet, write_workbook
 from ess_geo.rules.criteria import STATUS_FR
 from ess_geo.sources import Source
 
@@ -97,40 +97,15 @@ def _xlsx_value(column: str, value: object) -> object:
 def render_comparison_xlsx(frame: pd.DataFrame, sources: Sequence[Source] = ()) -> bytes:
     """XLSX bytes: a ``Comparaison`` sheet (one column per candidate, French labels, ids in column B), a ``Sources`` sheet.
 
-    Every text cell is written as a string cell (``data_type = "s"``): a name starting with ``=``
-    is never a formula.
+    Written by :func:`ess_geo.render.xlsx.write_workbook`: every text is a string cell (a name
+    starting with ``=`` is never a formula), numbers stay numbers.
     """
-    from openpyxl import Workbook  # heavy third-party library, loaded for workbooks only
-    from openpyxl.styles import Font, PatternFill  # heavy third-party library, loaded for workbooks only
-    from openpyxl.utils import get_column_letter  # heavy third-party library, loaded for workbooks only
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Comparaison"
-    rows: list[list[object]] = [["Indicateur", "Identifiant", *[str(c) for c in frame["candidate"]]]]
-    rows += [[COMPARE_LABELS_FR.get(col, col), col, *[_xlsx_value(col, v) for v in frame[col]]]
-             for col in frame.columns if col != "candidate"]
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c)
-            cell.value = value
-            if isinstance(value, str):
-                cell.data_type = "s"  # text, never a formula
-    for cell in ws[1]:
-        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3A5F")
-    ws.column_dimensions["A"].width = 44
-    ws.column_dimensions["B"].width = 24
-    for i in range(len(frame)):
-        ws.column_dimensions[get_column_letter(3 + i)].width = 30
-    ws.freeze_panes = "C2"
-    src = wb.create_sheet("Sources")
-    src.append(["Source", "Millésime", "Licence", "Origine"])
-    for s in dict((s.label(), s) for s in sources).values():
-        src.append([s.name, s.vintage, s.licence, s.origin])
-        for cell in src[src.max_row]:
-            cell.data_type = "s"
-    src.append([f"Produit le {date.today().isoformat()} par ess_geo ; montants indicatifs, à confirmer par l'ARS."])
-    src.column_dimensions["A"].width = 80
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    header = ["Indicateur", "Identifiant", *[str(c) for c in frame["candidate"]]]
+    rows: list[list[object]] = [[COMPARE_LABELS_FR.get(col, col), col, *[_xlsx_value(col, v) for v in frame[col]]]
+                                for col in frame.columns if col != "candidate"]
+    comparison = Sheet("Comparaison", header, rows, [44, 24, *[30] * len(frame)])
+    src_rows: list[list[object]] = [[s.name, s.vintage, s.licence, s.origin]
+                                    for s in dict((s.label(), s) for s in sources).values()]
+    src_rows.append([f"Produit le {date.today().isoformat()} par ess_geo ; montants indicatifs, à confirmer par l'ARS."])
+    sources_sheet = Sheet("Sources", ["Source", "Millésime", "Licence", "Origine"], src_rows, [80, 20, 30, 40])
+    return write_workbook([comparison, sources_sheet])

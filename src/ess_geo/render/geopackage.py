@@ -9,16 +9,13 @@ sees half a GeoPackage, and a failure leaves the previous file untouched.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ess_geo._output import prepare_output_file, write_error
+from ess_geo._output import atomic_path, prepare_output_file, write_error
 from ess_geo.errors import InputDataError
 from ess_geo.reference.geography import load_departements
 from ess_geo.rules.territory_geo import GEO_CRS, departements_frame
@@ -115,16 +112,11 @@ def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame | None], path: str | 
         raise InputDataError(f"nothing to write in {path}: every layer is empty",
                              fr=f"rien à écrire dans {path} : aucune couche non vide")
     prepare_output_file(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)  # GDAL creates the file itself
-    try:
-        for name, frame in kept.items():
-            _plain_layer(frame).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise write_error(path, exc) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with atomic_path(path) as tmp:  # a reader never sees half a GeoPackage; a failure keeps the old file
+        tmp.unlink()  # GDAL creates the file itself
+        try:
+            for name, frame in kept.items():
+                _plain_layer(frame).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        except OSError as exc:
+            raise write_error(path, exc) from None
     return path

@@ -24,6 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from ess_geo._format import date_fr
+from ess_geo._output import atomic_file
 from ess_geo.reference.crs import WGS84
 from ess_geo.render.mapspec import IDF_INSET_DEPS, STATUS_COLOUR, MapLayer, MapSpec
 
@@ -338,11 +339,17 @@ def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150, produced_o
     -------
     pathlib.Path
         The file written.
+
+    Raises
+    ------
+    InputDataError
+        If ``path`` is a symbolic link or cannot be written (the previous file stays).
     """
     out = Path(path)
     with print_style():
         fig = draw_map(Figure(figsize=A4_LANDSCAPE), spec, produced_on=produced_on)
-        fig.savefig(out, dpi=dpi, format=out.suffix.lstrip(".").lower(), facecolor="white")
+        with atomic_file(out) as fh:  # never a partial PNG/PDF under the final name
+            fig.savefig(fh, dpi=dpi, format=out.suffix.lstrip(".").lower(), facecolor="white")
     return out
 
 
