@@ -18,6 +18,7 @@ from types import ModuleType
 
 __all__ = [
     "bounds",
+    "dataset_cache",
     "dataset_catalogue",
     "datasets",
     "drees",

@@ -9,6 +9,7 @@ sees half a GeoPackage, and a failure leaves the previous file untouched.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -115,8 +116,10 @@ def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame | None], path: str | 
     with atomic_path(path) as tmp:  # a reader never sees half a GeoPackage; a failure keeps the old file
         tmp.unlink()  # GDAL creates the file itself
         try:
-            for name, frame in kept.items():
-                _plain_layer(frame).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+            with warnings.catch_warnings():  # GDAL notes the temporary name does not end with .gpkg
+                warnings.filterwarnings("ignore", message=".*non conformant file extension", category=RuntimeWarning)
+                for name, frame in kept.items():
+                    _plain_layer(frame).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         except OSError as exc:
             raise write_error(path, exc) from None
     return path
