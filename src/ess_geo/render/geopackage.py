@@ -117,7 +117,7 @@ def write_geopackage(layers: Mapping[str, gpd.GeoDataFrame | None], path: str | 
         tmp.unlink()  # GDAL creates the file itself
         try:
             with warnings.catch_warnings():  # GDAL notes the temporary name does not end with .gpkg
-                warnings.filterwarnings("ignore", message=".*non conformant file extension", category=RuntimeWarning)
+                warnings.filterwarnings("ignore", message=".*(non conformant file extension|filename extension should be)", category=RuntimeWarning)
                 for name, frame in kept.items():
                     _plain_layer(frame).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         except OSError as exc:
