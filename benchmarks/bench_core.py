@@ -2,7 +2,8 @@
 """Load times of the embedded geography and latency of check_territory (prints figures).
 
 Each measurement runs in a fresh interpreter for cold loads, then repeats in-process for warm
-calls. Usage: ``python benchmarks/bench_core.py [--supply DREES_CSV]``.
+calls, and times a cold ``ess-geo check`` against the naive geopandas check of ``peers.py`` in the
+same run (paired, ratio printed). Usage: ``python benchmarks/bench_core.py [--supply DREES_CSV]``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peers
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "medecins_effectifs" / "drees_rpps_effectifs_dep_x_specialite15.csv"
 
@@ -62,6 +66,9 @@ def main() -> int:
     print(f"import ess_geo.reference.geography (cold)            median {med(imp) * 1000:7.1f} ms")
     print(f"départements + régions + adjacency (cold)  median {med(deps) * 1000:7.1f} ms  (target: well under 1 s)")
     print(f"communes, 34,875 polygons (cold)            median {med(com) * 1000:7.1f} ms")
+    pair = peers.paired(peers.ess_geo_cmd("check", "-s", "cardiologie", "-d", "77,91", "--exit-zero"),
+                        peers.naive_check_cmd())
+    print(pair.line("ess-geo check -s cardiologie -d 77,91 (processus froid)", "check naïf geopandas (même run)"))
     times = warm_checks(args.supply)
     print(
         f"check_territory(cardiologie, région 76 Occitanie, supply={'DREES' if args.supply else 'none'}) "

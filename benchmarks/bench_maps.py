@@ -3,6 +3,8 @@
 
 Targets (issue 5): a France map of départements under 1.5 MB; a one-région map with its
 communes under 5 MB. Maps are built on the real DREES table and zonage file of ../shared/data.
+The France map's size is compared with ``GeoDataFrame.explore`` of the same départements, saved in
+the same run (ratio printed).
 
 Usage: ``python benchmarks/bench_maps.py [--region 76] [--specialty cardiologie] [--out DIR]``.
 """
@@ -11,11 +13,16 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import shapely
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import peers
 
 SHARED = Path(os.environ.get("ESS_GEO_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 DREES = SHARED / "medecins_effectifs" / "drees_rpps_effectifs_dep_x_specialite15.csv"
@@ -59,6 +66,14 @@ def main() -> None:
     _, t_png = timed(save_map, fmap, out_dir / "couverture_france.png")
     _, t_pdf = timed(save_map, fmap, out_dir / "couverture_france.pdf")
     rows.append(("France, 101 départements (couverture)", "france", path, t_build, t_html, t_png, t_pdf))
+    deps = load_departements()
+    deps["density"] = deps["code_dep"].map(dict(zip(coverage.table["code_dep"], coverage.table["density_per_100k"],
+                                                    strict=True)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        peer_size, t_peer = peers.explore_html_size(deps, "density", out_dir / "explore_france.html")
+    print(f"GeoDataFrame.explore, mêmes départements (même run) : {peer_size / MB:.2f} MB en {t_peer:.2f} s ; "
+          f"rapport de taille ess_geo / explore : {path.stat().st_size / peer_size:.2f}")
 
     result = check_territory(args.specialty, region=args.region, supply=supply)
     zip_result, t_zip = timed(lambda: rank_outreach_sites(flag_zip(result, args.specialty, supply, ZONAGE), k=5))

@@ -98,6 +98,29 @@ def write_rpps(path: str | Path, lines: Iterable[str], *, encoding: str = "utf-8
 DREES_HEADER = "dept_code,07-Cardiologie,15-Autre spécialité,Total général"
 
 
+def write_drees_broken_synthetic(real: Path, folder: Path, code: str, cell: str | None = None,
+                                 *, group: str = "07-Cardiologie", raw_code: str | None = None) -> Path:
+    """A SYNTHETIC broken copy of the real DREES table: the line of ``code`` (written unpadded, as in the file)
+    deleted (``cell`` None), or its ``group`` cell replaced by ``cell`` (``-5``, ``NaN``, ``3.5``), or its
+    code replaced by ``raw_code`` (e.g. ``"77\x00"``)."""
+    lines = real.read_text(encoding="utf-8").splitlines()
+    column = lines[0].split(",").index(group)
+    out = []
+    for line in lines:
+        fields = line.split(",")
+        if fields[0] == code:
+            if cell is None and raw_code is None:
+                continue
+            if cell is not None:
+                fields[column] = cell
+            if raw_code is not None:
+                fields[0] = raw_code
+        out.append(",".join(fields))
+    path = folder / f"synthetic_broken_drees_{code}.csv"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
 def write_drees(path: str | Path, *rows: str, header: str = DREES_HEADER) -> Path:
     """Write a SYNTHETIC DREES-shaped effectifs table (invented figures): ``header`` then ``rows``, UTF-8."""
     path = Path(path)

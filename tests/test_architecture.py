@@ -11,6 +11,7 @@ Layers import only downward (``../shared/DESIGN.md``)::
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,3 +187,14 @@ def test_public_modules_declare_all(module: Module):
     )
     assert has_all, f"{module.name} has no __all__"
     assert ast.get_docstring(module.tree), f"{module.name} has no module docstring saying what it owns"
+
+
+def test_every_public_submodule_is_listed_in_its_layer():
+    """A layer's ``__all__`` names each public submodule, so ``ess_geo.<layer>.<module>`` resolves after ``import ess_geo``."""
+    wrong = []
+    for layer in ("reference", "inputs", "rules", "analysis", "render"):
+        package = importlib.import_module(f"ess_geo.{layer}")
+        folder = Path(package.__file__).parent
+        modules = {p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")}
+        wrong += [f"ess_geo.{layer}.{m}" for m in sorted(modules - set(package.__all__))]
+    assert not wrong, "submodules missing from their layer's __all__:\n" + "\n".join(wrong)

@@ -35,6 +35,51 @@ def test_plain_import_loads_no_drawing_library_and_no_cli():
     assert loaded == []
 
 
+#: Libraries a plain ``import ess_geo``, ``ess-geo --version`` and ``ess-geo specialties`` must not load
+#: (issue 14: they cost 0.2-2 s a process); ``check`` may load pandas but no geometry nor map library.
+HEAVY = ("pandas", "numpy", "pyarrow", "geopandas", "shapely", "pyproj", "scipy", "sklearn", "mapclassify",
+         "matplotlib", "folium", "openpyxl", "rich")
+GEOMETRY_AND_MAPS = ("geopandas", "shapely", "pyproj", "scipy", "sklearn", "mapclassify", "matplotlib", "folium")
+
+
+def _heavy_loaded_by(statement: str) -> list[str]:
+    return _run(
+        "import contextlib, io, json, sys\n"
+        f"with contextlib.redirect_stdout(io.StringIO()):\n    {statement}\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))"
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["import ess_geo", "import ess_geo.cli; ess_geo.cli.main(['--version'])",
+     "import ess_geo.cli; ess_geo.cli.main(['specialties'])", "from ess_geo import EssGeoError, errors"],
+)
+def test_plain_import_version_and_specialties_load_no_heavy_library(statement):
+    assert _heavy_loaded_by(statement) == []
+
+
+def test_check_loads_no_geometry_nor_map_library():
+    loaded = _heavy_loaded_by("import ess_geo.cli; ess_geo.cli.main(['check', '-s', 'orl', '-d', '77,91', '--exit-zero'])")
+    assert "pandas" in loaded  # the supply tables
+    assert not set(loaded) & set(GEOMETRY_AND_MAPS)
+
+
+def test_flat_names_load_on_first_use_and_stay():
+    found = _run(
+        "import json, sys, ess_geo\n"
+        "before = 'ess_geo.rules.territory' in sys.modules\n"
+        "from ess_geo import check_territory\n"
+        "print(json.dumps([before, 'ess_geo.rules.territory' in sys.modules, check_territory is ess_geo.check_territory,"
+        " ess_geo.__version__ != '', 'check_territory' in dir(ess_geo), ess_geo.sources.Source is ess_geo.Source]))"
+    )
+    assert found == [False, True, True, True, True, True]
+    with pytest.raises(AttributeError, match="no attribute 'nowhere'"):
+        _ = ess_geo.nowhere
+    with pytest.raises(AttributeError, match="no attribute 'nowhere'"):
+        _ = ess_geo.inputs.nowhere
+
+
 def test_submodules_resolve_after_a_plain_import():
     # regression (issue 10): ``ess_geo.zonage.load_zonage`` raised AttributeError after ``import ess_geo``
     found = _run(

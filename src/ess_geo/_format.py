@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-__all__ = ["MOIS", "NNBSP", "date_fr", "decimal", "euros", "month_fr", "nombre", "plural"]
+__all__ = ["MOIS", "NNBSP", "date_fr", "de_fr", "decimal", "euros", "in_sentence", "month_fr", "nombre", "plural"]
 
 NNBSP = "\u202f"
 
@@ -49,3 +49,27 @@ def month_fr(year: int, month: int, *, of: bool = False) -> str:
     if not of:
         return f"{name} {year}"
     return f"{'d’' if name[0] in 'ao' else 'de '}{name} {year}"
+
+
+#: First letters before which « de » elides to « d' » (vowels and mute h).
+_ELIDING = set("aeiouyhàâäéèêëîïôöùûüœAEIOUYHÀÂÄÉÈÊËÎÏÔÖÙÛÜŒ")
+
+
+def in_sentence(label: str) -> str:
+    """A label as written inside a sentence: first letter lowercased, acronyms kept.
+
+    ``"Ophtalmologie"`` → ``"ophtalmologie"``; ``"ORL et chirurgie cervico-faciale"`` stays as is.
+    """
+    text = str(label)
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def de_fr(label: str) -> str:
+    """« de » + the label inside a sentence, elided before a vowel or mute h.
+
+    ``"Ophtalmologie"`` → ``"d'ophtalmologie"``; ``"Cardiologie"`` → ``"de cardiologie"``; ``"ORL"`` → ``"d'ORL"``.
+    """
+    text = in_sentence(label)
+    return f"d'{text}" if text[:1] in _ELIDING else f"de {text}"

@@ -21,29 +21,55 @@ class DroppedRows:
     by_reason : collections.Counter
         Count per reason (short French phrase shown to users, e.g. ``"code département inconnu"``).
     sample : list of dict
-        The first rows skipped: ``{"line": int | None, "reason": str, "row": dict | str}``.
+        The first rows skipped: ``{"line": int | None, "reason": str, "row": dict | str | None}``.
     unit : str
         French noun of what is counted, singular and feminine (``"ligne"``, ``"valeur"``): a reader
         that skips single cells says so.
+    hidden : tuple of str
+        Fields never kept in ``sample`` (set by :meth:`hide`, e.g. the RPPS identifier of a
+        doctor); when set, a row given as raw text (not a mapping) is not kept either: the line
+        number and the reason remain.
     """
 
     count: int = 0
     by_reason: Counter = field(default_factory=Counter)
     sample: list[dict] = field(default_factory=list)
     unit: str = "ligne"
+    hidden: tuple[str, ...] = ()
 
     def add(self, reason: str, *, line: int | None = None, row: object = None, n: int = 1) -> None:
-        """Record ``n`` skipped rows for ``reason`` (the first ones are kept as samples)."""
+        """Record ``n`` skipped rows for ``reason`` (the first ones are kept as samples, without hidden fields)."""
         self.count += n
         self.by_reason[reason] += n
         if len(self.sample) < _SAMPLE_SIZE:
-            self.sample.append({"line": line, "reason": reason, "row": row})
+            self.sample.append({"line": line, "reason": reason, "row": self._shown(row)})
+
+    def hide(self, fields: tuple[str, ...]) -> None:
+        """Never keep ``fields`` in the samples: removed from those kept so far and from every later one.
+
+        Parameters
+        ----------
+        fields : tuple of str
+            Keys of a sample row that identify a person (an RPPS number...).
+        """
+        self.hidden = tuple(dict.fromkeys((*self.hidden, *fields)))
+        for item in self.sample:
+            item["row"] = self._shown(item["row"])
+
+    def _shown(self, row: object) -> object:
+        """``row`` as a sample keeps it: without the hidden fields (raw text dropped when some are hidden)."""
+        if not self.hidden or row is None:
+            return row
+        if isinstance(row, dict):
+            return {k: v for k, v in row.items() if k not in self.hidden}
+        return None
 
     def extend(self, other: DroppedRows) -> None:
-        """Merge another report into this one."""
+        """Merge another report into this one (its samples lose this report's hidden fields too)."""
         self.count += other.count
         self.by_reason.update(other.by_reason)
-        self.sample.extend(other.sample[: max(0, _SAMPLE_SIZE - len(self.sample))])
+        for item in other.sample[: max(0, _SAMPLE_SIZE - len(self.sample))]:
+            self.sample.append({**item, "row": self._shown(item["row"])})
 
     def __bool__(self) -> bool:
         return self.count > 0

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import ess_geo.analysis.outreach as outreach_mod
+import synthetic
 from ess_geo.analysis.outreach import ZipResult, flag_zip, rank_outreach_sites
 from ess_geo.analysis.outreach_sites import greedy_sites
 from ess_geo.cli import main
@@ -233,8 +234,11 @@ def test_departement_level_supply_gives_unknown_distances(synthetic_zonage_48_al
     assert flagged.communes["distance_km"].isna().all()
     assert any("distances" in n and "inconnues" in n for n in flagged.notes)
     res = rank_outreach_sites(flagged, k=2, min_population=1000)
-    assert len(res.sites) >= 1  # ranked on ZIP population alone, and says so
-    assert any("Classement des sites selon la seule population ZIP" in n for n in res.notes)
+    assert len(res.sites) == 0  # not ranked: the data cannot say where specialists practise (issue 13.4)
+    assert res.unranked_fr.startswith("Sites de consultations avancées non classés : l'offre ne compte les "
+                                      "spécialistes que par département")
+    assert res.notes[-1] == res.unranked_fr
+    assert "underserved" not in res.communes.columns
 
 
 def test_no_supply(synthetic_zonage_48_all_zip):
@@ -355,8 +359,9 @@ def test_cli_zip_writes_outputs(tmp_path):
     csv = pd.read_csv(out / "communes_zip.csv", dtype=str, encoding="utf-8-sig")
     assert "Zonage (libellé)" in csv.columns
     sites = pd.read_csv(out / "sites_consultations_avancees.csv", dtype=str, encoding="utf-8-sig")
-    assert len(sites) == 2  # no supply: ranked on ZIP population
+    assert len(sites) == 0  # no supply: no site ranked (issue 13.4)
     payload = json.loads((out / "resultat.json").read_text(encoding="utf-8"))
+    assert "aucune offre de spécialistes fournie" in payload["sites_non_classes"]
     assert payload["zonage"]["match_rate"] == 1.0
     assert np.isclose(payload["parameters"]["radius_km"], 30.0)
 
@@ -461,45 +466,47 @@ def _departement_supply_synthetic(n: int = 5) -> Supply:
     return Supply(table=table, source=Source(name="synthetic département supply", vintage="synthetic"))
 
 
-def test_unlocated_supply_ranking_says_presence_not_counted(synthetic_zonage_48_all_zip, synthetic_supply_mende):
+def test_unlocated_supply_ranks_no_site_and_says_why(synthetic_zonage_48_all_zip, synthetic_supply_mende):
+    """Issue 13.4: sites are ranked only from a commune-level supply; otherwise none, and one line says why."""
     flagged = flag_zip(["48"], "cardiologie", _departement_supply_synthetic(5), synthetic_zonage_48_all_zip)
-    assert flagged.ranking_basis_fr == ""  # before ranking
+    assert flagged.ranking_basis_fr == "" and flagged.unranked_fr == ""  # before ranking
     assert any("5 spécialistes dans le territoire, non localisés" in n for n in flagged.notes)
     res = rank_outreach_sites(flagged, k=2, min_population=1000)
-    assert not res.ranking_located
-    assert res.ranking_basis_fr == (
-        "population ZIP dans un rayon de 30 km (offre non localisée par commune : présence des spécialistes "
-        "non prise en compte)"
-    )
-    assert any("même celles où des spécialistes exercent" in n for n in res.notes)
-    label = res.site_label_fr(res.sites["score_population"].iloc[0])
-    assert label.endswith("hab. en ZIP dans un rayon de 30 km (présence des spécialistes non prise en compte)")
-    assert res.to_dict()["ranking_basis_fr"] == res.ranking_basis_fr
+    assert not res.ranking_located and len(res.sites) == 0 and res.ranking_basis_fr == ""
+    assert "extraction RPPS par commune" in res.unranked_fr and "\n" not in res.unranked_fr
+    payload = res.to_dict()
+    assert payload["sites"] == [] and payload["sites_non_classes"] == res.unranked_fr
+    zip_communes = res.zip_communes()
+    assert len(zip_communes) == len(res.communes) == len(payload["communes_zip"])  # every commune is ZIP here
+    assert zip_communes["population"].iloc[0] == res.communes["population"].max()  # most populated first
+    assert "underserved" not in res.counts() and res.counts()["communes_ZIP"] == len(zip_communes)
+    assert repr(res).startswith("<ZipResult cardiologie sur 48 : ") and repr(res).endswith("ZIP, sites non classés>")
     # no supply at all: said as such
     none = rank_outreach_sites(flag_zip(["48"], "cardiologie", None, synthetic_zonage_48_all_zip), min_population=1000)
-    assert none.ranking_basis_fr.startswith("population ZIP dans un rayon de 30 km (aucune offre fournie")
+    assert len(none.sites) == 0 and "aucune offre de spécialistes fournie" in none.unranked_fr
     # located supply: the scores only count ZIP communes without a specialist nearby
     located = rank_outreach_sites(
         flag_zip(["48"], "cardiologie", synthetic_supply_mende, synthetic_zonage_48_all_zip), k=1, radius_km=12.5
     )
-    assert located.ranking_located
+    assert located.ranking_located and len(located.sites) == 1 and located.unranked_fr == ""
+    assert repr(located).endswith(", 1 site>")
+    assert located.to_dict()["sites_non_classes"] is None
     assert located.ranking_basis_fr.startswith("population des communes ZIP sans spécialiste à moins de 12,5 km")
     assert "sans spécialiste à moins de 12,5 km" in located.site_label_fr(1234)
     assert "1\u202f234 hab." in located.site_label_fr(1234)
 
 
 def test_cli_zip_departement_supply_real_files(drees_effectifs, zonage_file, tmp_path, capsys):
-    """Acceptance: Seine-et-Marne has 101 cardiologists; the ranking must say they were not located."""
+    """Acceptance: Seine-et-Marne has 101 cardiologists, not located: no site ranked, and one line says why."""
     rc = main(["zip", "-s", "cardiologie", "-d", "77", "--zonage", str(zonage_file), "--supply", str(drees_effectifs),
                "--out", str(tmp_path / "out")])
     out = capsys.readouterr().out
     assert rc == 0
     assert "101 spécialistes dans le territoire, non localisés" in out
-    assert ("Classement : population ZIP dans un rayon de 30 km (offre non localisée par commune : présence des "
-            "spécialistes non prise en compte)") in out
-    assert "hab. en ZIP desservis" not in out
-    sites = [line for line in out.splitlines() if line.startswith("  1. ")]
-    assert sites and "(présence des spécialistes non prise en compte)" in sites[0]
+    assert "Note : Sites de consultations avancées non classés : l'offre ne compte les spécialistes que par " in out
+    assert "Sites de consultations avancées (rayon" not in out and "Classement :" not in out
+    assert "Communes ZIP (" in out and "hab." in out
+    assert not (tmp_path / "out" / "sites_consultations_avancees.geojson").exists()
     assert "38\u202f898 lignes de zonage sur 38\u202f907" in out
     # sources at the end, one line per source
     tail = out[out.index("Sources :"):].splitlines()
@@ -509,6 +516,25 @@ def test_cli_zip_departement_supply_real_files(drees_effectifs, zonage_file, tmp
     rejected = pd.read_csv(tmp_path / "out" / "zonage_lignes_non_rattachees.csv", dtype=str, encoding="utf-8-sig")
     assert {"Ligne du fichier", "Code postal", "Nom de commune", "Motif", "Statut"} <= set(rejected.columns)
     assert not {"line", "reason", "candidates"} & set(rejected.columns)
+
+
+def test_cli_zip_dermatologie_region_24_ranks_only_from_commune_supply(drees_effectifs, zonage_file, tmp_path, capsys):
+    """Issue 13.4 done: with the DREES table, région 24 dermatologie ranks no site; with a synthetic
+    commune-level RPPS extraction (dermatologists in Orléans, Tours and Bourges) it does."""
+    args = ["zip", "-s", "dermatologie", "-r", "24", "--zonage", str(zonage_file), "--json"]
+    assert main([*args, "--supply", str(drees_effectifs)]) == 0
+    drees = json.loads(capsys.readouterr().out)
+    assert drees["sites"] == [] and "extraction RPPS par commune" in drees["sites_non_classes"]
+    assert drees["communes_zip"] and drees["communes_zip"][0]["population"] > 0
+    lines = [synthetic.doctor_line(n, "SM15", commune=insee, cp=cp, commune_label=name)
+             for n, (insee, cp, name) in enumerate([("45234", "45000", "ORLEANS"), ("37261", "37000", "TOURS"),
+                                                    ("18033", "18000", "BOURGES")], start=1)]
+    rpps = synthetic.write_rpps(tmp_path / "rpps_dermatologie_synthetic.txt", lines)
+    assert main([*args, "--supply", str(rpps)]) == 0
+    located = json.loads(capsys.readouterr().out)
+    assert located["sites_non_classes"] is None and located["distances_known"]
+    assert 1 <= len(located["sites"]) <= 5
+    assert {s["code_insee"] for s in located["sites"]}.isdisjoint({"45234", "37261", "18033"})
 
 
 def test_cli_zip_integer_columns_and_sources(tmp_path, capsys, monkeypatch, synthetic_supply_mende):

@@ -119,6 +119,11 @@ def _rpps_both_synthetic(tmp_path, n: int):
     for i in range(1, n + 1):
         lines.append(doctor_line(i, "SM04", "L", commune="04070", cp="04000", commune_label="DIGNE-LES-BAINS"))
         lines.append(doctor_line(i, "SM04", "L", commune="05061", cp="05000", commune_label="GAP"))
+    # a dermatologist in each other département of the région: the extraction covers them (0 cardiologists),
+    # a département without any line would be unknown, never 0 (issue 15.1)
+    for j, (commune, cp, label) in enumerate([("06088", "06000", "NICE"), ("13001", "13100", "AIX-EN-PROVENCE"),
+                                               ("83137", "83000", "TOULON"), ("84007", "84000", "AVIGNON")]):
+        lines.append(doctor_line(n + 1 + j, "SM15", "L", commune=commune, cp=cp, commune_label=label))
     return load_rpps(write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202504040839.txt", lines))
 
 

@@ -12,6 +12,7 @@ import pytest
 from conftest import run_cli
 from ess_geo.cli import main
 from ess_geo.cli._app import french_usage
+from synthetic import write_drees_broken_synthetic
 
 run = run_cli
 
@@ -159,7 +160,7 @@ def test_help_headings_in_french(capsys):
     assert out.startswith("Utilisation : ess-geo check [OPTIONS]") and "Usage:" not in out
     assert main(["--help"]) == 0
     out = capsys.readouterr().out
-    assert "Commandes:" in out and "simulate" in out and "Commands:" not in out
+    assert "Commandes :" in out and "simulate" in out and "Commands:" not in out
 
 
 def test_usage_error_is_one_line_and_group_alone_shows_help(capsys):
@@ -178,3 +179,21 @@ def test_unusable_cache_folder_is_one_french_line(capsys, monkeypatch, tmp_path)
     code, _, err = run(["data", "fetch", "finess"], capsys)  # zonage-mg has no official file to fetch any more
     assert code == 2
     assert "dossier de cache" in err and "Traceback" not in err
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("change", [{}, {"cell": "-5"}, {"cell": "NaN"}, {"cell": "3.5"}, {"raw_code": "77\x00"}])
+def test_missing_count_of_a_departement_is_undetermined_not_admissible(drees_effectifs, tmp_path, capsys, change):
+    # issue 15.1: was ADMISSIBLE (exit 0), 77 counted 0; the whole real file is admissible with 30 adherents
+    args = ["check", "-s", "cardiologie", "-d", "77,91", "--adherents", "30", *AT_LAUNCH]
+    code, out, _ = run([*args, "--supply", str(drees_effectifs)], capsys)
+    assert code == 0 and "Verdict : ADMISSIBLE" in out
+    broken = write_drees_broken_synthetic(drees_effectifs, tmp_path, "77", **change)
+    code, out, _ = run([*args, "--supply", str(broken)], capsys)
+    assert code == 1 and "Verdict : INDÉTERMINÉ" in out
+    assert "Au moins 10 spécialistes [indéterminé] : Effectif inconnu pour 77 (" in out
+    assert "Adhérents ≥ 10 % [indéterminé] : 30 adhérents : effectif inconnu pour 77 (" in out
+    if not change:
+        assert "Fichier d'effectifs : 1 département sans ligne dans le fichier d'effectifs" in out
+    else:
+        assert "Fichier d'effectifs : 1 ligne ou valeur ignorée" in out

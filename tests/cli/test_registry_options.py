@@ -22,7 +22,7 @@ def test_check_as_of_gives_the_launch_perimeter(capsys):
     code, out, _ = run_cli(["check", "-s", "cardiologie", "-d", "77,91"], capsys)
     assert code == 1 and "ESS Cardiologie Île-de-France" in out and "lequotidiendumedecin.fr" in out
     _, out, _ = run_cli(["check", "-s", "cardiologie", "-d", "77,91", "--as-of", "2023-06-01"], capsys)
-    assert "Aucune ESS de Cardiologie et maladies vasculaires connue sur ce territoire au 2023-06-01" in out
+    assert "Aucune ESS de cardiologie et maladies vasculaires connue sur ce territoire au 2023-06-01" in out
     assert "périmètres au 2023-06-01" in out
 
 
@@ -34,7 +34,7 @@ def test_bad_as_of_exits_2_naming_it(capsys):
 def test_registry_adds_and_says_what_it_replaces(tmp_path, capsys):
     p = _excel_registry(tmp_path)
     _, out, _ = run_cli(["check", "-s", "cardiologie", "-d", "77", "--registry", str(p)], capsys)
-    assert "Aucune ESS de Cardiologie" in out  # the user's idf-cardiologie (75, 94) replaced the embedded one
+    assert "Aucune ESS de cardiologie" in out  # the user's idf-cardiologie (75, 94) replaced the embedded one
     assert "remplace : idf-cardiologie" in out
     code, out, _ = run_cli(["check", "-s", "dermatologie", "-d", "77", "--registry", str(p)], capsys)
     assert code == 1 and "ESS Dermatologie-Vénéréologie Île-de-France" in out  # embedded ESS kept
@@ -45,7 +45,7 @@ def test_registry_adds_and_says_what_it_replaces(tmp_path, capsys):
 def test_registry_only_replaces(tmp_path, capsys):
     p = _excel_registry(tmp_path)
     _, out, _ = run_cli(["check", "-s", "dermatologie", "-d", "77", "--registry-only", str(p)], capsys)
-    assert "Aucune ESS de Dermatologie" in out and "remplace" not in out
+    assert "Aucune ESS de dermatologie" in out and "remplace" not in out
     code, _, err = run_cli(["check", "-s", "dermatologie", "-d", "77", "--registry", str(p), "--registry-only", str(p)], capsys)
     assert code == 2 and "--registry-only" in err
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import subprocess
+import sys
 import threading
+import time
+import zipfile
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +27,17 @@ from synthetic import write_finess_synthetic
 
 PAYLOAD = b"synthetic dataset line\n" * 5000  # 115 kB
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+def _synthetic_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_STORED) as zf:
+        zf.writestr("PS_LibreAcces_Personne_activite_synthetic.txt", PAYLOAD * 4)
+    return buf.getvalue()
+
+
+ZIP_PAYLOAD = _synthetic_zip()  # stored, 460 kB: a leftover .part of other bytes cannot pass as it
+HTML_PAGE = b"<!DOCTYPE html><html><body>Service indisponible</body></html>\n"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -76,6 +92,32 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
         elif route == "/static/etalab-cs1100507-stock-20260512-0339.csv":
             self._send(self.finess_body)
+        elif route == "/zip":  # slow enough for two concurrent fetches to overlap
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(ZIP_PAYLOAD)))
+            self.send_header("Content-Type", "application/zip")
+            self.end_headers()
+            for i in range(0, len(ZIP_PAYLOAD), 65536):
+                self.wfile.write(ZIP_PAYLOAD[i:i + 65536])
+                self.wfile.flush()
+                time.sleep(0.02)
+        elif route == "/html":  # an error page served with status 200
+            self._send(HTML_PAGE, headers={"Content-Type": "text/html; charset=utf-8"})
+        elif route == "/html-as-octets":
+            self._send(HTML_PAGE, headers={"Content-Type": "application/octet-stream"})
+        elif route == "/short-length":  # Content-Length smaller than the file: the body is cut silently
+            self._send(ZIP_PAYLOAD, length=len(ZIP_PAYLOAD) - 5000)
+            self.close_connection = True
+        elif route == "/csv-wrong-header":
+            self._send(b"nom;adresse\nx;y\n", headers={"Content-Type": "text/csv"})
+        elif route == "/stalled":  # headers and a first block, then silence
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(ZIP_PAYLOAD)))
+            self.end_headers()
+            self.wfile.write(ZIP_PAYLOAD[:1000])
+            self.wfile.flush()
+            time.sleep(3)
+            self.close_connection = True
         elif route == "/zip-named":
             self._send(PAYLOAD, headers={"Content-Disposition": 'attachment; filename="PS_LibreAcces_202504040839.zip"'})
         else:
@@ -108,6 +150,12 @@ def _registry(base: str, **overrides) -> dict[str, Dataset]:
         "badsum": ds("badsum", "/ok", sha256="0" * 64),
         "badsize": ds("badsize", "/ok", size=123),
         "named": ds("named", "/zip-named"),
+        "zip": ds("zip", "/zip", kind="zip"),
+        "html": ds("html", "/html", kind="zip"),
+        "htmlplain": ds("htmlplain", "/html-as-octets"),
+        "short": ds("short", "/short-length", kind="zip"),
+        "badcsv": ds("badcsv", "/csv-wrong-header", kind="csv", header="finess;etalab;"),
+        "stalled": ds("stalled", "/stalled", kind="zip"),
     }
     reg.update(overrides)
     return reg
@@ -261,3 +309,100 @@ def test_cli_list_shows_official_publishers(tmp_path, monkeypatch):
     assert "github" not in res.output.lower()
     res = CliRunner().invoke(cli, ["data", "fetch", "zonage-mg"])
     assert res.exit_code == 2 and "pas de fichier officiel à adresse stable" in res.output
+
+
+# --- issue 15 item 2: the cache can be neither corrupted nor poisoned, and never hangs ---
+
+
+def test_two_concurrent_fetches_with_a_leftover_part_give_one_correct_file(http_server, tmp_path):
+    reg = _registry(http_server)
+    (tmp_path / "zip.bin.part").write_bytes(b"garbage of an earlier run" * 20_000)  # no validator: not resumed
+    results, errors = [], []
+
+    def one() -> None:
+        try:
+            results.append(fetch("zip", registry=reg, cache=tmp_path, backoff=0))
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors and len(results) == 2 and results[0] == results[1]
+    assert results[0].read_bytes() == ZIP_PAYLOAD
+    assert _Handler.hits["/zip"] == 1  # the second waited for the lock and took the verified file
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == ["zip.bin", "zip.bin.json"]
+
+
+def test_concurrent_fetches_in_two_processes(http_server, tmp_path):
+    code = (
+        "import sys; from ess_geo.inputs.datasets import Dataset, fetch\n"
+        f"ds = Dataset(name='zip', title='synthetic', url={http_server + '/zip'!r}, filename='zip.bin', "
+        "publisher='s', licence='', source_page='', kind='zip')\n"
+        f"print(fetch('zip', registry={{'zip': ds}}, cache={str(tmp_path)!r}, backoff=0))\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert (tmp_path / "zip.bin").read_bytes() == ZIP_PAYLOAD
+    assert _Handler.hits["/zip"] == 1
+
+
+def test_html_page_with_status_200_is_refused(http_server, tmp_path):
+    reg = _registry(http_server)
+    for name in ("html", "htmlplain"):  # by Content-Type, and by content when the type lies
+        with pytest.raises(DatasetError, match=r"refused.*HTML") as exc:
+            fetch(name, registry=reg, cache=tmp_path, backoff=0)
+        assert "page HTML" in exc.value.fr and name in exc.value.fr
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")) == []
+
+
+def test_poisoned_cache_entry_is_deleted_and_fetched_again(http_server, tmp_path):
+    reg = _registry(http_server)
+    (tmp_path / "zip.bin").write_bytes(HTML_PAGE)  # an older version stored an error page under the final name
+    (tmp_path / "zip.bin.json").write_text(json.dumps({"size": len(HTML_PAGE)}), encoding="utf-8")
+    assert fetch("zip", registry=reg, cache=tmp_path).read_bytes() == ZIP_PAYLOAD
+    assert _Handler.hits["/zip"] == 1
+    (tmp_path / "zip.bin.json").unlink()  # a file without its sidecar (written last) is not trusted either
+    assert fetch("zip", registry=reg, cache=tmp_path).read_bytes() == ZIP_PAYLOAD
+    assert _Handler.hits["/zip"] == 2
+    (tmp_path / "zip.bin").write_bytes(HTML_PAGE)
+    with pytest.raises(DatasetError, match="not in the cache"):  # offline: refused, never returned
+        fetch("zip", registry=reg, cache=tmp_path, offline=True)
+    assert not (tmp_path / "zip.bin").exists()
+
+
+def test_short_content_length_and_wrong_csv_header_are_refused(http_server, tmp_path):
+    reg = _registry(http_server)
+    with pytest.raises(DatasetError, match="not a complete zip") as exc:
+        fetch("short", registry=reg, cache=tmp_path, backoff=0)
+    assert "archive zip" in exc.value.fr
+    with pytest.raises(DatasetError, match=r"'nom;adresse'.*finess;etalab") as exc:
+        fetch("badcsv", registry=reg, cache=tmp_path, backoff=0)
+    assert "ligne 1" in exc.value.fr
+    assert not (tmp_path / "short.bin").exists() and not (tmp_path / "badcsv.bin").exists()
+
+
+def test_stalled_server_stops_after_the_timeout_in_french(http_server, tmp_path, monkeypatch):
+    reg = _registry(http_server)
+    with pytest.raises(DatasetError, match="stalled") as exc:
+        fetch("stalled", registry=reg, cache=tmp_path, timeout=0.3, backoff=0)
+    assert "ne répond plus" in exc.value.fr and "--timeout" in exc.value.fr
+    assert _Handler.hits["/stalled"] == 1  # not retried
+    assert not (tmp_path / "stalled.bin").exists()
+    monkeypatch.setattr(datasets, "DATASETS", reg)
+    monkeypatch.setenv("ESS_GEO_CACHE", str(tmp_path))
+    res = CliRunner().invoke(cli, ["data", "fetch", "stalled", "--timeout", "0.3"])
+    assert res.exit_code == 2 and "ne répond plus" in res.output
+
+
+def test_leftover_download_of_a_killed_fetch_is_removed_under_the_lock(http_server, tmp_path):
+    leftover = tmp_path / ".zip.bin.a1b2c3d4.download"
+    leftover.write_bytes(b"half a download")
+    other = tmp_path / ".other.bin.a1b2c3d4.download"  # another dataset's download in progress: untouched
+    other.write_bytes(b"busy")
+    assert fetch("zip", registry=_registry(http_server), cache=tmp_path).read_bytes() == ZIP_PAYLOAD
+    assert not leftover.exists() and other.exists()

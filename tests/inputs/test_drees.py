@@ -8,7 +8,8 @@ import pytest
 
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import load_supply
-from synthetic import write_drees
+from ess_geo.inputs.supply import ABSENT_FR
+from synthetic import write_drees, write_drees_broken_synthetic
 
 
 @pytest.mark.shared
@@ -111,3 +112,54 @@ def test_read_drees_table_from_text(tmp_path):
     s = read_drees_table(header + "\n2A;4;4\nTotal général;4;4\n", tmp_path / "t.csv", vintage="2024", delimiter=";")
     assert list(s.table["code_dep"]) == ["2A"] and s.table["specialty"].tolist() == ["cardiologie"]
     assert s.source.vintage == "2024" and s.mode == "tous" and not s.dropped
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize(("cell", "reason", "why"), [
+    ("-5", "effectif négatif", "effectif négatif « -5 », ligne 79"),
+    ("NaN", "effectif non entier", "effectif non entier « NaN », ligne 79"),
+    ("3.5", "effectif non entier", "effectif non entier « 3.5 », ligne 79"),
+    ("", "effectif non entier", "cellule vide, ligne 79"),
+])
+def test_bad_cell_of_the_real_table_is_dropped_and_missing_with_its_reason(drees_effectifs, tmp_path, cell, reason, why):
+    # issue 15.1: the cardiologie cell of Seine-et-Marne (line 79) broken in a copy of the real table
+    s = load_supply(write_drees_broken_synthetic(drees_effectifs, tmp_path, "77", cell))
+    assert s.dropped.count == 1 and s.dropped.by_reason[reason] == 1 and s.dropped.sample[0]["line"] == 79
+    c = s.count("cardiologie", ["77", "91"])
+    assert c.missing == ["77"] and c.missing_reasons == {"77": why}
+    assert c.total == 137  # 91 alone: 77 is unknown, not a count
+    assert s.count("dermatologie", ["77"]).missing == []  # the line's other cells are read
+    assert s.absent_reasons == {}
+
+
+@pytest.mark.shared
+def test_deleted_line_of_the_real_table_is_reported_absent(drees_effectifs, tmp_path):
+    s = load_supply(write_drees_broken_synthetic(drees_effectifs, tmp_path, "77"))
+    assert not s.dropped  # nothing was read, so nothing was dropped: the absence is reported instead
+    assert s.absent_reasons == {"77": ABSENT_FR}
+    assert s.absent_fr() == ("1 département sans ligne dans le fichier d'effectifs (effectif inconnu, jamais compté 0) : "
+                             "77 (ligne absente du fichier d'effectifs)")
+    c = s.count("cardiologie", ["77", "91"])
+    assert c.missing == ["77"] and c.missing_fr() == "77 (ligne absente du fichier d'effectifs)"
+
+
+@pytest.mark.shared
+def test_code_with_a_nul_byte_is_dropped_and_its_departement_named(drees_effectifs, tmp_path):
+    s = load_supply(write_drees_broken_synthetic(drees_effectifs, tmp_path, "77", raw_code="77\x00"))
+    assert s.dropped.by_reason["code département inconnu"] == 1 and s.dropped.sample[0]["line"] == 79
+    assert s.absent_reasons == {"77": "ligne 79 ignorée : code département illisible '77\\x00'"}
+    assert s.count("cardiologie", ["77", "91"]).missing_reasons == s.absent_reasons
+
+
+def test_line_with_a_wrong_field_count_names_its_departement(tmp_path):
+    s = load_supply(write_drees(tmp_path / "synthetic_drees.csv", "77,6,1", "91,4,2,6"))
+    assert s.dropped.by_reason["nombre de champs incorrect (3 au lieu de 4)"] == 1
+    assert s.absent_reasons["77"] == "ligne 2 ignorée : nombre de champs incorrect (3 au lieu de 4)"
+    assert s.count("cardiologie", ["77", "91"]).missing == ["77"]
+
+
+def test_table_of_a_few_departements_reports_the_others_briefly(tmp_path):
+    s = load_supply(write_drees(tmp_path / "synthetic_drees.csv", "77,6,1,7", "91,4,2,6"))
+    assert len(s.absent_reasons) == 99 and set(s.absent_reasons.values()) == {ABSENT_FR}
+    assert s.absent_fr().startswith("99 départements sans ligne dans le fichier d'effectifs")
+    assert s.absent_fr().endswith("; … et 89 autres") and s.count("cardiologie", ["77", "91"]).missing == []

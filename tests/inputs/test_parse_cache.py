@@ -66,13 +66,14 @@ def test_cached_zonage_equals_a_fresh_match_and_says_so(zonage_file, cache):
 def test_cached_rpps_equals_a_fresh_read(tmp_path, cache, rpps_extract):
     path = tmp_path / "PS_LibreAcces_Personne_activite_202504040839.txt"
     generate_synthetic_rpps(path, 3000)
-    for p, mode in ((path, "liberal"), (path, "tous"), (rpps_extract, "liberal")):
-        fresh = load_rpps(p, mode=mode, cache=False)
-        load_rpps(p, mode=mode)
-        reused = load_rpps(p, mode=mode)
+    for p, mode, raw in ((path, "liberal", False), (path, "tous", False), (path, "liberal", True),
+                         (rpps_extract, "liberal", False)):
+        fresh = load_rpps(p, mode=mode, sample_raw=raw, cache=False)
+        load_rpps(p, mode=mode, sample_raw=raw)
+        reused = load_rpps(p, mode=mode, sample_raw=raw)
         assert_same(fresh, reused)
-        assert reused.dropped.count == fresh.dropped.count and reused.dropped.sample == fresh.dropped.sample
-    assert len(entries(cache, "rpps")) == 3  # one entry per file and mode
+        assert reused.dropped.to_dict() == fresh.dropped.to_dict()  # samples, and the fields they hide
+    assert len(entries(cache, "rpps")) == 4  # one entry per file and options
 
 
 def test_cached_finess_equals_a_fresh_read(tmp_path, cache):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
 
+import ess_geo.inputs.registry as registry_module
 from ess_geo.errors import InputDataError
-from ess_geo.inputs.registry import load_registry
+from ess_geo.inputs.registry import EMBEDDED_ORIGIN, load_registry
 
 HEADER = "id,name,specialties,departements,region,status,source,source_date\n"
 
@@ -83,8 +85,8 @@ def test_undecodable_registry_names_the_file(tmp_path):
 def test_registry_csv_error_names_the_file(tmp_path):
     p = tmp_path / "synthetic_registry_huge_field.csv"
     p.write_text(HEADER + 'x,"' + "a" * 200_000 + '",pneumologie,94,11,projet,test,\n', encoding="utf-8")
-    with pytest.raises(InputDataError, match=r"synthetic_registry_huge_field\.csv.*CSV error near line 2"):
-        load_registry(p)
+    with pytest.raises(InputDataError, match=r"synthetic_registry_huge_field\.csv.*line 2 is 200\d{3} bytes long"):
+        load_registry(p)  # refused by the line-length limit before the csv module sees it
 
 
 def test_registry_on_a_directory_or_a_non_path(tmp_path):
@@ -165,3 +167,56 @@ def test_quoted_field_holding_a_hash_line_is_not_a_comment(tmp_path):
     p = tmp_path / "synthetic_registry_hash.csv"
     p.write_text(HEADER + 'a,"ESS A\n# pas un commentaire",cardiologie,75,11,active,src,\n', encoding="utf-8")
     assert load_registry(p).entries[0].name == "ESS A\n# pas un commentaire"
+
+
+def test_too_many_fields_is_french_end_to_end(tmp_path):
+    # issue 15.7: the detail of each problem is French too, with its line and value
+    p = tmp_path / "synthetic_registry_fields.csv"
+    p.write_text(HEADER + "a,ESS A,cardiologie,75,11,active,src,2024,de trop,encore\n", encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"line 2: too many fields \(10 for 8 columns; extra: 'de trop', 'encore'\)") as info:
+        load_registry(p)
+    assert info.value.fr == (f"registre {p} mal formé : ligne 2 : trop de champs (10 pour 8 colonnes ; en trop : "
+                             "'de trop', 'encore' ; séparateur « , » dans une valeur sans guillemets ?)")
+
+
+def test_column_given_twice_is_refused(tmp_path):
+    p = tmp_path / "synthetic_registry_twice.csv"
+    p.write_text("id,id,name,specialties,departements,status,source\na,b,ESS,cardiologie,75,active,src\n",
+                 encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"column\(s\) \['id'\] given twice") as info:
+        load_registry(p)
+    assert info.value.fr.endswith("colonne(s) en double : id (ligne 1)")
+
+
+def test_many_problems_are_counted_and_long_values_shortened(tmp_path):
+    p = tmp_path / "synthetic_registry_many.csv"
+    rows = "".join(f"x{i},ESS,cardiologie,75,11,{'z' * 500},src,\n" for i in range(30))
+    p.write_text(HEADER + rows, encoding="utf-8")
+    with pytest.raises(InputDataError, match=r"and 10 more problem\(s\)$") as info:
+        load_registry(p)
+    fr = info.value.fr
+    assert fr.count("statut 'zzz") == 20 and fr.endswith("… et 10 autres problèmes")
+    assert "z" * 100 not in fr and len(fr) < 3000
+
+
+def test_a_registry_file_is_parsed_once_per_version(tmp_path, monkeypatch):
+    # issue 14.4: parsed once per file and content per process (embedded too); a changed file is parsed again
+    calls = []
+    parse = registry_module._parse
+    monkeypatch.setattr(registry_module, "_parse", lambda *a: calls.append(a[1]) or parse(*a))
+    p = tmp_path / "synthetic_registry_cached.csv"
+    p.write_text(HEADER + "a,ESS A,pneumologie,75,11,active,src,2024\n", encoding="utf-8")
+    first = load_registry(p, include_embedded=True)
+    first.entries.clear()  # the caller's own copy: the cache is not changed
+    again = load_registry(p, include_embedded=True)
+    assert [e.id for e in again if e.id == "a"] == ["a"] and len(again) == 11
+    assert [e.id for e in load_registry(p)] == ["a"]
+    assert calls.count(str(p)) <= 2  # once with the embedded ESS, once alone: never again
+    for _ in range(5):
+        load_registry(p), load_registry(p, include_embedded=True), load_registry()
+    assert calls.count(str(p)) <= 2 and calls.count(EMBEDDED_ORIGIN) <= 1
+    stat = p.stat()
+    p.write_text(HEADER + "b,ESS B,pneumologie,75,11,active,src,2025\n", encoding="utf-8")  # same size
+    os.utime(p, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and same time: the content decides
+    assert [e.id for e in load_registry(p)] == ["b"]
+    assert load_registry().entries == load_registry().entries and load_registry() is not load_registry()

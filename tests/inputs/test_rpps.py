@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -112,6 +113,19 @@ def test_dropped_and_excluded_are_counted_with_reasons(synthetic_rpps_basic):
     assert s.stats["placed_by"]["code postal et nom de commune"] == 1
     assert s.stats["placed_by"]["arrondissement municipal"] == 1
     assert s.table.query("specialty == 'dermatologie'")["code_insee"].tolist() == ["75056"]
+
+
+def test_dropped_samples_name_no_doctor_unless_asked(synthetic_rpps_basic):
+    # issue 15.7: the samples keep line numbers and reasons, never an RPPS number (nor a name)
+    s = load_rpps(synthetic_rpps_basic)
+    text = repr(s.dropped.to_dict())
+    assert re.search(r"99\d{9}", text) is None and "Identifiant PP" not in text and "PERSONNE" not in text
+    assert {x["reason"] for x in s.dropped.sample} == set(s.dropped.by_reason)
+    assert [x["line"] for x in s.dropped.sample if x["reason"].startswith("ligne mal formée")] == [15]
+    unknown = next(x for x in s.dropped.sample if x["reason"].startswith("code savoir-faire inconnu"))
+    assert unknown["row"]["Code savoir-faire"] == "XX99"  # what says why is kept
+    raw = load_rpps(synthetic_rpps_basic, sample_raw=True)  # the caller asks: identifiers kept
+    assert all(x["row"]["Identifiant PP"].startswith("99") for x in raw.dropped.sample)
 
 
 def test_mode_tous_and_salarie(synthetic_rpps_basic):

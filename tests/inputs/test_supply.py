@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ess_geo.inputs.load import load_supply
-from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply, distinct_doctors
+from ess_geo.inputs.supply import ABSENT_FR, MODES, TABLE_COLUMNS, Supply, distinct_doctors
 from ess_geo.reference.population import density_per_100k, inhabitants
 from ess_geo.sources import Source
 from synthetic import write_drees
@@ -74,3 +74,14 @@ def test_departement_count_density_is_the_one_formula(tmp_path):
     assert c.density_per_100k == density_per_100k(9, c.inhabitants)
     mayotte = load_supply(write_drees(tmp_path / "synthetic_976.csv", "976,5,3,8")).count("cardiologie", ["976"])
     assert mayotte.total == 5 and mayotte.inhabitants is None and mayotte.density_per_100k is None
+
+
+def test_missing_reasons_is_the_one_home_of_unknown_counts():
+    # a person-level supply without any line in a département: unknown there (never 0), with the reason
+    table = pd.DataFrame(columns=["code_insee", *TABLE_COLUMNS])
+    s = Supply(table=table, source=Source("synthétique", "2025"), persons=_persons(), mode="liberal")
+    c = s.count("cardiologie", ["04", "06"])
+    assert c.missing == ["06"] and c.missing_reasons == {"06": ABSENT_FR}
+    assert s.missing_reasons("cardiologie", ["04", "05", "06"]) == {"06": ABSENT_FR}
+    assert c.missing_fr() == "06 (ligne absente du fichier d'effectifs)"
+    assert s.count("cardiologie", ["04"]).missing_fr() == ""

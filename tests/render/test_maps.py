@@ -527,8 +527,8 @@ def test_cli_map_tiles_ignored_for_static_output_and_sources_printed(tmp_path, c
     assert code == 0 and "--tiles ignoré" not in capsys.readouterr().err
 
 
-def test_map_site_list_says_when_specialists_are_not_located(tmp_path):
-    """A département-level supply: the map's site list says their presence was not counted."""
+def test_map_draws_no_site_when_specialists_are_not_located(tmp_path):
+    """A département-level supply: no site drawn, and a note says why (issue 13.4)."""
     import pandas as pd
 
     from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
@@ -548,13 +548,11 @@ def test_map_site_list_says_when_specialists_are_not_located(tmp_path):
     check = check_territory("cardiologie", departements="48", supply=sup)
     zip_result = rank_outreach_sites(flag_zip(check, "cardiologie", sup, load_zonage(path)), k=2, min_population=1000)
     spec = territory_map_spec(check, zip_result=zip_result)
-    assert spec.sites[0] == (
-        "Classement : population ZIP dans un rayon de 30 km (offre non localisée par commune : présence des "
-        "spécialistes non prise en compte)"
-    )
-    assert spec.sites[1].startswith("1. ")
+    assert spec.sites == []
+    assert not any("consultations avancées" in layer.name.lower() for layer in spec.layers)
+    assert zip_result.unranked_fr in spec.notes
     page = map_html(make_territory_map(check, zip_result=zip_result))
-    assert json.dumps("présence des spécialistes non prise en compte")[1:-1] in page
+    assert json.dumps("Sites de consultations avancées non classés")[1:-1] in page
 
 
 # ------------------------------------------------------------------ Mayotte (976): legend, outline

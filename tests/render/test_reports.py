@@ -8,12 +8,12 @@ import os
 
 import pytest
 
+from ess_geo._output import atomic_write_bytes
 from ess_geo.cli import main
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import load_supply
 from ess_geo.reference import codes, geography
 from ess_geo.render.reports import FORMATS, write_coverage_report
-from ess_geo.render.tables import atomic_write_bytes
 
 pytestmark = pytest.mark.shared
 
@@ -33,7 +33,7 @@ def idf_report(tmp_path_factory, drees):
 
 
 def read_csv(path):
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -117,7 +117,7 @@ def test_failure_while_rendering_leaves_previous_report_intact(tmp_path, drees, 
     def boom(*args, **kwargs):
         raise RuntimeError("synthetic failure while rendering")
 
-    monkeypatch.setattr("ess_geo.render.reports.render_xlsx", boom)
+    monkeypatch.setattr("ess_geo.render.reports.render_xlsx_many", boom)
     with pytest.raises(RuntimeError, match="synthetic failure"):
         write_coverage_report(out, "94", supply=drees, specialties=["cardiologie"])
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -132,7 +132,7 @@ def test_failure_while_writing_leaves_no_partial_file(tmp_path, monkeypatch):
         raise OSError("synthetic disk failure")
 
     monkeypatch.setattr(os, "replace", failing_replace)
-    with pytest.raises(OSError, match="synthetic disk failure"):
+    with pytest.raises(InputDataError, match=r"region_94\.html.*synthetic disk failure"):
         atomic_write_bytes(target, b"new report, never complete")
     monkeypatch.setattr(os, "replace", real_replace)
     assert target.read_bytes() == b"previous report"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import geopandas as gpd
@@ -9,12 +10,13 @@ import pandas as pd
 import pytest
 
 import synthetic
+from ess_geo._output import atomic_write_bytes
 from ess_geo.analysis.access import access_index
 from ess_geo.analysis.outreach import flag_zip, rank_outreach_sites
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import load_zonage
-from ess_geo.render.tables import atomic_write_bytes, render_csv, write_access_csv, write_zip_outputs, zip_payload
+from ess_geo.render.tables import render_csv, write_access_csv, write_zip_outputs, zip_payload
 from ess_geo.sources import Source
 
 
@@ -57,14 +59,14 @@ def test_write_access_csv_unwritable_folder_is_input_error(commune_supply_synthe
 
 @pytest.fixture
 def zip_result_48_synthetic(tmp_path):
-    """Outreach sites in Lozère on a synthetic all-ZIP zonage and a synthetic département supply."""
+    """Outreach sites in Lozère on a synthetic all-ZIP zonage and a synthetic commune-level supply (Mende)."""
     path = synthetic.write_all_zip_zonage_synthetic(tmp_path, ["48"])
     zonage = load_zonage(path)
     table = pd.DataFrame(
-        {"code_dep": ["48"], "specialty": ["cardiologie"], "drees_group": ["07-Cardiologie"], "n_specialists": [12],
-         "mode": ["synthetic"], "source": ["synthetic"]}
+        {"code_insee": ["48095"], "code_dep": ["48"], "specialty": ["cardiologie"], "drees_group": ["07-Cardiologie"],
+         "n_specialists": [12], "mode": ["synthetic"], "source": ["synthetic"]}
     )
-    sup = Supply(table=table, source=Source(name="synthetic département supply", vintage="synthetic"))
+    sup = Supply(table=table, source=Source(name="synthetic commune supply", vintage="synthetic"))
     result = rank_outreach_sites(flag_zip(["48"], "cardiologie", sup, zonage), k=2, min_population=1000)
     return result, zonage
 
@@ -103,10 +105,27 @@ def test_write_zip_outputs_unwritable_folder_is_input_error(zip_result_48_synthe
 
 def test_render_csv_joins_lists_and_writes_booleans():
     frame = pd.DataFrame({"group": [["75", "92"], None], "exact": [True, None], "n": [3, float("nan")]})
-    text = render_csv(frame, ["group", "exact", "n"]).decode("utf-8")
+    text = render_csv(frame, ["group", "exact", "n"]).decode("utf-8-sig")
     assert text.splitlines() == ["group,exact,n", "75+92,true,3.0", ",,"]
 
 
 def test_atomic_write_bytes_creates_folders(tmp_path):
     path = atomic_write_bytes(tmp_path / "a" / "b.txt", b"contenu")
     assert path.read_bytes() == b"contenu" and [p.name for p in path.parent.iterdir()] == ["b.txt"]
+
+
+def test_zip_csvs_write_hostile_zonage_names_as_text(zip_result_48_synthetic, tmp_path):
+    # issue 15 item 4: a zonage line's raw commune name comes back quoted, never as a formula
+    result, _ = zip_result_48_synthetic
+    path = tmp_path / "synthetic_zonage_hostile.csv"
+    path.write_text('Code_postal,Nom_commune,Zonage\n48000,Mende,ZIP\n48999,"=HYPERLINK(""http://x"",""y"")",ZIP\n',
+                    encoding="utf-8")
+    zonage = load_zonage(path)
+    write_zip_outputs(result, zonage, tmp_path / "out", sep=";")
+    data = (tmp_path / "out" / "zonage_lignes_non_rattachees.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rejected = pd.read_csv(io.BytesIO(data), sep=";", dtype=str, encoding="utf-8-sig")
+    assert rejected["Nom de commune"].tolist() == ["'=HYPERLINK(\"http://x\",\"y\")"]
+    assert rejected["Ligne du fichier"].tolist() == ["3"]
+    communes = pd.read_csv(tmp_path / "out" / "communes_zip.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    assert not communes["Population"].str.startswith("'").any()

@@ -76,7 +76,7 @@ def test_overlap_on_either_specialty_fails_naming_it():
     overlap = result.criterion("overlap")
     assert overlap.status == "fail" and result.admissible is False
     assert overlap.message.startswith("Non conforme pour Cardiologie et maladies vasculaires.")
-    assert "Néphrologie : Aucune ESS de Néphrologie connue" in overlap.message
+    assert "Néphrologie : Aucune ESS de néphrologie connue" in overlap.message
     assert {k: v["status"] for k, v in overlap.evidence["by_specialty"].items()} == {"cardiologie": "fail", "nephrologie": "pass"}
     assert [(f["id"], f["specialty"]) for f in overlap.evidence["ess"]] == [("idf-cardiologie", "cardiologie")]
     # the same list in the other order: the néphrologie ESS does not exist, the cardiology one still fails
@@ -211,7 +211,7 @@ def test_pluri_specialites_in_every_output():
     assert result.several and result.specialty_label == label
     assert result.summary_fr().startswith(f"ESS {label} — Seine-et-Marne (77), Essonne (91)")
     assert f"ESS {label}" in result._repr_html_()
-    assert "cardiologie+nephrologie on 77+91" in repr(result)
+    assert "cardiologie+nephrologie sur 77+91" in repr(result)
     data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
     assert data["label"] == label and data["specialty"]["id"] == "cardiologie"
     assert [s["id"] for s in data["specialties"]] == ["cardiologie", "nephrologie"]

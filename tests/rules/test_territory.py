@@ -174,7 +174,7 @@ def test_negative_cell_cannot_fail_the_threshold(tmp_path):
     t = check_territory("cardiologie", ["77", "91"], supply=sup).criterion("threshold")
     assert t.status == "unknown"
     assert t.evidence["missing"] == ["77"]
-    assert "illisibles" in t.message
+    assert "77 (effectif négatif « -50 », ligne 2), jamais compté 0" in t.message
 
 
 def test_unreadable_cell_is_unknown_not_zero(tmp_path):
@@ -184,11 +184,13 @@ def test_unreadable_cell_is_unknown_not_zero(tmp_path):
     assert r.admissible is None
 
 
-def test_unreadable_cell_but_the_others_reach_ten(tmp_path):
+def test_unreadable_cell_is_unknown_even_when_the_others_reach_ten(tmp_path):
+    # issue 15.1: a missing count is never counted as 0, even when the other départements reach 10
     sup = _synthetic_drees(tmp_path, "77,,1,1", "91,12,1,13")
     t = check_territory("cardiologie", ["77", "91"], supply=sup).criterion("threshold")
-    assert t.status == "pass"
-    assert t.evidence["total"] == 12
+    assert t.status == "unknown"
+    assert t.evidence["missing_reasons"] == {"77": "cellule vide, ligne 2"}
+    assert "77 (cellule vide, ligne 2)" in t.message and "91 : 12" in t.message
 
 
 def test_duplicated_row_is_not_summed(tmp_path):
@@ -240,7 +242,20 @@ def test_unknown_code_hint_in_french():
 
 def test_repr_is_compact():
     r = check_territory("cardiologie", ["09", "31"])
-    assert repr(r).startswith("<TerritoryCheck cardiologie on 09+31: indéterminé")
+    assert repr(r).startswith("<TerritoryCheck cardiologie sur 09+31 : indéterminé (specialty=conforme, ")
+    assert " on " not in repr(r) and "=pass" not in repr(r)  # French (issue 13.6)
+    assert str(r) == r.summary_fr() and str(r).startswith("ESS Cardiologie")
+
+
+def test_overlap_message_elides_and_lowercases_the_specialty():
+    """« Aucune ESS d'ophtalmologie », not « de Ophtalmologie » (issue 13.6)."""
+    from ess_geo._format import de_fr, in_sentence
+
+    r = check_territory("ophtalmologie", "48")
+    assert "Aucune ESS d'ophtalmologie connue" in r.criterion("overlap").message
+    assert de_fr("Cardiologie et maladies vasculaires") == "de cardiologie et maladies vasculaires"
+    assert de_fr("ORL et chirurgie cervico-faciale") == "d'ORL et chirurgie cervico-faciale"
+    assert de_fr("Endocrinologie") == "d'endocrinologie" and in_sentence("Pédiatrie") == "pédiatrie"
 
 
 @pytest.mark.parametrize(

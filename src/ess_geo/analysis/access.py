@@ -260,7 +260,7 @@ def access_index(
     # drops are reported when they concern the output: the territory or a bordering département
     near = None if wanted is None else set(wanted) | {n for d in wanted for n in geography.neighbours(d)}
     points, outside = located_points(dropped, near)
-    per_commune, exact, outside_supply = commune_specialists(sup, spec, dropped, set(points["code_insee"]), near)
+    per_commune, exact, outside_supply = commune_specialists(sup, spec, dropped, pd.Index(points["code_insee"]), near)
     if wanted is not None:  # only the land units of the wanted départements are computed
         points = points[points["land_unit"].isin({distance_zone(d) for d in wanted})]
     table, n_pairs, empty = _commune_indices(points, per_commune, band_tuple)

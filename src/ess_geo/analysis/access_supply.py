@@ -41,9 +41,13 @@ def located_points(dropped: DroppedRows, near: set[str] | None) -> tuple[pd.Data
 
 
 def commune_specialists(
-    sup: Supply, spec: Specialty, dropped: DroppedRows, known: set[str], near: set[str] | None = None
+    sup: Supply, spec: Specialty, dropped: DroppedRows, known: pd.Index | set[str], near: set[str] | None = None
 ) -> tuple[pd.Series, bool, int]:
     """Specialists per usable commune, whether exact, and the unusable rows outside ``near``.
+
+    ``known`` (the usable commune codes, best as a :class:`pandas.Index`) is matched by a hash
+    lookup (``Index.get_indexer``): ``Series.isin`` on Arrow strings boxes each of the 34,871
+    codes into a pyarrow scalar on every call, which was most of an access index.
 
     Unusable rows (unknown commune, or no geometry) are added to ``dropped`` when their
     département is in ``near`` (None: all), or cannot be told; the others are only counted.
@@ -62,7 +66,8 @@ def commune_specialists(
         )
     rows, exact, _ = sup.rows_for(spec)
     codes = rows["code_insee"].astype(str)
-    bad = ~codes.isin(known)
+    known_index = known if isinstance(known, pd.Index) else pd.Index(sorted(known), dtype=object)
+    bad = pd.Series(known_index.unique().get_indexer(codes) < 0, index=codes.index)
     outside = 0
     for idx in rows.index[bad.to_numpy()]:
         if near is not None and (dep := _dep_of_code(str(tab.at[idx, "code_insee"]))) is not None and dep not in near:

@@ -62,6 +62,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 
 from ess_geo.analysis.coverage_columns import (
@@ -99,6 +100,7 @@ from ess_geo.rules.derogations import (
     require_perimeter_derogation,
 )
 from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
+from ess_geo.rules.territory_geo import GEO_CRS
 from ess_geo.sources import Source
 
 __all__ = [
@@ -217,6 +219,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     zonage: Zonage | str | Path | None = None,
     derogations: Iterable[str] | str | None = None,
     as_of: date | str | None = None,
+    geometry: bool = False,
 ) -> CoverageResult:  # long: numpydoc documents every option; the body is 25 lines
     """ESS coverage of every département for every specialty.
 
@@ -248,6 +251,8 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
         table (it allows ``cross_region``).
     as_of : datetime.date or str, optional
         Date whose ESS perimeters are used (ISO ``YYYY-MM-DD``); default today.
+    geometry : bool, default False
+        Make ``table`` a GeoDataFrame (EPSG:4326) with each département's outline in ``geometry``.
 
     Returns
     -------
@@ -276,8 +281,12 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     rows, summary, basis = _tables(ctx, specs, regions, sup, reg, rule, progress)
     sources = [geography.reference_source(), reg.source] + (sup.sources if sup is not None else [])
     sources += [zon.source] if zon is not None else []
+    table = _typed(pd.DataFrame.from_records(rows, columns=TABLE_COLUMNS))
+    if geometry:  # each row's département outline, EPSG:4326
+        shapes = geography.load_departements().set_index("code_dep")["geometry"]
+        table = gpd.GeoDataFrame(table, geometry=table["code_dep"].map(shapes).to_numpy(), crs=GEO_CRS)
     return CoverageResult(
-        table=_typed(pd.DataFrame.from_records(rows, columns=TABLE_COLUMNS)),
+        table=table,
         summary=_typed(pd.DataFrame.from_records(summary, columns=SUMMARY_COLUMNS)),
         specialties=specs,
         regions=regions,
@@ -338,6 +347,8 @@ def _notes(zon: Zonage | None, sup: Supply | None, rule: FundingRule, *, cross_r
         )
     if sup is not None and sup.dropped:
         notes.append(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    if sup is not None and sup.absent_reasons:
+        notes.append(f"Fichier d'effectifs : {sup.absent_fr()}")
     notes += [
         f"Seuil : au moins {MIN_SPECIALISTS} médecins de la spécialité sur le territoire de l'ESS. "
         f"« {UNREACHABLE_FR[:1].upper()}{UNREACHABLE_FR[1:]} » : aucun groupe contigu de départements non couverts "

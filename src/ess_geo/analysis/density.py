@@ -11,6 +11,7 @@ carry no person identifiers: their counts are summed.
 
 from __future__ import annotations
 
+import geopandas as gpd
 import pandas as pd
 
 from ess_geo.errors import InputDataError
@@ -19,6 +20,7 @@ from ess_geo.reference.codes import departement_region, normalize_dep_codes
 from ess_geo.reference.geography import load_communes, load_departements, load_regions, reference_source
 from ess_geo.reference.population import density_per_100k_series, inhabitants
 from ess_geo.reference.specialties import Specialty, get_specialty
+from ess_geo.rules.territory_geo import GEO_CRS, dissolved_departements
 
 __all__ = ["LEVELS", "RESULT_COLUMNS", "supply_by"]
 
@@ -28,7 +30,11 @@ _KEY = {"commune": "code_insee", "departement": "code_dep", "region": "code_regi
 
 
 def supply_by(
-    supply: Supply, level: str | list[str] = "departement", *, specialty: str | Specialty | None = None
+    supply: Supply,
+    level: str | list[str] = "departement",
+    *,
+    specialty: str | Specialty | None = None,
+    geometry: bool = False,
 ) -> pd.DataFrame:
     """Specialist counts and densities per 100,000 inhabitants at one geographic level.
 
@@ -41,14 +47,18 @@ def supply_by(
         specialty for the whole territory).
     specialty : str or Specialty, optional
         Keep one specialty (canonical id, label or alias); all by default.
+    geometry : bool, default False
+        Return a GeoDataFrame (EPSG:4326) with each unit's outline in ``geometry`` (a territory:
+        its départements dissolved).
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or geopandas.GeoDataFrame
         Columns ``level``, ``code``, ``nom``, ``specialty``, ``n_specialists``, ``population``
-        (resident population, embedded geography) and ``density_per_100k``; every unit of the
-        level appears for every specialty present (0 where there is no specialist). Attributes
-        ``attrs["sources"]`` (list of :class:`~ess_geo.sources.Source`) and ``attrs["mode"]``.
+        (resident population, embedded geography) and ``density_per_100k`` (then ``geometry``);
+        every unit of the level appears for every specialty present (0 where there is no
+        specialist). Attributes ``attrs["sources"]`` (list of :class:`~ess_geo.sources.Source`)
+        and ``attrs["mode"]``.
 
     Raises
     ------
@@ -74,9 +84,24 @@ def supply_by(
     out["n_specialists"] = out["n_specialists"].astype("int64")
     out["density_per_100k"] = density_per_100k_series(out["n_specialists"], out["population"])
     out = out[RESULT_COLUMNS].reset_index(drop=True)
+    if geometry:
+        out = _with_geometry(out, level)
     out.attrs["sources"] = [supply.source, reference_source()]
     out.attrs["mode"] = supply.mode
     return out
+
+
+def _with_geometry(out: pd.DataFrame, level: str | list[str]) -> gpd.GeoDataFrame:
+    """The rows of :func:`supply_by` with each unit's outline (EPSG:4326)."""
+    if isinstance(level, str):
+        loader, key = {"commune": (load_communes, "code_insee"), "departement": (load_departements, "code_dep"),
+                       "region": (load_regions, "code_region")}[level]
+        shapes = loader().set_index(key)["geometry"]
+        geoms = gpd.GeoSeries(out["code"].map(shapes).to_numpy(), crs=GEO_CRS)
+    else:
+        shape = dissolved_departements(normalize_dep_codes(level))
+        geoms = gpd.GeoSeries([shape] * len(out), crs=GEO_CRS)
+    return gpd.GeoDataFrame(out, geometry=geoms.to_numpy(), crs=GEO_CRS)
 
 
 def _check_level(supply: Supply, level: str) -> None:

@@ -17,11 +17,12 @@ cardiologist. When a land unit has no specialist, its distances are unknown (NaN
 so. Outreach catchments are likewise confined to one land unit. Nearest neighbours use
 :class:`scipy.spatial.cKDTree`: no N×N matrix.
 
-When the supply only counts specialists per département (DREES table), no commune holds a
-specialist: distances are unknown (NaN) and the result says so in :attr:`ZipResult.notes`. Sites
-are then ranked by the ZIP population within the radius alone, *whether or not specialists
-practise there*: :attr:`ZipResult.ranking_basis_fr` and :attr:`ZipResult.notes` say so plainly,
-and :attr:`ZipResult.ranking_located` is False.
+When the supply only counts specialists per département (DREES table, embedded supply) or there
+is none, no commune holds a specialist: distances are unknown (NaN) and the result says so in
+:attr:`ZipResult.notes`. Sites are then **not ranked** (ranking them would treat every ZIP commune
+as lacking the specialty, even where specialists practise): :func:`rank_outreach_sites` returns no
+site and :attr:`ZipResult.unranked_fr` says why in one French line; the ZIP communes and their
+population are still listed. Sites are ranked only from a commune-level supply (an RPPS extraction).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from ess_geo.analysis.outreach_result import (
     ZipResult,
     empty_sites,
     km_fr,
+    unranked_fr,
 )
 from ess_geo.analysis.outreach_sites import greedy_sites, site_catchments, site_rows
 from ess_geo.errors import InputDataError
@@ -280,9 +282,8 @@ def rank_outreach_sites(
     """Choose up to ``k`` host communes for a weekly outreach clinic (consultation avancée).
 
     *Demand* communes are the ZIP communes of the territory with no commune practising the
-    specialty within ``radius_km`` (``distance_km > radius_km``; when distances are unknown every
-    ZIP commune counts, and a note says so). *Candidate hosts* are the communes of the territory
-    in ``host_classes`` with at least ``min_population`` inhabitants. A host serves the demand
+    specialty within ``radius_km`` (``distance_km > radius_km``). *Candidate hosts* are the communes
+    of the territory in ``host_classes`` with at least ``min_population`` inhabitants. A host serves the demand
     communes whose representative point lies within ``radius_km`` of its own
     (:func:`~ess_geo.analysis.outreach_sites.site_catchments`). Sites are chosen greedily
     (:func:`~ess_geo.analysis.outreach_sites.greedy_sites`): each next site is the one adding the
@@ -305,7 +306,8 @@ def rank_outreach_sites(
     Returns
     -------
     ZipResult
-        A new result whose ``sites`` are filled and whose ``communes`` gain ``underserved``
+        Without a commune-level supply: no site, ``unranked_fr`` says why (module docstring).
+        Else a new result whose ``sites`` are filled and whose ``communes`` gain ``underserved``
         ``site_rank`` and ``host_score_population`` (score of each candidate host before greedy
         selection; NaN for communes that cannot host).
         ``ranking_basis_fr`` says what the scores measure (and, when specialists are not located by
@@ -320,6 +322,10 @@ def rank_outreach_sites(
         parameters, never truncated.
     """
     k, radius_km, min_population, host_classes = _checked_parameters(flagged, k, radius_km, min_population, host_classes)
+    params = dict(flagged.parameters)
+    params.update(k=k, radius_km=radius_km, min_population=min_population, host_classes=list(host_classes))
+    if params.get("supply_level") != "commune":  # specialists not located by commune: no site can be ranked
+        return _unranked(flagged, params)
     notes = list(flagged.notes)
     underserved, basis = _demand(flagged, radius_km, notes)
     com = flagged.communes.assign(underserved=underserved, site_rank=pd.array([pd.NA] * len(flagged.communes), dtype="Int64"))
@@ -334,8 +340,6 @@ def rank_outreach_sites(
         com.loc[pick.new, "site_rank"] = rank
     if not picks:
         notes.append(_no_site_note(host_classes, min_population, radius_km))
-    params = dict(flagged.parameters)
-    params.update(k=k, radius_km=radius_km, min_population=min_population, host_classes=list(host_classes))
     return ZipResult(
         specialty=flagged.specialty,
         departements=list(flagged.departements),
@@ -346,6 +350,16 @@ def rank_outreach_sites(
         notes=notes,
         distances_known=flagged.distances_known,
         ranking_basis_fr=basis,
+    )
+
+
+def _unranked(flagged: ZipResult, params: dict) -> ZipResult:
+    """No site: the supply does not say in which communes specialists practise (one French line why)."""
+    why = unranked_fr(str(params.get("supply_level")))
+    return ZipResult(
+        specialty=flagged.specialty, departements=list(flagged.departements), communes=flagged.communes.copy(),
+        sites=empty_sites(), parameters=params, sources=list(flagged.sources), notes=[*flagged.notes, why],
+        distances_known=flagged.distances_known, unranked_fr=why,
     )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "ZipResult",
     "empty_sites",
     "km_fr",
+    "unranked_fr",
 ]
 
 COMMUNE_COLUMNS = [
@@ -100,6 +101,10 @@ class ZipResult:
         presence is not taken into account (« population ZIP dans un rayon de 30 km (offre non
         localisée par commune : présence des spécialistes non prise en compte) »). Empty before
         ranking.
+    unranked_fr : str
+        After ranking with a supply that does not locate specialists by commune (département-level
+        table, embedded supply, none): one French line saying why no site is ranked
+        (:func:`unranked_fr`); empty otherwise.
     """
 
     specialty: Specialty
@@ -111,6 +116,14 @@ class ZipResult:
     notes: list[str] = field(default_factory=list)
     distances_known: bool = True
     ranking_basis_fr: str = ""
+    unranked_fr: str = ""
+
+    def __repr__(self) -> str:
+        """French one-liner: ``<ZipResult cardiologie sur 48 : 152 communes dont 152 ZIP, 2 sites>``."""
+        n_zip = int((self.communes["zonage"] == "ZIP").sum()) if "zonage" in self.communes.columns else 0
+        sites = "sites non classés" if self.unranked_fr else f"{len(self.sites)} site{'s' if len(self.sites) > 1 else ''}"
+        return (f"<ZipResult {self.specialty.id} sur {'+'.join(self.departements)} : {nombre(len(self.communes))} "
+                f"communes dont {nombre(n_zip)} ZIP, {sites}>")
 
     @property
     def ranking_located(self) -> bool:
@@ -175,10 +188,19 @@ class ZipResult:
             "counts": self.counts(),
             "distances_known": self.distances_known,
             "ranking_basis_fr": self.ranking_basis_fr,
+            "sites_non_classes": self.unranked_fr or None,
             "notes": list(self.notes),
             "sources": [s.to_dict() for s in self.sources],
             "sites": sites,
+            "communes_zip": self.zip_communes().to_dict(orient="records"),
         }
+
+    def zip_communes(self) -> pd.DataFrame:
+        """The ZIP communes, most populated first: ``code_insee``, ``nom``, ``code_dep``, ``population`` (None: unknown)."""
+        com = self.communes[self.communes["zonage"] == "ZIP"]
+        out = pd.DataFrame(com[["code_insee", "nom", "code_dep"]]).assign(population=com["population"].astype("Int64"))
+        out = out.sort_values(["population", "code_insee"], ascending=[False, True], na_position="last")
+        return out.astype(object).where(out.notna(), None).reset_index(drop=True)
 
 
 def km_fr(value: float) -> str:
@@ -192,6 +214,19 @@ UNLOCATED_FR = {
     "departement": "offre non localisée par commune",
     "commune": "aucun praticien de la spécialité localisé dans l'offre",
 }
+
+
+def unranked_fr(supply_level: str) -> str:
+    """One French line: why no outreach site is ranked with this ``parameters["supply_level"]``."""
+    why = {
+        "none": "aucune offre de spécialistes fournie",
+        "departement": "l'offre ne compte les spécialistes que par département (table DREES ou effectifs embarqués)",
+    }.get(supply_level, UNLOCATED_FR.get(supply_level, supply_level))
+    return (
+        f"Sites de consultations avancées non classés : {why} ; sans savoir dans quelles communes exercent les "
+        "spécialistes, un classement les supposerait absents partout. Fournir une extraction RPPS par commune "
+        "(--supply) pour classer les sites."
+    )
 
 
 def _plain(v: object) -> object:

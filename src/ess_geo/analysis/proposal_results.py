@@ -9,15 +9,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ess_geo._format import nombre, plural
+import geopandas as gpd
+import pandas as pd
+
+from ess_geo._format import de_fr, nombre, plural
 from ess_geo.reference import codes
 from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, verdict
 from ess_geo.rules.derogations import DEROGATION_LABELS_FR, PERIMETER_DEROGATION_FR
 from ess_geo.rules.territory import TerritoryCheck
+from ess_geo.rules.territory_geo import GEO_CRS, dissolved_departements
 from ess_geo.sources import Source
 
-__all__ = ["Proposal", "Proposals", "Unplaced"]
+__all__ = ["PROPOSAL_COLUMNS", "Proposal", "Proposals", "Unplaced"]
+
+#: Columns of :meth:`Proposals.to_geodataframe` (stable ids), before ``geometry``.
+PROPOSAL_COLUMNS = ["rang", "specialite", "departements", "territoire", "regions", "n_specialistes", "exact",
+                    "frontiere_interne_km", "criteres_ok_hors_adherents", "derogation_perimetre", "verdict"]
 
 
 @dataclass
@@ -194,6 +202,11 @@ class Proposals:
     def __len__(self) -> int:
         return len(self.proposals)
 
+    def __repr__(self) -> str:
+        """French one-liner: ``<Proposals cardiologie, région(s) 53 : 4 territoires proposés>``."""
+        what = "indéterminé (effectifs majorants)" if not self.determined else plural(self.n_territories, "territoire proposé", "territoires proposés")
+        return f"<Proposals {self.specialty.id}, région(s) {', '.join(self.regions)} : {what}>"
+
     @property
     def n_territories(self) -> int:
         """Number of proposed territories."""
@@ -233,6 +246,30 @@ class Proposals:
             "sources": [s.to_dict() for s in self.sources],
         }
 
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """One row per proposed territory, dissolved (EPSG:4326), columns :data:`PROPOSAL_COLUMNS`.
+
+        ``n_specialistes`` is an upper bound when ``exact`` is False; ``criteres_ok_hors_adherents``
+        and ``verdict`` are None (unknown) for proposals made with ``check=False``.
+        """
+        rows = [{
+            "rang": rank,
+            "specialite": self.specialty.id,
+            "departements": ",".join(p.departements),
+            "territoire": p.label_fr,
+            "regions": ",".join(p.regions),
+            "n_specialistes": int(p.total),
+            "exact": bool(p.exact),
+            "frontiere_interne_km": round(float(p.internal_border_km), 1),
+            "criteres_ok_hors_adherents": p.criteria_ok,
+            "derogation_perimetre": bool(p.perimeter_derogation),
+            "verdict": None if p.check is None else p.check.verdict_fr,
+        } for rank, p in enumerate(self.proposals, start=1)]
+        frame = pd.DataFrame(rows, columns=PROPOSAL_COLUMNS)
+        frame["criteres_ok_hors_adherents"] = frame["criteres_ok_hors_adherents"].astype("boolean")
+        geometry = [dissolved_departements(p.departements) for p in self.proposals]
+        return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometry, crs=GEO_CRS), crs=GEO_CRS)
+
     def summary_fr(self) -> str:
         """French text summary for the CLI."""
         regs = ", ".join(f"{codes.region_name(r)} ({r})" for r in self.regions)
@@ -244,13 +281,13 @@ class Proposals:
             return f"{d} : {name} ({e})" if name else f"{d} : {e}"
 
         lines = [
-            f"Propositions d'ESS de {self.specialty.label} — {regs}",
+            f"Propositions d'ESS {de_fr(self.specialty.label)} — {regs}",
             f"Départements non couverts : {len(self.universe)} ; déjà couverts : {len(self.covered)}"
             + (f" ({' ; '.join(covering(d, e) for d, e in sorted(self.covered.items()))})" if self.covered else ""),
         ]
         if not self.determined:
             lines.append(
-                f"Résultat indéterminé : les effectifs de {self.specialty.label} ne sont connus que par le groupe DREES "
+                f"Résultat indéterminé : les effectifs {de_fr(self.specialty.label)} ne sont connus que par le groupe DREES "
                 f"« {self.specialty.drees_group} », qui regroupe plusieurs spécialités ; ce sont des majorants, la règle "
                 f"des {MIN_SPECIALISTS} spécialistes ne peut être vérifiée pour aucun territoire, ni donc le nombre de "
                 "territoires possibles. Fournir une extraction RPPS (effectifs par spécialité exacte)."

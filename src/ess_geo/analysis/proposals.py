@@ -229,7 +229,8 @@ class _Search:
         plan = self.count.planning
         if plan is None:
             return bool(self.count.exact)
-        return all(decided(plan.low_by_departement.get(d, 0), plan.high_by_departement.get(d)) for d in self.universe)
+        known = [d for d in self.universe if d not in self.count.missing]  # the missing ones have their own warning
+        return all(decided(plan.low_by_departement.get(d, 0), plan.high_by_departement.get(d)) for d in known)
 
     def distinct(self, s: frozenset[str]) -> int:
         """Distinct doctors of a set of départements (person-level supply)."""
@@ -414,7 +415,8 @@ def _warnings(search: _Search, sol: MaxPSolution | None) -> list[str]:
             "majorants ; les territoires proposés peuvent ne pas atteindre le seuil de 10. Fournir une extraction RPPS."
         )
     if search.count.missing:
-        warnings.append("départements absents du fichier d'effectifs (comptés 0) : " + ", ".join(search.count.missing))
+        warnings.append("départements sans effectif lisible, comptés 0 dans la recherche seulement (tout territoire qui "
+                        "les contient est indéterminé) : " + search.count.missing_fr())
     if sol is not None and search.ids_by_dep is not None and len(sol.blocks) > 1:
         seen: dict[object, int] = {}
         for block in sol.blocks:

@@ -23,7 +23,9 @@ __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "SUMM
 COMMANDS: dict[str, str] = {
     "access": "ess_geo.cli.access:access_cmd",
     "check": "ess_geo.cli.check:check_cmd",
+    "compare": "ess_geo.cli.compare:compare_cmd",
     "data": "ess_geo.cli.data:data_group",
+    "dossier": "ess_geo.cli.dossier:dossier_cmd",
     "map": "ess_geo.cli.map_cmd:map_cmd",
     "propose": "ess_geo.cli.propose:propose_cmd",
     "report": "ess_geo.cli.report:report_cmd",
@@ -36,7 +38,9 @@ COMMANDS: dict[str, str] = {
 SUMMARIES: dict[str, str] = {
     "access": "Calcule l'indice d'accessibilité E2SFCA à une spécialité et l'écrit en CSV.",
     "check": "Vérifie qu'un territoire peut accueillir une ESS de la spécialité.",
+    "compare": "Compare des territoires candidats côte à côte : verdict, effectifs, adhérents, population, ZIP, financement.",
     "data": "Jeux de données officiels : téléchargement et cache (ESS_GEO_CACHE).",
+    "dossier": "Dossier pour le comité : verdict, effectifs, adhérents, financement, zonage, ESS voisines et carte.",
     "map": "Carte d'un projet d'ESS (ou de la couverture en ESS) pour un comité.",
     "propose": "Propose le plus grand nombre de territoires d'ESS admissibles (optimum exact).",
     "report": "Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes).",

@@ -26,6 +26,7 @@ __all__ = [
     "EssGeoGroup",
     "FrenchContext",
     "FrenchFormatter",
+    "french_help_text",
     "french_usage",
     "show_cache_notices",
 ]
@@ -38,13 +39,53 @@ EXIT_BAD_INPUT = 2
 _HELP_FR = "Affiche cette aide et quitte."
 
 
+#: click's metavars and usage words → French (whole words).
+_METAVARS_FR: tuple[tuple[str, str], ...] = (
+    ("INTEGER RANGE", "ENTIER"), ("FLOAT RANGE", "NOMBRE"), ("INTEGER", "ENTIER"), ("FLOAT", "NOMBRE"),
+    ("TEXT", "TEXTE"), ("FILE", "FICHIER"), ("DIRECTORY", "DOSSIER"), ("PATH", "CHEMIN"), ("BOOLEAN", "OUI/NON"),
+    ("COMMAND", "COMMANDE"), ("ARGS", "ARGUMENTS"),
+)
+#: Inside click's « [default: 5; x>=0; required] » brackets.
+_EXTRA_FR: tuple[tuple[str, str], ...] = (
+    (r"\bdefault: ", "défaut : "),
+    (r"\brequired\b", "obligatoire"),
+    (r"\benv var: ", "variable d'environnement : "),
+    (r"(\d)(<=|<)x(<=|<)(\d)", r"\1 \2 x \3 \4"),
+    (r"(?<![\w.])x(>=|<=|>|<)", r"\1 "),
+    (r">=", "≥"),
+    (r"<=", "≤"),
+    (r"\s*;\s*", " ; "),
+)
+
+
+def _extra_fr(match: re.Match[str]) -> str:
+    text = match.group(1)
+    for pattern, repl in _EXTRA_FR:
+        text = re.sub(pattern, repl, text)
+    return f"[{text}]"
+
+
+def french_help_text(text: str) -> str:
+    """click's English help words (``[required]``, ``[default: 5; x>=0]``, ``TEXT``, ``FILE``...) in French."""
+    for word, fr in _METAVARS_FR:
+        text = re.sub(rf"\b{word}\b", fr, text)
+    return re.sub(r"\[((?:default: |required|env var: |x[<>]=?|\d+<=?x)[^\]]*)\]", _extra_fr, text)
+
+
 class FrenchFormatter(click.HelpFormatter):
-    """Help formatter with French headings (« Utilisation : », « Commandes »)."""
+    """Help formatter in French: « Utilisation : », « Options : », « [obligatoire] », « [défaut : …] »."""
 
     _SECTIONS: ClassVar[dict[str, str]] = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args.replace("COMMAND", "COMMANDE"), prefix="Utilisation : ")
+        super().write_usage(prog, french_help_text(args), prefix="Utilisation : ")
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading} :\n")
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        rows = [(french_help_text(term), french_help_text(text)) for term, text in rows]
+        super().write_dl(rows, col_max=col_max, col_spacing=col_spacing)
 
     def section(self, name: str) -> Any:
         return super().section(self._SECTIONS.get(name, name))

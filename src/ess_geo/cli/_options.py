@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -14,15 +14,21 @@ from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, load_registry
 from ess_geo.inputs.supply import Supply
 from ess_geo.rules.derogations import DEROGATION_CLI, parse_derogations
+from ess_geo.rules.territory import TerritoryCheck, check_territory
 from ess_geo.sources import Source
 
 __all__ = [
     "MULTI_SPECIALTY_COMMANDS",
+    "adherents_option",
     "as_of_option",
+    "check_from_options",
+    "check_options",
     "cli_registry",
+    "criterion_options",
     "departements_option",
     "derogation_option",
     "echo_sources",
+    "finess_option",
     "no_embedded_supply_option",
     "parse_adherents_option",
     "region_option",
@@ -31,6 +37,7 @@ __all__ = [
     "registry_options",
     "require_territory",
     "resolve_supply",
+    "sep_option",
     "specialties_option",
     "specialty_option",
     "supply_option",
@@ -213,6 +220,13 @@ def require_territory(departements: str | None, region: str | None) -> None:
         )
 
 
+#: ``--sep``: the separator of every CSV a command writes (UTF-8 with BOM either way).
+sep_option = click.option(
+    "--sep", "sep", type=click.Choice([",", ";"]), default=",", show_default=True,
+    help="Séparateur des fichiers CSV écrits : « , » ou « ; » (Excel en français ; nombres décimaux avec virgule).",
+)
+
+
 def echo_sources(sources: Iterable[Source]) -> None:
     """« Sources : » then one line per source (its label: name, vintage, licence), duplicates once."""
     seen: list[str] = []
@@ -224,3 +238,66 @@ def echo_sources(sources: Iterable[Source]) -> None:
         click.echo("Sources :")
         for label in seen:
             click.echo(f" - {label}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Every option that decides a criterion: check, map, dossier and compare decide alike.
+
+adherents_option = click.option(
+    "--adherents",
+    "-a",
+    callback=parse_adherents_option,
+    default=None,
+    metavar="N",
+    help="Nombre de spécialistes adhérents au départ ; pour une ESS pluri-spécialités, le total ou un nombre par "
+    "spécialité dans l'ordre de --specialty (20,3).",
+)
+finess_option = click.option(
+    "--finess",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Extraction FINESS etalab-cs1100507 (ess-geo data fetch finess) : ESS inconnues du registre à vérifier, "
+    "CPTS, DAC et hôpitaux du territoire à titre d'information.",
+)
+
+
+def criterion_options(func: F) -> F:
+    """Decorate a command with --no-embedded-supply, --adherents, --finess and --derogation.
+
+    With :func:`territory_options` (see :func:`check_options`), every option of ``ess-geo check``
+    that changes a criterion; :func:`check_from_options` turns them into the same
+    :class:`~ess_geo.rules.territory.TerritoryCheck` in every command.
+    """
+    for option in reversed((no_embedded_supply_option, adherents_option, finess_option, derogation_option)):
+        func = option(func)
+    return func
+
+
+def check_options(func: F) -> F:
+    """Decorate a command with every option of ``ess-geo check`` (territory, supply, registry, criteria)."""
+    return territory_options(criterion_options(func))
+
+
+def check_from_options(params: Mapping[str, Any]) -> TerritoryCheck:
+    """The :class:`TerritoryCheck` of the options of :func:`check_options` (``click.get_current_context().params``).
+
+    Raises
+    ------
+    click.UsageError
+        Without a territory, or with both --departements and --region, or both registries.
+    EssGeoError
+        Bad input (the CLI prints its French line, exit 2).
+    """
+    require_territory(params.get("departements"), params.get("region"))
+    return check_territory(
+        params["specialty"],
+        departements=params.get("departements"),
+        region=params.get("region"),
+        adherents=params.get("adherents"),
+        supply=params.get("supply"),
+        registry=cli_registry(params.get("registry"), params.get("registry_only")),
+        as_of=params.get("as_of"),
+        finess=params.get("finess"),
+        derogations=params.get("derogations") or frozenset(),
+        embedded_supply=not params.get("no_embedded_supply", False),
+    )

@@ -8,7 +8,8 @@ from ess_geo._format import plural
 from ess_geo._output import prepare_output_file
 from ess_geo.analysis.access import access_index
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import echo_sources, specialty_option
+from ess_geo.cli._options import echo_sources, sep_option, specialty_option
+from ess_geo.cli._progress import progress_fr
 from ess_geo.render.tables import write_access_csv
 
 __all__ = ["access_cmd"]
@@ -36,7 +37,8 @@ def _bands(text: str | None):
               "décroissants avec la distance.")
 @click.option("--out", "out", type=click.Path(dir_okay=False), required=True,
               help="Fichier CSV de sortie (.csv ; dossiers manquants créés).")
-def access_cmd(*, specialty, supply, departements, region, level, bands, out):
+@sep_option
+def access_cmd(*, specialty, supply, departements, region, level, bands, out, sep):
     """Calcule l'indice d'accessibilité E2SFCA à une spécialité et l'écrit en CSV.
 
     Code de sortie : 0 succès, 2 erreur de saisie (dont un fichier de sortie non .csv ou non inscriptible).
@@ -46,8 +48,10 @@ def access_cmd(*, specialty, supply, departements, region, level, bands, out):
     parsed = _bands(bands)
     if parsed is not None:
         kwargs["bands"] = parsed
-    result = access_index(specialty, supply, level, departements=departements, region=region, **kwargs)
-    path = write_access_csv(result, out)
+    with progress_fr("Accessibilité : calcul E2SFCA") as step:
+        result = access_index(specialty, supply, level, departements=departements, region=region, **kwargs)
+        step("Accessibilité : écriture")
+        path = write_access_csv(result, out, sep=sep)
     click.echo(result.summary_fr())
     n = len(result.table)
     click.echo(f"Écrit : {path} ({plural(n, 'ligne')})")

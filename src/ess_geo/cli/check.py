@@ -9,39 +9,17 @@ from datetime import date
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import (
-    cli_registry,
-    derogation_option,
-    no_embedded_supply_option,
-    parse_adherents_option,
-    require_territory,
-    territory_options,
-)
-from ess_geo.rules.territory import check_territory
+from ess_geo.cli._options import check_from_options, check_options
+from ess_geo.render.geopackage import check_layers, is_geopackage, write_geopackage
 
 __all__ = ["check_cmd"]
 
 
 @click.command("check", cls=EssGeoCommand)
-@territory_options
-@no_embedded_supply_option
-@click.option(
-    "--adherents",
-    "-a",
-    callback=parse_adherents_option,
-    default=None,
-    help="Nombre de spécialistes adhérents au départ ; pour une ESS pluri-spécialités, le total ou un nombre par "
-    "spécialité dans l'ordre de --specialty (20,3).",
-)
-@click.option(
-    "--finess",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Extraction FINESS etalab-cs1100507 (ess-geo data fetch finess) : ESS inconnues du registre à vérifier, "
-    "CPTS, DAC et hôpitaux du territoire à titre d'information.",
-)
-@derogation_option
+@check_options
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
+@click.option("--out", "-o", "out", type=click.Path(dir_okay=False), default=None,
+              help="GeoPackage (.gpkg) du territoire : couches territoire (verdict, chiffres clés) et departements.")
 @click.option(
     "--exit-zero",
     is_flag=True,
@@ -61,6 +39,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     finess: str | None,
     derogations: frozenset[str],
     as_json: bool,
+    out: str | None,
     exit_zero: bool,
 ) -> None:
     """Vérifie qu'un territoire peut accueillir une ESS de la spécialité.
@@ -71,18 +50,20 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
     Code de sortie : 0 admissible, 1 non admissible ou indéterminé, 2 erreur de saisie
     (avec --exit-zero : 0 quel que soit le verdict).
     """
-    require_territory(departements, region)
-    result = check_territory(
-        specialty, departements=departements, region=region, adherents=adherents, supply=supply,
-        registry=cli_registry(registry, registry_only), as_of=as_of, finess=finess, derogations=derogations,
-        embedded_supply=not no_embedded_supply,
-    )
+    if out is not None and not is_geopackage(out):
+        raise click.UsageError(f"--out {out!r} : extension .gpkg attendue (GeoPackage du territoire)")
+    result = check_from_options(click.get_current_context().params)
+    path = write_geopackage(check_layers(result), out) if out is not None else None
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(result.summary_fr())
         if result.supply is not None and result.supply.dropped:
             click.echo(f"Fichier d'effectifs : {result.supply.dropped.summary_fr()}")
+        if result.supply is not None and result.supply.absent_reasons:
+            click.echo(f"Fichier d'effectifs : {result.supply.absent_fr()}")
         if result.finess is not None and result.finess.dropped:
             click.echo(f"Fichier FINESS : {result.finess.dropped.summary_fr()}")
+    if path is not None:  # stdout stays pure JSON with --json
+        click.echo(f"GeoPackage écrit : {path} (couches : territoire, departements)", err=as_json)
     sys.exit(EXIT_OK if result.admissible or exit_zero else EXIT_NOT_ADMISSIBLE)

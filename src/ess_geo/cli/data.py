@@ -35,7 +35,9 @@ def data_group() -> None:
 @click.option("--refresh", is_flag=True, help="Télécharger à nouveau même si le fichier est en cache.")
 @click.option("--offline", is_flag=True, help="Ne pas utiliser le réseau (cache seulement).")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Nouveaux essais.")
-def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int) -> None:
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
+              help="Secondes sans réponse du serveur (connexion ou données) avant d'abandonner.")
+def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int, timeout: float) -> None:
     """Télécharge le jeu NAME (rpps, finess) depuis son éditeur officiel dans le cache."""
     ds = get_dataset(name)
     with Progress(
@@ -51,7 +53,8 @@ def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int) -> None:
         def progress(done: int, total: int | None) -> None:
             bar.update(task, completed=done, total=total)
 
-        path = fetch(name, refresh=refresh, offline=offline or None, progress=progress, retries=retries)
+        path = fetch(name, refresh=refresh, offline=offline or None, progress=progress, retries=retries,
+                     timeout=timeout)
     entry = next(e for e in cached() if e.name == name)
     click.echo(f"{ds.title}")
     click.echo(f"  fichier   : {path} ({_size(entry.size)})")

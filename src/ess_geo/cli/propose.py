@@ -19,6 +19,8 @@ from ess_geo.cli._options import (
     specialty_option,
     supply_option,
 )
+from ess_geo.cli._progress import progress_fr
+from ess_geo.render.geopackage import is_geopackage, write_geopackage
 
 __all__ = ["propose_cmd"]
 
@@ -40,6 +42,8 @@ __all__ = ["propose_cmd"]
 )
 @derogation_option
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
+@click.option("--out", "-o", "out", type=click.Path(dir_okay=False), default=None,
+              help="GeoPackage (.gpkg) des territoires proposés : couche propositions.")
 def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *,
     specialty: str,
@@ -53,6 +57,7 @@ def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
     across_regions: bool,
     derogations: frozenset[str],
     as_json: bool,
+    out: str | None,
 ) -> None:
     """Propose le plus grand nombre de territoires d'ESS admissibles (optimum exact).
 
@@ -66,13 +71,22 @@ def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
             "départemental (avec une cible régionale possible) », la région en est le maximum ; ajouter "
             "--derogation perimetre pour l'étudier quand même (dérogation à faire valider par l'ARS)"
         )
-    result = propose_territories(
-        # a --supply path is loaded by propose_territories after the régions are checked
-        specialty, region, supply or resolve_supply(None, no_embedded_supply), cli_registry(registry, registry_only),
-        objective=objective, across_regions=across_regions, as_of=as_of, derogations=derogations,
-    )
+    if out is not None and not is_geopackage(out):
+        raise click.UsageError(f"--out {out!r} : extension .gpkg attendue (GeoPackage des territoires proposés)")
+    with progress_fr("Propositions : recherche de l'optimum"):
+        result = propose_territories(
+            # a --supply path is loaded by propose_territories after the régions are checked
+            specialty, region, supply or resolve_supply(None, no_embedded_supply), cli_registry(registry, registry_only),
+            objective=objective, across_regions=across_regions, as_of=as_of, derogations=derogations,
+        )
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(result.summary_fr())
+    if out is not None:
+        if result.n_territories:
+            path = write_geopackage({"propositions": result.to_geodataframe()}, out)
+            click.echo(f"GeoPackage écrit : {path} (couche : propositions)", err=as_json)
+        else:
+            click.echo(f"GeoPackage non écrit ({out}) : aucun territoire proposé.", err=True)
     sys.exit(EXIT_OK if result.n_territories and result.determined else EXIT_NOT_ADMISSIBLE)

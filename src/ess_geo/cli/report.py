@@ -16,11 +16,14 @@ from ess_geo.cli._options import (
     no_embedded_supply_option,
     registry_options,
     resolve_supply,
+    sep_option,
     supply_option,
 )
+from ess_geo.cli._progress import progress_console, progress_shown
 from ess_geo.inputs.registry import as_registry
 from ess_geo.reference.codes import resolve_regions
 from ess_geo.reference.specialties import get_specialty
+from ess_geo.render.geopackage import coverage_layer, write_geopackage
 from ess_geo.render.reports import check_formats, write_coverage_report
 
 __all__ = ["report_cmd"]
@@ -34,26 +37,32 @@ __all__ = ["report_cmd"]
 @no_embedded_supply_option
 @registry_options
 @click.option("--zonage", type=click.Path(dir_okay=False), default=None, help="Zonage des médecins (ajoute la part de la population en ZIP par département).")
-@click.option("--formats", "-f", default="html,xlsx,csv", show_default=True, help="Formats : html, xlsx, csv.")
+@click.option("--formats", "-f", default="html,xlsx,csv", show_default=True, help="Formats : html, xlsx, csv ; plus gpkg : GeoPackage couverture.gpkg (couche couverture, un département × spécialité par ligne).")
 @click.option("--maps/--no-maps", default=None, help="Inclure les cartes (défaut : oui pour une région, non pour « all »).")
 @click.option("--lumped", is_flag=True, help="Inclure les spécialités des groupes DREES agrégés (effectifs majorants).")
 @click.option("--quiet", "-q", is_flag=True, help="Sans barre de progression.")
+@sep_option
 def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
     *, region, out_dir, specialties, supply, no_embedded_supply, registry, registry_only, as_of, zonage, formats, maps, lumped,
-    quiet
+    quiet, sep
 ):
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     started = time.perf_counter()
-    fmts = check_formats(formats)
+    asked = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    gpkg = "gpkg" in asked  # the GeoPackage is written here, from the same coverage table
+    if gpkg and asked == ["gpkg"] * len(asked):
+        raise click.UsageError(f"--formats {formats!r} : gpkg s'ajoute à un format de rapport (html, xlsx, csv), ex. csv,gpkg")
+    fmts = check_formats([f for f in asked if f != "gpkg"] or asked)
     regions = resolve_regions(region)
     sup = resolve_supply(supply, no_embedded_supply)
     reg = (cli_registry(registry, registry_only) or as_registry(None)).at(as_of)
     specs = [get_specialty(s) for s in specialties.split(",") if s.strip()] if specialties else default_specialties(sup, lumped)
     if maps is None:
         maps = len(regions) == 1
+    console = progress_console()  # stderr: stdout keeps only the command's own lines
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        disable=quiet, transient=False, console=None,
+        disable=not progress_shown(console, quiet), transient=False, console=console,
     ) as bar:
         task = bar.add_task("Régions × spécialités", total=len(regions) * len(specs))
 
@@ -62,13 +71,18 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
 
         files = write_coverage_report(
             out_dir, regions, fmts, specialties=specs, supply=sup, registry=reg, maps=maps,
-            include_lumped=lumped, progress=tick, zonage=zonage,
+            include_lumped=lumped, progress=tick, zonage=zonage, csv_sep=sep,
         )
+    if gpkg:
+        files.paths.append(write_geopackage({"couverture": coverage_layer(files.result.table)},
+                                            files.out_dir / "couverture.gpkg"))
     elapsed = time.perf_counter() - started
     click.echo(f"{len(files.paths)} fichier(s) écrit(s) dans {files.out_dir} en {elapsed:.1f} s.")
     for msg in files.map_errors:
         click.echo(f"Attention : {msg}", err=True)
     if sup is not None and sup.dropped:
         click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    if sup is not None and sup.absent_reasons:
+        click.echo(f"Fichier d'effectifs : {sup.absent_fr()}")
     echo_sources(files.result.sources)
     sys.exit(EXIT_OK)

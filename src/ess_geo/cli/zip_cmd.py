@@ -11,9 +11,19 @@ import pandas as pd
 from ess_geo._format import nombre, plural
 from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import departements_option, echo_sources, region_option, require_territory, specialty_option
+from ess_geo.cli._options import (
+    departements_option,
+    echo_sources,
+    region_option,
+    require_territory,
+    sep_option,
+    specialty_option,
+)
+from ess_geo.cli._progress import progress_fr
+from ess_geo.inputs._limits import shorten
 from ess_geo.inputs.zonage import load_zonage, postal_code_departements
 from ess_geo.reference.codes import resolve_departements
+from ess_geo.render.geopackage import is_geopackage, write_geopackage, zip_layers
 from ess_geo.render.tables import write_zip_outputs, zip_payload
 
 
@@ -27,14 +37,15 @@ def _hab(population: int | None) -> str:
 @departements_option
 @region_option
 @click.option("--zonage", "zonage_path", required=True, type=click.Path(dir_okay=False), help="Fichier de zonage des médecins (CSV : Code_postal, Nom_commune, Zonage ; ou code_insee, Zonage).")
-@click.option("--supply", type=click.Path(dir_okay=False), default=None, help="Fichier d'effectifs (extraction RPPS par commune pour les distances ; une table DREES par département ne donne pas de distance).")
+@click.option("--supply", type=click.Path(dir_okay=False), default=None, help="Fichier d'effectifs : une extraction RPPS (par commune) donne les distances et classe les sites ; une table DREES par département ne donne ni distance ni classement (communes ZIP listées).")
 @click.option("--sites", "k", type=click.IntRange(min=1), default=5, show_default=True, help="Nombre de sites de consultations avancées à proposer.")
 @click.option("--radius-km", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True, help="Rayon desservi par un site (km).")
 @click.option("--min-population", type=click.IntRange(min=0), default=2000, show_default=True, help="Population minimale d'une commune hôte.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None, help="Dossier de sortie (CSV, GeoJSON, JSON).")
+@click.option("--out", "out_dir", type=click.Path(), default=None, help="Dossier de sortie (CSV, GeoJSON, JSON) ; ou un fichier .gpkg : GeoPackage aux couches communes_zip et sites.")
 @click.option("--json", "as_json", is_flag=True, help="Sortie JSON (to_dict()).")
+@sep_option
 def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
-    *, specialty, departements, region, zonage_path, supply, k, radius_km, min_population, out_dir, as_json
+    *, specialty, departements, region, zonage_path, supply, k, radius_km, min_population, out_dir, as_json, sep
 ):
     """Communes ZIP dépourvues d'une spécialité et sites de consultations avancées classés.
 
@@ -44,10 +55,17 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
     # --departements and --region together are refused (exit 2), not silently reduced to one.
     listed = [d.strip() for d in departements.split(",") if d.strip()] if departements else None
     deps = resolve_departements(listed, region or None)
-    zonage = load_zonage(zonage_path)
-    flagged = flag_zip(deps, specialty, supply, zonage)
-    result = rank_outreach_sites(flagged, k=k, radius_km=radius_km, min_population=min_population)
-    written = write_zip_outputs(result, zonage, out_dir) if out_dir else []
+    with progress_fr("ZIP : lecture du zonage") as step:
+        zonage = load_zonage(zonage_path)
+        step("ZIP : communes et distances au spécialiste")
+        flagged = flag_zip(deps, specialty, supply, zonage)
+        step("ZIP : classement des sites")
+        result = rank_outreach_sites(flagged, k=k, radius_km=radius_km, min_population=min_population)
+        step("ZIP : écriture")
+        if is_geopackage(out_dir):
+            written = [write_geopackage(zip_layers(result), out_dir)]
+        else:
+            written = write_zip_outputs(result, zonage, out_dir, sep=sep) if out_dir else []
     if as_json:
         click.echo(json.dumps(zip_payload(result, zonage), ensure_ascii=False, indent=2))
         sys.exit(EXIT_OK)
@@ -56,6 +74,8 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
     click.echo(_headline(result, radius_km))
     for note in result.notes:
         click.echo(f"Note : {note}")
+    if result.unranked_fr:
+        _echo_zip_communes(result)
     if len(result.sites):
         radius = f"{radius_km:g}".replace(".", ",")
         click.echo(f"Sites de consultations avancées (rayon {radius} km, hôte ≥ {nombre(min_population)} hab.) :")
@@ -89,6 +109,21 @@ def _headline(result, radius_km: float) -> str:
     )
 
 
+#: ZIP communes listed in the terminal when no site is ranked (all of them in communes_zip.csv).
+ZIP_LISTED = 30
+
+
+def _echo_zip_communes(result) -> None:
+    """The ZIP communes and their population, most populated first (no site ranked: nothing else to act on)."""
+    zip_communes = result.zip_communes()
+    click.echo(f"Communes ZIP ({nombre(len(zip_communes))}, les plus peuplées d'abord) :")
+    for rec in zip_communes.head(ZIP_LISTED).itertuples(index=False):
+        click.echo(f"  {rec.nom} ({rec.code_insee}) : {_hab(rec.population)}")
+    if len(zip_communes) > ZIP_LISTED:
+        click.echo(f"  ... et {plural(len(zip_communes) - ZIP_LISTED, 'autre commune ZIP', 'autres communes ZIP')} "
+                   "(liste complète dans communes_zip.csv avec --out)")
+
+
 def _echo_rejected_lines(zonage, departements: set[str]) -> None:
     """List the unmatched/ambiguous zonage lines of the territory's départements; count the others."""
     others = 0
@@ -100,7 +135,7 @@ def _echo_rejected_lines(zonage, departements: set[str]) -> None:
                 others += 1
                 continue
             where = f"{rec.code_postal} {rec.nom_commune}" if cp is not None else str(getattr(rec, "code_insee_brut", ""))
-            click.echo(f"  ligne {rec.line} {kind} : {where} — {rec.reason}")
+            click.echo(f"  ligne {rec.line} {kind} : {shorten(where)} — {shorten(rec.reason, 120)}")
     if others:
         click.echo(
             f"  {plural(others, 'autre ligne', 'autres lignes')} du fichier hors du territoire (non rattachées ou "

@@ -7,32 +7,24 @@ sources), :mod:`~ess_geo.inputs.embedded` (the embedded supply), :mod:`~ess_geo.
 zonage), :mod:`~ess_geo.inputs.registry` / :mod:`~ess_geo.inputs.registry_entry` /
 :mod:`~ess_geo.inputs.registry_file` (existing ESS, dated perimeters) and :mod:`~ess_geo.inputs.datasets`
 (fetch-and-cache of the open data), :mod:`~ess_geo.inputs.parse_cache` (files parsed once, reused from a
-Parquet cache). The submodules are imported here so that
-``ess_geo.inputs.zonage.load_zonage`` resolves after ``import ess_geo``.
+Parquet cache). Each submodule is imported on first attribute access (PEP 562),
+so that ``ess_geo.inputs.zonage.load_zonage`` resolves after a plain ``import ess_geo`` without
+loading the layer's libraries before they are needed.
 """
 
-from ess_geo.inputs import (
-    bounds,
-    datasets,
-    drees,
-    embedded,
-    load,
-    parse_cache,
-    registry,
-    registry_entry,
-    registry_file,
-    rpps,
-    rpps_file,
-    supply,
-    zonage,
-    zonage_match,
-)
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
 
 __all__ = [
     "bounds",
+    "dataset_cache",
+    "dataset_catalogue",
     "datasets",
     "drees",
     "embedded",
+    "finess",
     "load",
     "parse_cache",
     "registry",
@@ -44,3 +36,14 @@ __all__ = [
     "zonage",
     "zonage_match",
 ]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import the public submodule ``name`` on first access (PEP 562); any other name is an AttributeError."""
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,13 +1,16 @@
 """Checks shared by the readers of the inputs layer: path given, file readable, text decoded.
 
-Every reader of a user file (supply, registry, zonage, RPPS) checks its path with
-:func:`check_path`, turns an ``OSError`` into :func:`unreadable`, and decodes text with
-:func:`decode_text` (UTF-8 with or without BOM, else Windows-1252 as saved by Excel), so the
-errors a user sees say the same thing whatever the file.
+Every reader of a user file (supply, registry, zonage, RPPS, FINESS) checks its path with
+:func:`check_path`, reads it with :func:`read_limited` (size and line length checked against
+:mod:`ess_geo.inputs._limits` before it is parsed; an ``OSError`` becomes :func:`unreadable`),
+decodes text with :func:`decode_text` (UTF-8 with or without BOM, else Windows-1252 as saved by
+Excel) and walks CSV rows through :func:`checked_rows` (column count, field length, ``csv.Error``
+as input errors), so the errors a user sees say the same thing whatever the file.
 """
 
 from __future__ import annotations
 
+import csv
 import gc
 import os
 from collections.abc import Iterator
@@ -15,8 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ess_geo.errors import InputDataError
+from ess_geo.inputs._limits import KIND_FR, LIMITS, check_columns, check_field, check_lines, check_size, shorten
 
-__all__ = ["check_path", "decode_text", "gc_paused", "short_repr", "unreadable"]
+__all__ = ["check_path", "checked_rows", "decode_text", "gc_paused", "read_limited", "short_repr", "unreadable"]
 
 
 @contextmanager
@@ -82,6 +86,71 @@ def check_path(path: object, what: str, func: str, what_fr: str) -> Path:
     if not p.is_file():
         raise InputDataError(f"{what} file not found: {str(p)!r}", fr=f"{what_fr} introuvable : {p}", path=str(p))
     return p
+
+
+def read_limited(path: Path, kind: str) -> bytes:
+    """Content of ``path`` once its size is within the limit of ``kind``; its lines are checked too.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        An existing file (see :func:`check_path`).
+    kind : str
+        Kind of input (``"supply"``, ``"zonage"``, ``"registry"``, ``"finess"``): its size limit and
+        French name come from :mod:`ess_geo.inputs._limits`.
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    InputDataError
+        If the file is larger than its limit (checked before reading), has a line longer than the
+        limit, or cannot be read.
+    """
+    try:
+        check_size(path, kind)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise unreadable(path, exc, kind, KIND_FR[kind]) from exc
+    check_lines(raw, path, kind)
+    return raw
+
+
+def checked_rows(reader: Iterator[list[str]], path: Path | str, kind: str) -> Iterator[list[str]]:
+    """The rows of a ``csv.reader``, each checked for column count and field length.
+
+    ``reader.line_num`` stays usable by the caller. A ``csv.Error`` (a field over the csv module's
+    own limit, a NUL byte...) becomes an :class:`~ess_geo.errors.InputDataError` naming the line.
+
+    Raises
+    ------
+    InputDataError
+        If a row has more fields than the limit, a field is longer than the limit, or the csv
+        module cannot parse a line.
+    """
+    line = 0
+    try:
+        for row in reader:
+            line = getattr(reader, "line_num", line + 1)
+            check_columns(len(row), line, path, kind)
+            if row and max(map(len, row)) > LIMITS["field_chars"]:
+                check_field(max(row, key=len), line, path, kind)
+            yield row
+    except csv.Error as exc:
+        line = getattr(reader, "line_num", line + 1)
+        reason = str(exc)
+        if "field limit" in reason:
+            reason_fr = f"champ trop long (plus de {csv.field_size_limit()} caractères)"
+        else:
+            reason_fr = f"ligne CSV illisible ({shorten(reason)})"
+        raise InputDataError(
+            f"{kind} file {str(path)!r}: CSV error at line {line}: {reason}",
+            fr=f"{KIND_FR[kind]} {Path(path).name} : {reason_fr} à la ligne {line}",
+            path=str(path),
+            line=line,
+        ) from None
 
 
 def unreadable(path: Path, exc: OSError, what: str, what_fr: str) -> InputDataError:

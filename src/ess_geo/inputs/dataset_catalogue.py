@@ -40,6 +40,12 @@ class Dataset:
         Vintage when fixed; otherwise read from the download (file name, ``Last-Modified``).
     note : str
         Caveats (French).
+    kind : str
+        Format the download must have: ``"zip"`` (a readable archive), ``"csv"`` (a text file whose
+        first line starts with ``header`` and that ends with a full line) or ``""`` (only an HTML
+        page is refused).
+    header : str
+        Expected start of a CSV's first line (case-insensitive).
     """
 
     name: str
@@ -53,6 +59,8 @@ class Dataset:
     size: int | None = None
     vintage: str = ""
     note: str = ""
+    kind: str = ""
+    header: str = ""
 
 
 #: The datasets known to ess_geo, each pointing to its OFFICIAL publisher (never a personal copy).
@@ -67,6 +75,7 @@ DATASETS: dict[str, Dataset] = {
             "Dipl_AutExerc, SavoirFaire)",
             url="https://service.annuaire.sante.fr/annuaire-sante-webservices/V300/services/extraction/PS_LibreAcces",
             filename="PS_LibreAcces.zip",
+            kind="zip",
             publisher="Agence du Numérique en Santé (ANS), Annuaire Santé (annuaire.sante.fr)",
             licence="Licence Ouverte 2.0 — citer « RPPS » et la date de mise à jour",
             source_page="https://annuaire.sante.fr/web/site-pro/extractions-publiques ; "
@@ -82,6 +91,8 @@ DATASETS: dict[str, Dataset] = {
             "CPTS (604), DAC (606), hôpitaux",
             url="https://www.data.gouv.fr/fr/datasets/r/98f3161f-79ff-4f16-8f6a-6d571a80fea2",
             filename="etalab-cs1100507-stock.csv",
+            kind="csv",
+            header="finess;etalab;",
             publisher="Ministère chargé de la santé, fichier national des établissements sanitaires et sociaux "
             "(FINESS), publié sur data.gouv.fr",
             licence="Licence Ouverte / Etalab",

@@ -4,12 +4,18 @@
 (``~/.cache/ess_geo``; ``$XDG_CACHE_HOME/ess_geo`` when set; ``ESS_GEO_CACHE`` overrides both) and
 returns the local path. Guarantees:
 
-* never a half-written file under the final name: bytes go to ``<name>.part`` which is renamed
-  only once complete and verified (size and SHA-256 when the registry knows them);
-* an interrupted download resumes from the ``.part`` file (HTTP ``Range``) on the next attempt or
-  the next call; transient failures (connection errors, truncated bodies, HTTP 429/5xx) are
-  retried with an increasing pause, honouring a short ``Retry-After``; 404 and other client
-  errors fail at once;
+* one lock per dataset: concurrent fetches (processes or threads) download it once, the others
+  wait and return the same file; a killed fetch's lock is released by the kernel;
+* never a half-written or wrong file under the final name: bytes go to a unique temporary file in
+  the cache folder, renamed only once complete and checked (SHA-256 when the registry pins it;
+  otherwise size against ``Content-Length`` and a format sniff — a zip is a zip, a CSV has its
+  header, an HTML error page is refused); the sidecar is written last, and a cached file whose
+  check fails is deleted and downloaded again, never returned (:mod:`~ess_geo.inputs.dataset_cache`);
+* an interrupted download is kept as ``<name>.part`` and resumed (HTTP ``Range`` + ``If-Range``)
+  on the next attempt or call; transient failures (connection errors, truncated bodies, HTTP
+  429/5xx) are retried with an increasing pause, honouring a short ``Retry-After``; 404 and other
+  client errors fail at once; a server silent for ``timeout`` seconds stops the download with an
+  error (no hang);
 * offline: a cached file is returned without touching the network (``refresh=True`` forces a new
   download); with ``offline=True`` or ``ESS_GEO_OFFLINE=1`` a missing file is an error naming it;
 * each cached file has a ``<name>.json`` sidecar: URL, download date, size, SHA-256, vintage and
@@ -20,10 +26,10 @@ The library reports progress through an optional callback and never prints.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -37,8 +43,9 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ess_geo._format import date_fr
-from ess_geo._output import prepare_output_dir
+from ess_geo._output import atomic_write_bytes, prepare_output_dir
 from ess_geo.errors import DatasetError, InputDataError
+from ess_geo.inputs.dataset_cache import check_download, check_entry, dataset_lock, discard_entry, meta_path
 from ess_geo.inputs.dataset_catalogue import DATASETS, Dataset
 from ess_geo.sources import Source
 
@@ -117,10 +124,6 @@ class CachedDataset:
         return Source(name=self.title, vintage=self.vintage, licence="", origin=self.url or self.source)
 
 
-def _meta_path(path: Path) -> Path:
-    return path.with_name(path.name + ".json")
-
-
 def cached(*, registry: Mapping[str, Dataset] | None = None, cache: str | Path | None = None) -> list[CachedDataset]:
     """Every registry dataset, with what the cache holds for it.
 
@@ -139,10 +142,10 @@ def cached(*, registry: Mapping[str, Dataset] | None = None, cache: str | Path |
     out = []
     for ds in _registry(registry).values():
         path = folder / ds.filename
-        meta = {}
-        if _meta_path(path).is_file():
+        meta: dict = {}
+        if meta_path(path).is_file():
             try:
-                meta = json.loads(_meta_path(path).read_text(encoding="utf-8"))
+                meta = json.loads(meta_path(path).read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 meta = {}
         present = path.is_file()
@@ -153,14 +156,6 @@ def cached(*, registry: Mapping[str, Dataset] | None = None, cache: str | Path |
             source=f"{ds.publisher} — {ds.source_page}",
         ))
     return out
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _user_agent() -> str:
@@ -199,15 +194,35 @@ def _vintage_from_response(ds: Dataset, remote_name: str | None, last_modified: 
     return f"téléchargé le {datetime.now(UTC):%Y-%m-%d}"
 
 
-def _download_once(ds: Dataset, part: Path, timeout: float, progress: Callable[[int, int | None], None] | None) -> dict:
-    """One HTTP attempt, resuming ``part`` when it exists; returns response metadata."""
+class _Stalled(Exception):
+    """The server sent nothing for ``timeout`` seconds (connect or read): not retried, the user decides."""
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    return isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+
+
+def _announced(resp: object, status: int, have: int, length: int | None) -> int | None:
+    """Total size the server announces (the ``Content-Range`` total on a resumed body)."""
+    if status == 206:
+        m = re.search(r"/(\d+)\s*$", getattr(resp, "headers", {}).get("Content-Range") or "")
+        if m:
+            return int(m.group(1))
+        return have + length if length is not None else None
+    return length
+
+
+def _open(ds: Dataset, part: Path, timeout: float, validator: dict) -> tuple[object, int]:
+    """Open the HTTP response, resuming ``part`` (``Range`` + ``If-Range``) when it holds bytes."""
     have = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": _user_agent()}
     if have:
         headers["Range"] = f"bytes={have}-"
+        if validator.get("etag") or validator.get("last_modified"):  # a changed file comes back whole (200)
+            headers["If-Range"] = validator.get("etag") or validator["last_modified"]
     req = urllib.request.Request(ds.url or "", headers=headers)  # fetch() refuses a dataset without url
     try:
-        resp = urllib.request.urlopen(req, timeout=timeout)
+        return urllib.request.urlopen(req, timeout=timeout), have
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and have:  # range beyond the end: restart from scratch
             part.unlink(missing_ok=True)
@@ -221,28 +236,36 @@ def _download_once(ds: Dataset, part: Path, timeout: float, progress: Callable[[
             fr=f"téléchargement impossible de « {ds.name} » : HTTP {exc.code} ({ds.url})",
         ) from exc
     except (urllib.error.URLError, OSError, HTTPException) as exc:
+        if _is_timeout(exc):
+            raise _Stalled(f"no answer within {timeout:g} s (connect)") from exc
         raise _Transient(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}") from exc
-    with resp:
-        status = resp.status
-        length = resp.headers.get("Content-Length")
+
+
+def _download_once(ds: Dataset, part: Path, timeout: float, progress: Callable[[int, int | None], None] | None,
+                   validator: dict) -> dict:
+    """One HTTP attempt, resuming ``part`` when it holds bytes; returns response metadata."""
+    resp, have = _open(ds, part, timeout, validator)
+    with resp:  # type: ignore[attr-defined]
+        status = resp.status  # type: ignore[attr-defined]
+        headers = resp.headers  # type: ignore[attr-defined]
+        length = headers.get("Content-Length")
         expected = int(length) if length and length.isdigit() else None
-        if status == 206:
-            mode, done = "ab", have
-            total = have + expected if expected is not None else ds.size
-        else:  # 200: the server ignored the range, start over
-            mode, done = "wb", 0
-            total = expected if expected is not None else ds.size
-        disposition = resp.headers.get("Content-Disposition") or ""
+        mode, done = ("ab", have) if status == 206 else ("wb", 0)  # 200: the server ignored the range, start over
+        total = _announced(resp, status, have, expected)
+        disposition = headers.get("Content-Disposition") or ""
         m = re.search(r'filename="?([^";]+)"?', disposition)
-        redirected = Path(urllib.parse.urlparse(resp.geturl()).path).name  # data.gouv.fr redirects to the file
-        info = {"remote_name": m.group(1) if m else redirected or None, "last_modified": resp.headers.get("Last-Modified"),
-                "etag": resp.headers.get("ETag")}
+        redirected = Path(urllib.parse.urlparse(resp.geturl()).path).name  # type: ignore[attr-defined]  # data.gouv.fr redirects
+        info = {"remote_name": m.group(1) if m else redirected or None, "last_modified": headers.get("Last-Modified"),
+                "etag": headers.get("ETag"), "content_type": headers.get("Content-Type"), "total": total}
+        validator.update(etag=info["etag"], last_modified=info["last_modified"])
         received = 0
         with open(part, mode) as fh:
             while True:
                 try:
-                    block = resp.read(_CHUNK)
-                except (OSError, HTTPException) as exc:  # IncompleteRead, reset...
+                    block = resp.read(_CHUNK)  # type: ignore[attr-defined]
+                except (OSError, HTTPException) as exc:  # IncompleteRead, reset, timeout...
+                    if _is_timeout(exc):
+                        raise _Stalled(f"no data for {timeout:g} s after {done} bytes") from exc
                     raise _Transient(f"connection lost after {done} bytes: {type(exc).__name__}") from exc
                 if not block:
                     break
@@ -250,7 +273,7 @@ def _download_once(ds: Dataset, part: Path, timeout: float, progress: Callable[[
                 received += len(block)
                 done += len(block)
                 if progress is not None:
-                    progress(done, total)
+                    progress(done, total if total is not None else ds.size)
         if expected is not None and received < expected:
             raise _Transient(f"truncated body: {received} of {expected} bytes")
     return info
@@ -265,7 +288,7 @@ def fetch(  # noqa: PLR0913 -- keyword-only download options (cache, retry polic
     registry: Mapping[str, Dataset] | None = None,
     cache: str | Path | None = None,
     retries: int = 3,
-    timeout: float = 60.0,
+    timeout: float = 30.0,
     backoff: float = 2.0,
 ) -> Path:
     """Return the local path of dataset ``name``, downloading it into the cache if needed.
@@ -287,8 +310,9 @@ def fetch(  # noqa: PLR0913 -- keyword-only download options (cache, retry polic
         Cache directory (default :func:`cache_dir`).
     retries : int, default 3
         Extra attempts after a transient failure (each resumes the partial file).
-    timeout : float, default 60
-        Socket timeout in seconds.
+    timeout : float, default 30
+        Seconds without an answer (connection) or without any byte (body) before the download
+        stops with an error; a stalled server is not retried.
     backoff : float, default 2
         Pause before retry *k* is ``backoff * 2**(k-1)`` seconds (or ``Retry-After`` if shorter
         than a minute).
@@ -302,9 +326,10 @@ def fetch(  # noqa: PLR0913 -- keyword-only download options (cache, retry polic
     ------
     DatasetError
         Unknown name; a dataset without an official file at a stable address (naming its page);
-        offline without a cached copy; HTTP client error (404...); size or
-        checksum mismatch (the bad download is deleted); still failing after ``retries``
-        (the partial ``.part`` file is kept so that the next call resumes).
+        offline without a valid cached copy; HTTP client error (404...); size or checksum
+        mismatch, an HTML page or a file not in the announced format (the bad download is
+        deleted); a stalled server (``timeout``); still failing after ``retries`` (the partial
+        file is kept as ``<name>.part`` so that the next call resumes).
     """
     ds = get_dataset(name, registry=registry)
     if ds.url is None:
@@ -316,37 +341,109 @@ def fetch(  # noqa: PLR0913 -- keyword-only download options (cache, retry polic
     final = folder / ds.filename
     if offline is None:
         offline = os.environ.get("ESS_GEO_OFFLINE", "") not in ("", "0")
-    if final.is_file() and not refresh:
+    if not refresh and final.is_file() and check_entry(ds, final):
         return final
-    if offline:
-        raise DatasetError(
-            f"dataset {name!r} is not in the cache ({final}) and offline mode forbids downloading it",
-            fr=f"« {name} » absent du cache ({final}) et mode hors ligne : lancer « ess-geo data fetch {name} » "
-            "avec une connexion",
-        )
+    if offline and not final.is_file():
+        raise _offline_error(ds, final)
     try:
         prepare_output_dir(folder)
     except InputDataError as exc:  # same policy as every output, said as a cache problem
         raise DatasetError(f"cache folder unusable (ESS_GEO_CACHE?): {exc}", fr=f"dossier de cache : {exc.fr} ; vérifier ESS_GEO_CACHE") from None
-    part = final.with_name(final.name + ".part")
-    info = _download(ds, part, progress=progress, retries=retries, timeout=timeout, backoff=backoff)
-    size, digest = _verified(ds, part)
-    os.replace(part, final)
-    _write_meta(ds, final, size, digest, info)
-    return final
+    with dataset_lock(folder, ds):
+        if final.exists() and not check_entry(ds, final):
+            discard_entry(final)  # never returned: deleted and fetched again
+        if not refresh and final.is_file():  # a concurrent fetch completed it while we waited
+            return final
+        if offline:
+            raise _offline_error(ds, final)
+        return _fetch_locked(ds, final, progress=progress, retries=retries, timeout=timeout, backoff=backoff)
+
+
+def _offline_error(ds: Dataset, final: Path) -> DatasetError:
+    return DatasetError(
+        f"dataset {ds.name!r} is not in the cache ({final}) and offline mode forbids downloading it",
+        fr=f"« {ds.name} » absent du cache ou invalide ({final}) et mode hors ligne : lancer « ess-geo data fetch "
+        f"{ds.name} » avec une connexion",
+    )
+
+
+def _adopt_partial(ds: Dataset, resume: Path, tmp: Path) -> dict:
+    """Move a ``<name>.part`` of an earlier call into ``tmp`` when it can be resumed safely; its validator.
+
+    A partial file is resumed only when the server's ETag or Last-Modified was recorded with it
+    (sent as ``If-Range``: a changed file comes back whole); anything else is deleted.
+    """
+    side = meta_path(resume)
+    validator: dict = {}
+    try:
+        recorded = json.loads(side.read_text(encoding="utf-8"))
+        if isinstance(recorded, dict) and recorded.get("url") == ds.url:
+            validator = {k: recorded.get(k) for k in ("etag", "last_modified") if recorded.get(k)}
+    except (OSError, ValueError):
+        pass
+    if validator and resume.is_file():
+        os.replace(resume, tmp)
+    else:
+        validator = {}
+        resume.unlink(missing_ok=True)
+    side.unlink(missing_ok=True)
+    return validator
+
+
+def _keep_partial(ds: Dataset, tmp: Path, resume: Path, validator: dict) -> None:
+    """Keep the bytes of an interrupted download as ``<name>.part`` (with its validator) for the next call."""
+    if not tmp.is_file() or tmp.stat().st_size == 0:
+        return
+    os.replace(tmp, resume)
+    if validator.get("etag") or validator.get("last_modified"):
+        atomic_write_bytes(meta_path(resume), json.dumps({"url": ds.url, **validator}).encode("utf-8"))
+
+
+def _fetch_locked(ds: Dataset, final: Path, *, progress: Callable[[int, int | None], None] | None, retries: int,
+                  timeout: float, backoff: float) -> Path:
+    """Download, check and install ``ds`` while holding its cache lock."""
+    folder = final.parent
+    # our own temporary files of killed fetches: removed here, under the lock (their suffix is not the
+    # ``.tmp`` of ess_geo._output, so a write in the cache folder never removes a download in progress)
+    for leftover in folder.glob(f".{ds.filename}.*.download"):
+        leftover.unlink(missing_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{ds.filename}.", suffix=".download", dir=folder)
+    os.close(fd)
+    tmp = Path(name)
+    resume = folder / f"{ds.filename}.part"
+    try:
+        validator = _adopt_partial(ds, resume, tmp)
+        try:
+            info = _download(ds, tmp, progress=progress, retries=retries, timeout=timeout, backoff=backoff,
+                             validator=validator)
+        except DatasetError:
+            _keep_partial(ds, tmp, resume, validator)
+            raise
+        size, digest = check_download(ds, tmp, content_type=info.get("content_type"), announced=info.get("total"))
+        os.replace(tmp, final)
+        _write_meta(ds, final, size, digest, info)  # written last: a file without it is never trusted
+        return final
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _download(ds: Dataset, part: Path, *, progress: Callable[[int, int | None], None] | None, retries: int,
-              timeout: float, backoff: float) -> dict:
+              timeout: float, backoff: float, validator: dict) -> dict:
     """Download into ``part``, retrying transient failures with an increasing pause; response metadata."""
     for attempt in range(retries + 1):
         try:
-            return _download_once(ds, part, timeout, progress)
+            return _download_once(ds, part, timeout, progress, validator)
+        except _Stalled as exc:
+            raise DatasetError(
+                f"download of {ds.name!r} from {ds.url} stalled: {exc}; partial file kept for resuming",
+                fr=f"le serveur de « {ds.name} » ne répond plus (aucune donnée pendant {timeout:g} s, option --timeout) ; "
+                "relancer pour reprendre",
+            ) from exc
         except _Transient as exc:
             if attempt == retries:
                 raise DatasetError(
                     f"cannot download {ds.name!r} from {ds.url} after {retries + 1} attempts: {exc}; "
-                    f"partial file kept for resuming: {part}",
+                    f"partial file kept for resuming",
                     fr=f"téléchargement de « {ds.name} » interrompu après {retries + 1} essais ({exc}) ; "
                     "relancer pour reprendre",
                 ) from exc
@@ -357,27 +454,8 @@ def _download(ds: Dataset, part: Path, *, progress: Callable[[int, int | None], 
     return {}  # retries < 0: nothing attempted
 
 
-def _verified(ds: Dataset, part: Path) -> tuple[int, str]:
-    """Size and SHA-256 of a complete download, checked against the registry (bad files deleted)."""
-    size = part.stat().st_size
-    if ds.size is not None and size != ds.size:
-        part.unlink(missing_ok=True)
-        raise DatasetError(
-            f"downloaded {ds.name!r} has {size} bytes, expected {ds.size} ({ds.url}); download deleted",
-            fr=f"taille inattendue pour « {ds.name} » : {size} octets au lieu de {ds.size} ; fichier supprimé",
-        )
-    digest = _sha256(part)
-    if ds.sha256 is not None and digest != ds.sha256.lower():
-        part.unlink(missing_ok=True)
-        raise DatasetError(
-            f"checksum mismatch for {ds.name!r}: SHA-256 {digest}, expected {ds.sha256} ({ds.url}); download deleted",
-            fr=f"empreinte SHA-256 incorrecte pour « {ds.name} » : fichier supprimé",
-        )
-    return size, digest
-
-
 def _write_meta(ds: Dataset, final: Path, size: int, digest: str, info: dict) -> None:
-    """Write the ``<name>.json`` sidecar of a cached file (atomically)."""
+    """Write the ``<name>.json`` sidecar of a cached file (atomically, after the file itself)."""
     meta = {
         "name": ds.name,
         "url": ds.url,
@@ -390,6 +468,4 @@ def _write_meta(ds: Dataset, final: Path, size: int, digest: str, info: dict) ->
         "etag": info.get("etag"),
         "dataset": asdict(ds),
     }
-    tmp = _meta_path(final).with_name(_meta_path(final).name + ".tmp")
-    tmp.write_text(json.dumps(meta, ensure_ascii=False, indent=2), encoding="utf-8")
-    os.replace(tmp, _meta_path(final))
+    atomic_write_bytes(meta_path(final), json.dumps(meta, ensure_ascii=False, indent=2).encode("utf-8"))

@@ -22,7 +22,9 @@ import pandas as pd
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.inputs.supply import TABLE_COLUMNS, Supply
+from ess_geo.inputs._files import checked_rows
+from ess_geo.inputs._limits import check_int64
+from ess_geo.inputs.supply import ABSENT_FR, TABLE_COLUMNS, Supply
 from ess_geo.reference.codes import canonical_dep_code, departement_names
 from ess_geo.reference.specialties import GENERAL_PRACTICE_GROUP, all_specialties
 from ess_geo.sources import Source
@@ -111,7 +113,7 @@ def read_drees_table(text: str, path: Path, *, vintage: str = "non précisé", d
     InputDataError
         If the table holds densities (decimals), not head counts.
     """
-    all_rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    all_rows = list(checked_rows(csv.reader(io.StringIO(text), delimiter=delimiter), path, "supply"))
     _refuse_densities(all_rows[1:], path)
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     header = next(reader)
@@ -119,11 +121,12 @@ def read_drees_table(text: str, path: Path, *, vintage: str = "non précisé", d
     dropped = DroppedRows(unit="ligne ou valeur")  # a bad cell drops one value, not its line
     label = f"DREES, médecins RPPS par département × 15 groupes de spécialités ({path.name})"
     records: list[tuple] = []
-    unreadable: set[tuple[str, str]] = set()
+    unreadable: dict[tuple[str, str], str] = {}
     seen: dict[str, int] = {}
+    lost: dict[str, str] = {}
     known_deps = departement_names()
     for row in reader:
-        code = _row_departement(row, reader.line_num, len(header), known_deps, seen, dropped)
+        code = _row_departement(row, reader.line_num, len(header), known_deps, seen, dropped, lost)
         if code is not None:
             records += _row_records(row, reader.line_num, code, groups, label, dropped, unreadable)
     table = pd.DataFrame.from_records(records, columns=TABLE_COLUMNS)
@@ -134,23 +137,35 @@ def read_drees_table(text: str, path: Path, *, vintage: str = "non précisé", d
         licence="Licence Ouverte / Etalab (DREES)",
         origin=str(path),
     )
-    return Supply(table=table, source=source, dropped=dropped, path=str(path), unreadable=unreadable)
+    absent = {d: lost.get(d, ABSENT_FR) for d in known_deps if d not in seen}  # every département has a line
+    return Supply(table=table, source=source, dropped=dropped, path=str(path), unreadable=unreadable,
+                  absent_reasons=absent)
 
 
 def _row_departement(row: list[str], lineno: int, n_fields: int, known_deps: dict[str, str], seen: dict[str, int],
-                     dropped: DroppedRows) -> str | None:
-    """The département of a data line, or None when the line is skipped (blank, total) or dropped."""
+                     dropped: DroppedRows, lost: dict[str, str]) -> str | None:
+    """The département of a data line, or None when the line is skipped (blank, total) or dropped.
+
+    A dropped line whose département can still be recognised (its code once control characters
+    are removed) is noted in ``lost``: that département's figures are unknown, and say why.
+    """
     if not row or all(not c.strip() for c in row):
         return None
     raw_code = row[0].strip()
     if raw_code == DREES_TOTAL_ROW:
         return None  # national total: recomputable, not a département
-    if len(row) != n_fields:
-        dropped.add(f"nombre de champs incorrect ({len(row)} au lieu de {n_fields})", line=lineno, row=row)
-        return None
     code = canonical_dep_code(raw_code)
+    guess = canonical_dep_code("".join(ch for ch in raw_code if ch.isprintable()))
+    if len(row) != n_fields:
+        reason = f"nombre de champs incorrect ({len(row)} au lieu de {n_fields})"
+        dropped.add(reason, line=lineno, row=row)
+        if guess in known_deps:
+            lost.setdefault(guess, f"ligne {lineno} ignorée : {reason}")
+        return None
     if code is None or code not in known_deps:
         dropped.add("code département inconnu", line=lineno, row={"dept_code": raw_code})
+        if guess in known_deps:
+            lost.setdefault(guess, f"ligne {lineno} ignorée : code département illisible {raw_code[:20]!r}")
         return None
     if code in seen:
         dropped.add("département en double", line=lineno,
@@ -161,7 +176,7 @@ def _row_departement(row: list[str], lineno: int, n_fields: int, known_deps: dic
 
 
 def _row_records(row: list[str], lineno: int, code: str, groups: list[str], label: str, dropped: DroppedRows,
-                 unreadable: set[tuple[str, str]]) -> list[tuple]:
+                 unreadable: dict[tuple[str, str], str]) -> list[tuple]:
     """Tidy records of one département line; unreadable cells are dropped and marked unknown."""
     exact_ids = _drees_group_specialty()
     raw_code = row[0].strip()
@@ -172,8 +187,10 @@ def _row_records(row: list[str], lineno: int, code: str, groups: list[str], labe
         value, reason = _cell_value(cell)
         if reason:
             dropped.add(reason, line=lineno, row={"dept_code": raw_code, group: cell})
-            unreadable.add((code, group))
+            shown = f"{reason} « {cell.strip()[:20]} »" if cell.strip() else "cellule vide"
+            unreadable[(code, group)] = f"{shown}, ligne {lineno}"
             continue
+        check_int64(value, lineno, f"{group}, dept_code {raw_code}")
         spec_id = "medecine-generale" if group == GENERAL_PRACTICE_GROUP else exact_ids.get(group, group)
         records.append((code, spec_id, group, value, "tous", label))
     return records

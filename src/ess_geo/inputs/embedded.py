@@ -78,8 +78,9 @@ def _all_modes_table(bounds: pd.DataFrame, label: str) -> pd.DataFrame:
     """The DREES all-modes rows in the layout of a DREES table (a lumped group once per département)."""
     rows = bounds[bounds["mode"] == "tous"]
     records: dict[tuple[str, str], tuple] = {}
+    specs = {str(s): get_specialty(s) for s in rows["specialty"].unique()}  # one lookup per specialty, not per row
     for dep, spec_id, count, bound in zip(rows["code_dep"], rows["specialty"], rows["count"], rows["bound"], strict=True):
-        spec = get_specialty(spec_id)
+        spec = specs[spec_id]
         key = spec.id if bound == "exact" else spec.drees_group
         records[(dep, key)] = (dep, key, spec.drees_group, int(count), "tous", label)
     table = pd.DataFrame.from_records(list(records.values()), columns=TABLE_COLUMNS)

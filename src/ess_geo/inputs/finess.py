@@ -42,7 +42,7 @@ import pandas as pd
 from ess_geo._format import date_fr
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._files import check_path, unreadable
+from ess_geo.inputs._files import check_path, checked_rows, read_limited
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.sources import Source
 
@@ -154,10 +154,7 @@ class Finess:
 
 def _read_text(path: Path, encoding: str | None) -> tuple[str, str]:
     """Text of the file and the encoding used (forced; else UTF-8 when valid, else Latin-1)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise unreadable(path, exc, "FINESS extraction", "extraction FINESS") from exc
+    raw = read_limited(path, "finess")
     if encoding:
         try:
             return raw.decode(encoding), encoding
@@ -235,13 +232,15 @@ def _geo_row(fields: list[str], line: int, dropped: DroppedRows) -> tuple[str, f
         return None
 
 
-def _parse(text: str, dropped: DroppedRows, hospital_aggregates: Mapping[str, str]) -> tuple[list[dict], dict, Counter]:
+def _parse(text: str, dropped: DroppedRows, hospital_aggregates: Mapping[str, str],
+           path: Path | str = "") -> tuple[list[dict], dict, Counter]:
     """Kept structure rows, coordinates by FINESS number, and line counts."""
     counts: Counter = Counter()
     kept: list[dict] = []
     coords: dict[str, tuple[float, float, str | None]] = {}
     seen: set[str] = set()
-    for i, fields in enumerate(csv.reader(io.StringIO(text), delimiter=";", quotechar='"'), start=1):
+    rows = checked_rows(csv.reader(io.StringIO(text), delimiter=";", quotechar='"'), path, "finess")
+    for i, fields in enumerate(rows, start=1):
         if i == 1 or not fields or fields == [""]:
             continue
         section = fields[0].strip()
@@ -346,7 +345,7 @@ def _read_finess(path: Path, encoding: str | None, vintage: str | None, hospital
             line=1,
         )
     dropped = DroppedRows()
-    kept, coords, counts = _parse(text, dropped, hospital_aggregates)
+    kept, coords, counts = _parse(text, dropped, hospital_aggregates, path)
     frame = _frame(kept, coords)
     stats = {
         "encoding": enc,

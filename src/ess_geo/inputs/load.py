@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._files import check_path, decode_text, short_repr, unreadable
+from ess_geo.inputs._files import check_path, decode_text, read_limited, short_repr, unreadable
 from ess_geo.inputs.drees import drees_delimiter, read_drees_table
 from ess_geo.inputs.embedded import known_vintage
 from ess_geo.inputs.rpps import load_rpps
@@ -73,10 +73,7 @@ def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "li
     delimiter = drees_delimiter(first)
     if delimiter is None:
         raise _unrecognised(path, first)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise unreadable(path, exc, _WHAT, _WHAT_FR) from exc
+    raw = read_limited(path, _WHAT)
     text, _ = decode_text(raw, path, _WHAT_FR)
     return read_drees_table(text, path, vintage=vintage or known_vintage(raw) or "non précisé", delimiter=delimiter)
 

@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from ess_geo.dropped import DroppedRows
+from ess_geo.inputs._limits import LIMITS, check_size
 from ess_geo.inputs.datasets import cache_dir
 from ess_geo.sources import Source
 
@@ -197,9 +198,8 @@ def _to_json(value: Any) -> Any:
         return value
     if isinstance(value, Source):
         return {"__t": "source", "v": value.to_dict()}
-    if isinstance(value, DroppedRows):
-        return {"__t": "dropped", "v": {"count": value.count, "by_reason": _to_json(value.by_reason),
-                                        "sample": _to_json(value.sample), "unit": value.unit}}
+    if isinstance(value, DroppedRows):  # every field, whatever DroppedRows grows (hidden fields...)
+        return {"__t": "dropped", "v": {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}}
     if isinstance(value, Counter):
         return {"__t": "counter", "v": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
     if isinstance(value, dict):
@@ -217,8 +217,7 @@ def _from_json(value: Any) -> Any:
     if tag == "source":
         return Source(**raw)
     if tag == "dropped":
-        return DroppedRows(count=raw["count"], by_reason=_from_json(raw["by_reason"]),
-                           sample=_from_json(raw["sample"]), unit=raw["unit"])
+        return DroppedRows(**{name: _from_json(v) for name, v in raw.items()})
     if tag in ("counter", "dict"):
         pairs = [(_from_json(k), _from_json(v)) for k, v in raw]
         return Counter(dict(pairs)) if tag == "counter" else dict(pairs)
@@ -358,6 +357,8 @@ def cached_parse(
     if not cache_enabled(cache):
         return build()
     try:
+        if kind in LIMITS["bytes"]:
+            check_size(path, kind)  # a file its reader refuses for its size is not hashed first
         sha = file_sha256(path)
     except OSError:
         return build()  # the loader raises its own error on an unreadable file

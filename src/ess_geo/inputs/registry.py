@@ -17,15 +17,18 @@ A user file either **adds** its ESS to the embedded ones (``include_embedded=Tru
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._files import check_path, decode_text, unreadable
+from ess_geo.inputs._files import check_path, decode_text, read_limited
 from ess_geo.inputs.registry_entry import (
     CERTAINTIES,
     COVERING_STATUSES,
@@ -149,9 +152,44 @@ class Registry:
         return {d: e.id for e in self.for_specialty(specialty, as_of=as_of) for d in e.departements}
 
 
-def _embedded() -> Registry:
+@lru_cache(maxsize=1)
+def _embedded_parsed() -> Registry:
+    """The embedded registry, parsed once per process (never handed out: see :func:`_embedded`)."""
     text = (resources.files("ess_geo.reference") / "data" / "ess_registry.csv").read_text(encoding="utf-8")
     return _parse(text, EMBEDDED_ORIGIN, "Registre des ESS connues (embarqué dans ess_geo)")
+
+
+def _own_copy(registry: Registry) -> Registry:
+    """A registry the caller may change (its own list of entries; entries and source are immutable)."""
+    return replace(registry, entries=list(registry.entries))
+
+
+def _embedded() -> Registry:
+    return _own_copy(_embedded_parsed())
+
+
+#: Registry files parsed in this process, by (path as given, sha256 of the bytes, include_embedded); oldest out first.
+_FILE_CACHE: OrderedDict[tuple[str, str, bool], Registry] = OrderedDict()
+_FILE_CACHE_SIZE = 32
+
+
+def _file_registry(p: Path, raw: bytes, include_embedded: bool) -> Registry:
+    """The registry of a file's bytes, parsed (and merged) once per path and content.
+
+    A file that cannot be decoded or parsed raises, and nothing is cached.
+    """
+    key = (str(p), hashlib.sha256(raw).hexdigest(), include_embedded)
+    cached = _FILE_CACHE.get(key)
+    if cached is not None:
+        _FILE_CACHE.move_to_end(key)
+        return cached
+    text, _ = decode_text(raw, p, "registre")
+    user = _parse(text, str(p), f"Registre des ESS ({p.name})")
+    registry = merge_registries(_embedded_parsed(), user) if include_embedded else user
+    _FILE_CACHE[key] = registry
+    while len(_FILE_CACHE) > _FILE_CACHE_SIZE:
+        _FILE_CACHE.popitem(last=False)
+    return registry
 
 
 def load_registry(path: str | Path | None = None, *, include_embedded: bool = False) -> Registry:
@@ -169,6 +207,10 @@ def load_registry(path: str | Path | None = None, *, include_embedded: bool = Fa
     Returns
     -------
     Registry
+        Each file is parsed once per process and content (a cache keyed on its path and the
+        sha256 of its bytes, up to 32 files; the embedded registry once): a changed file is parsed
+        again, an unchanged one only read and hashed. The registry returned is the caller's own
+        (its list of entries is a copy).
 
     Raises
     ------
@@ -181,13 +223,8 @@ def load_registry(path: str | Path | None = None, *, include_embedded: bool = Fa
     if path is None:
         return _embedded()
     p = check_path(path, "registry", "load_registry", "registre")
-    try:
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise unreadable(p, exc, "registry", "registre") from exc
-    text, _ = decode_text(raw, p, "registre")
-    user = _parse(text, str(p), f"Registre des ESS ({p.name})")
-    return merge_registries(_embedded(), user) if include_embedded else user
+    raw = read_limited(p, "registry")
+    return _own_copy(_file_registry(p, raw, bool(include_embedded)))
 
 
 def _line(entry: EssEntry) -> tuple[str, str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ess_geo.errors import EssGeoError, InputDataError
+from ess_geo.inputs._files import short_repr
 from ess_geo.inputs.registry_entry import (
     CERTAINTIES,
     STATUSES,
@@ -32,12 +33,29 @@ from ess_geo.inputs.registry_entry import (
 from ess_geo.reference.codes import departements_of_region, normalize_dep_codes, normalize_region_code
 from ess_geo.reference.specialties import get_specialty
 
-__all__ = ["OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "Problems", "overlap_problems", "read_entries"]
+__all__ = ["MAX_PROBLEMS_SHOWN", "OPTIONAL_COLUMNS", "REQUIRED_COLUMNS", "Problems", "overlap_problems", "read_entries"]
 
 REQUIRED_COLUMNS = ("id", "name", "specialties", "departements", "status", "source")
 OPTIONAL_COLUMNS = (
     "region", "source_date", "perimeter_certainty", "valid_from", "valid_to", "source_url", "source_quote", "note",
 )  # fmt: skip
+#: Problems named in one error message (the others are counted): a broken file of 10,000 lines stays readable.
+MAX_PROBLEMS_SHOWN = 20
+#: French wording of the errors of Python's csv module (their text is English).
+_CSV_ERRORS_FR = {
+    "field larger than field limit": "champ trop long (plus de {limit} caractères)",
+    "new-line character seen in unquoted field": "saut de ligne dans un champ sans guillemets",
+    "line contains NUL": "octet nul dans la ligne",
+}
+
+
+def _csv_error_fr(exc: Exception) -> str:
+    """The French text of a :class:`csv.Error` (``champ trop long (plus de 131072 caractères)``)."""
+    text = str(exc)
+    for english, french in _CSV_ERRORS_FR.items():
+        if text.startswith(english):
+            return french.format(limit=csv.field_size_limit())
+    return "format CSV invalide"
 
 
 @dataclass
@@ -56,11 +74,16 @@ class Problems:
         return bool(self.en)
 
     def raise_if_any(self, origin: str) -> None:
-        """Raise :class:`InputDataError` naming every problem, if any."""
+        """Raise :class:`InputDataError` naming every problem (the first :data:`MAX_PROBLEMS_SHOWN`), if any."""
         if self.en:
+            more = len(self.en) - MAX_PROBLEMS_SHOWN
+            en, fr = self.en[:MAX_PROBLEMS_SHOWN], self.fr[:MAX_PROBLEMS_SHOWN]
+            if more > 0:
+                en.append(f"... and {more} more problem(s)")
+                fr.append(f"… et {more} autre{'s' if more > 1 else ''} problème{'s' if more > 1 else ''}")
             raise InputDataError(
-                f"malformed registry {origin!r}: " + "; ".join(self.en),
-                fr=f"registre {origin} mal formé : " + " ; ".join(self.fr),
+                f"malformed registry {origin!r}: " + "; ".join(en),
+                fr=f"registre {origin} mal formé : " + " ; ".join(fr),
                 path=origin,
             )
 
@@ -100,7 +123,7 @@ def _records(text: str, origin: str) -> tuple[str, list[tuple[int, list[str]]]]:
     except csv.Error as exc:
         raise InputDataError(
             f"registry {origin!r}: CSV error near line {reader.line_num}: {exc}",
-            fr=f"registre {origin} illisible près de la ligne {reader.line_num} : {exc}",
+            fr=f"registre {origin} illisible près de la ligne {reader.line_num} : {_csv_error_fr(exc)}",
             path=origin,
             line=reader.line_num,
         ) from exc
@@ -125,13 +148,21 @@ def read_entries(text: str, origin: str, problems: Problems) -> list[EssEntry]:
         msg = f"registry {origin!r}: missing column(s) {missing}; required: {list(REQUIRED_COLUMNS)}, got {header}"
         fr = f"registre {origin} : colonne(s) manquante(s) {', '.join(missing)} (ligne {header_line})"
         raise InputDataError(msg, fr=fr, path=origin, line=header_line)
+    twice = sorted({h for h in header if h and header.count(h) > 1})
+    if twice:
+        raise InputDataError(
+            f"registry {origin!r}: column(s) {twice} given twice (line {header_line})",
+            fr=f"registre {origin} : colonne(s) en double : {', '.join(twice)} (ligne {header_line})",
+            path=origin, line=header_line,
+        )
     entries: list[EssEntry] = []
     for lineno, cells in records[1:]:
         if len(cells) > len(header):
-            extra = cells[len(header) :]
+            extra = [short_repr(c, 40) for c in cells[len(header) :][:3]]
             problems.add(
-                f"line {lineno}: too many fields ({extra!r})",
-                f"ligne {lineno} : trop de champs ({extra!r} ; séparateur « {delimiter} » dans une valeur ?)",
+                f"line {lineno}: too many fields ({len(cells)} for {len(header)} columns; extra: {', '.join(extra)})",
+                f"ligne {lineno} : trop de champs ({len(cells)} pour {len(header)} colonnes ; en trop : "
+                f"{', '.join(extra)} ; séparateur « {delimiter} » dans une valeur sans guillemets ?)",
             )
             continue
         row = {k: (v or "").strip() for k, v in zip(header, cells, strict=False)}
@@ -147,8 +178,8 @@ def _split(cell: str) -> list[str]:
 def _entry(row: dict[str, str], line: int, problems: Problems) -> EssEntry:
     """The entry of one row; its problems are added to ``problems``."""
     ess_id = row.get("id", "")
-    where = f"line {line} (id {ess_id!r})"
-    where_fr = f"ligne {line} (id {ess_id!r})"
+    where = f"line {line} (id {short_repr(ess_id, 40)})"
+    where_fr = f"ligne {line} (id {short_repr(ess_id, 40)})"
     if not ess_id:
         problems.add(f"line {line}: empty id", f"ligne {line} : identifiant vide")
     specs = _specialties(_split(row.get("specialties", "")), where, where_fr, problems)
@@ -156,14 +187,14 @@ def _entry(row: dict[str, str], line: int, problems: Problems) -> EssEntry:
     status = normalise_status(row.get("status", ""))
     if status is None:
         problems.add(
-            f"{where}: status {row.get('status', '')!r} not in {list(STATUSES)}",
-            f"{where_fr} : statut {row.get('status', '')!r} inconnu (actif, en projet ou inactif)",
+            f"{where}: status {short_repr(row.get('status', ''), 40)} not in {list(STATUSES)}",
+            f"{where_fr} : statut {short_repr(row.get('status', ''), 40)} inconnu (actif, en projet ou inactif)",
         )
     certainty = normalise_certainty(row.get("perimeter_certainty", ""))
     if certainty is None:
         problems.add(
-            f"{where}: perimeter_certainty {row['perimeter_certainty']!r} not in {list(CERTAINTIES)}",
-            f"{where_fr} : certitude du périmètre {row['perimeter_certainty']!r} inconnue "
+            f"{where}: perimeter_certainty {short_repr(row['perimeter_certainty'], 40)} not in {list(CERTAINTIES)}",
+            f"{where_fr} : certitude du périmètre {short_repr(row['perimeter_certainty'], 40)} inconnue "
             "(confirmed/confirmé, probable, uncertain/incertain)",
         )
     start, end = _period(row, where, where_fr, problems)
@@ -186,8 +217,8 @@ def _period(row: dict[str, str], where: str, where_fr: str, problems: Problems) 
         except ValueError:
             bounds.append(None)
             problems.add(
-                f"{where}: {column} {row[column]!r} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
-                f"{where_fr} : {column} {row[column]!r} n'est pas une date (AAAA-MM-JJ, AAAA-MM ou AAAA)",
+                f"{where}: {column} {short_repr(row[column], 40)} is not a date (YYYY-MM-DD, YYYY-MM or YYYY)",
+                f"{where_fr} : {column} {short_repr(row[column], 40)} n'est pas une date (AAAA-MM-JJ, AAAA-MM ou AAAA)",
             )
     start, end = bounds
     if start and end and start > end:
@@ -205,7 +236,7 @@ def _specialties(raw_specs: list[str], where: str, where_fr: str, problems: Prob
         try:
             specs.append(get_specialty(raw).id)
         except EssGeoError as exc:
-            problems.add(f"{where}: specialties: {exc}", f"{where_fr} : spécialité {raw!r} : {exc.fr}")
+            problems.add(f"{where}: specialties: {exc}", f"{where_fr} : {exc.fr}")
     if not raw_specs:
         problems.add(f"{where}: no specialty", f"{where_fr} : aucune spécialité")
     return specs
@@ -255,10 +286,11 @@ def overlap_problems(entries: Sequence[EssEntry], where: Callable[[EssEntry], tu
             if not _periods_meet(a, b):
                 continue
             (wa, wa_fr), (wb, wb_fr) = where(a), where(b)
+            ida, idb = short_repr(a.id, 40), short_repr(b.id, 40)
             if a.id == b.id:
                 problems.add(
-                    f"ESS {a.id!r}: periods of {wa} and {wb} overlap (one perimeter at a time)",
-                    f"ESS {a.id!r} : les périodes de validité ({wa_fr} et {wb_fr}) se chevauchent "
+                    f"ESS {ida}: periods of {wa} and {wb} overlap (one perimeter at a time)",
+                    f"ESS {ida} : les périodes de validité ({wa_fr} et {wb_fr}) se chevauchent "
                     "(un seul périmètre à la fois)",
                 )
                 continue
@@ -267,8 +299,8 @@ def overlap_problems(entries: Sequence[EssEntry], where: Callable[[EssEntry], tu
             shared = [d for d in a.departements if d in b.departements]
             for spec in (s for s in a.specialties if s in b.specialties and shared):
                 problems.add(
-                    f"ESS {a.id!r} ({wa}) and {b.id!r} ({wb}) both cover {spec} in département(s) {shared} "
+                    f"ESS {ida} ({wa}) and {idb} ({wb}) both cover {spec} in département(s) {shared} "
                     "(one ESS per specialty and territory)",
-                    f"les ESS {a.id!r} ({wa_fr}) et {b.id!r} ({wb_fr}) couvrent toutes deux {spec} dans "
+                    f"les ESS {ida} ({wa_fr}) et {idb} ({wb_fr}) couvrent toutes deux {spec} dans "
                     f"{', '.join(shared)} (une seule ESS par spécialité et territoire)",
                 )

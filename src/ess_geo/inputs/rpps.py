@@ -201,6 +201,7 @@ def load_rpps(
     encoding: str | None = None,
     vintage: str | None = None,
     progress: Callable[[int], None] | None = None,
+    sample_raw: bool = False,
     cache: bool | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> Supply:
@@ -225,6 +226,11 @@ def load_rpps(
         (:mod:`ess_geo.inputs.parse_cache`); default: yes unless ``ESS_GEO_NO_PARSE_CACHE=1``.
     notice : callable, optional
         Called with a French line saying whether the cache is built or reused.
+    sample_raw : bool, default False
+        Keep the RPPS identifier of each doctor in ``dropped.sample``; by default a sample keeps
+        the line number, the reason and the fields that say why (savoir-faire code, commune,
+        postal code), never an RPPS number or a name, so that showing ``supply.dropped`` in a
+        notebook or a report identifies no one.
 
     Returns
     -------
@@ -246,15 +252,18 @@ def load_rpps(
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
     version = reader_version(RPPS_READER_VERSION, (__name__, read_extraction.__module__, Supply.__module__, normalize_text.__module__))
-    return cached_parse("rpps", path, {"mode": mode_key, "encoding": encoding, "vintage": vintage}, Supply,
-                        lambda: _read_rpps(path, mode_key, encoding, vintage, progress), version=version, cache=cache,
-                        notice=notice)
+    options = {"mode": mode_key, "encoding": encoding, "vintage": vintage, "sample_raw": bool(sample_raw)}
+    return cached_parse("rpps", path, options, Supply,
+                        lambda: _read_rpps(path, mode_key, encoding, vintage, progress, sample_raw), version=version,
+                        cache=cache, notice=notice)
 
 
 def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | None,
-               progress: Callable[[int], None] | None) -> Supply:
+               progress: Callable[[int], None] | None, sample_raw: bool) -> Supply:
     """The fresh read of :func:`load_rpps`."""
     frame, stats, enc, member, dropped = read_extraction(path, encoding, MODES[mode_key][0], progress)
+    if not sample_raw:
+        dropped.hide((COL_ID,))  # no RPPS number in the samples (names are never kept)
     frame = _without_id(frame, dropped)
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
     doctors = _with_specialty(frame, dropped, excluded)

@@ -10,9 +10,11 @@ keeps doctors' lines of the requested modes of practice. What those lines count 
 
 from __future__ import annotations
 
+import contextlib
+import sys
 import zipfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +23,7 @@ import pandas as pd
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import decode_text, unreadable
+from ess_geo.inputs._limits import ZIP_READ_ERRORS, check_size, checked_zip_member, shorten
 
 __all__ = [
     "COL_CEDEX",
@@ -147,8 +150,8 @@ def check_header(header: list[str], name: str) -> None:
         expected = f"expected {layout[i]!r}" if i < len(layout) else f"the layout has {len(layout)} columns"
         attendu = f"attendu : « {layout[i]} »" if i < len(layout) else f"le format a {len(layout)} colonnes"
         raise InputDataError(
-            f"RPPS extraction {name!r}: unexpected column {i + 1} {fields[i]!r} in the header ({expected})",
-            fr=f"en-tête de l'extraction RPPS {name} : colonne inattendue n° {i + 1} « {fields[i]} » ({attendu})",
+            f"RPPS extraction {name!r}: unexpected column {i + 1} {shorten(fields[i])!r} in the header ({expected})",
+            fr=f"en-tête de l'extraction RPPS {name} : colonne inattendue n° {i + 1} « {shorten(fields[i])} » ({attendu})",
             line=1,
         )
     raise InputDataError(
@@ -162,16 +165,12 @@ def _open_source(path: Path) -> tuple[IO[bytes], str]:
     """Binary stream of the extraction (plain file or the member of an ANS zip) and its name."""
     if zipfile.is_zipfile(path):
         zf = zipfile.ZipFile(path)
-        members = [n for n in zf.namelist() if Path(n).name.startswith("PS_LibreAcces_Personne_activite")]
-        if not members:
-            names = ", ".join(zf.namelist()[:10])
+        try:
+            info = checked_zip_member(zf, path, "PS_LibreAcces_Personne_activite")
+            return zf.open(info), Path(info.filename).name
+        except BaseException:
             zf.close()
-            raise InputDataError(
-                f"zip {str(path)!r} holds no PS_LibreAcces_Personne_activite file (members: {names})",
-                fr=f"l'archive {path.name} ne contient pas de fichier PS_LibreAcces_Personne_activite",
-                path=str(path),
-            )
-        return zf.open(members[0]), Path(members[0]).name
+            raise
     return open(path, "rb"), path.name
 
 
@@ -326,20 +325,67 @@ def read_extraction(
     InputDataError
         If the file cannot be read or decoded, or is not an RPPS extraction.
     """
-    dropped = DroppedRows()
     try:
-        frame, stats, enc, member = _read_doctor_lines(path, encoding, modes, dropped, progress)
+        return _read_guarded(path, encoding, modes, progress)
+    except _NotUtf8:
+        return _read_guarded(path, "cp1252", modes, progress)
+
+
+class _NotUtf8(Exception):
+    """UTF-8 detected from the header turned out wrong further down: read again in Windows-1252."""
+
+
+@contextlib.contextmanager
+def _decode_errors_caught(caught: list[BaseException]) -> Iterator[None]:
+    """Collect the UnicodeDecodeError pyarrow meets on a malformed line instead of printing them.
+
+    pyarrow decodes a malformed line as UTF-8 before calling the invalid-row handler; on other
+    bytes the decoding fails inside pyarrow, which prints « Exception ignored in on_invalid » on
+    stderr and stops with ArrowInvalid. The error is kept here, and the file is read again in
+    Windows-1252.
+    """
+    previous = sys.unraisablehook
+
+    def hook(args: sys.UnraisableHookArgs) -> None:
+        if args.exc_type is UnicodeDecodeError and args.exc_value is not None:
+            caught.append(args.exc_value)
+        else:
+            previous(args)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
+
+
+def _read_guarded(
+    path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None
+) -> tuple[pd.DataFrame, Counter, str, str, DroppedRows]:
+    """One reading of the extraction in ``encoding``; every failure an InputDataError, or _NotUtf8."""
+    dropped = DroppedRows()
+    caught: list[BaseException] = []
+    try:
+        check_size(path, "rpps")
+        with _decode_errors_caught(caught):
+            frame, stats, enc, member = _read_doctor_lines(path, encoding, modes, dropped, progress)
     except UnicodeDecodeError as exc:
         raise InputDataError(f"cannot decode {str(path)!r} ({exc}); pass encoding='cp1252' or 'utf-8'",
                              fr=f"encodage illisible pour {path.name} : préciser encoding", path=str(path)) from exc
     except OSError as exc:
         raise unreadable(path, exc, "RPPS extraction", "extraction RPPS") from exc
-    except Exception as exc:  # pyarrow.ArrowInvalid on bytes invalid in the detected encoding
-        if type(exc).__name__ != "ArrowInvalid" or encoding is not None:
+    except ZIP_READ_ERRORS as exc:  # truncated member, bad CRC; encrypted or unknown method are refused before
+        if not zipfile.is_zipfile(path):
             raise
-        if "UTF8" not in str(exc).upper():
-            raise InputDataError(f"cannot read RPPS extraction {str(path)!r}: {exc}",
-                                 fr=f"extraction RPPS illisible : {path.name}", path=str(path)) from exc
-        dropped = DroppedRows()
-        frame, stats, enc, member = _read_doctor_lines(path, "cp1252", modes, dropped, progress)
+        raise InputDataError(f"cannot read the zip {str(path)!r}: {type(exc).__name__}: {shorten(exc, 200)}",
+                             fr=f"archive zip endommagée ou illisible : {path.name} ({shorten(exc, 120)})",
+                             path=str(path)) from exc
+    except Exception as exc:  # pyarrow.ArrowInvalid: bytes invalid in the detected encoding, a line over 1 MiB...
+        if type(exc).__name__ != "ArrowInvalid":
+            raise
+        if encoding is None and (caught or "UTF8" in str(exc).upper()):
+            raise _NotUtf8 from exc
+        why = " (une ligne dépasse 1 Mo)" if "straddl" in str(exc) else ""
+        raise InputDataError(f"cannot read RPPS extraction {str(path)!r}: {shorten(exc, 300)}",
+                             fr=f"extraction RPPS illisible : {path.name}{why}", path=str(path)) from exc
     return frame, stats, enc, member, dropped

@@ -17,8 +17,9 @@ which recognises the format).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import overload
+from typing import cast, overload
 
 import pandas as pd
 
@@ -28,7 +29,10 @@ from ess_geo.reference.population import density_per_100k, inhabitants
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
 
-__all__ = ["BOUNDS_COLUMNS", "MODES", "TABLE_COLUMNS", "Supply", "SupplyCount", "distinct_doctors"]
+__all__ = ["ABSENT_FR", "BOUNDS_COLUMNS", "MODES", "TABLE_COLUMNS", "Supply", "SupplyCount", "distinct_doctors"]
+
+#: Why a département has no figure when the file simply has no line for it.
+ABSENT_FR = "ligne absente du fichier d'effectifs"
 
 #: Columns of ``Supply.table`` (commune-level supplies add ``code_insee`` first).
 TABLE_COLUMNS = ["code_dep", "specialty", "drees_group", "n_specialists", "mode", "source"]
@@ -92,7 +96,11 @@ class SupplyCount:
         French description of what was counted (group, mode of practice).
     missing : list of str
         Départements whose figure is unknown: absent from the source, or whose cell for the
-        specialty's group could not be read (their ``by_departement`` value is 0 for want of data).
+        specialty's group could not be read (their ``by_departement`` value is 0 for want of data,
+        never a count: the threshold and adherents rules are then undetermined).
+    missing_reasons : dict of str to str
+        French reason of each département of ``missing`` (« ligne absente du fichier d'effectifs »,
+        « effectif négatif « -5 » (ligne 79) »...): :meth:`missing_fr` says them in one line.
     mode : str
         Mode of practice counted: ``"tous"`` (DREES), ``"liberal"``, ``"salarie"``, ``"benevole"``.
     population : str
@@ -138,6 +146,11 @@ class SupplyCount:
     all_modes: SupplyRange | None = None
     liberal: SupplyRange | None = None
     planning: SupplyRange | None = None
+    missing_reasons: dict[str, str] = field(default_factory=dict)
+
+    def missing_fr(self) -> str:
+        """``77 (ligne absente du fichier d'effectifs) ; 91 (effectif négatif « -5 », ligne 79)``, or ``""``."""
+        return " ; ".join(f"{d} ({self.missing_reasons.get(d, ABSENT_FR)})" for d in self.missing)
 
 
 @dataclass
@@ -163,9 +176,14 @@ class Supply:
         ``"benevole"`` (RPPS).
     stats : dict
         Reader statistics (lines read, lines out of scope by reason...).
-    unreadable : set of (str, str)
-        ``(code_dep, drees_group)`` cells of a DREES table that could not be read (not an integer,
-        negative): the département's figure for that group is unknown, not 0.
+    unreadable : dict of (str, str) to str
+        ``(code_dep, drees_group)`` cells of a DREES table that could not be read (empty, not an
+        integer, negative), with the French reason: the département's figure for that group is
+        unknown, not 0.
+    absent_reasons : dict of str to str
+        Départements a DREES table has no usable line for, with the French reason: the line was
+        dropped by the reader (a code with a control character, a wrong number of fields), or it is
+        simply absent (:data:`ABSENT_FR`). :meth:`absent_fr` reports them.
     bounds : pandas.DataFrame or None
         For a supply of several sources (the embedded one): their counts per département ×
         specialty (:data:`BOUNDS_COLUMNS`: count, bound, mode, source id, vintage); ``table`` is
@@ -181,17 +199,30 @@ class Supply:
     persons: pd.DataFrame | None = None
     mode: str = "tous"
     stats: dict = field(default_factory=dict)
-    unreadable: set[tuple[str, str]] = field(default_factory=set)
+    unreadable: dict[tuple[str, str], str] = field(default_factory=dict)
+    absent_reasons: dict[str, str] = field(default_factory=dict)
     bounds: pd.DataFrame | None = None
     bound_sources: dict[str, Source] = field(default_factory=dict)
     _bounds_index: dict[str, list[tuple[tuple[str, str, str, str], dict[str, int]]]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _frame_index: dict[str, tuple[pd.DataFrame, object]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def sources(self) -> list[Source]:
         """Every source behind the supply: each source of ``bounds``, or the file's ``source``."""
         return list(self.bound_sources.values()) if self.bound_sources else [self.source]
+
+    def absent_fr(self) -> str:
+        """``1 département sans ligne dans le fichier d'effectifs : 77 (ligne absente …)``, or ``""``."""
+        if not self.absent_reasons:
+            return ""
+        n = len(self.absent_reasons)
+        head = "1 département sans ligne" if n == 1 else f"{n} départements sans ligne"
+        shown = list(self.absent_reasons.items())[:10]
+        detail = " ; ".join(f"{d} ({reason})" for d, reason in shown)
+        more = f" ; … et {n - len(shown)} autres" if n > len(shown) else ""
+        return f"{head} dans le fichier d'effectifs (effectif inconnu, jamais compté 0) : {detail}{more}"
 
     def rows_for(self, specialty: str | Specialty) -> tuple[pd.DataFrame, bool, str]:
         """Rows of ``table`` for a specialty, falling back to its DREES group.
@@ -286,17 +317,45 @@ class Supply:
                                population=population, inhabitants=pop, available=False)
         rows, exact, basis = self.rows_for(spec)
         per_dep = rows.groupby("code_dep")["n_specialists"].sum()
-        present = set(self.table["code_dep"])
-        unreadable = {d for d, group in self.unreadable if group == spec.drees_group}
         by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
-        missing = [d for d in departements if d not in present or d in unreadable]
+        reasons = self.missing_reasons(spec, departements)
         total = sum(by_dep.values())
-        return SupplyCount(total, by_dep, exact, basis, missing, mode=self.mode, population=population,
-                           inhabitants=pop, density_per_100k=density_per_100k(total, pop))
+        return SupplyCount(total, by_dep, exact, basis, list(reasons), mode=self.mode, population=population,
+                           inhabitants=pop, density_per_100k=density_per_100k(total, pop), missing_reasons=reasons)
+
+    def missing_reasons(self, specialty: str | Specialty, departements: list[str]) -> dict[str, str]:
+        """Départements of ``departements`` without a figure for the specialty, each with its French reason.
+
+        The one place that decides that a département's count is unknown (never 0): its line is
+        absent from the file (or was dropped by the reader: :attr:`absent_reasons`), or its cell
+        for the specialty's DREES group could not be read (:attr:`unreadable`).
+
+        Parameters
+        ----------
+        specialty : str or Specialty
+            Canonical id, label or alias.
+        departements : list of str
+            Normalised département codes.
+
+        Returns
+        -------
+        dict of str to str
+            ``{code_dep: reason}`` in the order of ``departements``.
+        """
+        spec = get_specialty(specialty)
+        present = self._present(departements)
+        out: dict[str, str] = {}
+        for d in departements:
+            if (d, spec.drees_group) in self.unreadable:
+                out[d] = self.unreadable[(d, spec.drees_group)]
+            elif d not in present:
+                out[d] = self.absent_reasons.get(d, ABSENT_FR)
+        return out
 
     def _count_persons(self, spec: Specialty, departements: list[str], persons: pd.DataFrame) -> SupplyCount:
         """Count distinct doctors (RPPS): once per département, once in the territory total."""
-        rows = persons[(persons["specialty"] == spec.id) & persons["code_dep"].isin(departements)]
+        of_specialty = self._persons_of(spec.id, persons)
+        rows = of_specialty[of_specialty["code_dep"].isin(departements)]
         per_dep = distinct_doctors(rows, "code_dep")
         by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
         total = distinct_doctors(rows)
@@ -311,13 +370,43 @@ class Supply:
         )
         if multi:
             basis += f" ({multi} médecin(s) exerçant dans plusieurs de ces départements)"
-        present = set(self.table["code_dep"]) | set(persons["code_dep"])
-        missing = [d for d in departements if d not in present]
+        reasons = self.missing_reasons(spec, departements)
         pop = inhabitants(departements)
         population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"
-        return SupplyCount(total, by_dep, True, basis, missing, mode=self.mode, population=population,
+        return SupplyCount(total, by_dep, True, basis, list(reasons), mode=self.mode, population=population,
                            inhabitants=pop, density_per_100k=density_per_100k(total, pop),
-                           multi_departement=multi)
+                           multi_departement=multi, missing_reasons=reasons)
+
+    def _present(self, departements: list[str]) -> set[str]:
+        """Which of ``departements`` have a line in ``table`` or ``persons`` (their codes read once per frame)."""
+        codes = set(self._departements_in(self.table))
+        if self.persons is not None and not self.persons.empty:
+            codes |= self._departements_in(self.persons)
+        return {d for d in departements if d in codes}
+
+    def _indexed(self, key: str, frame: pd.DataFrame, build: Callable[[pd.DataFrame], object]) -> object:
+        """``build(frame)``, computed once per frame object (a frame replaced on the supply is indexed anew)."""
+        cached = self._frame_index.get(key)
+        if cached is None or cached[0] is not frame:
+            cached = (frame, build(frame))
+            self._frame_index[key] = cached
+        return cached[1]
+
+    def _departements_in(self, frame: pd.DataFrame) -> frozenset[str]:
+        """The distinct ``code_dep`` of ``frame`` (vectorised unique, once per frame: no Python set of
+        a million Arrow strings on every count)."""
+        key = "deps_table" if frame is self.table else "deps_persons"
+        found = self._indexed(key, frame, lambda f: frozenset(str(d) for d in f["code_dep"].dropna().unique()))
+        return cast(frozenset[str], found)
+
+    def _persons_of(self, spec_id: str, persons: pd.DataFrame) -> pd.DataFrame:
+        """Person rows of one specialty: the persons are split by specialty once (one groupby), then
+        each count filters only its specialty's rows."""
+        def split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+            return {str(k): part for k, part in frame.groupby("specialty", sort=False, observed=True)}
+
+        groups = cast(dict[str, pd.DataFrame], self._indexed("persons_by_specialty", persons, split))
+        return groups.get(spec_id, persons.iloc[0:0])
 
     def _contributions(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> list[ContributingCount]:
         """Every count behind ``count``: each (source, mode, bound) of ``bounds``, or the file's own count."""

@@ -45,7 +45,8 @@ import pandas as pd
 from ess_geo._format import decimal, nombre
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._files import check_path, decode_text, gc_paused, unreadable
+from ess_geo.inputs._files import check_path, decode_text, gc_paused, read_limited
+from ess_geo.inputs._limits import LIMITS, check_columns, check_field, shorten
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.inputs.zonage_match import (
     MATCH_STEPS,
@@ -359,21 +360,32 @@ def _read_zonage(path: Path, vintage: str, name: str | None) -> Zonage:
 
 def _read_table(path: Path) -> pd.DataFrame:
     """The file as a frame of strings (separator ``;`` or ``,`` guessed from the header)."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise unreadable(path, exc, "zonage", "fichier de zonage") from exc
+    raw = read_limited(path, "zonage")
     text, _ = decode_text(raw, path, "fichier de zonage")
     first = text.splitlines()[0] if text.strip() else ""
     if not first:
         raise InputDataError(f"zonage file {str(path)!r} is empty", fr=f"fichier de zonage vide : {path.name}", path=str(path))
     sep = ";" if first.count(";") > first.count(",") else ","
+    check_columns(first.count(sep) + 1, 1, path, "zonage")
     try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL)
     except (pd.errors.ParserError, ValueError) as exc:
         raise InputDataError(
-            f"cannot parse zonage file {str(path)!r}: {exc}", fr=f"fichier de zonage illisible : {path.name}", path=str(path)
+            f"cannot parse zonage file {str(path)!r}: {shorten(exc, 300)}",
+            fr=f"fichier de zonage illisible : {path.name}", path=str(path)
         ) from None
+    _check_fields(df, path)
+    return df
+
+
+def _check_fields(df: pd.DataFrame, path: Path) -> None:
+    """InputDataError when a cell (a quoted field may span lines) or a column name is over the field limit."""
+    for col in df.columns:
+        check_field(str(col), 1, path, "zonage")
+        lengths = df[col].str.len()
+        if len(lengths) and lengths.max() > LIMITS["field_chars"]:
+            pos = int(lengths.to_numpy().argmax())
+            check_field(df[col].iloc[pos], pos + 2, path, "zonage")
 
 
 def _key_columns(df: pd.DataFrame, path: Path) -> tuple[str, str | None, str | None, str | None]:
@@ -385,12 +397,12 @@ def _key_columns(df: pd.DataFrame, path: Path) -> tuple[str, str | None, str | N
     name_col = _find_col(columns, _NAME_COLS)
     if zcol is None or (insee_col is None and (cp_col is None or name_col is None)):
         msg = (
-            f"zonage file {str(path)!r} has columns {columns}: expected a zonage column ('Zonage') and either "
+            f"zonage file {str(path)!r} has columns {shorten(columns)}: expected a zonage column ('Zonage') and either "
             "'Code_postal' + 'Nom_commune' or an INSEE code column ('code_insee', 'CODGEO', 'code_commune')"
         )
         raise InputDataError(
             msg,
-            fr=f"colonnes du fichier de zonage non reconnues ({', '.join(columns)}) : attendu Zonage et "
+            fr=f"colonnes du fichier de zonage non reconnues ({shorten(', '.join(columns))}) : attendu Zonage et "
             "Code_postal + Nom_commune, ou code_insee",
             path=str(path),
             line=1,
@@ -407,7 +419,7 @@ def _finish(frame: pd.DataFrame, matches: Matches, source: Source, path: Path, k
     frame["candidates"] = matches.candidates
     frame["zonage"] = frame["zonage_brut"].map(parse_zonage_class)
     bad_class = frame["zonage"].isna()
-    frame.loc[bad_class, "reason"] = "valeur de zonage non reconnue : " + frame.loc[bad_class, "zonage_brut"]
+    frame.loc[bad_class, "reason"] = "valeur de zonage non reconnue : " + frame.loc[bad_class, "zonage_brut"].map(shorten)
     frame.loc[bad_class, "code_insee"] = None
     frame["zonage_label"] = frame["zonage"].map(ZONAGE_LABELS)
     base = [c for c in ("line", "code_postal", "nom_commune", "code_insee_brut", "zonage_brut") if c in frame.columns]

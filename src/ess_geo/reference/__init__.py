@@ -1,9 +1,24 @@
 """Embedded reference: codes, CRS, geography (COG 2025), points, population, specialties. No user file.
 
-The submodules are imported here so that ``ess_geo.reference.codes.parse_territory`` resolves after
-a plain ``import ess_geo``.
+Each submodule is imported on first attribute access (PEP 562), so that
+``ess_geo.reference.codes.parse_territory`` resolves after a plain ``import ess_geo`` without
+loading the layer's libraries before they are needed.
 """
 
-from ess_geo.reference import codes, crs, geography, points, population, specialties
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
 
 __all__ = ["codes", "crs", "geography", "points", "population", "specialties"]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import the public submodule ``name`` on first access (PEP 562); any other name is an AttributeError."""
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ess_geo.errors import InputDataError, UnknownCodeError
-from ess_geo.reference._store import read_geo
+from ess_geo.reference._store import read_attributes
 
 __all__ = [
     "TerritoryCodes",
@@ -28,6 +28,7 @@ __all__ = [
     "normalize_dep_code",
     "normalize_dep_codes",
     "normalize_region_code",
+    "parse_candidate",
     "parse_territory",
     "region_name",
     "region_names",
@@ -39,25 +40,25 @@ __all__ = [
 
 @lru_cache(maxsize=1)
 def _dep_names() -> dict[str, str]:
-    deps = read_geo("departements")
+    deps = read_attributes("departements")
     return dict(zip(deps["code_dep"], deps["nom"], strict=True))
 
 
 @lru_cache(maxsize=1)
 def _region_names() -> dict[str, str]:
-    regs = read_geo("regions")
+    regs = read_attributes("regions")
     return dict(zip(regs["code_region"], regs["nom"], strict=True))
 
 
 @lru_cache(maxsize=1)
 def _dep_region() -> dict[str, str]:
-    deps = read_geo("departements")
+    deps = read_attributes("departements")
     return dict(zip(deps["code_dep"], deps["code_region"], strict=True))
 
 
 @lru_cache(maxsize=1)
 def _commune_codes() -> frozenset[str]:
-    return frozenset(read_geo("communes")["code_insee"])
+    return frozenset(read_attributes("communes")["code_insee"])
 
 
 def departement_names() -> dict[str, str]:
@@ -334,6 +335,45 @@ def parse_territory(departements: object = None, region: object = None) -> Terri
             fr="aucun territoire : indiquer des départements (ex. 09,31) ou une région (ex. 76)",
         )
     return TerritoryCodes(deps, communes, region_code)
+
+
+def parse_candidate(text: str) -> TerritoryCodes:
+    """A candidate territory written as one string: ``"53,72"``, ``"r:52"`` (a whole région) or ``"r:52,49"``.
+
+    A token ``r:CODE`` (or ``region:CODE``) names a whole région; the other tokens are département
+    codes, read by :func:`parse_territory` (the union when both are given).
+
+    Parameters
+    ----------
+    text : str
+        The candidate, as ``ess-geo compare --candidat`` takes it.
+
+    Returns
+    -------
+    TerritoryCodes
+
+    Raises
+    ------
+    UnknownCodeError
+        Naming an unknown département or région code.
+    InputDataError
+        If the text is not a string, is empty or names more than one région.
+    """
+    if not isinstance(text, str):
+        raise InputDataError(
+            f"a candidate territory is a string such as '53,72' or 'r:52', got {text!r}",
+            fr=f"territoire candidat invalide : {text!r} (attendu : 53,72 ou r:52)",
+        )
+    tokens = [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+    regions = [t.split(":", 1)[1].strip() for t in tokens if t.lower().startswith(("r:", "region:", "région:"))]
+    deps = [t for t in tokens if ":" not in t]
+    if len(regions) > 1 or len(regions) + len(deps) < len(tokens):
+        raise InputDataError(
+            f"candidate {text!r}: at most one 'r:CODE' région token, other tokens are département codes",
+            fr=f"territoire candidat « {text} » : une seule région (r:52) au plus, les autres codes sont des "
+            "départements (ex. r:52,49)",
+        )
+    return parse_territory(deps or None, regions[0] if regions else None)
 
 
 def resolve_departements(departements: object = None, region: object = None) -> list[str]:

@@ -17,11 +17,15 @@ instead of silently falling back to Lambert-93.
 
 from __future__ import annotations
 
-import geopandas as gpd
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from ess_geo.errors import CrsError
 from ess_geo.reference.codes import normalize_dep_code, normalize_dep_codes
+
+if TYPE_CHECKING:  # annotations only: geopandas is loaded by the functions reading geometry
+    import geopandas as gpd
 
 __all__ = [
     "CORSICA",

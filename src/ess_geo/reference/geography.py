@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
 import pandas as pd
 
 from ess_geo.reference._store import DATA, read_csv, read_geo, read_table
 from ess_geo.reference.codes import departement_names, normalize_dep_code
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: geopandas is loaded by the functions reading geometry
+    import geopandas as gpd
 
 __all__ = [
     "adjacency_graph",
@@ -28,9 +31,11 @@ __all__ = [
     "load_departements",
     "load_postal_codes",
     "load_regions",
+    "load_simplified_layer",
     "neighbours",
     "provenance",
     "reference_source",
+    "simplified_layer_name",
 ]
 
 @lru_cache(maxsize=1)
@@ -78,6 +83,36 @@ def load_departements() -> gpd.GeoDataFrame:
         Columns ``code_dep``, ``nom``, ``code_region``, ``population``, ``geometry`` (EPSG:4326).
     """
     return read_geo("departements").copy()
+
+
+def simplified_layer_name(layer: str, tolerance_m: float) -> str:
+    """Name of the embedded file of ``layer`` simplified for display at ``tolerance_m`` metres (no suffix)."""
+    return f"{layer}_simplified_{tolerance_m:g}m"
+
+
+def load_simplified_layer(layer: str, tolerance_m: float) -> gpd.GeoDataFrame | None:
+    """A display layer simplified at build time (``scripts/build_reference_data.py``), or None if not embedded.
+
+    The build script stores the départements simplified as a coverage at the maps' default
+    tolerance (``ess_geo.render.mapspec.compute_simplified_departements``), so that no map process
+    simplifies them again; a test recomputes them and compares.
+
+    Parameters
+    ----------
+    layer : str
+        ``"departements"``.
+    tolerance_m : float
+        Tolerance in metres the layer was simplified with.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame or None
+        A fresh copy, or None when no layer was stored for that tolerance.
+    """
+    name = simplified_layer_name(layer, tolerance_m)
+    if not (DATA / f"{name}.parquet").is_file():
+        return None
+    return read_geo(name).copy()
 
 
 def load_regions() -> gpd.GeoDataFrame:

@@ -13,14 +13,14 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ess_geo.reference._store import read_geo
+from ess_geo.reference._store import read_attributes
 
 __all__ = ["density_per_100k", "density_per_100k_series", "departement_population", "inhabitants"]
 
 
 @lru_cache(maxsize=1)
 def _departement_population() -> dict[str, int]:
-    deps = read_geo("departements")
+    deps = read_attributes("departements")
     return {c: int(p) for c, p in zip(deps["code_dep"], deps["population"], strict=True) if pd.notna(p)}
 
 

@@ -11,10 +11,12 @@ module                 owns
 ``html_map``           folium rendering and :func:`save_map`; ``leaflet``: offline Leaflet pieces
 ``static_map``         matplotlib PNG/PDF rendering
 ``reports``            coverage reports (HTML pages); ``cells``: French cell texts; ``xlsx``
-``tables``             CSV/GeoJSON/JSON writers (coverage, access index, ``ess-geo zip``)
+``tables``             CSV/GeoJSON/JSON writers (coverage, access index, ``ess-geo zip``); ``spreadsheet``:
+                       the one CSV convention and text-never-formula cells
+``geopackage``         GeoPackage export (``--out x.gpkg``): French layers, written atomically
 =====================  =====================================================================
 
-The submodules load folium, matplotlib or openpyxl, so ``import ess_geo`` does not import them:
+The submodules load folium, matplotlib or XlsxWriter, so ``import ess_geo`` does not import them:
 any public submodule is imported on first attribute access (PEP 562).
 """
 
@@ -26,13 +28,21 @@ import importlib.util
 from types import ModuleType
 
 __all__ = [
+    "breaks",
     "cells",
+    "comparison",
     "coverage_spec",
+    "dossier_content",
+    "dossier_html",
+    "dossier_pdf",
+    "geopackage",
     "html_map",
     "leaflet",
     "mapspec",
+    "report_text",
     "reports",
     "simplify",
+    "spreadsheet",
     "static_map",
     "tables",
     "territory_layers",

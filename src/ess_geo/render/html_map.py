@@ -26,13 +26,12 @@ import folium
 import geopandas as gpd
 from branca.element import Element, Figure
 
-from ess_geo._output import prepare_output_file, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.errors import InputDataError
 from ess_geo.render.coverage_spec import coverage_map_spec
 from ess_geo.render.leaflet import DepartementLabels, FitTerritory, HtmlControl, MetricScale, OfflineMap
 from ess_geo.render.mapspec import STATUS_COLOUR, LegendSection, MapLayer, MapSpec
 from ess_geo.render.static_map import render_static
-from ess_geo.render.tables import atomic_write_bytes
 from ess_geo.render.territory_spec import territory_map_spec
 
 if TYPE_CHECKING:

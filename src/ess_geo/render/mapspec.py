@@ -16,22 +16,20 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import geopandas as gpd
-import mapclassify
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import shapely
 
 from ess_geo._format import decimal
 from ess_geo.reference.crs import LAMBERT93
-from ess_geo.reference.geography import load_departements
+from ess_geo.reference.geography import load_departements, load_simplified_layer
 from ess_geo.reference.population import density_per_100k
+from ess_geo.render.breaks import classify, fisher_jenks_breaks, ramp_colour
 from ess_geo.render.simplify import TOLERANCE_M, simplify_for_map
 from ess_geo.sources import Source
 
@@ -55,7 +53,7 @@ TERRITORY_STROKE = "#111111"
 #: Départements shown in the Île-de-France inset of national static maps (too small to label
 #: on a map of France).
 IDF_INSET_DEPS = ("75", "92", "93", "94")
-CHOROPLETH_CMAP = "YlGnBu"
+CHOROPLETH_CMAP = "YlGnBu"  # the ramp of :func:`ess_geo.render.breaks.ramp_colour` (its anchors: ``YLGNBU``)
 
 
 @dataclass
@@ -77,6 +75,9 @@ class MapLayer:
         empty label is the tooltip heading.
     label_column : str or None
         Column whose value is printed on the static map at each feature (codes, ranks).
+    count_column : str or None
+        Column whose value the printed map adds to the label of features in focus (``in_focus``):
+        the territory's doctor counts, « 14 : 109 ».
     show : bool
         Shown when the HTML map opens.
     interactive : bool
@@ -88,6 +89,7 @@ class MapLayer:
     kind: str = "polygons"
     tooltip: list[tuple[str, str]] = field(default_factory=list)
     label_column: str | None = None
+    count_column: str | None = None
     show: bool = True
     interactive: bool = True
 
@@ -218,10 +220,16 @@ def load_departements_cached() -> gpd.GeoDataFrame:
     return load_departements()
 
 
-@lru_cache(maxsize=4)
-def _simplified_departements(tolerance_m: float) -> gpd.GeoDataFrame:
+def compute_simplified_departements(tolerance_m: float) -> gpd.GeoDataFrame:
+    """The 101 départements simplified as a coverage at ``tolerance_m`` (the build step of the stored layer)."""
     deps = load_departements_cached()
     return simplify_for_map(deps, tolerance_m=tolerance_m, keep=["code_dep", "nom", "code_region", "population"])
+
+
+@lru_cache(maxsize=4)
+def _simplified_departements(tolerance_m: float) -> gpd.GeoDataFrame:
+    stored = load_simplified_layer("departements", tolerance_m)  # the default tolerance is simplified at build time
+    return stored if stored is not None else compute_simplified_departements(tolerance_m)
 
 
 def simplified_departements(codes: Sequence[str] | None = None, tolerance_m: float | None = None) -> gpd.GeoDataFrame:
@@ -308,7 +316,7 @@ def map_density(count: object, population: object) -> float:
 
 
 def choropleth_classes(values: Sequence[float], k: int = 5) -> tuple[list[int], list[str], list[str]]:
-    """Classify densities with mapclassify (Fisher-Jenks) and give French labels and colours.
+    """Classify densities (Fisher-Jenks natural breaks, :mod:`~ess_geo.render.breaks`) and give French labels and colours.
 
     Parameters
     ----------
@@ -332,10 +340,8 @@ def choropleth_classes(values: Sequence[float], k: int = 5) -> tuple[list[int], 
         bins = np.array([uniq[0]])
         yb = np.zeros(known.sum(), dtype=int)
     else:
-        with warnings.catch_warnings():  # "Numba not installed": the pure-Python path is fine here
-            warnings.simplefilter("ignore", UserWarning)
-            classifier = mapclassify.FisherJenks(y[known], k=k_eff)
-        bins, yb = np.asarray(classifier.bins), np.asarray(classifier.yb)
+        bins = fisher_jenks_breaks(y[known], k_eff)
+        yb = classify(y[known], bins)
     lows = [float(np.min(y[known]))] + [float(b) for b in bins[:-1]]
     labels = []
     for i, (lo, hi) in enumerate(zip(lows, bins, strict=True)):
@@ -346,9 +352,8 @@ def choropleth_classes(values: Sequence[float], k: int = 5) -> tuple[list[int], 
         else:
             prefix = "de" if i == 0 else "plus de"
             labels.append(f"{prefix} {fmt_number(lo, 1)} à {fmt_number(float(hi), 1)}")
-    cmap = mpl.colormaps[CHOROPLETH_CMAP]
     n = len(bins)
-    colours = [mpl.colors.to_hex(cmap(0.15 + 0.75 * (i / max(n - 1, 1)))) for i in range(n)]
+    colours = [ramp_colour(0.15 + 0.75 * (i / max(n - 1, 1))) for i in range(n)]
     classes = np.full(len(y), -1, dtype=int)
     classes[known] = yb
     return classes.tolist(), labels, colours
@@ -402,6 +407,7 @@ __all__ = [
     "MapLayer",
     "MapSpec",
     "choropleth_classes",
+    "compute_simplified_departements",
     "density_text",
     "dissolve",
     "fmt_number",

@@ -11,7 +11,7 @@ file                           content
                                one section per specialty, maps when available, sources footer
 ``region_<code>.xlsx``         one sheet per specialty + ``Synthèse`` + ``Sources``
 ``couverture_france.xlsx``     the same for all régions reported (when more than one)
-``couverture.csv``             every row of the coverage table (machines; UTF-8, comma)
+``couverture.csv``             every row of the coverage table (machines; UTF-8 with BOM, ``,`` or ``;``)
 ``synthese.csv``               one row per région × specialty
 ``cartes/*.html``              coverage maps (only with ``maps=True``), drawn from the same result
 =============================  ===============================================================
@@ -40,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from ess_geo._output import prepare_output_dir, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_dir, write_error
 from ess_geo.analysis.coverage import (
     GROUP_STATUS_FR,
     LABELS_FR,
@@ -54,8 +54,9 @@ from ess_geo.errors import InputDataError
 from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, is_missing
 from ess_geo.render.html_map import make_coverage_map, map_html
 from ess_geo.render.report_text import HIDDEN_IN_HTML_SUMMARY, specialty_sentence, summary_view
-from ess_geo.render.tables import atomic_write_bytes, render_csv
-from ess_geo.render.xlsx import render_xlsx
+from ess_geo.render.spreadsheet import check_sep
+from ess_geo.render.tables import render_csv
+from ess_geo.render.xlsx import render_xlsx_many
 from ess_geo.rules.criteria import MIN_SPECIALISTS
 
 #: Report formats :func:`write_coverage_report` writes.
@@ -150,7 +151,7 @@ def _sources_footer(result: CoverageResult) -> str:
     basis = "".join(f"<li>{_esc(s.label)} : {_esc(result.basis.get(s.id, ''))}</li>" for s in result.specialties)
     machine = (
         "<p class='machine'>Pour les traitements automatiques, utiliser les fichiers CSV (<code>couverture.csv</code>, "
-        "<code>synthese.csv</code>) : UTF-8, séparateur virgule, en-têtes = identifiants de colonnes stables en anglais "
+        "<code>synthese.csv</code>) : UTF-8 avec BOM, séparateur virgule (ou « ; » avec --sep), en-têtes = identifiants de colonnes stables en anglais "
         "(ex. <code>yearly_allocation_eur</code>), nombres non formatés ; les pages HTML et les classeurs XLSX "
         "sont les versions de lecture, en français.</p>"
     )
@@ -351,7 +352,7 @@ COVERAGE_OPTIONS = frozenset(
 )
 
 
-def _render_files(result: CoverageResult, fmts: list[str], maps: bool) -> tuple[dict[str, bytes], list[str], bool]:
+def _render_files(result: CoverageResult, fmts: list[str], maps: bool, csv_sep: str) -> tuple[dict[str, bytes], list[str], bool]:
     """Every report file rendered in memory (relative path → bytes), the map errors, whether maps are in."""
     files: dict[str, bytes] = {}
     map_errors: list[str] = []
@@ -370,13 +371,12 @@ def _render_files(result: CoverageResult, fmts: list[str], maps: bool) -> tuple[
             files[pages[r]] = render_region_html(result, r, map_paths.get(r)).encode("utf-8")
         files["index.html"] = render_index_html(result, pages).encode("utf-8")
     if "xlsx" in fmts:
-        for r in result.regions:
-            files[f"region_{r}.xlsx"] = render_xlsx(result, [r])
-        if len(result.regions) > 1:
-            files["couverture_france.xlsx"] = render_xlsx(result)
+        groups = [[r] for r in result.regions] + ([list(result.regions)] if len(result.regions) > 1 else [])
+        names = [f"region_{r}.xlsx" for r in result.regions] + ["couverture_france.xlsx"]
+        files.update(zip(names, render_xlsx_many(result, groups), strict=False))
     if "csv" in fmts:
-        files["couverture.csv"] = render_csv(result.table, TABLE_COLUMNS)
-        files["synthese.csv"] = render_csv(result.summary, SUMMARY_COLUMNS)
+        files["couverture.csv"] = render_csv(result.table, TABLE_COLUMNS, sep=csv_sep)
+        files["synthese.csv"] = render_csv(result.summary, SUMMARY_COLUMNS, sep=csv_sep)
     return files, map_errors, bool(map_paths)
 
 
@@ -387,6 +387,7 @@ def write_coverage_report(
     *,
     maps: bool = False,
     result: CoverageResult | None = None,
+    csv_sep: str = ",",
     **coverage_options: Any,
 ) -> ReportFiles:
     """Compute the coverage (or take it) and write the report files (HTML, XLSX, CSV) atomically.
@@ -403,6 +404,8 @@ def write_coverage_report(
         Embed coverage maps, drawn from the same coverage result (slower).
     result : CoverageResult, optional
         A coverage already computed; ``region`` and the coverage options are then not used.
+    csv_sep : {",", ";"}, default ","
+        Separator of the CSV files (see :func:`ess_geo.render.spreadsheet.csv_bytes`).
     **coverage_options
         Passed to :func:`~ess_geo.analysis.coverage.coverage_table` when ``result`` is None:
         ``specialties``, ``supply``, ``registry``, ``cross_region``, ``include_lumped``,
@@ -426,6 +429,7 @@ def write_coverage_report(
     if unknown:
         raise TypeError(f"write_coverage_report() got unexpected option(s) {unknown}; allowed: {sorted(COVERAGE_OPTIONS)}")
     fmts = check_formats(formats)
+    check_sep(csv_sep)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputDataError(f"out_dir {str(out)!r} is not a directory", fr=f"{out} n'est pas un dossier")
@@ -433,7 +437,7 @@ def write_coverage_report(
     if result is None:
         result = coverage_table(region, **coverage_options)
     # 1. render everything in memory: a failure here touches no file
-    files, map_errors, maps_included = _render_files(result, fmts, maps)
+    files, map_errors, maps_included = _render_files(result, fmts, maps, csv_sep)
     # 2. write each file atomically, then remove files of a previous run that this one did not rewrite
     try:
         paths = [atomic_write_bytes(out / rel, data) for rel, data in files.items()]

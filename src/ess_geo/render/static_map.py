@@ -9,7 +9,10 @@ the spec (projection to a metric CRS is for display).
 
 from __future__ import annotations
 
+import contextlib
+import math
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,12 +23,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from ess_geo._format import date_fr
+from ess_geo._output import atomic_file
 from ess_geo.reference.crs import WGS84
 from ess_geo.render.mapspec import IDF_INSET_DEPS, STATUS_COLOUR, MapLayer, MapSpec
 
 A4_LANDSCAPE = (11.69, 8.27)
 SEA = "#eaf0f5"
 PX_TO_PT = 0.55  # folium weights are screen pixels; matplotlib linewidths are points
+
+
+def print_style() -> contextlib.AbstractContextManager:
+    """matplotlib settings of every printed page (hatch width, a font with the French characters)."""
+    return mpl.rc_context({"hatch.linewidth": 0.7, "font.family": "DejaVu Sans"})
 
 
 def _mtext(text: object) -> str:
@@ -85,13 +95,13 @@ def _draw_layer(
             zorder=2 if fill else 4,
         )
     if labels and layer.label_column:
-        _draw_labels(ax, projected, layer.label_column, view, skip_labels)
+        _draw_labels(ax, projected, layer.label_column, view, skip_labels, layer.count_column)
 
 
 LABEL_FONTSIZE = 6.0
 
 
-def _draw_labels(ax, projected: gpd.GeoDataFrame, column: str, view, skip: frozenset) -> None:
+def _draw_labels(ax, projected: gpd.GeoDataFrame, column: str, view, skip: frozenset, count_column: str | None = None) -> None:
     """Label features at a representative point, largest first; a label that would overlap an
     earlier one, or one listed in ``skip`` (shown in an inset), is left out."""
     minx, miny, maxx, maxy = view
@@ -101,10 +111,13 @@ def _draw_labels(ax, projected: gpd.GeoDataFrame, column: str, view, skip: froze
     per_pt = (maxx - minx) / width_pt  # data units per typographic point (equal aspect)
     order = projected.geometry.area.sort_values(ascending=False).index
     placed: list[shapely.Geometry] = []
+    counted = count_column is not None and count_column in projected.columns and "in_focus" in projected.columns
     for idx in order:
         text = str(projected.at[idx, column])
         if text in skip:
             continue
+        if counted and bool(projected.at[idx, "in_focus"]) and str(projected.at[idx, count_column]).strip():
+            text = f"{text} : {projected.at[idx, count_column]}"  # the territory's counts, as the check reads them
         pt = projected.geometry.loc[idx].representative_point()
         if not view_box.contains(pt):
             continue
@@ -232,7 +245,83 @@ def _draw_panel(fig: Figure, spec: MapSpec, rect) -> None:
                 text.set_fontweight("bold")
 
 
-def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150) -> Path:
+def _nice_length_km(width_m: float) -> float:
+    """A round scale-bar length (1, 2 or 5 × 10^k km) near a fifth of the frame width."""
+    target = width_m / 5 / 1000
+    step = 10 ** math.floor(math.log10(target)) if target > 0 else 1
+    return max((m * step for m in (1, 2, 5) if m * step <= target), default=step)
+
+
+def _scale_and_north(ax) -> None:
+    """Scale bar (lower left) and north arrow (upper right) on a frame in a metric CRS (metres)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    km = _nice_length_km(x1 - x0)
+    left, base = x0 + 0.04 * (x1 - x0), y0 + 0.04 * (y1 - y0)
+    length = km * 1000
+    ax.add_patch(Rectangle((left - 0.01 * (x1 - x0), base - 0.015 * (y1 - y0)), length + 0.02 * (x1 - x0),
+                           0.07 * (y1 - y0), facecolor="white", edgecolor="none", alpha=0.8, zorder=9))
+    for k in range(2):  # two alternating halves, as on printed maps
+        ax.add_patch(Rectangle((left + k * length / 2, base), length / 2, 0.008 * (y1 - y0),
+                               facecolor="#222222" if k == 0 else "white", edgecolor="#222222", linewidth=0.6, zorder=10))
+    label = f"{km:g} km".replace(".", ",")
+    ax.text(left, base + 0.014 * (y1 - y0), "0", fontsize=6.5, ha="center", va="bottom", zorder=10)
+    ax.text(left + length, base + 0.014 * (y1 - y0), label, fontsize=6.5, ha="center", va="bottom", zorder=10)
+    ax.annotate("N", xy=(0.95, 0.96), xytext=(0.95, 0.86), xycoords="axes fraction", ha="center", va="center",
+                fontsize=9, fontweight="bold", zorder=10,
+                arrowprops={"arrowstyle": "-|>", "color": "#222222", "linewidth": 1.2})
+
+
+def draw_map(fig: Figure, spec: MapSpec, *, produced_on: date | None = None) -> Figure:
+    """Draw a map spec on an A4 landscape matplotlib figure (map, insets, panel, scale bar, north arrow, footer).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        An empty figure of size :data:`A4_LANDSCAPE`.
+    spec : MapSpec
+        Prepared map content.
+    produced_on : datetime.date, optional
+        Date of production printed in the footer (default today).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``fig``, drawn.
+    """
+    fig.patch.set_facecolor("white")
+    produced = f"Produit le {date_fr(produced_on or date.today())} avec ess_geo. "
+    footer = textwrap.fill(produced + "Sources : " + " · ".join(spec.footer_lines()), 230)
+    bottom = 0.02 + (footer.count("\n") + 1) * 0.0125  # the map starts above the footer
+    fig.text(0.01, 0.008, _mtext(footer), fontsize=5.8, color="#333333", va="bottom")
+    height = 0.985 - bottom
+    left = 0.01
+    overseas = [i for i in spec.insets if i.kind != "idf"]
+    zooms = [i for i in spec.insets if i.kind == "idf"]
+    if overseas:
+        n = len(overseas)
+        h = (height - 0.04) / n
+        for i, inset in enumerate(overseas):
+            ax = fig.add_axes((0.01, bottom + 0.01 + (n - 1 - i) * h + 0.02, 0.1, h - 0.03))
+            _draw_frame(ax, spec, inset.crs, inset.bounds, labels=False)
+            ax.set_title(_mtext(inset.label), fontsize=6.5, pad=1.5)
+        left = 0.12
+    main = fig.add_axes((left, bottom, 0.635 - left, height))
+    skip = frozenset(IDF_INSET_DEPS) if zooms else frozenset()
+    _draw_frame(main, spec, spec.crs, spec.bounds, labels=True, skip_labels=skip)
+    _scale_and_north(main)
+    for k, inset in enumerate(zooms):
+        # zoom in the empty top-left corner of the main frame (the Channel), framed on the main map
+        ax = fig.add_axes((left + 0.006, 0.79 - k * 0.2, 0.13, 0.185))
+        _draw_frame(ax, spec, inset.crs, inset.bounds, labels=True)
+        ax.set_title(_mtext(inset.label), fontsize=6.5, pad=1.5)
+        zx0, zy0, zx1, zy1 = _project_bounds(inset.bounds, inset.crs)
+        main.add_patch(Rectangle((zx0, zy0), zx1 - zx0, zy1 - zy0, fill=False, edgecolor="#333333", linewidth=0.8, zorder=8))
+    _draw_panel(fig, spec, (0.655, bottom, 0.335, height))
+    return fig
+
+
+def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150, produced_on: date | None = None) -> Path:
     """Draw a map spec to a PNG or PDF file (A4 landscape).
 
     Parameters
@@ -243,42 +332,25 @@ def render_static(spec: MapSpec, path: str | Path, *, dpi: int = 150) -> Path:
         Output file; the format follows the extension (``.png`` or ``.pdf``).
     dpi : int, default 150
         Resolution of raster output.
+    produced_on : datetime.date, optional
+        Date of production printed in the footer (default today).
 
     Returns
     -------
     pathlib.Path
         The file written.
+
+    Raises
+    ------
+    InputDataError
+        If ``path`` is a symbolic link or cannot be written (the previous file stays).
     """
     out = Path(path)
-    fig = Figure(figsize=A4_LANDSCAPE)
-    fig.patch.set_facecolor("white")
-    with mpl.rc_context({"hatch.linewidth": 0.7, "font.family": "DejaVu Sans"}):
-        left = 0.01
-        overseas = [i for i in spec.insets if i.kind != "idf"]
-        zooms = [i for i in spec.insets if i.kind == "idf"]
-        if overseas:
-            n = len(overseas)
-            h = 0.86 / n
-            for i, inset in enumerate(overseas):
-                ax = fig.add_axes((0.01, 0.095 + (n - 1 - i) * h + 0.02, 0.1, h - 0.03))
-                _draw_frame(ax, spec, inset.crs, inset.bounds, labels=False)
-                ax.set_title(_mtext(inset.label), fontsize=6.5, pad=1.5)
-            left = 0.12
-        main = fig.add_axes((left, 0.085, 0.635 - left, 0.9))
-        skip = frozenset(IDF_INSET_DEPS) if zooms else frozenset()
-        _draw_frame(main, spec, spec.crs, spec.bounds, labels=True, skip_labels=skip)
-        for k, inset in enumerate(zooms):
-            # zoom in the empty top-left corner of the main frame (the Channel), framed on the main map
-            ax = fig.add_axes((left + 0.006, 0.79 - k * 0.2, 0.13, 0.185))
-            _draw_frame(ax, spec, inset.crs, inset.bounds, labels=True)
-            ax.set_title(_mtext(inset.label), fontsize=6.5, pad=1.5)
-            zx0, zy0, zx1, zy1 = _project_bounds(inset.bounds, inset.crs)
-            main.add_patch(Rectangle((zx0, zy0), zx1 - zx0, zy1 - zy0, fill=False, edgecolor="#333333", linewidth=0.8, zorder=8))
-        _draw_panel(fig, spec, (0.655, 0.085, 0.335, 0.9))
-        footer = "Sources : " + " · ".join(spec.footer_lines())
-        fig.text(0.01, 0.008, _mtext(textwrap.fill(footer, 210)), fontsize=6.2, color="#333333", va="bottom")
-        fig.savefig(out, dpi=dpi, format=out.suffix.lstrip(".").lower(), facecolor="white")
+    with print_style():
+        fig = draw_map(Figure(figsize=A4_LANDSCAPE), spec, produced_on=produced_on)
+        with atomic_file(out) as fh:  # never a partial PNG/PDF under the final name
+            fig.savefig(fh, dpi=dpi, format=out.suffix.lstrip(".").lower(), facecolor="white")
     return out
 
 
-__all__ = ["A4_LANDSCAPE", "render_static"]
+__all__ = ["A4_LANDSCAPE", "draw_map", "print_style", "render_static"]

@@ -1,14 +1,16 @@
 """Table files: CSV, GeoJSON and JSON writers of the coverage report, the access index and ``ess-geo zip``.
 
-Every file is written atomically (a temporary file in the same folder, then :func:`os.replace`),
-so an interrupted run never leaves a half-written file; folders are prepared and write errors
-turned into one French line by :mod:`ess_geo._output`.
+Every file goes through the one atomic writer of :mod:`ess_geo._output` (a temporary file in the
+same folder, fsync, rename; symbolic links refused), so an interrupted or failing run never leaves
+a half-written file; write errors become one French line naming the path. Every CSV follows the
+one convention of :func:`ess_geo.render.spreadsheet.csv_bytes` (UTF-8 with BOM, ``,`` or ``;``,
+formula-like text quoted with ``'``).
 
 =====================================  ==========================================================
 writer                                 files
 =====================================  ==========================================================
-:func:`render_csv`                     coverage tables for machines (UTF-8, comma, column ids)
-:func:`write_access_csv`               the E2SFCA access index, French headers (UTF-8 with BOM)
+:func:`render_csv`                     coverage tables for machines (column ids as headers)
+:func:`write_access_csv`               the E2SFCA access index, French headers
 :func:`write_zip_outputs`              ``communes_zip.csv/.geojson``, ``sites_consultations_avancees
                                        .csv/.geojson``, ``zonage_lignes_non_rattachees.csv``,
                                        ``resultat.json``
@@ -17,12 +19,7 @@ writer                                 files
 
 from __future__ import annotations
 
-import contextlib
-import csv
-import io
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,8 +28,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ess_geo._output import prepare_output_dir, prepare_output_file, write_error
+from ess_geo._output import atomic_path, atomic_write_bytes, prepare_output_dir, prepare_output_file, write_error
 from ess_geo.render.cells import is_missing
+from ess_geo.render.spreadsheet import csv_bytes, frame_csv_bytes
 
 if TYPE_CHECKING:
     from ess_geo.analysis.access import AccessIndex
@@ -85,97 +83,43 @@ INTEGER_COLUMNS = ("n_specialists", "host_score_population", "population", "site
 
 
 # ---------------------------------------------------------------------------------------------
-# Atomic writing
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same directory, then rename).
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        Destination.
-    data : bytes
-        Content.
-
-    Returns
-    -------
-    pathlib.Path
-        The destination path.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; give the usual permissions
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    return path
+# GeoJSON
 
 
 def _atomic_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
-    """Write a GeoJSON file (EPSG:4326) through a temporary file in the same folder."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".geojson", dir=path.parent)
-    os.close(fd)
-    try:
-        os.unlink(tmp)  # the GeoJSON driver creates the file itself
+    """Write a GeoJSON file (EPSG:4326) through the atomic writer of :mod:`ess_geo._output`."""
+    with atomic_path(path) as tmp:
+        tmp.unlink()  # the GeoJSON driver creates the file itself
         frame.to_crs("EPSG:4326").to_file(tmp, driver="GeoJSON", layer=path.stem)  # "name": the final file's
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
     return path
-
-
-def _frame_csv(frame: pd.DataFrame) -> bytes:
-    """CSV bytes for spreadsheet users: UTF-8 with BOM, comma, no index."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
 
 
 # ---------------------------------------------------------------------------------------------
 # Coverage tables (machines)
 
 
-def _csv_value(value: object) -> str:
+def _csv_value(value: object) -> object:
     if isinstance(value, list | tuple):
-        return "+".join(value)
-    if is_missing(value):
-        return ""
+        return "+".join(map(str, value))
     if isinstance(value, bool | np.bool_):
         return "true" if value else "false"
-    return str(value)
+    return None if is_missing(value) else value
 
 
-def render_csv(frame: pd.DataFrame, columns: Sequence[str]) -> bytes:
-    """CSV bytes (UTF-8, comma, header of column ids; lists joined with ``+``)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for rec in frame[list(columns)].itertuples(index=False, name=None):
-        writer.writerow([_csv_value(v) for v in rec])
-    return buf.getvalue().encode("utf-8")
+def render_csv(frame: pd.DataFrame, columns: Sequence[str], *, sep: str = ",") -> bytes:
+    """CSV bytes of coverage tables (header of column ids; lists joined with ``+``), under the one CSV convention.
+
+    See :func:`ess_geo.render.spreadsheet.csv_bytes`: UTF-8 with BOM, ``sep``, formula-like text quoted.
+    """
+    rows = ([_csv_value(v) for v in rec] for rec in frame[list(columns)].itertuples(index=False, name=None))
+    return csv_bytes(columns, rows, sep=sep)
 
 
 # ---------------------------------------------------------------------------------------------
 # Access index
 
 
-def write_access_csv(result: AccessIndex, path: str | Path) -> Path:
+def write_access_csv(result: AccessIndex, path: str | Path, *, sep: str = ",") -> Path:
     """Write an access index table (:meth:`~ess_geo.analysis.access.AccessIndex.to_frame_fr`, UTF-8 with BOM).
 
     Parameters
@@ -184,6 +128,8 @@ def write_access_csv(result: AccessIndex, path: str | Path) -> Path:
         Output of :func:`ess_geo.analysis.access.access_index`.
     path : str or Path
         A ``.csv`` file; missing parent folders are created.
+    sep : {",", ";"}, default ","
+        CSV separator (see :func:`ess_geo.render.spreadsheet.csv_bytes`).
 
     Returns
     -------
@@ -196,7 +142,7 @@ def write_access_csv(result: AccessIndex, path: str | Path) -> Path:
     """
     out = prepare_output_file(path, (".csv",))
     try:
-        return atomic_write_bytes(out, _frame_csv(result.to_frame_fr()))
+        return atomic_write_bytes(out, frame_csv_bytes(result.to_frame_fr(), sep=sep))
     except OSError as exc:
         raise write_error(out, exc) from None
 
@@ -236,16 +182,16 @@ def zip_payload(result: ZipResult, zonage: Zonage) -> dict:
     return payload
 
 
-def _zip_files(result: ZipResult, zonage: Zonage, out: Path) -> list[Path]:
+def _zip_files(result: ZipResult, zonage: Zonage, out: Path, sep: str) -> list[Path]:
     written = []
     communes = _flat(result.communes)
     csv_communes = _for_csv(communes.drop(columns="geometry")).rename(columns=COMMUNE_LABELS)
-    written.append(atomic_write_bytes(out / "communes_zip.csv", _frame_csv(csv_communes)))
+    written.append(atomic_write_bytes(out / "communes_zip.csv", frame_csv_bytes(csv_communes, sep=sep)))
     frame = gpd.GeoDataFrame(communes, geometry="geometry", crs=result.communes.crs)
     written.append(_atomic_geojson(frame, out / "communes_zip.geojson"))
     sites = _flat(result.sites)
     csv_sites = _for_csv(sites.drop(columns="geometry")).rename(columns=SITE_LABELS)
-    written.append(atomic_write_bytes(out / "sites_consultations_avancees.csv", _frame_csv(csv_sites)))
+    written.append(atomic_write_bytes(out / "sites_consultations_avancees.csv", frame_csv_bytes(csv_sites, sep=sep)))
     if len(sites):
         frame = gpd.GeoDataFrame(sites, geometry="geometry", crs=result.sites.crs)
         written.append(_atomic_geojson(frame, out / "sites_consultations_avancees.geojson"))
@@ -254,13 +200,13 @@ def _zip_files(result: ZipResult, zonage: Zonage, out: Path) -> list[Path]:
         ignore_index=True,
     )
     path = out / "zonage_lignes_non_rattachees.csv"
-    written.append(atomic_write_bytes(path, _frame_csv(rejected.rename(columns=REJECTED_LABELS))))
+    written.append(atomic_write_bytes(path, frame_csv_bytes(rejected.rename(columns=REJECTED_LABELS), sep=sep)))
     text = json.dumps(zip_payload(result, zonage), ensure_ascii=False, indent=2)
     written.append(atomic_write_bytes(out / "resultat.json", text.encode("utf-8")))
     return written
 
 
-def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path) -> list[Path]:
+def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path, *, sep: str = ",") -> list[Path]:
     """Write the files of ``ess-geo zip --out``: communes and sites (CSV with French headers, GeoJSON), rejected zonage lines, JSON.
 
     Parameters
@@ -271,6 +217,8 @@ def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path) ->
         The zonage used (its unmatched and ambiguous lines are written too).
     out_dir : str or Path
         Output folder; missing folders are created.
+    sep : {",", ";"}, default ","
+        CSV separator (see :func:`ess_geo.render.spreadsheet.csv_bytes`).
 
     Returns
     -------
@@ -284,7 +232,7 @@ def write_zip_outputs(result: ZipResult, zonage: Zonage, out_dir: str | Path) ->
     """
     out = prepare_output_dir(out_dir)
     try:
-        return _zip_files(result, zonage, out)
+        return _zip_files(result, zonage, out, sep)
     except OSError as exc:
         raise write_error(out, exc) from None
 
@@ -294,7 +242,6 @@ __all__ = [
     "INTEGER_COLUMNS",
     "REJECTED_LABELS",
     "SITE_LABELS",
-    "atomic_write_bytes",
     "render_csv",
     "write_access_csv",
     "write_zip_outputs",

@@ -109,7 +109,9 @@ def _threshold_counts(check_result: TerritoryCheck) -> dict[str, int] | None:
     by_dep = (crit.evidence or {}).get("by_departement")
     if not isinstance(by_dep, Mapping) or not by_dep:
         return None
-    return {str(k): int(v) for k, v in by_dep.items()}
+    listed = (crit.evidence or {}).get("missing")
+    missing = {str(d) for d in listed} if isinstance(listed, list) else set()  # unknown, never drawn as 0
+    return {str(k): int(v) for k, v in by_dep.items() if str(k) not in missing}
 
 
 def _supply_counts(
@@ -207,7 +209,8 @@ def _density_layer(
         ("population", "Population"),
     ]
     layer = MapLayer(
-        name=f"Départements : densité de spécialistes ({spec_label})", frame=frame, tooltip=tooltip, label_column="code_dep"
+        name=f"Départements : densité de spécialistes ({spec_label})", frame=frame, tooltip=tooltip, label_column="code_dep",
+        count_column="n_specialistes",
     )
     # Départements with specialists counted but no population (Mayotte): density not computable.
     no_population = [c for c, p in zip(deps["code_dep"], deps["population"], strict=True) if c in known and pd.isna(p)]
@@ -290,6 +293,12 @@ def _notes(basis: str, counts: dict[str, int] | None, no_population: list[str]) 
     elif no_population:
         notes.append(f"Population inconnue ({', '.join(no_population)}) : densité non calculable.")
     return notes
+
+
+def _unranked_notes(zip_result: ZipResult | None) -> list[str]:
+    """Why no outreach site is drawn (ZipResult.unranked_fr: specialists not located by commune), if so."""
+    why = getattr(zip_result, "unranked_fr", "") if zip_result is not None else ""
+    return [str(why)] if why else []
 
 
 def _scope(check_result: TerritoryCheck, spec: Specialty | None, spec_label: str) -> tuple[str, list[Specialty], list[str]]:
@@ -411,7 +420,7 @@ def territory_map_spec(
         verdict=verdict,
         verdict_status=verdict_status,
         criteria=criteria_lines(check_result),
-        notes=_notes(basis, counts, no_population) + scope_notes,
+        notes=_notes(basis, counts, no_population) + scope_notes + _unranked_notes(zip_result),
         sites=site_lines,
     )
 

@@ -2,14 +2,21 @@
 
 Cells hold native Excel values (numbers stay numbers; flags and statuses are French words from
 :mod:`ess_geo.render.cells`); headers are the French labels of
-:data:`~ess_geo.analysis.coverage.LABELS_FR`. openpyxl is imported when a workbook is made.
+:data:`~ess_geo.analysis.coverage.LABELS_FR`. Workbooks are written by XlsxWriter in one pass
+(in memory, no temporary file): each table row is converted once for all the workbooks of a report
+(:func:`render_xlsx_many`) and each cell written once with its style — for ``report --region all``
+0.85 s of CPU against 3.9 s with openpyxl's write-only mode and 11–13 s cell by cell (issue 14). Every text is a string cell,
+never a formula: a registry name ``=HYPERLINK(...)`` stays text (:mod:`ess_geo.render.spreadsheet`).
+XlsxWriter is imported when a workbook is made.
 """
 
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, cast
 
@@ -38,7 +45,8 @@ def _xlsx_value(column: str, value: object) -> object:
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _sheet_title(text: str, taken: set[str]) -> str:
+def sheet_title(text: str, taken: set[str]) -> str:
+    """A valid, unique sheet name (≤ 31 characters, no ``[]:*?/\\``); ``taken`` is updated."""
     base = _BAD_SHEET_CHARS.sub(" ", text).strip()[:31] or "Feuille"
     title, i = base, 2
     while title.lower() in taken:
@@ -48,49 +56,157 @@ def _sheet_title(text: str, taken: set[str]) -> str:
     return title
 
 
-def _fill_sheet(ws: Any, frame: pd.DataFrame, columns: Sequence[str]) -> None:
-    """Header row (French, bold on blue), rows, column widths and number formats, frozen header, filter."""
-    from openpyxl.styles import Alignment, Font, PatternFill  # heavy third-party library, loaded for workbooks only
-    from openpyxl.utils import get_column_letter  # heavy third-party library, loaded for workbooks only
-
-    header_font = Font(bold=True, color="FFFFFF")
-    header_fill = PatternFill("solid", fgColor="1F3A5F")
-    ws.append([LABELS_FR.get(c, c) for c in columns])
-    for cell in ws[1]:
-        cell.font, cell.fill = header_font, header_fill
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for rec in frame[list(columns)].itertuples(index=False, name=None):
-        ws.append([_xlsx_value(c, v) for c, v in zip(columns, rec, strict=True)])
-    for i, col in enumerate(columns, start=1):
-        letter = get_column_letter(i)
-        width = max([len(LABELS_FR.get(col, col)) * 0.8, *(len(str(v)) for v in frame[col].head(200).map(lambda x, c=col: cell_text(c, x)))], default=8)
-        ws.column_dimensions[letter].width = min(60, max(8, width + 2))
-        if col == "density_per_100k":
-            for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                row[0].number_format = "0.00"
-        elif col in ("startup_credit_eur", "yearly_allocation_eur", "population", "group_population"):
-            for row in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                row[0].number_format = "#,##0"
-    ws.row_dimensions[1].height = 32
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
+#: Number formats of numeric columns.
+_NUMBER_FORMATS = {"density_per_100k": "0.00", "startup_credit_eur": "#,##0", "yearly_allocation_eur": "#,##0",
+                   "population": "#,##0", "group_population": "#,##0"}
 
 
-def _sources_sheet(ws: Any, result: CoverageResult) -> None:
+@dataclass
+class Sheet:
+    """One worksheet to write: a styled header row, rows of native values, widths and number formats.
+
+    Attributes
+    ----------
+    title : str
+        Sheet name (≤ 31 characters, see :func:`sheet_title`).
+    header : list of str
+        Header labels (bold on blue, frozen, with an auto-filter); empty for a plain sheet.
+    rows : list of list
+        Cell values: str (always written as text), int/float, or None (empty cell).
+    widths : list of float
+        Column widths (characters).
+    number_formats : dict of int to str
+        Excel number format per column index.
+    """
+
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+    widths: list[float] = field(default_factory=list)
+    number_formats: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Table:
+    """A coverage frame converted once: Excel values and text lengths per row, with its région and specialty."""
+
+    columns: list[str]
+    regions: list[str]
+    specialties: list[str]
+    lengths: list[list[int]]
+    values: list[list[Any]]
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, columns: Sequence[str]) -> _Table:
+        raw = list(zip(*(frame[c].tolist() for c in columns), strict=True)) if len(frame) else []
+        values = [[_xlsx_value(c, v) for c, v in zip(columns, rec, strict=True)] for rec in raw]
+        lengths = [[len(cell_text(c, v)) for c, v in zip(columns, rec, strict=True)] for rec in raw]
+        return cls(list(columns), frame["code_region"].astype(str).tolist(), frame["specialty"].astype(str).tolist(),
+                   lengths, values)
+
+    def sheet(self, title: str, keep: list[int]) -> Sheet:
+        """The rows ``keep`` as a :class:`Sheet`: French header, widths from the first 200 rows."""
+        widths = []
+        for j, col in enumerate(self.columns):
+            longest = max((self.lengths[i][j] for i in keep[:200]), default=0)
+            widths.append(min(60, max(8, max(len(LABELS_FR.get(col, col)) * 0.8, longest) + 2)))
+        formats = {i: _NUMBER_FORMATS[c] for i, c in enumerate(self.columns) if c in _NUMBER_FORMATS}
+        return Sheet(title, [LABELS_FR.get(c, c) for c in self.columns], [self.values[i] for i in keep], widths, formats)
+
+
+def _sources_sheet(title: str, result: CoverageResult) -> Sheet:
     """Sources with vintages and licences, then the method notes and what was counted."""
-    ws.append(["Source", "Millésime", "Licence", "Origine"])
-    for s in result.sources:
-        ws.append([s.name, s.vintage, s.licence, s.origin])
-    ws.append([])
-    ws.append(["Méthode et remarques"])
-    for note in result.notes:
-        ws.append([note])
-    for spec in result.specialties:
-        ws.append([f"{spec.label} : {result.basis.get(spec.id, '')}"])
-    ws.append([f"Généré le {date.today().isoformat()} par ess_geo"])
-    ws.column_dimensions["A"].width = 80
-    for col in "BCD":
-        ws.column_dimensions[col].width = 30
+    rows: list[list[Any]] = [["Source", "Millésime", "Licence", "Origine"]]
+    rows += [[s.name, s.vintage, s.licence, s.origin] for s in result.sources]
+    rows += [[], ["Méthode et remarques"], *([note] for note in result.notes)]
+    rows += [[f"{spec.label} : {result.basis.get(spec.id, '')}"] for spec in result.specialties]
+    rows.append([f"Généré le {date.today().isoformat()} par ess_geo"])
+    return Sheet(title, [], rows, [80, 30, 30, 30])
+
+
+def _write_cell(ws: Any, row: int, col: int, value: object, fmt: Any = None) -> None:
+    """One cell: text always as a string cell (never a formula), numbers as numbers, None left empty."""
+    if value is None:
+        return
+    if isinstance(value, str):
+        ws.write_string(row, col, value)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if math.isfinite(value):
+            ws.write_number(row, col, value, fmt)
+    else:
+        ws.write_string(row, col, str(value))
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """XLSX bytes of ``sheets``, each cell written once (XlsxWriter, in memory).
+
+    Parameters
+    ----------
+    sheets : sequence of Sheet
+        Worksheets in order.
+
+    Returns
+    -------
+    bytes
+    """
+    import xlsxwriter  # heavy third-party library, loaded for workbooks only
+
+    buf = io.BytesIO()
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False,
+               "nan_inf_to_errors": False}
+    with xlsxwriter.Workbook(buf, options) as wb:
+        header_fmt = wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#1F3A5F", "text_wrap": True,
+                                    "valign": "vcenter"})
+        number_fmts = {f: wb.add_format({"num_format": f}) for f in set(_NUMBER_FORMATS.values())}
+        for sheet in sheets:
+            ws = wb.add_worksheet(sheet.title)
+            for i, width in enumerate(sheet.widths):
+                ws.set_column(i, i, width)
+            first = 0
+            if sheet.header:
+                for j, label in enumerate(sheet.header):
+                    ws.write_string(0, j, label, header_fmt)
+                ws.set_row(0, 32)
+                ws.freeze_panes(1, 0)
+                ws.autofilter(0, 0, len(sheet.rows), len(sheet.header) - 1)
+                first = 1
+            fmts = {j: number_fmts[f] for j, f in sheet.number_formats.items()}
+            for i, values in enumerate(sheet.rows, start=first):
+                for j, value in enumerate(values):
+                    _write_cell(ws, i, j, value, fmts.get(j))
+    return buf.getvalue()
+
+
+def render_xlsx_many(result: CoverageResult, groups: Sequence[Sequence[str]]) -> list[bytes]:
+    """One workbook per group of régions (see :func:`render_xlsx`), each table row converted once for all.
+
+    Parameters
+    ----------
+    result : CoverageResult
+        Coverage to render.
+    groups : sequence of sequences of str
+        Régions of each workbook (``[["11"], ["24"], ["11", "24"]]``).
+
+    Returns
+    -------
+    list of bytes
+        The workbooks, in the order of ``groups``.
+    """
+    summary = _Table.of(result.summary, SUMMARY_COLUMNS)
+    table = _Table.of(result.table, detail_columns(result))
+    out = []
+    for regions in groups:
+        wanted = {str(r) for r in regions}
+        taken: set[str] = set()
+        keep = [i for i, r in enumerate(summary.regions) if r in wanted]
+        sheets = [summary.sheet(sheet_title("Synthèse", taken), keep)]
+        rows = [i for i, r in enumerate(table.regions) if r in wanted]
+        for spec in result.specialties:
+            keep = [i for i in rows if table.specialties[i] == spec.id]
+            sheets.append(table.sheet(sheet_title(spec.label, taken), keep))
+        sheets.append(_sources_sheet(sheet_title("Sources", taken), result))
+        out.append(write_workbook(sheets))
+    return out
 
 
 def render_xlsx(result: CoverageResult, regions: Sequence[str] | None = None) -> bytes:
@@ -107,23 +223,7 @@ def render_xlsx(result: CoverageResult, regions: Sequence[str] | None = None) ->
     -------
     bytes
     """
-    from openpyxl import Workbook  # heavy third-party library, loaded for workbooks only
-
-    regions = list(regions or result.regions)
-    table = result.table[result.table["code_region"].isin(regions)]
-    summary = result.summary[result.summary["code_region"].isin(regions)]
-    wb = Workbook()
-    ws = wb.active
-    taken: set[str] = set()
-    ws.title = _sheet_title("Synthèse", taken)
-    _fill_sheet(ws, summary, SUMMARY_COLUMNS)
-    for spec in result.specialties:
-        sheet = wb.create_sheet(_sheet_title(spec.label, taken))
-        _fill_sheet(sheet, table[table["specialty"] == spec.id], detail_columns(result))
-    _sources_sheet(wb.create_sheet(_sheet_title("Sources", taken)), result)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return render_xlsx_many(result, [list(regions or result.regions)])[0]
 
 
-__all__ = ["render_xlsx"]
+__all__ = ["Sheet", "render_xlsx", "render_xlsx_many", "sheet_title", "write_workbook"]

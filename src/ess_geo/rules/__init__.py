@@ -10,22 +10,15 @@
 - :mod:`~ess_geo.rules.territory`: :func:`~ess_geo.rules.territory.check_territory`;
 - :mod:`~ess_geo.rules.trajectory`: the five-year trajectory of adherents.
 
-The submodules are imported here so that ``ess_geo.rules.criteria.X`` resolves after a plain
-``import ess_geo``.
+Each submodule is imported on first attribute access (PEP 562), so that ``ess_geo.rules.criteria.X``
+resolves after a plain ``import ess_geo`` without loading the layer's libraries before they are
+needed.
 """
 
-from ess_geo.rules import (
-    adherents,
-    criteria,
-    derogations,
-    evidence,
-    finess_context,
-    funding,
-    multi,
-    territory,
-    threshold,
-    trajectory,
-)
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
 
 __all__ = [
     "adherents",
@@ -36,6 +29,18 @@ __all__ = [
     "funding",
     "multi",
     "territory",
+    "territory_geo",
     "threshold",
     "trajectory",
 ]
+
+
+def __getattr__(name: str) -> ModuleType:
+    """Import the public submodule ``name`` on first access (PEP 562); any other name is an AttributeError."""
+    if name in __all__:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

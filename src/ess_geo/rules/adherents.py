@@ -7,7 +7,10 @@ the adherents needed are a range too:
 
 - ``pass`` when the adherents reach 10 % of ``high`` (whatever the true count, the share is met);
 - ``fail`` when they are below 10 % of ``low``;
-- ``unknown`` in between, when ``high`` is unbounded, or when the sources disagree.
+- ``unknown`` in between, when ``high`` is unbounded, or when the sources disagree;
+- ``unknown`` whenever a département of the territory has no readable figure
+  (:func:`~ess_geo.rules.threshold.missing_counts_fr` names each and its reason): a missing count
+  is never counted as 0, so no share is computed.
 
 The practice of the CPAM (egora, September 2025: « maintenant les CPAM exigent 10 médecins
 libéraux de la spécialité adhérents dès le départ », see ``ess/RULES_SOURCES.md``) is reported
@@ -31,7 +34,7 @@ from ess_geo.rules.criteria import (
     Criterion,
 )
 from ess_geo.rules.evidence import AdherentsEvidence
-from ess_geo.rules.threshold import legacy_range, range_sources_fr
+from ess_geo.rules.threshold import legacy_range, missing_counts_fr, range_sources_fr
 
 __all__ = [
     "CPAM_MIN_ADHERENTS",
@@ -75,13 +78,13 @@ def _pct(adherents: int, total: int) -> str:
     return f"{adherents / total:.1%}".replace(".", ",").replace("%", " %")
 
 
-def _case(adherents: int | None, rng: SupplyRange, partial: bool) -> str:
+def _case(adherents: int | None, rng: SupplyRange) -> str:
     """``not_given``, ``no_specialist``, ``impossible``, ``reached``, ``below`` or ``unverifiable``."""
     if adherents is None:
         return "not_given"
     if rng.high == 0 and rng.low == 0:
         return "no_specialist"
-    if rng.high is not None and adherents > max(rng.high, rng.low) and not partial:
+    if rng.high is not None and adherents > max(rng.high, rng.low):
         return "impossible"  # more adherents than libéral doctors, whichever source is right
     top = max(rng.low, rng.high) if rng.high is not None else None
     if top is not None and adherents >= adherents_needed(top, MIN_ADHERENT_SHARE):
@@ -91,7 +94,7 @@ def _case(adherents: int | None, rng: SupplyRange, partial: bool) -> str:
     return "unverifiable"
 
 
-_STATUS = {"not_given": UNKNOWN, "no_specialist": UNKNOWN, "impossible": UNKNOWN, "reached": PASS, "below": FAIL,
+_STATUS = {"missing": UNKNOWN, "not_given": UNKNOWN, "no_specialist": UNKNOWN, "impossible": UNKNOWN, "reached": PASS, "below": FAIL,
            "unverifiable": UNKNOWN}
 
 
@@ -131,6 +134,18 @@ def _message(case: str, adherents: int | None, rng: SupplyRange) -> str:
     return f"{n_adh} : part de 10 % des médecins libéraux non vérifiable (il en faut {now}) ; {target}.{who}"
 
 
+def _missing_message(adherents: int | None, count: SupplyCount, rng: SupplyRange) -> str:
+    """The share left undetermined by départements without a readable figure, naming them and why."""
+    given = plural(adherents, "adhérent") if adherents is not None else "Nombre d'adhérents non fourni"
+    elsewhere = ""
+    if rng.low:
+        elsewhere = (f" ; au moins {plural(rng.low, 'médecin libéral', 'médecins libéraux')} sur le reste du territoire : "
+                     f"il en faut au moins {nombre(adherents_needed(rng.low, MIN_ADHERENT_SHARE))}")
+    missing = missing_counts_fr(count)
+    return (f"{given} : {missing[:1].lower()}{missing[1:]} : part de 10 % des médecins libéraux et objectif à 5 ans non "
+            f"calculables{elsewhere}. Corriger le fichier d'effectifs (--supply).")
+
+
 def _evidence(adherents: int | None, rng: SupplyRange, case: str) -> AdherentsEvidence:
     """Facts of the adherents counted against the libéral range, in the order of the JSON output."""
     figure = share_base(rng)
@@ -152,7 +167,7 @@ def _evidence(adherents: int | None, rng: SupplyRange, case: str) -> AdherentsEv
                             None if rng.high is None else adherents_needed(rng.high, TARGET_ADHERENT_SHARE_5Y)],
         "counts": [c.to_dict() for c in rng.counts],
     }
-    if case == "no_specialist":
+    if case in ("no_specialist", "missing"):
         evidence["share"] = None
     elif adherents is not None and figure:
         evidence["share"] = round(adherents / figure, 4)
@@ -190,9 +205,12 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None, *, specialt
     if specialty_refused or count is None or not count.available:
         return _unavailable(adherents, count, specialty_refused)
     rng = liberal_range(count)
-    case = _case(adherents, rng, partial=bool(count.missing))
-    status, message = _STATUS[case], _message(case, adherents, rng)
+    case = "missing" if count.missing else _case(adherents, rng)
+    status = _STATUS[case]
+    message = _missing_message(adherents, count, rng) if case == "missing" else _message(case, adherents, rng)
     evidence = _evidence(adherents, rng, case)
+    if count.missing:
+        evidence["missing"], evidence["missing_reasons"] = list(count.missing), dict(count.missing_reasons)
     if case == "reached" and adherents is not None and adherents < CPAM_MIN_ADHERENTS:
         status = WARN
         message += (f" À vérifier : les CPAM exigent en pratique {CPAM_MIN_ADHERENTS} médecins libéraux de la "

@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
-from ess_geo._format import plural
+from ess_geo._format import de_fr, plural
 from ess_geo.inputs.registry_entry import EssEntry
 from ess_geo.reference.codes import region_name
 from ess_geo.reference.specialties import Specialty
@@ -261,5 +261,5 @@ def rule_overlap(spec: Specialty | None, covering: Sequence[tuple[EssEntry, list
         return Criterion("overlap", FAIL, f"Territoire déjà couvert pour {spec.label}{when} : {' ; '.join(confirmed)}.{also}", evidence)
     if to_check:
         return Criterion("overlap", WARN, f"Chevauchement possible pour {spec.label}{when}, périmètre non confirmé.{also}", evidence)
-    return Criterion("overlap", PASS, f"Aucune ESS de {spec.label} connue sur ce territoire{when}.", evidence)
+    return Criterion("overlap", PASS, f"Aucune ESS {de_fr(spec.label)} connue sur ce territoire{when}.", evidence)
 

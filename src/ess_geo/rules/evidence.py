@@ -63,6 +63,7 @@ class ThresholdEvidence(TypedDict, total=False):
     available: bool
     basis: str
     missing: list[str]
+    missing_reasons: dict[str, str]
     minimum: int
     source: str
     mode: str
@@ -96,6 +97,8 @@ class AdherentsEvidence(TypedDict, total=False):
     needed_5y_range: list[int | None]
     counts: list[dict[str, object]]
     cpam_practice: dict[str, object]
+    missing: list[str]
+    missing_reasons: dict[str, str]
 
 
 class FundingEvidence(TypedDict, total=False):

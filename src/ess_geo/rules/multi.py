@@ -38,7 +38,7 @@ from ess_geo.rules.criteria import (
     WARN,
     Criterion,
 )
-from ess_geo.rules.threshold import all_modes_range
+from ess_geo.rules.threshold import all_modes_range, missing_counts_fr
 
 __all__ = [
     "MEDICAL_LOGIC_FR",
@@ -219,6 +219,20 @@ def _range_fr(low: int, high: int | None) -> str:
     return str(low) if low == high else f"entre {low} et {high}"
 
 
+def _missing_total(cid: str, counts: Mapping[str, SupplyCount | None], base: Mapping[str, object]) -> Criterion | None:
+    """The total left ``unknown`` by départements without a readable figure for a specialty; None when none is."""
+    lacking = {k: c for k, c in counts.items() if c is not None and c.missing}
+    if not lacking:
+        return None
+    parts = []
+    for key, c in lacking.items():
+        text = missing_counts_fr(c)
+        parts.append(f"{key} : {text[:1].lower()}{text[1:]}")
+    evidence = {**base, "missing": sorted({d for c in lacking.values() for d in c.missing}),
+                "missing_reasons": {k: dict(c.missing_reasons) for k, c in lacking.items()}}
+    return Criterion(cid, UNKNOWN, f"Total non calculable ({' ; '.join(parts)}).", evidence)
+
+
 def rule_total_threshold(counts: Mapping[str, SupplyCount | None]) -> Criterion:
     """The threshold on the whole ESS: the sum of the all-modes ranges of every specialty.
 
@@ -229,6 +243,9 @@ def rule_total_threshold(counts: Mapping[str, SupplyCount | None]) -> Criterion:
     if not counts or any(c is None or not c.available for c in counts.values()):
         return Criterion("threshold", UNKNOWN, "Total non calculable : effectifs absents pour au moins une spécialité.",
                          {"total": None, "minimum": MIN_SPECIALISTS, "mode": "tous"})
+    lacking = _missing_total("threshold", counts, {"total": None, "minimum": MIN_SPECIALISTS, "mode": "tous"})
+    if lacking is not None:
+        return lacking
     present = [c for c in counts.values() if c is not None]
     low, high, conflict = _bounds(all_modes_range(c) for c in present)
     what = f"{_range_fr(low, high)} médecins des {len(present)} spécialités (tous modes d'exercice, somme par spécialité)"
@@ -255,6 +272,9 @@ def rule_total_adherents(adherents: int | None, counts: Mapping[str, SupplyCount
             "base": "liberal"}
     if not counts or any(c is None or not c.available for c in counts.values()):
         return Criterion("adherents", UNKNOWN, "Total non calculable : effectifs absents pour au moins une spécialité.", base)
+    lacking = _missing_total("adherents", counts, base)
+    if lacking is not None:
+        return lacking
     low, high, conflict = _bounds(liberal_range(c) for c in counts.values() if c is not None)
     now = [adherents_needed(low, MIN_ADHERENT_SHARE), None if high is None else adherents_needed(high, MIN_ADHERENT_SHARE)]
     later = [adherents_needed(low, TARGET_ADHERENT_SHARE_5Y),

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs.embedded import load_embedded_supply
@@ -54,8 +55,12 @@ from ess_geo.rules.multi import (
     sum_counts,
     unsplit_adherents,
 )
+from ess_geo.rules.territory_geo import territory_frame
 from ess_geo.rules.threshold import rule_threshold
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: geopandas is loaded by to_geodataframe()
+    import geopandas as gpd
 
 __all__ = ["DECIDING", "VERDICT_FR", "TerritoryCheck", "check_territory"]
 
@@ -154,11 +159,20 @@ class TerritoryCheck:
         return VERDICT_FR[self.admissible]
 
     def __repr__(self) -> str:
+        """French one-liner: ``<TerritoryCheck cardiologie sur 09+31 : indéterminé (specialty=conforme, ...)>``."""
         spec = self.specialty.id if self.specialty else repr(self.specialty_input)
         if self.several:
             spec = "+".join(s.id for s in self.specialties) or repr(self.specialty_inputs)
-        statuses = ", ".join(f"{c.id}={c.status}" for c in self.criteria)
-        return f"<TerritoryCheck {spec} on {'+'.join(self.departements)}: {self.verdict_fr} ({statuses})>"
+        statuses = ", ".join(f"{c.id}={c.status_fr}" for c in self.criteria)
+        return f"<TerritoryCheck {spec} sur {'+'.join(self.departements)} : {self.verdict_fr} ({statuses})>"
+
+    def to_geodataframe(self) -> gpd.GeoDataFrame:
+        """The dissolved territory, one row, with its verdict and key figures (EPSG:4326; :func:`territory_frame`)."""
+        return territory_frame(self)
+
+    def __str__(self) -> str:
+        """The French summary (:meth:`summary_fr`): ``print(check)`` shows what ``ess-geo check`` prints."""
+        return self.summary_fr()
 
     def criterion(self, criterion_id: str) -> Criterion:
         """The criterion with this id.

@@ -7,7 +7,11 @@ the range combined from every source (:mod:`ess_geo.inputs.bounds`):
 - ``pass`` when the lower bound reaches :data:`~ess_geo.rules.criteria.MIN_SPECIALISTS`;
 - ``fail`` when the upper bound is below it;
 - ``unknown`` otherwise, saying « entre A et B » with the source and vintage of each figure, or
-  when the sources disagree (a libéral count of one vintage above an all-modes count of another).
+  when the sources disagree (a libéral count of one vintage above an all-modes count of another);
+- ``unknown`` whenever a département of the territory has no readable figure
+  (:attr:`SupplyCount.missing <ess_geo.inputs.supply.SupplyCount.missing>`: line absent, cell
+  empty, negative, fractional...), naming each such département and its reason, even when the
+  others already reach 10: a missing count is never counted as 0 (:func:`missing_counts_fr`).
 
 A libéral count alone (an RPPS extraction of libéral doctors, the CNAM table) is only a lower
 bound: it can pass the threshold, never fail it.
@@ -22,7 +26,7 @@ from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.criteria import FAIL, MIN_SPECIALISTS, PASS, UNKNOWN, Criterion
 from ess_geo.rules.evidence import ThresholdEvidence
 
-__all__ = ["all_modes_range", "legacy_range", "range_sources_fr", "rule_threshold"]
+__all__ = ["all_modes_range", "legacy_range", "missing_counts_fr", "range_sources_fr", "rule_threshold"]
 
 
 def legacy_range(count: SupplyCount, target: str) -> SupplyRange:
@@ -36,6 +40,19 @@ def legacy_range(count: SupplyCount, target: str) -> SupplyRange:
 def all_modes_range(count: SupplyCount) -> SupplyRange:
     """``count.all_modes``, or the range of its single figure when it was built without ranges."""
     return count.all_modes if count.all_modes is not None else legacy_range(count, "tous")
+
+
+def missing_counts_fr(count: SupplyCount) -> str:
+    """``Effectif inconnu pour 77 (ligne absente du fichier d'effectifs), jamais compté 0`` (``""`` when none is missing).
+
+    The one French account of the départements without a readable figure, shared by the threshold,
+    the adherents and the several-specialty totals.
+    """
+    if not count.missing:
+        return ""
+    many = len(count.missing) > 1
+    head = "Effectifs inconnus pour" if many else "Effectif inconnu pour"
+    return f"{head} {count.missing_fr()}, jamais compté{'s' if many else ''} 0"
 
 
 def _who(c: ContributingCount) -> str:
@@ -115,6 +132,8 @@ def _decide(count: SupplyCount, rng: SupplyRange, supply_label: str) -> tuple[st
     """Status and French message of a counted threshold."""
     per_dep = _per_dep(count, rng)
     src = _source_fr(count, rng, supply_label)
+    if count.missing:
+        return UNKNOWN, _missing_message(count, rng, src)
     if rng.conflict:
         # the figures differ (vintages), but when every reading is on the same side of the floor the rule is decided
         readings = [rng.low] + ([rng.high] if rng.high is not None else [])
@@ -137,16 +156,23 @@ def _decide(count: SupplyCount, rng: SupplyRange, supply_label: str) -> tuple[st
         bound = "" if rng.exact else "au plus "
         return FAIL, (f"{bound}{plural(rng.high, 'spécialiste')} sur le territoire ({per_dep}) < {MIN_SPECIALISTS} ; "
                       f"{count.basis}.{src}")
-    if count.missing and rng.high is None and len(rng.counts) == 1:
-        return UNKNOWN, (
-            f"Effectifs absents ou illisibles dans la source pour : {', '.join(count.missing)} ; "
-            f"{plural(rng.low, 'compté', 'comptés')} ailleurs.{src}"
-        )
     return UNKNOWN, (
         f"Médecins de la spécialité sur le territoire : {range_sources_fr(rng)} ({per_dep}) ; le seuil de "
         f"{MIN_SPECIALISTS} ne peut être tranché ({count.basis}). Fournir une extraction RPPS par spécialité "
         f"(--supply).{src}"
     )
+
+
+def _missing_message(count: SupplyCount, rng: SupplyRange, src: str) -> str:
+    """The threshold left undetermined by départements without a readable figure, naming them and why."""
+    known = [d for d in rng.low_by_departement if d not in count.missing]
+    elsewhere = ""
+    if known:
+        per_dep = ", ".join(f"{d} : {rng.departement_label_fr(d)}" for d in known)
+        elsewhere = f" ; sur le reste du territoire : {per_dep}"
+    return (f"{missing_counts_fr(count)} : le seuil de {MIN_SPECIALISTS} ne peut être vérifié sur tout le territoire"
+            f"{elsewhere}. Corriger le fichier d'effectifs ou en fournir un qui couvre chaque département (--supply)."
+            f"{src}")
 
 
 def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_label: str = "") -> Criterion:
@@ -185,4 +211,7 @@ def rule_threshold(spec: Specialty | None, count: SupplyCount | None, supply_lab
         )
     rng = all_modes_range(count)
     status, message = _decide(count, rng, supply_label)
-    return Criterion("threshold", status, message, _evidence(count, rng, supply_label))
+    evidence = _evidence(count, rng, supply_label)
+    if count.missing:
+        evidence["missing_reasons"] = dict(count.missing_reasons)
+    return Criterion("threshold", status, message, evidence)

@@ -347,6 +347,11 @@ def _denominator(check_result: TerritoryCheck) -> SupplyCount:
             "the supply has no data for this specialty: the adherents' share cannot be followed",
             fr="le fichier d'effectifs ne contient aucune donnée pour cette spécialité : la part d'adhérents ne peut être suivie",
         )
+    if getattr(count, "missing", None):
+        raise InputDataError(
+            f"the supply has no readable count for {count.missing}: the adherents' share cannot be followed",
+            fr=f"{count.missing_fr()} : effectif inconnu, jamais compté 0 ; la part d'adhérents ne peut être suivie",
+        )
     return count
 
 
@@ -360,10 +365,10 @@ def _liberal_base(count: SupplyCount) -> tuple[int, bool]:
     return share_base(rng), rng.exact
 
 
-def _check_shares(years: Mapping[int, int], total: int, exact: bool, *, partial: bool) -> None:
+def _check_shares(years: Mapping[int, int], total: int, exact: bool) -> None:
     """Raise :class:`InputDataError` naming the first year with more adherents than specialists counted."""
     for year, adh in years.items():
-        if adh > total and not partial:
+        if adh > total:
             share = "∞" if not total else _pct(adh / total)
             raise InputDataError(
                 f"adherents_by_year: year {year} has {adh} adherents for {'at most ' if not exact else ''}{total} "
@@ -456,14 +461,15 @@ def simulate_adherents(
     Raises
     ------
     InputDataError
-        If the check has no specialist count, the values are not 5–6 non-negative integers, or a
+        If the check has no specialist count (or a département without a readable one), the values
+        are not 5–6 non-negative integers, or a
         year has more adherents than specialists counted (share above 100 %), naming the year.
     """
     count = _denominator(check_result)
     rule = funding_rule or FundingRule()
     years = _years(adherents_by_year, getattr(check_result, "adherents", None))
     total, exact = _liberal_base(count)
-    _check_shares(years, total, exact, partial=bool(getattr(count, "missing", [])))
+    _check_shares(years, total, exact)
     falling = _falling_years(years)
     rows = [_year_row(year, adh, total, exact, rule, fall=year in falling) for year, adh in years.items()]
     status, issues = _territory_status(check_result)

@@ -1,0 +1,33 @@
+"""Progress goes to stderr, on terminals only: piped stdout and --json stay clean (issue 13.6)."""
+
+from __future__ import annotations
+
+import json
+
+from rich.console import Console
+
+import synthetic
+from conftest import run_cli
+from ess_geo.cli._progress import progress_fr, progress_shown
+
+
+def test_progress_shown_only_on_a_terminal(monkeypatch):
+    monkeypatch.delenv("ESS_GEO_PROGRESS", raising=False)
+    assert progress_shown(Console(force_terminal=True, stderr=True))
+    assert not progress_shown(Console(force_terminal=True, stderr=True), quiet=True)
+    assert not progress_shown(Console(force_terminal=False, stderr=True))
+    monkeypatch.setenv("ESS_GEO_PROGRESS", "0")
+    assert not progress_shown(Console(force_terminal=True, stderr=True))
+
+
+def test_forced_progress_never_reaches_stdout(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich then treats stderr as a terminal
+    monkeypatch.delenv("ESS_GEO_PROGRESS", raising=False)
+    with progress_fr("Étape 1") as step:
+        step("Étape 2")
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Étape" in captured.err
+    zonage = synthetic.write_all_zip_zonage_synthetic(tmp_path, ["48"])
+    code, out, err = run_cli(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zonage), "--json"], capsys)
+    assert code == 0 and json.loads(out)["departements"] == ["48"]
+    assert "ZIP :" in err
