@@ -167,10 +167,9 @@ class Specialty:
     rpps_codes: tuple[str, ...] = ()
 
 
-@lru_cache(maxsize=1)
-def _combining_bmp() -> dict[int, None]:
-    """``str.translate`` table deleting the combining marks of the Basic Multilingual Plane (built once)."""
-    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+#: ``str.translate`` table deleting the combining diacritical marks (U+0300–U+036F): the only combining
+#: characters below U+0370, the ones NFKD splits off Latin letters.
+_LATIN_COMBINING = {cp: None for cp in range(0x0300, 0x0370) if unicodedata.combining(chr(cp))}
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -186,8 +185,8 @@ def normalize_text(text: str) -> str:
     text = str(text)
     if not text.isascii():
         decomposed = unicodedata.normalize("NFKD", text)
-        if max(decomposed) <= "\uffff":
-            text = decomposed.translate(_combining_bmp())
+        if max(decomposed) < "\u0370":  # Latin text: no other combining character can occur
+            text = decomposed.translate(_LATIN_COMBINING)
         else:
             text = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_NOT_ALNUM.sub(" ", text.lower()).split())
