@@ -76,7 +76,7 @@ def rpps_row(lines: int) -> Row:
         path = Path(tmp) / "PS_LibreAcces_Personne_activite_202504040839.txt"
         generate_synthetic_rpps(path, lines)
         t0 = time.perf_counter()
-        supply = load_rpps(path)
+        supply = load_rpps(path, cache=False)  # the first read: never the parse cache (benchmarks/bench_parse_cache.py)
         supply.count("cardiologie", ["75", "94"])
         ours = time.perf_counter() - t0
         peer = peers.rpps_peer_counts(path)
