@@ -214,3 +214,14 @@ def test_loaders_log_to_the_cache_logger(tmp_path, cache, caplog):
         load_finess(path)
     messages = [r.getMessage() for r in caplog.records if r.name == CACHE_LOGGER]
     assert "première lecture" in messages[0] and "reprise du cache" in messages[1]
+
+
+def test_temporaries_of_a_killed_process_are_cleaned(tmp_path, cache):
+    parsed = cache / "parsed"
+    stale, fresh = parsed / ".tmp-finess-killed", parsed / ".tmp-finess-running"
+    for folder in (stale, fresh):
+        folder.mkdir(parents=True)
+        (folder / "establishments.parquet").write_bytes(b"half")
+    os.utime(stale, (1, 1))  # written long ago: its process is gone
+    load_finess(write_finess_synthetic(tmp_path))
+    assert not stale.exists() and fresh.exists()  # a recent one may belong to a running process

@@ -18,7 +18,8 @@ returned in the dataset cache folder (:func:`ess_geo.inputs.datasets.cache_dir`,
   written last; a missing or unreadable sidecar, another format or reader version, a missing,
   resized or unreadable Parquet table is deleted and rebuilt.
 * **Atomic**: an entry is written into a temporary folder and renamed into place in one step, so
-  a reader never sees half an entry (two processes building the same entry: the first rename wins).
+  a reader never sees half an entry (two processes building the same entry: the first rename wins);
+  temporary folders older than an hour (a killed process) are deleted by the next write.
 * **Tidy**: when a file changes, the entries of its former content are deleted.
 * **Opt-out**: ``ESS_GEO_NO_PARSE_CACHE=1`` (or ``cache=False`` on the loader) reads afresh and
   writes nothing; a cache folder that cannot be written only costs the speed-up.
@@ -64,6 +65,7 @@ LOGGER_NAME = "ess_geo.cache"
 _ENV_OFF = "ESS_GEO_NO_PARSE_CACHE"
 _META = "meta.json"
 _CHUNK = 1 << 20
+_STALE_SECONDS = 3600  # a temporary entry this old belongs to no running process
 
 _SMALL_FILE = 1 << 20
 _REFERENCE_DATA = Path(__file__).resolve().parents[1] / "reference" / "data"
@@ -257,9 +259,24 @@ def _restored(frame: pd.DataFrame, object_columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+def _clean_stale_temps(folder: Path) -> None:
+    """Delete temporary folders and files left by a process killed while writing (older than an hour)."""
+    now = time.time()
+    for temp in folder.glob(".tmp-*"):
+        try:
+            if now - temp.stat().st_mtime > _STALE_SECONDS:
+                if temp.is_dir():
+                    shutil.rmtree(temp, ignore_errors=True)
+                else:
+                    temp.unlink()
+        except OSError:
+            continue
+
+
 def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> None:
     """Write the tables then the sidecar into a temporary folder, and rename it into place."""
     final.parent.mkdir(parents=True, exist_ok=True)
+    _clean_stale_temps(final.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
     try:
         sizes = {}
