@@ -45,7 +45,7 @@ GEOMETRY_AND_MAPS = ("geopandas", "shapely", "pyproj", "scipy", "sklearn", "mapc
 def _heavy_loaded_by(statement: str) -> list[str]:
     return _run(
         "import contextlib, io, json, sys\n"
-        f"with contextlib.redirect_stdout(io.StringIO()):\n    {statement}\n"
+        f"with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n    {statement}\n"
         f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r}))))"
     )
 
@@ -63,6 +63,14 @@ def test_check_loads_no_geometry_nor_map_library():
     loaded = _heavy_loaded_by("import ess_geo.cli; ess_geo.cli.main(['check', '-s', 'orl', '-d', '77,91', '--exit-zero'])")
     assert "pandas" in loaded  # the supply tables
     assert not set(loaded) & set(GEOMETRY_AND_MAPS)
+
+
+def test_html_map_loads_no_matplotlib(tmp_path):
+    """matplotlib (0.4 s) is for PNG/PDF maps only; an HTML map is folium alone (issue 14)."""
+    out = tmp_path / "carte.html"
+    loaded = _heavy_loaded_by(f"import ess_geo.cli; ess_geo.cli.main(['map', '-s', 'orl', '-d', '76', '--out', {str(out)!r}])")
+    assert "folium" in loaded
+    assert "matplotlib" not in loaded
 
 
 def test_flat_names_load_on_first_use_and_stay():

@@ -26,12 +26,12 @@ import folium
 import geopandas as gpd
 from branca.element import Element, Figure
 
+from ess_geo import render
 from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.errors import InputDataError
 from ess_geo.render.coverage_spec import coverage_map_spec
 from ess_geo.render.leaflet import DepartementLabels, FitTerritory, HtmlControl, MetricScale, OfflineMap
 from ess_geo.render.mapspec import STATUS_COLOUR, LegendSection, MapLayer, MapSpec
-from ess_geo.render.static_map import render_static
 from ess_geo.render.territory_spec import territory_map_spec
 
 if TYPE_CHECKING:
@@ -410,7 +410,7 @@ def save_map(fmap: folium.Map, path: str | Path, *, dpi: int = 150) -> Path:
     prepare_output_file(out)
     try:
         if isinstance(spec, MapSpec) and suffix != ".html":
-            render_static(spec, out, dpi=dpi)
+            render.static_map.render_static(spec, out, dpi=dpi)  # matplotlib loaded for PNG/PDF only
         else:
             atomic_write_bytes(out, map_html(fmap).encode("utf-8"))
     except OSError as exc:
