@@ -71,8 +71,15 @@ class Paired:
 
 
 def env_with_src() -> dict[str, str]:
-    """The environment of a child running this checkout's ess_geo."""
-    return {**os.environ, "PYTHONPATH": str(SRC)}
+    """The environment of a child running this checkout's ess_geo.
+
+    Bytecode is written and reused as on a planner's machine: a sandbox exporting
+    PYTHONDONTWRITEBYTECODE=1 would otherwise recompile every ess_geo module in each process
+    (about 0.15 s of CPU per command).
+    """
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
 
 
 def cold(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
