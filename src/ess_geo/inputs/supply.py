@@ -23,6 +23,7 @@ from typing import cast, overload
 
 import pandas as pd
 
+from ess_geo._format import plural
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs.bounds import ContributingCount, SupplyRange
 from ess_geo.reference.population import density_per_100k, inhabitants
@@ -207,6 +208,19 @@ class Supply:
         default_factory=dict, repr=False, compare=False
     )
     _frame_index: dict[str, tuple[pd.DataFrame, object]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        """French one-liner (a notebook shows no frame dump): ``<Supply : 2 412 lignes, 101 départements, … ; sources : DREES …>``."""
+        tab = self.table
+        n_deps = tab["code_dep"].nunique() if "code_dep" in tab.columns else 0
+        n_specs = tab["specialty"].nunique() if "specialty" in tab.columns else 0
+        parts = [plural(len(tab), "ligne"), plural(n_deps, "département"), plural(n_specs, "spécialité")]
+        if "code_insee" in tab.columns:
+            parts.append("par commune")
+        if self.dropped:
+            parts.append(plural(self.dropped.count, "ligne ignorée", "lignes ignorées"))
+        names = " ; ".join(src.name.split(" — ")[0] for src in self.sources)
+        return f"<Supply : {', '.join(parts)} ; sources : {names}>"
 
     @property
     def sources(self) -> list[Source]:
