@@ -154,6 +154,15 @@ class SupplyCount:
         return " ; ".join(f"{d} ({self.missing_reasons.get(d, ABSENT_FR)})" for d in self.missing)
 
 
+def _density(total: int, population: int | None, missing: dict[str, str]) -> float | None:
+    """Specialists per 100,000 inhabitants; None when a département's count is unknown.
+
+    A total missing a département divided by the whole territory's population would understate
+    the density (77 absent: 137 over 77 + 91 reads 5.07 instead of unknown).
+    """
+    return None if missing else density_per_100k(total, population)
+
+
 @dataclass
 class Supply:
     """Specialist supply read from a file.
@@ -335,7 +344,7 @@ class Supply:
         reasons = self.missing_reasons(spec, departements)
         total = sum(by_dep.values())
         return SupplyCount(total, by_dep, exact, basis, list(reasons), mode=self.mode, population=population,
-                           inhabitants=pop, density_per_100k=density_per_100k(total, pop), missing_reasons=reasons)
+                           inhabitants=pop, density_per_100k=_density(total, pop, reasons), missing_reasons=reasons)
 
     def missing_reasons(self, specialty: str | Specialty, departements: list[str]) -> dict[str, str]:
         """Départements of ``departements`` without a figure for the specialty, each with its French reason.
@@ -388,7 +397,7 @@ class Supply:
         pop = inhabitants(departements)
         population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"
         return SupplyCount(total, by_dep, True, basis, list(reasons), mode=self.mode, population=population,
-                           inhabitants=pop, density_per_100k=density_per_100k(total, pop),
+                           inhabitants=pop, density_per_100k=_density(total, pop, reasons),
                            multi_departement=multi, missing_reasons=reasons)
 
     def _present(self, departements: list[str]) -> set[str]:
