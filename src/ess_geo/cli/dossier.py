@@ -10,7 +10,7 @@ from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.analysis.outreach import flag_zip
 from ess_geo.analysis.territory_figures import territory_figures
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import check_from_options, check_options
+from ess_geo.cli._options import check_from_options, check_options, echo_supply_notes
 from ess_geo.cli._progress import progress_fr
 from ess_geo.render.dossier_content import dossier_blocks, dossier_title
 from ess_geo.render.dossier_html import render_dossier_html
@@ -58,3 +58,4 @@ def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
     except OSError as exc:
         raise write_error(Path(path), exc) from None
     click.echo(f"Dossier écrit : {path} — verdict : {result.verdict_fr}")
+    echo_supply_notes(result.supply)
