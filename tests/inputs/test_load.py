@@ -88,3 +88,10 @@ def test_truncated_zip_is_named_a_damaged_archive(tmp_path):
     with pytest.raises(InputDataError, match=r"cut_synthetic\.zip.*truncated") as exc:
         load_supply(cut)
     assert exc.value.fr == "archive zip tronquée ou endommagée : cut_synthetic.zip (télécharger à nouveau le fichier)"
+
+
+def test_a_device_is_not_a_regular_file_not_a_missing_one():
+    """/dev/null as --supply was « introuvable » (it exists): now said to be no regular file."""
+    with pytest.raises(InputDataError, match=r"/dev/null.*not a regular file") as exc:
+        load_supply("/dev/null")
+    assert "n'est pas un fichier ordinaire" in exc.value.fr
