@@ -162,6 +162,7 @@ def test_custom_bands_not_labelled_luo_qi(commune_supply_synthetic):
 
 def test_cli_access_output_paths(commune_supply_synthetic, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("ess_geo.analysis.access.as_supply", lambda _s: commune_supply_synthetic)
+    monkeypatch.setattr("ess_geo.cli.access.load_supply", lambda _s: commune_supply_synthetic)  # the CLI loads it once
     base = ["access", "-s", "cardiologie", "-d", "2A", "--supply", "synthetic.csv"]
 
     def run(extra):
@@ -202,6 +203,7 @@ def test_drops_reported_only_when_they_concern_the_territory(commune_supply_synt
 
 def test_cli_access_prints_sources(commune_supply_synthetic, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("ess_geo.analysis.access.as_supply", lambda _s: commune_supply_synthetic)
+    monkeypatch.setattr("ess_geo.cli.access.load_supply", lambda _s: commune_supply_synthetic)  # the CLI loads it once
     code = main(["access", "-s", "cardiologie", "-d", "2A,2B", "--supply", "synthetic.csv",
                  "--out", str(tmp_path / "a.csv")])
     out = capsys.readouterr().out

@@ -24,3 +24,8 @@ def test_coverage_and_proposals_name_the_missing_departement(drees_effectifs, tm
                               "territoire qui les contient est indéterminé) : 77 (ligne absente du fichier d'effectifs)"]
     with_77 = [p for p in props.proposals if "77" in p.departements]
     assert with_77 and all(p.check.criterion("threshold").status == "unknown" for p in with_77)
+    # the text says « au moins » and « ? » for them (was « 137 spécialistes ✗ », read as a count and a failure)
+    text = props.summary_fr()
+    for p in with_77:
+        line = next(line for line in text.splitlines() if p.label_fr in line)
+        assert "au moins " in line and line.endswith("?"), line

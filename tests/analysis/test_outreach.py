@@ -418,6 +418,7 @@ def test_cli_zip_mayotte_and_unknown_distances_headline(synthetic_zonage_976_48_
 
 def test_cli_zip_headline_known_distances_plurals(tmp_path, capsys, monkeypatch, synthetic_supply_mende):
     monkeypatch.setattr(outreach_mod, "as_supply", lambda _s: synthetic_supply_mende)
+    monkeypatch.setattr("ess_geo.cli.zip_cmd.as_supply", lambda _s: synthetic_supply_mende)  # the CLI loads it once
     zon = write_all_zip_zonage_synthetic(tmp_path, ["48"], "1_ZIP")
     out_dir = tmp_path / "deep" / "missing" / "dir"  # missing folders are created
     rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--supply", "synthetic.csv",
@@ -539,6 +540,7 @@ def test_cli_zip_dermatologie_region_24_ranks_only_from_commune_supply(drees_eff
 
 def test_cli_zip_integer_columns_and_sources(tmp_path, capsys, monkeypatch, synthetic_supply_mende):
     monkeypatch.setattr(outreach_mod, "as_supply", lambda _s: synthetic_supply_mende)
+    monkeypatch.setattr("ess_geo.cli.zip_cmd.as_supply", lambda _s: synthetic_supply_mende)  # the CLI loads it once
     zon = write_all_zip_zonage_synthetic(tmp_path, ["48"], "1_ZIP")
     out_dir = tmp_path / "out"
     rc = main(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zon), "--supply", "synthetic.csv",

@@ -95,3 +95,19 @@ def test_lazy_group_refuses_what_is_not_a_command():
     group = LazyGroup("g", lazy_commands={"x": "ess_geo.cli:COMMANDS"})
     with pytest.raises(TypeError, match="not a click command"):
         group.get_command(click.Context(group), "x")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "-s", "x" * 100_000, "-d", "14"],  # EssGeoError (unknown specialty)
+        ["check", "-s", "pediatrie", "-d", "14", "--as-of", "x" * 100_000],  # click usage error
+        ["compare", "-s", "pediatrie", "--candidat", "x" * 100_000],
+    ],
+)
+def test_a_huge_value_is_quoted_shortened_in_the_error_line(capsys, args):
+    """Issue 15.5: long user strings are shortened in messages (a 100,000-character -s printed whole before)."""
+    code, out, err = run_cli(args, capsys)
+    assert code == EXIT_BAD_INPUT and out == ""
+    assert err.startswith("Erreur : ") and err.count("\n") == 1
+    assert len(err) < 1000 and "x" * 150 in err and "…" in err

@@ -38,3 +38,11 @@ def test_french_help_text():
     assert french_help_text("INTEGER RANGE  [default: 5; 1<=x<=10; required]") == (
         "ENTIER  [défaut : 5 ; 1 ≤ x ≤ 10 ; obligatoire]"
     )
+
+
+def test_data_fetch_argument_is_named_in_french(capsys):
+    """« ess-geo data fetch [OPTIONS] NOM », and the missing argument named NOM (was click's NAME)."""
+    code, out, err = run_cli(["data", "fetch", "--help"], capsys)
+    assert code == 0 and "fetch [OPTIONS] NOM" in out and "NAME" not in out
+    code, _, err = run_cli(["data", "fetch"], capsys)
+    assert code == 2 and "argument obligatoire manquant : NOM" in err

@@ -63,6 +63,40 @@ def test_zip_out_gpkg_with_ranked_sites(capsys, tmp_path):
     assert all(isinstance(v, str) for v in sites["served"])  # lists as « ; » text
 
 
+def test_zip_reports_the_supply_lines_it_ignored(capsys, tmp_path):
+    """zip says how many RPPS lines it ignored, as check does (nothing lost silently)."""
+    zonage = synthetic.write_all_zip_zonage_synthetic(tmp_path, ["48"])
+    good = synthetic.doctor_line(1, "SM04", commune="48095", cp="48000", commune_label="MENDE")
+    rpps = synthetic.write_rpps(tmp_path / "rpps_synthetic.txt",
+                                [good, synthetic.doctor_line(2, "XX99", commune="48095", cp="48000")])
+    code, out, err = run(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zonage), "--supply", str(rpps)], capsys)
+    assert code == 0, err
+    assert "Fichier d'effectifs : 1 ligne ignorée" in out and "XX99" in out
+
+
+def test_access_reports_the_supply_lines_it_ignored(capsys, tmp_path):
+    """access says how many RPPS lines it ignored, as check does (nothing lost silently)."""
+    good = synthetic.doctor_line(1, "SM04", commune="48095", cp="48000", commune_label="MENDE")
+    rpps = synthetic.write_rpps(tmp_path / "rpps_synthetic.txt",
+                                [good, synthetic.doctor_line(2, "XX99", commune="48095", cp="48000")])
+    code, out, err = run(["access", "-s", "cardiologie", "-d", "48", "--supply", str(rpps),
+                          "--out", str(tmp_path / "a.csv")], capsys)
+    assert code == 0, err
+    assert "Fichier d'effectifs : 1 ligne ignorée" in out and "XX99" in out
+
+
+@pytest.mark.parametrize("command", ["map", "dossier"])
+def test_map_and_dossier_report_the_supply_lines_they_ignored(capsys, tmp_path, command):
+    """map and dossier say how many RPPS lines they ignored, as check does (nothing lost silently)."""
+    good = synthetic.doctor_line(1, "SM04", commune="48095", cp="48000", commune_label="MENDE")
+    rpps = synthetic.write_rpps(tmp_path / "rpps_synthetic.txt",
+                                [good, synthetic.doctor_line(2, "XX99", commune="48095", cp="48000")])
+    code, out, err = run([command, "-s", "cardiologie", "-d", "48", "--supply", str(rpps),
+                          "--out", str(tmp_path / "sortie.html")], capsys)
+    assert code == 0, err
+    assert "Fichier d'effectifs : 1 ligne ignorée" in out and "XX99" in out
+
+
 @pytest.mark.parametrize("region", ["53"])
 def test_propose_out_gpkg(capsys, tmp_path, region):
     path = tmp_path / "propositions.gpkg"

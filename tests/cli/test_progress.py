@@ -31,3 +31,22 @@ def test_forced_progress_never_reaches_stdout(capsys, monkeypatch, tmp_path):
     code, out, err = run_cli(["zip", "-s", "cardiologie", "-d", "48", "--zonage", str(zonage), "--json"], capsys)
     assert code == 0 and json.loads(out)["departements"] == ["48"]
     assert "ZIP :" in err
+
+
+def test_dossier_shows_progress_on_stderr_only(capsys, monkeypatch, tmp_path):
+    """The dossier takes 3 to 6 s: it shows its steps on stderr like map and zip (issue 13.6)."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("ESS_GEO_PROGRESS", raising=False)
+    out_file = tmp_path / "dossier.html"
+    code, out, err = run_cli(["dossier", "-s", "cardiologie", "-d", "48", "-a", "3", "--out", str(out_file)], capsys)
+    assert code == 0 and out_file.exists()
+    assert "Dossier :" in err and out.startswith("Dossier écrit")
+
+
+def test_compare_json_with_out_keeps_stdout_pure_json(capsys, tmp_path):
+    """« Comparaison écrite » went to stdout after the JSON: a script could not parse it."""
+    out_file = tmp_path / "candidats.html"
+    code, out, err = run_cli(["compare", "-s", "pediatrie", "--candidat", "14", "--json", "--out", str(out_file)], capsys)
+    assert code == 0 and out_file.exists()
+    assert json.loads(out)[0]["candidate"] == "14"
+    assert "Comparaison écrite" in err

@@ -88,6 +88,7 @@ def test_access_cli_on_synthetic_commune_supply(capsys, tmp_path, monkeypatch):
                         "source": ["synthetic"]})
     synthetic = Supply(table=tab, source=Source("synthetic", "test"))
     monkeypatch.setattr(access_mod, "as_supply", lambda _path: synthetic)
+    monkeypatch.setattr("ess_geo.cli.access.load_supply", lambda _path: synthetic)  # the CLI loads it once
     out_csv = tmp_path / "acces.csv"
     code, out, _ = run(["access", "-s", "cardiologie", "--supply", "synthetic.csv", "-d", "2A", "--out", str(out_csv)],
                        capsys)

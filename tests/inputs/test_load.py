@@ -74,3 +74,24 @@ def test_as_supply_passes_a_supply_and_none_through(tmp_path):
     s = load_supply(write_drees(tmp_path / "synthetic_drees.csv", "77,5,3,8"))
     assert as_supply(s) is s and as_supply(None) is None
     assert as_supply(str(tmp_path / "synthetic_drees.csv")).table.equals(s.table)
+
+
+def test_truncated_zip_is_named_a_damaged_archive(tmp_path):
+    """A zip cut short (download interrupted) was reported as a text file « encodage ni UTF-8 ni Windows-1252 »."""
+    import zipfile
+
+    whole = tmp_path / "PS_LibreAcces_synthetic.zip"
+    with zipfile.ZipFile(whole, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("PS_LibreAcces_Personne_activite_synthetic.txt", "x" * 5000)
+    cut = tmp_path / "cut_synthetic.zip"
+    cut.write_bytes(whole.read_bytes()[:200])
+    with pytest.raises(InputDataError, match=r"cut_synthetic\.zip.*truncated") as exc:
+        load_supply(cut)
+    assert exc.value.fr == "archive zip tronquée ou endommagée : cut_synthetic.zip (télécharger à nouveau le fichier)"
+
+
+def test_a_device_is_not_a_regular_file_not_a_missing_one():
+    """/dev/null as --supply was « introuvable » (it exists): now said to be no regular file."""
+    with pytest.raises(InputDataError, match=r"/dev/null.*not a regular file") as exc:
+        load_supply("/dev/null")
+    assert "n'est pas un fichier ordinaire" in exc.value.fr

@@ -85,3 +85,16 @@ def test_missing_reasons_is_the_one_home_of_unknown_counts():
     assert s.missing_reasons("cardiologie", ["04", "05", "06"]) == {"06": ABSENT_FR}
     assert c.missing_fr() == "06 (ligne absente du fichier d'effectifs)"
     assert s.count("cardiologie", ["04"]).missing_fr() == ""
+
+
+def test_supply_and_registry_reprs_are_french_one_liners():
+    """A notebook showing a Supply or a Registry gets one French line, not a frame or entry dump (issue 13.6)."""
+    from ess_geo.inputs.embedded import load_embedded_supply
+    from ess_geo.inputs.registry import load_registry
+
+    sup = repr(load_embedded_supply())
+    assert sup.startswith("<Supply : ") and "101 départements" in sup and "DREES" in sup
+    assert "\n" not in sup and "table=" not in sup
+    reg = repr(load_registry().at("2026-01-01"))
+    assert reg.startswith("<Registry : ") and "ESS connues" in reg and "périmètres au 2026-01-01" in reg
+    assert "EssEntry" not in reg and "\n" not in reg

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from openpyxl import load_workbook
@@ -78,3 +79,21 @@ def test_dossier_of_several_specialties_shows_each_count_and_the_finess_context(
     assert "nephrologie : Tous modes" in text
     assert "7. CPTS, DAC et hôpitaux du territoire (FINESS)" in text and "CPTS DU PAYS DE MEAUX SYNTHETIQUE" in text
     assert "Aucun effectif utilisé" not in text
+
+
+@pytest.mark.shared
+def test_dossier_and_compare_say_unknown_not_a_partial_figure(drees_effectifs, tmp_path):
+    """The committee's dossier totals « au moins 137 », never a plain 137; compare shows no density or needed 0."""
+    from ess_geo.inputs.load import load_supply
+    from ess_geo.rules.territory import check_territory
+    from synthetic import write_drees_broken_synthetic
+
+    sup = load_supply(write_drees_broken_synthetic(drees_effectifs, tmp_path, "77"))
+    r = check_territory("cardiologie", ["77", "91"], adherents=30, supply=sup, as_of="2023-06-01")
+    rows = [row for b in dossier_blocks(territory_figures(r)) if b.kind == "table" for row in b.rows]
+    assert ("Territoire", "au moins 137") in rows
+    assert ("Adhérents nécessaires au départ (10 % des libéraux)", "non disponible") in rows
+    df = compare_territories("cardiologie", ["77,91"], adherents=30, supply=sup, as_of="2023-06-01")
+    row = df.iloc[0]
+    assert str(row["density_per_100k"]) in ("<NA>", "None", "nan")
+    assert str(row["needed_now"]) == "<NA>" and str(row["needed_5y"]) == "<NA>"

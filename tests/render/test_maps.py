@@ -280,6 +280,21 @@ def test_territory_spec_verdict_and_density(supply):
         assert source.name in footer
 
 
+def test_territory_spec_count_note_is_the_territory_count_not_the_neighbours():
+    """The map's « Effectifs » note states the check's count (169 for pédiatrie 14,50,61), not the sum over
+    the neighbours drawn for context (416 before, read by a committee as the territory's count)."""
+    from ess_geo.inputs.embedded import load_embedded_supply
+
+    result = check_territory("pediatrie", departements="14,50,61", adherents=20, supply=load_embedded_supply())
+    total = result.criterion("threshold").evidence["total"]
+    spec = territory_map_spec(result)
+    note = next(n for n in spec.notes if n.startswith("Effectifs"))
+    assert f"territoire, tous modes d'exercice : {total} (" in note, note
+    shown = spec.layers[0].frame["code_dep"].tolist()
+    assert len(shown) > 3  # neighbours are drawn, but not counted in the note
+    assert "416" not in note
+
+
 def test_territory_spec_rejects_empty_check():
     empty = SimpleNamespace(specialty="cardiologie", departements=[], criteria=[], sources=[])
     with pytest.raises(InputDataError, match="no départements"):

@@ -48,6 +48,12 @@ def test_missing_count_makes_threshold_and_adherents_unknown(drees_effectifs, tm
         assert c.evidence["missing"] == ["77"] and list(c.evidence["missing_reasons"]) == ["77"]
     assert "91 : 137" in threshold.message  # what is known is still said
     assert adherents.evidence["share"] is None  # no share of a partial count (was 30/137)
+    # nothing derived from a partial count: no density (was 137 over 77 + 91's population, 5.07), no adherents
+    # « needed » (was 0, shown as « 0 » by compare and « au moins 0 » by the dossier)
+    assert threshold.evidence["density_per_100k"] is None
+    for key in ("specialists", "needed_now", "needed_5y"):
+        assert adherents.evidence[key] is None, key
+    assert adherents.evidence["needed_now_range"] == [None, None]
 
 
 @pytest.mark.shared
@@ -70,3 +76,4 @@ def test_simulation_refuses_a_partial_denominator(drees_effectifs, tmp_path):
     with pytest.raises(InputDataError, match=r"\['77'\]") as exc:
         simulate_adherents(r, [40, 50, 60, 70, 80])
     assert exc.value.fr.startswith("77 (effectif négatif « -5 », ligne 79) : effectif inconnu, jamais compté 0")
+

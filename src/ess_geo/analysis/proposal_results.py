@@ -313,9 +313,11 @@ class Proposals:
             lines.append("Dérogation(s) demandée(s), à faire valider par l'ARS : "
                          + " ; ".join(DEROGATION_LABELS_FR[d] for d in self.derogations) + ".")
         bound = "" if self.counts_exact else "au plus "
+        unknown = set(self.missing)
         for i, p in enumerate(self.proposals, start=1):
-            mark = {True: "✓", False: "✗", None: "?"}[p.criteria_ok] if self.determined else "?"
-            lines.append(f"  {i}. {p.label_fr} : {bound}{plural(p.total, 'spécialiste')} {mark}"
+            partial = bool(unknown & set(p.departements))  # a count unknown: « au moins », never a verdict
+            mark = {True: "✓", False: "✗", None: "?"}[p.criteria_ok] if self.determined and not partial else "?"
+            lines.append(f"  {i}. {p.label_fr} : {'au moins ' if partial else bound}{plural(p.total, 'spécialiste')} {mark}"
                          + (f" — {p.derogation_fr}" if p.derogation_fr else ""))
         for u in self.unplaced:
             lines.append(f"  Non rattachable : {codes.departement_name(u.departement)} ({u.departement}) — {u.reason}")

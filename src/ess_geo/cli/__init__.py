@@ -15,7 +15,15 @@ from typing import Any
 
 import click
 
-from ess_geo.cli._app import EXIT_BAD_INPUT, EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoGroup, french_usage, show_cache_notices
+from ess_geo.cli._app import (
+    EXIT_BAD_INPUT,
+    EXIT_NOT_ADMISSIBLE,
+    EXIT_OK,
+    EssGeoGroup,
+    french_usage,
+    show_cache_notices,
+    shorten_long_values,
+)
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "SUMMARIES", "LazyGroup", "cli", "main"]
 
@@ -123,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except click.exceptions.UsageError as exc:  # wrong option: bad input too, one French line
         path = exc.ctx.command_path if exc.ctx is not None else "ess-geo"
-        click.echo(f"Erreur : {french_usage(exc)} (aide : « {path} --help »)", err=True)
+        click.echo(f"Erreur : {shorten_long_values(french_usage(exc))} (aide : « {path} --help »)", err=True)
         return EXIT_BAD_INPUT
     except click.exceptions.Abort:
         click.echo("Interrompu.", err=True)

@@ -28,6 +28,7 @@ __all__ = [
     "FrenchFormatter",
     "french_help_text",
     "french_usage",
+    "shorten_long_values",
     "show_cache_notices",
 ]
 
@@ -126,7 +127,7 @@ class EssGeoGroup(click.Group):
         try:
             return super().invoke(ctx)
         except EssGeoError as exc:
-            click.echo(f"Erreur : {exc.fr}", err=True)
+            click.echo(f"Erreur : {shorten_long_values(exc.fr)}", err=True)
             sys.exit(EXIT_BAD_INPUT)
 
 
@@ -149,6 +150,19 @@ def show_cache_notices() -> None:
         logger.addHandler(_NoticeHandler(logging.INFO))
     if logger.level == logging.NOTSET or logger.level > logging.INFO:
         logger.setLevel(logging.INFO)
+
+
+#: Longest run of non-blank characters an error line quotes whole (a code, a file path, a URL fit).
+_LONGEST_VALUE = 200
+
+
+def shorten_long_values(text: str) -> str:
+    """``text`` with every run of more than 200 non-blank characters cut with « … ».
+
+    A value typed by a user (``-s`` of 100,000 characters) is quoted by the error line once,
+    shortened: one readable line on stderr, never the whole value (issue 15.5).
+    """
+    return re.sub(rf"\S{{{_LONGEST_VALUE + 1},}}", lambda m: m.group(0)[: _LONGEST_VALUE - 1] + "…", text)
 
 
 #: click's English messages → French (regex on the message, replacement); first match wins.

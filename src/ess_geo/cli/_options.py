@@ -28,6 +28,7 @@ __all__ = [
     "departements_option",
     "derogation_option",
     "echo_sources",
+    "echo_supply_notes",
     "finess_option",
     "no_embedded_supply_option",
     "parse_adherents_option",
@@ -225,6 +226,14 @@ sep_option = click.option(
     "--sep", "sep", type=click.Choice([",", ";"]), default=",", show_default=True,
     help="Séparateur des fichiers CSV écrits : « , » ou « ; » (Excel en français ; nombres décimaux avec virgule).",
 )
+
+
+def echo_supply_notes(supply: Supply | None) -> None:
+    """The supply file's ignored lines and absent départements, one French line each (nothing lost silently)."""
+    if supply is not None and supply.dropped:
+        click.echo(f"Fichier d'effectifs : {supply.dropped.summary_fr()}")
+    if supply is not None and supply.absent_reasons:
+        click.echo(f"Fichier d'effectifs : {supply.absent_fr()}")
 
 
 def echo_sources(sources: Iterable[Source]) -> None:

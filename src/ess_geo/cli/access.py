@@ -10,6 +10,7 @@ from ess_geo.analysis.access import access_index
 from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import echo_sources, sep_option, specialty_option
 from ess_geo.cli._progress import progress_fr
+from ess_geo.inputs.load import load_supply
 from ess_geo.render.tables import write_access_csv
 
 __all__ = ["access_cmd"]
@@ -49,10 +50,13 @@ def access_cmd(*, specialty, supply, departements, region, level, bands, out, se
     if parsed is not None:
         kwargs["bands"] = parsed
     with progress_fr("Accessibilité : calcul E2SFCA") as step:
-        result = access_index(specialty, supply, level, departements=departements, region=region, **kwargs)
+        sup = load_supply(supply)  # loaded here so its ignored lines are reported, as check does
+        result = access_index(specialty, sup, level, departements=departements, region=region, **kwargs)
         step("Accessibilité : écriture")
         path = write_access_csv(result, out, sep=sep)
     click.echo(result.summary_fr())
+    if sup.dropped:
+        click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
     n = len(result.table)
     click.echo(f"Écrit : {path} ({plural(n, 'ligne')})")
     echo_sources(result.sources)

@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import check_from_options, check_options
+from ess_geo.cli._options import check_from_options, check_options, echo_supply_notes
 from ess_geo.render.geopackage import check_layers, is_geopackage, write_geopackage
 
 __all__ = ["check_cmd"]
@@ -58,10 +58,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(result.summary_fr())
-        if result.supply is not None and result.supply.dropped:
-            click.echo(f"Fichier d'effectifs : {result.supply.dropped.summary_fr()}")
-        if result.supply is not None and result.supply.absent_reasons:
-            click.echo(f"Fichier d'effectifs : {result.supply.absent_fr()}")
+        echo_supply_notes(result.supply)
         if result.finess is not None and result.finess.dropped:
             click.echo(f"Fichier FINESS : {result.finess.dropped.summary_fr()}")
     if path is not None:  # stdout stays pure JSON with --json

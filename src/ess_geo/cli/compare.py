@@ -21,6 +21,7 @@ from ess_geo.cli._options import (
     specialties_option,
     supply_option,
 )
+from ess_geo.cli._progress import progress_fr
 from ess_geo.render.comparison import comparison_rows, render_comparison_html, render_comparison_xlsx
 from ess_geo.render.mapspec import STATUS_COLOUR
 
@@ -72,11 +73,12 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
     Code de sortie : 0 comparaison faite, 2 erreur de saisie.
     """
     path = prepare_output_file(out, (".html", ".xlsx")) if out else None
-    comparison = compare_figures(
-        specialty, candidates, adherents=list(adherents) or None, supply=supply,
-        registry=cli_registry(registry, registry_only), zonage=zonage, finess=finess, derogations=derogations,
-        as_of=as_of, embedded_supply=not no_embedded_supply,
-    )
+    with progress_fr("Comparaison : vérification des candidats"):  # 1 to 5 s (zonage): stderr, terminals only
+        comparison = compare_figures(
+            specialty, candidates, adherents=list(adherents) or None, supply=supply,
+            registry=cli_registry(registry, registry_only), zonage=zonage, finess=finess, derogations=derogations,
+            as_of=as_of, embedded_supply=not no_embedded_supply,
+        )
     frame = comparison.to_frame()
     title = f"Territoires candidats — ESS {comparison.figures[0].check.specialty_label}"
     if as_json:
@@ -92,6 +94,6 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
             atomic_write_bytes(path, data)
         except OSError as exc:
             raise write_error(Path(path), exc) from None
-        click.echo(f"Comparaison écrite : {path}")
+        click.echo(f"Comparaison écrite : {path}", err=as_json)  # stdout stays pure JSON with --json
     if not as_json:
         echo_sources(comparison.sources)

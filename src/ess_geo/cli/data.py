@@ -1,4 +1,4 @@
-"""``ess-geo data fetch NAME`` and ``ess-geo data list``: the cache of official open datasets."""
+"""``ess-geo data fetch NOM`` and ``ess-geo data list``: the cache of official open datasets."""
 
 from __future__ import annotations
 
@@ -31,14 +31,14 @@ def data_group() -> None:
 
 
 @data_group.command("fetch")
-@click.argument("name")
+@click.argument("name", metavar="NOM")
 @click.option("--refresh", is_flag=True, help="Télécharger à nouveau même si le fichier est en cache.")
 @click.option("--offline", is_flag=True, help="Ne pas utiliser le réseau (cache seulement).")
 @click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Nouveaux essais.")
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
               help="Secondes sans réponse du serveur (connexion ou données) avant d'abandonner.")
 def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int, timeout: float) -> None:
-    """Télécharge le jeu NAME (rpps, finess) depuis son éditeur officiel dans le cache."""
+    """Télécharge le jeu NOM (rpps, finess ; liste : ess-geo data list) depuis son éditeur officiel dans le cache."""
     ds = get_dataset(name)
     with Progress(
         TextColumn("[bold]{task.description}"),

@@ -10,7 +10,8 @@ from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.analysis.outreach import flag_zip
 from ess_geo.analysis.territory_figures import territory_figures
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import check_from_options, check_options
+from ess_geo.cli._options import check_from_options, check_options, echo_supply_notes
+from ess_geo.cli._progress import progress_fr
 from ess_geo.render.dossier_content import dossier_blocks, dossier_title
 from ess_geo.render.dossier_html import render_dossier_html
 from ess_geo.render.dossier_pdf import render_dossier_pdf
@@ -36,20 +37,25 @@ def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
     Code de sortie : 0 dossier écrit, 2 erreur de saisie.
     """
     path = prepare_output_file(out, (".pdf", ".html"))
-    result = check_from_options(click.get_current_context().params)
-    zip_result = None
-    if zonage and result.specialty is not None:
-        zip_result = flag_zip(result, result.specialty, result.supply, zonage)  # the first specialty
-    figures = territory_figures(result, zip_result=zip_result)
-    spec = territory_map_spec(result, zip_result=zip_result)
-    blocks = dossier_blocks(figures, zip_result.sources if zip_result is not None else [])
-    title = dossier_title(figures)
-    if path.suffix.lower() == ".pdf":
-        data = render_dossier_pdf(blocks, spec, produced_on=figures.produced_on, footer=title)
-    else:
-        data = render_dossier_html(blocks, spec, produced_on=figures.produced_on, title=title)
+    with progress_fr("Dossier : vérification du territoire") as step:  # 3 to 6 s: stderr, terminals only
+        result = check_from_options(click.get_current_context().params)
+        zip_result = None
+        if zonage and result.specialty is not None:
+            step("Dossier : zonage et communes ZIP")
+            zip_result = flag_zip(result, result.specialty, result.supply, zonage)  # the first specialty
+        figures = territory_figures(result, zip_result=zip_result)
+        step("Dossier : carte")
+        spec = territory_map_spec(result, zip_result=zip_result)
+        blocks = dossier_blocks(figures, zip_result.sources if zip_result is not None else [])
+        title = dossier_title(figures)
+        step("Dossier : mise en page")
+        if path.suffix.lower() == ".pdf":
+            data = render_dossier_pdf(blocks, spec, produced_on=figures.produced_on, footer=title)
+        else:
+            data = render_dossier_html(blocks, spec, produced_on=figures.produced_on, title=title)
     try:
         atomic_write_bytes(path, data)
     except OSError as exc:
         raise write_error(Path(path), exc) from None
     click.echo(f"Dossier écrit : {path} — verdict : {result.verdict_fr}")
+    echo_supply_notes(result.supply)

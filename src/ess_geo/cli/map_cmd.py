@@ -15,6 +15,7 @@ from ess_geo.cli._options import (
     check_options,
     cli_registry,
     echo_sources,
+    echo_supply_notes,
     resolve_supply,
 )
 from ess_geo.cli._progress import progress_fr
@@ -80,12 +81,15 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
                 path = write_geopackage(layers, out)
                 names = ", ".join(name for name, frame in layers.items() if frame is not None and len(frame))
                 click.echo(f"GeoPackage écrit : {path} (couches : {names})")
+                echo_supply_notes(result.supply)
                 return
             step("Carte : dessin")
             fmap = make_territory_map(result, zip_result=zip_result, registry=result.registry, tiles=tiles)
         step(f"Carte : écriture {suffix}")
         path = save_map(fmap, out)
     click.echo(f"Carte écrite : {path} ({_size_fr(path.stat().st_size)})")
+    if not coverage:
+        echo_supply_notes(result.supply)
     spec = getattr(fmap, SPEC_ATTRIBUTE, None)
     echo_sources(getattr(spec, "sources", None) or [])
 

@@ -21,6 +21,7 @@ from ess_geo.cli._options import (
 )
 from ess_geo.cli._progress import progress_fr
 from ess_geo.inputs._limits import shorten
+from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.zonage import load_zonage, postal_code_departements
 from ess_geo.reference.codes import resolve_departements
 from ess_geo.render.geopackage import is_geopackage, write_geopackage, zip_layers
@@ -58,7 +59,8 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
     with progress_fr("ZIP : lecture du zonage") as step:
         zonage = load_zonage(zonage_path)
         step("ZIP : communes et distances au spécialiste")
-        flagged = flag_zip(deps, specialty, supply, zonage)
+        sup = as_supply(supply)  # loaded here so its ignored lines are reported, as check does
+        flagged = flag_zip(deps, specialty, sup, zonage)
         step("ZIP : classement des sites")
         result = rank_outreach_sites(flagged, k=k, radius_km=radius_km, min_population=min_population)
         step("ZIP : écriture")
@@ -71,6 +73,8 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
         sys.exit(EXIT_OK)
     click.echo(f"Zonage : {zonage.summary_fr()}")
     _echo_rejected_lines(zonage, set(result.departements))
+    if sup is not None and sup.dropped:
+        click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
     click.echo(_headline(result, radius_km))
     for note in result.notes:
         click.echo(f"Note : {note}")

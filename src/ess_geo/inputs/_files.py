@@ -83,6 +83,12 @@ def check_path(path: object, what: str, func: str, what_fr: str) -> Path:
             fr=f"{what_fr} : {p} est un dossier, pas un fichier",
             path=str(p),
         )
+    if p.exists() and not p.is_file():  # a device, a FIFO, a socket: never read (/dev/zero would never end)
+        raise InputDataError(
+            f"{what} path {str(p)!r} is not a regular file",
+            fr=f"{what_fr} : {p} n'est pas un fichier ordinaire (périphérique, tube…)",
+            path=str(p),
+        )
     if not p.is_file():
         raise InputDataError(f"{what} file not found: {str(p)!r}", fr=f"{what_fr} introuvable : {p}", path=str(p))
     return p

@@ -27,6 +27,10 @@ _WHAT = "supply"
 _WHAT_FR = "fichier d'effectifs"
 
 
+#: First bytes of a zip archive (local file header).
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
 def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "liberal") -> Supply:
     """Read a supply file, recognising its format by its header.
 
@@ -67,6 +71,12 @@ def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "li
             head = fh.read(1 << 16)
     except OSError as exc:
         raise unreadable(path, exc, _WHAT, _WHAT_FR) from exc
+    if head.startswith(_ZIP_MAGIC):  # a zip's local header but no readable central directory: cut short
+        raise InputDataError(
+            f"damaged zip archive {str(path)!r}: truncated or corrupt (no central directory)",
+            fr=f"archive zip tronquée ou endommagée : {path.name} (télécharger à nouveau le fichier)",
+            path=str(path),
+        )
     first, _ = decode_text(head.split(b"\n", 1)[0], path, _WHAT_FR)
     if is_rpps_header(first):
         return load_rpps(path, mode=mode, vintage=vintage)

@@ -27,6 +27,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from ess_geo._format import plural
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, decode_text, read_limited
 from ess_geo.inputs.registry_entry import (
@@ -88,6 +89,12 @@ class Registry:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def __repr__(self) -> str:
+        """French one-liner (no dump of every entry): ``<Registry : 10 ESS connues, périmètres au 2026-12-02>``."""
+        when = f"périmètres au {self.as_of.isoformat()}" if self.as_of else "sans date de référence"
+        n = plural(len(self.entries), "ESS connue", "ESS connues")
+        return f"<Registry : {n}, {when} ; source : {self.source.name}>"
 
     def at(self, as_of: date | str | None = None) -> Registry:
         """The same registry seen at ``as_of`` (default its own date, else today): its methods default to that date.

@@ -23,6 +23,7 @@ from typing import cast, overload
 
 import pandas as pd
 
+from ess_geo._format import plural
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs.bounds import ContributingCount, SupplyRange
 from ess_geo.reference.population import density_per_100k, inhabitants
@@ -153,6 +154,15 @@ class SupplyCount:
         return " ; ".join(f"{d} ({self.missing_reasons.get(d, ABSENT_FR)})" for d in self.missing)
 
 
+def _density(total: int, population: int | None, missing: dict[str, str]) -> float | None:
+    """Specialists per 100,000 inhabitants; None when a département's count is unknown.
+
+    A total missing a département divided by the whole territory's population would understate
+    the density (77 absent: 137 over 77 + 91 reads 5.07 instead of unknown).
+    """
+    return None if missing else density_per_100k(total, population)
+
+
 @dataclass
 class Supply:
     """Specialist supply read from a file.
@@ -207,6 +217,19 @@ class Supply:
         default_factory=dict, repr=False, compare=False
     )
     _frame_index: dict[str, tuple[pd.DataFrame, object]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __repr__(self) -> str:
+        """French one-liner (a notebook shows no frame dump): ``<Supply : 2 412 lignes, 101 départements, … ; sources : DREES …>``."""
+        tab = self.table
+        n_deps = tab["code_dep"].nunique() if "code_dep" in tab.columns else 0
+        n_specs = tab["specialty"].nunique() if "specialty" in tab.columns else 0
+        parts = [plural(len(tab), "ligne"), plural(n_deps, "département"), plural(n_specs, "spécialité")]
+        if "code_insee" in tab.columns:
+            parts.append("par commune")
+        if self.dropped:
+            parts.append(plural(self.dropped.count, "ligne ignorée", "lignes ignorées"))
+        names = " ; ".join(src.name.split(" — ")[0] for src in self.sources)
+        return f"<Supply : {', '.join(parts)} ; sources : {names}>"
 
     @property
     def sources(self) -> list[Source]:
@@ -321,7 +344,7 @@ class Supply:
         reasons = self.missing_reasons(spec, departements)
         total = sum(by_dep.values())
         return SupplyCount(total, by_dep, exact, basis, list(reasons), mode=self.mode, population=population,
-                           inhabitants=pop, density_per_100k=density_per_100k(total, pop), missing_reasons=reasons)
+                           inhabitants=pop, density_per_100k=_density(total, pop, reasons), missing_reasons=reasons)
 
     def missing_reasons(self, specialty: str | Specialty, departements: list[str]) -> dict[str, str]:
         """Départements of ``departements`` without a figure for the specialty, each with its French reason.
@@ -374,7 +397,7 @@ class Supply:
         pop = inhabitants(departements)
         population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"
         return SupplyCount(total, by_dep, True, basis, list(reasons), mode=self.mode, population=population,
-                           inhabitants=pop, density_per_100k=density_per_100k(total, pop),
+                           inhabitants=pop, density_per_100k=_density(total, pop, reasons),
                            multi_departement=multi, missing_reasons=reasons)
 
     def _present(self, departements: list[str]) -> set[str]:

@@ -62,8 +62,8 @@ class Block:
 
 def range_fr(low: object, high: object) -> str:
     """French figure of a count range (``169``, ``entre 7 et 193``, ``au moins 7``); « non disponible » without one."""
-    if not isinstance(low, int):
-        return "non disponible"
+    if not isinstance(low, int) or (low == 0 and not isinstance(high, int)):
+        return "non disponible"  # « au moins 0 » says nothing: a département's count is unknown
     return SupplyRange("tous", low, high if isinstance(high, int) else None).label_fr()
 
 
@@ -105,7 +105,7 @@ def _counts(figures: TerritoryFigures) -> list[Block]:
         return [*blocks, Block("text", "Aucun effectif utilisé : seuil et adhérents indéterminés.")]
     header = ("Département", *(_count_header(c) for c in figures.counts))
     rows = [(labels[d], *(_count_cell(c, d) for c in figures.counts)) for d in deps]
-    rows.append(("Territoire", *(_figure(c.get("total")) for c in figures.counts)))
+    rows.append(("Territoire", *(_total_cell(c) for c in figures.counts)))
     n = len(figures.counts)
     thr, adh = figures.evidence("threshold"), figures.evidence("adherents")
     return [
@@ -115,6 +115,12 @@ def _counts(figures: TerritoryFigures) -> list[Block]:
                       f"{range_fr(thr.get('low'), thr.get('high'))}."),
         Block("text", f"Retenu pour les adhérents (médecins libéraux) : {range_fr(adh.get('low'), adh.get('high'))}."),
     ]
+
+
+def _total_cell(count: Mapping[str, Any]) -> str:
+    """The territory's total; « au moins N » when a département's count is unknown (never a plain partial sum)."""
+    total = _figure(count.get("total"))
+    return f"au moins {total}" if count.get("missing") and isinstance(count.get("total"), int) else total
 
 
 def _count_cell(count: Mapping[str, Any], dep: str) -> str:

@@ -115,26 +115,31 @@ def _threshold_counts(check_result: TerritoryCheck) -> dict[str, int] | None:
 
 
 def _supply_counts(
-    spec: Specialty, supply: Supply | None, codes: Sequence[str]
+    spec: Specialty, supply: Supply | None, codes: Sequence[str], territory: Sequence[str]
 ) -> tuple[dict[str, int] | None, str, bool]:
-    """Specialists per département from a Supply (None when no supply or no data for the specialty), whether exact."""
+    """Specialists per shown département from a Supply (None when no supply or no data for the specialty), whether exact.
+
+    The basis note states the territory's own count (the figure ``check`` uses), never the sum over
+    the neighbouring départements drawn for context.
+    """
     if supply is None or not supply.has_specialty(spec):
         return None, "", True
     counted = supply.count(spec, list(codes))
     by_dep = dict(counted.by_departement)
     for d in counted.missing:
         by_dep.pop(d, None)
-    basis = counted.basis
-    if supply.bounds is not None and counted.all_modes is not None:
-        basis += f" ; tous modes d'exercice : {counted.all_modes.label_fr()} ({counted.all_modes.sources_fr()})"
+    own = supply.count(spec, list(territory))
+    basis = own.basis
+    if supply.bounds is not None and own.all_modes is not None:
+        basis += f" ; territoire, tous modes d'exercice : {own.all_modes.label_fr()} ({own.all_modes.sources_fr()})"
     return by_dep, basis, counted.exact
 
 
 def _specialist_counts(
-    check_result: TerritoryCheck, spec: Specialty | None, supply: Supply | None, shown: Sequence[str]
+    check_result: TerritoryCheck, spec: Specialty | None, supply: Supply | None, shown: Sequence[str], territory: Sequence[str]
 ) -> tuple[dict[str, int] | None, str, bool]:
     """Counts of every shown département from the supply, else the threshold evidence (territory only), whether exact."""
-    counts, basis, exact = _supply_counts(spec, supply, shown) if spec is not None else (None, "", True)
+    counts, basis, exact = _supply_counts(spec, supply, shown, territory) if spec is not None else (None, "", True)
     if counts is None:
         counts = _threshold_counts(check_result)
         basis = "effectifs du critère de seuil (territoire seulement)" if counts else ""
@@ -392,7 +397,7 @@ def territory_map_spec(
     shown = _shown_departements(territory, context)
     deps = simplified_departements(shown, tolerance_m)
     deps["in_territory"] = deps["code_dep"].isin(territory)
-    counts, basis, exact = _specialist_counts(check_result, spec, sup, shown)
+    counts, basis, exact = _specialist_counts(check_result, spec, sup, shown, territory)
     layer, section, no_population = _density_layer(deps, counts, spec_label, exact)
     layers, legend = [layer], [section]
     communes, sites, zip_sources = _zip_frames(zip_result)

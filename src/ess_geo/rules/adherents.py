@@ -167,6 +167,9 @@ def _evidence(adherents: int | None, rng: SupplyRange, case: str) -> AdherentsEv
                             None if rng.high is None else adherents_needed(rng.high, TARGET_ADHERENT_SHARE_5Y)],
         "counts": [c.to_dict() for c in rng.counts],
     }
+    if case == "missing":  # a département's count is unknown: nothing is needed « 0 » (never 0, issue 15.1)
+        evidence["specialists"] = evidence["needed_now"] = evidence["needed_5y"] = None
+        evidence["needed_now_range"], evidence["needed_5y_range"] = [None, None], [None, None]
     if case in ("no_specialist", "missing"):
         evidence["share"] = None
     elif adherents is not None and figure:

@@ -83,10 +83,10 @@ class AdherentsEvidence(TypedDict, total=False):
     adherents: int | None
     minimum_share: float
     target_share_5y: float
-    specialists: int
+    specialists: int | None
     exact: bool
-    needed_now: int
-    needed_5y: int
+    needed_now: int | None
+    needed_5y: int | None
     share: float | None
     impossible: bool
     base: str

@@ -326,7 +326,7 @@ def sum_counts(counts: Sequence[SupplyCount]) -> SupplyCount:
         mode=first.mode if all(c.mode == first.mode for c in counts) else "tous",
         population=" + ".join(dict.fromkeys(c.population for c in counts if c.population)),
         inhabitants=first.inhabitants,
-        density_per_100k=density_per_100k(total, first.inhabitants),
+        density_per_100k=None if any(c.missing for c in counts) else density_per_100k(total, first.inhabitants),
         multi_departement=sum(c.multi_departement for c in counts),
         available=all(c.available for c in counts),
         all_modes=_sum_range([c.all_modes for c in counts], "tous"),
