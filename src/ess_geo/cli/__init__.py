@@ -21,8 +21,8 @@ from ess_geo.cli._app import (
     EXIT_OK,
     EssGeoGroup,
     french_usage,
-    show_cache_notices,
     shorten_long_values,
+    show_cache_notices,
 )
 
 __all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "SUMMARIES", "LazyGroup", "cli", "main"]
