@@ -196,3 +196,12 @@ def test_summary_fr_thousands_separators(real_zonage):
     text = real_zonage.summary_fr()
     assert text.startswith("38\u202f898 lignes de zonage sur 38\u202f907 rattachées à une commune (99,98 %)")
     assert "38898" not in text
+
+
+def test_summary_agrees_in_number_synthetic(tmp_path):
+    """« 1 ligne de zonage sur 1 rattachée », not « 1 lignes … rattachées » (acceptance finding)."""
+    p = tmp_path / "synthetic_zonage_one_line.csv"
+    p.write_text("code_insee,Zonage\n14118,1_ZIP\n", encoding="utf-8")
+    text = load_zonage(p).summary_fr()
+    assert text.startswith("1 ligne de zonage sur 1 rattachée à une commune (100,00 %)")
+    assert "0 non rattachée, 0 ambiguë" in text

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ess_geo._format import decimal, nombre
+from ess_geo._format import decimal, nombre, plural
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, decode_text, gc_paused, read_limited
@@ -113,6 +113,11 @@ def parse_zonage_class(value: object) -> str | None:
     return None
 
 
+def _agreed(n: int, word: str) -> str:
+    """A French feminine adjective agreed with ``n`` (0 and 1 take the singular)."""
+    return word if n < 2 else word + "s"
+
+
 @dataclass
 class Zonage:
     """A zonage file matched to the communes of COG 2025.
@@ -180,10 +185,11 @@ class Zonage:
 
     def summary_fr(self) -> str:
         """One French line: match rate, unmatched and ambiguous rows."""
+        matched, unmatched, ambiguous = len(self.table), len(self.unmatched), len(self.ambiguous)
         return (
-            f"{nombre(len(self.table))} lignes de zonage sur {nombre(self.n_rows)} rattachées à une commune "
-            f"({decimal(self.match_rate * 100)} %) ; {nombre(len(self.unmatched))} non rattachées, "
-            f"{nombre(len(self.ambiguous))} ambiguës"
+            f"{plural(matched, 'ligne')} de zonage sur {nombre(self.n_rows)} {_agreed(matched, 'rattachée')} à une "
+            f"commune ({decimal(self.match_rate * 100)} %) ; {nombre(unmatched)} non {_agreed(unmatched, 'rattachée')}, "
+            f"{nombre(ambiguous)} {_agreed(ambiguous, 'ambiguë')}"
         )
 
     def to_dict(self) -> dict:
