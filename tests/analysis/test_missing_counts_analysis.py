@@ -29,3 +29,6 @@ def test_coverage_and_proposals_name_the_missing_departement(drees_effectifs, tm
     for p in with_77:
         line = next(line for line in text.splitlines() if p.label_fr in line)
         assert "au moins " in line and line.endswith("?"), line
+    # …and the JSON and GeoPackage say « not known » too (None), never False (acceptance finding)
+    assert all(p.criteria_ok is None for p in with_77)
+    assert all(p.to_dict()["criteria_ok_except_adherents"] is None for p in with_77)

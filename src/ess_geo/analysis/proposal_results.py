@@ -84,11 +84,12 @@ class Proposal:
     def criteria_ok(self) -> bool | None:
         """Every deciding criterion passes (or warns), except ``adherents`` (unknown at planning).
 
-        None when the proposal was not re-checked (``check=False``): nothing is known.
+        None when the proposal was not re-checked (``check=False``) or when a deciding criterion
+        is undetermined (a département's count unknown): never False for what is not known.
         """
         if self.check is None:
             return None
-        return verdict(self.check.criteria, ignore=("adherents",)) is True
+        return verdict(self.check.criteria, ignore=("adherents",))
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form, with the full check (None when not re-checked)."""
