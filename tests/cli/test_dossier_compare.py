@@ -115,6 +115,9 @@ def test_compare_table_names_the_admissible_candidates(tmp_path, capsys):
     ids = {row[1].value: [c.value for c in row[2:]] for row in ws.iter_rows(min_row=2)}
     assert ids["needed_5y"] == [7, 20]  # numbers stay numbers
     assert ids["admissible"] == ["indéterminé", "oui"]
+    labels = {row[1].value: row[0].value for row in ws.iter_rows(min_row=2)}
+    share = ids["adherents_share"][1]  # a percentage, as its label says (was 0.5, shown « 0,5 » by Excel)
+    assert labels["adherents_share"].endswith("(%)") and 10 < share <= 100
 
 
 def test_compare_adherents_count_must_match_candidates(capsys):

@@ -90,8 +90,15 @@ def _xlsx_value(column: str, value: object) -> object:
     if is_missing(value):
         return None
     if hasattr(value, "item"):
-        return value.item()
+        value = value.item()
+    if column == "adherents_share":
+        return round(100 * float(value), 1)  # type: ignore[arg-type]  # a percentage, as its label says
     return value
+
+
+def _xlsx_label(column: str) -> str:
+    label = COMPARE_LABELS_FR.get(column, column)
+    return f"{label} (%)" if column == "adherents_share" else label
 
 
 def render_comparison_xlsx(frame: pd.DataFrame, sources: Sequence[Source] = ()) -> bytes:
@@ -101,7 +108,7 @@ def render_comparison_xlsx(frame: pd.DataFrame, sources: Sequence[Source] = ()) 
     starting with ``=`` is never a formula), numbers stay numbers.
     """
     header = ["Indicateur", "Identifiant", *[str(c) for c in frame["candidate"]]]
-    rows: list[list[object]] = [[COMPARE_LABELS_FR.get(col, col), col, *[_xlsx_value(col, v) for v in frame[col]]]
+    rows: list[list[object]] = [[_xlsx_label(col), col, *[_xlsx_value(col, v) for v in frame[col]]]
                                 for col in frame.columns if col != "candidate"]
     comparison = Sheet("Comparaison", header, rows, [44, 24, *[30] * len(frame)])
     src_rows: list[list[object]] = [[s.name, s.vintage, s.licence, s.origin]
