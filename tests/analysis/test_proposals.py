@@ -52,9 +52,7 @@ def test_proposals_skip_covered_and_list_unplaced():
     assert "35 (x)" in res.unplaced[0].reason
 
 
-def test_proposals_need_supply_and_valid_objective():
-    with pytest.raises(InputDataError, match="supply"):
-        propose_territories("cardiologie", "53", None)
+def test_proposals_need_a_valid_objective():
     with pytest.raises(InputDataError, match="'tiny'"):
         propose_territories("cardiologie", "53", _dep_supply_synthetic({"22": 1}), objective="tiny")
 
@@ -203,3 +201,10 @@ def test_across_regions_needs_the_perimeter_derogation_synthetic():
     plain = propose_territories("cardiologie", "53", sup, Registry())
     assert all(p.derogation_fr is None and p.to_dict()["derogation"] is None for p in plain.proposals)
     assert "dérogation" not in plain.summary_fr()
+
+
+def test_propose_defaults_to_the_embedded_supply_like_check():
+    """``propose_territories`` without ``supply`` reads the embedded counts, as ``check_territory`` does."""
+    res = propose_territories("pediatrie", region="28")
+    assert res.proposals
+    assert any("DREES" in s.name for s in res.sources)

@@ -87,6 +87,7 @@ from ess_geo.analysis.proposal_results import Proposal, Proposals, Unplaced
 from ess_geo.analysis.regional import regional_territory
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.bounds import decided
+from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
@@ -130,8 +131,9 @@ def propose_territories(  # noqa: PLR0913 - the options after the specialty and 
         One région code, several (``"84,27"`` or a list; each solved on its own unless
         ``across_regions``), or None / ``"all"`` for every région (see
         :func:`ess_geo.reference.codes.resolve_regions`).
-    supply : Supply or path
-        Specialist counts (required).
+    supply : Supply or path, optional
+        Specialist counts; default the embedded DREES 2022 / CNAM 2018 counts
+        (:func:`ess_geo.inputs.embedded.load_embedded_supply`), as :func:`~ess_geo.rules.territory.check_territory`.
     registry : Registry or path, optional
         Existing ESS; default the embedded registry.
     objective : {"compact", "balance", "max_count", "regional"}, default "compact"
@@ -155,7 +157,7 @@ def propose_territories(  # noqa: PLR0913 - the options after the specialty and 
     Raises
     ------
     InputDataError
-        No supply, unknown ``objective`` or derogation, ``regional`` with ``across_regions``, or
+        Unknown ``objective`` or derogation, ``regional`` with ``across_regions``, or
         ``across_regions`` without the ``perimeter`` derogation.
     UnknownCodeError
         For an unknown région code.
@@ -260,14 +262,9 @@ class _Search:
 
 
 def _required_supply(supply: Supply | str | Path | None) -> Supply:
-    """The supply, loaded; InputDataError when there is none."""
+    """The supply, loaded; the embedded DREES/CNAM counts when none is given (as ``check_territory``)."""
     sup = as_supply(supply)
-    if sup is None:
-        raise InputDataError(
-            "propose_territories needs a supply (specialist counts): pass supply=Supply or a file path",
-            fr="effectifs requis pour proposer des territoires : indiquer --supply FICHIER",
-        )
-    return sup
+    return load_embedded_supply() if sup is None else sup
 
 
 def _check_objective(objective: str, across_regions: bool = False) -> str:
