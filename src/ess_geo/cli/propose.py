@@ -73,6 +73,8 @@ def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
         )
     if out is not None and not is_geopackage(out):
         raise click.UsageError(f"--out {out!r} : extension .gpkg attendue (GeoPackage des territoires proposés)")
+    if supply is None and no_embedded_supply:
+        raise click.UsageError("--no-embedded-supply : effectifs requis pour proposer des territoires, indiquer --supply FICHIER")
     with progress_fr("Propositions : recherche de l'optimum"):
         result = propose_territories(
             # a --supply path is loaded by propose_territories after the régions are checked
