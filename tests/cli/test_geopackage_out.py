@@ -116,3 +116,18 @@ def test_report_gpkg_layer(capsys, tmp_path):
     assert sorted(frame["code_dep"]) == ["14", "27", "50", "61", "76"] and frame.crs.to_epsg() == 4326
     code, _, err = run(["report", "-r", "28", "--out", str(tmp_path / "seul"), "-f", "gpkg"], capsys)
     assert code == 2 and "gpkg s'ajoute" in err
+
+
+@pytest.mark.parametrize("command", [
+    ["propose", "-s", "cardiologie", "-r", "76"],
+    ["compare", "-s", "cardiologie", "--candidat", "48"],
+    ["simulate", "-s", "cardiologie", "-d", "48", "--adherents-par-annee", "1,1,1,1,1,1"],
+])
+def test_propose_compare_simulate_report_the_supply_lines_they_ignored(capsys, tmp_path, command):
+    """propose, compare and simulate say how many supply lines they ignored, as check does (acceptance finding)."""
+    good = synthetic.doctor_line(1, "SM04", commune="48095", cp="48000", commune_label="MENDE")
+    rpps = synthetic.write_rpps(tmp_path / "rpps_synthetic.txt",
+                                [good, synthetic.doctor_line(2, "XX99", commune="48095", cp="48000")])
+    code, out, err = run([*command, "--supply", str(rpps)], capsys)
+    assert code in (0, 1), err
+    assert "Fichier d'effectifs : 1 ligne ignorée" in out and "XX99" in out

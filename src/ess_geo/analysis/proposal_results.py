@@ -13,6 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ess_geo._format import de_fr, nombre, plural
+from ess_geo.inputs.supply import Supply
 from ess_geo.reference import codes
 from ess_geo.reference.specialties import Specialty
 from ess_geo.rules.criteria import MIN_SPECIALISTS, verdict
@@ -179,6 +180,8 @@ class Proposals:
         French messages of the criteria that fail or are undetermined.
     derogations : list of str
         Derogations asked (:mod:`ess_geo.rules.derogations`); ``across_regions`` needs ``perimeter``.
+    supply : Supply or None
+        The counts searched on (its ``dropped`` lines and absent départements are reported by the CLI).
     """
 
     specialty: Specialty
@@ -199,6 +202,7 @@ class Proposals:
     covered_names: dict[str, str] = field(default_factory=dict)
     refusals: dict[str, list[str]] = field(default_factory=dict)
     derogations: list[str] = field(default_factory=list)
+    supply: Supply | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.proposals)

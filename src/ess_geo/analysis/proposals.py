@@ -196,6 +196,7 @@ def propose_territories(  # noqa: PLR0913 - the options after the specialty and 
         sources=[geography.reference_source(), reg.source, *sup.sources],
         covered_names={e.id: e.name for e in reg.for_specialty(spec)},
         derogations=[d for d in DEROGATIONS if d in asked],
+        supply=sup,
     )
 
 
@@ -311,6 +312,7 @@ def _regional_proposals(search: _Search, regions: list[str], check: bool) -> Pro
         sources=[geography.reference_source(), search.reg.source, search.sup.source],
         covered_names={e.id: e.name for e in search.reg.for_specialty(search.spec)},
         refusals=refusals,
+        supply=search.sup,
     )
 
 

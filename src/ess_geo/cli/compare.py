@@ -16,6 +16,7 @@ from ess_geo.cli._options import (
     cli_registry,
     derogation_option,
     echo_sources,
+    echo_supply_notes,
     no_embedded_supply_option,
     registry_options,
     specialties_option,
@@ -96,4 +97,5 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
             raise write_error(Path(path), exc) from None
         click.echo(f"Comparaison écrite : {path}", err=as_json)  # stdout stays pure JSON with --json
     if not as_json:
+        echo_supply_notes(comparison.figures[0].check.supply)  # one supply for every candidate
         echo_sources(comparison.sources)
