@@ -213,6 +213,7 @@ class _Search:
     nb: dict[str, frozenset[str]]
     border: dict[tuple[str, str], float]
     ids_by_dep: dict[str, frozenset[object]] | None = None
+    border_by_dep: dict[str, dict[str, float]] | None = None
 
     @property
     def per_dep(self) -> dict[str, int]:
@@ -249,8 +250,20 @@ class _Search:
         return sum(per_dep[d] for d in s)
 
     def internal_border(self, s: frozenset[str]) -> float:
-        """Border length (km) shared between the départements of ``s``."""
-        return sum(self.border.get((a, b), 0.0) for a in s for b in s if a < b)
+        """Border length (km) shared between the départements of ``s``.
+
+        The lengths are added in the order of the pairs ``a < b`` of ``s`` (pairs without a shared
+        border add nothing), so the float is the same as summing every pair; a single département
+        gives the int 0.
+        """
+        if self.border_by_dep is None:  # a → {b: km} for a < b, built once per search
+            by_dep: dict[str, dict[str, float]] = {}
+            for (a, b), km in self.border.items():
+                by_dep.setdefault(a, {})[b] = km
+            self.border_by_dep = by_dep
+        by_dep = self.border_by_dep
+        total = sum(km for a in s if (near := by_dep.get(a)) for b in s if (km := near.get(b)) is not None)
+        return float(total) if len(s) > 1 else total
 
     def cost(self, objective: str) -> BlockFunction:
         """Tie-break cost of a block: minus its internal border (compact) or its squared count (balance)."""
