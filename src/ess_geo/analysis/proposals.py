@@ -76,7 +76,7 @@ perimeter derogation that ``across_regions`` requires).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -261,8 +261,7 @@ class _Search:
             for (a, b), km in self.border.items():
                 by_dep.setdefault(a, {})[b] = km
             self.border_by_dep = by_dep
-        by_dep = self.border_by_dep
-        total = sum(km for a in s if (near := by_dep.get(a)) for b in s if (km := near.get(b)) is not None)
+        total = sum(_shared_lengths(s, self.border_by_dep))
         return float(total) if len(s) > 1 else total
 
     def cost(self, objective: str) -> BlockFunction:
@@ -270,6 +269,17 @@ class _Search:
         if objective == "compact":
             return lambda s: -self.internal_border(s)
         return lambda s: float(self.total(s)) ** 2
+
+
+def _shared_lengths(s: frozenset[str], by_dep: Mapping[str, Mapping[str, float]]) -> Iterator[float]:
+    """Border lengths of the pairs ``a < b`` of ``s`` sharing a border, in the order of ``s``."""
+    for a in s:
+        near = by_dep.get(a)
+        if near:
+            for b in s:
+                km = near.get(b)
+                if km is not None:
+                    yield km
 
 
 def _required_supply(supply: Supply | str | Path | None) -> Supply:
