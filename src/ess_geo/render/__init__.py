@@ -8,8 +8,7 @@ module                 owns
 ``territory_layers``   existing ESS, communes by zonage and outreach sites layers
 ``coverage_spec``      the coverage map of a specialty (from a CoverageResult)
 ``simplify``           geometry simplification for display
-``html_map``           folium rendering and :func:`save_map`; ``leaflet``: offline Leaflet pieces;
-                       ``geojson``: the layers' GeoJSON features, vectorised
+``html_map``           folium rendering and :func:`save_map`; ``leaflet``: offline Leaflet pieces
 ``static_map``         matplotlib PNG/PDF rendering
 ``reports``            coverage reports (HTML pages); ``cells``: French cell texts; ``xlsx``
 ``tables``             CSV/GeoJSON/JSON writers (coverage, access index, ``ess-geo zip``); ``spreadsheet``:
@@ -36,7 +35,6 @@ __all__ = [
     "dossier_content",
     "dossier_html",
     "dossier_pdf",
-    "geojson",
     "geopackage",
     "html_map",
     "leaflet",

@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 import folium
+import geopandas as gpd
 from branca.element import Element, Figure
 
 from ess_geo import render
 from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.errors import InputDataError
 from ess_geo.render.coverage_spec import coverage_map_spec
-from ess_geo.render.geojson import feature_collection
 from ess_geo.render.leaflet import DepartementLabels, FitTerritory, HtmlControl, MetricScale, OfflineMap
 from ess_geo.render.mapspec import STATUS_COLOUR, LegendSection, MapLayer, MapSpec
 from ess_geo.render.territory_spec import territory_map_spec
@@ -168,8 +168,11 @@ def _add_layer(fmap: folium.Map, layer: MapLayer) -> None:
         classes.append(styles.setdefault(key, len(styles)))
     style_table = {i: dict(zip(style_cols, key, strict=True)) for key, i in styles.items()}
     columns = [c for c, _ in layer.tooltip] if layer.interactive else []
-    # the dict GeoDataFrame.to_geo_dict would give, without its row-by-row shapely mapping
-    data = feature_collection({c: [_escaped(v) for v in frame[c]] for c in columns} | {"s": classes}, frame.geometry.to_numpy())
+    data = gpd.GeoDataFrame(
+        {c: [_escaped(v) for v in frame[c]] for c in columns} | {"s": classes},
+        geometry=frame.geometry.to_numpy(),
+        crs=frame.crs,
+    )
 
     def style_function(feature: dict) -> dict:
         st = style_table[feature["properties"]["s"]]
@@ -190,7 +193,7 @@ def _add_layer(fmap: folium.Map, layer: MapLayer) -> None:
         )
     marker = folium.CircleMarker(radius=10) if layer.kind == "points" else None
     geojson = folium.GeoJson(
-        data,
+        data.to_geo_dict(show_bbox=False, drop_id=False),
         name=_esc(layer.name),
         show=layer.show,
         style_function=style_function,
