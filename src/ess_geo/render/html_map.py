@@ -30,7 +30,14 @@ from ess_geo import render
 from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.errors import InputDataError
 from ess_geo.render.coverage_spec import coverage_map_spec
-from ess_geo.render.leaflet import ConstantElement, DepartementLabels, FitTerritory, HtmlControl, MetricScale, OfflineMap
+from ess_geo.render.leaflet import (
+    ConstantElement,
+    DepartementLabels,
+    FitTerritory,
+    HtmlControl,
+    MetricScale,
+    OfflineMap,
+)
 from ess_geo.render.mapspec import STATUS_COLOUR, LegendSection, MapLayer, MapSpec
 from ess_geo.render.territory_spec import territory_map_spec
 
