@@ -76,7 +76,7 @@ perimeter derogation that ``across_regions`` requires).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -216,6 +216,7 @@ class _Search:
     nb: dict[str, frozenset[str]]
     border: dict[tuple[str, str], float]
     ids_by_dep: dict[str, frozenset[object]] | None = None
+    border_by_dep: dict[str, dict[str, float]] | None = None
 
     @property
     def per_dep(self) -> dict[str, int]:
@@ -252,14 +253,36 @@ class _Search:
         return sum(per_dep[d] for d in s)
 
     def internal_border(self, s: frozenset[str]) -> float:
-        """Border length (km) shared between the départements of ``s``."""
-        return sum(self.border.get((a, b), 0.0) for a in s for b in s if a < b)
+        """Border length (km) shared between the départements of ``s``.
+
+        The lengths are added in the order of the pairs ``a < b`` of ``s`` (pairs without a shared
+        border add nothing), so the float is the same as summing every pair; a single département
+        gives the int 0.
+        """
+        if self.border_by_dep is None:  # a → {b: km} for a < b, built once per search
+            by_dep: dict[str, dict[str, float]] = {}
+            for (a, b), km in self.border.items():
+                by_dep.setdefault(a, {})[b] = km
+            self.border_by_dep = by_dep
+        total = sum(_shared_lengths(s, self.border_by_dep))
+        return float(total) if len(s) > 1 else total
 
     def cost(self, objective: str) -> BlockFunction:
         """Tie-break cost of a block: minus its internal border (compact) or its squared count (balance)."""
         if objective == "compact":
             return lambda s: -self.internal_border(s)
         return lambda s: float(self.total(s)) ** 2
+
+
+def _shared_lengths(s: frozenset[str], by_dep: Mapping[str, Mapping[str, float]]) -> Iterator[float]:
+    """Border lengths of the pairs ``a < b`` of ``s`` sharing a border, in the order of ``s``."""
+    for a in s:
+        near = by_dep.get(a)
+        if near:
+            for b in s:
+                km = near.get(b)
+                if km is not None:
+                    yield km
 
 
 def _required_supply(supply: Supply | str | Path | None) -> Supply:

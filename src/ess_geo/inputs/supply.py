@@ -331,20 +331,30 @@ class Supply:
         """The count of an aggregated table (DREES, or the all-modes view of the embedded supply)."""
         population = "médecins inscrits au RPPS, tous modes d'exercice (libéraux et salariés)"
         pop = inhabitants(departements)
-        if not self.has_specialty(spec):
+        if not self._table_counts(spec)[3] and not self.has_specialty(spec):
             basis = (
                 f"aucune donnée pour {spec.label} (ni pour son groupe DREES « {spec.drees_group} ») "
                 "dans le fichier d'effectifs"
             )
             return SupplyCount(0, dict.fromkeys(departements, 0), False, basis, list(departements), mode=self.mode,
                                population=population, inhabitants=pop, available=False)
-        rows, exact, basis = self.rows_for(spec)
-        per_dep = rows.groupby("code_dep")["n_specialists"].sum()
-        by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
+        per_dep, exact, basis, _ = self._table_counts(spec)
+        by_dep = {d: per_dep.get(d, 0) for d in departements}
         reasons = self.missing_reasons(spec, departements)
         total = sum(by_dep.values())
         return SupplyCount(total, by_dep, exact, basis, list(reasons), mode=self.mode, population=population,
                            inhabitants=pop, density_per_100k=_density(total, pop, reasons), missing_reasons=reasons)
+
+    def _table_counts(self, spec: Specialty) -> tuple[dict[str, int], bool, str, bool]:
+        """Per-département sums of :meth:`rows_for`, its ``exact`` and ``basis``, and whether ``table`` has
+        the specialty or its group: computed once per specialty and ``table`` object (a report counts
+        each specialty hundreds of times)."""
+        memo = cast(dict[str, tuple[dict[str, int], bool, str, bool]], self._indexed("table_counts", self.table, lambda f: {}))
+        if spec.id not in memo:
+            rows, exact, basis = self.rows_for(spec)
+            per_dep = rows.groupby("code_dep")["n_specialists"].sum()
+            memo[spec.id] = ({d: int(n) for d, n in per_dep.items()}, exact, basis, not rows.empty)
+        return memo[spec.id]
 
     def missing_reasons(self, specialty: str | Specialty, departements: list[str]) -> dict[str, str]:
         """Départements of ``departements`` without a figure for the specialty, each with its French reason.

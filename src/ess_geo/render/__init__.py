@@ -7,7 +7,8 @@ module                 owns
 ``territory_spec``     the committee map of a proposed territory (from a TerritoryCheck)
 ``territory_layers``   existing ESS, communes by zonage and outreach sites layers
 ``coverage_spec``      the coverage map of a specialty (from a CoverageResult)
-``simplify``           geometry simplification for display
+``simplify``           geometry simplification for display; ``simplify_cache``: its results kept
+                       between processes (content-addressed)
 ``html_map``           folium rendering and :func:`save_map`; ``leaflet``: offline Leaflet pieces
 ``static_map``         matplotlib PNG/PDF rendering
 ``reports``            coverage reports (HTML pages); ``cells``: French cell texts; ``xlsx``
@@ -42,6 +43,7 @@ __all__ = [
     "report_text",
     "reports",
     "simplify",
+    "simplify_cache",
     "spreadsheet",
     "static_map",
     "tables",

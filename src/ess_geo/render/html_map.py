@@ -30,7 +30,14 @@ from ess_geo import render
 from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
 from ess_geo.errors import InputDataError
 from ess_geo.render.coverage_spec import coverage_map_spec
-from ess_geo.render.leaflet import DepartementLabels, FitTerritory, HtmlControl, MetricScale, OfflineMap
+from ess_geo.render.leaflet import (
+    ConstantElement,
+    DepartementLabels,
+    FitTerritory,
+    HtmlControl,
+    MetricScale,
+    OfflineMap,
+)
 from ess_geo.render.mapspec import STATUS_COLOUR, LegendSection, MapLayer, MapSpec
 from ess_geo.render.territory_spec import territory_map_spec
 
@@ -276,7 +283,7 @@ def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
     fmap.fit_bounds([[miny, minx], [maxy, maxx]], padding_top_left=(380, 20), padding_bottom_right=(20, 20))
     FitTerritory(spec.bounds).add_to(fmap)
     root = cast(Figure, fmap.get_root())
-    root.header.add_child(Element(CSS), name="ess_css")
+    root.header.add_child(ConstantElement(CSS), name="ess_css")
     root.header.add_child(Element(f"<title>{_esc(spec.title)} — {_esc(spec.subtitle)}</title>"), name="ess_title_tag")
     root.html.add_child(Element(_footer_html(spec)), name="ess_footer")
     setattr(fmap, SPEC_ATTRIBUTE, spec)

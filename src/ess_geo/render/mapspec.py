@@ -256,9 +256,17 @@ def simplified_departements(codes: Sequence[str] | None = None, tolerance_m: flo
 
 def dissolve(frame: gpd.GeoDataFrame) -> shapely.Geometry:
     """Union of already-simplified coverage polygons (shared borders vanish, slivers dropped)."""
+    # the same polygons in the same order (WKB: exact doubles) give the same union: a report with
+    # maps dissolves each région once, not once per map
+    return _dissolved(tuple(shapely.to_wkb(frame.geometry.values, hex=False, include_srid=False).tolist()))
+
+
+@lru_cache(maxsize=256)
+def _dissolved(wkbs: tuple[bytes | None, ...]) -> shapely.Geometry:
+    """Union of the polygons ``wkbs`` without slivers (shapely geometries are immutable: shared safely)."""
     # union_all rather than coverage_union_all: after rounding the coverage may be very slightly
     # invalid, and coverage_union then leaves sliver polygons along former borders.
-    merged = shapely.union_all(shapely.make_valid(frame.geometry.values))
+    merged = shapely.union_all(shapely.make_valid(shapely.from_wkb(list(wkbs))))
     return _drop_slivers(merged)
 
 

@@ -40,6 +40,7 @@ from typing import Any
 
 import pandas as pd
 
+from ess_geo import render
 from ess_geo._output import atomic_write_bytes, prepare_output_dir, write_error
 from ess_geo.analysis.coverage import (
     GROUP_STATUS_FR,
@@ -52,7 +53,6 @@ from ess_geo.analysis.coverage import (
 )
 from ess_geo.errors import InputDataError
 from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, is_missing
-from ess_geo.render.html_map import make_coverage_map, map_html
 from ess_geo.render.report_text import HIDDEN_IN_HTML_SUMMARY, specialty_sentence, summary_view
 from ess_geo.render.spreadsheet import check_sep
 from ess_geo.render.tables import render_csv
@@ -117,14 +117,24 @@ _esc = html.escape
 
 
 def _html_table(
-    frame: pd.DataFrame, columns: Sequence[str], *, status_colours: bool = False, links: dict | None = None, fit: bool = False
+    frame: pd.DataFrame | list[dict[str, Any]],
+    columns: Sequence[str],
+    *,
+    status_colours: bool = False,
+    links: dict | None = None,
+    fit: bool = False,
 ) -> str:
+    """A French HTML table of ``columns``: from a frame, or from its ``to_dict(orient="records")`` rows."""
+    if isinstance(frame, pd.DataFrame):
+        records = frame[list(columns)].to_dict(orient="records")
+    else:  # records of the whole frame: keep only the shown columns (a hidden group_status colours nothing)
+        records = [{c: rec[c] for c in columns} for rec in frame]
     text_cols = {"code_region", "region", "specialty", "specialty_label", "code_dep", "departement", "covered_by",
                  "covered_by_name", "group_status", "group", "exact", "could_host_alone", "regional_ess_possible",
                  "yearly_allocation_interpolated"}
     head = "".join(f"<th>{_esc(LABELS_FR.get(c, c))}</th>" for c in columns)
     body = []
-    for rec in frame[list(columns)].to_dict(orient="records"):
+    for rec in records:
         style = ""
         if status_colours and not is_missing(rec.get("group_status")):
             style = f" style='background:{_STATUS_COLOURS.get(rec['group_status'], '#fff')}'"
@@ -216,15 +226,19 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         f"<nav>{nav}</nav>",
         _legend(),
     ]
+    by_spec: dict[str, list[dict[str, Any]]] = {}  # the région's rows read once, split by specialty in order
+    for key, rec in zip(table["specialty"], table.to_dict(orient="records"), strict=True):
+        by_spec.setdefault(str(key), []).append(rec)
+    shown = [c for c in detail_columns(result) if c not in ("code_region", "region")]
     for spec in result.specialties:
-        rows = table[table["specialty"] == spec.id]
+        rows = by_spec.get(spec.id, [])
         parts.append(f"<h2 id='{_esc(_slug(spec.id))}'>{_esc(spec.label)}</h2>")
         parts.append(f"<p class='note'>Effectifs : {_esc(result.basis.get(spec.id, ''))}.</p>")
         srow = summary[summary["specialty"] == spec.id]
         if len(srow):
             s = srow.iloc[0]
             parts.append(specialty_sentence(s, cross_region=result.cross_region))
-        parts.append(_html_table(rows, [c for c in detail_columns(result) if c not in ("code_region", "region")], status_colours=True))
+        parts.append(_html_table(rows, shown, status_colours=True))
         if spec.id in maps:
             src = _esc(maps[spec.id], quote=True)
             parts.append(
@@ -294,8 +308,9 @@ def _render_maps(result: CoverageResult, regions: Sequence[str]) -> tuple[dict[t
     for code_region in regions:
         for spec in result.specialties:
             try:
-                fmap = make_coverage_map(result, spec, region=code_region)
-                out[(code_region, spec.id)] = map_html(fmap).encode("utf-8")
+                # render.html_map (folium) is loaded on first use: a report without maps never imports it
+                fmap = render.html_map.make_coverage_map(result, spec, region=code_region)
+                out[(code_region, spec.id)] = render.html_map.map_html(fmap).encode("utf-8")
             except Exception as exc:  # a map must never break the report
                 errors.append(f"carte {spec.label} / région {code_region} indisponible : {exc}")
     return out, errors

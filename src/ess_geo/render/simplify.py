@@ -21,6 +21,7 @@ import shapely
 
 from ess_geo.errors import GeometryError, InputDataError
 from ess_geo.reference.crs import WGS84, require_crs, split_by_metric_crs
+from ess_geo.render.simplify_cache import cached_geometries, geometry_key
 
 #: Default tolerances (metres) by level of detail. GEOS' coverage simplification is
 #: Visvalingam-Whyatt: the tolerance is the square root of the smallest triangle area kept, so
@@ -179,6 +180,7 @@ def simplify_for_map(
     keep: Sequence[str] | None = None,
     dep_column: str = "code_dep",
     decimals: int = DEFAULT_DECIMALS,
+    cache: bool = False,
 ) -> gpd.GeoDataFrame:
     """Simplify a polygon coverage for display, keeping shared borders shared.
 
@@ -199,6 +201,9 @@ def simplify_for_map(
         départements are simplified in their own CRS). When absent, Lambert-93 is used.
     decimals : int, default 4
         Decimal places kept in the WGS84 output.
+    cache : bool, default False
+        Keep the simplified geometries between processes
+        (:mod:`ess_geo.render.simplify_cache`, content-addressed: same result as without it).
 
     Returns
     -------
@@ -228,6 +233,19 @@ def simplify_for_map(
     frame = frame.reset_index(drop=True)
     if len(frame) == 0:
         return frame.to_crs(WGS84).set_index(original_index)
+    if cache:  # the same input gives the same geometries: read them back when another process stored them
+        zones = [str(z) for z in frame[dep_column]] if dep_column in frame.columns else None
+        key = geometry_key(frame.geometry.to_numpy(), frame.crs.to_wkt(), zones, tolerance_m, decimals)
+        geoms = cached_geometries(key, len(frame), lambda: _simplified(frame, tolerance_m, dep_column, decimals).geometry.to_numpy())
+        result = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=gpd.GeoSeries(geoms, index=frame.index, crs=WGS84))
+    else:
+        result = _simplified(frame, tolerance_m, dep_column, decimals)
+    result.index = original_index
+    return result
+
+
+def _simplified(frame: gpd.GeoDataFrame, tolerance_m: float, dep_column: str, decimals: int) -> gpd.GeoDataFrame:
+    """The simplification of :func:`simplify_for_map` on a frame with a default index (rows in order)."""
     if dep_column in frame.columns:
         parts = split_by_metric_crs(frame, dep_column)
     else:
@@ -236,7 +254,6 @@ def simplify_for_map(
     result = gpd.GeoDataFrame(pd.concat(out), geometry="geometry", crs=WGS84).sort_index()
     rounded = repair_polygonal(round_coordinates(result.geometry, decimals))
     result["geometry"] = gpd.GeoSeries(rounded, index=result.index, crs=WGS84)
-    result.index = original_index
     return result
 
 

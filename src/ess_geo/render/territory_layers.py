@@ -86,7 +86,8 @@ def communes_layer(communes: gpd.GeoDataFrame, tolerance_m: float | None = None)
     """Communes filled by zonage class (ZIP, ZAC...), with population, specialists and distance tooltips."""
     tol = TOLERANCE_M["commune"] if tolerance_m is None else tolerance_m
     cols = [c for c in ("code_insee", "nom", "code_dep", "population", "zonage", "zonage_label", "n_specialists", "distance_km") if c in communes.columns]
-    frame = simplify_for_map(communes, tolerance_m=tol, keep=cols, dep_column="code_dep" if "code_dep" in cols else "_none_")
+    frame = simplify_for_map(communes, tolerance_m=tol, keep=cols, dep_column="code_dep" if "code_dep" in cols else "_none_",
+                             cache=True)  # the communes of a région: kept between processes
     keys = [_zonage_key(z) for z in frame["zonage"]] if "zonage" in frame.columns else ["NA"] * len(frame)
     out = frame[["geometry"]].copy()
     out["titre"] = [
