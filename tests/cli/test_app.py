@@ -111,3 +111,31 @@ def test_a_huge_value_is_quoted_shortened_in_the_error_line(capsys, args):
     assert code == EXIT_BAD_INPUT and out == ""
     assert err.startswith("Erreur : ") and err.count("\n") == 1
     assert len(err) < 1000 and "x" * 150 in err and "…" in err
+
+
+def _python_m(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """``python -m ess_geo ARGS`` in a fresh process (the console script's path: :func:`ess_geo.cli.run`)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(ess_geo.__file__).resolve().parents[1]), "ESS_GEO_CACHE": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "ess_geo", *args], capture_output=True, text=True, env=env,
+                          check=False, cwd=tmp_path)
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    (["check", "-s", "cardiologie", "-d", "77,91"], 1),  # overlaps the IDF ESS: not admissible
+    (["check", "-s", "pediatrie", "-d", "14,50,61", "--adherents", "20"], 0),
+    (["check", "-s", "cardiologie", "-d", "999"], 2),
+])
+def test_the_fast_exit_keeps_the_exit_code_and_every_line(capsys, tmp_path, args, code):
+    """``run`` ends the process with os._exit after flushing: same code, same stdout and stderr as ``main``."""
+    expected_code, expected_out, expected_err = run_cli(args, capsys)
+    done = _python_m(args, tmp_path)
+    assert (done.returncode, expected_code) == (code, code)
+    assert done.stdout == expected_out
+    assert done.stderr == expected_err
+
+
+def test_the_fast_exit_leaves_a_complete_map(tmp_path):
+    done = _python_m(["map", "-s", "orl", "-d", "76", "--out", "carte.html"], tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "carte.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+    assert "Carte écrite" in done.stdout and done.stdout.rstrip().splitlines()[-1].startswith(" - ")  # sources last

@@ -9,7 +9,11 @@ only what it needs. Exit codes and French messages: :mod:`ess_geo.cli._app`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import logging
+import os
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,7 +29,7 @@ from ess_geo.cli._app import (
     show_cache_notices,
 )
 
-__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "SUMMARIES", "LazyGroup", "cli", "main"]
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "SUMMARIES", "LazyGroup", "cli", "main", "run"]
 
 #: Command name → ``"module:attribute"`` of its click command.
 COMMANDS: dict[str, str] = {
@@ -119,6 +123,23 @@ class LazyGroup(EssGeoGroup):
 @click.version_option(package_name="ess-geo", help="Affiche la version et quitte.")
 def cli() -> None:
     """ess-geo : vérifier, cartographier et planifier les Équipes de Soins Spécialisés (ESS)."""
+
+
+def run() -> None:
+    """Console script ``ess-geo`` and ``python -m ess_geo``: :func:`main`, then a fast process exit.
+
+    Once a command has returned, every file it wrote is complete and closed (atomic writes), so the
+    process ends with :func:`os._exit` after flushing stdout, stderr and the logging handlers,
+    instead of freeing a map's or an RPPS table's millions of objects one by one at interpreter
+    shutdown (0.1-0.4 s of every ``map``, ``zip`` or RPPS ``check``: issue 14). Library code,
+    notebooks and tests call :func:`main`, which returns the exit code and never ends the process.
+    """
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (``| head``) loses nothing more
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
