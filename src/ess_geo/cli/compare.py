@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_file
 from ess_geo.analysis.compare import compare_figures
 from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import (
@@ -91,10 +90,7 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
     if path is not None:
         data = (render_comparison_html(frame, title, comparison.sources) if path.suffix.lower() == ".html"
                 else render_comparison_xlsx(frame, comparison.sources))
-        try:
-            atomic_write_bytes(path, data)
-        except OSError as exc:
-            raise write_error(Path(path), exc) from None
+        atomic_write_bytes(path, data)  # an OS error is already one French line naming the path
         click.echo(f"Comparaison écrite : {path}", err=as_json)  # stdout stays pure JSON with --json
     if not as_json:
         echo_supply_notes(comparison.figures[0].check.supply)  # one supply for every candidate

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_file
 from ess_geo.analysis.outreach import flag_zip
 from ess_geo.analysis.territory_figures import territory_figures
 from ess_geo.cli._app import EssGeoCommand
@@ -53,9 +51,6 @@ def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
             data = render_dossier_pdf(blocks, spec, produced_on=figures.produced_on, footer=title)
         else:
             data = render_dossier_html(blocks, spec, produced_on=figures.produced_on, title=title)
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise write_error(Path(path), exc) from None
+    atomic_write_bytes(path, data)  # an OS error is already one French line naming the path
     click.echo(f"Dossier écrit : {path} — verdict : {result.verdict_fr}")
     echo_supply_notes(result.supply)
