@@ -8,7 +8,7 @@ import sys
 import click
 import pandas as pd
 
-from ess_geo._format import nombre, plural
+from ess_geo._format import agreed, nombre, plural
 from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import (
@@ -100,7 +100,7 @@ def _headline(result, radius_km: float) -> str:
     counts = result.counts()
     radius = f"{radius_km:g}".replace(".", ",")
     head = (
-        f"{result.specialty.label} — {'département' if len(result.departements) < 2 else 'départements'} "
+        f"{result.specialty.label} — {agreed(len(result.departements), 'département')} "
         f"{', '.join(result.departements)} : {plural(counts['communes'], 'commune')}, "
         f"{plural(counts['communes_ZIP'], 'commune ZIP', 'communes ZIP')} ({_hab(counts['population_ZIP'])})"
     )
