@@ -10,6 +10,7 @@ import click
 
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs.embedded import load_embedded_supply
+from ess_geo.inputs.finess import Finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, load_registry
 from ess_geo.inputs.supply import Supply
@@ -228,12 +229,17 @@ sep_option = click.option(
 )
 
 
-def echo_supply_notes(supply: Supply | None) -> None:
-    """The supply file's ignored lines and absent départements, one French line each (nothing lost silently)."""
+def echo_supply_notes(supply: Supply | None, finess: Finess | None = None) -> None:
+    """The supply file's ignored lines and absent départements, then the FINESS file's ignored lines.
+
+    One French line each (nothing lost silently); the one helper of every command that reads them.
+    """
     if supply is not None and supply.dropped:
         click.echo(f"Fichier d'effectifs : {supply.dropped.summary_fr()}")
     if supply is not None and supply.absent_reasons:
         click.echo(f"Fichier d'effectifs : {supply.absent_fr()}")
+    if finess is not None and finess.dropped:
+        click.echo(f"Fichier FINESS : {finess.dropped.summary_fr()}")
 
 
 def echo_sources(sources: Iterable[Source]) -> None:

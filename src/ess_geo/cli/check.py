@@ -58,9 +58,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(result.summary_fr())
-        echo_supply_notes(result.supply)
-        if result.finess is not None and result.finess.dropped:
-            click.echo(f"Fichier FINESS : {result.finess.dropped.summary_fr()}")
+        echo_supply_notes(result.supply, result.finess)
     if path is not None:  # stdout stays pure JSON with --json
         click.echo(f"GeoPackage écrit : {path} (couches : territoire, departements)", err=as_json)
     sys.exit(EXIT_OK if result.admissible or exit_zero else EXIT_NOT_ADMISSIBLE)

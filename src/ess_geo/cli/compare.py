@@ -93,5 +93,6 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
         atomic_write_bytes(path, data)  # an OS error is already one French line naming the path
         click.echo(f"Comparaison écrite : {path}", err=as_json)  # stdout stays pure JSON with --json
     if not as_json:
-        echo_supply_notes(comparison.figures[0].check.supply)  # one supply for every candidate
+        first = comparison.figures[0].check  # one supply and one FINESS file for every candidate
+        echo_supply_notes(first.supply, first.finess)
         echo_sources(comparison.sources)

@@ -53,4 +53,4 @@ def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
             data = render_dossier_html(blocks, spec, produced_on=figures.produced_on, title=title)
     atomic_write_bytes(path, data)  # an OS error is already one French line naming the path
     click.echo(f"Dossier écrit : {path} — verdict : {result.verdict_fr}")
-    echo_supply_notes(result.supply)
+    echo_supply_notes(result.supply, result.finess)

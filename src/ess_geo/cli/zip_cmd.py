@@ -14,6 +14,7 @@ from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import (
     departements_option,
     echo_sources,
+    echo_supply_notes,
     region_option,
     require_territory,
     sep_option,
@@ -73,8 +74,7 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
         sys.exit(EXIT_OK)
     click.echo(f"Zonage : {zonage.summary_fr()}")
     _echo_rejected_lines(zonage, set(result.departements))
-    if sup is not None and sup.dropped:
-        click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    echo_supply_notes(sup)
     click.echo(_headline(result, radius_km))
     for note in result.notes:
         click.echo(f"Note : {note}")
