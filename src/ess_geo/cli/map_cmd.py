@@ -19,17 +19,12 @@ from ess_geo.cli._options import (
     resolve_supply,
 )
 from ess_geo.cli._progress import progress_fr
+from ess_geo.inputs._limits import size_fr
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.render.geopackage import GPKG_SUFFIX, check_layers, write_geopackage
 from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
 
 __all__ = ["map_cmd"]
-
-
-def _size_fr(n_bytes: int) -> str:
-    if n_bytes >= 1_000_000:
-        return f"{n_bytes / 1_000_000:.1f} Mo".replace(".", ",")
-    return f"{n_bytes / 1000:.0f} ko"
 
 
 @click.command("map", cls=EssGeoCommand)
@@ -87,7 +82,7 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
             fmap = make_territory_map(result, zip_result=zip_result, registry=result.registry, tiles=tiles)
         step(f"Carte : écriture {suffix}")
         path = save_map(fmap, out)
-    click.echo(f"Carte écrite : {path} ({_size_fr(path.stat().st_size)})")
+    click.echo(f"Carte écrite : {path} ({size_fr(path.stat().st_size)})")
     if not coverage:
         echo_supply_notes(result.supply)
     spec = getattr(fmap, SPEC_ATTRIBUTE, None)
