@@ -8,6 +8,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from ess_geo.cli._app import EssGeoGroup
+from ess_geo.cli._progress import progress_console, progress_shown
 from ess_geo.inputs._limits import size_fr
 from ess_geo.inputs.datasets import cache_dir, cached, fetch, get_dataset
 
@@ -34,6 +35,7 @@ def data_group() -> None:
 def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int, timeout: float) -> None:
     """Télécharge le jeu NOM (rpps, finess ; liste : ess-geo data list) depuis son éditeur officiel dans le cache."""
     ds = get_dataset(name)
+    console = progress_console()  # stderr, terminals only, ESS_GEO_PROGRESS=0: as every command's progress
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -41,6 +43,8 @@ def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int, timeout: fl
         TransferSpeedColumn(),
         TimeRemainingColumn(),
         transient=True,
+        console=console,
+        disable=not progress_shown(console),
     ) as bar:
         task = bar.add_task(f"Téléchargement {name}", total=None)
 
