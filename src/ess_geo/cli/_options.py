@@ -14,6 +14,7 @@ from ess_geo.inputs.finess import Finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, load_registry
 from ess_geo.inputs.supply import Supply
+from ess_geo.inputs.zonage import Zonage
 from ess_geo.rules.derogations import DEROGATION_CLI, parse_derogations
 from ess_geo.rules.territory import TerritoryCheck, check_territory
 from ess_geo.sources import Source
@@ -229,8 +230,8 @@ sep_option = click.option(
 )
 
 
-def echo_supply_notes(supply: Supply | None, finess: Finess | None = None) -> None:
-    """The supply file's ignored lines and absent départements, then the FINESS file's ignored lines.
+def echo_supply_notes(supply: Supply | None, finess: Finess | None = None, zonage: Zonage | None = None) -> None:
+    """The supply file's ignored lines and absent départements, then the FINESS and zonage files' ignored lines.
 
     One French line each (nothing lost silently); the one helper of every command that reads them.
     """
@@ -240,6 +241,8 @@ def echo_supply_notes(supply: Supply | None, finess: Finess | None = None) -> No
         click.echo(f"Fichier d'effectifs : {supply.absent_fr()}")
     if finess is not None and finess.dropped:
         click.echo(f"Fichier FINESS : {finess.dropped.summary_fr()}")
+    if zonage is not None and zonage.dropped:
+        click.echo(f"Fichier de zonage : {zonage.dropped.summary_fr()}")
 
 
 def echo_sources(sources: Iterable[Source]) -> None:

@@ -22,6 +22,7 @@ from ess_geo.cli._options import (
     supply_option,
 )
 from ess_geo.cli._progress import progress_fr
+from ess_geo.inputs.zonage import load_zonage
 from ess_geo.render.comparison import comparison_rows, render_comparison_html, render_comparison_xlsx
 from ess_geo.render.mapspec import STATUS_COLOUR
 
@@ -74,9 +75,10 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
     """
     path = prepare_output_file(out, (".html", ".xlsx")) if out else None
     with progress_fr("Comparaison : vérification des candidats"):  # 1 to 5 s (zonage): stderr, terminals only
+        zon = load_zonage(zonage) if zonage else None  # loaded here so its ignored lines are reported
         comparison = compare_figures(
             specialty, candidates, adherents=list(adherents) or None, supply=supply,
-            registry=cli_registry(registry, registry_only), zonage=zonage, finess=finess, derogations=derogations,
+            registry=cli_registry(registry, registry_only), zonage=zon, finess=finess, derogations=derogations,
             as_of=as_of, embedded_supply=not no_embedded_supply,
         )
     frame = comparison.to_frame()
@@ -94,5 +96,5 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(f"Comparaison écrite : {path}", err=as_json)  # stdout stays pure JSON with --json
     if not as_json:
         first = comparison.figures[0].check  # one supply and one FINESS file for every candidate
-        echo_supply_notes(first.supply, first.finess)
+        echo_supply_notes(first.supply, first.finess, zon)
         echo_sources(comparison.sources)
