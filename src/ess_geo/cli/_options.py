@@ -29,8 +29,8 @@ __all__ = [
     "criterion_options",
     "departements_option",
     "derogation_option",
+    "echo_input_notes",
     "echo_sources",
-    "echo_supply_notes",
     "finess_option",
     "no_embedded_supply_option",
     "parse_adherents_option",
@@ -230,7 +230,7 @@ sep_option = click.option(
 )
 
 
-def echo_supply_notes(supply: Supply | None, finess: Finess | None = None, zonage: Zonage | None = None) -> None:
+def echo_input_notes(supply: Supply | None, finess: Finess | None = None, zonage: Zonage | None = None) -> None:
     """The supply file's ignored lines and absent départements, then the FINESS and zonage files' ignored lines.
 
     One French line each (nothing lost silently); the one helper of every command that reads them.

@@ -14,8 +14,8 @@ from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import (
     cli_registry,
     derogation_option,
+    echo_input_notes,
     echo_sources,
-    echo_supply_notes,
     no_embedded_supply_option,
     registry_options,
     specialties_option,
@@ -96,5 +96,5 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(f"Comparaison écrite : {path}", err=as_json)  # stdout stays pure JSON with --json
     if not as_json:
         first = comparison.figures[0].check  # one supply and one FINESS file for every candidate
-        echo_supply_notes(first.supply, first.finess, zon)
+        echo_input_notes(first.supply, first.finess, zon)
         echo_sources(comparison.sources)

@@ -8,7 +8,7 @@ from ess_geo._output import atomic_write_bytes, prepare_output_file
 from ess_geo.analysis.outreach import flag_zip
 from ess_geo.analysis.territory_figures import territory_figures
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import check_from_options, check_options, echo_supply_notes
+from ess_geo.cli._options import check_from_options, check_options, echo_input_notes
 from ess_geo.cli._progress import progress_fr
 from ess_geo.inputs.zonage import load_zonage
 from ess_geo.render.dossier_content import dossier_blocks, dossier_title
@@ -55,4 +55,4 @@ def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
             data = render_dossier_html(blocks, spec, produced_on=figures.produced_on, title=title)
     atomic_write_bytes(path, data)  # an OS error is already one French line naming the path
     click.echo(f"Dossier écrit : {path} — verdict : {result.verdict_fr}")
-    echo_supply_notes(result.supply, result.finess, zon)
+    echo_input_notes(result.supply, result.finess, zon)

@@ -14,8 +14,8 @@ from ess_geo.cli._options import (
     check_from_options,
     check_options,
     cli_registry,
+    echo_input_notes,
     echo_sources,
-    echo_supply_notes,
     resolve_supply,
 )
 from ess_geo.cli._progress import progress_fr
@@ -78,7 +78,7 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
                 path = write_geopackage(layers, out)
                 names = ", ".join(name for name, frame in layers.items() if frame is not None and len(frame))
                 click.echo(f"GeoPackage écrit : {path} (couches : {names})")
-                echo_supply_notes(result.supply, result.finess, zon)
+                echo_input_notes(result.supply, result.finess, zon)
                 return
             step("Carte : dessin")
             fmap = make_territory_map(result, zip_result=zip_result, registry=result.registry, tiles=tiles)
@@ -86,7 +86,7 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
         path = save_map(fmap, out)
     click.echo(f"Carte écrite : {path} ({size_fr(path.stat().st_size)})")
     if not coverage:
-        echo_supply_notes(result.supply, result.finess, zon)
+        echo_input_notes(result.supply, result.finess, zon)
     spec = getattr(fmap, SPEC_ATTRIBUTE, None)
     echo_sources(getattr(spec, "sources", None) or [])
 

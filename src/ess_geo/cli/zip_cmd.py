@@ -13,8 +13,8 @@ from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_site
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import (
     departements_option,
+    echo_input_notes,
     echo_sources,
-    echo_supply_notes,
     region_option,
     require_territory,
     sep_option,
@@ -74,7 +74,7 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
         sys.exit(EXIT_OK)
     click.echo(f"Zonage : {zonage.summary_fr()}")
     _echo_rejected_lines(zonage, set(result.departements))
-    echo_supply_notes(sup)
+    echo_input_notes(sup)
     click.echo(_headline(result, radius_km))
     for note in result.notes:
         click.echo(f"Note : {note}")
