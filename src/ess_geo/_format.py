@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-__all__ = ["MOIS", "NNBSP", "date_fr", "de_fr", "decimal", "euros", "in_sentence", "month_fr", "nombre", "plural"]
+__all__ = ["MOIS", "NNBSP", "agreed", "date_fr", "de_fr", "decimal", "euros", "in_sentence", "month_fr", "nombre", "plural"]
 
 NNBSP = "\u202f"
 
@@ -22,10 +22,14 @@ def decimal(x: float, digits: int = 2) -> str:
     return f"{x:,.{digits}f}".replace(",", NNBSP).replace(".", ",")
 
 
+def agreed(n: int, singular: str, plural_form: str | None = None) -> str:
+    """A French word agreed with ``n``, without the number (0 and 1 take the singular): ``"rattachée"``, ``"libéraux"``."""
+    return singular if abs(n) < 2 else (plural_form or singular + "s")
+
+
 def plural(n: int, singular: str, plural_form: str | None = None) -> str:
     """``n`` and the noun agreed in French (0 and 1 take the singular): ``"1 adhérent"``, ``"2 adhérents"``."""
-    noun = singular if abs(n) < 2 else (plural_form or singular + "s")
-    return f"{nombre(n)} {noun}"
+    return f"{nombre(n)} {agreed(n, singular, plural_form)}"
 
 
 def euros(amount: int) -> str:

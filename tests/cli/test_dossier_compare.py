@@ -9,6 +9,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+import synthetic
 from conftest import run_cli
 from ess_geo.cli import main
 
@@ -125,3 +126,16 @@ def test_compare_adherents_count_must_match_candidates(capsys):
                             "--candidat", "44", "-a", "20", "-a", "30"], capsys)
     assert code == 2
     assert "20, 30" in err
+
+
+def test_dossier_compare_and_map_report_the_zonage_lines_they_ignored(tmp_path, capsys):
+    """Nothing lost silently: a zonage line matching no commune is reported, as ``zip`` reports it."""
+    zonage = synthetic.write_all_zip_zonage_synthetic(tmp_path, ["48"])
+    zonage.write_text(zonage.read_text(encoding="utf-8") + "99999,1_ZIP\n", encoding="utf-8")
+    runs = (["dossier", "-s", "cardiologie", "-d", "48", "--zonage", str(zonage), "--out", str(tmp_path / "d.html")],
+            ["compare", "-s", "cardiologie", "--candidat", "48", "--zonage", str(zonage)],
+            ["map", "-s", "cardiologie", "-d", "48", "--zonage", str(zonage), "--out", str(tmp_path / "m.html")])
+    for args in runs:
+        code, out, _ = run_cli(args, capsys)
+        (line,) = [x for x in out.splitlines() if x.startswith("Fichier de zonage : ")]
+        assert code == 0 and "1 ligne ignorée" in line, (args[0], line)

@@ -50,3 +50,15 @@ def test_compare_json_with_out_keeps_stdout_pure_json(capsys, tmp_path):
     assert code == 0 and out_file.exists()
     assert json.loads(out)[0]["candidate"] == "14"
     assert "Comparaison écrite" in err
+
+
+def test_data_fetch_progress_on_stderr_and_switched_off_like_the_others(capsys, monkeypatch, tmp_path):
+    """``data fetch`` drew its download bar on stdout, even with ESS_GEO_PROGRESS=0."""
+    monkeypatch.setenv("ESS_GEO_CACHE", str(tmp_path))
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("ESS_GEO_PROGRESS", raising=False)
+    code, out, err = run_cli(["data", "fetch", "rpps", "--offline"], capsys)
+    assert code == 2 and "Téléchargement" not in out
+    monkeypatch.setenv("ESS_GEO_PROGRESS", "0")
+    code, out, err = run_cli(["data", "fetch", "rpps", "--offline"], capsys)
+    assert code == 2 and "Téléchargement" not in out + err

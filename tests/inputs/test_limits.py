@@ -7,6 +7,7 @@ so refusing them proves the size is checked before a byte is read.
 
 from __future__ import annotations
 
+import csv
 import io
 import struct
 import zipfile
@@ -17,7 +18,7 @@ import pytest
 
 from conftest import run_cli
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._files import checked_rows, read_limited
+from ess_geo.inputs._files import checked_rows, csv_error_fr, read_limited
 from ess_geo.inputs._limits import INT64_MAX, LIMITS, check_int64, shorten, size_fr
 from ess_geo.inputs.finess import load_finess
 from ess_geo.inputs.load import load_supply
@@ -105,6 +106,13 @@ def test_a_field_over_the_csv_module_limit_is_an_input_error_not_csv_error(tmp_p
     with pytest.raises(InputDataError, match=r"CSV error at line \d+: field larger than field limit") as info:
         load_supply(path)
     assert "champ trop long (plus de 131072 caractères)" in info.value.fr
+
+
+def test_one_french_translation_of_csv_errors_for_every_reader():
+    # the DREES/zonage/FINESS readers and the registry say the same French words, never the English text
+    assert csv_error_fr(csv.Error("field larger than field limit (131072)")) == "champ trop long (plus de 131072 caractères)"
+    assert csv_error_fr(csv.Error("new-line character seen in unquoted field - do you need ...")).startswith("saut de ligne")
+    assert csv_error_fr(csv.Error("some future English message")) == "format CSV invalide"
 
 
 def test_too_many_columns(tmp_path):

@@ -60,3 +60,17 @@ def test_opt_out_writes_nothing(communes, cache_folder: Path, monkeypatch: pytes
     monkeypatch.setenv("ESS_GEO_NO_PARSE_CACHE", "1")
     simplify_for_map(communes, tolerance_m=300.0, keep=KEEP, cache=True)
     assert not cache_folder.exists()
+
+
+def test_entry_written_by_the_one_atomic_writer_never_through_a_link(communes, cache_folder: Path, tmp_path: Path) -> None:
+    plain = simplify_for_map(communes, tolerance_m=300.0, keep=KEEP)
+    simplify_for_map(communes, tolerance_m=300.0, keep=KEEP, cache=True)
+    (entry,) = cache_folder.glob("*.npz")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("planner's file")
+    entry.unlink()
+    entry.symlink_to(victim)
+    again = simplify_for_map(communes, tolerance_m=300.0, keep=KEEP, cache=True)
+    assert list(again.geometry.to_wkb()) == list(plain.geometry.to_wkb())
+    assert victim.read_text() == "planner's file"
+    assert not [p.name for p in cache_folder.iterdir() if p.name.endswith(".tmp")]  # no temporary file left

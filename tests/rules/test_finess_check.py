@@ -79,15 +79,26 @@ def test_without_finess_nothing_changes():
 
 
 def test_cli_check_finess(finess_synthetic, capsys, tmp_path):
-    code, out, _ = run_cli(["check", "-s", "pneumologie", "-d", "77,91", "--finess", str(finess_synthetic)], capsys)
+    _, out, _ = run_cli(["check", "-s", "pneumologie", "-d", "77,91", "--finess", str(finess_synthetic)], capsys)
     assert "à vérifier" in out and "spécialité non précisée dans FINESS" in out
     assert "À titre d'information" in out and "Fichier FINESS : " in out
-    code, out, _ = run_cli(["check", "-s", "pneumologie", "-d", "77", "--finess", str(finess_synthetic), "--json"],
+    _, out, _ = run_cli(["check", "-s", "pneumologie", "-d", "77", "--finess", str(finess_synthetic), "--json"],
                            capsys)
     data = json.loads(out)
     assert data["context"]["totals"]["cpts"] == 2
     overlap = next(c for c in data["criteria"] if c["id"] == "overlap")
     assert overlap["status"] == "warn" and len(overlap["evidence"]["unregistered"]) == 1
+
+
+def test_dossier_and_compare_report_the_finess_lines_they_ignored_as_check_does(finess_synthetic, capsys, tmp_path):
+    _, out, _ = run_cli(["check", "-s", "pneumologie", "-d", "77,91", "--finess", str(finess_synthetic)], capsys)
+    (line,) = [x for x in out.splitlines() if x.startswith("Fichier FINESS : ")]
+    _, out, _ = run_cli(["dossier", "-s", "pneumologie", "-d", "77,91", "--finess", str(finess_synthetic),
+                         "--out", str(tmp_path / "d.html")], capsys)
+    assert line in out.splitlines()
+    _, out, _ = run_cli(["compare", "-s", "pneumologie", "--candidat", "77,91", "--candidat", "77", "--finess", str(finess_synthetic)],
+                        capsys)
+    assert line in out.splitlines()
     bad = tmp_path / "bad.csv"
     bad.write_text("a;b\n", encoding="utf-8")
     code, _, err = run_cli(["check", "-s", "pneumologie", "-d", "77", "--finess", str(bad)], capsys)

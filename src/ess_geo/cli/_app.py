@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 import click
 
 from ess_geo.errors import EssGeoError
+from ess_geo.inputs._limits import shorten
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -160,9 +161,10 @@ def shorten_long_values(text: str) -> str:
     """``text`` with every run of more than 200 non-blank characters cut with « … ».
 
     A value typed by a user (``-s`` of 100,000 characters) is quoted by the error line once,
-    shortened: one readable line on stderr, never the whole value (issue 15.5).
+    shortened by :func:`ess_geo.inputs._limits.shorten` (the one helper): one readable line on stderr,
+    never the whole value (issue 15.5).
     """
-    return re.sub(rf"\S{{{_LONGEST_VALUE + 1},}}", lambda m: m.group(0)[: _LONGEST_VALUE - 1] + "…", text)
+    return re.sub(rf"\S{{{_LONGEST_VALUE + 1},}}", lambda m: shorten(m.group(0), _LONGEST_VALUE), text)
 
 
 #: click's English messages → French (regex on the message, replacement); first match wins.

@@ -10,9 +10,11 @@ import click
 
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs.embedded import load_embedded_supply
+from ess_geo.inputs.finess import Finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, load_registry
 from ess_geo.inputs.supply import Supply
+from ess_geo.inputs.zonage import Zonage
 from ess_geo.rules.derogations import DEROGATION_CLI, parse_derogations
 from ess_geo.rules.territory import TerritoryCheck, check_territory
 from ess_geo.sources import Source
@@ -27,8 +29,8 @@ __all__ = [
     "criterion_options",
     "departements_option",
     "derogation_option",
+    "echo_input_notes",
     "echo_sources",
-    "echo_supply_notes",
     "finess_option",
     "no_embedded_supply_option",
     "parse_adherents_option",
@@ -228,12 +230,19 @@ sep_option = click.option(
 )
 
 
-def echo_supply_notes(supply: Supply | None) -> None:
-    """The supply file's ignored lines and absent départements, one French line each (nothing lost silently)."""
+def echo_input_notes(supply: Supply | None, finess: Finess | None = None, zonage: Zonage | None = None) -> None:
+    """The supply file's ignored lines and absent départements, then the FINESS and zonage files' ignored lines.
+
+    One French line each (nothing lost silently); the one helper of every command that reads them.
+    """
     if supply is not None and supply.dropped:
         click.echo(f"Fichier d'effectifs : {supply.dropped.summary_fr()}")
     if supply is not None and supply.absent_reasons:
         click.echo(f"Fichier d'effectifs : {supply.absent_fr()}")
+    if finess is not None and finess.dropped:
+        click.echo(f"Fichier FINESS : {finess.dropped.summary_fr()}")
+    if zonage is not None and zonage.dropped:
+        click.echo(f"Fichier de zonage : {zonage.dropped.summary_fr()}")
 
 
 def echo_sources(sources: Iterable[Source]) -> None:

@@ -1,4 +1,4 @@
-"""Progress of the long commands (map, zip, report, propose, access, dossier): rich, on stderr, terminals only.
+"""Progress of the long commands (map, zip, report, propose, access, dossier, data fetch): rich, on stderr, terminals only.
 
 Progress never reaches standard output: ``--json`` and piped output stay exactly what the command
 prints. It is drawn only when standard error is a terminal (rich's own detection, which

@@ -8,7 +8,7 @@ from ess_geo._format import plural
 from ess_geo._output import prepare_output_file
 from ess_geo.analysis.access import access_index
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import echo_sources, sep_option, specialty_option
+from ess_geo.cli._options import echo_input_notes, echo_sources, sep_option, specialty_option
 from ess_geo.cli._progress import progress_fr
 from ess_geo.inputs.load import load_supply
 from ess_geo.render.tables import write_access_csv
@@ -55,8 +55,7 @@ def access_cmd(*, specialty, supply, departements, region, level, bands, out, se
         step("Accessibilité : écriture")
         path = write_access_csv(result, out, sep=sep)
     click.echo(result.summary_fr())
-    if sup.dropped:
-        click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    echo_input_notes(sup)
     n = len(result.table)
     click.echo(f"Écrit : {path} ({plural(n, 'ligne')})")
     echo_sources(result.sources)

@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
-from ess_geo.cli._options import check_from_options, check_options, echo_supply_notes
+from ess_geo.cli._options import check_from_options, check_options, echo_input_notes
 from ess_geo.render.geopackage import check_layers, is_geopackage, write_geopackage
 
 __all__ = ["check_cmd"]
@@ -58,9 +58,7 @@ def check_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(result.summary_fr())
-        echo_supply_notes(result.supply)
-        if result.finess is not None and result.finess.dropped:
-            click.echo(f"Fichier FINESS : {result.finess.dropped.summary_fr()}")
+        echo_input_notes(result.supply, result.finess)
     if path is not None:  # stdout stays pure JSON with --json
         click.echo(f"GeoPackage écrit : {path} (couches : territoire, departements)", err=as_json)
     sys.exit(EXIT_OK if result.admissible or exit_zero else EXIT_NOT_ADMISSIBLE)

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_file
 from ess_geo.analysis.compare import compare_figures
 from ess_geo.cli._app import EssGeoCommand
 from ess_geo.cli._options import (
     cli_registry,
     derogation_option,
+    echo_input_notes,
     echo_sources,
-    echo_supply_notes,
     no_embedded_supply_option,
     registry_options,
     specialties_option,
     supply_option,
 )
 from ess_geo.cli._progress import progress_fr
+from ess_geo.inputs.zonage import load_zonage
 from ess_geo.render.comparison import comparison_rows, render_comparison_html, render_comparison_xlsx
 from ess_geo.render.mapspec import STATUS_COLOUR
 
@@ -75,9 +75,10 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
     """
     path = prepare_output_file(out, (".html", ".xlsx")) if out else None
     with progress_fr("Comparaison : vérification des candidats"):  # 1 to 5 s (zonage): stderr, terminals only
+        zon = load_zonage(zonage) if zonage else None  # loaded here so its ignored lines are reported
         comparison = compare_figures(
             specialty, candidates, adherents=list(adherents) or None, supply=supply,
-            registry=cli_registry(registry, registry_only), zonage=zonage, finess=finess, derogations=derogations,
+            registry=cli_registry(registry, registry_only), zonage=zon, finess=finess, derogations=derogations,
             as_of=as_of, embedded_supply=not no_embedded_supply,
         )
     frame = comparison.to_frame()
@@ -91,11 +92,9 @@ def compare_cmd(  # noqa: PLR0913 - click passes one keyword per option
     if path is not None:
         data = (render_comparison_html(frame, title, comparison.sources) if path.suffix.lower() == ".html"
                 else render_comparison_xlsx(frame, comparison.sources))
-        try:
-            atomic_write_bytes(path, data)
-        except OSError as exc:
-            raise write_error(Path(path), exc) from None
+        atomic_write_bytes(path, data)  # an OS error is already one French line naming the path
         click.echo(f"Comparaison écrite : {path}", err=as_json)  # stdout stays pure JSON with --json
     if not as_json:
-        echo_supply_notes(comparison.figures[0].check.supply)  # one supply for every candidate
+        first = comparison.figures[0].check  # one supply and one FINESS file for every candidate
+        echo_input_notes(first.supply, first.finess, zon)
         echo_sources(comparison.sources)

@@ -8,21 +8,16 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from rich.table import Table
 
 from ess_geo.cli._app import EssGeoGroup
+from ess_geo.cli._progress import progress_console, progress_shown
+from ess_geo.inputs._limits import size_fr
 from ess_geo.inputs.datasets import cache_dir, cached, fetch, get_dataset
 
 __all__ = ["data_group", "fetch_cmd", "list_cmd"]
 
 
 def _size(n_bytes: int | None) -> str:
-    """``"1,5 Mo"``-style size with French units and a space as thousands separator."""
-    if n_bytes is None:
-        return "—"
-    n = float(n_bytes)
-    for unit in ("o", "Ko", "Mo", "Go"):
-        if n < 1024 or unit == "Go":
-            return f"{n:,.0f} {unit}".replace(",", " ") if unit == "o" else f"{n:,.1f} {unit}".replace(",", " ")
-        n /= 1024
-    return str(n)
+    """The French size of :func:`ess_geo.inputs._limits.size_fr` (``"1,5 Mo"``), « — » when unknown."""
+    return "—" if n_bytes is None else size_fr(n_bytes)
 
 
 @click.group("data", cls=EssGeoGroup)
@@ -40,6 +35,7 @@ def data_group() -> None:
 def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int, timeout: float) -> None:
     """Télécharge le jeu NOM (rpps, finess ; liste : ess-geo data list) depuis son éditeur officiel dans le cache."""
     ds = get_dataset(name)
+    console = progress_console()  # stderr, terminals only, ESS_GEO_PROGRESS=0: as every command's progress
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -47,6 +43,8 @@ def fetch_cmd(name: str, refresh: bool, offline: bool, retries: int, timeout: fl
         TransferSpeedColumn(),
         TimeRemainingColumn(),
         transient=True,
+        console=console,
+        disable=not progress_shown(console),
     ) as bar:
         task = bar.add_task(f"Téléchargement {name}", total=None)
 

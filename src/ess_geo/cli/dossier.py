@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
-from ess_geo._output import atomic_write_bytes, prepare_output_file, write_error
+from ess_geo._output import atomic_write_bytes, prepare_output_file
 from ess_geo.analysis.outreach import flag_zip
 from ess_geo.analysis.territory_figures import territory_figures
 from ess_geo.cli._app import EssGeoCommand
-from ess_geo.cli._options import check_from_options, check_options, echo_supply_notes
+from ess_geo.cli._options import check_from_options, check_options, echo_input_notes
 from ess_geo.cli._progress import progress_fr
+from ess_geo.inputs.zonage import load_zonage
 from ess_geo.render.dossier_content import dossier_blocks, dossier_title
 from ess_geo.render.dossier_html import render_dossier_html
 from ess_geo.render.dossier_pdf import render_dossier_pdf
@@ -40,9 +39,10 @@ def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
     with progress_fr("Dossier : vérification du territoire") as step:  # 3 to 6 s: stderr, terminals only
         result = check_from_options(click.get_current_context().params)
         zip_result = None
-        if zonage and result.specialty is not None:
+        zon = load_zonage(zonage) if zonage else None  # loaded here so its ignored lines are reported
+        if zon is not None and result.specialty is not None:
             step("Dossier : zonage et communes ZIP")
-            zip_result = flag_zip(result, result.specialty, result.supply, zonage)  # the first specialty
+            zip_result = flag_zip(result, result.specialty, result.supply, zon)  # the first specialty
         figures = territory_figures(result, zip_result=zip_result)
         step("Dossier : carte")
         spec = territory_map_spec(result, zip_result=zip_result)
@@ -53,9 +53,6 @@ def dossier_cmd(  # noqa: PLR0913 - click passes one keyword per option
             data = render_dossier_pdf(blocks, spec, produced_on=figures.produced_on, footer=title)
         else:
             data = render_dossier_html(blocks, spec, produced_on=figures.produced_on, title=title)
-    try:
-        atomic_write_bytes(path, data)
-    except OSError as exc:
-        raise write_error(Path(path), exc) from None
+    atomic_write_bytes(path, data)  # an OS error is already one French line naming the path
     click.echo(f"Dossier écrit : {path} — verdict : {result.verdict_fr}")
-    echo_supply_notes(result.supply)
+    echo_input_notes(result.supply, result.finess, zon)

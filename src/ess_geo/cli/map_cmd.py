@@ -14,22 +14,18 @@ from ess_geo.cli._options import (
     check_from_options,
     check_options,
     cli_registry,
+    echo_input_notes,
     echo_sources,
-    echo_supply_notes,
     resolve_supply,
 )
 from ess_geo.cli._progress import progress_fr
+from ess_geo.inputs._limits import size_fr
+from ess_geo.inputs.zonage import load_zonage
 from ess_geo.reference.specialties import get_specialty
 from ess_geo.render.geopackage import GPKG_SUFFIX, check_layers, write_geopackage
 from ess_geo.render.html_map import SPEC_ATTRIBUTE, make_coverage_map, make_territory_map, save_map
 
 __all__ = ["map_cmd"]
-
-
-def _size_fr(n_bytes: int) -> str:
-    if n_bytes >= 1_000_000:
-        return f"{n_bytes / 1_000_000:.1f} Mo".replace(".", ",")
-    return f"{n_bytes / 1000:.0f} ko"
 
 
 @click.command("map", cls=EssGeoCommand)
@@ -69,10 +65,11 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
             fmap = make_coverage_map(table, specialty, tiles=tiles)
         else:
             result = check_from_options(params)  # exactly what ess-geo check decides
+            zon = load_zonage(zonage) if zonage else None  # loaded here so its ignored lines are reported
             zip_result = None
-            if zonage:
+            if zon is not None:
                 step("Carte : communes ZIP")
-                zip_result = flag_zip(result, result.specialty or specialty, result.supply, zonage)  # the first specialty
+                zip_result = flag_zip(result, result.specialty or specialty, result.supply, zon)  # the first specialty
                 if sites:
                     zip_result = rank_outreach_sites(zip_result, k=sites)
             if suffix == GPKG_SUFFIX:
@@ -81,15 +78,15 @@ def map_cmd(  # noqa: PLR0913 - click passes one keyword per option
                 path = write_geopackage(layers, out)
                 names = ", ".join(name for name, frame in layers.items() if frame is not None and len(frame))
                 click.echo(f"GeoPackage écrit : {path} (couches : {names})")
-                echo_supply_notes(result.supply)
+                echo_input_notes(result.supply, result.finess, zon)
                 return
             step("Carte : dessin")
             fmap = make_territory_map(result, zip_result=zip_result, registry=result.registry, tiles=tiles)
         step(f"Carte : écriture {suffix}")
         path = save_map(fmap, out)
-    click.echo(f"Carte écrite : {path} ({_size_fr(path.stat().st_size)})")
+    click.echo(f"Carte écrite : {path} ({size_fr(path.stat().st_size)})")
     if not coverage:
-        echo_supply_notes(result.supply)
+        echo_input_notes(result.supply, result.finess, zon)
     spec = getattr(fmap, SPEC_ATTRIBUTE, None)
     echo_sources(getattr(spec, "sources", None) or [])
 

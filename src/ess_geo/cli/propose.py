@@ -13,7 +13,7 @@ from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import (
     cli_registry,
     derogation_option,
-    echo_supply_notes,
+    echo_input_notes,
     no_embedded_supply_option,
     registry_options,
     resolve_supply,
@@ -86,7 +86,7 @@ def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
     else:
         click.echo(result.summary_fr())
-        echo_supply_notes(result.supply)
+        echo_input_notes(result.supply)
     if out is not None:
         if result.n_territories:
             path = write_geopackage({"propositions": result.to_geodataframe()}, out)

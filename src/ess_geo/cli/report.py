@@ -12,6 +12,7 @@ from ess_geo.analysis.coverage import default_specialties
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import (
     cli_registry,
+    echo_input_notes,
     echo_sources,
     no_embedded_supply_option,
     registry_options,
@@ -80,9 +81,6 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
     click.echo(f"{len(files.paths)} fichier(s) écrit(s) dans {files.out_dir} en {elapsed:.1f} s.")
     for msg in files.map_errors:
         click.echo(f"Attention : {msg}", err=True)
-    if sup is not None and sup.dropped:
-        click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
-    if sup is not None and sup.absent_reasons:
-        click.echo(f"Fichier d'effectifs : {sup.absent_fr()}")
+    echo_input_notes(sup)
     echo_sources(files.result.sources)
     sys.exit(EXIT_OK)

@@ -14,7 +14,7 @@ from ess_geo.cli._app import EXIT_NOT_ADMISSIBLE, EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import (
     cli_registry,
     derogation_option,
-    echo_supply_notes,
+    echo_input_notes,
     require_territory,
     territory_options,
 )
@@ -154,7 +154,7 @@ def simulate_cmd(  # noqa: PLR0913 - click passes one keyword per option
             f"Financement indicatif total : {euros(path.total_funding_eur)} ({path.funding_rule.describe_fr()}, "
             "à confirmer par l'ARS)."
         )
-        echo_supply_notes(result.supply)
+        echo_input_notes(result.supply)
         for source in result.supply.sources if result.supply is not None else []:
             click.echo(f"Source des effectifs : {source.label()}")
     sys.exit(EXIT_OK if path.on_track and path.territory_admissible else EXIT_NOT_ADMISSIBLE)

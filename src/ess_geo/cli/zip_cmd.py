@@ -8,11 +8,12 @@ import sys
 import click
 import pandas as pd
 
-from ess_geo._format import nombre, plural
+from ess_geo._format import agreed, nombre, plural
 from ess_geo.analysis.outreach import UNLOCATED_FR, flag_zip, rank_outreach_sites
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import (
     departements_option,
+    echo_input_notes,
     echo_sources,
     region_option,
     require_territory,
@@ -73,8 +74,7 @@ def zip_cmd(  # noqa: PLR0913 - click passes one keyword per option
         sys.exit(EXIT_OK)
     click.echo(f"Zonage : {zonage.summary_fr()}")
     _echo_rejected_lines(zonage, set(result.departements))
-    if sup is not None and sup.dropped:
-        click.echo(f"Fichier d'effectifs : {sup.dropped.summary_fr()}")
+    echo_input_notes(sup)
     click.echo(_headline(result, radius_km))
     for note in result.notes:
         click.echo(f"Note : {note}")
@@ -100,7 +100,7 @@ def _headline(result, radius_km: float) -> str:
     counts = result.counts()
     radius = f"{radius_km:g}".replace(".", ",")
     head = (
-        f"{result.specialty.label} — {'département' if len(result.departements) < 2 else 'départements'} "
+        f"{result.specialty.label} — {agreed(len(result.departements), 'département')} "
         f"{', '.join(result.departements)} : {plural(counts['communes'], 'commune')}, "
         f"{plural(counts['communes_ZIP'], 'commune ZIP', 'communes ZIP')} ({_hab(counts['population_ZIP'])})"
     )

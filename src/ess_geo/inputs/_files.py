@@ -18,9 +18,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._limits import KIND_FR, LIMITS, check_columns, check_field, check_lines, check_size, shorten
+from ess_geo.inputs._limits import KIND_FR, LIMITS, check_columns, check_field, check_lines, check_size
 
-__all__ = ["check_path", "checked_rows", "decode_text", "gc_paused", "read_limited", "short_repr", "unreadable"]
+__all__ = ["check_path", "checked_rows", "csv_error_fr", "decode_text", "gc_paused", "read_limited", "short_repr", "unreadable"]
 
 
 @contextmanager
@@ -124,6 +124,26 @@ def read_limited(path: Path, kind: str) -> bytes:
     return raw
 
 
+#: French wording of the errors of Python's csv module (their text is English).
+_CSV_ERRORS_FR = {
+    "field larger than field limit": "champ trop long (plus de {limit} caractères)",
+    "new-line character seen in unquoted field": "saut de ligne dans un champ sans guillemets",
+    "line contains NUL": "octet nul",
+}
+
+
+def csv_error_fr(exc: Exception) -> str:
+    """The French text of a :class:`csv.Error` (``champ trop long (plus de 131072 caractères)``).
+
+    The one translation of the csv module's errors, for every CSV reader of the package.
+    """
+    text = str(exc)
+    for english, french in _CSV_ERRORS_FR.items():
+        if text.startswith(english):
+            return french.format(limit=csv.field_size_limit())
+    return "format CSV invalide"
+
+
 def checked_rows(reader: Iterator[list[str]], path: Path | str, kind: str) -> Iterator[list[str]]:
     """The rows of a ``csv.reader``, each checked for column count and field length.
 
@@ -146,14 +166,9 @@ def checked_rows(reader: Iterator[list[str]], path: Path | str, kind: str) -> It
             yield row
     except csv.Error as exc:
         line = getattr(reader, "line_num", line + 1)
-        reason = str(exc)
-        if "field limit" in reason:
-            reason_fr = f"champ trop long (plus de {csv.field_size_limit()} caractères)"
-        else:
-            reason_fr = f"ligne CSV illisible ({shorten(reason)})"
         raise InputDataError(
-            f"{kind} file {str(path)!r}: CSV error at line {line}: {reason}",
-            fr=f"{KIND_FR[kind]} {Path(path).name} : {reason_fr} à la ligne {line}",
+            f"{kind} file {str(path)!r}: CSV error at line {line}: {exc}",
+            fr=f"{KIND_FR[kind]} {Path(path).name} : {csv_error_fr(exc)} à la ligne {line}",
             path=str(path),
             line=line,
         ) from None

@@ -51,7 +51,9 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from ess_geo._output import atomic_write_bytes
 from ess_geo.dropped import DroppedRows
+from ess_geo.errors import EssGeoError
 from ess_geo.inputs._limits import LIMITS, check_size
 from ess_geo.inputs.datasets import cache_dir
 from ess_geo.sources import Source
@@ -170,19 +172,9 @@ def _prune(sha: str) -> None:
 
 
 def _write_json(target: Path, data: dict) -> None:
-    """Write JSON atomically (temporary file in the same folder, then rename); errors ignored (cache only)."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False)
-            os.replace(tmp, target)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError:
-        pass
+    """Write JSON with the package's one atomic writer (symbolic link refused); errors ignored (cache only)."""
+    with contextlib.suppress(EssGeoError):
+        atomic_write_bytes(target, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 # --- encoding an object as tables + JSON -------------------------------------------------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ess_geo.errors import EssGeoError, InputDataError
-from ess_geo.inputs._files import short_repr
+from ess_geo.inputs._files import csv_error_fr, short_repr
 from ess_geo.inputs.registry_entry import (
     CERTAINTIES,
     STATUSES,
@@ -41,21 +41,6 @@ OPTIONAL_COLUMNS = (
 )  # fmt: skip
 #: Problems named in one error message (the others are counted): a broken file of 10,000 lines stays readable.
 MAX_PROBLEMS_SHOWN = 20
-#: French wording of the errors of Python's csv module (their text is English).
-_CSV_ERRORS_FR = {
-    "field larger than field limit": "champ trop long (plus de {limit} caractères)",
-    "new-line character seen in unquoted field": "saut de ligne dans un champ sans guillemets",
-    "line contains NUL": "octet nul dans la ligne",
-}
-
-
-def _csv_error_fr(exc: Exception) -> str:
-    """The French text of a :class:`csv.Error` (``champ trop long (plus de 131072 caractères)``)."""
-    text = str(exc)
-    for english, french in _CSV_ERRORS_FR.items():
-        if text.startswith(english):
-            return french.format(limit=csv.field_size_limit())
-    return "format CSV invalide"
 
 
 @dataclass
@@ -123,7 +108,7 @@ def _records(text: str, origin: str) -> tuple[str, list[tuple[int, list[str]]]]:
     except csv.Error as exc:
         raise InputDataError(
             f"registry {origin!r}: CSV error near line {reader.line_num}: {exc}",
-            fr=f"registre {origin} illisible près de la ligne {reader.line_num} : {_csv_error_fr(exc)}",
+            fr=f"registre {origin} illisible près de la ligne {reader.line_num} : {csv_error_fr(exc)}",
             path=origin,
             line=reader.line_num,
         ) from exc

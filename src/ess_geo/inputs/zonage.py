@@ -42,7 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ess_geo._format import decimal, nombre, plural
+from ess_geo._format import agreed, decimal, nombre, plural
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, decode_text, gc_paused, read_limited
@@ -111,11 +111,6 @@ def parse_zonage_class(value: object) -> str | None:
     if text in ("", "na", "n a") or text.startswith("n a ") or "non disponible" in text:
         return "NA"
     return None
-
-
-def _agreed(n: int, word: str) -> str:
-    """A French feminine adjective agreed with ``n`` (0 and 1 take the singular)."""
-    return word if n < 2 else word + "s"
 
 
 @dataclass
@@ -187,9 +182,9 @@ class Zonage:
         """One French line: match rate, unmatched and ambiguous rows."""
         matched, unmatched, ambiguous = len(self.table), len(self.unmatched), len(self.ambiguous)
         return (
-            f"{plural(matched, 'ligne')} de zonage sur {nombre(self.n_rows)} {_agreed(matched, 'rattachée')} à une "
-            f"commune ({decimal(self.match_rate * 100)} %) ; {nombre(unmatched)} non {_agreed(unmatched, 'rattachée')}, "
-            f"{nombre(ambiguous)} {_agreed(ambiguous, 'ambiguë')}"
+            f"{plural(matched, 'ligne')} de zonage sur {nombre(self.n_rows)} {agreed(matched, 'rattachée')} à une "
+            f"commune ({decimal(self.match_rate * 100)} %) ; {nombre(unmatched)} non {agreed(unmatched, 'rattachée')}, "
+            f"{nombre(ambiguous)} {agreed(ambiguous, 'ambiguë')}"
         )
 
     def to_dict(self) -> dict:

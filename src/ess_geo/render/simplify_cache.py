@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import shapely
 
+from ess_geo._output import atomic_file
+from ess_geo.errors import EssGeoError
 from ess_geo.inputs.parse_cache import cache_enabled, parse_cache_dir, reader_version
 
 #: Version of the entry layout and of the simplification (bump when the result changes for the same code).
@@ -84,25 +84,13 @@ def _read(path: Path, n: int) -> np.ndarray | None:
 
 
 def _write(path: Path, geoms: np.ndarray) -> None:
-    """Store ``geoms`` atomically (a temporary file renamed into place); an unwritable folder is ignored."""
+    """Store ``geoms`` with the package's one atomic writer (symbolic link refused); an unwritable folder is ignored."""
     wkbs = [w or b"" for w in shapely.to_wkb(geoms, hex=False, include_srid=False)]
     offsets = np.zeros(len(wkbs) + 1, dtype=np.int64)
     offsets[1:] = np.cumsum([len(w) for w in wkbs])
     data = np.frombuffer(b"".join(wkbs), dtype=np.uint8)
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, data=data, offsets=offsets, digest=_payload_digest(data, offsets))
-        os.replace(tmp, path)
-        tmp = None
-    except OSError:
-        pass  # the cache only saves time
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    with contextlib.suppress(EssGeoError), atomic_file(path) as fh:  # the cache only saves time
+        np.savez(fh, data=data, offsets=offsets, digest=_payload_digest(data, offsets))
 
 
 def cached_geometries(key: str, n: int, build: Callable[[], np.ndarray]) -> np.ndarray:

@@ -141,10 +141,7 @@ def write_access_csv(result: AccessIndex, path: str | Path, *, sep: str = ",") -
         If the extension is not ``.csv`` or the file cannot be written (French message).
     """
     out = prepare_output_file(path, (".csv",))
-    try:
-        return atomic_write_bytes(out, frame_csv_bytes(result.to_frame_fr(), sep=sep))
-    except OSError as exc:
-        raise write_error(out, exc) from None
+    return atomic_write_bytes(out, frame_csv_bytes(result.to_frame_fr(), sep=sep))  # OS errors: French already
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 
-from ess_geo._format import nombre, plural
+from ess_geo._format import agreed, nombre, plural
 from ess_geo.inputs.bounds import SupplyRange
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.rules.criteria import (
@@ -118,9 +118,9 @@ def _message(case: str, adherents: int | None, rng: SupplyRange) -> str:
         return f"Aucun médecin libéral de la spécialité compté : part d'adhérents non calculable.{who}"
     n_adh = plural(adherents, "adhérent")
     figure = share_base(rng)
-    n_lib = f"{plural(figure, 'spécialiste')} {'libéral' if figure < 2 else 'libéraux'}"
+    n_lib = f"{plural(figure, 'spécialiste')} {agreed(figure, 'libéral', 'libéraux')}"
     if case == "impossible":
-        counted = f"{plural(figure, 'spécialiste')} {'compté' if figure < 2 else 'comptés'}"
+        counted = f"{plural(figure, 'spécialiste')} {agreed(figure, 'compté')}"
         return (f"Impossible : {n_adh} pour {counted} (plus d'adhérents que de médecins libéraux, au plus {nombre(figure)}) ; "
                 f"vérifier le fichier d'effectifs (source ancienne ?) ou la liste des adhérents.{who}")
     if case == "reached" and rng.exact:
@@ -129,7 +129,7 @@ def _message(case: str, adherents: int | None, rng: SupplyRange) -> str:
         return f"{n_adh} ≥ 10 % des médecins libéraux de la spécialité, quel que soit leur nombre ; {target}.{who}"
     if case == "below":
         at_most = "" if rng.exact else "au plus "
-        low = f"{plural(rng.low, 'spécialiste')} {'libéral' if rng.low < 2 else 'libéraux'}"
+        low = f"{plural(rng.low, 'spécialiste')} {agreed(rng.low, 'libéral', 'libéraux')}"
         return f"{n_adh} = {at_most}{_pct(adherents, rng.low)} des {low} < 10 % : il en faut {now} ; {target}.{who}"
     return f"{n_adh} : part de 10 % des médecins libéraux non vérifiable (il en faut {now}) ; {target}.{who}"
 

@@ -19,7 +19,7 @@ bound: it can pass the threshold, never fail it.
 
 from __future__ import annotations
 
-from ess_geo._format import nombre, plural
+from ess_geo._format import agreed, nombre, plural
 from ess_geo.inputs.bounds import ContributingCount, SupplyRange
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.reference.specialties import Specialty
@@ -85,7 +85,7 @@ def _per_dep(count: SupplyCount, rng: SupplyRange) -> str:
     if count.multi_departement:
         text += (
             f" ; {plural(count.multi_departement, 'médecin exerçant', 'médecins exerçant')} dans plusieurs "
-            f"départements, {'compté' if count.multi_departement < 2 else 'comptés'} une fois au total"
+            f"départements, {agreed(count.multi_departement, 'compté')} une fois au total"
         )
     return text
 

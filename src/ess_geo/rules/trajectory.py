@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ess_geo._format import euros, nombre
+from ess_geo._format import agreed, euros, nombre
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import SupplyCount
 from ess_geo.rules.adherents import adherents_needed, liberal_range, share_base
@@ -237,7 +237,7 @@ class AdherentPath:
         for r in self.table.itertuples():
             share = "—" if r.share is None or pd.isna(r.share) else _pct(r.share)
             share = share if self.exact or share == "—" else f"au moins {share}"
-            noun = "adhérent" if r.adherents < 2 else "adhérents"
+            noun = agreed(r.adherents, "adhérent")
             lines.append(
                 f"  Année {r.year} : {nombre(r.adherents)} {noun} ({share}), il en faut {nombre(r.needed)} "
                 f"({100 * r.target_share:.0f} %) — sur la trajectoire : {ON_TRACK_FR[r.on_track]} ; "
