@@ -95,3 +95,11 @@ def test_a_device_is_not_a_regular_file_not_a_missing_one():
     with pytest.raises(InputDataError, match=r"/dev/null.*not a regular file") as exc:
         load_supply("/dev/null")
     assert "n'est pas un fichier ordinaire" in exc.value.fr
+
+
+def test_as_supply_falls_back_to_the_embedded_counts_only_when_asked():
+    from ess_geo.inputs.embedded import load_embedded_supply
+    from ess_geo.inputs.load import as_supply
+
+    assert as_supply(None) is None
+    assert as_supply(None, embedded=True).sources == load_embedded_supply().sources

@@ -19,7 +19,6 @@ import pandas as pd
 from ess_geo.analysis.outreach import flag_zip
 from ess_geo.analysis.territory_figures import FIGURE_COLUMNS, FIGURE_LABELS_FR, TerritoryFigures, territory_figures
 from ess_geo.errors import InputDataError
-from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.finess import Finess, as_finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
@@ -111,9 +110,7 @@ def compare_figures(  # noqa: PLR0913 - the options after the candidates are key
     if not parsed:
         raise InputDataError("no candidate territory given", fr="aucun territoire candidat (--candidat 53,72)")
     per = _per_candidate(adherents, len(parsed))
-    sup = as_supply(supply)
-    if sup is None and embedded_supply:
-        sup = load_embedded_supply()
+    sup = as_supply(supply, embedded=embedded_supply)
     reg = as_registry(registry)
     zon = load_zonage(zonage) if isinstance(zonage, str | Path) else zonage
     fin = as_finess(finess)

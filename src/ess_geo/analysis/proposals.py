@@ -80,6 +80,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from ess_geo._format import plural
 from ess_geo.analysis.maxp import BlockFunction, MaxPSolution, ProposalSearchTooLarge, max_p_exact
@@ -87,7 +88,6 @@ from ess_geo.analysis.proposal_results import Proposal, Proposals, Unplaced
 from ess_geo.analysis.regional import regional_territory
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.bounds import decided
-from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_registry
 from ess_geo.inputs.supply import Supply, SupplyCount
@@ -287,8 +287,7 @@ def _shared_lengths(s: frozenset[str], by_dep: Mapping[str, Mapping[str, float]]
 
 def _required_supply(supply: Supply | str | Path | None) -> Supply:
     """The supply, loaded; the embedded DREES/CNAM counts when none is given (as ``check_territory``)."""
-    sup = as_supply(supply)
-    return load_embedded_supply() if sup is None else sup
+    return cast(Supply, as_supply(supply, embedded=True))
 
 
 def _check_objective(objective: str, across_regions: bool = False) -> str:

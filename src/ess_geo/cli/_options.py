@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 import click
 
 from ess_geo.errors import EssGeoError, InputDataError
-from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.finess import Finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, load_registry
@@ -188,9 +187,7 @@ def territory_options(func: F) -> F:
 
 def resolve_supply(supply: str | None, no_embedded_supply: bool) -> Supply | None:
     """The supply a command uses: the file of --supply, else the embedded one unless --no-embedded-supply."""
-    if supply:
-        return as_supply(supply)
-    return None if no_embedded_supply else load_embedded_supply()
+    return as_supply(supply or None, embedded=not no_embedded_supply)
 
 
 def parse_adherents_option(

@@ -16,7 +16,7 @@ from pathlib import Path
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, decode_text, read_limited, short_repr, unreadable
 from ess_geo.inputs.drees import drees_delimiter, read_drees_table
-from ess_geo.inputs.embedded import known_vintage
+from ess_geo.inputs.embedded import known_vintage, load_embedded_supply
 from ess_geo.inputs.rpps import load_rpps
 from ess_geo.inputs.rpps_file import is_rpps_header
 from ess_geo.inputs.supply import Supply
@@ -103,15 +103,26 @@ def _unrecognised(path: Path, first: str) -> InputDataError:
     return InputDataError(msg, fr=fr, path=str(path), line=1)
 
 
-def as_supply(supply: Supply | str | Path | None) -> Supply | None:
+def as_supply(supply: Supply | str | Path | None, *, embedded: bool = False) -> Supply | None:
     """Accept a :class:`~ess_geo.inputs.supply.Supply`, a path to load, or None.
+
+    Parameters
+    ----------
+    supply : Supply, str, pathlib.Path or None
+        The counts given by the caller.
+    embedded : bool, default False
+        With no ``supply``, return the embedded DREES 2022 / CNAM 2018 counts
+        (:func:`~ess_geo.inputs.embedded.load_embedded_supply`) instead of None: the one place
+        where "the given counts, else the embedded ones" is decided (check, compare, propose, CLI).
 
     Raises
     ------
     InputDataError
         If ``supply`` is of another type (naming it), or the file cannot be loaded.
     """
-    if supply is None or isinstance(supply, Supply):
+    if supply is None:
+        return load_embedded_supply() if embedded else None
+    if isinstance(supply, Supply):
         return supply
     if isinstance(supply, bool) or not isinstance(supply, str | os.PathLike):
         raise InputDataError(

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ess_geo.errors import EssGeoError
-from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.finess import Finess, as_finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, as_registry
@@ -318,9 +317,7 @@ def _load_supply(supply: Supply | str | Path | None, embedded_supply: bool) -> t
     A supply of several sources (the embedded one) has no label: each count names its source,
     vintage, mode and bound in the threshold message instead.
     """
-    sup = as_supply(supply)
-    if sup is None and embedded_supply:
-        sup = load_embedded_supply()
+    sup = as_supply(supply, embedded=embedded_supply)
     return sup, sup.source.label() if sup is not None and sup.bounds is None else ""
 
 
