@@ -331,14 +331,14 @@ class Supply:
         """The count of an aggregated table (DREES, or the all-modes view of the embedded supply)."""
         population = "médecins inscrits au RPPS, tous modes d'exercice (libéraux et salariés)"
         pop = inhabitants(departements)
-        if not self._table_counts(spec)[3] and not self.has_specialty(spec):
-            basis = (
+        per_dep, exact, basis, found = self._table_counts(spec)
+        if not found and not self.has_specialty(spec):
+            no_data = (
                 f"aucune donnée pour {spec.label} (ni pour son groupe DREES « {spec.drees_group} ») "
                 "dans le fichier d'effectifs"
             )
-            return SupplyCount(0, dict.fromkeys(departements, 0), False, basis, list(departements), mode=self.mode,
+            return SupplyCount(0, dict.fromkeys(departements, 0), False, no_data, list(departements), mode=self.mode,
                                population=population, inhabitants=pop, available=False)
-        per_dep, exact, basis, _ = self._table_counts(spec)
         by_dep = {d: per_dep.get(d, 0) for d in departements}
         reasons = self.missing_reasons(spec, departements)
         total = sum(by_dep.values())
