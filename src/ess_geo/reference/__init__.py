@@ -7,18 +7,9 @@ loading the layer's libraries before they are needed.
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
+from ess_geo._lazy import submodule_loader
 
 __all__ = ["codes", "crs", "geography", "points", "population", "specialties"]
 
 
-def __getattr__(name: str) -> ModuleType:
-    """Import the public submodule ``name`` on first access (PEP 562); any other name is an AttributeError."""
-    if name in __all__:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = submodule_loader(__name__, __all__)

@@ -24,9 +24,7 @@ any public submodule is imported on first attribute access (PEP 562).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from types import ModuleType
+from ess_geo._lazy import submodule_loader
 
 __all__ = [
     "breaks",
@@ -53,12 +51,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> ModuleType:
-    """Import the public submodule ``name`` on first access; any other name is an AttributeError."""
-    if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}") is not None:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = submodule_loader(__name__, __all__)
