@@ -33,10 +33,20 @@ try:
 except ImportError:  # Windows: no advisory lock; concurrent fetches of one dataset are then not serialised
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["check_download", "check_entry", "dataset_lock", "discard_entry", "meta_path", "sha256_of"]
+__all__ = ["cache_dir", "check_download", "check_entry", "dataset_lock", "discard_entry", "meta_path", "sha256_of"]
 
 _CHUNK = 1 << 20
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<?xml")
+
+
+def cache_dir() -> Path:
+    """The cache directory: ``ESS_GEO_CACHE``, else ``$XDG_CACHE_HOME/ess_geo``, else ``~/.cache/ess_geo``."""
+    env = os.environ.get("ESS_GEO_CACHE")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "ess_geo"
 
 
 def meta_path(path: Path) -> Path:

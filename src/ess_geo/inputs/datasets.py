@@ -45,23 +45,13 @@ from pathlib import Path
 from ess_geo._format import date_fr
 from ess_geo._output import atomic_write_bytes, prepare_output_dir
 from ess_geo.errors import DatasetError, InputDataError
-from ess_geo.inputs.dataset_cache import check_download, check_entry, dataset_lock, discard_entry, meta_path
+from ess_geo.inputs.dataset_cache import cache_dir, check_download, check_entry, dataset_lock, discard_entry, meta_path
 from ess_geo.inputs.dataset_catalogue import DATASETS, Dataset
 from ess_geo.sources import Source
 
 __all__ = ["DATASETS", "CachedDataset", "Dataset", "cache_dir", "cached", "fetch", "get_dataset"]
 
 _CHUNK = 1 << 20
-
-
-def cache_dir() -> Path:
-    """The cache directory: ``ESS_GEO_CACHE``, else ``$XDG_CACHE_HOME/ess_geo``, else ``~/.cache/ess_geo``."""
-    env = os.environ.get("ESS_GEO_CACHE")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "ess_geo"
 
 
 def _registry(registry: Mapping[str, Dataset] | None) -> Mapping[str, Dataset]:

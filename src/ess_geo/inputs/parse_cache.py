@@ -55,7 +55,7 @@ from ess_geo._output import atomic_write_bytes
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs._limits import LIMITS, check_size
-from ess_geo.inputs.datasets import cache_dir
+from ess_geo.inputs.dataset_cache import cache_dir  # not datasets: no urllib/http on every RPPS read
 from ess_geo.sources import Source
 
 __all__ = ["FORMAT", "LOGGER_NAME", "cache_enabled", "cached_parse", "file_sha256", "parse_cache_dir", "reader_version"]
