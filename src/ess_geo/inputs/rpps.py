@@ -38,8 +38,8 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,21 +50,17 @@ from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.inputs.rpps_file import (
-    COL_CEDEX,
     COL_COMMUNE,
-    COL_COMMUNE_LABEL,
     COL_CP,
     COL_ID,
-    COL_PAYS,
     COL_SF,
     COL_SF_LABEL,
     RPPS_COLUMNS,
-    USED_COLUMNS,
     is_rpps_header,
-    read_extraction,
+    read_extraction_table,
 )
+from ess_geo.inputs.rpps_place import ADDRESS_COLUMNS, combined_ids, departement_of_communes, placed_lines
 from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply, distinct_doctors
-from ess_geo.reference.geography import load_communes, load_postal_codes
 from ess_geo.reference.specialties import get_specialty, normalize_text, rpps_savoir_faire_table
 from ess_geo.sources import Source
 
@@ -74,11 +70,11 @@ __all__ = ["RPPS_COLUMNS", "is_rpps_header", "load_rpps", "normalize_mode", "vin
 _MODE_ALIASES = {"libéral": "liberal", "l": "liberal", "salarié": "salarie", "s": "salarie", "bénévole": "benevole",
                  "b": "benevole", "all": "tous", "any": "tous", None: "tous"}
 
-_FRANCE_COUNTRY = {"", "99100"}
 _FILE_STAMP = re.compile(r"PS_LibreAcces_(?:Personne_activite_)?(\d{12})")
 _FILE_MONTH = re.compile(r"PS_LibreAcces_Personne_activite_(?:extrait_)?(\d{4})-(\d{2})(?!\d)")
 
 _MAX_UNKNOWN_CODE_REASONS = 20
+_CHUNKS_MODULE = "ess_geo.inputs.rpps_chunks"  # its source is part of the reader's version
 #: Version of the RPPS reader's output: bump when it changes (cached reads are then rebuilt).
 RPPS_READER_VERSION = "1"
 
@@ -123,75 +119,6 @@ def vintage_from_name(name: str) -> str | None:
 
 def _savoir_faire() -> dict[str, dict[str, str]]:
     return {r["code"]: r for r in rpps_savoir_faire_table()}
-
-
-# --- placing lines in communes ------------------------------------------------------------------
-
-
-def _arrondissement_parent(code: str) -> str | None:
-    """Municipal arrondissements of Paris (75101-75120), Lyon (69381-69389), Marseille (13201-13216)."""
-    if len(code) != 5 or not code.isdigit():
-        return None
-    n = int(code)
-    if 75101 <= n <= 75120:
-        return "75056"
-    if 69381 <= n <= 69389:
-        return "69123"
-    if 13201 <= n <= 13216:
-        return "13055"
-    return None
-
-
-@lru_cache(maxsize=1)
-def _commune_tables() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]]:
-    """``code_insee → code_dep`` and ``code_postal → ((code_insee, name), ...)`` (COG names)."""
-    communes = load_communes()
-    dep_of = dict(zip(communes["code_insee"].tolist(), communes["code_dep"].tolist(), strict=True))
-    name_of = dict(zip(communes["code_insee"].tolist(), communes["nom"].tolist(), strict=True))
-    postal: dict[str, list[tuple[str, str]]] = {}
-    pc = load_postal_codes()
-    for cp, insee, nom in zip(pc["code_postal"].tolist(), pc["code_insee"].tolist(), pc["nom"].tolist(), strict=True):
-        postal.setdefault(cp, []).append((insee, nom))
-        if insee in name_of and name_of[insee] != nom:
-            postal[cp].append((insee, name_of[insee]))
-    return dep_of, {cp: tuple(v) for cp, v in postal.items()}
-
-
-@lru_cache(maxsize=65536)
-def _normalized(name: str) -> str:
-    return normalize_text(name)
-
-
-def _place(row: tuple[str, str, str, str, str], dep_of: dict, postal: dict) -> tuple[str | None, str]:
-    """Return ``(code_insee, how)`` or ``(None, reason)`` for one distinct address."""
-    code, cp, label, cedex, pays = row
-    if code in dep_of:
-        return code, "code commune"
-    parent = _arrondissement_parent(code)
-    if parent:
-        return parent, "arrondissement municipal"
-    if cp in postal:
-        candidates = postal[cp]
-        insees = {c for c, _ in candidates}
-        if len(insees) == 1:
-            return next(iter(insees)), "code postal"
-        names = {_normalized(label)} if label else set()
-        if cedex:
-            names.add(_normalized(re.sub(r"^\s*\d{5}\s*", "", cedex)))
-        names.discard("")
-        matched = {c for c, n in candidates if _normalized(n) in names}
-        if len(matched) == 1:
-            return next(iter(matched)), "code postal et nom de commune"
-        return None, "code postal commun à plusieurs communes, nom de commune non reconnu"
-    if pays not in _FRANCE_COUNTRY:
-        return None, "adresse d'exercice hors de France"
-    if code[:3] in {"975", "977", "978", "986", "987", "988"}:
-        return None, "commune hors du référentiel embarqué (collectivité d'outre-mer)"
-    if code:
-        return None, "code commune inconnu et code postal inutilisable"
-    if cp:
-        return None, "code postal inconnu (CEDEX ou étranger) et pas de code commune"
-    return None, "ni code commune ni code postal"
 
 
 def load_rpps(
@@ -251,7 +178,8 @@ def load_rpps(
     """
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
-    version = reader_version(RPPS_READER_VERSION, (__name__, read_extraction.__module__, Supply.__module__, normalize_text.__module__))
+    version = reader_version(RPPS_READER_VERSION, (__name__, read_extraction_table.__module__, placed_lines.__module__,
+                                                     _CHUNKS_MODULE, Supply.__module__, normalize_text.__module__))
     options = {"mode": mode_key, "encoding": encoding, "vintage": vintage, "sample_raw": bool(sample_raw)}
     return cached_parse("rpps", path, options, Supply,
                         lambda: _read_rpps(path, mode_key, encoding, vintage, progress, sample_raw), version=version,
@@ -260,14 +188,14 @@ def load_rpps(
 
 def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | None,
                progress: Callable[[int], None] | None, sample_raw: bool) -> Supply:
-    """The fresh read of :func:`load_rpps`."""
-    frame, stats, enc, member, dropped = read_extraction(path, encoding, MODES[mode_key][0], progress)
+    """The fresh read of :func:`load_rpps` (kept in Arrow until the persons frame)."""
+    table, stats, enc, member, dropped = read_extraction_table(path, encoding, MODES[mode_key][0], progress)
     if not sample_raw:
         dropped.hide((COL_ID,))  # no RPPS number in the samples (names are never kept)
-    frame = _without_id(frame, dropped)
+    table = _without_id(table, dropped)
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
-    doctors = _with_specialty(frame, dropped, excluded)
-    doctors, placed_how = _placed(doctors, dropped)
+    doctors = _with_specialty(table, dropped, excluded)
+    doctors, placed_how = placed_lines(doctors, dropped)
     persons = _persons(doctors)
     summary = {
         "lines": int(stats["lines"]),
@@ -275,7 +203,7 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
         "mode": mode_key,
         "excluded": {k: int(v) for k, v in excluded.items() if v},
         "placed_by": {k: int(v) for k, v in placed_how.items()},
-        "doctor_lines_kept": len(doctors),
+        "doctor_lines_kept": doctors.num_rows,
         "persons": distinct_doctors(persons),
         "persons_in_several_departements": int(
             (persons.groupby(["rpps_id", "specialty"])["code_dep"].nunique() > 1).sum()
@@ -285,37 +213,44 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
     return _supply(persons, path, member, vintage, mode_key, dropped, summary)
 
 
-def _without_id(frame: pd.DataFrame, dropped: DroppedRows) -> pd.DataFrame:
-    """Fields stripped; lines without an RPPS identifier counted in ``dropped`` and removed."""
-    frame = frame.assign(**{c: frame[c].str.strip() for c in USED_COLUMNS})
-    no_id = frame[COL_ID].eq("")
-    if no_id.any():
-        first = frame[no_id].iloc[0]
-        dropped.add("sans identifiant RPPS (Identifiant PP vide)", row={c: first[c] for c in (COL_SF, COL_COMMUNE, COL_CP)},
-                    n=int(no_id.sum()))
-        frame = frame[~no_id].reset_index(drop=True)
-    return frame
+def _without_id(table: Any, dropped: DroppedRows) -> Any:
+    """Lines without an RPPS identifier counted in ``dropped`` and removed (fields are trimmed already)."""
+    import pyarrow.compute as pc  # deferred: pyarrow only to read an RPPS extraction
+
+    ids = table.column(COL_ID)
+    no_id = pc.equal(ids, "")
+    n = pc.sum(no_id).as_py() or 0
+    if n:
+        first = pc.index(ids, "").as_py()
+        dropped.add("sans identifiant RPPS (Identifiant PP vide)",
+                    row={c: table.column(c)[first].as_py() for c in (COL_SF, COL_COMMUNE, COL_CP)}, n=n)
+        table = table.filter(pc.invert(no_id))
+    return table
 
 
-def _with_specialty(frame: pd.DataFrame, dropped: DroppedRows, excluded: Counter) -> pd.DataFrame:
+def _with_specialty(table: Any, dropped: DroppedRows, excluded: Counter) -> Any:
     """Lines whose savoir-faire is an ESS specialty, with its id; the others counted by reason."""
+    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
+
     sf = _savoir_faire()
-    codes = frame[COL_SF].str.upper()
-    status = codes.map({c: r["status"] for c, r in sf.items()})
-    specialty = codes.map({c: r["specialty"] for c, r in sf.items()})
-    no_code = codes.eq("")
-    excluded["doctors without savoir-faire"] += int(no_code.sum())
-    unknown = ~no_code & status.isna()
-    if unknown.any():
-        _drop_unknown_codes(frame.loc[unknown, [COL_ID, COL_SF, COL_SF_LABEL]], dropped)
+    known = list(sf)
+    codes = pc.utf8_upper(table.column(COL_SF))
+    row_of = pc.index_in(codes, value_set=pa.array(known, pa.string()))
+    status = pc.take(pa.array([sf[c]["status"] for c in known], pa.string()), row_of)
+    no_code = pc.equal(codes, "")
+    excluded["doctors without savoir-faire"] += pc.sum(no_code).as_py() or 0
+    unknown = pc.and_(pc.invert(no_code), pc.is_null(row_of))
+    if pc.any(unknown).as_py():
+        _drop_unknown_codes(table.filter(unknown).select([COL_ID, COL_SF, COL_SF_LABEL]).to_pandas(), dropped)
     for st, label in (("general-practice", "general practice (not an ESS specialty)"),
                       ("non-ess", "savoir-faire without an ESS specialty"),
                       ("ambiguous", "savoir-faire spanning two specialties (SM55)")):
-        excluded[label] += int(status.eq(st).sum())
-    keep = status.eq("ess").fillna(False).astype(bool)
-    doctors = frame.loc[keep, [COL_ID, COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS]].copy()
-    doctors["specialty"] = specialty[keep].astype("str")
-    return doctors
+        excluded[label] += pc.sum(pc.equal(status, st)).as_py() or 0
+    keep = pc.fill_null(pc.equal(status, "ess"), False)
+    specialty = pc.take(pa.array([sf[c]["specialty"] for c in known], pa.string()), pc.filter(row_of, keep))
+    doctors = table.filter(keep).select([COL_ID, *ADDRESS_COLUMNS])
+    return doctors.append_column("specialty", specialty)
 
 
 def _drop_unknown_codes(bad: pd.DataFrame, dropped: DroppedRows) -> None:
@@ -327,62 +262,22 @@ def _drop_unknown_codes(bad: pd.DataFrame, dropped: DroppedRows) -> None:
         dropped.add(reason, row={COL_ID: first[COL_ID], COL_SF: code, COL_SF_LABEL: first[COL_SF_LABEL]}, n=int(n))
 
 
-def _placed(doctors: pd.DataFrame, dropped: DroppedRows) -> tuple[pd.DataFrame, Counter]:
-    """Doctors' lines with their commune (``code_insee``; placed once per distinct address) and how.
+def _persons(doctors: Any) -> pd.DataFrame:
+    """One row per doctor × specialty × commune: ``rpps_id``, ``specialty``, ``code_insee``, ``code_dep``.
 
-    Lines that cannot be placed are counted in ``dropped`` by reason and removed.
-    """
-    dep_of, postal = _commune_tables()
-    addr_cols = [COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS]
-    doctors = doctors.reset_index(drop=True)
-    address_of, firsts = _address_ids(doctors, addr_cols)
-    keys = zip(*(doctors[c].to_numpy()[firsts].tolist() for c in addr_cols), strict=True)
-    placed = [_place(key, dep_of, postal) for key in keys]  # once per distinct address
-    doctors["code_insee"] = pd.Series(np.array([p[0] for p in placed], dtype=object)[address_of], dtype="str")
-    doctors["how"] = pd.Series(np.array([p[1] for p in placed], dtype=object)[address_of], dtype="str")
-    how = doctors["how"]
-    unplaced = doctors["code_insee"].isna()
-    if unplaced.any():
-        for reason, idx in doctors[unplaced].groupby(how[unplaced]).groups.items():
-            first = doctors.loc[idx[0]]
-            dropped.add(reason, row={c: first[c] for c in (COL_ID, *addr_cols, "specialty")}, n=len(idx))
-    counts = how[~unplaced].value_counts(sort=False)  # not Counter(): iterating arrow strings is slow
-    return doctors[~unplaced], Counter({str(k): int(v) for k, v in counts.items()})
-
-
-def _address_ids(doctors: pd.DataFrame, addr_cols: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Id of each line's address (its 5 fields) and the first line of each address.
-
-    Each field is dictionary-encoded and the codes combined field by field (renumbered after each,
-    so no overflow and no collision): a merge on five text columns took seconds on 600,000 lines.
+    Distinct rows in the order of their first line (what ``drop_duplicates`` kept).
     """
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    ids = np.zeros(len(doctors), dtype=np.int64)
-    for col in addr_cols:
-        values = pa.array(doctors[col], type=pa.large_string())
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()  # one dictionary for the whole column
-        values = pc.fill_null(values, "")
-        codes = values.dictionary_encode().indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        ids = ids * (int(codes.max(initial=0)) + 1) + codes
-        ids = np.unique(ids, return_inverse=True)[1].reshape(-1)
-    _, firsts = np.unique(ids, return_index=True)
-    return ids, firsts
-
-
-def _persons(doctors: pd.DataFrame) -> pd.DataFrame:
-    """One row per doctor × specialty × commune: ``rpps_id``, ``specialty``, ``code_insee``, ``code_dep``."""
-    dep_of, _ = _commune_tables()
-    persons = (
-        doctors.rename(columns={COL_ID: "rpps_id"})[["rpps_id", "specialty", "code_insee"]]
-        .drop_duplicates()
-        .reset_index(drop=True)
-    )
-    persons["code_insee"] = persons["code_insee"].astype("str")
-    persons["code_dep"] = persons["code_insee"].map(dep_of).astype("str")
-    return persons
+    columns = [COL_ID, "specialty", "code_insee"]
+    ids = combined_ids([doctors.column(c) for c in columns])
+    firsts = np.sort(np.unique(ids, return_index=True)[1])
+    persons = doctors.select(columns).take(pa.array(firsts))
+    codes, deps = departement_of_communes()
+    code_dep = pc.take(deps, pc.index_in(persons.column("code_insee"), value_set=codes))
+    frame = persons.rename_columns(["rpps_id", "specialty", "code_insee"]).append_column("code_dep", code_dep).to_pandas()
+    return frame.astype("str")
 
 
 def _supply(persons: pd.DataFrame, path: Path, member: str, vintage: str, mode_key: str, dropped: DroppedRows,

@@ -2,9 +2,9 @@
 
 Pipe-separated text without quoting, one line per professional × activity (about 2 million
 lines), each line ending with a ``|``; UTF-8, or Windows-1252 for older extractions; plain or in
-the ANS zip. :func:`read_extraction` streams it with pyarrow's CSV reader in 1 MiB blocks
-(``benchmarks/bench_rpps.py``; pyarrow is imported only here, only when an extraction is read) and
-keeps doctors' lines of the requested modes of practice. What those lines count is decided by
+the ANS zip. :func:`read_extraction_table` parses it with pyarrow's CSV reader on every core
+(:mod:`ess_geo.inputs.rpps_chunks`, ``benchmarks/bench_parse_cache.py``; pyarrow is imported only
+when an extraction is read) and keeps doctors' lines of the requested modes of practice. What those lines count is decided by
 :mod:`ess_geo.inputs.rpps`.
 """
 
@@ -16,14 +16,16 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
-
-import pandas as pd
+from typing import IO, TYPE_CHECKING, Any
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import decode_text, unreadable
 from ess_geo.inputs._limits import ZIP_READ_ERRORS, check_size, checked_zip_member, shorten
+from ess_geo.inputs.rpps_chunks import PieceSpec, read_chunked
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "COL_CEDEX",
@@ -43,6 +45,7 @@ __all__ = [
     "check_header",
     "is_rpps_header",
     "read_extraction",
+    "read_extraction_table",
 ]
 
 #: Column names of ``PS_LibreAcces_Personne_activite``, in file order (the header line ends with a
@@ -122,7 +125,6 @@ USED_COLUMNS = (COL_ID, COL_PROFESSION, COL_SF, COL_SF_LABEL, COL_MODE, COL_CEDE
 
 #: Code profession of doctors in the RPPS (TRE_G15 ProfessionSante).
 DOCTOR_PROFESSION = "10"
-_BLOCK_SIZE = 1 << 20  # measured: 1 MiB blocks read fastest with the least memory
 
 
 def is_rpps_header(first_line: str) -> bool:
@@ -197,47 +199,20 @@ def _read_header(path: Path, encoding: str | None) -> tuple[list[str], str, str]
 
 def _read_doctor_lines(
     path: Path, encoding: str | None, modes: frozenset[str], dropped: DroppedRows, progress: Callable[[int], None] | None
-) -> tuple[pd.DataFrame, Counter, str, str]:
-    """Stream the file with pyarrow; keep doctors' lines of the requested modes (all columns used)."""
+) -> tuple[Any, Counter, str, str]:
+    """Parse the file on every core (:mod:`ess_geo.inputs.rpps_chunks`); keep doctors' lines of the requested modes."""
     header, enc, member = _read_header(path, encoding)
     used = [c for c in USED_COLUMNS if c in header]
-    # pyarrow reads UTF-8 natively only when told "utf8"; any other name goes through a slower
-    # Python transcoding stream (needed for Windows-1252).
+    # UTF-8 is parsed as is; any other encoding is transcoded to UTF-8 first (Windows-1252).
     arrow_enc = "utf8" if enc.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig") else enc
-    # A plain file is read by pyarrow itself (fastest); a zip member through its Python stream.
+    spec = PieceSpec(header=header, used=used, profession=COL_PROFESSION, mode=COL_MODE, doctor=DOCTOR_PROFESSION,
+                     modes=tuple(sorted(modes)), identify=_identifier_only)
     raw, _ = _open_source(path)
-    try:
-        source: IO[bytes] | str = raw
-        if not isinstance(raw, zipfile.ZipExtFile):
-            raw.close()
-            source = str(path)
-        reader = _arrow_reader(source, header, used, arrow_enc, dropped)
-        parts, stats = _doctor_batches(reader, modes, progress)
-    finally:
-        raw.close()
-    return _as_frame(parts, used), stats, enc, member
-
-
-def _arrow_reader(source: IO[bytes] | str, header: list[str], used: list[str], encoding: str, dropped: DroppedRows):
-    """pyarrow's streaming reader of the extraction; malformed lines are counted in ``dropped``."""
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
-    import pyarrow.csv as pacsv  # deferred: pyarrow.csv only to read an RPPS extraction
-
-    def on_invalid(row) -> str:
-        dropped.add(
-            f"ligne mal formée ({row.actual_columns} champs au lieu de {row.expected_columns})",
-            line=row.number,
-            row=_identifier_only(row.text),
-        )
-        return "skip"
-
-    return pacsv.open_csv(
-        source,
-        read_options=pacsv.ReadOptions(block_size=_BLOCK_SIZE, encoding=encoding, use_threads=False,
-                                       column_names=header, skip_rows=1),
-        parse_options=pacsv.ParseOptions(delimiter="|", quote_char=False, invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(include_columns=used, column_types=dict.fromkeys(used, pa.string())),
-    )
+    with raw:
+        read = read_chunked(raw, spec, arrow_enc, progress)
+    for line, actual, expected, row in read.invalid:
+        dropped.add(f"ligne mal formée ({actual} champs au lieu de {expected})", line=line, row=row)
+    return _with_every_column(read.table), read.stats, enc, member
 
 
 def _identifier_only(text: str) -> dict[str, str]:
@@ -246,51 +221,29 @@ def _identifier_only(text: str) -> dict[str, str]:
     return {COL_ID: fields[1].strip() if len(fields) > 1 else ""}
 
 
-def _doctor_batches(reader, modes: frozenset[str], progress: Callable[[int], None] | None) -> tuple[list, Counter]:
-    """Record batches of doctors' lines of the requested modes, and the count of lines left out."""
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
-    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
-
-    stats: Counter = Counter()
-    parts: list = []
-    for batch in reader:
-        n = batch.num_rows
-        stats["lines"] += n
-        prof = pc.utf8_trim_whitespace(batch.column(COL_PROFESSION))
-        is_doc = pc.equal(prof, DOCTOR_PROFESSION)
-        n_doc = pc.sum(is_doc).as_py() or 0
-        stats["other professions"] += n - n_doc
-        keep = is_doc
-        if modes:
-            mode_col = pc.utf8_trim_whitespace(batch.column(COL_MODE))
-            in_mode = pc.and_(is_doc, pc.is_in(mode_col, value_set=pa.array(sorted(modes))))
-            stats["doctors, other modes of practice"] += n_doc - (pc.sum(in_mode).as_py() or 0)
-            keep = in_mode
-        sub = batch.filter(keep)
-        if sub.num_rows:
-            parts.append(sub)
-        if progress is not None:
-            progress(n)
-    return parts, stats
-
-
-def _as_frame(parts: list, used: list[str]) -> pd.DataFrame:
-    """The kept batches as one string frame with every column of :data:`USED_COLUMNS` (empty when absent)."""
+def _with_every_column(table: Any) -> Any:
+    """The kept lines with every column of :data:`USED_COLUMNS`, in that order (empty text when absent)."""
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
 
-    if parts:
-        frame = pa.Table.from_batches(parts).to_pandas()
-    else:
-        frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in used})
-    for c in USED_COLUMNS:
-        if c not in frame.columns:
-            frame[c] = ""
-    return frame
+    columns = {c: table.column(c) if c in table.column_names else pa.array([""] * table.num_rows, pa.string())
+               for c in USED_COLUMNS}
+    return pa.table(columns)
 
 
 def read_extraction(
     path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None
 ) -> tuple[pd.DataFrame, Counter, str, str, DroppedRows]:
+    """Doctors' lines of the requested modes as a pandas frame, and what was left out.
+
+    :func:`read_extraction_table` as a pandas frame (string columns).
+    """
+    table, stats, enc, member, dropped = read_extraction_table(path, encoding, modes, progress)
+    return table.to_pandas(), stats, enc, member, dropped
+
+
+def read_extraction_table(
+    path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None
+) -> tuple[Any, Counter, str, str, DroppedRows]:
     """Doctors' lines of the requested modes, and what was left out.
 
     Read with the detected encoding (UTF-8, else Windows-1252), again in Windows-1252 when UTF-8
@@ -305,12 +258,12 @@ def read_extraction(
     modes : frozenset of str
         ``Code mode exercice`` values kept (empty: all).
     progress : callable or None
-        Called with the number of lines read after each block.
+        Called with the number of lines read after each piece (:data:`~ess_geo.inputs.rpps_chunks.CHUNK_SIZE`).
 
     Returns
     -------
-    frame : pandas.DataFrame
-        Doctors' lines, every column of :data:`USED_COLUMNS` as text.
+    table : pyarrow.Table
+        Doctors' lines, every column of :data:`USED_COLUMNS` as text, each field trimmed.
     stats : collections.Counter
         ``lines`` read and lines left out by reason.
     encoding : str
@@ -361,14 +314,14 @@ def _decode_errors_caught(caught: list[BaseException]) -> Iterator[None]:
 
 def _read_guarded(
     path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None
-) -> tuple[pd.DataFrame, Counter, str, str, DroppedRows]:
+) -> tuple[Any, Counter, str, str, DroppedRows]:
     """One reading of the extraction in ``encoding``; every failure an InputDataError, or _NotUtf8."""
     dropped = DroppedRows()
     caught: list[BaseException] = []
     try:
         check_size(path, "rpps")
         with _decode_errors_caught(caught):
-            frame, stats, enc, member = _read_doctor_lines(path, encoding, modes, dropped, progress)
+            table, stats, enc, member = _read_doctor_lines(path, encoding, modes, dropped, progress)
     except UnicodeDecodeError as exc:
         raise InputDataError(f"cannot decode {str(path)!r} ({exc}); pass encoding='cp1252' or 'utf-8'",
                              fr=f"encodage illisible pour {path.name} : préciser encoding", path=str(path)) from exc
@@ -388,4 +341,4 @@ def _read_guarded(
         why = " (une ligne dépasse 1 Mo)" if "straddl" in str(exc) else ""
         raise InputDataError(f"cannot read RPPS extraction {str(path)!r}: {shorten(exc, 300)}",
                              fr=f"extraction RPPS illisible : {path.name}{why}", path=str(path)) from exc
-    return frame, stats, enc, member, dropped
+    return table, stats, enc, member, dropped

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from ess_geo.reference._store import DATA, read_csv, read_geo, read_table
+from ess_geo.reference._store import DATA, read_attributes, read_csv, read_geo, read_table
 from ess_geo.reference.codes import departement_names, normalize_dep_code
 from ess_geo.sources import Source
 
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # annotations only: geopandas is loaded by the functions read
 __all__ = [
     "adjacency_graph",
     "load_adjacency",
+    "load_commune_attributes",
     "load_communes",
     "load_communes_deleguees",
     "load_departements",
@@ -72,6 +73,18 @@ def load_communes() -> gpd.GeoDataFrame:
         have no geometry in the source, see :func:`provenance`).
     """
     return read_geo("communes").copy()
+
+
+def load_commune_attributes() -> pd.DataFrame:
+    """Load the columns of :func:`load_communes` but the geometry, without decoding a polygon nor importing geopandas.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``code_insee``, ``nom``, ``code_dep``, ``code_region``, ``population``, in the
+        order of :func:`load_communes`.
+    """
+    return read_attributes("communes").copy()
 
 
 def load_departements() -> gpd.GeoDataFrame:

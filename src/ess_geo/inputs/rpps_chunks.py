@@ -1,0 +1,195 @@
+"""Parse an RPPS extraction on every core: the file cut at line ends, each piece parsed and filtered apart.
+
+:func:`ess_geo.inputs.rpps_file.read_extraction` reads about 400 MB for a real 2 M-line
+extraction. pyarrow's streaming CSV reader parses its blocks one after the other, and its
+parallel reader does not number malformed lines; so the text is cut here into pieces of
+:data:`CHUNK_SIZE` ending at a line end, each piece parsed by pyarrow (which releases the GIL) in
+a pool of threads, one per core, and reduced at once to doctors' lines of the requested modes,
+fields trimmed. A malformed line's number is the one pyarrow's serial reader gives (it numbers
+non-empty lines): its number in the piece plus the non-empty lines of the pieces before, which
+pyarrow counts itself (rows read plus rows skipped). The pieces are put back in file order, so the
+result, the counts and the dropped-line samples are those of one serial read.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+__all__ = ["BLOCK_SIZE", "CHUNK_SIZE", "ChunkedRead", "PieceSpec", "read_chunked"]
+
+#: pyarrow's block inside a piece: a line longer than this is refused (« une ligne dépasse 1 Mo »).
+BLOCK_SIZE = 1 << 20
+#: Bytes per piece handed to a thread (benchmarks/bench_parse_cache.py: 8-16 MiB read fastest on 2 cores).
+CHUNK_SIZE = 8 << 20
+
+
+@dataclass(frozen=True)
+class PieceSpec:
+    """How every piece of one extraction is parsed and filtered.
+
+    Attributes
+    ----------
+    header : list of str
+        Column names of the file (the checked header, trailing empty field included).
+    used : list of str
+        Columns kept (the others are not converted).
+    profession, mode : str
+        Names of the profession and mode-of-practice columns.
+    doctor : str
+        Profession code kept.
+    modes : tuple of str
+        ``Code mode exercice`` values kept (empty: all).
+    identify : callable
+        What a malformed line's sample keeps, from its text.
+    """
+
+    header: list[str]
+    used: list[str]
+    profession: str
+    mode: str
+    doctor: str
+    modes: tuple[str, ...]
+    identify: Callable[[str], dict[str, str]]
+
+
+@dataclass
+class ChunkedRead:
+    """What the pieces of one extraction gave, in file order.
+
+    Attributes
+    ----------
+    table : pyarrow.Table
+        Doctors' lines of the requested modes, the used columns, fields trimmed.
+    stats : collections.Counter
+        ``lines`` read, ``other professions`` and ``doctors, other modes of practice`` left out.
+    invalid : list of tuple
+        Malformed lines: ``(line number, fields found, fields expected, identifier sample)``.
+    """
+
+    table: Any
+    stats: Counter = field(default_factory=Counter)
+    invalid: list[tuple[int, int, int, dict[str, str]]] = field(default_factory=list)
+
+
+@dataclass
+class _Piece:
+    table: Any
+    lines: int
+    other_professions: int
+    other_modes: int
+    numbered: int  # non-empty lines pyarrow numbered in the piece (header included)
+    invalid: list[tuple[int, int, int, dict[str, str]]]
+
+
+def _pieces(raw: IO[bytes], ascii_compatible: bool) -> Iterator[bytes]:
+    """The stream in pieces of about :data:`CHUNK_SIZE` bytes, each ending at a line end (``\\n``)."""
+    if not ascii_compatible:  # a forced UTF-16-like encoding: « \\n » bytes are not line ends
+        yield raw.read()
+        return
+    while data := raw.read(CHUNK_SIZE):
+        if not data.endswith(b"\n"):
+            data += raw.readline()
+        yield data
+
+
+def _parse_piece(data: bytes, first: bool, spec: PieceSpec, encoding: str | None) -> _Piece:
+    """One piece parsed by pyarrow (in a worker thread) and reduced to doctors' lines of ``modes``."""
+    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
+    import pyarrow.csv as pacsv  # deferred: pyarrow.csv only to read an RPPS extraction
+
+    if encoding is not None:  # what pyarrow's own transcoding stream did, in this thread
+        data = data.decode(encoding).encode("utf-8")
+    invalid: list[tuple[int, int, int, dict[str, str]]] = []
+
+    def on_invalid(row) -> str:
+        invalid.append((row.number, row.actual_columns, row.expected_columns, spec.identify(row.text)))
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.py_buffer(data),
+        read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False, column_names=spec.header,
+                                       skip_rows=1 if first else 0),
+        parse_options=pacsv.ParseOptions(delimiter="|", quote_char=False, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(include_columns=spec.used,
+                                             column_types=dict.fromkeys(spec.used, pa.string())),
+    )
+    n = table.num_rows
+    keep = pc.equal(pc.utf8_trim_whitespace(table.column(spec.profession)), spec.doctor)
+    n_doc = pc.sum(keep).as_py() or 0
+    other_modes = 0
+    if spec.modes:
+        mode_col = pc.utf8_trim_whitespace(table.column(spec.mode))
+        keep = pc.and_(keep, pc.is_in(mode_col, value_set=pa.array(spec.modes, pa.string())))
+        other_modes = n_doc - (pc.sum(keep).as_py() or 0)
+    kept = table.filter(keep)
+    kept = pa.table({c: pc.utf8_trim_whitespace(kept.column(c)).combine_chunks() for c in spec.used})
+    return _Piece(kept, n, n - n_doc, other_modes, n + len(invalid) + (1 if first else 0), invalid)
+
+
+def read_chunked(raw: IO[bytes], spec: PieceSpec, encoding: str, progress: Callable[[int], None] | None) -> ChunkedRead:
+    """Doctors' lines of ``modes`` in the extraction ``raw`` (positioned at its start), parsed on every core.
+
+    Parameters
+    ----------
+    raw : binary file
+        The extraction, header line included.
+    spec : PieceSpec
+        Columns and values kept.
+    encoding : str
+        ``"utf8"`` (parsed as is) or a Python codec the text is transcoded from.
+    progress : callable or None
+        Called with the number of lines read after each piece, in file order.
+
+    Returns
+    -------
+    ChunkedRead
+        The lines kept, the counts and the malformed lines, in file order.
+
+    Raises
+    ------
+    pyarrow.ArrowInvalid, UnicodeDecodeError, OSError
+        As a serial read would (the first piece in file order that fails).
+    """
+    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+
+    transcode = None if encoding == "utf8" else encoding
+    ascii_compatible = transcode is None or "a\n".encode(codecs.lookup(transcode).name) == b"a\n"
+    workers = max(1, min(pa.cpu_count(), 8))
+    result = ChunkedRead(table=None)
+    parts: list = []
+    numbered = 0
+
+    def collect(piece: _Piece) -> None:
+        nonlocal numbered
+        result.stats["lines"] += piece.lines
+        result.stats["other professions"] += piece.other_professions
+        if spec.modes:
+            result.stats["doctors, other modes of practice"] += piece.other_modes
+        result.invalid.extend((numbered + line, *rest) for line, *rest in piece.invalid)
+        numbered += piece.numbered
+        if piece.table.num_rows:
+            parts.append(piece.table)
+        if progress is not None:
+            progress(piece.lines)
+
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="ess-geo-rpps")
+    pending: deque[Future] = deque()
+    try:
+        for i, data in enumerate(_pieces(raw, ascii_compatible)):
+            pending.append(pool.submit(_parse_piece, data, i == 0, spec, transcode))
+            del data
+            while len(pending) > workers:
+                collect(pending.popleft().result())
+        while pending:
+            collect(pending.popleft().result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    schema = pa.schema([(c, pa.string()) for c in spec.used])
+    result.table = pa.concat_tables(parts) if parts else schema.empty_table()
+    return result
