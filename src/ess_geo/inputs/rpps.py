@@ -41,7 +41,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ess_geo._format import date_fr, month_fr
@@ -49,6 +48,7 @@ from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
+from ess_geo.inputs.rpps_counts import commune_counts, person_counts, persons_table
 from ess_geo.inputs.rpps_file import (
     COL_COMMUNE,
     COL_CP,
@@ -59,8 +59,8 @@ from ess_geo.inputs.rpps_file import (
     is_rpps_header,
     read_extraction_table,
 )
-from ess_geo.inputs.rpps_place import ADDRESS_COLUMNS, combined_ids, departement_of_communes, placed_lines
-from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply, distinct_doctors
+from ess_geo.inputs.rpps_place import ADDRESS_COLUMNS, placed_lines
+from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply
 from ess_geo.reference.specialties import get_specialty, normalize_text, rpps_savoir_faire_table
 from ess_geo.sources import Source
 
@@ -74,7 +74,8 @@ _FILE_STAMP = re.compile(r"PS_LibreAcces_(?:Personne_activite_)?(\d{12})")
 _FILE_MONTH = re.compile(r"PS_LibreAcces_Personne_activite_(?:extrait_)?(\d{4})-(\d{2})(?!\d)")
 
 _MAX_UNKNOWN_CODE_REASONS = 20
-_CHUNKS_MODULE = "ess_geo.inputs.rpps_chunks"  # its source is part of the reader's version
+#: Modules whose source is part of the reader's version (besides those imported here by name).
+_READER_MODULES = ("ess_geo.inputs.rpps_chunks", "ess_geo.inputs.rpps_counts")
 #: Version of the RPPS reader's output: bump when it changes (cached reads are then rebuilt).
 RPPS_READER_VERSION = "1"
 
@@ -179,7 +180,7 @@ def load_rpps(
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
     version = reader_version(RPPS_READER_VERSION, (__name__, read_extraction_table.__module__, placed_lines.__module__,
-                                                     _CHUNKS_MODULE, Supply.__module__, normalize_text.__module__))
+                                                     *_READER_MODULES, Supply.__module__, normalize_text.__module__))
     options = {"mode": mode_key, "encoding": encoding, "vintage": vintage, "sample_raw": bool(sample_raw)}
     return cached_parse("rpps", path, options, Supply,
                         lambda: _read_rpps(path, mode_key, encoding, vintage, progress, sample_raw), version=version,
@@ -196,7 +197,7 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
     doctors = _with_specialty(table, dropped, excluded)
     doctors, placed_how = placed_lines(doctors, dropped)
-    persons = _persons(doctors)
+    persons = persons_table(doctors)
     summary = {
         "lines": int(stats["lines"]),
         "encoding": enc,
@@ -204,10 +205,7 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
         "excluded": {k: int(v) for k, v in excluded.items() if v},
         "placed_by": {k: int(v) for k, v in placed_how.items()},
         "doctor_lines_kept": doctors.num_rows,
-        "persons": distinct_doctors(persons),
-        "persons_in_several_departements": int(
-            (persons.groupby(["rpps_id", "specialty"])["code_dep"].nunique() > 1).sum()
-        ),
+        **person_counts(persons),
     }
     vintage = vintage or vintage_from_name(member) or vintage_from_name(path.name) or "non précisé"
     return _supply(persons, path, member, vintage, mode_key, dropped, summary)
@@ -262,44 +260,35 @@ def _drop_unknown_codes(bad: pd.DataFrame, dropped: DroppedRows) -> None:
         dropped.add(reason, row={COL_ID: first[COL_ID], COL_SF: code, COL_SF_LABEL: first[COL_SF_LABEL]}, n=int(n))
 
 
-def _persons(doctors: Any) -> pd.DataFrame:
-    """One row per doctor × specialty × commune: ``rpps_id``, ``specialty``, ``code_insee``, ``code_dep``.
+def _supply(persons: Any, path: Path, member: str, vintage: str, mode_key: str, dropped: DroppedRows,
+            stats: dict) -> Supply:
+    """The commune-level Supply: distinct doctors per commune × specialty, with its source.
 
-    Distinct rows in the order of their first line (what ``drop_duplicates`` kept).
+    :func:`~ess_geo.inputs.supply.distinct_doctors` per commune × département × specialty,
+    computed on the Arrow table (:func:`~ess_geo.inputs.rpps_counts.commune_counts`).
     """
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    columns = [COL_ID, "specialty", "code_insee"]
-    ids = combined_ids([doctors.column(c) for c in columns])
-    firsts = np.sort(np.unique(ids, return_index=True)[1])
-    persons = doctors.select(columns).take(pa.array(firsts))
-    codes, deps = departement_of_communes()
-    code_dep = pc.take(deps, pc.index_in(persons.column("code_insee"), value_set=codes))
-    frame = persons.rename_columns(["rpps_id", "specialty", "code_insee"]).append_column("code_dep", code_dep).to_pandas()
-    return frame.astype("str")
-
-
-def _supply(persons: pd.DataFrame, path: Path, member: str, vintage: str, mode_key: str, dropped: DroppedRows,
-            stats: dict) -> Supply:
-    """The commune-level Supply: distinct doctors per commune × specialty, with its source."""
     mode_label = MODES[mode_key][1]
-    table = (
-        distinct_doctors(persons, ["code_insee", "code_dep", "specialty"])
-        .rename("n_specialists")
-        .reset_index()
-    )
-    groups = {s: get_specialty(s).drees_group for s in table["specialty"].unique()}
-    table["drees_group"] = table["specialty"].map(groups)
-    table["mode"] = mode_label
-    table["source"] = f"RPPS — annuaire.sante.fr, {member}"
-    table["n_specialists"] = table["n_specialists"].astype("int64")
-    table = table[["code_insee", *TABLE_COLUMNS]]
+    table = commune_counts(persons)
+    specialties = table.column("specialty").unique()
+    groups = pa.array([get_specialty(s).drees_group for s in specialties.to_pylist()], pa.string())
+    n = table.num_rows
+    table = pa.table({
+        "code_insee": table.column("code_insee"),
+        "code_dep": table.column("code_dep"),
+        "specialty": table.column("specialty"),
+        "drees_group": pc.take(groups, pc.index_in(table.column("specialty"), value_set=specialties)),
+        "n_specialists": table.column("n_specialists"),
+        "mode": pa.array([mode_label] * n, pa.string()),
+        "source": pa.array([f"RPPS — annuaire.sante.fr, {member}"] * n, pa.string()),
+    }).select(["code_insee", *TABLE_COLUMNS]).to_pandas()
     source = Source(
         name=f"RPPS — extraction publique PS_LibreAcces_Personne_activite (ANS), médecins, mode : {mode_label}",
         vintage=vintage,
         licence="Licence Ouverte 2.0 (ANS, annuaire.sante.fr) — citer « RPPS » et la date de mise à jour",
         origin=str(path),
     )
-    return Supply(table=table, source=source, dropped=dropped, path=str(path), persons=persons, mode=mode_key,
-                  stats=stats)
+    return Supply(table=table, source=source, dropped=dropped, path=str(path), persons=persons.to_pandas(),
+                  mode=mode_key, stats=stats)

@@ -125,14 +125,13 @@ def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    dep_of, postal = _commune_tables()
-    address_of = combined_ids([doctors.column(c) for c in ADDRESS_COLUMNS])
-    firsts = np.unique(address_of, return_index=True)[1]
-    keys = zip(*(doctors.column(c).take(pa.array(firsts)).to_pylist() for c in ADDRESS_COLUMNS), strict=True)
-    placed = [place_address(key, dep_of, postal) for key in keys]  # once per distinct address
-    where = pa.array(address_of)
-    code_insee = pa.array([p[0] for p in placed], pa.string()).take(where)
-    how = pa.array([p[1] for p in placed], pa.string()).take(where)
+    commune = doctors.column(COL_COMMUNE).combine_chunks()
+    direct = pc.is_in(commune, value_set=departement_of_communes()[0])  # the commune code is known: placed by it
+    others = np.flatnonzero(~direct.to_numpy(zero_copy_only=False))
+    codes, ways = _placed_others(doctors.take(pa.array(others)))
+    code_insee = pc.replace_with_mask(pc.if_else(direct, commune, pa.scalar(None, pa.string())), pc.invert(direct), codes)
+    how = pc.replace_with_mask(pc.if_else(direct, pa.scalar("code commune"), pa.scalar(None, pa.string())),
+                               pc.invert(direct), ways)
     unplaced = pc.is_null(code_insee)
     if pc.any(unplaced).as_py():
         for reason in sorted(set(pc.filter(how, unplaced).to_pylist())):
@@ -144,6 +143,21 @@ def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
     counts = pc.value_counts(pc.filter(how, placed_rows))  # in order of first line
     placed_by = Counter(dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)))
     return doctors.filter(placed_rows).append_column("code_insee", pc.filter(code_insee, placed_rows)), placed_by
+
+
+def _placed_others(lines: Any) -> tuple[Any, Any]:
+    """Commune and way (or None and the reason) of lines whose commune code is not a commune, once per address."""
+    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+
+    dep_of, postal = _commune_tables()
+    if not lines.num_rows:
+        return pa.array([], pa.string()), pa.array([], pa.string())
+    address_of = combined_ids([lines.column(c) for c in ADDRESS_COLUMNS])
+    firsts = np.unique(address_of, return_index=True)[1]
+    keys = zip(*(lines.column(c).take(pa.array(firsts)).to_pylist() for c in ADDRESS_COLUMNS), strict=True)
+    placed = [place_address(key, dep_of, postal) for key in keys]  # once per distinct address
+    where = pa.array(address_of)
+    return pa.array([p[0] for p in placed], pa.string()).take(where), pa.array([p[1] for p in placed], pa.string()).take(where)
 
 
 def combined_ids(columns: list[Any]) -> np.ndarray:
