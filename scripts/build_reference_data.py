@@ -57,6 +57,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from ess_geo.reference._store import INDEX_FILE, compute_index  # noqa: E402
 from ess_geo.reference.crs import LAMBERT93, OVERSEAS_CRS, WGS84  # noqa: E402
 from ess_geo.reference.geography import simplified_layer_name  # noqa: E402
 from ess_geo.reference.points import POINTS_TABLE, compute_commune_points  # noqa: E402
@@ -422,7 +423,31 @@ def write_derived(out: Path) -> dict:
         "build_date": dt.date.today().isoformat(),
     }
     prov_path.write_text(json.dumps(prov, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_index(out)
     return prov["derived"][points_path.name]
+
+
+def write_index(out: Path) -> None:
+    """Write ``attributes.json`` (codes, names, régions, populations, adjacency) and record it in ``provenance.json``.
+
+    What a check reads: plain JSON, read without pandas nor pyarrow (their imports are most of a
+    cold ``ess-geo check``); :func:`ess_geo.reference._store.compute_index` derives it from the
+    Parquet files, and a test recomputes it.
+    """
+    index_path = out / INDEX_FILE
+    index_path.write_text(json.dumps(compute_index(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    prov_path = out / "provenance.json"
+    prov = json.loads(prov_path.read_text(encoding="utf-8"))
+    sources = ("departements.parquet", "regions.parquet", "adjacency.parquet")
+    prov.setdefault("derived", {})[index_path.name] = {
+        "from": list(sources),
+        "from_sha256": [sha256_of(out / name) for name in sources],
+        "sha256": sha256_of(index_path),
+        "method": "ess_geo.reference._store.compute_index: codes, names, région, population of the départements and "
+                  "régions, adjacent pairs, copied from the Parquet files (no computation)",
+        "build_date": dt.date.today().isoformat(),
+    }
+    prov_path.write_text(json.dumps(prov, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

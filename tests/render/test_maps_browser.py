@@ -8,6 +8,7 @@ go to pytest's tmp_path and to /tmp/ess_geo_shots/ for a human to look at.
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -15,6 +16,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
+from ess_geo._format import date_fr
 from ess_geo.analysis.coverage import coverage_table
 from ess_geo.inputs.load import load_supply
 from ess_geo.inputs.registry import load_registry
@@ -101,7 +103,8 @@ def test_coverage_map_renders_offline(browser, supply, tmp_path):
         assert page.blocked == []  # nothing even tried to leave the machine
         assert page.n_paths() == 101  # one interactive path per département
         assert "Couverture en ESS" in page.page.inner_text(".ess-title")
-        assert "COG 2025" in page.page.inner_text(".ess-footer")
+        footer = page.page.inner_text(".ess-footer")
+        assert "COG 2025" in footer and f"Produit le {date_fr(date.today())} avec ess_geo." in footer  # as on PNG/PDF
         labels = page.page.text_content(".leaflet-control-layers")  # collapsed control: text present, hidden
         assert "Départements : couverture en ESS" in labels and "Limites des régions" in labels
         scale = page.page.inner_text(".leaflet-control-scale")  # QA 15: kilometres only

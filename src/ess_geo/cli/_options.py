@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ess_geo.errors import EssGeoError, InputDataError
-from ess_geo.inputs.finess import Finess
 from ess_geo.inputs.load import as_supply
 from ess_geo.inputs.registry import Registry, as_of_date, load_registry
 from ess_geo.inputs.supply import Supply
-from ess_geo.inputs.zonage import Zonage
 from ess_geo.rules.derogations import DEROGATION_CLI, parse_derogations
 from ess_geo.rules.territory import TerritoryCheck, check_territory
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: the FINESS and zonage readers (and pandas) load when a file is read
+    from ess_geo.inputs.finess import Finess
+    from ess_geo.inputs.zonage import Zonage
 
 __all__ = [
     "MULTI_SPECIALTY_COMMANDS",

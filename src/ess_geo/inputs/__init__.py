@@ -32,6 +32,7 @@ __all__ = [
     "rpps",
     "rpps_file",
     "supply",
+    "supply_index",
     "zonage",
     "zonage_match",
 ]

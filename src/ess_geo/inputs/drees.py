@@ -18,13 +18,12 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
-
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import checked_rows
 from ess_geo.inputs._limits import check_int64
 from ess_geo.inputs.supply import ABSENT_FR, TABLE_COLUMNS, Supply
+from ess_geo.inputs.supply_index import DeferredFrame
 from ess_geo.reference.codes import canonical_dep_code, departement_names
 from ess_geo.reference.specialties import GENERAL_PRACTICE_GROUP, all_specialties
 from ess_geo.sources import Source
@@ -129,8 +128,7 @@ def read_drees_table(text: str, path: Path, *, vintage: str = "non précisé", d
         code = _row_departement(row, reader.line_num, len(header), known_deps, seen, dropped, lost)
         if code is not None:
             records += _row_records(row, reader.line_num, code, groups, label, dropped, unreadable)
-    table = pd.DataFrame.from_records(records, columns=TABLE_COLUMNS)
-    table["n_specialists"] = table["n_specialists"].astype("int64")
+    table = DeferredFrame(TABLE_COLUMNS, records, int_columns=["n_specialists"])  # a frame when read: no pandas for a check
     source = Source(
         name="DREES — médecins inscrits au RPPS par département et groupe de spécialités",
         vintage=vintage,

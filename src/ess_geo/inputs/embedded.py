@@ -22,15 +22,16 @@ repository, commit and path of the copy it was taken from (``Supply.sources``).
 from __future__ import annotations
 
 import copy
+import csv
 import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
 
-import pandas as pd
-
+from ess_geo.errors import InputDataError
 from ess_geo.inputs.supply import BOUNDS_COLUMNS, TABLE_COLUMNS, Supply
-from ess_geo.reference.specialties import get_specialty
+from ess_geo.inputs.supply_index import DeferredFrame
+from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
 
 __all__ = [
@@ -74,27 +75,42 @@ def _source(record: dict) -> Source:
     return Source(name=record["name"], vintage=record["vintage"], licence=record["licence"], origin=origin)
 
 
-def _all_modes_table(bounds: pd.DataFrame, label: str) -> pd.DataFrame:
-    """The DREES all-modes rows in the layout of a DREES table (a lumped group once per département)."""
-    rows = bounds[bounds["mode"] == "tous"]
+def _all_modes_records(bounds: list[tuple], label: str) -> list[tuple]:
+    """The DREES all-modes rows (:data:`TABLE_COLUMNS`) in the layout of a DREES table (a lumped group
+    once per département), from the records of ``bounds`` (:data:`BOUNDS_COLUMNS`)."""
     records: dict[tuple[str, str], tuple] = {}
-    specs = {str(s): get_specialty(s) for s in rows["specialty"].unique()}  # one lookup per specialty, not per row
-    for dep, spec_id, count, bound in zip(rows["code_dep"], rows["specialty"], rows["count"], rows["bound"], strict=True):
-        spec = specs[spec_id]
+    specs: dict[str, Specialty] = {}  # one lookup per specialty, not per row
+    for dep, spec_id, count, bound, mode, _source, _vintage in bounds:
+        if mode != "tous":
+            continue
+        spec = specs.get(spec_id) or specs.setdefault(spec_id, get_specialty(spec_id))
         key = spec.id if bound == "exact" else spec.drees_group
-        records[(dep, key)] = (dep, key, spec.drees_group, int(count), "tous", label)
-    table = pd.DataFrame.from_records(list(records.values()), columns=TABLE_COLUMNS)
-    table["n_specialists"] = table["n_specialists"].astype("int64")
-    return table
+        records[(dep, key)] = (dep, key, spec.drees_group, count, "tous", label)
+    return list(records.values())
+
+
+def _read_bounds() -> list[tuple]:
+    """The rows of the embedded CSV as :data:`BOUNDS_COLUMNS` tuples, counts as int (standard library only)."""
+    with (_DATA / EMBEDDED_CSV).open(encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        if sorted(header) != sorted(BOUNDS_COLUMNS):
+            msg = f"embedded supply {EMBEDDED_CSV}: columns {header}, expected {BOUNDS_COLUMNS} (rebuild the package data)"
+            raise InputDataError(msg, fr=f"effectifs embarqués illisibles : colonnes {header}")
+        order = [header.index(c) for c in BOUNDS_COLUMNS]
+        count_at = BOUNDS_COLUMNS.index("count")
+        rows = []
+        for row in reader:
+            record: list[str | int] = [row[i] for i in order]
+            record[count_at] = int(row[order[count_at]])
+            rows.append(tuple(record))
+    return rows
 
 
 @lru_cache(maxsize=1)
 def _embedded() -> Supply:
-    """Read the embedded supply once."""
-    with (_DATA / EMBEDDED_CSV).open(encoding="utf-8") as fh:
-        bounds = pd.read_csv(fh, dtype={"code_dep": str, "specialty": str, "bound": str, "mode": str,
-                                        "source": str, "vintage": str, "count": "int64"})
-    bounds = bounds[BOUNDS_COLUMNS]
+    """Read the embedded supply once (plain tuples: the frames are built only when read)."""
+    bounds = _read_bounds()
     records = {r["id"]: r for r in embedded_provenance()["sources"]}
     sources = {sid: _source(rec) for sid, rec in records.items()}
     drees = records.get("drees_2022", {})
@@ -104,9 +120,10 @@ def _embedded() -> Supply:
         licence="Licence Ouverte (DREES, Assurance Maladie)",
         origin=f"ess_geo/inputs/data/{EMBEDDED_CSV}",
     )
-    table = _all_modes_table(bounds, sources["drees_2022"].name if drees else "DREES")
-    return Supply(table=table, source=combined, path=f"ess_geo/inputs/data/{EMBEDDED_CSV}", mode="tous",
-                  stats={"rows": len(bounds)}, bounds=bounds, bound_sources=sources)
+    table = _all_modes_records(bounds, sources["drees_2022"].name if drees else "DREES")
+    return Supply(table=DeferredFrame(TABLE_COLUMNS, table, int_columns=["n_specialists"]), source=combined,
+                  path=f"ess_geo/inputs/data/{EMBEDDED_CSV}", mode="tous", stats={"rows": len(bounds)},
+                  bounds=DeferredFrame(BOUNDS_COLUMNS, bounds, int_columns=["count"]), bound_sources=sources)
 
 
 def load_embedded_supply() -> Supply:

@@ -36,8 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ess_geo._format import date_fr
 from ess_geo.dropped import DroppedRows
@@ -45,6 +44,9 @@ from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, checked_rows, read_limited
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: pandas is imported when a FINESS file is read
+    import pandas as pd
 
 __all__ = [
     "CATEGORY_LABELS",
@@ -273,6 +275,8 @@ def _parse(text: str, dropped: DroppedRows, hospital_aggregates: Mapping[str, st
 
 def _frame(kept: list[dict], coords: Mapping[str, tuple[float, float, str | None]]) -> pd.DataFrame:
     """The tidy establishments frame (columns :data:`ESTABLISHMENT_COLUMNS`)."""
+    import pandas as pd  # deferred: heavy library, only when a FINESS file is read
+
     rows = []
     for r in kept:
         x, y, crs = coords.get(r["nofinesset"], (float("nan"), float("nan"), None))

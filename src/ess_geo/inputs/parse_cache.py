@@ -46,10 +46,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ess_geo._output import atomic_write_bytes
 from ess_geo.dropped import DroppedRows
@@ -57,6 +54,9 @@ from ess_geo.errors import EssGeoError
 from ess_geo.inputs._limits import LIMITS, check_size
 from ess_geo.inputs.dataset_cache import cache_dir  # not datasets: no urllib/http on every RPPS read
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: pandas is imported when a parsed file is stored or read back
+    import pandas as pd
 
 __all__ = ["FORMAT", "LOGGER_NAME", "cache_enabled", "cached_parse", "file_sha256", "parse_cache_dir", "reader_version"]
 
@@ -221,6 +221,8 @@ def _from_json(value: Any) -> Any:
 
 def _encode(obj: Any) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
     """The init fields of a dataclass instance: frames apart, everything else as tagged JSON."""
+    import pandas as pd  # deferred: heavy library, only when a parsed file is stored
+
     frames: dict[str, pd.DataFrame] = {}
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
@@ -240,11 +242,15 @@ def _encode(obj: Any) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
 
 
 def _object_columns(frame: pd.DataFrame) -> list[str]:
+    import numpy as np  # deferred: heavy library, only when a parsed file is stored
+
     return [str(c) for c, dtype in frame.dtypes.items() if dtype is np.dtype(object)]
 
 
 def _restored(frame: pd.DataFrame, object_columns: list[str]) -> pd.DataFrame:
     """Object columns as they were: Parquet gives text columns back as strings with NaN, lists as arrays."""
+    import pandas as pd  # deferred: heavy library, only when a parsed file is read back
+
     for col in object_columns:
         values = [v.tolist() if hasattr(v, "tolist") else (v if isinstance(v, str) else None) for v in frame[col]]
         frame[col] = pd.Series(values, index=frame.index, dtype=object)
@@ -290,6 +296,8 @@ def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> No
 
 def _read_entry(entry: Path, expected: dict, cls: type[T]) -> T:
     """The object stored in ``entry``; any inconsistency raises (the caller then rebuilds)."""
+    import pandas as pd  # deferred: heavy library, only when a parsed file is read back
+
     meta = json.loads((entry / _META).read_text(encoding="utf-8"))
     for key, want in expected.items():
         if meta.get(key) != want:

@@ -35,6 +35,7 @@ practice, specialties without an ESS equivalent) are not errors: they are counte
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
@@ -59,9 +60,9 @@ from ess_geo.inputs.rpps_file import (
     is_rpps_header,
     read_extraction_table,
 )
-from ess_geo.inputs.rpps_place import ADDRESS_COLUMNS, placed_lines
+from ess_geo.inputs.rpps_place import ADDRESS_COLUMNS, placed_lines, prepare_placement
 from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply
-from ess_geo.reference.specialties import get_specialty, normalize_text, rpps_savoir_faire_table
+from ess_geo.reference.specialties import all_specialties, get_specialty, normalize_text, rpps_savoir_faire_table
 from ess_geo.sources import Source
 
 __all__ = ["RPPS_COLUMNS", "is_rpps_header", "load_rpps", "normalize_mode", "vintage_from_name"]
@@ -120,6 +121,13 @@ def vintage_from_name(name: str) -> str | None:
 
 def _savoir_faire() -> dict[str, dict[str, str]]:
     return {r["code"]: r for r in rpps_savoir_faire_table()}
+
+
+def _prepare_reference() -> None:
+    """Read what placing and naming the lines needs: communes, postal codes, savoir-faire and specialties."""
+    prepare_placement()
+    rpps_savoir_faire_table()
+    all_specialties()
 
 
 def load_rpps(
@@ -190,7 +198,13 @@ def load_rpps(
 def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | None,
                progress: Callable[[int], None] | None, sample_raw: bool) -> Supply:
     """The fresh read of :func:`load_rpps` (kept in Arrow until the persons frame)."""
-    table, stats, enc, member, dropped = read_extraction_table(path, encoding, MODES[mode_key][0], progress)
+    # the reference tables are read by a thread while the extraction is parsed (parsing leaves the GIL free)
+    reference = threading.Thread(target=_prepare_reference, name="ess-geo-rpps-reference", daemon=True)
+    reference.start()
+    try:
+        table, stats, enc, member, dropped = read_extraction_table(path, encoding, MODES[mode_key][0], progress)
+    finally:
+        reference.join()
     if not sample_raw:
         dropped.hide((COL_ID,))  # no RPPS number in the samples (names are never kept)
     table = _without_id(table, dropped)

@@ -20,7 +20,8 @@ from ess_geo.inputs.rpps_file import COL_CEDEX, COL_COMMUNE, COL_COMMUNE_LABEL, 
 from ess_geo.reference.geography import load_commune_attributes, load_postal_codes
 from ess_geo.reference.specialties import normalize_text
 
-__all__ = ["ADDRESS_COLUMNS", "combined_ids", "departement_of_communes", "place_address", "placed_lines"]
+__all__ = ["ADDRESS_COLUMNS", "combined_ids", "departement_of_communes", "place_address", "placed_lines",
+           "prepare_placement"]
 
 #: The five fields of a practice address, in the order :func:`place_address` takes them.
 ADDRESS_COLUMNS = (COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS)
@@ -63,6 +64,11 @@ def departement_of_communes() -> tuple[Any, Any]:
 
     dep_of, _ = _commune_tables()
     return pa.array(list(dep_of), pa.string()), pa.array(list(dep_of.values()), pa.string())
+
+
+def prepare_placement() -> None:
+    """Read the communes and postal codes now (a thread runs it while the extraction is parsed)."""
+    departement_of_communes()
 
 
 @lru_cache(maxsize=65536)

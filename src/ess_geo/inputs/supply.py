@@ -19,16 +19,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import cast, overload
-
-import pandas as pd
+from typing import TYPE_CHECKING, cast, overload
 
 from ess_geo._format import plural
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs.bounds import ContributingCount, SupplyRange
+from ess_geo.inputs.supply_index import BoundKey, DeferredFrame, FrameField, TableIndex, bounds_index, held
 from ess_geo.reference.population import density_per_100k, inhabitants
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: a check on the embedded supply or a DREES table imports no pandas
+    import pandas as pd
 
 __all__ = ["ABSENT_FR", "BOUNDS_COLUMNS", "MODES", "TABLE_COLUMNS", "Supply", "SupplyCount", "distinct_doctors"]
 
@@ -170,7 +172,9 @@ class Supply:
     Attributes
     ----------
     table : pandas.DataFrame
-        Tidy table (see module docstring); commune-level supplies add ``code_insee``.
+        Tidy table (see module docstring); commune-level supplies add ``code_insee``. May be
+        given as a :class:`~ess_geo.inputs.supply_index.DeferredFrame` (plain tuples): counts are
+        then computed without pandas, and the frame is built the first time ``table`` is read.
     source : Source
         Provenance of the file.
     dropped : DroppedRows
@@ -202,8 +206,10 @@ class Supply:
         Provenance of each source id of ``bounds``.
     """
 
-    table: pd.DataFrame
-    source: Source
+    # A descriptor, not a default: FrameField says « no default » to the dataclass (see supply_index),
+    # which mypy cannot see (hence the ignores); RUF009 sees a call in a default.
+    table: FrameField = FrameField()  # noqa: RUF009
+    source: Source  # type: ignore[misc]
     dropped: DroppedRows = field(default_factory=DroppedRows)
     path: str = ""
     persons: pd.DataFrame | None = None
@@ -211,12 +217,9 @@ class Supply:
     stats: dict = field(default_factory=dict)
     unreadable: dict[tuple[str, str], str] = field(default_factory=dict)
     absent_reasons: dict[str, str] = field(default_factory=dict)
-    bounds: pd.DataFrame | None = None
+    bounds: FrameField = FrameField(optional=True)  # noqa: RUF009
     bound_sources: dict[str, Source] = field(default_factory=dict)
-    _bounds_index: dict[str, list[tuple[tuple[str, str, str, str], dict[str, int]]]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    _frame_index: dict[str, tuple[pd.DataFrame, object]] = field(default_factory=dict, repr=False, compare=False)
+    _frame_index: dict[str, tuple[object, object]] = field(default_factory=dict, repr=False, compare=False)
 
     def __repr__(self) -> str:
         """French one-liner (a notebook shows no frame dump): ``<Supply : 2 412 lignes, 101 départements, … ; sources : DREES …>``."""
@@ -230,6 +233,12 @@ class Supply:
             parts.append(plural(self.dropped.count, "ligne ignorée", "lignes ignorées"))
         names = " ; ".join(src.name.split(" — ")[0] for src in self.sources)
         return f"<Supply : {', '.join(parts)} ; sources : {names}>"
+
+    @property
+    def several_sources(self) -> bool:
+        """Whether the supply combines several sources (``bounds`` is set: the embedded supply), read
+        without building a deferred ``bounds`` frame."""
+        return held(self, "bounds") is not None
 
     @property
     def sources(self) -> list[Source]:
@@ -250,9 +259,9 @@ class Supply:
     def rows_for(self, specialty: str | Specialty) -> tuple[pd.DataFrame, bool, str]:
         """Rows of ``table`` for a specialty, falling back to its DREES group.
 
-        The one place that decides which rows count for a specialty: rows of the specialty itself
-        when the supply has any, else the rows of its DREES group (an upper bound when the group
-        lumps several specialties).
+        Rows of the specialty itself when the supply has any, else the rows of its DREES group (an
+        upper bound when the group lumps several specialties): the choice is :meth:`_selection`'s,
+        the one place that makes it (counts included).
 
         Parameters
         ----------
@@ -269,21 +278,35 @@ class Supply:
         basis : str
             French description of what the rows count (specialty or group, modes of practice).
         """
-        spec = get_specialty(specialty)
+        selection, exact, basis, _ = self._selection(get_specialty(specialty))
         tab = self.table
-        rows = tab[tab["specialty"] == spec.id]
-        exact = True
-        basis = f"spécialité {spec.label}"
-        if rows.empty and "drees_group" in tab.columns and (tab["drees_group"] == spec.drees_group).any():
-            rows = tab[tab["drees_group"] == spec.drees_group]
-            exact = bool(spec.drees_group_exact)
-            basis = f"groupe DREES « {spec.drees_group} »"
-            if not exact:
-                basis += " (regroupe plusieurs spécialités : majorant)"
-        modes = sorted(set(rows["mode"])) if not rows.empty and "mode" in rows.columns else []
-        if modes:
-            basis += ", mode d'exercice : " + ", ".join(modes)
-        return rows, exact, basis
+        if selection is None:
+            return tab.iloc[0:0], exact, basis
+        column, key = selection
+        return tab[tab[column] == key], exact, basis
+
+    def _selection(self, spec: Specialty) -> tuple[tuple[str, str] | None, bool, str, dict[str, int]]:
+        """Which rows of ``table`` count for ``spec`` (``("specialty", id)``, ``("drees_group", group)`` or
+        None), whether they are exact, the French basis, and their sum per département."""
+        index = self._table_index()
+        selection = index.selection(spec.id, spec.drees_group)
+        exact, basis = True, f"spécialité {spec.label}"
+        per_dep: dict[str, int] = {}
+        if selection is not None:
+            per_dep, modes = index.sums(selection)
+            if selection[0] == "drees_group":
+                exact = bool(spec.drees_group_exact)
+                basis = f"groupe DREES « {spec.drees_group} »"
+                if not exact:
+                    basis += " (regroupe plusieurs spécialités : majorant)"
+            if modes:
+                basis += ", mode d'exercice : " + ", ".join(modes)
+        return selection, exact, basis, per_dep
+
+    def _table_index(self) -> TableIndex:
+        """The plain-Python index of ``table`` (built once per table object, without building a deferred frame)."""
+        table = cast("pd.DataFrame | DeferredFrame", held(self, "table"))
+        return cast(TableIndex, self._indexed("table_index", table, lambda: TableIndex.of(table)))
 
     def has_specialty(self, specialty: str | Specialty) -> bool:
         """Whether the supply carries the specialty or its DREES group (even as unreadable cells).
@@ -298,10 +321,7 @@ class Supply:
         bool
         """
         spec = get_specialty(specialty)
-        tab = self.table
-        if (tab["specialty"] == spec.id).any():
-            return True
-        if "drees_group" in tab.columns and (tab["drees_group"] == spec.drees_group).any():
+        if self._table_index().selection(spec.id, spec.drees_group) is not None:
             return True
         if self.persons is not None and (self.persons["specialty"] == spec.id).any():
             return True
@@ -346,15 +366,10 @@ class Supply:
                            inhabitants=pop, density_per_100k=_density(total, pop, reasons), missing_reasons=reasons)
 
     def _table_counts(self, spec: Specialty) -> tuple[dict[str, int], bool, str, bool]:
-        """Per-département sums of :meth:`rows_for`, its ``exact`` and ``basis``, and whether ``table`` has
-        the specialty or its group: computed once per specialty and ``table`` object (a report counts
-        each specialty hundreds of times)."""
-        memo = cast(dict[str, tuple[dict[str, int], bool, str, bool]], self._indexed("table_counts", self.table, lambda f: {}))
-        if spec.id not in memo:
-            rows, exact, basis = self.rows_for(spec)
-            per_dep = rows.groupby("code_dep")["n_specialists"].sum()
-            memo[spec.id] = ({d: int(n) for d, n in per_dep.items()}, exact, basis, not rows.empty)
-        return memo[spec.id]
+        """Per-département sums of the rows counting for ``spec`` (:meth:`_selection`), ``exact``, ``basis``,
+        and whether ``table`` has the specialty or its group (from the index: no frame filtered)."""
+        selection, exact, basis, per_dep = self._selection(spec)
+        return per_dep, exact, basis, selection is not None
 
     def missing_reasons(self, specialty: str | Specialty, departements: list[str]) -> dict[str, str]:
         """Départements of ``departements`` without a figure for the specialty, each with its French reason.
@@ -412,25 +427,20 @@ class Supply:
 
     def _present(self, departements: list[str]) -> set[str]:
         """Which of ``departements`` have a line in ``table`` or ``persons`` (their codes read once per frame)."""
-        codes = set(self._departements_in(self.table))
+        codes = set(self._table_index().departements)
         if self.persons is not None and not self.persons.empty:
-            codes |= self._departements_in(self.persons)
+            persons = self.persons
+            codes |= cast(frozenset[str], self._indexed(
+                "deps_persons", persons, lambda: frozenset(str(d) for d in persons["code_dep"].dropna().unique())))
         return {d for d in departements if d in codes}
 
-    def _indexed(self, key: str, frame: pd.DataFrame, build: Callable[[pd.DataFrame], object]) -> object:
-        """``build(frame)``, computed once per frame object (a frame replaced on the supply is indexed anew)."""
+    def _indexed(self, key: str, held: object, build: Callable[[], object]) -> object:
+        """``build()``, computed once per held object (a table replaced on the supply is indexed anew)."""
         cached = self._frame_index.get(key)
-        if cached is None or cached[0] is not frame:
-            cached = (frame, build(frame))
+        if cached is None or cached[0] is not held:
+            cached = (held, build())
             self._frame_index[key] = cached
         return cached[1]
-
-    def _departements_in(self, frame: pd.DataFrame) -> frozenset[str]:
-        """The distinct ``code_dep`` of ``frame`` (vectorised unique, once per frame: no Python set of
-        a million Arrow strings on every count)."""
-        key = "deps_table" if frame is self.table else "deps_persons"
-        found = self._indexed(key, frame, lambda f: frozenset(str(d) for d in f["code_dep"].dropna().unique()))
-        return cast(frozenset[str], found)
 
     def _persons_of(self, spec_id: str, persons: pd.DataFrame) -> pd.DataFrame:
         """Person rows of one specialty: the persons are split by specialty once (one groupby), then
@@ -438,12 +448,12 @@ class Supply:
         def split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
             return {str(k): part for k, part in frame.groupby("specialty", sort=False, observed=True)}
 
-        groups = cast(dict[str, pd.DataFrame], self._indexed("persons_by_specialty", persons, split))
+        groups = cast("dict[str, pd.DataFrame]", self._indexed("persons_by_specialty", persons, lambda: split(persons)))
         return groups.get(spec_id, persons.iloc[0:0])
 
     def _contributions(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> list[ContributingCount]:
         """Every count behind ``count``: each (source, mode, bound) of ``bounds``, or the file's own count."""
-        if self.bounds is None:
+        if not self.several_sources:
             bound = "exact" if count.exact else "upper"
             vintage = self.source.vintage_fr
             return [ContributingCount(self.source.name, self.source.name, vintage, self.mode, bound, count.total,
@@ -458,30 +468,31 @@ class Supply:
         order = {"tous": 0, "liberal": 1}
         return sorted(out, key=lambda c: (order.get(c.mode, 2), c.source, c.bound))
 
-    def _bound_counts(self, spec_id: str) -> list[tuple[tuple[str, str, str, str], dict[str, int]]]:
-        """``((source, mode, bound, vintage), {code_dep: count})`` of a specialty in ``bounds`` (cached)."""
-        if spec_id not in self._bounds_index and self.bounds is not None:
-            rows = self.bounds[self.bounds["specialty"] == spec_id]
-            groups = rows.groupby(["source", "mode", "bound", "vintage"], sort=False)
-            self._bounds_index[spec_id] = [
-                ((str(key[0]), str(key[1]), str(key[2]), str(key[3])),
-                 {str(d): int(n) for d, n in part.groupby("code_dep")["count"].sum().items()})
-                for key, part in groups
-            ]
-        return self._bounds_index.get(spec_id, [])
+    def _bound_counts(self, spec_id: str) -> list[tuple[BoundKey, dict[str, int]]]:
+        """``((source, mode, bound, vintage), {code_dep: count})`` of a specialty in ``bounds`` (indexed once)."""
+        bounds = self._held_bounds()
+        if bounds is None:
+            return []
+        index = cast(dict, self._indexed("bounds_index", bounds, lambda: bounds_index(bounds)))
+        return index.get(spec_id, [])
+
+    def _held_bounds(self) -> pd.DataFrame | DeferredFrame | None:
+        """``bounds`` as held: a deferred one is not built (no pandas for a check)."""
+        return held(self, "bounds")
 
     def _with_ranges(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> SupplyCount:
         """``count`` with its all-modes, libéral and planning ranges (see :mod:`ess_geo.inputs.bounds`)."""
-        if not count.available and self.bounds is None:
+        several_sources = self.several_sources
+        if not count.available and not several_sources:
             return count
         contributions = self._contributions(spec, count, departements)
         count.all_modes = SupplyRange.build("tous", contributions, departements)
         count.liberal = SupplyRange.build("liberal", contributions, departements)
-        if self.bounds is None and self.mode != "tous":
+        if not several_sources and self.mode != "tous":
             count.planning = SupplyRange.build(self.mode, contributions, departements)  # the file's own mode
         else:
             count.planning = count.all_modes
-        if self.bounds is not None:
+        if several_sources:
             rng = count.all_modes
             count.exact = rng.exact and all(rng.low_by_departement[d] == rng.high_by_departement[d] for d in departements)
         return count

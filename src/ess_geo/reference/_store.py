@@ -6,19 +6,64 @@ Private to :mod:`ess_geo.reference`: other layers go through :mod:`~ess_geo.refe
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: pandas is loaded by the readers of frames, never by the index
     import geopandas as gpd
+    import pandas as pd
 
-__all__ = ["DATA", "read_attributes", "read_csv", "read_geo", "read_table"]
+__all__ = ["DATA", "INDEX_FILE", "compute_index", "read_attributes", "read_csv", "read_geo", "read_index", "read_table"]
 
 #: Folder of the embedded reference files (rebuilt by ``scripts/build_reference_data.py``).
 DATA = resources.files("ess_geo.reference") / "data"
+#: The plain-JSON index of the département and région attributes and of the adjacency.
+INDEX_FILE = "attributes.json"
+
+
+@cache
+def read_index() -> dict:
+    """The cached index ``data/attributes.json`` (do not modify: copy first).
+
+    ``{"departements": {code: {"nom", "code_region", "population"}}, "regions": {code: {"nom",
+    "population"}}, "adjacency": [[a, b], ...]}``: what a check needs (codes, names, régions,
+    populations, neighbours), read with the standard library in a millisecond, where the Parquet
+    files need pandas and pyarrow (~0.4 s of imports). Derived from the Parquet files at build time
+    (:func:`compute_index`); a test recomputes it.
+    """
+    return json.loads((DATA / INDEX_FILE).read_text(encoding="utf-8"))
+
+
+def compute_index() -> dict:
+    """The content of ``attributes.json``, computed from the Parquet files (build time and tests).
+
+    Returns
+    -------
+    dict
+        Départements and régions by code (name, région, population: None when unknown), and each
+        adjacent pair once (``code_dep_a < code_dep_b``), in the order of the Parquet files.
+    """
+    import pandas as pd  # deferred: heavy library, only at build time and in tests
+
+    def populations(frame: pd.DataFrame) -> list[int | None]:
+        return [None if pd.isna(p) else int(p) for p in frame["population"]]
+
+    deps = read_attributes("departements")
+    regs = read_attributes("regions")
+    adj = read_table("adjacency")
+    return {
+        "departements": {
+            str(c): {"nom": str(n), "code_region": str(r), "population": p}
+            for c, n, r, p in zip(deps["code_dep"], deps["nom"], deps["code_region"], populations(deps), strict=True)
+        },
+        "regions": {
+            str(c): {"nom": str(n), "population": p}
+            for c, n, p in zip(regs["code_region"], regs["nom"], populations(regs), strict=True)
+        },
+        "adjacency": [[str(a), str(b)] for a, b in zip(adj["code_dep_a"], adj["code_dep_b"], strict=True)],
+    }
 
 
 @cache
@@ -58,5 +103,7 @@ def read_table(name: str) -> pd.DataFrame:
 @cache
 def read_csv(name: str) -> pd.DataFrame:
     """The cached CSV ``data/{name}.csv``, every column as text (do not modify: copy first)."""
+    import pandas as pd  # deferred: heavy library, only the readers of frames load it
+
     with resources.as_file(DATA / f"{name}.csv") as path:
         return pd.read_csv(path, dtype=str, keep_default_na=False)

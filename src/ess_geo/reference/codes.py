@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ess_geo.errors import InputDataError, UnknownCodeError
-from ess_geo.reference._store import read_attributes
+from ess_geo.reference._store import read_attributes, read_index
 
 __all__ = [
     "TerritoryCodes",
@@ -40,20 +40,17 @@ __all__ = [
 
 @lru_cache(maxsize=1)
 def _dep_names() -> dict[str, str]:
-    deps = read_attributes("departements")
-    return dict(zip(deps["code_dep"], deps["nom"], strict=True))
+    return {code: dep["nom"] for code, dep in read_index()["departements"].items()}
 
 
 @lru_cache(maxsize=1)
 def _region_names() -> dict[str, str]:
-    regs = read_attributes("regions")
-    return dict(zip(regs["code_region"], regs["nom"], strict=True))
+    return {code: reg["nom"] for code, reg in read_index()["regions"].items()}
 
 
 @lru_cache(maxsize=1)
 def _dep_region() -> dict[str, str]:
-    deps = read_attributes("departements")
-    return dict(zip(deps["code_dep"], deps["code_region"], strict=True))
+    return {code: dep["code_region"] for code, dep in read_index()["departements"].items()}
 
 
 @lru_cache(maxsize=1)

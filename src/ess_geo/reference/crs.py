@@ -19,13 +19,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from ess_geo.errors import CrsError
 from ess_geo.reference.codes import normalize_dep_code, normalize_dep_codes
 
-if TYPE_CHECKING:  # annotations only: geopandas is loaded by the functions reading geometry
+if TYPE_CHECKING:  # annotations only: geopandas and pandas are loaded by the functions reading geometry
     import geopandas as gpd
+    import pandas as pd
 
 __all__ = [
     "CORSICA",
@@ -151,7 +150,7 @@ def zone_crs(zone: str) -> str:
 
 def _map_codes(codes: pd.Series, func) -> pd.Series:
     """Apply ``func`` to each distinct code once; report every unknown code at once."""
-    uniques = list(pd.unique(codes))
+    uniques = list(codes.unique())
     normalize_dep_codes(uniques)  # raises UnknownCodeError naming every unknown value
     return codes.map({u: func(u) for u in uniques})
 

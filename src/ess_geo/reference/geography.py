@@ -14,14 +14,13 @@ import json
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from ess_geo.reference._store import DATA, read_attributes, read_csv, read_geo, read_table
+from ess_geo.reference._store import DATA, read_attributes, read_csv, read_geo, read_index, read_table
 from ess_geo.reference.codes import departement_names, normalize_dep_code
 from ess_geo.sources import Source
 
-if TYPE_CHECKING:  # annotations only: geopandas is loaded by the functions reading geometry
+if TYPE_CHECKING:  # annotations only: geopandas and pandas are loaded by the functions returning frames
     import geopandas as gpd
+    import pandas as pd
 
 __all__ = [
     "adjacency_graph",
@@ -182,9 +181,8 @@ def load_communes_deleguees() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def _neighbours() -> dict[str, frozenset[str]]:
-    adj = read_table("adjacency")
     out: dict[str, set[str]] = {code: set() for code in departement_names()}
-    for a, b in zip(adj["code_dep_a"], adj["code_dep_b"], strict=True):
+    for a, b in read_index()["adjacency"]:
         out[a].add(b)
         out[b].add(a)
     return {k: frozenset(v) for k, v in out.items()}

@@ -7,21 +7,37 @@ source) gives no density, never a division by zero or a made-up 0.
 
 from __future__ import annotations
 
+import math
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+from ess_geo.reference._store import read_index
 
-from ess_geo.reference._store import read_attributes
+if TYPE_CHECKING:  # annotations only: the per-row figures need no pandas, the Series version imports it
+    import pandas as pd
 
 __all__ = ["density_per_100k", "density_per_100k_series", "departement_population", "inhabitants"]
 
 
 @lru_cache(maxsize=1)
 def _departement_population() -> dict[str, int]:
-    deps = read_attributes("departements")
-    return {c: int(p) for c, p in zip(deps["code_dep"], deps["population"], strict=True) if pd.notna(p)}
+    deps = read_index()["departements"]
+    return {code: int(dep["population"]) for code, dep in deps.items() if dep["population"] is not None}
+
+
+def _unknown(value: object) -> bool:
+    """Whether a figure is missing: None, NaN, or a pandas missing value (pd.NA, NaT).
+
+    A pandas missing value can only come with pandas already imported: it is not imported here.
+    """
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    pd = sys.modules.get("pandas")
+    return bool(pd is not None and pd.api.types.is_scalar(value) and pd.isna(value))
 
 
 def departement_population() -> dict[str, int]:
@@ -54,7 +70,7 @@ def density_per_100k(count: object, population: object, *, decimals: int | None 
     -------
     float or None
     """
-    if count is None or population is None or pd.isna(count) or pd.isna(population):
+    if _unknown(count) or _unknown(population):
         return None
     pop = float(population)  # type: ignore[arg-type]
     if pop <= 0:
@@ -82,6 +98,9 @@ def density_per_100k_series(count: pd.Series, population: pd.Series) -> pd.Serie
     pandas.Series
         float64, index of ``count``.
     """
+    import numpy as np  # deferred: heavy library, only the vectorised version needs it
+    import pandas as pd  # deferred: heavy library, only the vectorised version needs it
+
     n = pd.to_numeric(count, errors="coerce").astype("float64").to_numpy()
     pop = pd.to_numeric(population, errors="coerce").astype("float64").to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):

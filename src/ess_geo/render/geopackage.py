@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from ess_geo._output import atomic_path, prepare_output_file, write_error
 from ess_geo.errors import InputDataError
 from ess_geo.reference.geography import load_departements
@@ -23,6 +21,7 @@ from ess_geo.rules.territory_geo import GEO_CRS, departements_frame
 
 if TYPE_CHECKING:  # annotations only: `check` without --out loads no geometry library nor the outreach module
     import geopandas as gpd
+    import pandas as pd
 
     from ess_geo.analysis.outreach_result import ZipResult
     from ess_geo.rules.territory import TerritoryCheck
@@ -72,6 +71,8 @@ def check_layers(check: TerritoryCheck, zip_result: ZipResult | None = None) -> 
 
 def _plain_layer(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """A copy GeoPackage can store: EPSG:4326, lists as ``;`` text, other objects as text."""
+    import pandas as pd  # deferred: heavy library, only to write a GeoPackage
+
     out = frame.to_crs(GEO_CRS) if frame.crs is not None else frame.set_crs(GEO_CRS)
     out = out.copy()
     for col in out.columns:

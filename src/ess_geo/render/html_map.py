@@ -19,6 +19,7 @@ Every text shown in tooltips, the title block and the footer is HTML-escaped.
 from __future__ import annotations
 
 import html
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -148,9 +149,9 @@ def _legend_html(sections: list[LegendSection], sites: list[str] | None = None) 
     return "".join(out)
 
 
-def _footer_html(spec: MapSpec) -> str:
+def _footer_html(spec: MapSpec, produced_on: date | None) -> str:
     text = " · ".join(_esc(line) for line in spec.footer_lines())
-    return f'<div class="ess-footer" id="ess-footer"><b>Sources :</b> {text}</div>'
+    return f'<div class="ess-footer" id="ess-footer">{_esc(spec.produced_fr(produced_on))} <b>Sources :</b> {text}</div>'
 
 
 def _escaped(value: object) -> str:
@@ -241,7 +242,7 @@ def _label_points(spec: MapSpec) -> list[tuple[float, float, str, bool]]:
     return []
 
 
-def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
+def render_folium(spec: MapSpec, *, tiles: bool | str = False, produced_on: date | None = None) -> folium.Map:
     """Draw a :class:`MapSpec` as an offline folium map.
 
     Parameters
@@ -251,6 +252,8 @@ def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
     tiles : bool or str, default False
         Add a basemap (``True``/``"osm"``: OpenStreetMap, ``"cartodb"``: CartoDB positron). Off by
         default: the map must be readable without a tile server.
+    produced_on : datetime.date, optional
+        Date of production printed in the footer (default today), as on PNG/PDF maps.
 
     Returns
     -------
@@ -285,7 +288,7 @@ def render_folium(spec: MapSpec, *, tiles: bool | str = False) -> folium.Map:
     root = cast(Figure, fmap.get_root())
     root.header.add_child(ConstantElement(CSS), name="ess_css")
     root.header.add_child(Element(f"<title>{_esc(spec.title)} — {_esc(spec.subtitle)}</title>"), name="ess_title_tag")
-    root.html.add_child(Element(_footer_html(spec)), name="ess_footer")
+    root.html.add_child(Element(_footer_html(spec, produced_on)), name="ess_footer")
     setattr(fmap, SPEC_ATTRIBUTE, spec)
     return fmap
 

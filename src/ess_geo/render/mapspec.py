@@ -18,6 +18,7 @@ import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 
 import geopandas as gpd
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ess_geo._format import decimal
+from ess_geo._format import date_fr, decimal
 from ess_geo.reference.crs import LAMBERT93
 from ess_geo.reference.geography import load_departements, load_simplified_layer
 from ess_geo.reference.population import density_per_100k
@@ -187,6 +188,11 @@ class MapSpec:
     def footer_lines(self) -> list[str]:
         """French footer lines naming every source and vintage."""
         return [f"{s.name} — {s.vintage_fr} — {s.licence_fr}" for s in self.sources]
+
+    @staticmethod
+    def produced_fr(produced_on: date | None = None) -> str:
+        """``Produit le 2 décembre 2026 avec ess_geo.``: the date every exported map prints (HTML, PNG, PDF)."""
+        return f"Produit le {date_fr(produced_on or date.today())} avec ess_geo."
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from ess_geo._format import date_fr
 from ess_geo._output import atomic_file
 from ess_geo.reference.crs import WGS84
 from ess_geo.render.mapspec import IDF_INSET_DEPS, STATUS_COLOUR, MapLayer, MapSpec
@@ -290,8 +289,7 @@ def draw_map(fig: Figure, spec: MapSpec, *, produced_on: date | None = None) -> 
         ``fig``, drawn.
     """
     fig.patch.set_facecolor("white")
-    produced = f"Produit le {date_fr(produced_on or date.today())} avec ess_geo. "
-    footer = textwrap.fill(produced + "Sources : " + " · ".join(spec.footer_lines()), 230)
+    footer = textwrap.fill(f"{spec.produced_fr(produced_on)} Sources : " + " · ".join(spec.footer_lines()), 230)
     bottom = 0.02 + (footer.count("\n") + 1) * 0.0125  # the map starts above the footer
     fig.text(0.01, 0.008, _mtext(footer), fontsize=5.8, color="#333333", va="bottom")
     height = 0.985 - bottom

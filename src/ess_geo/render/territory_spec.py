@@ -130,7 +130,7 @@ def _supply_counts(
         by_dep.pop(d, None)
     own = supply.count(spec, list(territory))
     basis = own.basis
-    if supply.bounds is not None and own.all_modes is not None:
+    if supply.several_sources and own.all_modes is not None:
         basis += f" ; territoire, tous modes d'exercice : {own.all_modes.label_fr()} ({own.all_modes.sources_fr()})"
     return by_dep, basis, counted.exact
 

@@ -14,13 +14,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs.finess import KIND_LABELS_FR, Finess
 from ess_geo.inputs.registry import EssEntry, Registry
 from ess_geo.reference.specialties import Specialty, get_specialty, normalize_text
+
+if TYPE_CHECKING:  # annotations only: pandas comes with a FINESS file
+    import pandas as pd
 
 __all__ = ["CONTEXT_KINDS", "context_fr", "finess_facts", "territory_context", "unregistered_ess", "unregistered_fr"]
 
@@ -55,6 +57,8 @@ def _known(row: pd.Series, entries: Sequence[EssEntry]) -> EssEntry | None:
 
 def unregistered_ess(finess: Finess, registry: Registry, departements: Iterable[str]) -> pd.DataFrame:
     """ESS of FINESS (category 647) seated in ``departements`` that the registry does not know (a copy)."""
+    import pandas as pd  # deferred: heavy library, only with a FINESS file
+
     ess = finess.in_departements(departements, kinds=("ess",))
     entries = list(registry)
     unknown = [_known(row, entries) is None for _, row in ess.iterrows()]

@@ -318,7 +318,7 @@ def _load_supply(supply: Supply | str | Path | None, embedded_supply: bool) -> t
     vintage, mode and bound in the threshold message instead.
     """
     sup = as_supply(supply, embedded=embedded_supply)
-    return sup, sup.source.label() if sup is not None and sup.bounds is None else ""
+    return sup, sup.source.label() if sup is not None and not sup.several_sources else ""
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-import pandas as pd
-
 from ess_geo.reference.crs import WGS84
 from ess_geo.reference.geography import load_departements
 from ess_geo.reference.population import inhabitants
@@ -113,6 +111,8 @@ def _evidence(check: TerritoryCheck, criterion_id: str) -> Mapping[str, Any]:
 
 def _int(value: object) -> int | None:
     """An integer figure, or None (unknown) – never 0 for unknown."""
+    import pandas as pd  # deferred: heavy library, only to export geometries
+
     if value is None or isinstance(value, bool):
         return None
     try:
@@ -144,6 +144,7 @@ def territory_frame(check: TerritoryCheck) -> gpd.GeoDataFrame:
         ``unknown``, ``warn``: :attr:`~ess_geo.rules.criteria.Criterion.status`) and ``geometry``.
     """
     import geopandas as gpd  # deferred heavy library: only geometry exports need it
+    import pandas as pd  # deferred: heavy library, only to export geometries
 
     threshold = _evidence(check, "threshold")
     adherents = _evidence(check, "adherents")
@@ -186,6 +187,7 @@ def departements_frame(check: TerritoryCheck) -> gpd.GeoDataFrame:
     unknown); EPSG:4326.
     """
     import geopandas as gpd  # deferred heavy library: only geometry exports need it
+    import pandas as pd  # deferred: heavy library, only to export geometries
 
     deps = load_departements()
     deps = deps[deps["code_dep"].isin(check.departements)]

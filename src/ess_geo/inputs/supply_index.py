@@ -1,0 +1,219 @@
+"""What :class:`~ess_geo.inputs.supply.Supply` counts from, in plain Python: no pandas for a check.
+
+A check on the embedded supply (or a DREES table) needs a few sums per département; importing
+pandas for them took most of a cold ``ess-geo check`` (issue 14). This module holds:
+
+- :class:`DeferredFrame`: the rows of a table as plain tuples, turned into a pandas DataFrame only
+  when someone reads the frame (a notebook, a map, a report); :class:`FrameField` is the
+  ``Supply`` field that holds a frame or a deferred one;
+- :class:`TableIndex`: per specialty and per DREES group, the sum per département and the modes
+  of practice of an aggregated table (``Supply.table``), and the départements it has a line for;
+- :func:`bounds_index`: per specialty, the count per département of each (source, mode, bound,
+  vintage) of ``Supply.bounds``.
+
+Both indexes are built from records, whatever holds them: a deferred frame gives its tuples, a
+DataFrame is first summed per département × specialty × group × mode (vectorised) so that a
+commune-level table of 100,000 rows costs no Python loop over its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:  # annotations only: pandas is imported when a deferred frame is first read
+    import pandas as pd
+
+__all__ = ["BoundKey", "DeferredFrame", "FrameField", "TableIndex", "bounds_index", "frame_records", "held"]
+
+#: ``(source, mode, bound, vintage)`` of one count of ``Supply.bounds``.
+BoundKey = tuple[str, str, str, str]
+#: Columns of the records a :class:`TableIndex` is built from.
+_INDEX_COLUMNS = ("code_dep", "specialty", "drees_group", "n_specialists", "mode")
+
+
+class DeferredFrame:
+    """A table held as plain tuples, made a pandas DataFrame on first :meth:`frame` (then kept).
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Column names, in the order of each record.
+    records : list of tuple
+        The rows.
+    int_columns : sequence of str, default ()
+        Columns cast to int64 in the frame.
+    """
+
+    def __init__(self, columns: Sequence[str], records: list[tuple], int_columns: Sequence[str] = ()) -> None:
+        self.columns = list(columns)
+        self.records = records
+        self.int_columns = list(int_columns)
+        self._frame: pd.DataFrame | None = None
+
+    def frame(self) -> pd.DataFrame:
+        """The DataFrame (built once; shared by every holder: do not modify it)."""
+        if self._frame is None:
+            import pandas as pd  # deferred: heavy library, only when a frame is actually read
+
+            frame = pd.DataFrame.from_records(self.records, columns=self.columns)
+            for column in self.int_columns:
+                frame[column] = frame[column].astype("int64")
+            self._frame = frame
+        return self._frame
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+class FrameField:
+    """Dataclass field holding a DataFrame or a :class:`DeferredFrame`, read as a DataFrame.
+
+    ``Supply(table=DeferredFrame(...))`` keeps the tuples; ``supply.table`` builds the frame the
+    first time it is read. :func:`held` gives what it holds, :func:`frame_records` the tuples,
+    without building it.
+
+    Parameters
+    ----------
+    optional : bool, default False
+        Whether the field defaults to None (``Supply.bounds``); a required field has no default.
+    """
+
+    def __init__(self, *, optional: bool = False) -> None:
+        self.optional = optional
+        self.slot = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = _slot(name)
+
+    @overload
+    def __get__(self, obj: None, objtype: type | None = None) -> None: ...
+
+    @overload
+    def __get__(self, obj: object, objtype: type | None = None) -> Any: ...
+
+    def __get__(self, obj: object, objtype: type | None = None) -> Any:
+        if obj is None:  # the dataclass asks for the field's default
+            if self.optional:
+                return None
+            raise AttributeError(self.slot)  # required: no default
+        held = obj.__dict__[self.slot]
+        return held.frame() if isinstance(held, DeferredFrame) else held
+
+    def __set__(self, obj: object, value: pd.DataFrame | DeferredFrame | None) -> None:
+        obj.__dict__[self.slot] = value
+
+
+
+def _slot(name: str) -> str:
+    """Where a :class:`FrameField` named ``name`` keeps what it holds, in the instance's ``__dict__``."""
+    return f"_{name}_held"
+
+
+def held(obj: object, name: str) -> pd.DataFrame | DeferredFrame | None:
+    """What the :class:`FrameField` ``name`` of ``obj`` holds: the DataFrame, the deferred one (not built), or None."""
+    return obj.__dict__[_slot(name)]
+
+
+def frame_records(held: pd.DataFrame | DeferredFrame, columns: Sequence[str]) -> Iterable[tuple]:
+    """The rows of ``columns`` of a held table, as tuples (a deferred frame is not built)."""
+    if isinstance(held, DeferredFrame):
+        positions = [held.columns.index(c) for c in columns]
+        return (tuple(r[i] for i in positions) for r in held.records)
+    return zip(*(held[c].tolist() for c in columns), strict=True)
+
+
+@dataclass
+class _Sums:
+    """Sum per département and modes of practice of the rows of one specialty or group."""
+
+    per_dep: dict[str, int] = field(default_factory=dict)
+    modes: set[str] = field(default_factory=set)
+
+    def add(self, dep: str, n: int, mode: object) -> None:
+        self.per_dep[dep] = self.per_dep.get(dep, 0) + n
+        if _given(mode):
+            self.modes.add(str(mode))
+
+
+def _given(value: object) -> bool:
+    """Whether a key is a value, not None nor NaN (a table without ``drees_group`` or ``mode``)."""
+    return value is not None and value == value
+
+
+@dataclass
+class TableIndex:
+    """Per-département sums of an aggregated supply table, by specialty and by DREES group.
+
+    Attributes
+    ----------
+    by_specialty : dict of str to _Sums
+        Rows whose ``specialty`` is the key.
+    by_group : dict of str to _Sums
+        Rows whose ``drees_group`` is the key.
+    departements : frozenset of str
+        Départements the table has a line for.
+    """
+
+    by_specialty: dict[str, _Sums]
+    by_group: dict[str, _Sums]
+    departements: frozenset[str]
+
+    @classmethod
+    def of(cls, held: pd.DataFrame | DeferredFrame) -> TableIndex:
+        """The index of a held table (``code_dep``, ``specialty``, ``drees_group``, ``n_specialists``, ``mode``)."""
+        by_specialty: dict[str, _Sums] = {}
+        by_group: dict[str, _Sums] = {}
+        deps: set[str] = set()
+        for dep, spec, group, n, mode in _summed_records(held):
+            by_specialty.setdefault(spec, _Sums()).add(dep, int(n), mode)
+            if _given(group):
+                by_group.setdefault(group, _Sums()).add(dep, int(n), mode)
+            if _given(dep):
+                deps.add(dep)
+        return cls(by_specialty, by_group, frozenset(deps))
+
+    def selection(self, spec_id: str, group: str) -> tuple[str, str] | None:
+        """Which rows count for a specialty: ``("specialty", id)`` when the table has it, else
+        ``("drees_group", group)`` when it has the group, else None."""
+        if spec_id in self.by_specialty:
+            return "specialty", spec_id
+        if group in self.by_group:
+            return "drees_group", group
+        return None
+
+    def sums(self, selection: tuple[str, str]) -> tuple[dict[str, int], list[str]]:
+        """Sum per département and sorted modes of the selected rows."""
+        column, key = selection
+        sums = (self.by_specialty if column == "specialty" else self.by_group)[key]
+        return dict(sums.per_dep), sorted(sums.modes)
+
+
+def _summed_records(held: pd.DataFrame | DeferredFrame) -> Iterable[tuple]:
+    """Records of ``_INDEX_COLUMNS``; a DataFrame is summed per key first (vectorised), then iterated.
+
+    A hand-made table without ``drees_group`` or ``mode`` gets them empty (no group, no mode).
+    """
+    if isinstance(held, DeferredFrame):
+        return frame_records(held, _INDEX_COLUMNS)
+    missing = [c for c in ("drees_group", "mode") if c not in held.columns]
+    table = held.assign(**dict.fromkeys(missing)) if missing else held
+    if table.empty:
+        return []
+    keys = ["code_dep", "specialty", "drees_group", "mode"]
+    summed = table.groupby(keys, sort=False, dropna=False, observed=True)["n_specialists"].sum().reset_index()
+    return frame_records(summed, _INDEX_COLUMNS)
+
+
+def bounds_index(held: pd.DataFrame | DeferredFrame) -> dict[str, list[tuple[BoundKey, dict[str, int]]]]:
+    """Per specialty, each ``(source, mode, bound, vintage)`` of ``Supply.bounds`` (in order of first
+    appearance) with its count per département."""
+    out: dict[str, dict[BoundKey, dict[str, int]]] = {}
+    columns = ("specialty", "source", "mode", "bound", "vintage", "code_dep", "count")
+    for spec, source, mode, bound, vintage, dep, count in frame_records(held, columns):
+        key = (str(source), str(mode), str(bound), str(vintage))
+        per_dep = out.setdefault(str(spec), {}).setdefault(key, {})
+        per_dep[str(dep)] = per_dep.get(str(dep), 0) + int(count)
+    return {spec: list(groups.items()) for spec, groups in out.items()}
+
