@@ -40,9 +40,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ess_geo._format import date_fr, month_fr
 from ess_geo.dropped import DroppedRows
@@ -64,6 +62,9 @@ from ess_geo.inputs.rpps_place import ADDRESS_COLUMNS, placed_lines, prepare_pla
 from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply
 from ess_geo.reference.specialties import all_specialties, get_specialty, normalize_text, rpps_savoir_faire_table
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: pandas is imported by a thread while the extraction is parsed
+    import pandas as pd
 
 __all__ = ["RPPS_COLUMNS", "is_rpps_header", "load_rpps", "normalize_mode", "vintage_from_name"]
 
@@ -124,7 +125,8 @@ def _savoir_faire() -> dict[str, dict[str, str]]:
 
 
 def _prepare_reference() -> None:
-    """Read what placing and naming the lines needs: communes, postal codes, savoir-faire and specialties."""
+    """Import pandas and read what placing and naming the lines needs: communes, postal codes, savoir-faire, specialties."""
+    import pandas  # noqa: F401  # deferred: heavy library (0.3 s), imported here while other threads parse
     prepare_placement()
     rpps_savoir_faire_table()
     all_specialties()

@@ -14,6 +14,7 @@ result, the counts and the dropped-line samples are those of one serial read.
 from __future__ import annotations
 
 import codecs
+import struct
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -124,23 +125,37 @@ def _parse_piece(data: bytes, first: bool, spec: PieceSpec, encoding: str | None
                                              check_utf8=check_cells),
     )
     n = table.num_rows
-    keep = pc.equal(pc.utf8_trim_whitespace(table.column(spec.profession)), spec.doctor)
+    # value sets built from buffers: a Python value given to pyarrow makes it import pandas, which
+    # another thread is importing meanwhile (the workers would wait for it)
+    keep = pc.is_in(pc.utf8_trim_whitespace(table.column(spec.profession)), value_set=_text_array((spec.doctor,)))
     n_doc = pc.sum(keep).as_py() or 0
     other_modes = 0
     if spec.modes:
         mode_col = pc.utf8_trim_whitespace(table.column(spec.mode))
-        keep = pc.and_(keep, pc.is_in(mode_col, value_set=pa.array(spec.modes, pa.string())))
+        keep = pc.and_(keep, pc.is_in(mode_col, value_set=_text_array(spec.modes)))
         other_modes = n_doc - (pc.sum(keep).as_py() or 0)
     kept = table.filter(keep)
     kept = pa.table({c: pc.utf8_trim_whitespace(kept.column(c)).combine_chunks() for c in spec.used})
     return _Piece(kept, n, n - n_doc, other_modes, n + len(invalid) + (1 if first else 0), invalid)
 
 
+def _text_array(values: tuple[str, ...]) -> Any:
+    """A pyarrow text array of ``values``, built from buffers (``pa.array`` imports pandas)."""
+    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+
+    data = [v.encode("utf-8") for v in values]
+    ends = [0]
+    for d in data:
+        ends.append(ends[-1] + len(d))
+    offsets = pa.py_buffer(struct.pack(f"<{len(ends)}q", *ends))
+    return pa.Array.from_buffers(pa.large_string(), len(values), [None, offsets, pa.py_buffer(b"".join(data))])
+
+
 def _valid_utf8(data: bytes) -> bool:
     """Whether ``data`` is valid UTF-8 (pyarrow's vectorised check of one large string)."""
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
 
-    offsets = pa.array([0, len(data)], pa.int64()).buffers()[1]
+    offsets = pa.py_buffer(struct.pack("<qq", 0, len(data)))
     try:
         pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(data)]).validate(full=True)
     except pa.ArrowInvalid:
