@@ -297,8 +297,8 @@ def _supply(persons: Any, path: Path, member: str, vintage: str, mode_key: str, 
         "specialty": table.column("specialty"),
         "drees_group": pc.take(groups, pc.index_in(table.column("specialty"), value_set=specialties)),
         "n_specialists": table.column("n_specialists"),
-        "mode": pa.array([mode_label] * n, pa.string()),
-        "source": pa.array([f"RPPS — annuaire.sante.fr, {member}"] * n, pa.string()),
+        "mode": pa.repeat(pa.scalar(mode_label, pa.string()), n),
+        "source": pa.repeat(pa.scalar(f"RPPS — annuaire.sante.fr, {member}", pa.string()), n),
     }).select(["code_insee", *TABLE_COLUMNS]).to_pandas()
     source = Source(
         name=f"RPPS — extraction publique PS_LibreAcces_Personne_activite (ANS), médecins, mode : {mode_label}",

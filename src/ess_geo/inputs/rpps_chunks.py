@@ -14,6 +14,9 @@ result, the counts and the dropped-line samples are those of one serial read.
 from __future__ import annotations
 
 import codecs
+import io
+import mmap
+import os
 import struct
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -87,25 +90,57 @@ class _Piece:
     invalid: list[tuple[int, int, int, dict[str, str]]]
 
 
-def _pieces(raw: IO[bytes], ascii_compatible: bool) -> Iterator[bytes]:
-    """The stream in pieces of about :data:`CHUNK_SIZE` bytes, each ending at a line end (``\\n``)."""
+def _stream_pieces(raw: IO[bytes], ascii_compatible: bool) -> Iterator[tuple[Any, int, int]]:
+    """The stream in pieces of about :data:`CHUNK_SIZE` bytes, each ending at a line end (``\\n``), with their offsets."""
     if not ascii_compatible:  # a forced UTF-16-like encoding: « \\n » bytes are not line ends
-        yield raw.read()
+        data = raw.read()
+        yield data, 0, len(data)
         return
+    pos = 0
     while data := raw.read(CHUNK_SIZE):
         if not data.endswith(b"\n"):
             data += raw.readline()
-        yield data
+        yield data, pos, pos + len(data)
+        pos += len(data)
 
 
-def _parse_piece(data: bytes, first: bool, spec: PieceSpec, encoding: str | None) -> _Piece:
+def _mapped_pieces(mapped: mmap.mmap) -> Iterator[tuple[Any, int, int]]:
+    """The pieces of :func:`_stream_pieces`, as views of a memory-mapped file (no copy)."""
+    view, pos = memoryview(mapped), 0
+    while pos < len(mapped):
+        end = mapped.find(b"\n", pos + CHUNK_SIZE - 1)
+        end = len(mapped) if end < 0 else end + 1
+        yield view[pos:end], pos, end
+        pos = end
+
+
+def _mapped(raw: IO[bytes]) -> mmap.mmap | None:
+    """A read-only memory map of a plain, non-empty file at its start; None for a stream (a zip member)."""
+    try:
+        fileno = raw.fileno()
+        if os.fstat(fileno).st_size == 0 or raw.tell() != 0:
+            return None
+        return mmap.mmap(fileno, 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+
+
+def _release(mapped: mmap.mmap | None, start: int, end: int) -> None:
+    """Let the kernel drop a parsed piece's pages from the process (they stay in the page cache)."""
+    if mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+        first = start - start % mmap.PAGESIZE
+        if end > first:
+            mapped.madvise(mmap.MADV_DONTNEED, first, end - first)
+
+
+def _parse_piece(data: Any, first: bool, spec: PieceSpec, encoding: str | None) -> _Piece:
     """One piece parsed by pyarrow (in a worker thread) and reduced to doctors' lines of ``modes``."""
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
     import pyarrow.csv as pacsv  # deferred: pyarrow.csv only to read an RPPS extraction
 
     if encoding is not None:  # what pyarrow's own transcoding stream did, in this thread
-        data = data.decode(encoding).encode("utf-8")
+        data = str(data, encoding).encode("utf-8")
     # pyarrow checks UTF-8 cell by cell (a third of the parse); one check of the whole piece is
     # 4× faster: cells are checked only when it fails, so that the failure is pyarrow's own.
     check_cells = encoding is None and not _valid_utf8(data)
@@ -151,7 +186,7 @@ def _text_array(values: tuple[str, ...]) -> Any:
     return pa.Array.from_buffers(pa.large_string(), len(values), [None, offsets, pa.py_buffer(b"".join(data))])
 
 
-def _valid_utf8(data: bytes) -> bool:
+def _valid_utf8(data: Any) -> bool:
     """Whether ``data`` is valid UTF-8 (pyarrow's vectorised check of one large string)."""
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
 
@@ -209,16 +244,24 @@ def read_chunked(raw: IO[bytes], spec: PieceSpec, encoding: str, progress: Calla
         if progress is not None:
             progress(piece.lines)
 
+    mapped = _mapped(raw) if ascii_compatible else None
+    pieces = _stream_pieces(raw, ascii_compatible) if mapped is None else _mapped_pieces(mapped)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="ess-geo-rpps")
-    pending: deque[Future] = deque()
+    pending: deque[tuple[Future, int, int]] = deque()
+
+    def finish() -> None:
+        future, start, end = pending.popleft()
+        collect(future.result())
+        _release(mapped, start, end)  # the resident memory stays that of the pieces in flight
+
     try:
-        for i, data in enumerate(_pieces(raw, ascii_compatible)):
-            pending.append(pool.submit(_parse_piece, data, i == 0, spec, transcode))
+        for i, (data, start, end) in enumerate(pieces):
+            pending.append((pool.submit(_parse_piece, data, i == 0, spec, transcode), start, end))
             del data
             while len(pending) > 2 * workers:
-                collect(pending.popleft().result())
+                finish()
         while pending:
-            collect(pending.popleft().result())
+            finish()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     schema = pa.schema([(c, pa.string()) for c in spec.used])

@@ -39,6 +39,12 @@ def _ranks(values: Any) -> np.ndarray:
     return ranks
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (``np.unique`` without arguments hashes: 5-10× slower on these codes)."""
+    values = np.sort(values)
+    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+
+
 def persons_table(doctors: Any) -> Any:
     """One row per doctor × specialty × commune: ``rpps_id``, ``specialty``, ``code_insee``, ``code_dep``.
 
@@ -82,7 +88,7 @@ def person_counts(persons: Any) -> dict[str, int]:
     deps, dep_values = _codes(persons.column("code_dep"))
     known = deps >= 0
     pairs = ids[known] * (len(spec_values) + 1) + specialties[known]
-    triples = np.unique(pairs * (len(dep_values) + 1) + deps[known])  # one per doctor × specialty × département
+    triples = _distinct(pairs * (len(dep_values) + 1) + deps[known])  # one per doctor × specialty × département
     per_pair = np.unique(triples // (len(dep_values) + 1), return_counts=True)[1]
     return {"persons": len(distinct),  # the values encoded: missing ones are not
             "persons_in_several_departements": int((per_pair > 1).sum())}
