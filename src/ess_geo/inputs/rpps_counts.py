@@ -62,8 +62,7 @@ def persons_table(doctors: Any) -> Any:
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
     columns = [COL_ID, "specialty", "code_insee"]
-    ids = combined_ids([doctors.column(c) for c in columns])
-    firsts = np.sort(np.unique(ids, return_index=True)[1])
+    firsts = np.sort(combined_ids([doctors.column(c) for c in columns])[1])
     persons = doctors.select(columns).take(pa.array(firsts))
     codes, deps = departement_of_communes()
     code_dep = pc.take(deps, pc.index_in(persons.column("code_insee"), value_set=codes))
