@@ -5,9 +5,10 @@ Measures, each in a fresh child process (what a planner's command pays):
 
 * hashing: reading the RPPS file's bytes, its SHA-256, and the stat fast path
   (:func:`ess_geo.inputs.parse_cache.file_sha256`);
-* the first read of the extraction (``load_rpps(cache=False)``) against DuckDB counting the same
-  thing (doctors' libéral lines, distinct RPPS identifiers per savoir-faire and commune) on the
-  same file, one thread each, and DuckDB on all threads (ratio printed);
+* the first read of the extraction (``load_rpps(cache=False)``, parsed on every core) against
+  DuckDB counting the same thing (libéral doctors' lines, distinct RPPS identifiers per
+  savoir-faire and commune) on the same file with as many threads, fresh processes run
+  alternately (``peers.rpps_first_read_paired``: medians, ratio, peak memory printed);
 * the first read that builds the cache, then the cached read, and ``ess-geo check --supply``
   with the extraction after the first read (target < 1 s);
 * the national zonage: fresh match vs cached;
@@ -36,6 +37,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import peers  # noqa: E402
+
 SHARED = Path(os.environ.get("ESS_GEO_SHARED_DATA", ROOT.parent / "shared" / "data"))
 ZONAGE = SHARED / "zonage" / "zonage_mg_code_postal_national.csv"
 RPPS_NAME = "PS_LibreAcces_Personne_activite_202504040839.txt"
@@ -62,23 +67,6 @@ elif kind in ("sha256", "fast"):
     n = len(file_sha256(path, fast=kind == "fast"))
 print(json.dumps({"seconds": time.perf_counter() - t1, "cpu": time.process_time() - c1, "n": n}))
 """
-
-_DUCKDB = r"""
-import json, sys, time
-import duckdb
-t0, c0 = time.perf_counter(), time.process_time()
-con = duckdb.connect()
-con.execute(f"SET threads={int(sys.argv[2])}")
-con.execute("SET enable_progress_bar=false")
-rows = con.execute('''
-    SELECT "Code savoir-faire", "Code commune (coord. structure)", count(DISTINCT "Identifiant PP")
-    FROM read_csv(?, delim='|', header=true, quote='', escape='', all_varchar=true, ignore_errors=true,
-                  null_padding=true)
-    WHERE trim("Code profession") = '10' AND trim("Code mode exercice") = 'L'
-    GROUP BY ALL''', [sys.argv[1]]).fetchall()
-print(json.dumps({"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0, "n": len(rows)}))
-"""
-
 
 def _env(cache: Path) -> dict[str, str]:
     env = dict(os.environ)
@@ -128,16 +116,17 @@ def _rpps_file(args: argparse.Namespace, folder: Path) -> Path:
     return path
 
 
-def _duckdb_lines(env: dict[str, str], rpps: Path, first: tuple[float, float], runs: int) -> None:
-    try:
-        import duckdb  # noqa: F401  (deferred: a benchmark extra, only to compare)
-    except ImportError:
-        print("DuckDB absent (pip install duckdb) : comparaison omise")
+def _first_read(env: dict[str, str], rpps: Path, runs: int) -> None:
+    """The first read against DuckDB's same count, paired fresh processes (their medians, ratio and peaks)."""
+    pair = peers.rpps_first_read_paired(rpps, runs)
+    if pair is None:
+        first = _medians(env, _CHILD, ("rpps", str(rpps), "0"), runs)
+        print(f"première lecture load_rpps (sans cache) : {first[0]:.2f} s (cpu {first[1]:.2f} s) ; "
+              "DuckDB absent (pip install duckdb) : comparaison omise")
         return
-    for threads in (1, os.cpu_count() or 1):
-        t, cpu = _medians(env, _DUCKDB, (str(rpps), str(threads)), runs)
-        print(f"DuckDB, même comptage ({threads} fil{'s' if threads > 1 else ''}) : {t:.2f} s (cpu {cpu:.2f} s) ; "
-              f"ratio première lecture ess_geo / DuckDB = {first[0] / t:.2f} (cpu {first[1] / cpu:.2f})")
+    threads = peers.rpps_threads()
+    print(pair.line(f"première lecture load_rpps (sans cache, {threads} fils)",
+                    f"DuckDB, même comptage ({threads} fils)"))
 
 
 def main() -> None:
@@ -158,9 +147,8 @@ def main() -> None:
         t_fast = _median(env, _CHILD, ("fast", str(rpps), "0"), args.runs)
         print(f"lire les octets : {t_bytes:.2f} s ; SHA-256 : {t_sha:.2f} s ({size / 1e6 / t_sha:,.0f} Mo/s) ; "
               f"empreinte par le relevé stat : {t_fast * 1000:.1f} ms")
-        first = _medians(env, _CHILD, ("rpps", str(rpps), "0"), args.runs)
-        print(f"première lecture load_rpps (sans cache) : {first[0]:.2f} s (cpu {first[1]:.2f} s)")
-        _duckdb_lines(env, rpps, first, args.runs)
+        _first_read(env, rpps, args.runs)
+        first = _medians(env, _CHILD, ("rpps", str(rpps), "0"), 1)
         build = _child(env, _CHILD, "rpps", str(rpps), "1")
         cached = _medians(env, _CHILD, ("rpps", str(rpps), "1"), args.runs)
         print(f"lecture qui construit le cache : {build['seconds']:.2f} s (cpu {build['cpu']:.2f} s) ; lecture depuis le "

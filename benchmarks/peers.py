@@ -7,7 +7,9 @@ ratio against a peer run in the same call, alternately (A B A B ...), keeps its 
   (read the départements, union them to test continuity, sum the embedded counts, look the
   territory up in the registry) -- the yardstick of ``ess-geo check`` as a cold process;
 - the bare interpreter (``python -c pass``) for ``ess-geo --version``;
-- pandas ``read_csv`` (and DuckDB when installed) for counting an RPPS extraction;
+- DuckDB (when installed; pandas ``read_csv`` otherwise) for reading an RPPS extraction: the same
+  count as ess_geo (distinct libéral doctors per savoir-faire × commune), on as many threads as
+  ess_geo parses with (every core: 2 on the reference machine), in fresh processes;
 - ``GeoDataFrame.explore`` for the size of an HTML map;
 - PySAL ``access`` and spopt ``MaxPHeuristic`` in ``bench_access.py`` and ``bench_proposals.py``.
 
@@ -63,11 +65,16 @@ class Paired:
     ratio_wall: float
     ratio_cpu: float
     runs: int
+    a_peak_mb: float = 0.0
+    b_peak_mb: float = 0.0
 
     def line(self, a: str, b: str) -> str:
-        """One French line: both medians and the ratios."""
-        return (f"{a} : {self.a_wall:.3f} s (cpu {self.a_cpu:.3f} s) ; {b} : {self.b_wall:.3f} s (cpu {self.b_cpu:.3f} s) ; "
-                f"rapport {self.ratio_wall:.2f} (cpu {self.ratio_cpu:.2f}), médianes de {self.runs} paires")
+        """One French line: both medians and the ratios (and peak memory when measured)."""
+        peak_a = f", pic {self.a_peak_mb:.0f} Mo" if self.a_peak_mb else ""
+        peak_b = f", pic {self.b_peak_mb:.0f} Mo" if self.b_peak_mb else ""
+        return (f"{a} : {self.a_wall:.3f} s (cpu {self.a_cpu:.3f} s{peak_a}) ; {b} : {self.b_wall:.3f} s "
+                f"(cpu {self.b_cpu:.3f} s{peak_b}) ; rapport {self.ratio_wall:.2f} (cpu {self.ratio_cpu:.2f}), "
+                f"médianes de {self.runs} paires")
 
 
 def env_with_src() -> dict[str, str]:
@@ -92,20 +99,41 @@ def cold(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, floa
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+#: Appended to a child's script: its own peak resident memory (``VmHWM``, kB), which ``ru_maxrss`` of a
+#: child cannot give (it counts the parent's pages the child held between ``fork`` and ``exec``).
+PRINT_PEAK = """
+with open("/proc/self/status") as _status:
+    print("VmHWM", next(line.split()[1] for line in _status if line.startswith("VmHWM")))
+"""
+
+
+def cold_peak(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall and CPU seconds of one child process, and its peak resident memory (MB) when it prints it (:data:`PRINT_PEAK`)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    out = subprocess.run(cmd, env=env or env_with_src(), capture_output=True, text=True, check=False).stdout
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peaks = [line.split()[1] for line in out.splitlines() if line.startswith("VmHWM ")]
+    return (wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            int(peaks[-1]) / 1024 if peaks else 0.0)
+
+
 def paired(cmd_a: list[str], cmd_b: list[str], runs: int = 7, warmup: int = 1) -> Paired:
     """Run A and B alternately ``runs`` times (after ``warmup`` unpaired runs each); medians and ratios."""
     for _ in range(warmup):
-        cold(cmd_a)
-        cold(cmd_b)
+        cold_peak(cmd_a)
+        cold_peak(cmd_b)
     a, b = [], []
     for _ in range(runs):
-        a.append(cold(cmd_a))
-        b.append(cold(cmd_b))
+        a.append(cold_peak(cmd_a))
+        b.append(cold_peak(cmd_b))
     med = statistics.median
     return Paired(
         a_wall=med(x[0] for x in a), a_cpu=med(x[1] for x in a), b_wall=med(x[0] for x in b), b_cpu=med(x[1] for x in b),
         ratio_wall=med(x[0] / y[0] for x, y in zip(a, b, strict=True)),
         ratio_cpu=med(x[1] / max(y[1], 1e-9) for x, y in zip(a, b, strict=True)), runs=runs,
+        a_peak_mb=med(x[2] for x in a), b_peak_mb=med(x[2] for x in b),
     )
 
 
@@ -127,26 +155,75 @@ def explore_html_size(gdf, column: str, path: Path) -> tuple[int, float]:
     return path.stat().st_size, time.perf_counter() - t0
 
 
+#: ess_geo's first read of an RPPS extraction in a fresh process (parse cache off): prints the groups counted.
+RPPS_FIRST_READ = r"""
+import sys
+from ess_geo.inputs.rpps import load_rpps
+print(len(load_rpps(sys.argv[1], cache=False).table))
+""" + PRINT_PEAK
+
+#: DuckDB's query of what ess_geo counts: distinct libéral doctors per savoir-faire × commune.
+RPPS_DUCKDB_SQL = """
+    SELECT "Code savoir-faire", "Code commune (coord. structure)", count(DISTINCT "Identifiant PP")
+    FROM read_csv(?, delim='|', header=true, quote='', escape='', all_varchar=true, ignore_errors=true,
+                  null_padding=true)
+    WHERE trim("Code profession") = '10' AND trim("Code mode exercice") = 'L'
+    GROUP BY ALL"""
+
+#: DuckDB's count in a fresh process: ``python -c RPPS_DUCKDB_COUNT FILE THREADS``.
+RPPS_DUCKDB_COUNT = f"""
+import sys
+import duckdb
+con = duckdb.connect()
+con.execute(f"SET threads={{int(sys.argv[2])}}")
+con.execute("SET enable_progress_bar=false")
+print(len(con.execute({RPPS_DUCKDB_SQL!r}, [sys.argv[1]]).fetchall()))
+""" + PRINT_PEAK
+
+
+def rpps_threads() -> int:
+    """Threads ess_geo parses an extraction with (one per core, as pyarrow counts them): DuckDB gets as many."""
+    import pyarrow as pa  # deferred: only for the RPPS rows
+
+    return pa.cpu_count()
+
+
+def rpps_first_read_paired(path: Path, runs: int = 7) -> Paired | None:
+    """ess_geo's first read against DuckDB's same count, fresh processes run alternately; None without DuckDB."""
+    try:
+        import duckdb  # noqa: F401  (a benchmark extra: only to compare)
+    except ImportError:
+        return None
+    return paired([sys.executable, "-c", RPPS_FIRST_READ, str(path)],
+                  [sys.executable, "-c", RPPS_DUCKDB_COUNT, str(path), str(rpps_threads())], runs)
+
+
 def rpps_peer_counts(path: Path, encoding: str = "utf-8") -> dict[str, float]:
-    """Seconds to count libéral doctors' lines of an RPPS extraction with pandas (and DuckDB if installed)."""
+    """Seconds to count distinct libéral doctors per savoir-faire × commune with pandas (and DuckDB if installed).
+
+    The count of ess_geo's first read (before savoir-faire codes are mapped to specialties), in
+    this process; DuckDB on :func:`rpps_threads` threads.
+    """
     import pandas as pd
 
-    cols = ["Identifiant PP", "Code profession", "Code mode exercice"]
+    ident, sf, commune = "Identifiant PP", "Code savoir-faire", "Code commune (coord. structure)"
+    cols = [ident, "Code profession", "Code mode exercice", sf, commune]
     out: dict[str, float] = {}
     t0 = time.perf_counter()
-    kept = 0
+    parts = []
     for chunk in pd.read_csv(path, sep="|", usecols=cols, dtype=str, keep_default_na=False, quoting=3,
                              chunksize=500_000, encoding=encoding, on_bad_lines="skip"):
-        kept += int(((chunk["Code profession"] == "10") & (chunk["Code mode exercice"] == "L")).sum())
+        kept = chunk[(chunk["Code profession"].str.strip() == "10") & (chunk["Code mode exercice"].str.strip() == "L")]
+        parts.append(kept[[ident, sf, commune]].drop_duplicates())
+    pd.concat(parts).groupby([sf, commune])[ident].nunique()
     out["pandas"] = time.perf_counter() - t0
     try:
         import duckdb
     except ImportError:
         return out
     t0 = time.perf_counter()
-    duckdb.sql(
-        f"SELECT count(DISTINCT \"Identifiant PP\") FROM read_csv('{path}', delim='|', header=true, all_varchar=true, "
-        "quote='', ignore_errors=true) WHERE \"Code profession\" = '10' AND \"Code mode exercice\" = 'L'"
-    ).fetchall()
+    con = duckdb.connect()
+    con.execute(f"SET threads={rpps_threads()}")
+    con.execute(RPPS_DUCKDB_SQL, [str(path)]).fetchall()
     out["duckdb"] = time.perf_counter() - t0
     return out
