@@ -46,8 +46,9 @@ from ess_geo._format import date_fr, month_fr
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path
+from ess_geo.inputs._rpps_counts import commune_counts, person_counts, persons_table
+from ess_geo.inputs._rpps_place import ADDRESS_COLUMNS, placed_lines, prepare_placement
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
-from ess_geo.inputs.rpps_counts import commune_counts, person_counts, persons_table
 from ess_geo.inputs.rpps_file import (
     COL_COMMUNE,
     COL_CP,
@@ -58,7 +59,6 @@ from ess_geo.inputs.rpps_file import (
     is_rpps_header,
     read_extraction_table,
 )
-from ess_geo.inputs.rpps_place import ADDRESS_COLUMNS, placed_lines, prepare_placement
 from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply
 from ess_geo.reference.specialties import all_specialties, get_specialty, normalize_text, rpps_savoir_faire_table
 from ess_geo.sources import Source
@@ -77,7 +77,7 @@ _FILE_MONTH = re.compile(r"PS_LibreAcces_Personne_activite_(?:extrait_)?(\d{4})-
 
 _MAX_UNKNOWN_CODE_REASONS = 20
 #: Modules whose source is part of the reader's version (besides those imported here by name).
-_READER_MODULES = ("ess_geo.inputs.rpps_chunks", "ess_geo.inputs.rpps_counts")
+_READER_MODULES = ("ess_geo.inputs._rpps_chunks", "ess_geo.inputs._rpps_counts")
 #: Version of the RPPS reader's output: bump when it changes (cached reads are then rebuilt).
 RPPS_READER_VERSION = "1"
 
@@ -281,7 +281,7 @@ def _supply(persons: Any, path: Path, member: str, vintage: str, mode_key: str, 
     """The commune-level Supply: distinct doctors per commune × specialty, with its source.
 
     :func:`~ess_geo.inputs.supply.distinct_doctors` per commune × département × specialty,
-    computed on the Arrow table (:func:`~ess_geo.inputs.rpps_counts.commune_counts`).
+    computed on the Arrow table (:func:`~ess_geo.inputs._rpps_counts.commune_counts`).
     """
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction

@@ -3,7 +3,7 @@
 Pipe-separated text without quoting, one line per professional × activity (about 2 million
 lines), each line ending with a ``|``; UTF-8, or Windows-1252 for older extractions; plain or in
 the ANS zip. :func:`read_extraction_table` parses it with pyarrow's CSV reader on every core
-(:mod:`ess_geo.inputs.rpps_chunks`, ``benchmarks/bench_parse_cache.py``; pyarrow is imported only
+(:mod:`ess_geo.inputs._rpps_chunks`, ``benchmarks/bench_parse_cache.py``; pyarrow is imported only
 when an extraction is read) and keeps doctors' lines of the requested modes of practice. What those lines count is decided by
 :mod:`ess_geo.inputs.rpps`.
 """
@@ -22,7 +22,7 @@ from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import decode_text, unreadable
 from ess_geo.inputs._limits import ZIP_READ_ERRORS, check_size, checked_zip_member, shorten
-from ess_geo.inputs.rpps_chunks import PieceSpec, read_chunked
+from ess_geo.inputs._rpps_chunks import PieceSpec, read_chunked
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -200,7 +200,7 @@ def _read_header(path: Path, encoding: str | None) -> tuple[list[str], str, str]
 def _read_doctor_lines(
     path: Path, encoding: str | None, modes: frozenset[str], dropped: DroppedRows, progress: Callable[[int], None] | None
 ) -> tuple[Any, Counter, str, str]:
-    """Parse the file on every core (:mod:`ess_geo.inputs.rpps_chunks`); keep doctors' lines of the requested modes."""
+    """Parse the file on every core (:mod:`ess_geo.inputs._rpps_chunks`); keep doctors' lines of the requested modes."""
     header, enc, member = _read_header(path, encoding)
     used = [c for c in USED_COLUMNS if c in header]
     # UTF-8 is parsed as is; any other encoding is transcoded to UTF-8 first (Windows-1252).
@@ -258,7 +258,7 @@ def read_extraction_table(
     modes : frozenset of str
         ``Code mode exercice`` values kept (empty: all).
     progress : callable or None
-        Called with the number of lines read after each piece (:data:`~ess_geo.inputs.rpps_chunks.CHUNK_SIZE`).
+        Called with the number of lines read after each piece (:data:`~ess_geo.inputs._rpps_chunks.CHUNK_SIZE`).
 
     Returns
     -------

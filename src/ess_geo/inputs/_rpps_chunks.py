@@ -237,7 +237,7 @@ def read_chunked(raw: IO[bytes], spec: PieceSpec, encoding: str, progress: Calla
         result.stats["other professions"] += piece.other_professions
         if spec.modes:
             result.stats["doctors, other modes of practice"] += piece.other_modes
-        result.invalid.extend((numbered + line, *rest) for line, *rest in piece.invalid)
+        result.invalid.extend((numbered + line, found, expected, row) for line, found, expected, row in piece.invalid)
         numbered += piece.numbered
         if piece.table.num_rows:
             parts.append(piece.table)

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from ess_geo.inputs._rpps_place import combined_ids, departement_of_communes
 from ess_geo.inputs.rpps_file import COL_ID
-from ess_geo.inputs.rpps_place import combined_ids, departement_of_communes
 
 __all__ = ["commune_counts", "person_counts", "persons_table"]
 
