@@ -170,7 +170,7 @@ def _parse_piece(data: Any, first: bool, spec: PieceSpec, encoding: str | None) 
         keep = pc.and_(keep, pc.is_in(mode_col, value_set=_text_array(spec.modes)))
         other_modes = n_doc - (pc.sum(keep).as_py() or 0)
     kept = table.filter(keep)
-    kept = pa.table({c: pc.utf8_trim_whitespace(kept.column(c)).combine_chunks() for c in spec.used})
+    kept = pa.table({c: pc.utf8_trim_whitespace(kept.column(c)) for c in spec.used})
     return _Piece(kept, n, n - n_doc, other_modes, n + len(invalid) + (1 if first else 0), invalid)
 
 
