@@ -69,11 +69,30 @@ def test_index_of_a_hand_made_table_without_group_nor_mode():
     synthetic_table = pd.DataFrame({"code_dep": ["77", "77", "91"], "specialty": ["cardiologie"] * 3,
                                     "n_specialists": [3, 4, 5]})
     index = TableIndex.of(synthetic_table)
-    assert index.sums(("specialty", "cardiologie")) == ({"77": 7, "91": 5}, [])
-    assert index.selection("cardiologie", "07-Cardiologie") == ("specialty", "cardiologie")
-    assert index.selection("dermatologie", "05-Dermatologie") is None and index.departements == {"77", "91"}
+    assert index.by_specialty["cardiologie"].counts() == {"77": 7, "91": 5} and index.by_group == {}
+    assert index.departements == {"77", "91"}
     sup = Supply(table=synthetic_table, source=Source("synthetic supply", "test"))
-    assert sup.count("cardiologie", ["77", "91"]).total == 12
+    assert sup.count("cardiologie", ["77", "91"]).total == 12 and not sup.has_specialty("dermatologie")
+    deferred = Supply(table=DeferredFrame(["code_dep", "specialty", "n_specialists"], [("77", "cardiologie", 2)]),
+                      source=Source("synthetic supply", "test"))
+    assert deferred.count("cardiologie", ["77"]).total == 2  # missing columns read as None, not an error
+
+
+def test_hand_made_codes_are_read_as_text_and_fractions_summed_first():
+    synthetic_table = pd.DataFrame({"code_dep": [75, 75], "specialty": ["cardiologie"] * 2, "drees_group": ["07-Cardiologie"] * 2,
+                                    "n_specialists": [1.5, 1.5], "mode": ["tous", "liberal"]})
+    count = Supply(table=synthetic_table, source=Source("synthetic supply", "test")).count("cardiologie", ["75"])
+    assert count.total == 3 and count.missing == []
+
+
+def test_an_edited_frame_is_what_counts(drees_effectifs):
+    sup = load_supply(drees_effectifs)
+    assert sup.count("cardiologie", ["75"]).total > 0  # indexed from the tuples first
+    table = sup.table  # built now: its reader may edit it in place
+    table.loc[table["code_dep"] == "75", "n_specialists"] = 0
+    assert sup.count("cardiologie", ["75"]).total == 0 == sup.rows_for("cardiologie")[0].query("code_dep == '75'")["n_specialists"].sum()
+    sup.table = table[table["code_dep"] != "91"]  # a new object: indexed anew
+    assert sup.count("cardiologie", ["91"]).missing == ["91"]
 
 
 def test_a_replaced_table_is_indexed_anew():

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, cast, overload
 from ess_geo._format import plural
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs.bounds import ContributingCount, SupplyRange
-from ess_geo.inputs.supply_index import BoundKey, DeferredFrame, FrameField, TableIndex, bounds_index, held
+from ess_geo.inputs.supply_index import BoundKey, DeferredFrame, FrameField, TableIndex, bounds_index, current, held
 from ess_geo.reference.population import density_per_100k, inhabitants
 from ess_geo.reference.specialties import Specialty, get_specialty
 from ess_geo.sources import Source
@@ -286,26 +286,30 @@ class Supply:
         return tab[tab[column] == key], exact, basis
 
     def _selection(self, spec: Specialty) -> tuple[tuple[str, str] | None, bool, str, dict[str, int]]:
-        """Which rows of ``table`` count for ``spec`` (``("specialty", id)``, ``("drees_group", group)`` or
-        None), whether they are exact, the French basis, and their sum per département."""
+        """The one place that decides which rows of ``table`` count for ``spec``: those of the specialty
+        when the table has any, else those of its DREES group (an upper bound when the group lumps
+        several specialties), else none.
+
+        Returns ``(("specialty", id) | ("drees_group", group) | None, exact, French basis, sum per département)``.
+        """
         index = self._table_index()
-        selection = index.selection(spec.id, spec.drees_group)
-        exact, basis = True, f"spécialité {spec.label}"
-        per_dep: dict[str, int] = {}
-        if selection is not None:
-            per_dep, modes = index.sums(selection)
-            if selection[0] == "drees_group":
-                exact = bool(spec.drees_group_exact)
-                basis = f"groupe DREES « {spec.drees_group} »"
-                if not exact:
-                    basis += " (regroupe plusieurs spécialités : majorant)"
-            if modes:
-                basis += ", mode d'exercice : " + ", ".join(modes)
-        return selection, exact, basis, per_dep
+        if spec.id in index.by_specialty:
+            selection, sums = ("specialty", spec.id), index.by_specialty[spec.id]
+            exact, basis = True, f"spécialité {spec.label}"
+        elif spec.drees_group in index.by_group:
+            selection, sums = ("drees_group", spec.drees_group), index.by_group[spec.drees_group]
+            exact, basis = bool(spec.drees_group_exact), f"groupe DREES « {spec.drees_group} »"
+            if not exact:
+                basis += " (regroupe plusieurs spécialités : majorant)"
+        else:
+            return None, True, f"spécialité {spec.label}", {}
+        if sums.modes:
+            basis += ", mode d'exercice : " + ", ".join(sorted(sums.modes))
+        return selection, exact, basis, sums.counts()
 
     def _table_index(self) -> TableIndex:
         """The plain-Python index of ``table`` (built once per table object, without building a deferred frame)."""
-        table = cast("pd.DataFrame | DeferredFrame", held(self, "table"))
+        table = cast("pd.DataFrame | DeferredFrame", current(self, "table"))
         return cast(TableIndex, self._indexed("table_index", table, lambda: TableIndex.of(table)))
 
     def has_specialty(self, specialty: str | Specialty) -> bool:
@@ -321,7 +325,7 @@ class Supply:
         bool
         """
         spec = get_specialty(specialty)
-        if self._table_index().selection(spec.id, spec.drees_group) is not None:
+        if self._selection(spec)[0] is not None:
             return True
         if self.persons is not None and (self.persons["specialty"] == spec.id).any():
             return True
@@ -351,7 +355,8 @@ class Supply:
         """The count of an aggregated table (DREES, or the all-modes view of the embedded supply)."""
         population = "médecins inscrits au RPPS, tous modes d'exercice (libéraux et salariés)"
         pop = inhabitants(departements)
-        per_dep, exact, basis, found = self._table_counts(spec)
+        selection, exact, basis, per_dep = self._selection(spec)
+        found = selection is not None
         if not found and not self.has_specialty(spec):
             no_data = (
                 f"aucune donnée pour {spec.label} (ni pour son groupe DREES « {spec.drees_group} ») "
@@ -364,12 +369,6 @@ class Supply:
         total = sum(by_dep.values())
         return SupplyCount(total, by_dep, exact, basis, list(reasons), mode=self.mode, population=population,
                            inhabitants=pop, density_per_100k=_density(total, pop, reasons), missing_reasons=reasons)
-
-    def _table_counts(self, spec: Specialty) -> tuple[dict[str, int], bool, str, bool]:
-        """Per-département sums of the rows counting for ``spec`` (:meth:`_selection`), ``exact``, ``basis``,
-        and whether ``table`` has the specialty or its group (from the index: no frame filtered)."""
-        selection, exact, basis, per_dep = self._selection(spec)
-        return per_dep, exact, basis, selection is not None
 
     def missing_reasons(self, specialty: str | Specialty, departements: list[str]) -> dict[str, str]:
         """Départements of ``departements`` without a figure for the specialty, each with its French reason.
@@ -470,15 +469,11 @@ class Supply:
 
     def _bound_counts(self, spec_id: str) -> list[tuple[BoundKey, dict[str, int]]]:
         """``((source, mode, bound, vintage), {code_dep: count})`` of a specialty in ``bounds`` (indexed once)."""
-        bounds = self._held_bounds()
+        bounds = current(self, "bounds")
         if bounds is None:
             return []
         index = cast(dict, self._indexed("bounds_index", bounds, lambda: bounds_index(bounds)))
         return index.get(spec_id, [])
-
-    def _held_bounds(self) -> pd.DataFrame | DeferredFrame | None:
-        """``bounds`` as held: a deferred one is not built (no pandas for a check)."""
-        return held(self, "bounds")
 
     def _with_ranges(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> SupplyCount:
         """``count`` with its all-modes, libéral and planning ranges (see :mod:`ess_geo.inputs.bounds`)."""

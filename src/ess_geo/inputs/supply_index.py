@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, overload
 if TYPE_CHECKING:  # annotations only: pandas is imported when a deferred frame is first read
     import pandas as pd
 
-__all__ = ["BoundKey", "DeferredFrame", "FrameField", "TableIndex", "bounds_index", "frame_records", "held"]
+__all__ = ["BoundKey", "DeferredFrame", "FrameField", "Sums", "TableIndex", "bounds_index", "current", "frame_records", "held"]
 
 #: ``(source, mode, bound, vintage)`` of one count of ``Supply.bounds``.
 BoundKey = tuple[str, str, str, str]
@@ -61,6 +61,11 @@ class DeferredFrame:
             for column in self.int_columns:
                 frame[column] = frame[column].astype("int64")
             self._frame = frame
+        return self._frame
+
+    @property
+    def built(self) -> pd.DataFrame | None:
+        """The DataFrame if :meth:`frame` has built it, else None."""
         return self._frame
 
     def __len__(self) -> int:
@@ -116,25 +121,39 @@ def held(obj: object, name: str) -> pd.DataFrame | DeferredFrame | None:
     return obj.__dict__[_slot(name)]
 
 
+def current(obj: object, name: str) -> pd.DataFrame | DeferredFrame | None:
+    """What counts are computed from: the held DataFrame, or a deferred one's tuples until its frame is
+    built, then that frame (which its reader may have edited in place)."""
+    value = held(obj, name)
+    if isinstance(value, DeferredFrame) and value.built is not None:
+        return value.built
+    return value
+
+
 def frame_records(held: pd.DataFrame | DeferredFrame, columns: Sequence[str]) -> Iterable[tuple]:
-    """The rows of ``columns`` of a held table, as tuples (a deferred frame is not built)."""
+    """The rows of ``columns`` of a held table, as tuples (a deferred frame is not built); a column the
+    deferred frame lacks reads as None."""
     if isinstance(held, DeferredFrame):
-        positions = [held.columns.index(c) for c in columns]
-        return (tuple(r[i] for i in positions) for r in held.records)
+        positions = [held.columns.index(c) if c in held.columns else None for c in columns]
+        return (tuple(None if i is None else r[i] for i in positions) for r in held.records)
     return zip(*(held[c].tolist() for c in columns), strict=True)
 
 
 @dataclass
-class _Sums:
+class Sums:
     """Sum per département and modes of practice of the rows of one specialty or group."""
 
-    per_dep: dict[str, int] = field(default_factory=dict)
+    per_dep: dict[str, float] = field(default_factory=dict)
     modes: set[str] = field(default_factory=set)
 
-    def add(self, dep: str, n: int, mode: object) -> None:
+    def add(self, dep: str, n: float, mode: object) -> None:
         self.per_dep[dep] = self.per_dep.get(dep, 0) + n
         if _given(mode):
             self.modes.add(str(mode))
+
+    def counts(self) -> dict[str, int]:
+        """The sums as integers (summed first, then made int, as a pandas groupby sum would)."""
+        return {dep: int(n) for dep, n in self.per_dep.items()}
 
 
 def _given(value: object) -> bool:
@@ -146,48 +165,38 @@ def _given(value: object) -> bool:
 class TableIndex:
     """Per-département sums of an aggregated supply table, by specialty and by DREES group.
 
+    Which of the two counts for a specialty is decided by ``Supply._selection``, not here.
+
     Attributes
     ----------
-    by_specialty : dict of str to _Sums
+    by_specialty : dict of str to Sums
         Rows whose ``specialty`` is the key.
-    by_group : dict of str to _Sums
+    by_group : dict of str to Sums
         Rows whose ``drees_group`` is the key.
     departements : frozenset of str
         Départements the table has a line for.
     """
 
-    by_specialty: dict[str, _Sums]
-    by_group: dict[str, _Sums]
+    by_specialty: dict[str, Sums]
+    by_group: dict[str, Sums]
     departements: frozenset[str]
 
     @classmethod
     def of(cls, held: pd.DataFrame | DeferredFrame) -> TableIndex:
-        """The index of a held table (``code_dep``, ``specialty``, ``drees_group``, ``n_specialists``, ``mode``)."""
-        by_specialty: dict[str, _Sums] = {}
-        by_group: dict[str, _Sums] = {}
+        """The index of a table (``code_dep``, ``specialty``, ``drees_group``, ``n_specialists``, ``mode``);
+        codes are read as text (a hand-made table with ``code_dep`` 75 counts for ``"75"``)."""
+        by_specialty: dict[str, Sums] = {}
+        by_group: dict[str, Sums] = {}
         deps: set[str] = set()
         for dep, spec, group, n, mode in _summed_records(held):
-            by_specialty.setdefault(spec, _Sums()).add(dep, int(n), mode)
+            if not _given(dep):
+                continue
+            code = str(dep)
+            deps.add(code)
+            by_specialty.setdefault(str(spec), Sums()).add(code, n, mode)
             if _given(group):
-                by_group.setdefault(group, _Sums()).add(dep, int(n), mode)
-            if _given(dep):
-                deps.add(dep)
+                by_group.setdefault(str(group), Sums()).add(code, n, mode)
         return cls(by_specialty, by_group, frozenset(deps))
-
-    def selection(self, spec_id: str, group: str) -> tuple[str, str] | None:
-        """Which rows count for a specialty: ``("specialty", id)`` when the table has it, else
-        ``("drees_group", group)`` when it has the group, else None."""
-        if spec_id in self.by_specialty:
-            return "specialty", spec_id
-        if group in self.by_group:
-            return "drees_group", group
-        return None
-
-    def sums(self, selection: tuple[str, str]) -> tuple[dict[str, int], list[str]]:
-        """Sum per département and sorted modes of the selected rows."""
-        column, key = selection
-        sums = (self.by_specialty if column == "specialty" else self.by_group)[key]
-        return dict(sums.per_dep), sorted(sums.modes)
 
 
 def _summed_records(held: pd.DataFrame | DeferredFrame) -> Iterable[tuple]:

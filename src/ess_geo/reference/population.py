@@ -7,8 +7,6 @@ source) gives no density, never a division by zero or a made-up 0.
 
 from __future__ import annotations
 
-import math
-import sys
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -28,16 +26,14 @@ def _departement_population() -> dict[str, int]:
 
 
 def _unknown(value: object) -> bool:
-    """Whether a figure is missing: None, NaN, or a pandas missing value (pd.NA, NaT).
-
-    A pandas missing value can only come with pandas already imported: it is not imported here.
-    """
+    """Whether a figure is missing: None, or a value unequal to itself (NaN of any float type, NaT), or
+    pandas' NA (whose comparisons are NA, hence the TypeError) — without importing pandas."""
     if value is None:
         return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    pd = sys.modules.get("pandas")
-    return bool(pd is not None and pd.api.types.is_scalar(value) and pd.isna(value))
+    try:
+        return bool(value != value)
+    except TypeError:  # pd.NA != pd.NA is pd.NA, which has no truth value
+        return True
 
 
 def departement_population() -> dict[str, int]:
