@@ -9,18 +9,20 @@ pandas' ``groupby`` does), computed on integer codes of the text columns.
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ess_geo.inputs._rpps_place import combined_ids, departement_of_communes
 from ess_geo.inputs.rpps_file import COL_ID
+
+if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
+    import numpy as np
 
 __all__ = ["commune_counts", "person_counts", "persons_table"]
 
 
 def _codes(column: Any) -> tuple[np.ndarray, Any]:
     """Integer code of each value of a text column (-1 when missing) and the distinct values they index."""
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
 
     if isinstance(column, pa.ChunkedArray):
@@ -31,6 +33,7 @@ def _codes(column: Any) -> tuple[np.ndarray, Any]:
 
 def _ranks(values: Any) -> np.ndarray:
     """Rank of each value in sorted order (code point order, as Python and pandas sort text)."""
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
     order = pc.sort_indices(values).to_numpy()
@@ -41,6 +44,8 @@ def _ranks(values: Any) -> np.ndarray:
 
 def _distinct(values: np.ndarray) -> np.ndarray:
     """Sorted distinct values (``np.unique`` without arguments hashes: 5-10× slower on these codes)."""
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
+
     values = np.sort(values)
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
@@ -58,6 +63,7 @@ def persons_table(doctors: Any) -> Any:
     pyarrow.Table
         Distinct rows in the order of their first line (what ``drop_duplicates`` keeps).
     """
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
@@ -82,6 +88,8 @@ def person_counts(persons: Any) -> dict[str, int]:
     dict
         ``persons`` and ``persons_in_several_departements``.
     """
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
+
     ids, distinct = _codes(persons.column("rpps_id"))
     specialties, spec_values = _codes(persons.column("specialty"))
     deps, dep_values = _codes(persons.column("code_dep"))
@@ -107,6 +115,7 @@ def commune_counts(persons: Any) -> Any:
         ``code_insee``, ``code_dep``, ``specialty``, ``n_specialists`` (int64); rows without a
         département left out.
     """
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
 
     known = np.flatnonzero(_codes(persons.column("code_dep"))[0] >= 0)

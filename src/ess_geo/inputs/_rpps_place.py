@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs.rpps_file import COL_CEDEX, COL_COMMUNE, COL_COMMUNE_LABEL, COL_CP, COL_ID, COL_PAYS
 from ess_geo.reference.geography import load_commune_attributes, load_postal_codes
 from ess_geo.reference.specialties import normalize_text
+
+if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
+    import numpy as np
 
 __all__ = ["ADDRESS_COLUMNS", "combined_ids", "departement_of_communes", "place_address", "placed_lines",
            "prepare_placement"]
@@ -128,6 +129,7 @@ def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
     placed_by : collections.Counter
         Lines placed per way (``"code commune"``, ``"code postal"``...), in order of first line.
     """
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
@@ -184,6 +186,7 @@ def combined_ids(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     firsts : numpy.ndarray
         The first line of each id, by id.
     """
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
