@@ -17,6 +17,7 @@ from ess_geo.analysis.coverage import (
     potential_territories,
     smallest_group,
 )
+from ess_geo.analysis.coverage_columns import covering_ess_fr
 from ess_geo.analysis.coverage_groups import could_host_alone
 from ess_geo.analysis.proposals import propose_territories
 from ess_geo.errors import InputDataError, UnknownCodeError, UnknownSpecialtyError
@@ -347,3 +348,21 @@ def test_cross_region_groups_need_the_perimeter_derogation():
     assert any("dérogation de périmètre supposée (à faire valider par l'ARS)" in n for n in res.notes)
     with pytest.raises(InputDataError, match="'bogus'"):
         coverage_table("27", ["cardiologie"], derogations=["bogus"])
+
+
+
+@pytest.mark.shared
+def test_unconfirmed_perimeters_are_covered_but_said_to_be_checked(national):
+    """The embedded registry's Isère cardiology ESS has an uncertain perimeter: the check says « à vérifier »
+    for it (rule_overlap), so does the coverage table and its summary (the report and map: tests/render)."""
+    tab = national.table.set_index(["specialty", "code_dep"])
+    assert tab.at[("cardiologie", "38"), "group_status"] == "covered"
+    assert tab.at[("cardiologie", "38"), "covered_certainty"] == "uncertain"
+    assert tab.at[("cardiologie", "75"), "covered_certainty"] == "confirmed"
+    assert pd.isna(tab.at[("cardiologie", "69"), "covered_certainty"])  # not covered
+    summ = national.summary.set_index(["code_region", "specialty"])
+    assert summ.at[("84", "cardiologie"), "n_covered_unconfirmed"] == 1
+    assert summ.at[("11", "cardiologie"), "n_covered_unconfirmed"] == 0
+    assert covering_ess_fr("ESS X", "probable") == "ESS X (périmètre probable : à vérifier)"
+    assert covering_ess_fr("ESS X", "confirmed") == "ESS X" and covering_ess_fr(None, None) == "aucune"
+

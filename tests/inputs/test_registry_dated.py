@@ -217,3 +217,14 @@ def test_check_on_a_known_ess_territory_reports_the_overlap(known_records, index
         assert "À vérifier" in overlap.message and "non confirmé" in overlap.message
     today = check_territory(record["specialty"], record["departements"]).criterion("overlap")
     assert today.status == overlap.status and row.id in {f["id"] for f in today.evidence["ess"]}
+
+
+def test_a_confirmed_perimeter_wins_where_two_ess_claim_a_departement():
+    """Files refuse two ESS of a specialty on one département; a registry built in code may hold them."""
+    a = EssEntry("x1", "ESS synthétique A", ("pneumologie",), ("2A", "2B"), "94", "active", "test")
+    b = EssEntry("x2", "ESS synthétique B", ("pneumologie",), ("2B",), "94", "active", "test", perimeter_certainty="probable")
+    for entries in ([a, b], [b, a]):
+        covering = Registry(entries=entries).covering_entries("pneumologie")
+        assert {d: e.id for d, e in covering.items()} == {"2A": "x1", "2B": "x1"}
+    only_probable = Registry(entries=[b]).covering_entries("pneumologie")
+    assert only_probable["2B"].perimeter_certainty == "probable"

@@ -10,8 +10,10 @@ import pytest
 from ess_geo.analysis.coverage import GROUP_STATUS_FR, coverage_table
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import load_supply
+from ess_geo.render.cells import cell_text
 from ess_geo.render.coverage_spec import COVERAGE_FILL, COVERAGE_LABEL, coverage_map_spec
 from ess_geo.render.html_map import make_coverage_map, map_html
+from ess_geo.render.report_text import specialty_sentence
 
 pytestmark = pytest.mark.shared
 
@@ -87,3 +89,16 @@ def test_coverage_map_html_shows_the_table_label(supply):
     page = map_html(make_coverage_map(result))
     assert json.dumps(html.escape(COVERAGE_LABEL["indetermine"], quote=True))[1:-1] in page  # legend (JSON)
     assert "peut accueillir" not in page and json.dumps("peut accueillir")[1:-1] not in page
+
+
+@pytest.mark.shared
+def test_unconfirmed_perimeter_is_said_in_tooltip_note_cell_and_report_sentence(supply):
+    """Isère's cardiology ESS has an uncertain perimeter in the embedded registry: covered, « à vérifier »."""
+    result = coverage_table("84", ["cardiologie"], supply)
+    spec = coverage_map_spec(result, "cardiologie", region="84")
+    assert any("à vérifier auprès de l'ESS ou de l'ARS : 38 (incertain)" in n for n in spec.notes)
+    tooltips = {ess for layer in spec.layers if "ess" in layer.frame for ess in layer.frame["ess"]}
+    assert "ESS Cardio + Isère (périmètre incertain : à vérifier)" in tooltips
+    assert cell_text("covered_certainty", "uncertain") == "incertain" and cell_text("covered_certainty", None) == ""
+    sentence = specialty_sentence(result.summary.iloc[0], cross_region=False)
+    assert "1 département(s) couvert(s) (dont 1 selon un périmètre probable ou incertain : à vérifier)" in sentence

@@ -420,6 +420,7 @@ def _summarise(
         "exact": exact if known else None,
         "n_departements": len(rows),
         "n_covered": len(rows) - len(uncovered),
+        "n_covered_unconfirmed": sum(r["group_status"] == "covered" and r["covered_certainty"] != "confirmed" for r in rows),
         "n_uncovered": len(uncovered),
         "n_specialists": sum(known) if known else None,
         "n_specialists_uncovered": sum(r["n_specialists"] for r in uncovered if r["n_specialists"] is not None)

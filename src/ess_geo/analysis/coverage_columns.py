@@ -7,10 +7,12 @@ its French wording is here, shared by the table, the reports and the maps.
 
 from __future__ import annotations
 
+from ess_geo.inputs.registry_entry import CERTAINTY_FR
 from ess_geo.rules.criteria import MIN_SPECIALISTS
 from ess_geo.rules.derogations import UNREACHABLE_FR
 
-__all__ = ["GROUP_STATUS_FR", "LABELS_FR", "POTENTIAL_NEW_ESS_FR", "SUMMARY_COLUMNS", "TABLE_COLUMNS"]
+__all__ = ["GROUP_STATUS_FR", "LABELS_FR", "POTENTIAL_NEW_ESS_FR", "SUMMARY_COLUMNS", "TABLE_COLUMNS", "certainty_fr",
+           "covering_ess_fr"]
 
 #: Columns of :attr:`CoverageResult.table`, in order.
 TABLE_COLUMNS = [
@@ -22,6 +24,7 @@ TABLE_COLUMNS = [
     "departement",
     "covered_by",
     "covered_by_name",
+    "covered_certainty",
     "n_specialists",
     "exact",
     "n_specialists_low",
@@ -45,6 +48,7 @@ SUMMARY_COLUMNS = [
     "exact",
     "n_departements",
     "n_covered",
+    "n_covered_unconfirmed",
     "n_uncovered",
     "n_specialists",
     "n_specialists_uncovered",
@@ -70,6 +74,7 @@ LABELS_FR = {
     "departement": "Département",
     "covered_by": "ESS couvrante (id)",
     "covered_by_name": "ESS couvrante",
+    "covered_certainty": "Périmètre de l'ESS couvrante (selon les sources)",
     "n_specialists": "Spécialistes",
     "exact": "Effectif",
     "n_specialists_low": "Spécialistes : borne basse",
@@ -84,6 +89,7 @@ LABELS_FR = {
     "zip_population_share": "Part de la population en ZIP (zonage MG, %)",
     "n_departements": "Départements",
     "n_covered": "Couverts",
+    "n_covered_unconfirmed": "dont périmètre à vérifier (probable ou incertain)",
     "n_uncovered": "Non couverts",
     "n_specialists_uncovered": "Spécialistes hors ESS",
     "n_alone": f"Seuls ≥ {MIN_SPECIALISTS}",
@@ -113,3 +119,18 @@ GROUP_STATUS_FR = {
     "none": UNREACHABLE_FR,
     "indetermine": "indéterminé (effectif majorant, discordant ou absent)",
 }
+
+
+def certainty_fr(certainty: object) -> str:
+    """French word of a covering ESS's perimeter certainty (« confirmé », « probable », « incertain »), or ``""``."""
+    return CERTAINTY_FR.get(certainty, "") if isinstance(certainty, str) else ""
+
+
+def covering_ess_fr(name: object, certainty: object) -> str:
+    """The covering ESS as a committee reads it: its name, and « périmètre probable : à vérifier » unless a
+    source confirms the perimeter (the overlap rule says « à vérifier » for the same ESS); « aucune »."""
+    if not isinstance(name, str) or not name:
+        return "aucune"
+    if isinstance(certainty, str) and certainty != "confirmed":
+        return f"{name} (périmètre {certainty_fr(certainty) or certainty} : à vérifier)"
+    return name

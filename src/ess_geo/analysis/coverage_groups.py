@@ -233,6 +233,7 @@ class SpecialtyCounts:
     group_total: GroupCount
     low: dict[str, int] = field(default_factory=dict)
     high: dict[str, int | None] = field(default_factory=dict)
+    covered_certainty: dict[str, str] = field(default_factory=dict)
 
     def bounds(self, d: str, n: int) -> tuple[int, int | None]:
         """``(low, high)`` of a département: the planning range of the count, else ``n`` (exact) or ``[0, n]``."""
@@ -268,8 +269,10 @@ def specialty_counts(sup: Supply | None, spec: Specialty, reg: Registry, all_dep
     else:
         counts, exact, basis, missing = {}, False, "effectifs non fournis", set(all_deps)
         low, high = {}, {}
+    entries = reg.covering_entries(spec)
     return SpecialtyCounts(
-        spec, counts, exact, basis, missing, reg.covered_departements(spec), group_counter(sup, spec, counts), low, high
+        spec, counts, exact, basis, missing, {d: e.id for d, e in entries.items()}, group_counter(sup, spec, counts),
+        low, high, covered_certainty={d: e.perimeter_certainty for d, e in entries.items()},
     )
 
 
@@ -349,6 +352,7 @@ def departement_row(ctx: RowContext, sc: SpecialtyCounts, code_region: str, d: s
         "departement": ctx.names[d],
         "covered_by": sc.covered.get(d),
         "covered_by_name": ctx.ess_names.get(sc.covered[d]) if d in sc.covered else None,
+        "covered_certainty": sc.covered_certainty.get(d),
         "n_specialists": n,
         "exact": (low == high) if n is not None else None,
         "n_specialists_low": low,

@@ -156,7 +156,21 @@ class Registry:
 
     def covered_departements(self, specialty: str | Specialty, *, as_of: date | str | None = None) -> dict[str, str]:
         """Map each département covered at ``as_of`` (see :meth:`covering`) to the id of the ESS covering it."""
-        return {d: e.id for e in self.for_specialty(specialty, as_of=as_of) for d in e.departements}
+        return {d: e.id for d, e in self.covering_entries(specialty, as_of=as_of).items()}
+
+    def covering_entries(self, specialty: str | Specialty, *, as_of: date | str | None = None) -> dict[str, EssEntry]:
+        """Map each département covered at ``as_of`` to the entry covering it, with its perimeter's certainty.
+
+        Where several ESS of the specialty claim a département, one with a confirmed perimeter is
+        given (else the last one listed): a coverage table says « confirmé » only when a source
+        states it.
+        """
+        out: dict[str, EssEntry] = {}
+        for e in self.for_specialty(specialty, as_of=as_of):
+            for d in e.departements:
+                if d not in out or out[d].perimeter_certainty != "confirmed":
+                    out[d] = e
+        return out
 
 
 @lru_cache(maxsize=1)

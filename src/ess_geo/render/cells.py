@@ -13,6 +13,7 @@ import pandas as pd
 
 from ess_geo._format import decimal, euros, nombre
 from ess_geo.analysis.coverage import GROUP_STATUS_FR, TABLE_COLUMNS, CoverageResult
+from ess_geo.analysis.coverage_columns import certainty_fr
 
 #: Columns of the per-specialty tables (HTML sections and XLSX sheets): the coverage table
 #: without what the section title already says (specialty) and the ESS id (its name is shown).
@@ -79,6 +80,8 @@ def cell_text(column: str, value: object) -> str:
         return "" if is_missing(value) else GROUP_STATUS_FR.get(str(value), str(value))
     if column == "group":
         return _group_text(value)
+    if column == "covered_certainty":
+        return certainty_fr(value)
     if column == "potential_new_ess":
         return _fr_int(value)
     return "" if is_missing(value) else str(value)

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ess_geo.analysis.coverage import GROUP_STATUS_FR, CoverageResult
+from ess_geo.analysis.coverage_columns import certainty_fr, covering_ess_fr
 from ess_geo.errors import InputDataError
 from ess_geo.reference.codes import departement_name, normalize_region_code, region_name
 from ess_geo.reference.crs import LAMBERT93, OVERSEAS_CRS, WGS84, metric_crs_for_many
@@ -105,7 +106,8 @@ def _coverage_layer(deps: gpd.GeoDataFrame, rows: pd.DataFrame, counts_known: bo
     frame = deps[["code_dep", "code_region", "geometry"]].copy()
     frame["titre"] = [f"{nom} ({code})" for nom, code in zip(deps["nom"], deps["code_dep"], strict=True)]
     frame["couverture"] = [COVERAGE_LABEL[c] for c in categories]
-    frame["ess"] = [str(name) if isinstance(name, str) and name else "aucune" for name in table["covered_by_name"]]
+    certainty = table["covered_certainty"] if "covered_certainty" in table else [None] * len(table)
+    frame["ess"] = [covering_ess_fr(name, c) for name, c in zip(table["covered_by_name"], certainty, strict=True)]
     lows = table["n_specialists_low"] if "n_specialists_low" in table else [None] * len(table)
     highs = table["n_specialists_high"] if "n_specialists_high" in table else [None] * len(table)
     frame["n_specialistes"] = [
@@ -151,6 +153,12 @@ def _notes(rows: pd.DataFrame, basis: str, counts_known: bool) -> list[str]:
     statuses = rows["group_status"].tolist()
     n_ess = rows["covered_by"].dropna().nunique()
     notes = [f"Départements couverts par une ESS de la spécialité : {statuses.count('covered')} ({n_ess} ESS)."]
+    if "covered_certainty" in rows:
+        unsure = rows[rows["group_status"].eq("covered") & rows["covered_certainty"].ne("confirmed")]
+        if len(unsure):
+            names = ", ".join(f"{d} ({c})" for d, c in zip(unsure["code_dep"], unsure["covered_certainty"].map(certainty_fr),
+                                                           strict=True))
+            notes.append(f"Périmètre non confirmé par une source, à vérifier auprès de l'ESS ou de l'ARS : {names}.")
     if not counts_known:
         notes.append("Effectifs de spécialistes non fournis : seule la couverture est montrée.")
     else:

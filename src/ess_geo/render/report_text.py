@@ -20,8 +20,10 @@ __all__ = ["HIDDEN_IN_HTML_SUMMARY", "funding_text", "specialty_sentence", "summ
 
 _esc = html.escape
 
-#: Synthesis columns the HTML page leaves out: said by the page, or carried by the yearly cell's marks.
-HIDDEN_IN_HTML_SUMMARY = ("code_region", "region", "specialty", "yearly_allocation_interpolated", "n_yearly_unpublished")
+#: Synthesis columns the HTML page leaves out: said by the page (the specialty sentence says the covered
+#: départements whose perimeter is to be checked), or carried by the yearly cell's marks.
+HIDDEN_IN_HTML_SUMMARY = ("code_region", "region", "specialty", "n_covered_unconfirmed", "yearly_allocation_interpolated",
+                          "n_yearly_unpublished")
 
 
 def summary_view(summary: pd.DataFrame) -> pd.DataFrame:
@@ -49,7 +51,9 @@ def funding_text(s: pd.Series) -> str:
 
 def specialty_sentence(s: pd.Series, *, cross_region: bool) -> str:
     """The sentence under a specialty's title: covered départements, new ESS possible (au plus), regional ESS."""
-    head = f"<p>{int(s['n_covered'])} département(s) couvert(s) sur {int(s['n_departements'])} ; "
+    unsure = int(s.get("n_covered_unconfirmed", 0) or 0)
+    unsure_fr = f" (dont {unsure} selon un périmètre probable ou incertain : à vérifier)" if unsure else ""
+    head = f"<p>{int(s['n_covered'])} département(s) couvert(s){unsure_fr} sur {int(s['n_departements'])} ; "
     regional = f" ESS régionale possible : <b>{_esc(cell_text('regional_ess_possible', s['regional_ess_possible']))}</b>."
     if is_missing(s["potential_new_ess"]):
         return (

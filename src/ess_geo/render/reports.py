@@ -51,6 +51,7 @@ from ess_geo.analysis.coverage import (
     CoverageResult,
     coverage_table,
 )
+from ess_geo.analysis.coverage_columns import covering_ess_fr
 from ess_geo.errors import InputDataError
 from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, is_missing
 from ess_geo.render.report_text import HIDDEN_IN_HTML_SUMMARY, specialty_sentence, summary_view
@@ -228,8 +229,11 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
     ]
     by_spec: dict[str, list[dict[str, Any]]] = {}  # the région's rows read once, split by specialty in order
     for key, rec in zip(table["specialty"], table.to_dict(orient="records"), strict=True):
+        if isinstance(rec.get("covered_by_name"), str) and rec["covered_by_name"]:  # « … (périmètre probable : à vérifier) »
+            rec["covered_by_name"] = covering_ess_fr(rec["covered_by_name"], rec.get("covered_certainty"))
         by_spec.setdefault(str(key), []).append(rec)
-    shown = [c for c in detail_columns(result) if c not in ("code_region", "region")]
+    # the page is already wide: the perimeter's certainty is said in the ESS cell (a column in the XLSX and CSV)
+    shown = [c for c in detail_columns(result) if c not in ("code_region", "region", "covered_certainty")]
     for spec in result.specialties:
         rows = by_spec.get(spec.id, [])
         parts.append(f"<h2 id='{_esc(_slug(spec.id))}'>{_esc(spec.label)}</h2>")
