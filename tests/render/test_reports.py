@@ -9,10 +9,13 @@ import os
 import pytest
 
 from ess_geo._output import atomic_write_bytes
+from ess_geo.analysis.coverage import coverage_table
 from ess_geo.cli import main
 from ess_geo.errors import InputDataError
+from ess_geo.inputs.embedded import load_embedded_supply
 from ess_geo.inputs.load import load_supply
 from ess_geo.reference import codes, geography
+from ess_geo.render.cells import DISCORDANT_FR, detail_view
 from ess_geo.render.reports import FORMATS, write_coverage_report
 
 pytestmark = pytest.mark.shared
@@ -244,3 +247,26 @@ def test_new_ess_is_labelled_at_most_with_regional_column(idf_report):
     assert "Nouvelles ESS possibles (au plus)" in header and "ESS régionale possible" in header
     col = header.index("ESS régionale possible")
     assert {row[col].value for row in ws.iter_rows(min_row=2)} <= {"oui", "non", "indéterminé"}
+
+
+def test_crossing_bounds_read_sources_discordantes_not_majorant(tmp_path):
+    """Ain, cardiology, embedded supply: 21 libéral doctors (CNAM 2018) above 16 in all modes (DREES 2022).
+
+    The figures disagree: the « Effectif » cell says so in the page and the workbook (it read « majorant »,
+    while 16 is no upper bound of 21); the CSV keeps the machine value (exact = false) and both bounds.
+    """
+    import openpyxl
+
+    result = coverage_table("84", ["cardiologie"], load_embedded_supply())
+    ain = result.table.set_index("code_dep").loc["01"]
+    assert ain["n_specialists_low"] > ain["n_specialists_high"] and not ain["exact"]
+    view = detail_view(result.table).set_index("code_dep")
+    assert view.at["01", "exact"] == DISCORDANT_FR and view.at["03", "exact"]  # Allier: exact, unchanged
+    write_coverage_report(tmp_path, "84", formats=("html", "xlsx"), result=result)
+    page = (tmp_path / "region_84.html").read_text(encoding="utf-8")
+    assert "sources discordantes" in page
+    sheet = openpyxl.load_workbook(tmp_path / "region_84.xlsx").worksheets[1]
+    header = [c.value for c in sheet[1]]
+    rows = {r[header.index("Code dép.")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["01"][header.index("Effectif")] == "sources discordantes"
+    assert rows["03"][header.index("Effectif")] == "exact"

@@ -49,9 +49,35 @@ def _fr_bool(value: object, *, undetermined: str = "indéterminé") -> str:
 
 
 def _fr_exact(value: object) -> str:
+    if isinstance(value, str):  # already said by :func:`detail_view` (« sources discordantes »)
+        return value
     if is_missing(value):
         return "non fourni"
     return "exact" if bool(value) else "majorant"
+
+
+#: What the « Effectif » cell says where the bounds of the sources cross (a count of libéral doctors above
+#: the all-modes count of another source and vintage): neither exact nor an upper bound.
+DISCORDANT_FR = "sources discordantes"
+
+
+def detail_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The coverage table as pages and workbooks show it (a copy when changed).
+
+    Where the low bound is above the high bound (sources that disagree: CNAM 2018 libéral doctors above
+    DREES 2022 all modes), the « Effectif » cell says :data:`DISCORDANT_FR`, not « majorant ».
+    """
+    if not {"exact", "n_specialists_low", "n_specialists_high"} <= set(table.columns):
+        return table
+    low = pd.to_numeric(table["n_specialists_low"], errors="coerce")
+    high = pd.to_numeric(table["n_specialists_high"], errors="coerce")
+    crossed = (low > high).fillna(False).astype(bool)
+    if not crossed.any():
+        return table
+    view = table.copy()
+    view["exact"] = view["exact"].astype(object)
+    view.loc[crossed, "exact"] = DISCORDANT_FR
+    return view
 
 
 def _group_text(value: object) -> str:
@@ -110,4 +136,5 @@ def detail_columns(result: CoverageResult) -> list[str]:
     return [c for c in DETAIL_COLUMNS if c != "zip_population_share" or has_zip]
 
 
-__all__ = ["DETAIL_COLUMNS", "YEARLY_MARKS_FR", "cell_text", "detail_columns", "is_missing", "yearly_allocation_text"]
+__all__ = ["DETAIL_COLUMNS", "DISCORDANT_FR", "YEARLY_MARKS_FR", "cell_text", "detail_columns", "detail_view", "is_missing",
+           "yearly_allocation_text"]

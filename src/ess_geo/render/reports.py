@@ -53,7 +53,7 @@ from ess_geo.analysis.coverage import (
 )
 from ess_geo.analysis.coverage_columns import covering_ess_fr
 from ess_geo.errors import InputDataError
-from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, is_missing
+from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, detail_view, is_missing
 from ess_geo.render.report_text import HIDDEN_IN_HTML_SUMMARY, specialty_sentence, summary_view
 from ess_geo.render.spreadsheet import check_sep
 from ess_geo.render.tables import render_csv
@@ -209,7 +209,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         A self-contained page (inline CSS, no external resource except the optional map files).
     """
     maps = maps or {}
-    table = result.table[result.table["code_region"] == code_region]
+    table = detail_view(result.table[result.table["code_region"] == code_region])
     summary = result.summary[result.summary["code_region"] == code_region]
     name = str(summary["region"].iloc[0]) if len(summary) else code_region
     title = f"Couverture par les ESS — {name} ({code_region})"

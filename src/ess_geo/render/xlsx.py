@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ess_geo.analysis.coverage import LABELS_FR, SUMMARY_COLUMNS, CoverageResult
-from ess_geo.render.cells import cell_text, detail_columns, is_missing
+from ess_geo.render.cells import cell_text, detail_columns, detail_view, is_missing
 
 
 def _xlsx_value(column: str, value: object) -> object:
@@ -193,7 +193,7 @@ def render_xlsx_many(result: CoverageResult, groups: Sequence[Sequence[str]]) ->
         The workbooks, in the order of ``groups``.
     """
     summary = _Table.of(result.summary, SUMMARY_COLUMNS)
-    table = _Table.of(result.table, detail_columns(result))
+    table = _Table.of(detail_view(result.table), detail_columns(result))
     out = []
     for regions in groups:
         wanted = {str(r) for r in regions}
