@@ -95,3 +95,12 @@ def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
     code = main(args)
     out = capsys.readouterr()
     return code, out.out, out.err
+
+
+@pytest.fixture
+def parse_cache_home(tmp_path, monkeypatch) -> Path:
+    """A fresh, empty cache folder for the test (``ESS_GEO_CACHE``), the parse cache enabled."""
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("ESS_GEO_CACHE", str(folder))
+    monkeypatch.delenv("ESS_GEO_NO_PARSE_CACHE", raising=False)
+    return folder

@@ -20,15 +20,6 @@ from ess_geo.inputs.zonage import load_zonage
 from synthetic import doctor_line, generate_synthetic_rpps, write_finess_synthetic, write_rpps
 
 
-@pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
-    """A fresh, empty cache folder for the test (the parse cache enabled)."""
-    folder = tmp_path / "cache"
-    monkeypatch.setenv("ESS_GEO_CACHE", str(folder))
-    monkeypatch.delenv("ESS_GEO_NO_PARSE_CACHE", raising=False)
-    return folder
-
-
 def assert_same(fresh: object, cached: object) -> None:
     """Every field of two loader results equal: frames (values, dtypes, index), dropped, sources, stats."""
     assert type(fresh) is type(cached)
@@ -43,14 +34,14 @@ def assert_same(fresh: object, cached: object) -> None:
             assert a == b, f.name
 
 
-def entries(cache: Path, kind: str) -> list[Path]:
-    return sorted((cache / "parsed").glob(f"{kind}-*"))
+def entries(parse_cache_home: Path, kind: str) -> list[Path]:
+    return sorted((parse_cache_home / "parsed").glob(f"{kind}-*"))
 
 
-def test_cached_zonage_equals_a_fresh_match_and_says_so(zonage_file, cache):
+def test_cached_zonage_equals_a_fresh_match_and_says_so(zonage_file, parse_cache_home):
     said: list[str] = []
     fresh = load_zonage(zonage_file, cache=False)
-    assert not (cache / "parsed").exists()  # cache=False writes nothing
+    assert not (parse_cache_home / "parsed").exists()  # cache=False writes nothing
     built = load_zonage(zonage_file, notice=said.append)
     reused = load_zonage(zonage_file, notice=said.append)
     assert_same(fresh, built)
@@ -59,11 +50,11 @@ def test_cached_zonage_equals_a_fresh_match_and_says_so(zonage_file, cache):
     assert fresh.to_dict() == reused.to_dict()  # JSON form too: candidates are lists, missing values None
     assert "première lecture" in said[0] and "zonage_mg_code_postal_national.csv" in said[0]
     assert "déjà analysé" in said[1] and "reprise du cache" in said[1]
-    assert len(entries(cache, "zonage")) == 1
-    assert not list((cache / "parsed").glob(".tmp-*"))  # written atomically, no temporary left
+    assert len(entries(parse_cache_home, "zonage")) == 1
+    assert not list((parse_cache_home / "parsed").glob(".tmp-*"))  # written atomically, no temporary left
 
 
-def test_cached_rpps_equals_a_fresh_read(tmp_path, cache, rpps_extract):
+def test_cached_rpps_equals_a_fresh_read(tmp_path, parse_cache_home, rpps_extract):
     path = tmp_path / "PS_LibreAcces_Personne_activite_202504040839.txt"
     generate_synthetic_rpps(path, 3000)
     for p, mode, raw in ((path, "liberal", False), (path, "tous", False), (path, "liberal", True),
@@ -73,10 +64,10 @@ def test_cached_rpps_equals_a_fresh_read(tmp_path, cache, rpps_extract):
         reused = load_rpps(p, mode=mode, sample_raw=raw)
         assert_same(fresh, reused)
         assert reused.dropped.to_dict() == fresh.dropped.to_dict()  # samples, and the fields they hide
-    assert len(entries(cache, "rpps")) == 4  # one entry per file and options
+    assert len(entries(parse_cache_home, "rpps")) == 4  # one entry per file and options
 
 
-def test_cached_finess_equals_a_fresh_read(tmp_path, cache):
+def test_cached_finess_equals_a_fresh_read(tmp_path, parse_cache_home):
     path = write_finess_synthetic(tmp_path)
     fresh = load_finess(path, cache=False)
     load_finess(path)
@@ -84,10 +75,10 @@ def test_cached_finess_equals_a_fresh_read(tmp_path, cache):
     assert_same(fresh, reused)
     assert reused.establishments["crs"].map(type).eq(fresh.establishments["crs"].map(type)).all()  # None, not NaN
     assert load_finess(path, vintage="2025").source.vintage == "2025"  # another option, another entry
-    assert len(entries(cache, "finess")) == 2
+    assert len(entries(parse_cache_home, "finess")) == 2
 
 
-def test_same_content_elsewhere_names_its_own_path(tmp_path, cache):
+def test_same_content_elsewhere_names_its_own_path(tmp_path, parse_cache_home):
     first = write_finess_synthetic(tmp_path)
     other = tmp_path / "copie" / first.name
     other.parent.mkdir()
@@ -100,14 +91,14 @@ def test_same_content_elsewhere_names_its_own_path(tmp_path, cache):
     assert_same(load_finess(other, cache=False), moved)
 
 
-def test_changed_content_is_read_again(tmp_path, cache):
+def test_changed_content_is_read_again(tmp_path, parse_cache_home):
     path = write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202501010000.txt",
                       [doctor_line(1, "SM04", commune="75056")])
     assert load_rpps(path).stats["doctor_lines_kept"] == 1
     write_rpps(path, [doctor_line(1, "SM04", commune="75056"), doctor_line(2, "SM04", commune="69123")])
     os.utime(path, ns=(1, 1))  # even a changed modification time...
     assert load_rpps(path).stats["doctor_lines_kept"] == 2
-    assert len(entries(cache, "rpps")) == 1  # the entry of the former content was deleted
+    assert len(entries(parse_cache_home, "rpps")) == 1  # the entry of the former content was deleted
     size = path.stat().st_size
     write_rpps(path, [doctor_line(1, "SM04", commune="75056"), doctor_line(3, "SM04", commune="13055")])
     assert path.stat().st_size == size
@@ -156,11 +147,11 @@ def _missing_table(entry: Path) -> None:
     "damage", [_corrupt_parquet, _garbage_parquet, _no_sidecar, _broken_sidecar, _stale_version, _wrong_digest,
                _missing_table],
 )
-def test_a_damaged_or_stale_entry_is_rebuilt_never_trusted(tmp_path, cache, damage):
+def test_a_damaged_or_stale_entry_is_rebuilt_never_trusted(tmp_path, parse_cache_home, damage):
     path = write_finess_synthetic(tmp_path)
     fresh = load_finess(path, cache=False)
     load_finess(path)
-    (entry,) = entries(cache, "finess")
+    (entry,) = entries(parse_cache_home, "finess")
     damage(entry)
     said: list[str] = []
     again = load_finess(path, notice=said.append)
@@ -172,11 +163,11 @@ def test_a_damaged_or_stale_entry_is_rebuilt_never_trusted(tmp_path, cache, dama
     assert "reprise du cache" in said[0]
 
 
-def test_opt_out_by_environment(tmp_path, cache, monkeypatch):
+def test_opt_out_by_environment(tmp_path, parse_cache_home, monkeypatch):
     monkeypatch.setenv("ESS_GEO_NO_PARSE_CACHE", "1")
     said: list[str] = []
     assert isinstance(load_finess(write_finess_synthetic(tmp_path), notice=said.append), Finess)
-    assert said == [] and not (cache / "parsed").exists()
+    assert said == [] and not (parse_cache_home / "parsed").exists()
     assert parse_cache.cache_enabled(True) and not parse_cache.cache_enabled(None)
 
 
@@ -188,7 +179,7 @@ def test_an_unwritable_cache_only_costs_the_speed_up(tmp_path, monkeypatch):
     assert_same(load_finess(path, cache=False), load_finess(path))
 
 
-def test_a_result_that_cannot_be_stored_exactly_is_returned_not_cached(tmp_path, cache):
+def test_a_result_that_cannot_be_stored_exactly_is_returned_not_cached(tmp_path, parse_cache_home):
     @dataclasses.dataclass
     class Odd:
         frame: pd.DataFrame
@@ -196,7 +187,7 @@ def test_a_result_that_cannot_be_stored_exactly_is_returned_not_cached(tmp_path,
     path = write_finess_synthetic(tmp_path)
     odd = Odd(pd.DataFrame({"mixed": pd.Series([1, "a"], dtype=object)}))
     got = parse_cache.cached_parse("odd", path, {}, Odd, lambda: odd, version="1")
-    assert got is odd and not entries(cache, "odd")
+    assert got is odd and not entries(parse_cache_home, "odd")
 
 
 def test_reader_version_follows_the_reader_source():
@@ -206,7 +197,7 @@ def test_reader_version_follows_the_reader_source():
     assert a != parse_cache.reader_version("1", ("ess_geo.inputs.finess",))
 
 
-def test_loaders_log_to_the_cache_logger(tmp_path, cache, caplog):
+def test_loaders_log_to_the_cache_logger(tmp_path, parse_cache_home, caplog):
     assert parse_cache.LOGGER_NAME == CACHE_LOGGER  # the CLI listens to this name without importing pandas
     path = write_finess_synthetic(tmp_path)
     with caplog.at_level(logging.INFO, logger=CACHE_LOGGER):
@@ -216,8 +207,8 @@ def test_loaders_log_to_the_cache_logger(tmp_path, cache, caplog):
     assert "première lecture" in messages[0] and "reprise du cache" in messages[1]
 
 
-def test_temporaries_of_a_killed_process_are_cleaned(tmp_path, cache):
-    parsed = cache / "parsed"
+def test_temporaries_of_a_killed_process_are_cleaned(tmp_path, parse_cache_home):
+    parsed = parse_cache_home / "parsed"
     stale, fresh = parsed / ".tmp-finess-killed", parsed / ".tmp-finess-running"
     for folder in (stale, fresh):
         folder.mkdir(parents=True)

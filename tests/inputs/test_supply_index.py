@@ -69,7 +69,7 @@ def test_index_of_a_hand_made_table_without_group_nor_mode():
     synthetic_table = pd.DataFrame({"code_dep": ["77", "77", "91"], "specialty": ["cardiologie"] * 3,
                                     "n_specialists": [3, 4, 5]})
     index = TableIndex.of(synthetic_table)
-    assert index.by_specialty["cardiologie"].counts() == {"77": 7, "91": 5} and index.by_group == {}
+    assert index.by_specialty["cardiologie"].counts == {"77": 7, "91": 5} and index.by_group == {}
     assert index.departements == {"77", "91"}
     sup = Supply(table=synthetic_table, source=Source("synthetic supply", "test"))
     assert sup.count("cardiologie", ["77", "91"]).total == 12 and not sup.has_specialty("dermatologie")

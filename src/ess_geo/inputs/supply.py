@@ -305,7 +305,7 @@ class Supply:
             return None, True, f"spécialité {spec.label}", {}
         if sums.modes:
             basis += ", mode d'exercice : " + ", ".join(sorted(sums.modes))
-        return selection, exact, basis, sums.counts()
+        return selection, exact, basis, sums.counts
 
     def _table_index(self) -> TableIndex:
         """The plain-Python index of ``table`` (built once per table object, without building a deferred frame)."""
@@ -356,8 +356,7 @@ class Supply:
         population = "médecins inscrits au RPPS, tous modes d'exercice (libéraux et salariés)"
         pop = inhabitants(departements)
         selection, exact, basis, per_dep = self._selection(spec)
-        found = selection is not None
-        if not found and not self.has_specialty(spec):
+        if selection is None and not self.has_specialty(spec):
             no_data = (
                 f"aucune donnée pour {spec.label} (ni pour son groupe DREES « {spec.drees_group} ») "
                 "dans le fichier d'effectifs"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
 if TYPE_CHECKING:  # annotations only: pandas is imported when a deferred frame is first read
@@ -151,8 +152,10 @@ class Sums:
         if _given(mode):
             self.modes.add(str(mode))
 
+    @cached_property
     def counts(self) -> dict[str, int]:
-        """The sums as integers (summed first, then made int, as a pandas groupby sum would)."""
+        """The sums as integers (summed first, then made int, as a pandas groupby sum would); computed once,
+        after the index is built (do not modify)."""
         return {dep: int(n) for dep, n in self.per_dep.items()}
 
 
