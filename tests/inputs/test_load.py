@@ -6,6 +6,7 @@ import pytest
 
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.load import as_supply, load_supply
+from ess_geo.inputs.rpps import load_rpps
 from synthetic import write_drees
 
 
@@ -85,9 +86,10 @@ def test_truncated_zip_is_named_a_damaged_archive(tmp_path):
         zf.writestr("PS_LibreAcces_Personne_activite_synthetic.txt", "x" * 5000)
     cut = tmp_path / "cut_synthetic.zip"
     cut.write_bytes(whole.read_bytes()[:200])
-    with pytest.raises(InputDataError, match=r"cut_synthetic\.zip.*truncated") as exc:
-        load_supply(cut)
-    assert exc.value.fr == "archive zip tronquée ou endommagée : cut_synthetic.zip (télécharger à nouveau le fichier)"
+    for loader in (load_supply, load_rpps):  # the same through load_rpps (it read the cut zip as text)
+        with pytest.raises(InputDataError, match=r"cut_synthetic\.zip.*truncated") as exc:
+            loader(cut)
+        assert exc.value.fr == "archive zip tronquée ou endommagée : cut_synthetic.zip (télécharger à nouveau le fichier)"
 
 
 def test_a_device_is_not_a_regular_file_not_a_missing_one():

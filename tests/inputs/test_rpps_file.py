@@ -8,7 +8,7 @@ import pytest
 
 from ess_geo.errors import InputDataError
 from ess_geo.inputs.rpps import load_rpps
-from ess_geo.inputs.rpps_file import COL_ID, USED_COLUMNS, is_rpps_header, read_extraction
+from ess_geo.inputs.rpps_file import COL_ID, USED_COLUMNS, is_rpps_header, read_extraction_table
 from synthetic import HEADER, doctor_line, rpps_line, write_rpps
 
 NAME = "PS_LibreAcces_Personne_activite_202504040839.txt"
@@ -27,7 +27,8 @@ def test_read_extraction_keeps_doctors_of_the_modes(tmp_path):
         rpps_line(**{"Identifiant PP": "99000000003", "Code profession": "60"}),
     ]
     path = write_rpps(tmp_path / NAME, lines)
-    frame, stats, encoding, member, dropped = read_extraction(path, None, frozenset({"L"}), None)
+    table, stats, encoding, member, dropped = read_extraction_table(path, None, frozenset({"L"}), None)
+    frame = table.to_pandas()
     assert list(frame.columns) == list(USED_COLUMNS)
     assert frame[COL_ID].str.strip().tolist() == [doctor_line(1, "SM04").split("|")[1]]
     assert stats["lines"] == 3 and stats["other professions"] == 1 and stats["doctors, other modes of practice"] == 1

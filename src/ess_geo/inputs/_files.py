@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._limits import KIND_FR, LIMITS, check_columns, check_field, check_lines, check_size
+from ess_geo.inputs._limits import KIND_FR, LIMITS, check_columns, check_field, check_lines, check_size, shorten
 
 __all__ = ["check_path", "checked_rows", "csv_error_fr", "decode_text", "gc_paused", "read_limited", "short_repr", "unreadable"]
 
@@ -43,9 +43,9 @@ def gc_paused() -> Iterator[None]:
 
 
 def short_repr(value: object, limit: int = 80) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for error messages naming what was given."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """``repr(value)`` cut to ``limit`` characters (:func:`~ess_geo.inputs._limits.shorten`), for error messages
+    naming what was given."""
+    return shorten(repr(value), limit, mark="...")
 
 
 def check_path(path: object, what: str, func: str, what_fr: str) -> Path:

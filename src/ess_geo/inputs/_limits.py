@@ -40,6 +40,7 @@ __all__ = [
     "check_lines",
     "check_size",
     "checked_zip_member",
+    "is_zip",
     "shorten",
     "size_fr",
 ]
@@ -90,10 +91,10 @@ _READABLE_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2
 _METHOD_NAMES = {9: "Deflate64", 98: "PPMd", 99: "AES", 93: "Zstandard", 95: "XZ"}
 
 
-def shorten(value: object, limit: int = 80) -> str:
-    """``str(value)`` cut to ``limit`` characters with « … », for messages quoting what a user gave."""
+def shorten(value: object, limit: int = 80, *, mark: str = "…") -> str:
+    """``str(value)`` cut to ``limit`` characters ending with ``mark``, for messages quoting what a user gave."""
     text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - len(mark)] + mark
 
 
 def size_fr(n: int) -> str:
@@ -205,6 +206,32 @@ def check_int64(value: int, line: int | None, where: str) -> int:
         f"{at}{where}: count {shown} is beyond the 64-bit integer range",
         fr=f"{at_fr}{where} : effectif {shown} hors limites (au plus {nombre(INT64_MAX)})",
         line=line,
+    )
+
+
+#: First bytes of a zip archive (local file header).
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+def is_zip(path: Path) -> bool:
+    """Whether ``path`` is a zip archive (the ANS RPPS download); one cut short is refused, not read as text.
+
+    Raises
+    ------
+    InputDataError
+        For a zip's local header without a readable central directory (a truncated download).
+    OSError
+        If the file cannot be read.
+    """
+    if zipfile.is_zipfile(path):
+        return True
+    with open(path, "rb") as fh:
+        if fh.read(len(_ZIP_MAGIC)) != _ZIP_MAGIC:
+            return False
+    raise InputDataError(
+        f"damaged zip archive {str(path)!r}: truncated or corrupt (no central directory)",
+        fr=f"archive zip tronquée ou endommagée : {path.name} (télécharger à nouveau le fichier)",
+        path=str(path),
     )
 
 

@@ -1,6 +1,6 @@
 """Parse an RPPS extraction on every core: the file cut at line ends, each piece parsed and filtered apart.
 
-:func:`ess_geo.inputs.rpps_file.read_extraction` reads about 400 MB for a real 2 M-line
+:func:`ess_geo.inputs.rpps_file.read_extraction_table` reads about 400 MB for a real 2 M-line
 extraction. pyarrow's streaming CSV reader parses its blocks one after the other, and its
 parallel reader does not number malformed lines; so the text is cut here into pieces of
 :data:`CHUNK_SIZE` ending at a line end, each piece parsed by pyarrow (which releases the GIL) in

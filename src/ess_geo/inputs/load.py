@@ -10,11 +10,11 @@ commune-level supply of libéral specialists by default, counting each doctor on
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import check_path, decode_text, read_limited, short_repr, unreadable
+from ess_geo.inputs._limits import is_zip
 from ess_geo.inputs.drees import drees_delimiter, read_drees_table
 from ess_geo.inputs.embedded import known_vintage, load_embedded_supply
 from ess_geo.inputs.rpps import load_rpps
@@ -25,10 +25,6 @@ __all__ = ["as_supply", "load_supply"]
 
 _WHAT = "supply"
 _WHAT_FR = "fichier d'effectifs"
-
-
-#: First bytes of a zip archive (local file header).
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "liberal") -> Supply:
@@ -65,18 +61,12 @@ def load_supply(path: str | Path, *, vintage: str | None = None, mode: str = "li
     """
     path = check_path(path, _WHAT, "load_supply", _WHAT_FR)
     try:
-        if zipfile.is_zipfile(path):
+        if is_zip(path):  # the ANS download; one cut short is refused here
             return load_rpps(path, mode=mode, vintage=vintage)
         with open(path, "rb") as fh:
             head = fh.read(1 << 16)
     except OSError as exc:
         raise unreadable(path, exc, _WHAT, _WHAT_FR) from exc
-    if head.startswith(_ZIP_MAGIC):  # a zip's local header but no readable central directory: cut short
-        raise InputDataError(
-            f"damaged zip archive {str(path)!r}: truncated or corrupt (no central directory)",
-            fr=f"archive zip tronquée ou endommagée : {path.name} (télécharger à nouveau le fichier)",
-            path=str(path),
-        )
     first, _ = decode_text(head.split(b"\n", 1)[0], path, _WHAT_FR)
     if is_rpps_header(first):
         return load_rpps(path, mode=mode, vintage=vintage)

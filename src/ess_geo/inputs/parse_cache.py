@@ -52,7 +52,7 @@ from ess_geo._output import atomic_write_bytes
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs._limits import LIMITS, check_size
-from ess_geo.inputs.dataset_cache import cache_dir  # not datasets: no urllib/http on every RPPS read
+from ess_geo.inputs.dataset_cache import cache_dir, sha256_of  # not datasets: no urllib/http on every RPPS read
 from ess_geo.sources import Source
 
 if TYPE_CHECKING:  # annotations only: pandas is imported when a parsed file is stored or read back
@@ -66,7 +66,6 @@ FORMAT = 1
 LOGGER_NAME = "ess_geo.cache"
 _ENV_OFF = "ESS_GEO_NO_PARSE_CACHE"
 _META = "meta.json"
-_CHUNK = 1 << 20
 _STALE_SECONDS = 3600  # a temporary entry this old belongs to no running process
 
 _SMALL_FILE = 1 << 20
@@ -152,11 +151,7 @@ def file_sha256(path: str | Path, *, fast: bool = True) -> str:
         known = {}
     if fast and {k: known.get(k) for k in stamp} == stamp and isinstance(known.get("sha256"), str):
         return str(known["sha256"])
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            digest.update(chunk)
-    sha = digest.hexdigest()
+    sha = sha256_of(path)
     if _stamp(path) == stamp:  # not modified while hashed
         _write_json(record, {**stamp, "sha256": sha, "path": str(path.resolve())})
     old = known.get("sha256")
@@ -294,8 +289,9 @@ def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> No
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _read_entry(entry: Path, expected: dict, cls: type[T]) -> T:
-    """The object stored in ``entry``; any inconsistency raises (the caller then rebuilds)."""
+def _read_entry(entry: Path, expected: dict, cls: type[T]) -> tuple[T, str]:
+    """The object stored in ``entry`` and the path it was read from; any inconsistency raises (the caller
+    then rebuilds)."""
     import pandas as pd  # deferred: heavy library, only when a parsed file is read back
 
     meta = json.loads((entry / _META).read_text(encoding="utf-8"))
@@ -308,7 +304,7 @@ def _read_entry(entry: Path, expected: dict, cls: type[T]) -> T:
         if file.stat().st_size != table["bytes"]:
             raise ValueError(f"{file.name}: size {file.stat().st_size} instead of {table['bytes']}")
         values[name] = _restored(pd.read_parquet(file, engine="pyarrow"), table["object_columns"])
-    return cls(**values)
+    return cls(**values), str(meta.get("path", ""))
 
 
 # --- the cache ----------------------------------------------------------------------------------
@@ -385,8 +381,7 @@ def cached_parse(
     expected = {"format": FORMAT, "kind": kind, "version": version, "sha256": sha}
     if (entry / _META).is_file():
         try:
-            obj = _read_entry(entry, expected, cls)
-            stored = json.loads((entry / _META).read_text(encoding="utf-8")).get("path", "")
+            obj, stored = _read_entry(entry, expected, cls)
             _notify(f"{path.name} : fichier déjà analysé, lecture reprise du cache ({entry.name[:len(kind) + 13]})", notice)
             return _relocated(obj, path, stored)
         except Exception as exc:  # corrupt, truncated or stale: never trusted

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from ess_geo._format import plural
 from ess_geo.errors import EssGeoError, InputDataError
 from ess_geo.inputs._files import csv_error_fr, short_repr
 from ess_geo.inputs.registry_entry import (
@@ -65,7 +66,7 @@ class Problems:
             en, fr = self.en[:MAX_PROBLEMS_SHOWN], self.fr[:MAX_PROBLEMS_SHOWN]
             if more > 0:
                 en.append(f"... and {more} more problem(s)")
-                fr.append(f"… et {more} autre{'s' if more > 1 else ''} problème{'s' if more > 1 else ''}")
+                fr.append(f"… et {plural(more, 'autre problème', 'autres problèmes')}")
             raise InputDataError(
                 f"malformed registry {origin!r}: " + "; ".join(en),
                 fr=f"registre {origin} mal formé : " + " ; ".join(fr),

@@ -21,11 +21,11 @@ from typing import IO, TYPE_CHECKING, Any
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._files import decode_text, unreadable
-from ess_geo.inputs._limits import ZIP_READ_ERRORS, check_size, checked_zip_member, shorten
+from ess_geo.inputs._limits import ZIP_READ_ERRORS, check_size, checked_zip_member, is_zip, shorten
 from ess_geo.inputs._rpps_chunks import PieceSpec, read_chunked
 
 if TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 __all__ = [
     "COL_CEDEX",
@@ -44,7 +44,6 @@ __all__ = [
     "USED_COLUMNS",
     "check_header",
     "is_rpps_header",
-    "read_extraction",
     "read_extraction_table",
 ]
 
@@ -165,7 +164,7 @@ def check_header(header: list[str], name: str) -> None:
 
 def _open_source(path: Path) -> tuple[IO[bytes], str]:
     """Binary stream of the extraction (plain file or the member of an ANS zip) and its name."""
-    if zipfile.is_zipfile(path):
+    if is_zip(path):
         zf = zipfile.ZipFile(path)
         try:
             info = checked_zip_member(zf, path, "PS_LibreAcces_Personne_activite")
@@ -228,17 +227,6 @@ def _with_every_column(table: Any) -> Any:
     columns = {c: table.column(c) if c in table.column_names else pa.array([""] * table.num_rows, pa.string())
                for c in USED_COLUMNS}
     return pa.table(columns)
-
-
-def read_extraction(
-    path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None
-) -> tuple[pd.DataFrame, Counter, str, str, DroppedRows]:
-    """Doctors' lines of the requested modes as a pandas frame, and what was left out.
-
-    :func:`read_extraction_table` as a pandas frame (string columns).
-    """
-    table, stats, enc, member, dropped = read_extraction_table(path, encoding, modes, progress)
-    return table.to_pandas(), stats, enc, member, dropped
 
 
 def read_extraction_table(

@@ -223,10 +223,10 @@ class Supply:
 
     def __repr__(self) -> str:
         """French one-liner (a notebook shows no frame dump): ``<Supply : 2 412 lignes, 101 départements, … ; sources : DREES …>``."""
-        tab = self.table
-        n_deps = tab["code_dep"].nunique() if "code_dep" in tab.columns else 0
-        n_specs = tab["specialty"].nunique() if "specialty" in tab.columns else 0
-        parts = [plural(len(tab), "ligne"), plural(n_deps, "département"), plural(n_specs, "spécialité")]
+        tab = cast("pd.DataFrame | DeferredFrame", current(self, "table"))  # a deferred frame is not built
+        index = self._table_index()
+        parts = [plural(len(tab), "ligne"), plural(len(index.departements), "département"),
+                 plural(len(index.by_specialty), "spécialité")]
         if "code_insee" in tab.columns:
             parts.append("par commune")
         if self.dropped:
@@ -250,7 +250,7 @@ class Supply:
         if not self.absent_reasons:
             return ""
         n = len(self.absent_reasons)
-        head = "1 département sans ligne" if n == 1 else f"{n} départements sans ligne"
+        head = f"{plural(n, 'département')} sans ligne"
         shown = list(self.absent_reasons.items())[:10]
         detail = " ; ".join(f"{d} ({reason})" for d, reason in shown)
         more = f" ; … et {n - len(shown)} autres" if n > len(shown) else ""

@@ -19,7 +19,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from ess_geo.inputs._files import gc_paused
-from ess_geo.reference.geography import load_communes, load_communes_deleguees, load_postal_codes
+from ess_geo.reference.geography import load_commune_attributes, load_communes_deleguees, load_postal_codes
 from ess_geo.reference.specialties import normalize_text
 
 __all__ = [
@@ -104,14 +104,14 @@ def _index() -> _Index:
 @lru_cache(maxsize=1)
 def _deps_of_cp() -> dict[str, frozenset[str]]:
     """Postal code → départements of its communes (COG 2025), without building the whole match index."""
-    dep_of = load_communes()[["code_insee", "code_dep"]]
+    dep_of = load_commune_attributes()[["code_insee", "code_dep"]]
     postal = load_postal_codes()[["code_postal", "code_insee"]].merge(dep_of, on="code_insee")
     pairs = postal[["code_postal", "code_dep"]].drop_duplicates().astype(str)
     return _group(zip(pairs["code_postal"].tolist(), pairs["code_dep"].tolist(), strict=True))
 
 
 def _build_index() -> _Index:
-    communes = load_communes()
+    communes = load_commune_attributes()
     c_code, c_nom, c_dep = (communes[c].astype(str).tolist() for c in ("code_insee", "nom", "code_dep"))
     dep_of = dict(zip(c_code, c_dep, strict=True))
     nom_of = dict(zip(c_code, c_nom, strict=True))
@@ -139,7 +139,6 @@ def _build_index() -> _Index:
     keys_cp: dict[str, dict[str, set[str]]] = {}
     for cp, k, code in zip(p_cp, pkey, p_code, strict=True):
         keys_cp.setdefault(cp, {}).setdefault(k, set()).add(code)
-    deps_of_cp = _group((cp, dep_of[code]) for cp, code in zip(p_cp, p_code, strict=True))
     deleg_code = {c: p for c, p in zip(d_code, d_parent, strict=True) if c not in dep_of}
     return _Index(
         com_cp=com_cp,
@@ -147,7 +146,7 @@ def _build_index() -> _Index:
         com_dep=com_dep,
         deleg_dep=deleg_dep,
         keys_cp={cp: {k: frozenset(v) for k, v in d.items()} for cp, d in keys_cp.items()},
-        deps_of_cp=deps_of_cp,
+        deps_of_cp=_deps_of_cp(),
         dep_of=dep_of,
         nom_of=nom_of,
         deleg_code=deleg_code,
