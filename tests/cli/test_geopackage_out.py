@@ -116,6 +116,10 @@ def test_report_gpkg_layer(capsys, tmp_path):
     assert sorted(frame["code_dep"]) == ["14", "27", "50", "61", "76"] and frame.crs.to_epsg() == 4326
     code, _, err = run(["report", "-r", "28", "--out", str(tmp_path / "seul"), "-f", "gpkg"], capsys)
     assert code == 2 and "gpkg s'ajoute" in err
+    # the GeoPackage is a report file like the others: in the manifest, removed by a run without it
+    code, _, err = run(["report", "-r", "28", "-s", "pediatrie", "--out", str(out), "-f", "csv", "--no-maps"], capsys)
+    assert code == 0, err
+    assert not (out / "couverture.gpkg").exists() and (out / "couverture.csv").exists()
 
 
 @pytest.mark.parametrize("command", [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ess_geo.reference.geography import load_departements
+from ess_geo.rules.adherents import needed_figure
 from ess_geo.rules.territory import check_territory
 from ess_geo.rules.territory_geo import TERRITORY_COLUMNS, departements_frame, dissolved_departements
 
@@ -38,6 +39,18 @@ def test_unknown_figures_are_missing_not_zero():
     row = check.to_geodataframe().iloc[0]
     assert row["verdict"] == "indéterminé" and pd.isna(row["admissible"])
     assert pd.isna(row["n_specialistes_min"]) and pd.isna(row["adherents"]) and pd.isna(row["adherents_requis"])
+
+
+def test_several_specialties_export_the_adherents_needed_that_compare_and_the_dossier_show():
+    """An ESS pluri-spécialités has a range of needed adherents; when its ends agree the export gives the
+    figure (it gave <NA> while ``compare`` and the dossier said 21), read by ``needed_figure``."""
+    check = check_territory("cardiologie,nephrologie", ["77", "91"])
+    adherents = check.evidence("adherents")
+    assert "needed_now" not in adherents and adherents["needed_now_range"][0] == adherents["needed_now_range"][1]
+    row = check.to_geodataframe().iloc[0]
+    assert row["adherents_requis"] == needed_figure(adherents, "needed_now") == adherents["needed_now_range"][0]
+    assert row["adherents_requis_5ans"] == needed_figure(adherents, "needed_5y")
+    assert check.evidence("no-such-criterion") == {}
 
 
 def test_departements_frame_and_dissolve():

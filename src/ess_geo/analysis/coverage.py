@@ -62,7 +62,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 
 from ess_geo.analysis.coverage_columns import (
@@ -100,7 +99,7 @@ from ess_geo.rules.derogations import (
     require_perimeter_derogation,
 )
 from ess_geo.rules.funding import STARTUP_CREDIT_EUR, FundingRule
-from ess_geo.rules.territory_geo import GEO_CRS
+from ess_geo.rules.territory_geo import with_departement_outlines
 from ess_geo.sources import Source
 
 __all__ = [
@@ -283,8 +282,7 @@ def coverage_table(  # noqa: PLR0913 - keyword-only options (cross-région, lump
     sources += [zon.source] if zon is not None else []
     table = _typed(pd.DataFrame.from_records(rows, columns=TABLE_COLUMNS))
     if geometry:  # each row's département outline, EPSG:4326
-        shapes = geography.load_departements().set_index("code_dep")["geometry"]
-        table = gpd.GeoDataFrame(table, geometry=table["code_dep"].map(shapes).to_numpy(), crs=GEO_CRS)
+        table = with_departement_outlines(table)
     return CoverageResult(
         table=table,
         summary=_typed(pd.DataFrame.from_records(summary, columns=SUMMARY_COLUMNS)),

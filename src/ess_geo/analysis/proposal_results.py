@@ -8,9 +8,7 @@ départements that cannot be placed (:class:`Unplaced`), with their JSON form an
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import geopandas as gpd
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ess_geo._format import de_fr, nombre, plural
 from ess_geo.inputs.supply import Supply
@@ -21,6 +19,9 @@ from ess_geo.rules.derogations import DEROGATION_LABELS_FR, PERIMETER_DEROGATION
 from ess_geo.rules.territory import TerritoryCheck
 from ess_geo.rules.territory_geo import GEO_CRS, dissolved_departements
 from ess_geo.sources import Source
+
+if TYPE_CHECKING:  # annotations only: geopandas and pandas for to_geodataframe alone
+    import geopandas as gpd
 
 __all__ = ["PROPOSAL_COLUMNS", "Proposal", "Proposals", "Unplaced"]
 
@@ -257,6 +258,9 @@ class Proposals:
         ``n_specialistes`` is an upper bound when ``exact`` is False; ``criteres_ok_hors_adherents``
         and ``verdict`` are None (unknown) for proposals made with ``check=False``.
         """
+        import geopandas as gpd  # deferred: heavy library, only to export geometries
+        import pandas as pd  # deferred: heavy library, only to export geometries
+
         rows = [{
             "rang": rank,
             "specialite": self.specialty.id,

@@ -170,7 +170,7 @@ def propose_territories(  # noqa: PLR0913 - the options after the specialty and 
         require_perimeter_derogation(asked, "across_regions=True", "--across-regions")
     spec = get_specialty(specialty)
     regions = codes.resolve_regions(region)
-    sup = _required_supply(supply)
+    sup = cast(Supply, as_supply(supply, embedded=True))  # the embedded DREES/CNAM counts when none is given
     reg = as_registry(registry).at(as_of)
     search = _search(spec, regions, sup, reg, across_regions)
     if objective == "regional":
@@ -283,11 +283,6 @@ def _shared_lengths(s: frozenset[str], by_dep: Mapping[str, Mapping[str, float]]
                 km = near.get(b)
                 if km is not None:
                     yield km
-
-
-def _required_supply(supply: Supply | str | Path | None) -> Supply:
-    """The supply, loaded; the embedded DREES/CNAM counts when none is given (as ``check_territory``)."""
-    return cast(Supply, as_supply(supply, embedded=True))
 
 
 def _check_objective(objective: str, across_regions: bool = False) -> str:

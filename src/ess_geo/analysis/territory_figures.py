@@ -20,6 +20,7 @@ from ess_geo.analysis.outreach_result import ZipResult
 from ess_geo.reference import codes
 from ess_geo.reference.geography import neighbours
 from ess_geo.reference.population import inhabitants
+from ess_geo.rules.adherents import needed_figure
 from ess_geo.rules.criteria import DECIDING
 from ess_geo.rules.territory import TerritoryCheck
 
@@ -104,10 +105,7 @@ class TerritoryFigures:
 
     def evidence(self, criterion_id: str) -> Mapping[str, Any]:
         """Evidence of one criterion of the check (empty when the check has no such criterion)."""
-        try:
-            return self.check.criterion(criterion_id).evidence
-        except KeyError:
-            return {}
+        return self.check.evidence(criterion_id)
 
     @property
     def ess_on_territory(self) -> list[dict[str, Any]]:
@@ -140,8 +138,8 @@ class TerritoryFigures:
             "liberal_high": adh.get("high"),
             "adherents": check.adherents,
             "adherents_share": adh.get("share"),
-            "needed_now": _needed(adh, "needed_now"),
-            "needed_5y": _needed(adh, "needed_5y"),
+            "needed_now": needed_figure(adh, "needed_now"),
+            "needed_5y": needed_figure(adh, "needed_5y"),
             "population": self.population,
             "density_per_100k": thr.get("density_per_100k"),
             "zip_communes": zip_counts.get("communes_ZIP"),
@@ -183,22 +181,10 @@ def _used_counts(check: TerritoryCheck) -> list[dict[str, Any]]:
     """Counts of the threshold then the adherents evidence, each (specialty, source, mode, vintage) once."""
     seen: dict[tuple[object, ...], dict[str, Any]] = {}
     for criterion_id in ("threshold", "adherents"):
-        try:
-            evidence = check.criterion(criterion_id).evidence
-        except KeyError:
-            continue
-        for count in _evidence_counts(evidence):
+        for count in _evidence_counts(check.evidence(criterion_id)):
             key = (count.get("specialty"), count.get("source"), count.get("mode"), count.get("vintage"))
             seen.setdefault(key, count)
     return sorted(seen.values(), key=lambda c: (str(c.get("specialty", "")), c.get("mode") != "tous"))
-
-
-def _needed(evidence: Mapping[str, Any], key: str) -> object:
-    """``needed_now``/``needed_5y`` of the adherents evidence; for several specialties, its range when one figure."""
-    if key in evidence:
-        return evidence[key]
-    span = evidence.get(f"{key}_range")
-    return span[0] if isinstance(span, list) and len(span) == 2 and span[0] == span[1] else None
 
 
 def _nearby_ess(check: TerritoryCheck) -> list[dict[str, Any]]:
@@ -239,7 +225,7 @@ def territory_figures(
     -------
     TerritoryFigures
     """
-    thr = check.criterion("threshold").evidence if any(c.id == "threshold" for c in check.criteria) else {}
+    thr = check.evidence("threshold")
     population = thr.get("inhabitants")
     if population is None:
         population = inhabitants(check.departements)

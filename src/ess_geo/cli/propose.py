@@ -16,7 +16,6 @@ from ess_geo.cli._options import (
     echo_input_notes,
     no_embedded_supply_option,
     registry_options,
-    resolve_supply,
     specialty_option,
     supply_option,
 )
@@ -78,8 +77,8 @@ def propose_cmd(  # noqa: PLR0913 - click passes one keyword per option
         raise click.UsageError("--no-embedded-supply : effectifs requis pour proposer des territoires, indiquer --supply FICHIER")
     with progress_fr("Propositions : recherche de l'optimum"):
         result = propose_territories(
-            # a --supply path is loaded by propose_territories after the régions are checked
-            specialty, region, supply or resolve_supply(None, no_embedded_supply), cli_registry(registry, registry_only),
+            # --supply (or the embedded counts) is loaded by propose_territories after the régions are checked
+            specialty, region, supply, cli_registry(registry, registry_only),
             objective=objective, across_regions=across_regions, as_of=as_of, derogations=derogations,
         )
     if as_json:

@@ -24,7 +24,6 @@ from ess_geo.cli._progress import progress_console, progress_shown
 from ess_geo.inputs.registry import as_registry
 from ess_geo.reference.codes import resolve_regions
 from ess_geo.reference.specialties import get_specialty
-from ess_geo.render.geopackage import coverage_layer, write_geopackage
 from ess_geo.render.reports import check_formats, write_coverage_report
 
 __all__ = ["report_cmd"]
@@ -50,10 +49,9 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
     """Rapport de couverture par les ESS : toutes les spécialités × départements d'une région (ou de toutes)."""
     started = time.perf_counter()
     asked = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    gpkg = "gpkg" in asked  # the GeoPackage is written here, from the same coverage table
-    if gpkg and asked == ["gpkg"] * len(asked):
+    if asked and set(asked) == {"gpkg"}:
         raise click.UsageError(f"--formats {formats!r} : gpkg s'ajoute à un format de rapport (html, xlsx, csv), ex. csv,gpkg")
-    fmts = check_formats([f for f in asked if f != "gpkg"] or asked)
+    fmts = check_formats(asked)
     regions = resolve_regions(region)
     sup = resolve_supply(supply, no_embedded_supply)
     reg = (cli_registry(registry, registry_only) or as_registry(None)).at(as_of)
@@ -74,9 +72,6 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
             out_dir, regions, fmts, specialties=specs, supply=sup, registry=reg, maps=maps,
             include_lumped=lumped, progress=tick, zonage=zonage, csv_sep=sep,
         )
-    if gpkg:
-        files.paths.append(write_geopackage({"couverture": coverage_layer(files.result.table)},
-                                            files.out_dir / "couverture.gpkg"))
     elapsed = time.perf_counter() - started
     click.echo(f"{len(files.paths)} fichier(s) écrit(s) dans {files.out_dir} en {elapsed:.1f} s.")
     for msg in files.map_errors:

@@ -16,6 +16,7 @@ from ess_geo._format import date_fr, decimal, euros, nombre
 from ess_geo.analysis.territory_figures import TerritoryFigures, departement_labels
 from ess_geo.inputs.bounds import SupplyRange
 from ess_geo.inputs.registry_entry import CERTAINTY_FR, STATUS_FR
+from ess_geo.rules.adherents import needed_figure
 from ess_geo.rules.derogations import DEROGATION_LABELS_FR, derogation_prefix_fr
 from ess_geo.rules.finess_context import context_fr
 from ess_geo.sources import Source
@@ -134,9 +135,7 @@ def _needed(evidence: Mapping[str, Any], key: str) -> str:
     span = evidence.get(f"{key}_range")
     if isinstance(span, list | tuple) and len(span) == 2 and span[0] != span[1]:
         return range_fr(span[0], span[1])
-    if key not in evidence and isinstance(span, list | tuple) and len(span) == 2:
-        return _figure(span[0])
-    return _figure(evidence.get(key))
+    return _figure(needed_figure(evidence, key))
 
 
 def _adherents(figures: TerritoryFigures) -> list[Block]:

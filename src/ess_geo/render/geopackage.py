@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 
 from ess_geo._output import atomic_path, prepare_output_file, write_error
 from ess_geo.errors import InputDataError
-from ess_geo.reference.geography import load_departements
-from ess_geo.rules.territory_geo import GEO_CRS, departements_frame
+from ess_geo.rules.territory_geo import GEO_CRS, departements_frame, with_departement_outlines
 
 if TYPE_CHECKING:  # annotations only: `check` without --out loads no geometry library nor the outreach module
     import geopandas as gpd
@@ -51,10 +50,7 @@ def coverage_layer(table: pd.DataFrame) -> gpd.GeoDataFrame:
     """The coverage table (:attr:`~ess_geo.analysis.coverage.CoverageResult.table`) with each département's outline."""
     import geopandas as gpd  # deferred heavy library: only GeoPackage exports need it
 
-    if isinstance(table, gpd.GeoDataFrame):
-        return table
-    shapes = load_departements().set_index("code_dep")["geometry"]
-    return gpd.GeoDataFrame(table, geometry=table["code_dep"].map(shapes).to_numpy(), crs=GEO_CRS)
+    return table if isinstance(table, gpd.GeoDataFrame) else with_departement_outlines(table)
 
 
 def zip_layers(zip_result: ZipResult | None) -> dict[str, gpd.GeoDataFrame | None]:

@@ -54,6 +54,7 @@ from ess_geo.analysis.coverage import (
 from ess_geo.analysis.coverage_columns import covering_ess_fr
 from ess_geo.errors import InputDataError
 from ess_geo.render.cells import DETAIL_COLUMNS, YEARLY_MARKS_FR, cell_text, detail_columns, detail_view, is_missing
+from ess_geo.render.geopackage import coverage_layer, write_geopackage
 from ess_geo.render.report_text import HIDDEN_IN_HTML_SUMMARY, specialty_sentence, summary_view
 from ess_geo.render.spreadsheet import check_sep
 from ess_geo.render.tables import render_csv
@@ -62,6 +63,9 @@ from ess_geo.rules.criteria import MIN_SPECIALISTS
 
 #: Report formats :func:`write_coverage_report` writes.
 FORMATS = ("html", "xlsx", "csv")
+#: Formats written only when asked: ``gpkg``, the GeoPackage :data:`GPKG_FILE` (layer ``couverture``).
+EXTRA_FORMATS = ("gpkg",)
+GPKG_FILE = "couverture.gpkg"
 
 _STATUS_COLOURS = {
     "covered": "#dbeafe",
@@ -324,7 +328,7 @@ def _render_maps(result: CoverageResult, regions: Sequence[str]) -> tuple[dict[t
 # Entry point
 
 MANIFEST = ".ess_geo_report.json"
-_OWN_FILE = re.compile(r"^(index\.html|region_[0-9]{2}\.(html|xlsx)|couverture(_france)?\.(csv|xlsx)|synthese\.csv|cartes/region_[0-9]{2}_[a-z0-9-]+\.html)$")
+_OWN_FILE = re.compile(r"^(index\.html|region_[0-9]{2}\.(html|xlsx)|couverture(_france)?\.(csv|xlsx)|synthese\.csv|couverture\.gpkg|cartes/region_[0-9]{2}_[a-z0-9-]+\.html)$")
 
 
 def _replace_manifest(out: Path, written: list[str]) -> None:
@@ -355,11 +359,12 @@ def check_formats(formats: Iterable[str] | str) -> list[str]:
     """
     fmts = [p for p in formats.split(",")] if isinstance(formats, str) else list(formats)
     fmts = [str(f).strip().lower() for f in fmts if str(f).strip()]
-    bad = [f for f in fmts if f not in FORMATS]
+    allowed = (*FORMATS, *EXTRA_FORMATS)
+    bad = [f for f in fmts if f not in allowed]
     if bad or not fmts:
         raise InputDataError(
-            f"unknown report format(s) {bad or fmts!r}; allowed: {list(FORMATS)}",
-            fr=f"format(s) de rapport inconnu(s) : {', '.join(bad) or '(aucun)'} ; autorisés : {', '.join(FORMATS)}",
+            f"unknown report format(s) {bad or fmts!r}; allowed: {list(allowed)}",
+            fr=f"format(s) de rapport inconnu(s) : {', '.join(bad) or '(aucun)'} ; autorisés : {', '.join(allowed)}",
         )
     return fmts
 
@@ -418,7 +423,7 @@ def write_coverage_report(
     region : str, int, iterable or None
         A région code, several, or None / ``"all"`` for every région.
     formats : iterable of str, default ("html", "xlsx", "csv")
-        Any of ``html``, ``xlsx``, ``csv``.
+        Any of ``html``, ``xlsx``, ``csv``, and ``gpkg`` (the GeoPackage :data:`GPKG_FILE`).
     maps : bool, default False
         Embed coverage maps, drawn from the same coverage result (slower).
     result : CoverageResult, optional
@@ -460,7 +465,11 @@ def write_coverage_report(
     # 2. write each file atomically, then remove files of a previous run that this one did not rewrite
     try:
         paths = [atomic_write_bytes(out / rel, data) for rel, data in files.items()]
-        _replace_manifest(out, sorted(files))
+        written = list(files)
+        if "gpkg" in fmts:  # GDAL writes it to a path (atomically), not rendered in memory
+            paths.append(write_geopackage({"couverture": coverage_layer(result.table)}, out / GPKG_FILE))
+            written.append(GPKG_FILE)
+        _replace_manifest(out, sorted(written))
     except OSError as exc:
         raise write_error(out, exc) from None
     if map_errors:
@@ -471,7 +480,9 @@ def write_coverage_report(
 __all__ = [
     "COVERAGE_OPTIONS",
     "DETAIL_COLUMNS",
+    "EXTRA_FORMATS",
     "FORMATS",
+    "GPKG_FILE",
     "MANIFEST",
     "ReportFiles",
     "cell_text",

@@ -20,6 +20,8 @@ as ``warn`` (« à vérifier ») when the 10 % rule passes with fewer than 10 ad
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from ess_geo._format import agreed, nombre, plural
 from ess_geo.inputs.bounds import SupplyRange
@@ -41,6 +43,7 @@ __all__ = [
     "CPAM_PRACTICE_SOURCE",
     "adherents_needed",
     "liberal_range",
+    "needed_figure",
     "rule_adherents",
     "share_base",
 ]
@@ -221,3 +224,15 @@ def rule_adherents(adherents: int | None, count: SupplyCount | None, *, specialt
                     f"{CPAM_PRACTICE_SOURCE}).")
         evidence["cpam_practice"] = {"minimum": CPAM_MIN_ADHERENTS, "met": False, "source": CPAM_PRACTICE_SOURCE}
     return Criterion("adherents", status, message, evidence)
+
+
+def needed_figure(evidence: Mapping[str, Any], key: str) -> int | None:
+    """Adherents needed at start (``key="needed_now"``) or at 5 years (``"needed_5y"``) from an adherents evidence.
+
+    The one reading of that figure: the evidence's own figure (one specialty), else, for several
+    specialties, the ends of its ``*_range`` when they agree; None when unknown or a range.
+    """
+    if key in evidence:
+        return evidence[key]
+    span = evidence.get(f"{key}_range")
+    return span[0] if isinstance(span, list | tuple) and len(span) == 2 and span[0] == span[1] else None

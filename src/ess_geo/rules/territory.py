@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs.finess import Finess, as_finess
@@ -185,6 +185,10 @@ class TerritoryCheck:
             if c.id == criterion_id:
                 return c
         raise KeyError(f"no criterion {criterion_id!r}; ids: {[c.id for c in self.criteria]}")
+
+    def evidence(self, criterion_id: str) -> Mapping[str, Any]:
+        """The evidence of a criterion, empty when the check has no such criterion (or it has none)."""
+        return next((c.evidence or {} for c in self.criteria if c.id == criterion_id), {})
 
     @property
     def territory_label(self) -> str:

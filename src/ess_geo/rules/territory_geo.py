@@ -20,10 +20,12 @@ from ess_geo.reference.crs import WGS84
 from ess_geo.reference.geography import load_departements
 from ess_geo.reference.population import inhabitants
 from ess_geo.reference.specialties import Specialty
+from ess_geo.rules.adherents import needed_figure
 from ess_geo.rules.criteria import Criterion
 
 if TYPE_CHECKING:  # annotations only: a check that writes no geometry loads no geometry library
     import geopandas as gpd
+    import pandas as pd
     import shapely
 
 
@@ -48,8 +50,10 @@ class TerritoryCheck(Protocol):
     @property
     def derogations(self) -> Sequence[str]: ...
     def criterion(self, criterion_id: str) -> Criterion: ...
+    def evidence(self, criterion_id: str) -> Mapping[str, Any]: ...
 
-__all__ = ["GEO_CRS", "TERRITORY_COLUMNS", "departements_frame", "dissolved_departements", "territory_frame"]
+__all__ = ["GEO_CRS", "TERRITORY_COLUMNS", "departements_frame", "dissolved_departements", "territory_frame",
+           "with_departement_outlines"]
 
 #: CRS of every GeoDataFrame and GeoPackage layer ess_geo writes.
 GEO_CRS = WGS84
@@ -102,11 +106,20 @@ def dissolved_departements(codes: Iterable[str]) -> shapely.Geometry:
     return shapely.union_all(shapely.make_valid(geoms))
 
 
-def _evidence(check: TerritoryCheck, criterion_id: str) -> Mapping[str, Any]:
-    try:
-        return check.criterion(criterion_id).evidence or {}
-    except KeyError:
-        return {}
+def with_departement_outlines(frame: pd.DataFrame, column: str = "code_dep") -> gpd.GeoDataFrame:
+    """``frame`` with each row's département outline (EPSG:4326): the one join of table rows and outlines.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows with a département code (not modified).
+    column : str, default "code_dep"
+        The column holding it.
+    """
+    import geopandas as gpd  # deferred heavy library: only geometry exports need it
+
+    shapes = load_departements().set_index("code_dep")["geometry"]
+    return gpd.GeoDataFrame(frame, geometry=frame[column].map(shapes).to_numpy(), crs=GEO_CRS)
 
 
 def _int(value: object) -> int | None:
@@ -119,13 +132,6 @@ def _int(value: object) -> int | None:
         return None if pd.isna(value) else int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
         return None
-
-
-def _first(value: object) -> object:
-    """The lower end of a ``[low, high]`` range, or the value itself."""
-    if isinstance(value, (list, tuple)):
-        return value[0] if value else None
-    return value
 
 
 def territory_frame(check: TerritoryCheck) -> gpd.GeoDataFrame:
@@ -146,9 +152,7 @@ def territory_frame(check: TerritoryCheck) -> gpd.GeoDataFrame:
     import geopandas as gpd  # deferred heavy library: only geometry exports need it
     import pandas as pd  # deferred: heavy library, only to export geometries
 
-    threshold = _evidence(check, "threshold")
-    adherents = _evidence(check, "adherents")
-    funding = _evidence(check, "funding")
+    threshold, adherents, funding = (check.evidence(c) for c in ("threshold", "adherents", "funding"))
     row: dict[str, object] = {
         "specialite": ",".join(s.id for s in check.specialties) or None,
         "specialite_libelle": check.specialty_label,
@@ -165,8 +169,8 @@ def territory_frame(check: TerritoryCheck) -> gpd.GeoDataFrame:
         "densite_100k": threshold.get("density_per_100k"),
         "n_liberaux": _int(adherents.get("specialists")),
         "adherents": _int(check.adherents),
-        "adherents_requis": _int(_first(adherents.get("needed_now"))),
-        "adherents_requis_5ans": _int(_first(adherents.get("needed_5y"))),
+        "adherents_requis": _int(needed_figure(adherents, "needed_now")),  # the figure compare and dossier show
+        "adherents_requis_5ans": _int(needed_figure(adherents, "needed_5y")),
         "amorcage_eur": _int(funding.get("startup_credit_eur")),
         "dotation_annuelle_eur": _int(funding.get("yearly_eur")),
     }
@@ -191,7 +195,7 @@ def departements_frame(check: TerritoryCheck) -> gpd.GeoDataFrame:
 
     deps = load_departements()
     deps = deps[deps["code_dep"].isin(check.departements)]
-    by_dep = _evidence(check, "threshold").get("by_departement") or {}
+    by_dep = check.evidence("threshold").get("by_departement") or {}
     out = deps[["code_dep", "nom", "code_region", "population", "geometry"]].copy()
     out["population"] = out["population"].astype("Int64")
     out.insert(4, "n_specialistes", pd.array([_int(by_dep.get(c)) for c in out["code_dep"]], dtype="Int64"))
