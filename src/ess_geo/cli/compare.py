@@ -23,7 +23,7 @@ from ess_geo.cli._options import (
 )
 from ess_geo.cli._progress import progress_fr
 from ess_geo.inputs.zonage import load_zonage
-from ess_geo.render.comparison import comparison_rows, render_comparison_html, render_comparison_xlsx
+from ess_geo.render.comparison import cell_status, comparison_rows, render_comparison_html, render_comparison_xlsx
 from ess_geo.render.mapspec import STATUS_COLOUR
 
 __all__ = ["compare_cmd"]
@@ -38,10 +38,7 @@ def _print_table(frame, title: str) -> None:
     for col, label, cells in comparison_rows(frame):
         styled = []
         for raw, text in zip(frame[col], cells, strict=True):
-            status = str(raw) if col.startswith("status_") else None
-            if col == "admissible":
-                status = {True: "pass", False: "fail"}.get(raw, "unknown")
-            colour = STATUS_COLOUR.get(status or "")
+            colour = STATUS_COLOUR.get(cell_status(col, raw) or "")
             styled.append(f"[{colour}]{text}[/]" if colour else text.replace("[", r"\["))
         table.add_row(label, *styled)
     Console(width=max(100, 28 + 30 * len(frame))).print(table)

@@ -14,20 +14,11 @@ import pandas as pd
 from ess_geo._format import decimal, euros, nombre
 from ess_geo.analysis.coverage import GROUP_STATUS_FR, TABLE_COLUMNS, CoverageResult
 from ess_geo.analysis.coverage_columns import certainty_fr
+from ess_geo.render.spreadsheet import is_missing
 
 #: Columns of the per-specialty tables (HTML sections and XLSX sheets): the coverage table
 #: without what the section title already says (specialty) and the ESS id (its name is shown).
 DETAIL_COLUMNS = [c for c in TABLE_COLUMNS if c not in ("specialty", "specialty_label", "covered_by")]
-
-
-def is_missing(value: object) -> bool:
-    """True for None, NaN, NA and NaT (and False for lists and other non-scalar values)."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _fr_int(value: object) -> str:

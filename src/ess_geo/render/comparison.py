@@ -21,7 +21,7 @@ from ess_geo.render.xlsx import Sheet, write_workbook
 from ess_geo.rules.criteria import STATUS_FR
 from ess_geo.sources import Source
 
-__all__ = ["cell_fr", "comparison_rows", "render_comparison_html", "render_comparison_xlsx"]
+__all__ = ["cell_fr", "cell_status", "comparison_rows", "render_comparison_html", "render_comparison_xlsx"]
 
 _EUROS = ("startup_credit_eur", "yearly_eur", "yearly_eur_at_5y_target")
 _COUNTS = ("specialists_low", "specialists_high", "liberal_low", "liberal_high", "adherents", "needed_now", "needed_5y",
@@ -47,6 +47,14 @@ def cell_fr(column: str, value: object) -> str:
     return str(value)
 
 
+def cell_status(column: str, value: object) -> str | None:
+    """The criterion status a cell shows (``pass``, ``fail``, ``unknown``, ``warn``), for its colour: the value of a
+    ``status_<criterion>`` column, the verdict of ``admissible`` (undetermined: ``unknown``), else None."""
+    if column == "admissible":
+        return {True: "pass", False: "fail"}.get(value, "unknown")  # type: ignore[call-overload]
+    return str(value) if column.startswith("status_") else None
+
+
 def comparison_rows(frame: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
     """``(column id, French label, one French cell per candidate)`` for every column but ``candidate``."""
     return [
@@ -63,9 +71,7 @@ def render_comparison_html(frame: pd.DataFrame, title: str, sources: Sequence[So
     for col, label, cells in comparison_rows(frame):
         tds = []
         for raw, text in zip(frame[col], cells, strict=True):
-            colour = STATUS_COLOUR.get(str(raw)) if col.startswith("status_") else None
-            if col == "admissible":
-                colour = STATUS_COLOUR[{True: "pass", False: "fail"}.get(raw, "unknown")]
+            colour = STATUS_COLOUR.get(cell_status(col, raw) or "")
             style = f" style='color:{colour};font-weight:bold'" if colour else ""
             tds.append(f"<td{style}>{esc(text)}</td>")
         body.append(f"<tr><th scope='row'>{esc(label)}</th>{''.join(tds)}</tr>")

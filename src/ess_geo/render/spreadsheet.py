@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -25,8 +24,16 @@ import pandas as pd
 
 from ess_geo.errors import InputDataError
 
-__all__ = ["CSV_SEPARATORS", "FORMULA_PREFIXES", "check_sep", "csv_bytes", "csv_cell", "frame_csv_bytes",
-           "is_formula_like"]
+__all__ = [
+    "CSV_SEPARATORS",
+    "FORMULA_PREFIXES",
+    "check_sep",
+    "csv_bytes",
+    "csv_cell",
+    "frame_csv_bytes",
+    "is_formula_like",
+    "is_missing",
+]
 
 #: Separators a CSV export can use (the first is the default).
 CSV_SEPARATORS = (",", ";")
@@ -55,10 +62,14 @@ def check_sep(sep: str) -> str:
     return sep
 
 
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
+def is_missing(value: object) -> bool:
+    """True for None, NaN, NA and NaT (and False for lists and other non-scalar values): an empty cell."""
+    if value is None:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def csv_cell(value: object, *, decimal: str = ".") -> str:
@@ -77,7 +88,7 @@ def csv_cell(value: object, *, decimal: str = ".") -> str:
     """
     if isinstance(value, np.generic):
         value = value.item()
-    if _missing(value):
+    if is_missing(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -25,11 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
 from ess_geo._output import atomic_path, atomic_write_bytes, prepare_output_dir, prepare_output_file, write_error
-from ess_geo.render.cells import is_missing
 from ess_geo.render.spreadsheet import csv_bytes, frame_csv_bytes
 
 if TYPE_CHECKING:
@@ -99,11 +97,8 @@ def _atomic_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
 
 
 def _csv_value(value: object) -> object:
-    if isinstance(value, list | tuple):
-        return "+".join(map(str, value))
-    if isinstance(value, bool | np.bool_):
-        return "true" if value else "false"
-    return None if is_missing(value) else value
+    """A list joined with ``+`` (a group of départements); anything else as :func:`~ess_geo.render.spreadsheet.csv_cell` writes it."""
+    return "+".join(map(str, value)) if isinstance(value, list | tuple) else value
 
 
 def render_csv(frame: pd.DataFrame, columns: Sequence[str], *, sep: str = ",") -> bytes:
