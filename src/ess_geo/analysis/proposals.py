@@ -79,6 +79,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import cast
 
@@ -214,13 +215,12 @@ class _Search:
     count: SupplyCount
     graph: Mapping[str, frozenset[str]]
     nb: dict[str, frozenset[str]]
-    border: dict[tuple[str, str], float]
+    border: Mapping[str, Mapping[str, float]]
     ids_by_dep: dict[str, frozenset[object]] | None = None
-    border_by_dep: dict[str, dict[str, float]] | None = None
 
-    @property
+    @cached_property
     def per_dep(self) -> dict[str, int]:
-        """Count of each uncovered département."""
+        """Count of each uncovered département (copied once per search, not at every block summed)."""
         return dict(self.count.by_departement)
 
     @property
@@ -259,12 +259,7 @@ class _Search:
         border add nothing), so the float is the same as summing every pair; a single département
         gives the int 0.
         """
-        if self.border_by_dep is None:  # a → {b: km} for a < b, built once per search
-            by_dep: dict[str, dict[str, float]] = {}
-            for (a, b), km in self.border.items():
-                by_dep.setdefault(a, {})[b] = km
-            self.border_by_dep = by_dep
-        total = sum(_shared_lengths(s, self.border_by_dep))
+        total = sum(_shared_lengths(s, self.border))
         return float(total) if len(s) > 1 else total
 
     def cost(self, objective: str) -> BlockFunction:
@@ -447,9 +442,11 @@ def _warnings(search: _Search, sol: MaxPSolution | None) -> list[str]:
     return warnings
 
 
-def _border_lengths() -> dict[tuple[str, str], float]:
+@lru_cache(maxsize=1)
+def _border_lengths() -> Mapping[str, Mapping[str, float]]:
+    """``a → {b: km}`` for each pair of départements sharing a border, ``a < b`` (read once per process)."""
     adj = geography.load_adjacency()
-    out = {}
+    out: dict[str, dict[str, float]] = {}
     for a, b, km in zip(adj["code_dep_a"], adj["code_dep_b"], adj["border_km"], strict=True):
-        out[(min(a, b), max(a, b))] = float(km)
+        out.setdefault(min(a, b), {})[max(a, b)] = float(km)
     return out
