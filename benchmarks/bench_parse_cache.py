@@ -27,12 +27,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -69,10 +67,9 @@ print(json.dumps({"seconds": time.perf_counter() - t1, "cpu": time.process_time(
 """
 
 def _env(cache: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["ESS_GEO_CACHE"] = str(cache)
+    """:func:`peers.env_with_src` with the parse cache on, in ``cache``."""
+    env = {**peers.env_with_src(), "ESS_GEO_CACHE": str(cache)}
     env.pop("ESS_GEO_NO_PARSE_CACHE", None)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
     return env
 
 
@@ -83,16 +80,11 @@ def _child(env: dict[str, str], code: str, *args: str) -> dict:
 
 def _wall(env: dict[str, str], args: list[str], runs: int) -> tuple[float, float, float, float]:
     """min, median, max wall seconds and median CPU seconds of ``python -m ess_geo ARGS`` (fresh processes, one warm-up)."""
-    times, cpus = [], []
-    for i in range(runs + 1):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "ess_geo", *args], env=env, capture_output=True, check=False)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if i:
-            times.append(time.perf_counter() - t0)
-            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-    return min(times), statistics.median(times), max(times), statistics.median(cpus)
+    cmd = [sys.executable, "-m", "ess_geo", *args]
+    peers.cold(cmd, env)
+    got = [peers.cold(cmd, env) for _ in range(runs)]
+    times = [wall for wall, _ in got]
+    return min(times), statistics.median(times), max(times), statistics.median(cpu for _, cpu in got)
 
 
 def _median(env: dict[str, str], code: str, args: tuple[str, ...], runs: int) -> float:
