@@ -155,11 +155,21 @@ def explore_html_size(gdf, column: str, path: Path) -> tuple[int, float]:
     return path.stat().st_size, time.perf_counter() - t0
 
 
-#: ess_geo's first read of an RPPS extraction in a fresh process (parse cache off): prints the groups counted.
+#: ess_geo's first read of an RPPS extraction in a fresh process (parse cache off) and a count on it: what
+#: ``ess-geo check --supply`` does (the count runs on the Arrow tables: no pandas).
 RPPS_FIRST_READ = r"""
 import sys
 from ess_geo.inputs.rpps import load_rpps
-print(len(load_rpps(sys.argv[1], cache=False).table))
+supply = load_rpps(sys.argv[1], cache=False)
+print(supply.count("cardiologie", ["77", "91"]).total)
+""" + PRINT_PEAK
+
+#: The same, then the tables made pandas frames, as a notebook reading ``supply.table`` does (pandas imported).
+RPPS_FIRST_READ_FRAMES = r"""
+import sys
+from ess_geo.inputs.rpps import load_rpps
+supply = load_rpps(sys.argv[1], cache=False)
+print(supply.count("cardiologie", ["77", "91"]).total, len(supply.table), len(supply.persons))
 """ + PRINT_PEAK
 
 #: DuckDB's query of what ess_geo counts: distinct libéral doctors per savoir-faire × commune.
@@ -188,13 +198,14 @@ def rpps_threads() -> int:
     return pa.cpu_count()
 
 
-def rpps_first_read_paired(path: Path, runs: int = 7) -> Paired | None:
-    """ess_geo's first read against DuckDB's same count, fresh processes run alternately; None without DuckDB."""
+def rpps_first_read_paired(path: Path, runs: int = 7, *, frames: bool = False) -> Paired | None:
+    """ess_geo's first read (and a count) against DuckDB's same count, fresh processes run alternately; None
+    without DuckDB. ``frames``: the tables are also made pandas frames (a notebook's read)."""
     try:
         import duckdb  # noqa: F401  (a benchmark extra: only to compare)
     except ImportError:
         return None
-    return paired([sys.executable, "-c", RPPS_FIRST_READ, str(path)],
+    return paired([sys.executable, "-c", RPPS_FIRST_READ_FRAMES if frames else RPPS_FIRST_READ, str(path)],
                   [sys.executable, "-c", RPPS_DUCKDB_COUNT, str(path), str(rpps_threads())], runs)
 
 

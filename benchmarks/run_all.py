@@ -69,8 +69,9 @@ def cold_rows(runs: int, quick: bool) -> list[Row]:
     return rows
 
 
-def rpps_row(lines: int, runs: int) -> Row:
-    """The first read of a synthetic RPPS extraction against DuckDB's same count (same threads), paired fresh processes.
+def rpps_rows(lines: int, runs: int) -> list[Row]:
+    """The first read of a synthetic RPPS extraction and a count on it against DuckDB's same count (same threads),
+    paired fresh processes; then the same with the tables made pandas frames (a notebook's read).
 
     Without DuckDB, against pandas in this process (the same count, one thread).
     """
@@ -79,21 +80,28 @@ def rpps_row(lines: int, runs: int) -> Row:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "PS_LibreAcces_Personne_activite_202504040839.txt"
         generate_synthetic_rpps(path, lines)
-        what = f"RPPS extraction, {lines:,} synthetic lines: first read (fresh process)"
+        what = f"RPPS extraction, {lines:,} synthetic lines: first read and a count (fresh process, as `check --supply`)"
         pair = peers.rpps_first_read_paired(path, runs)
         if pair is not None:
             threads = peers.rpps_threads()
-            return (what, f"{_s(pair.a_wall, pair.a_cpu)}, peak {pair.a_peak_mb:.0f} MB",
-                    f"DuckDB, same count, {threads} threads: {_s(pair.b_wall, pair.b_cpu)}, peak {pair.b_peak_mb:.0f} MB",
-                    f"×{pair.ratio_wall:.2f} (cpu ×{pair.ratio_cpu:.2f})", "first read ≤ DuckDB")
+            frames = peers.rpps_first_read_paired(path, runs, frames=True)
+            assert frames is not None
+            peer = f"DuckDB, same count, {threads} threads"
+            return [(what, f"{_s(pair.a_wall, pair.a_cpu)}, peak {pair.a_peak_mb:.0f} MB",
+                     f"{peer}: {_s(pair.b_wall, pair.b_cpu)}, peak {pair.b_peak_mb:.0f} MB",
+                     f"×{pair.ratio_wall:.2f} (cpu ×{pair.ratio_cpu:.2f})", "first read ≤ DuckDB"),
+                    ("… then `supply.table` and `supply.persons` read as pandas frames (a notebook)",
+                     f"{_s(frames.a_wall, frames.a_cpu)}, peak {frames.a_peak_mb:.0f} MB",
+                     f"{peer}: {_s(frames.b_wall, frames.b_cpu)}", f"×{frames.ratio_wall:.2f} (cpu ×{frames.ratio_cpu:.2f})",
+                     "—")]
         from ess_geo.inputs.rpps import load_rpps
 
         t0 = time.perf_counter()
-        load_rpps(path, cache=False)
+        load_rpps(path, cache=False).count("cardiologie", ["77", "91"])
         ours = time.perf_counter() - t0
-        peer = peers.rpps_peer_counts(path)["pandas"]
-    return (what.replace("fresh process", "in process"), f"{ours:.2f} s", f"pandas {peer:.2f} s (DuckDB not installed)",
-            f"×{ours / peer:.2f} vs pandas", "first read ≤ DuckDB")
+        peer_s = peers.rpps_peer_counts(path)["pandas"]
+    return [(what.replace("fresh process", "in process"), f"{ours:.2f} s", f"pandas {peer_s:.2f} s (DuckDB not installed)",
+             f"×{ours / peer_s:.2f} vs pandas", "first read ≤ DuckDB")]
 
 
 def access_row() -> Row:
@@ -177,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(map_row())
     rows.append(access_row())
     if not args.quick:
-        rows.append(rpps_row(args.rpps_lines, args.runs))
+        rows.extend(rpps_rows(args.rpps_lines, args.runs))
         if DREES.is_file():
             rows.append(proposals_row())
     header = ("what", "ess_geo", "peer, same run", "ratio", "target")

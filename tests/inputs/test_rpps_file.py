@@ -27,7 +27,8 @@ def test_read_extraction_keeps_doctors_of_the_modes(tmp_path):
         rpps_line(**{"Identifiant PP": "99000000003", "Code profession": "60"}),
     ]
     path = write_rpps(tmp_path / NAME, lines)
-    table, stats, encoding, member, dropped = read_extraction_table(path, None, frozenset({"L"}), None)
+    table, stats, encoding, member, dropped, extras = read_extraction_table(path, None, frozenset({"L"}), None)
+    assert extras == [None]  # one piece, nothing refined
     frame = table.to_pandas()
     assert list(frame.columns) == list(USED_COLUMNS)
     assert frame[COL_ID].str.strip().tolist() == [doctor_line(1, "SM04").split("|")[1]]

@@ -26,6 +26,7 @@ __all__ = [
     "finess",
     "load",
     "parse_cache",
+    "persons_index",
     "registry",
     "registry_entry",
     "registry_file",

@@ -9,26 +9,17 @@ pandas' ``groupby`` does), computed on integer codes of the text columns.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ess_geo.inputs._rpps_place import combined_ids, departement_of_communes
+from ess_geo.inputs._arrow import dictionary_codes, int_array, numpy_ints
+from ess_geo.inputs._rpps_place import departement_of_communes
 from ess_geo.inputs.rpps_file import COL_ID
 
 if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
     import numpy as np
 
-__all__ = ["commune_counts", "person_counts", "persons_table"]
-
-
-def _codes(column: Any) -> tuple[np.ndarray, Any]:
-    """Integer code of each value of a text column (-1 when missing) and the distinct values they index."""
-    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
-
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    encoded = column.dictionary_encode()
-    return encoded.indices.fill_null(-1).to_numpy().astype(np.int64), encoded.dictionary
+__all__ = ["PersonCodes", "commune_counts", "person_counts", "persons_table"]
 
 
 def _ranks(values: Any) -> np.ndarray:
@@ -36,7 +27,7 @@ def _ranks(values: Any) -> np.ndarray:
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    order = pc.sort_indices(values).to_numpy()
+    order = numpy_ints(pc.sort_indices(values))
     ranks = np.empty(len(order), dtype=np.int64)
     ranks[order] = np.arange(len(order), dtype=np.int64)
     return ranks
@@ -50,38 +41,70 @@ def _distinct(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def persons_table(doctors: Any) -> Any:
+@dataclass
+class PersonCodes:
+    """Integer codes of the persons' columns, computed once and shared by the counts.
+
+    Attributes
+    ----------
+    ids, specialties, communes, deps : numpy.ndarray
+        Code of each person row in ``id_values``... (-1: missing département).
+    id_values, specialty_values, commune_values, dep_values : pyarrow.Array
+        The distinct values the codes index.
+    """
+
+    ids: np.ndarray
+    specialties: np.ndarray
+    communes: np.ndarray
+    deps: np.ndarray
+    id_values: Any
+    specialty_values: Any
+    commune_values: Any
+    dep_values: Any
+
+
+def persons_table(doctors: Any) -> tuple[Any, PersonCodes]:
     """One row per doctor × specialty × commune: ``rpps_id``, ``specialty``, ``code_insee``, ``code_dep``.
 
     Parameters
     ----------
     doctors : pyarrow.Table
-        Placed lines: ``Identifiant PP``, ``specialty``, ``code_insee``.
+        Placed lines: ``Identifiant PP``, ``specialty``, ``code_insee`` (none missing).
 
     Returns
     -------
-    pyarrow.Table
+    persons : pyarrow.Table
         Distinct rows in the order of their first line (what ``drop_duplicates`` keeps).
+    codes : PersonCodes
+        The codes of its columns, for :func:`person_counts` and :func:`commune_counts`.
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
     columns = [COL_ID, "specialty", "code_insee"]
-    firsts = np.sort(combined_ids([doctors.column(c) for c in columns])[1])
-    persons = doctors.select(columns).take(pa.array(firsts))
-    codes, deps = departement_of_communes()
-    code_dep = pc.take(deps, pc.index_in(persons.column("code_insee"), value_set=codes))
-    return persons.rename_columns(["rpps_id", "specialty", "code_insee"]).append_column("code_dep", code_dep)
+    encoded = [dictionary_codes(doctors.column(c)) for c in columns]
+    key = np.zeros(doctors.num_rows, dtype=np.int64)
+    for codes, values in encoded:  # the three codes fit in 63 bits: ids × specialties × communes
+        key = key * (len(values) + 1) + codes + 1
+    firsts = np.sort(np.unique(key, return_index=True)[1])
+    (ids, id_values), (specs, spec_values), (communes, commune_values) = encoded
+    ref_codes, ref_deps = departement_of_communes()
+    dep_of_value = pc.take(ref_deps, pc.index_in(commune_values, value_set=ref_codes))  # per distinct commune
+    dep_codes, dep_values = dictionary_codes(dep_of_value)
+    communes = communes[firsts]
+    persons = doctors.select(columns).take(int_array(firsts)).rename_columns(["rpps_id", "specialty", "code_insee"])
+    persons = persons.append_column("code_dep", pc.take(dep_of_value, int_array(communes)))
+    return persons, PersonCodes(ids[firsts], specs[firsts], communes, dep_codes[communes], id_values, spec_values,
+                                commune_values, dep_values)
 
 
-def person_counts(persons: Any) -> dict[str, int]:
+def person_counts(codes: PersonCodes) -> dict[str, int]:
     """Distinct doctors, and doctors (per specialty) in more than one département (missing ones not counted).
 
     Parameters
     ----------
-    persons : pyarrow.Table
-        :func:`persons_table`.
+    codes : PersonCodes
+        The codes of :func:`persons_table`.
 
     Returns
     -------
@@ -90,24 +113,24 @@ def person_counts(persons: Any) -> dict[str, int]:
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
 
-    ids, distinct = _codes(persons.column("rpps_id"))
-    specialties, spec_values = _codes(persons.column("specialty"))
-    deps, dep_values = _codes(persons.column("code_dep"))
-    known = deps >= 0
-    pairs = ids[known] * (len(spec_values) + 1) + specialties[known]
-    triples = _distinct(pairs * (len(dep_values) + 1) + deps[known])  # one per doctor × specialty × département
-    per_pair = np.unique(triples // (len(dep_values) + 1), return_counts=True)[1]
-    return {"persons": len(distinct),  # the values encoded: missing ones are not
+    known = codes.deps >= 0
+    pairs = codes.ids[known] * (len(codes.specialty_values) + 1) + codes.specialties[known]
+    n_deps = len(codes.dep_values) + 1
+    triples = _distinct(pairs * n_deps + codes.deps[known])  # one per doctor × specialty × département
+    per_pair = np.unique(triples // n_deps, return_counts=True)[1]
+    return {"persons": len(_distinct(codes.ids)),
             "persons_in_several_departements": int((per_pair > 1).sum())}
 
 
-def commune_counts(persons: Any) -> Any:
+def commune_counts(persons: Any, codes: PersonCodes) -> Any:
     """Distinct doctors per commune × département × specialty, sorted by those codes.
 
     Parameters
     ----------
     persons : pyarrow.Table
         :func:`persons_table` (distinct rows: a group's rows are its doctors).
+    codes : PersonCodes
+        Its codes.
 
     Returns
     -------
@@ -116,13 +139,11 @@ def commune_counts(persons: Any) -> Any:
         département left out.
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
 
-    known = np.flatnonzero(_codes(persons.column("code_dep"))[0] >= 0)
-    communes, commune_values = _codes(persons.column("code_insee"))
-    specialties, spec_values = _codes(persons.column("specialty"))
+    known = np.flatnonzero(codes.deps >= 0)
     # the département follows from the commune: ordering by commune then specialty orders the three
-    key = _ranks(commune_values)[communes[known]] * len(spec_values) + _ranks(spec_values)[specialties[known]]
+    key = (_ranks(codes.commune_values)[codes.communes[known]] * len(codes.specialty_values)
+           + _ranks(codes.specialty_values)[codes.specialties[known]])
     _, firsts, counts = np.unique(key, return_index=True, return_counts=True)
-    table = persons.select(["code_insee", "code_dep", "specialty"]).take(pa.array(known[firsts]))
-    return table.append_column("n_specialists", pa.array(counts.astype(np.int64)))
+    table = persons.select(["code_insee", "code_dep", "specialty"]).take(int_array(known[firsts]))
+    return table.append_column("n_specialists", int_array(counts))

@@ -3,7 +3,7 @@
 Used by :func:`ess_geo.inputs.rpps.load_rpps` on the doctors' lines it keeps (a pyarrow table):
 each distinct address (its five fields) is placed once, in Python, and the answer spread back to
 its lines with numpy; the communes are read without their geometry
-(:func:`ess_geo.reference.geography.load_commune_attributes`).
+(:func:`ess_geo.reference.geography.reference_columns`: no pandas).
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ess_geo.dropped import DroppedRows
+from ess_geo.inputs._arrow import int_array, numpy_bools, numpy_ints, text_array, text_scalar
 from ess_geo.inputs.rpps_file import COL_CEDEX, COL_COMMUNE, COL_COMMUNE_LABEL, COL_CP, COL_ID, COL_PAYS
-from ess_geo.reference.geography import load_commune_attributes, load_postal_codes
+from ess_geo.reference.geography import reference_columns
 from ess_geo.reference.specialties import normalize_text
 
 if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
     import numpy as np
 
 __all__ = ["ADDRESS_COLUMNS", "combined_ids", "departement_of_communes", "place_address", "placed_lines",
-           "prepare_placement"]
+           "prepare_placement", "with_direct_commune"]
 
 #: The five fields of a practice address, in the order :func:`place_address` takes them.
 ADDRESS_COLUMNS = (COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS)
@@ -45,13 +46,16 @@ def _arrondissement_parent(code: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _commune_tables() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]]:
-    """``code_insee → code_dep`` and ``code_postal → ((code_insee, name), ...)`` (COG names)."""
-    communes = load_commune_attributes()
-    dep_of = dict(zip(communes["code_insee"].tolist(), communes["code_dep"].tolist(), strict=True))
-    name_of = dict(zip(communes["code_insee"].tolist(), communes["nom"].tolist(), strict=True))
+    """``code_insee → code_dep`` and ``code_postal → ((code_insee, name), ...)`` (COG names).
+
+    Read as Arrow columns (:func:`ess_geo.reference.geography.reference_columns`): no pandas.
+    """
+    communes = reference_columns("communes", ("code_insee", "code_dep", "nom")).to_pydict()
+    dep_of = dict(zip(communes["code_insee"], communes["code_dep"], strict=True))
+    name_of = dict(zip(communes["code_insee"], communes["nom"], strict=True))
     postal: dict[str, list[tuple[str, str]]] = {}
-    pc = load_postal_codes()
-    for cp, insee, nom in zip(pc["code_postal"].tolist(), pc["code_insee"].tolist(), pc["nom"].tolist(), strict=True):
+    pc = reference_columns("postal_codes", ("code_postal", "code_insee", "nom")).to_pydict()
+    for cp, insee, nom in zip(pc["code_postal"], pc["code_insee"], pc["nom"], strict=True):
         postal.setdefault(cp, []).append((insee, nom))
         if insee in name_of and name_of[insee] != nom:
             postal[cp].append((insee, name_of[insee]))
@@ -60,16 +64,32 @@ def _commune_tables() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], 
 
 @lru_cache(maxsize=1)
 def departement_of_communes() -> tuple[Any, Any]:
-    """The commune codes and their département codes, as two aligned pyarrow arrays (for ``index_in``)."""
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+    """The commune codes and their département codes, as two aligned pyarrow arrays (for ``index_in``).
 
-    dep_of, _ = _commune_tables()
-    return pa.array(list(dep_of), pa.string()), pa.array(list(dep_of.values()), pa.string())
+    Read straight from the embedded Parquet (a few milliseconds): the parsing threads need it for
+    their first piece, before :func:`prepare_placement` has built the Python tables.
+    """
+    communes = reference_columns("communes", ("code_insee", "code_dep"))
+    return communes.column("code_insee").combine_chunks(), communes.column("code_dep").combine_chunks()
 
 
 def prepare_placement() -> None:
     """Read the communes and postal codes now (a thread runs it while the extraction is parsed)."""
     departement_of_communes()
+    _commune_tables()
+
+
+def with_direct_commune(doctors: Any) -> Any:
+    """``doctors`` with a ``code_insee`` column: the line's commune code when it is a commune, else null.
+
+    The placement that needs no other line (run on each piece by the parsing threads); the other
+    lines are placed by :func:`placed_lines`.
+    """
+    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
+
+    commune = doctors.column(COL_COMMUNE)
+    direct = pc.is_in(commune, value_set=departement_of_communes()[0])
+    return doctors.append_column("code_insee", pc.if_else(direct, commune, text_scalar(None)))
 
 
 @lru_cache(maxsize=65536)
@@ -118,7 +138,8 @@ def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
     Parameters
     ----------
     doctors : pyarrow.Table
-        Lines with an ``Identifiant PP``, the :data:`ADDRESS_COLUMNS` and ``specialty``.
+        Lines with an ``Identifiant PP``, the :data:`ADDRESS_COLUMNS` and ``specialty``, and
+        possibly ``code_insee`` (:func:`with_direct_commune`, computed here when absent).
     dropped : DroppedRows
         Where unplaced lines are counted.
 
@@ -130,41 +151,48 @@ def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
         Lines placed per way (``"code commune"``, ``"code postal"``...), in order of first line.
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    commune = doctors.column(COL_COMMUNE).combine_chunks()
-    direct = pc.is_in(commune, value_set=departement_of_communes()[0])  # the commune code is known: placed by it
-    others = np.flatnonzero(~direct.to_numpy(zero_copy_only=False))
-    codes, ways = _placed_others(doctors.take(pa.array(others)))
-    code_insee = pc.replace_with_mask(pc.if_else(direct, commune, pa.scalar(None, pa.string())), pc.invert(direct), codes)
-    how = pc.replace_with_mask(pc.if_else(direct, pa.scalar("code commune"), pa.scalar(None, pa.string())),
-                               pc.invert(direct), ways)
-    unplaced = pc.is_null(code_insee)
-    if pc.any(unplaced).as_py():
-        for reason in sorted(set(pc.filter(how, unplaced).to_pylist())):
-            lines = pc.and_(unplaced, pc.equal(how, reason))
-            first = pc.index(lines, True).as_py()
-            dropped.add(reason, row={c: doctors.column(c)[first].as_py() for c in (COL_ID, *ADDRESS_COLUMNS, "specialty")},
-                        n=pc.sum(lines).as_py())
-    placed_rows = pc.invert(unplaced)
-    counts = pc.value_counts(pc.filter(how, placed_rows))  # in order of first line
-    placed_by = Counter(dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist(), strict=True)))
-    return doctors.filter(placed_rows).append_column("code_insee", pc.filter(code_insee, placed_rows)), placed_by
+    if "code_insee" not in doctors.column_names:
+        doctors = with_direct_commune(doctors)
+    direct_codes = doctors.column("code_insee").combine_chunks()
+    doctors = doctors.drop_columns(["code_insee"])
+    direct = numpy_bools(pc.is_valid(direct_codes))  # the commune code is known: placed by it
+    others = np.flatnonzero(~direct)
+    address_of, placed = _placed_others(doctors.take(int_array(others)))
+    ways = sorted({way for _, way in placed})
+    way_of_line = np.array([ways.index(way) for _, way in placed], dtype=np.int64)[address_of]
+    placed_other = np.array([code is not None for code, _ in placed], dtype=bool)[address_of]
+    for i, reason in enumerate(ways):  # unplaced lines, by reason in alphabetical order
+        lines = others[(way_of_line == i) & ~placed_other]
+        if len(lines):
+            row = {c: doctors.column(c)[int(lines[0])].as_py() for c in (COL_ID, *ADDRESS_COLUMNS, "specialty")}
+            dropped.add(reason, row=row, n=len(lines))
+    firsts = {"code commune": (int(direct.argmax()), int(direct.sum()))} if direct.any() else {}
+    for i, way in enumerate(ways):
+        lines = others[(way_of_line == i) & placed_other]
+        if len(lines):
+            firsts[way] = (int(lines[0]), len(lines))
+    placed_by = Counter({way: n for way, (_, n) in sorted(firsts.items(), key=lambda item: item[1][0])})  # by first line
+    codes = text_array([code for code, _ in placed]).take(int_array(address_of))
+    code_insee = pc.replace_with_mask(direct_codes, pc.is_null(direct_codes), codes)
+    kept = direct.copy()
+    kept[others[placed_other]] = True
+    rows = int_array(np.flatnonzero(kept))
+    return doctors.take(rows).append_column("code_insee", code_insee.take(rows)), placed_by
 
 
-def _placed_others(lines: Any) -> tuple[Any, Any]:
-    """Commune and way (or None and the reason) of lines whose commune code is not a commune, once per address."""
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+def _placed_others(lines: Any) -> tuple[np.ndarray, list[tuple[str | None, str]]]:
+    """The address of each line whose commune code is not a commune, and each address's
+    :func:`place_address` answer (placed once per distinct address)."""
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
 
     dep_of, postal = _commune_tables()
     if not lines.num_rows:
-        return pa.array([], pa.string()), pa.array([], pa.string())
+        return np.zeros(0, dtype=np.int64), []
     address_of, firsts = combined_ids([lines.column(c) for c in ADDRESS_COLUMNS])
-    keys = zip(*(lines.column(c).take(pa.array(firsts)).to_pylist() for c in ADDRESS_COLUMNS), strict=True)
-    placed = [place_address(key, dep_of, postal) for key in keys]  # once per distinct address
-    where = pa.array(address_of)
-    return pa.array([p[0] for p in placed], pa.string()).take(where), pa.array([p[1] for p in placed], pa.string()).take(where)
+    keys = zip(*(lines.column(c).take(int_array(firsts)).to_pylist() for c in ADDRESS_COLUMNS), strict=True)
+    return address_of, [place_address(key, dep_of, postal) for key in keys]
 
 
 def combined_ids(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -195,12 +223,12 @@ def combined_ids(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     for values in columns:
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()  # one dictionary for the whole column
-        encoded = pc.fill_null(values, "").dictionary_encode()
+        encoded = pc.fill_null(values, text_scalar("")).dictionary_encode()
         n = max(len(encoded.dictionary), 1)
         if size * n >= 1 << 62:
             ids = np.unique(ids, return_inverse=True)[1].reshape(-1)
             size = int(ids.max(initial=0)) + 1
-        ids = ids * n + encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        ids = ids * n + numpy_ints(encoded.indices)
         size *= n
     _, firsts, ids = np.unique(ids, return_index=True, return_inverse=True)
     return ids.reshape(-1), firsts

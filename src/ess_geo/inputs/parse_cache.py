@@ -53,6 +53,7 @@ from ess_geo.dropped import DroppedRows
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs._limits import LIMITS, check_size
 from ess_geo.inputs.dataset_cache import cache_dir, sha256_of  # not datasets: no urllib/http on every RPPS read
+from ess_geo.inputs.supply_index import DeferredFrame, FrameField, held
 from ess_geo.sources import Source
 
 if TYPE_CHECKING:  # annotations only: pandas is imported when a parsed file is stored or read back
@@ -60,8 +61,8 @@ if TYPE_CHECKING:  # annotations only: pandas is imported when a parsed file is 
 
 __all__ = ["FORMAT", "LOGGER_NAME", "cache_enabled", "cached_parse", "file_sha256", "parse_cache_dir", "reader_version"]
 
-#: Layout version of an entry (bump when the entry format changes).
-FORMAT = 1
+#: Layout version of an entry (bump when the entry format changes): 2 stores Arrow-held tables as Arrow.
+FORMAT = 2
 #: Name of the logger the cache reports to (French messages, INFO).
 LOGGER_NAME = "ess_geo.cache"
 _ENV_OFF = "ESS_GEO_NO_PARSE_CACHE"
@@ -214,18 +215,24 @@ def _from_json(value: Any) -> Any:
     return kinds[tag](_from_json(v) for v in raw)
 
 
-def _encode(obj: Any) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
-    """The init fields of a dataclass instance: frames apart, everything else as tagged JSON."""
-    import pandas as pd  # deferred: heavy library, only when a parsed file is stored
+def _encode(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The init fields of a dataclass instance: frames apart, everything else as tagged JSON.
 
-    frames: dict[str, pd.DataFrame] = {}
+    A frame held in Arrow (a :class:`~ess_geo.inputs.supply_index.DeferredFrame` of an RPPS read)
+    is stored as that Arrow table, without making it a pandas frame.
+    """
+    frames: dict[str, Any] = {}
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
         if not f.init:
             continue
-        value = getattr(obj, f.name)
-        if isinstance(value, pd.DataFrame):
-            if type(value) is not pd.DataFrame:
+        value = _field_value(obj, f.name)
+        if isinstance(value, DeferredFrame):
+            value = value.arrow if value.arrow is not None and value.built is None else value.frame()
+        if _is_arrow_table(value):
+            frames[f.name] = value
+        elif _is_frame(value):
+            if type(value) is not sys.modules["pandas"].DataFrame:  # a GeoDataFrame would come back plain
                 raise _NotCacheable(type(value).__name__)
             for col in _object_columns(value):
                 if any(v is not None and not isinstance(v, str | list) for v in value[col]):
@@ -234,6 +241,28 @@ def _encode(obj: Any) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
         else:
             fields[f.name] = _to_json(value)
     return frames, fields
+
+
+def _is_frame_field(obj: Any, name: str) -> bool:
+    """Whether the field ``name`` of ``obj`` is a :class:`FrameField` (it may hold a deferred frame)."""
+    return isinstance(vars(type(obj)).get(name), FrameField)
+
+
+def _field_value(obj: Any, name: str) -> Any:
+    """A field's value as held: a :class:`FrameField`'s deferred frame is not built."""
+    return held(obj, name) if _is_frame_field(obj, name) else getattr(obj, name)
+
+
+def _is_frame(value: Any) -> bool:
+    """Whether ``value`` is a pandas DataFrame (pandas is not imported to answer: without it, none is)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(value, pd.DataFrame)
+
+
+def _is_arrow_table(value: Any) -> bool:
+    """Whether ``value`` is a pyarrow Table (pyarrow is not imported to answer)."""
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(value, pa.Table)
 
 
 def _object_columns(frame: pd.DataFrame) -> list[str]:
@@ -272,9 +301,15 @@ def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> No
     _clean_stale_temps(final.parent)
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{final.name}-", dir=final.parent))
     try:
-        sizes = {}
+        sizes: dict[str, dict[str, Any]] = {}
         for name, frame in frames.items():
             file = tmp / f"{name}.parquet"
+            if _is_arrow_table(frame):  # read back in Arrow (no pandas), as the reader held it
+                import pyarrow.parquet as pq  # deferred: pyarrow only where a parsed file is stored
+
+                pq.write_table(frame, file, compression="zstd")
+                sizes[name] = {"bytes": file.stat().st_size, "arrow": True}
+                continue
             frame.to_parquet(file, engine="pyarrow", compression="zstd")
             sizes[name] = {"bytes": file.stat().st_size, "object_columns": _object_columns(frame)}
         with open(tmp / _META, "w", encoding="utf-8") as fh:
@@ -292,8 +327,6 @@ def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> No
 def _read_entry(entry: Path, expected: dict, cls: type[T]) -> tuple[T, str]:
     """The object stored in ``entry`` and the path it was read from; any inconsistency raises (the caller
     then rebuilds)."""
-    import pandas as pd  # deferred: heavy library, only when a parsed file is read back
-
     meta = json.loads((entry / _META).read_text(encoding="utf-8"))
     for key, want in expected.items():
         if meta.get(key) != want:
@@ -303,8 +336,19 @@ def _read_entry(entry: Path, expected: dict, cls: type[T]) -> tuple[T, str]:
         file = entry / f"{name}.parquet"
         if file.stat().st_size != table["bytes"]:
             raise ValueError(f"{file.name}: size {file.stat().st_size} instead of {table['bytes']}")
-        values[name] = _restored(pd.read_parquet(file, engine="pyarrow"), table["object_columns"])
+        values[name] = _read_frame(file, table)
     return cls(**values), str(meta.get("path", ""))
+
+
+def _read_frame(file: Path, table: dict) -> Any:
+    """A stored table: an Arrow one held as a :class:`DeferredFrame` (no pandas), else the pandas frame."""
+    import pyarrow.parquet as pq  # deferred: pyarrow only where a parsed file is read back
+
+    if table.get("arrow"):
+        return DeferredFrame.of_arrow(pq.ParquetFile(file).read())  # ParquetFile: pq.read_table imports pandas
+    import pandas as pd  # deferred: heavy library, only when a stored frame is read back
+
+    return _restored(pd.read_parquet(file, engine="pyarrow"), table["object_columns"])
 
 
 # --- the cache ----------------------------------------------------------------------------------
@@ -323,8 +367,10 @@ def _relocated(obj: T, path: Path, stored: str) -> T:
         return obj
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(obj):  # type: ignore[arg-type]
-        value = getattr(obj, f.name)
-        if f.init and f.name == "path" and value == stored:
+        value = _field_value(obj, f.name)
+        if _is_frame_field(obj, f.name):
+            changes[f.name] = value  # as held: dataclasses.replace would make a deferred frame a pandas one
+        elif f.init and f.name == "path" and value == stored:
             changes[f.name] = here
         elif f.init and isinstance(value, Source) and value.origin == stored:
             changes[f.name] = dataclasses.replace(value, origin=here)

@@ -38,16 +38,19 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, NamedTuple
 
 from ess_geo._format import date_fr, month_fr
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
+from ess_geo.inputs._arrow import int_array, numpy_bools, numpy_ints, text_array, text_scalar
 from ess_geo.inputs._files import check_path
-from ess_geo.inputs._rpps_counts import commune_counts, person_counts, persons_table
-from ess_geo.inputs._rpps_place import ADDRESS_COLUMNS, placed_lines, prepare_placement
+from ess_geo.inputs._rpps_counts import PersonCodes, commune_counts, person_counts, persons_table
+from ess_geo.inputs._rpps_place import ADDRESS_COLUMNS, placed_lines, prepare_placement, with_direct_commune
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.inputs.rpps_file import (
     COL_COMMUNE,
@@ -60,11 +63,9 @@ from ess_geo.inputs.rpps_file import (
     read_extraction_table,
 )
 from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply
+from ess_geo.inputs.supply_index import DeferredFrame
 from ess_geo.reference.specialties import all_specialties, get_specialty, normalize_text, rpps_savoir_faire_table
 from ess_geo.sources import Source
-
-if TYPE_CHECKING:  # annotations only: pandas is imported by a thread while the extraction is parsed
-    import pandas as pd
 
 __all__ = ["RPPS_COLUMNS", "is_rpps_header", "load_rpps", "normalize_mode", "vintage_from_name"]
 
@@ -125,10 +126,8 @@ def _savoir_faire() -> dict[str, dict[str, str]]:
 
 
 def _prepare_reference() -> None:
-    """Import pandas and read what placing and naming the lines needs: communes, postal codes, savoir-faire, specialties."""
-    import pandas  # noqa: F401  # deferred: heavy library (0.3 s), imported here while other threads parse
+    """Read what placing and naming the lines needs: communes, postal codes, specialties (no pandas)."""
     prepare_placement()
-    rpps_savoir_faire_table()
     all_specialties()
 
 
@@ -199,21 +198,27 @@ def load_rpps(
 
 def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | None,
                progress: Callable[[int], None] | None, sample_raw: bool) -> Supply:
-    """The fresh read of :func:`load_rpps` (kept in Arrow until the persons frame)."""
-    # the reference tables are read by a thread while the extraction is parsed (parsing leaves the GIL free)
+    """The fresh read of :func:`load_rpps`, in Arrow throughout (no pandas).
+
+    The parsing threads also do, on each piece, the work that needs no other line
+    (:func:`_refine_piece`); what they found is merged here in file order, so that the counts and
+    the samples are those of one serial read.
+    """
+    # the placement tables are read by a thread while the extraction is parsed (parsing leaves the GIL free)
     reference = threading.Thread(target=_prepare_reference, name="ess-geo-rpps-reference", daemon=True)
     reference.start()
+    refine = partial(_refine_piece, _SavoirFaire.read())
     try:
-        table, stats, enc, member, dropped = read_extraction_table(path, encoding, MODES[mode_key][0], progress)
+        table, stats, enc, member, dropped, extras = read_extraction_table(path, encoding, MODES[mode_key][0], progress,
+                                                                          refine=refine)
     finally:
         reference.join()
     if not sample_raw:
         dropped.hide((COL_ID,))  # no RPPS number in the samples (names are never kept)
-    table = _without_id(table, dropped)
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
-    doctors = _with_specialty(table, dropped, excluded)
-    doctors, placed_how = placed_lines(doctors, dropped)
-    persons = persons_table(doctors)
+    _merge_facts(extras, dropped, excluded)
+    doctors, placed_how = placed_lines(table, dropped)
+    persons, codes = persons_table(doctors)
     summary = {
         "lines": int(stats["lines"]),
         "encoding": enc,
@@ -221,62 +226,133 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
         "excluded": {k: int(v) for k, v in excluded.items() if v},
         "placed_by": {k: int(v) for k, v in placed_how.items()},
         "doctor_lines_kept": doctors.num_rows,
-        **person_counts(persons),
+        **person_counts(codes),
     }
     vintage = vintage or vintage_from_name(member) or vintage_from_name(path.name) or "non précisé"
-    return _supply(persons, path, member, vintage, mode_key, dropped, summary)
+    return _supply(persons, codes, path, member, vintage, mode_key, dropped, summary)
 
 
-def _without_id(table: Any, dropped: DroppedRows) -> Any:
-    """Lines without an RPPS identifier counted in ``dropped`` and removed (fields are trimmed already)."""
+@dataclass
+class _PieceFacts:
+    """What a parsing thread found in one piece besides the lines kept (merged by :func:`_merge_facts`)."""
+
+    no_id: int = 0  # lines without an RPPS identifier
+    no_id_row: dict | None = None  # the first one's sample
+    excluded: Counter = field(default_factory=Counter)  # lines out of scope, by reason
+    unknown: Any = None  # lines with a savoir-faire code missing from the table (a pyarrow Table)
+
+
+#: What a savoir-faire code says of its lines: index in :data:`_STATUSES` (the last two: no code, unknown code).
+_STATUSES = ("ess", "general-practice", "non-ess", "ambiguous", "no code", "unknown")
+_EXCLUDED_BY_STATUS = (("no code", "doctors without savoir-faire"),
+                       ("general-practice", "general practice (not an ESS specialty)"),
+                       ("non-ess", "savoir-faire without an ESS specialty"),
+                       ("ambiguous", "savoir-faire spanning two specialties (SM55)"))
+
+
+class _SavoirFaire(NamedTuple):
+    """The savoir-faire table as arrays: codes (Arrow), the status of each (index in :data:`_STATUSES`,
+    numpy) and its specialty (Arrow)."""
+
+    codes: Any
+    status: Any
+    specialty: Any
+
+    @classmethod
+    def read(cls) -> _SavoirFaire:
+        import numpy as np  # deferred: heavy library, only to read an RPPS extraction
+
+        sf = _savoir_faire()
+        known = list(sf)
+        status = np.array([_STATUSES.index(sf[c]["status"]) for c in known], dtype=np.int64)
+        return cls(text_array(known), status, text_array([sf[c]["specialty"] for c in known]))
+
+
+def _refine_piece(savoir_faire: _SavoirFaire, table: Any) -> tuple[Any, _PieceFacts]:
+    """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune when its code is one."""
+    facts = _PieceFacts()
+    table = _without_id(table, facts)
+    doctors = _with_specialty(table, savoir_faire, facts)
+    return with_direct_commune(doctors), facts
+
+
+def _merge_facts(extras: list, dropped: DroppedRows, excluded: Counter) -> None:
+    """The pieces' facts, in file order, counted in ``dropped`` and ``excluded`` as one serial read would."""
+    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+
+    facts = [f for f in extras if f is not None]
+    n = sum(f.no_id for f in facts)
+    if n:
+        row = next(f.no_id_row for f in facts if f.no_id)
+        dropped.add("sans identifiant RPPS (Identifiant PP vide)", row=row, n=n)
+    for f in facts:
+        excluded.update(f.excluded)
+    unknown = [f.unknown for f in facts if f.unknown is not None]
+    if unknown:
+        _drop_unknown_codes(pa.concat_tables(unknown), dropped)
+
+
+def _without_id(table: Any, facts: _PieceFacts) -> Any:
+    """Lines without an RPPS identifier counted in ``facts`` and removed (fields are trimmed already)."""
     import pyarrow.compute as pc  # deferred: pyarrow only to read an RPPS extraction
 
     ids = table.column(COL_ID)
-    no_id = pc.equal(ids, "")
+    no_id = pc.equal(ids, text_scalar(""))
     n = pc.sum(no_id).as_py() or 0
     if n:
-        first = pc.index(ids, "").as_py()
-        dropped.add("sans identifiant RPPS (Identifiant PP vide)",
-                    row={c: table.column(c)[first].as_py() for c in (COL_SF, COL_COMMUNE, COL_CP)}, n=n)
+        first = int(numpy_bools(no_id).argmax())
+        facts.no_id, facts.no_id_row = n, {c: table.column(c)[first].as_py() for c in (COL_SF, COL_COMMUNE, COL_CP)}
         table = table.filter(pc.invert(no_id))
     return table
 
 
-def _with_specialty(table: Any, dropped: DroppedRows, excluded: Counter) -> Any:
-    """Lines whose savoir-faire is an ESS specialty, with its id; the others counted by reason."""
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
+def _with_specialty(table: Any, savoir_faire: _SavoirFaire, facts: _PieceFacts) -> Any:
+    """Lines whose savoir-faire is an ESS specialty, with its id; the others counted in ``facts`` by reason.
+
+    Each distinct code is looked up once (a piece has a few dozen), its answer spread to the lines.
+    """
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    sf = _savoir_faire()
-    known = list(sf)
-    codes = pc.utf8_upper(table.column(COL_SF))
-    row_of = pc.index_in(codes, value_set=pa.array(known, pa.string()))
-    status = pc.take(pa.array([sf[c]["status"] for c in known], pa.string()), row_of)
-    no_code = pc.equal(codes, "")
-    excluded["doctors without savoir-faire"] += pc.sum(no_code).as_py() or 0
-    unknown = pc.and_(pc.invert(no_code), pc.is_null(row_of))
-    if pc.any(unknown).as_py():
-        _drop_unknown_codes(table.filter(unknown).select([COL_ID, COL_SF, COL_SF_LABEL]).to_pandas(), dropped)
-    for st, label in (("general-practice", "general practice (not an ESS specialty)"),
-                      ("non-ess", "savoir-faire without an ESS specialty"),
-                      ("ambiguous", "savoir-faire spanning two specialties (SM55)")):
-        excluded[label] += pc.sum(pc.equal(status, st)).as_py() or 0
-    keep = pc.fill_null(pc.equal(status, "ess"), False)
-    specialty = pc.take(pa.array([sf[c]["specialty"] for c in known], pa.string()), pc.filter(row_of, keep))
-    doctors = table.filter(keep).select([COL_ID, *ADDRESS_COLUMNS])
+    encoded = table.column(COL_SF).combine_chunks().dictionary_encode()
+    values = pc.utf8_upper(encoded.dictionary)
+    row_of = numpy_ints(pc.index_in(values, value_set=savoir_faire.codes), fill=-1)  # per distinct code
+    status = np.where(row_of >= 0, savoir_faire.status[np.maximum(row_of, 0)], _STATUSES.index("unknown"))
+    status[numpy_bools(pc.equal(values, text_scalar("")))] = _STATUSES.index("no code")
+    line_code = numpy_ints(encoded.indices)
+    line_status = status[line_code] if len(line_code) else line_code
+    per_status = np.bincount(line_status, minlength=len(_STATUSES))
+    for st, label in _EXCLUDED_BY_STATUS:
+        facts.excluded[label] += int(per_status[_STATUSES.index(st)])
+    if per_status[_STATUSES.index("unknown")]:
+        unknown = np.flatnonzero(line_status == _STATUSES.index("unknown"))
+        facts.unknown = table.select([COL_ID, COL_SF, COL_SF_LABEL]).take(int_array(unknown))
+    kept = np.flatnonzero(line_status == _STATUSES.index("ess"))
+    specialty = pc.take(savoir_faire.specialty, int_array(row_of[line_code[kept]]))
+    doctors = table.select([COL_ID, *ADDRESS_COLUMNS]).take(int_array(kept))
     return doctors.append_column("specialty", specialty)
 
 
-def _drop_unknown_codes(bad: pd.DataFrame, dropped: DroppedRows) -> None:
-    """Count lines with a savoir-faire code missing from the table, one reason per code (the first ones)."""
-    for i, (code, n) in enumerate(bad[COL_SF].value_counts().items()):
+def _drop_unknown_codes(bad: Any, dropped: DroppedRows) -> None:
+    """Count lines with a savoir-faire code missing from the table, one reason per code (the first ones).
+
+    Codes by decreasing number of lines, ties in order of first line (as pandas' ``value_counts``).
+    """
+    ids, codes, labels = (bad.column(c).to_pylist() for c in (COL_ID, COL_SF, COL_SF_LABEL))
+    first: dict[str, int] = {}
+    counts: Counter = Counter()
+    for i, code in enumerate(codes):
+        first.setdefault(code, i)
+        counts[code] += 1
+    ordered = sorted(first, key=lambda code: -counts[code])  # stable: ties keep the order of first line
+    for i, code in enumerate(ordered):
         reason = (f"code savoir-faire inconnu {code!r}" if i < _MAX_UNKNOWN_CODE_REASONS
                   else "code savoir-faire inconnu (autres codes)")
-        first = bad[bad[COL_SF] == code].iloc[0]
-        dropped.add(reason, row={COL_ID: first[COL_ID], COL_SF: code, COL_SF_LABEL: first[COL_SF_LABEL]}, n=int(n))
+        line = first[code]
+        dropped.add(reason, row={COL_ID: ids[line], COL_SF: code, COL_SF_LABEL: labels[line]}, n=counts[code])
 
 
-def _supply(persons: Any, path: Path, member: str, vintage: str, mode_key: str, dropped: DroppedRows,
+def _supply(persons: Any, codes: PersonCodes, path: Path, member: str, vintage: str, mode_key: str, dropped: DroppedRows,
             stats: dict) -> Supply:
     """The commune-level Supply: distinct doctors per commune × specialty, with its source.
 
@@ -287,9 +363,9 @@ def _supply(persons: Any, path: Path, member: str, vintage: str, mode_key: str, 
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
     mode_label = MODES[mode_key][1]
-    table = commune_counts(persons)
+    table = commune_counts(persons, codes)
     specialties = table.column("specialty").unique()
-    groups = pa.array([get_specialty(s).drees_group for s in specialties.to_pylist()], pa.string())
+    groups = text_array([get_specialty(s).drees_group for s in specialties.to_pylist()])
     n = table.num_rows
     table = pa.table({
         "code_insee": table.column("code_insee"),
@@ -297,14 +373,15 @@ def _supply(persons: Any, path: Path, member: str, vintage: str, mode_key: str, 
         "specialty": table.column("specialty"),
         "drees_group": pc.take(groups, pc.index_in(table.column("specialty"), value_set=specialties)),
         "n_specialists": table.column("n_specialists"),
-        "mode": pa.repeat(pa.scalar(mode_label, pa.string()), n),
-        "source": pa.repeat(pa.scalar(f"RPPS — annuaire.sante.fr, {member}", pa.string()), n),
-    }).select(["code_insee", *TABLE_COLUMNS]).to_pandas()
+        "mode": pa.repeat(text_scalar(mode_label), n),
+        "source": pa.repeat(text_scalar(f"RPPS — annuaire.sante.fr, {member}"), n),
+    }).select(["code_insee", *TABLE_COLUMNS])
     source = Source(
         name=f"RPPS — extraction publique PS_LibreAcces_Personne_activite (ANS), médecins, mode : {mode_label}",
         vintage=vintage,
         licence="Licence Ouverte 2.0 (ANS, annuaire.sante.fr) — citer « RPPS » et la date de mise à jour",
         origin=str(path),
     )
-    return Supply(table=table, source=source, dropped=dropped, path=str(path), persons=persons.to_pandas(),
-                  mode=mode_key, stats=stats)
+    # both kept in Arrow: a check counts them without pandas; a notebook or a map makes them frames when read
+    return Supply(table=DeferredFrame.of_arrow(table), source=source, dropped=dropped, path=str(path),
+                  persons=DeferredFrame.of_arrow(persons), mode=mode_key, stats=stats)

@@ -16,10 +16,11 @@ import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
+from ess_geo.inputs._arrow import text_scalar
 from ess_geo.inputs._files import decode_text, unreadable
 from ess_geo.inputs._limits import ZIP_READ_ERRORS, check_size, checked_zip_member, is_zip, shorten
 from ess_geo.inputs._rpps_chunks import PieceSpec, read_chunked
@@ -42,6 +43,7 @@ __all__ = [
     "RPPS_COLUMNS",
     "RPPS_COLUMNS_2023",
     "USED_COLUMNS",
+    "ExtractionRead",
     "check_header",
     "is_rpps_header",
     "read_extraction_table",
@@ -197,21 +199,26 @@ def _read_header(path: Path, encoding: str | None) -> tuple[list[str], str, str]
 
 
 def _read_doctor_lines(
-    path: Path, encoding: str | None, modes: frozenset[str], dropped: DroppedRows, progress: Callable[[int], None] | None
-) -> tuple[Any, Counter, str, str]:
+    path: Path, encoding: str | None, modes: frozenset[str], dropped: DroppedRows, progress: Callable[[int], None] | None,
+    refine: Callable[[Any], tuple[Any, Any]] | None,
+) -> tuple[Any, Counter, str, str, list]:
     """Parse the file on every core (:mod:`ess_geo.inputs._rpps_chunks`); keep doctors' lines of the requested modes."""
     header, enc, member = _read_header(path, encoding)
     used = [c for c in USED_COLUMNS if c in header]
     # UTF-8 is parsed as is; any other encoding is transcoded to UTF-8 first (Windows-1252).
     arrow_enc = "utf8" if enc.replace("-", "").replace("_", "").lower() in ("utf8", "utf8sig") else enc
+    def every_column(table: Any) -> tuple[Any, Any]:  # in the workers: each piece gets every column
+        table = _with_every_column(table)
+        return (table, None) if refine is None else refine(table)
+
     spec = PieceSpec(header=header, used=used, profession=COL_PROFESSION, mode=COL_MODE, doctor=DOCTOR_PROFESSION,
-                     modes=tuple(sorted(modes)), identify=_identifier_only)
+                     modes=tuple(sorted(modes)), identify=_identifier_only, refine=every_column)
     raw, _ = _open_source(path)
     with raw:
         read = read_chunked(raw, spec, arrow_enc, progress)
     for line, actual, expected, row in read.invalid:
         dropped.add(f"ligne mal formée ({actual} champs au lieu de {expected})", line=line, row=row)
-    return _with_every_column(read.table), read.stats, enc, member
+    return read.table, read.stats, enc, member, read.extras
 
 
 def _identifier_only(text: str) -> dict[str, str]:
@@ -224,14 +231,26 @@ def _with_every_column(table: Any) -> Any:
     """The kept lines with every column of :data:`USED_COLUMNS`, in that order (empty text when absent)."""
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
 
-    columns = {c: table.column(c) if c in table.column_names else pa.array([""] * table.num_rows, pa.string())
+    columns = {c: table.column(c) if c in table.column_names else pa.repeat(text_scalar(""), table.num_rows)
                for c in USED_COLUMNS}
     return pa.table(columns)
 
 
+class ExtractionRead(NamedTuple):
+    """What :func:`read_extraction_table` read (see there)."""
+
+    table: Any
+    stats: Counter
+    encoding: str
+    member: str
+    dropped: DroppedRows
+    extras: list
+
+
 def read_extraction_table(
-    path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None
-) -> tuple[Any, Counter, str, str, DroppedRows]:
+    path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None,
+    refine: Callable[[Any], tuple[Any, Any]] | None = None,
+) -> ExtractionRead:
     """Doctors' lines of the requested modes, and what was left out.
 
     Read with the detected encoding (UTF-8, else Windows-1252), again in Windows-1252 when UTF-8
@@ -247,11 +266,17 @@ def read_extraction_table(
         ``Code mode exercice`` values kept (empty: all).
     progress : callable or None
         Called with the number of lines read after each piece (:data:`~ess_geo.inputs._rpps_chunks.CHUNK_SIZE`).
+    refine : callable, optional
+        Run by the worker threads on each piece's lines (every column of :data:`USED_COLUMNS`):
+        returns ``(table, extra)``; the tables are concatenated in file order, the extras listed.
 
     Returns
     -------
+    ExtractionRead
+        A named tuple:
     table : pyarrow.Table
-        Doctors' lines, every column of :data:`USED_COLUMNS` as text, each field trimmed.
+        Doctors' lines, every column of :data:`USED_COLUMNS` as text, each field trimmed (or
+        the refined tables).
     stats : collections.Counter
         ``lines`` read and lines left out by reason.
     encoding : str
@@ -260,6 +285,8 @@ def read_extraction_table(
         Name of the file read (the zip member for an ANS zip).
     dropped : DroppedRows
         Malformed lines.
+    extras : list
+        What ``refine`` returned besides each piece's table, in file order (None without it).
 
     Raises
     ------
@@ -267,9 +294,9 @@ def read_extraction_table(
         If the file cannot be read or decoded, or is not an RPPS extraction.
     """
     try:
-        return _read_guarded(path, encoding, modes, progress)
+        return _read_guarded(path, encoding, modes, progress, refine)
     except _NotUtf8:
-        return _read_guarded(path, "cp1252", modes, progress)
+        return _read_guarded(path, "cp1252", modes, progress, refine)
 
 
 class _NotUtf8(Exception):
@@ -301,15 +328,16 @@ def _decode_errors_caught(caught: list[BaseException]) -> Iterator[None]:
 
 
 def _read_guarded(
-    path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None
-) -> tuple[Any, Counter, str, str, DroppedRows]:
+    path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None,
+    refine: Callable[[Any], tuple[Any, Any]] | None,
+) -> ExtractionRead:
     """One reading of the extraction in ``encoding``; every failure an InputDataError, or _NotUtf8."""
     dropped = DroppedRows()
     caught: list[BaseException] = []
     try:
         check_size(path, "rpps")
         with _decode_errors_caught(caught):
-            table, stats, enc, member = _read_doctor_lines(path, encoding, modes, dropped, progress)
+            table, stats, enc, member, extras = _read_doctor_lines(path, encoding, modes, dropped, progress, refine)
     except UnicodeDecodeError as exc:
         raise InputDataError(f"cannot decode {str(path)!r} ({exc}); pass encoding='cp1252' or 'utf-8'",
                              fr=f"encodage illisible pour {path.name} : préciser encoding", path=str(path)) from exc
@@ -329,4 +357,4 @@ def _read_guarded(
         why = " (une ligne dépasse 1 Mo)" if "straddl" in str(exc) else ""
         raise InputDataError(f"cannot read RPPS extraction {str(path)!r}: {shorten(exc, 300)}",
                              fr=f"extraction RPPS illisible : {path.name}{why}", path=str(path)) from exc
-    return table, stats, enc, member, dropped
+    return ExtractionRead(table, stats, enc, member, dropped, extras)

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast, overload
+from typing import TYPE_CHECKING, cast
 
 from ess_geo._format import plural
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs.bounds import ContributingCount, SupplyRange
+from ess_geo.inputs.persons_index import PersonCount, PersonsIndex, distinct_doctors, frame_count
 from ess_geo.inputs.supply_index import BoundKey, DeferredFrame, FrameField, TableIndex, bounds_index, current, held
 from ess_geo.reference.population import density_per_100k, inhabitants
 from ess_geo.reference.specialties import Specialty, get_specialty
@@ -49,37 +50,6 @@ MODES: dict[str, tuple[frozenset[str], str]] = {
     "benevole": (frozenset({"B"}), "bénévole"),
     "tous": (frozenset(), "tous modes d'exercice"),
 }
-
-
-@overload
-def distinct_doctors(persons: pd.DataFrame, by: None = None) -> int: ...
-
-
-@overload
-def distinct_doctors(persons: pd.DataFrame, by: str | list[str]) -> pd.Series: ...
-
-
-def distinct_doctors(persons: pd.DataFrame, by: str | list[str] | None = None) -> int | pd.Series:
-    """Number of distinct doctors (RPPS identifiers), in all or per group.
-
-    The one distinct-doctor count of ess_geo: a doctor with several activity lines, communes or
-    départements in a group counts once in it.
-
-    Parameters
-    ----------
-    persons : pandas.DataFrame
-        Person-level rows with an ``rpps_id`` column (``Supply.persons`` or a subset).
-    by : str or list of str, optional
-        Column(s) to group by; None counts over all rows.
-
-    Returns
-    -------
-    int or pandas.Series
-        The count, or one count per group (int64, indexed by ``by``).
-    """
-    if by is None:
-        return int(persons["rpps_id"].nunique())
-    return persons.groupby(by)["rpps_id"].nunique().astype("int64")
 
 
 @dataclass
@@ -184,7 +154,9 @@ class Supply:
     persons : pandas.DataFrame or None
         Person-level rows (``rpps_id``, ``specialty``, ``code_insee``, ``code_dep``) for supplies
         read from the RPPS extraction: counts over several communes or départements count each
-        doctor once. None for aggregated tables (DREES).
+        doctor once. None for aggregated tables (DREES). An RPPS read holds it as an Arrow table
+        (a :class:`~ess_geo.inputs.supply_index.DeferredFrame`): counts are then computed without
+        pandas (:mod:`ess_geo.inputs.persons_index`), and the frame is built when first read.
     mode : str
         Mode of practice counted: ``"tous"`` (DREES tables), ``"liberal"``, ``"salarie"``,
         ``"benevole"`` (RPPS).
@@ -212,7 +184,7 @@ class Supply:
     source: Source  # type: ignore[misc]
     dropped: DroppedRows = field(default_factory=DroppedRows)
     path: str = ""
-    persons: pd.DataFrame | None = None
+    persons: FrameField = FrameField(optional=True)  # noqa: RUF009
     mode: str = "tous"
     stats: dict = field(default_factory=dict)
     unreadable: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -327,7 +299,10 @@ class Supply:
         spec = get_specialty(specialty)
         if self._selection(spec)[0] is not None:
             return True
-        if self.persons is not None and (self.persons["specialty"] == spec.id).any():
+        persons = self._persons_source()
+        if isinstance(persons, PersonsIndex) and spec.id in persons.specialties:
+            return True
+        if persons is not None and not isinstance(persons, PersonsIndex) and (persons["specialty"] == spec.id).any():
             return True
         return any(group == spec.drees_group for _, group in self.unreadable)
 
@@ -347,8 +322,8 @@ class Supply:
             Total, per-département counts and whether the count is exact.
         """
         spec = get_specialty(specialty)
-        if self.persons is not None:
-            return self._with_ranges(spec, self._count_persons(spec, departements, self.persons), departements)
+        if held(self, "persons") is not None:
+            return self._with_ranges(spec, self._count_persons(spec, departements), departements)
         return self._with_ranges(spec, self._count_table(spec, departements), departements)
 
     def _count_table(self, spec: Specialty, departements: list[str]) -> SupplyCount:
@@ -398,14 +373,30 @@ class Supply:
                 out[d] = self.absent_reasons.get(d, ABSENT_FR)
         return out
 
-    def _count_persons(self, spec: Specialty, departements: list[str], persons: pd.DataFrame) -> SupplyCount:
+    def _persons_source(self) -> pd.DataFrame | PersonsIndex | None:
+        """What persons are counted from: the index of an Arrow table not yet made a frame, else the frame, or None."""
+        persons = current(self, "persons")
+        if isinstance(persons, DeferredFrame):
+            arrow = persons.arrow
+            if arrow is None:
+                return persons.frame()
+            return cast(PersonsIndex, self._indexed("persons_index", persons, lambda: PersonsIndex(arrow)))
+        return persons
+
+    def _person_figures(self, spec: Specialty, departements: list[str],
+                        persons: pd.DataFrame | PersonsIndex) -> PersonCount:
+        """``(total, per département, multi)`` from the Arrow index, or from the frame with pandas."""
+        if isinstance(persons, PersonsIndex):
+            return persons.count(spec.id, departements)
+        return frame_count(self._persons_of(spec.id, persons), departements)
+
+    def _count_persons(self, spec: Specialty, departements: list[str]) -> SupplyCount:
         """Count distinct doctors (RPPS): once per département, once in the territory total."""
-        of_specialty = self._persons_of(spec.id, persons)
-        rows = of_specialty[of_specialty["code_dep"].isin(departements)]
-        per_dep = distinct_doctors(rows, "code_dep")
-        by_dep = {d: int(per_dep.get(d, 0)) for d in departements}
-        total = distinct_doctors(rows)
-        multi = int((rows.groupby("rpps_id")["code_dep"].nunique() > 1).sum())
+        persons = self._persons_source()
+        if persons is None:
+            msg = "the supply has no person-level rows"
+            raise ValueError(msg)
+        total, by_dep, multi = self._person_figures(spec, departements, persons)
         mode_label = MODES.get(self.mode, (None, self.mode))[1]
         who = "médecins libéraux" if self.mode == "liberal" else f"médecins ({mode_label})"
         codes = ", ".join(spec.rpps_codes)
@@ -426,10 +417,13 @@ class Supply:
     def _present(self, departements: list[str]) -> set[str]:
         """Which of ``departements`` have a line in ``table`` or ``persons`` (their codes read once per frame)."""
         codes = set(self._table_index().departements)
-        if self.persons is not None and not self.persons.empty:
-            persons = self.persons
+        persons = self._persons_source()
+        if isinstance(persons, PersonsIndex):
+            codes |= persons.departements
+        elif persons is not None and not persons.empty:
+            frame = persons
             codes |= cast(frozenset[str], self._indexed(
-                "deps_persons", persons, lambda: frozenset(str(d) for d in persons["code_dep"].dropna().unique())))
+                "deps_persons", frame, lambda: frozenset(str(d) for d in frame["code_dep"].dropna().unique())))
         return {d for d in departements if d in codes}
 
     def _indexed(self, key: str, held: object, build: Callable[[], object]) -> object:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
+from ess_geo.inputs._arrow import dictionary_codes, numpy_ints
+
 if TYPE_CHECKING:  # annotations only: pandas is imported when a deferred frame is first read
     import pandas as pd
 
@@ -35,7 +37,7 @@ _INDEX_COLUMNS = ("code_dep", "specialty", "drees_group", "n_specialists", "mode
 
 
 class DeferredFrame:
-    """A table held as plain tuples, made a pandas DataFrame on first :meth:`frame` (then kept).
+    """A table held as plain tuples or as an Arrow table, made a pandas DataFrame on first :meth:`frame` (then kept).
 
     Parameters
     ----------
@@ -49,13 +51,32 @@ class DeferredFrame:
 
     def __init__(self, columns: Sequence[str], records: list[tuple], int_columns: Sequence[str] = ()) -> None:
         self.columns = list(columns)
-        self.records = records
+        self._records: list[tuple] | None = records
         self.int_columns = list(int_columns)
+        self.arrow: Any = None
         self._frame: pd.DataFrame | None = None
+
+    @classmethod
+    def of_arrow(cls, table: Any) -> DeferredFrame:
+        """A pyarrow Table held as is (an RPPS read): counted without pandas, converted by ``to_pandas`` when read."""
+        deferred = cls(table.column_names, [])
+        deferred._records = None
+        deferred.arrow = table
+        return deferred
+
+    @property
+    def records(self) -> list[tuple]:
+        """The rows as tuples (an Arrow table's are made on first use, then kept)."""
+        if self._records is None:
+            self._records = list(zip(*(column.to_pylist() for column in self.arrow.columns), strict=True))
+        return self._records
 
     def frame(self) -> pd.DataFrame:
         """The DataFrame (built once; shared by every holder: do not modify it)."""
         if self._frame is None:
+            if self.arrow is not None:
+                self._frame = self.arrow.to_pandas()
+                return self._frame
             import pandas as pd  # deferred: heavy library, only when a frame is actually read
 
             frame = pd.DataFrame.from_records(self.records, columns=self.columns)
@@ -70,7 +91,7 @@ class DeferredFrame:
         return self._frame
 
     def __len__(self) -> int:
-        return len(self.records)
+        return self.arrow.num_rows if self.arrow is not None else len(self.records)
 
 
 class FrameField:
@@ -208,6 +229,8 @@ def _summed_records(held: pd.DataFrame | DeferredFrame) -> Iterable[tuple]:
     A hand-made table without ``drees_group`` or ``mode`` gets them empty (no group, no mode).
     """
     if isinstance(held, DeferredFrame):
+        if held.arrow is not None and held._records is None:
+            return _arrow_summed_records(held.arrow)
         return frame_records(held, _INDEX_COLUMNS)
     missing = [c for c in ("drees_group", "mode") if c not in held.columns]
     table = held.assign(**dict.fromkeys(missing)) if missing else held
@@ -216,6 +239,39 @@ def _summed_records(held: pd.DataFrame | DeferredFrame) -> Iterable[tuple]:
     keys = ["code_dep", "specialty", "drees_group", "mode"]
     summed = table.groupby(keys, sort=False, dropna=False, observed=True)["n_specialists"].sum().reset_index()
     return frame_records(summed, _INDEX_COLUMNS)
+
+
+def _arrow_summed_records(table: Any) -> list[tuple]:
+    """Records of ``_INDEX_COLUMNS`` of an Arrow table, summed per key with numpy (an RPPS read: no pandas)."""
+    import numpy as np  # deferred: heavy library, only where an Arrow table is indexed
+
+    keys = [c for c in _INDEX_COLUMNS if c != "n_specialists"]
+    combined = np.zeros(table.num_rows, dtype=np.int64)
+    decoded = []
+    for key in keys:
+        if key in table.column_names:
+            codes, values = dictionary_codes(table.column(key))
+            names: list = [*values.to_pylist(), None]  # code -1 (missing): the last
+        else:
+            codes, names = np.full(table.num_rows, -1, dtype=np.int64), [None]
+        combined = combined * len(names) + np.where(codes < 0, len(names) - 1, codes)
+        decoded.append(names)
+    if not table.num_rows:
+        return []
+    counts = numpy_ints(table.column("n_specialists"), fill=0)
+    order = np.argsort(combined, kind="stable")
+    ordered = combined[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    sums = np.add.reduceat(counts[order], starts)
+    out = []
+    for key, total in zip(ordered[starts].tolist(), sums.tolist(), strict=True):
+        fields = []
+        for names in reversed(decoded):
+            key, code = divmod(key, len(names))
+            fields.append(names[code])
+        dep, spec, group, mode = reversed(fields)
+        out.append((dep, spec, group, total, mode))
+    return out
 
 
 def bounds_index(held: pd.DataFrame | DeferredFrame) -> dict[str, list[tuple[BoundKey, dict[str, int]]]]:

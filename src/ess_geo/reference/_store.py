@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # annotations only: pandas is loaded by the readers of frames, never by the index
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["DATA", "INDEX_FILE", "compute_index", "read_attributes", "read_csv", "read_geo", "read_index", "read_table"]
+__all__ = ["DATA", "INDEX_FILE", "compute_index", "read_attributes", "read_columns", "read_csv", "read_geo", "read_index", "read_table"]
 
 #: Folder of the embedded reference files (rebuilt by ``scripts/build_reference_data.py``).
 DATA = resources.files("ess_geo.reference") / "data"
@@ -89,6 +89,15 @@ def read_attributes(name: str) -> pd.DataFrame:
         parquet = pq.ParquetFile(path)
         columns = [c for c in parquet.schema_arrow.names if c != "geometry"]
         return parquet.read(columns=columns, use_pandas_metadata=True).to_pandas()
+
+
+@cache
+def read_columns(name: str, columns: tuple[str, ...]) -> Any:
+    """Columns of ``data/{name}.parquet`` as a pyarrow Table, read by pyarrow alone (no pandas)."""
+    import pyarrow.parquet as pq  # deferred: pyarrow only where embedded tables are read
+
+    with resources.as_file(DATA / f"{name}.parquet") as path:
+        return pq.ParquetFile(path).read(columns=list(columns))
 
 
 @cache

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ess_geo.reference._store import DATA, read_attributes, read_csv, read_geo, read_index, read_table
+from ess_geo.reference._store import DATA, read_attributes, read_columns, read_csv, read_geo, read_index, read_table
 from ess_geo.reference.codes import departement_names, normalize_dep_code
 from ess_geo.sources import Source
 
@@ -34,6 +34,7 @@ __all__ = [
     "load_simplified_layer",
     "neighbours",
     "provenance",
+    "reference_columns",
     "reference_source",
     "simplified_layer_name",
 ]
@@ -84,6 +85,27 @@ def load_commune_attributes() -> pd.DataFrame:
         order of :func:`load_communes`.
     """
     return read_attributes("communes").copy()
+
+
+def reference_columns(name: str, columns: tuple[str, ...]) -> Any:
+    """Columns of an embedded table (``"communes"``, ``"postal_codes"``...) as a pyarrow Table, without pandas.
+
+    For the RPPS reader, which places lines in communes without any DataFrame (issue 14). The
+    table is cached (pyarrow tables are immutable).
+
+    Parameters
+    ----------
+    name : str
+        Embedded Parquet file, without extension.
+    columns : tuple of str
+        Columns read.
+
+    Returns
+    -------
+    pyarrow.Table
+        The columns, in file order.
+    """
+    return read_columns(name, columns)
 
 
 def load_departements() -> gpd.GeoDataFrame:

@@ -1,0 +1,150 @@
+"""Distinct doctors of an RPPS supply counted on its Arrow table: no pandas for a check on an extraction.
+
+``Supply.persons`` holds one row per doctor × specialty × commune (``rpps_id``, ``specialty``,
+``code_insee``, ``code_dep``). An RPPS read keeps it as an Arrow table
+(:class:`~ess_geo.inputs.supply_index.DeferredFrame`); :class:`PersonsIndex` gives
+:meth:`ess_geo.inputs.supply.Supply.count` what its pandas path computes (distinct doctors per
+département, in the territory total, and those practising in several of its départements) on
+integer codes with numpy, so that ``ess-geo check --rpps`` never imports pandas (issue 14).
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, overload
+
+from ess_geo.inputs._arrow import dictionary_codes
+
+if TYPE_CHECKING:  # annotations only: numpy and pandas only where an RPPS supply is counted
+    import numpy as np
+    import pandas as pd
+
+__all__ = ["PersonCount", "PersonsIndex", "distinct_doctors", "frame_count"]
+
+#: ``(total, per département, doctors in several of the départements)``.
+PersonCount = tuple[int, dict[str, int], int]
+
+
+@overload
+def distinct_doctors(persons: pd.DataFrame, by: None = None) -> int: ...
+
+
+@overload
+def distinct_doctors(persons: pd.DataFrame, by: str | list[str]) -> pd.Series: ...
+
+
+def distinct_doctors(persons: pd.DataFrame, by: str | list[str] | None = None) -> int | pd.Series:
+    """Number of distinct doctors (RPPS identifiers), in all or per group.
+
+    The one distinct-doctor count of ess_geo: a doctor with several activity lines, communes or
+    départements in a group counts once in it.
+
+    Parameters
+    ----------
+    persons : pandas.DataFrame
+        Person-level rows with an ``rpps_id`` column (``Supply.persons`` or a subset).
+    by : str or list of str, optional
+        Column(s) to group by; None counts over all rows.
+
+    Returns
+    -------
+    int or pandas.Series
+        The count, or one count per group (int64, indexed by ``by``).
+    """
+    if by is None:
+        return int(persons["rpps_id"].nunique())
+    return persons.groupby(by)["rpps_id"].nunique().astype("int64")
+
+
+def frame_count(of_specialty: pd.DataFrame, departements: list[str]) -> PersonCount:
+    """:meth:`PersonsIndex.count` on the persons frame of one specialty, with pandas (the frame has been read).
+
+    Parameters
+    ----------
+    of_specialty : pandas.DataFrame
+        Persons of the specialty (``rpps_id``, ``code_dep``).
+    departements : list of str
+        Normalised département codes.
+
+    Returns
+    -------
+    tuple
+        ``(total, {code_dep: count}, multi)``.
+    """
+    rows = of_specialty[of_specialty["code_dep"].isin(departements)]
+    per_dep = distinct_doctors(rows, "code_dep")
+    multi = int((rows.groupby("rpps_id")["code_dep"].nunique() > 1).sum())
+    return distinct_doctors(rows), {d: int(per_dep.get(d, 0)) for d in departements}, multi
+
+
+class PersonsIndex:
+    """The persons of an RPPS supply as integer codes, split by specialty once.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        ``rpps_id``, ``specialty``, ``code_dep`` (a missing département: null).
+    """
+
+    def __init__(self, table: Any) -> None:
+        self._ids = dictionary_codes(table.column("rpps_id"))[0]
+        self._specs, spec_values = dictionary_codes(table.column("specialty"))
+        self._deps, dep_values = dictionary_codes(table.column("code_dep"))
+        self._spec_code = {str(v): i for i, v in enumerate(spec_values.to_pylist())}
+        self._dep_code = {str(v): i for i, v in enumerate(dep_values.to_pylist())}
+        self._rows: dict[str, np.ndarray] = {}
+
+    @cached_property
+    def specialties(self) -> frozenset[str]:
+        """Specialties with at least one row."""
+        import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
+
+        present = set(np.unique(self._specs[self._specs >= 0]).tolist())
+        return frozenset(s for s, code in self._spec_code.items() if code in present)
+
+    @cached_property
+    def departements(self) -> frozenset[str]:
+        """Départements with at least one row."""
+        import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
+
+        present = set(np.unique(self._deps[self._deps >= 0]).tolist())
+        return frozenset(d for d, code in self._dep_code.items() if code in present)
+
+    def _of_specialty(self, spec_id: str) -> np.ndarray:
+        """Row numbers of one specialty (found once per specialty)."""
+        import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
+
+        if spec_id not in self._rows:
+            code = self._spec_code.get(spec_id)
+            self._rows[spec_id] = (np.zeros(0, dtype=np.int64) if code is None
+                                   else np.flatnonzero(self._specs == code))
+        return self._rows[spec_id]
+
+    def count(self, spec_id: str, departements: list[str]) -> PersonCount:
+        """Distinct doctors of ``spec_id`` on ``departements``: in total, per département, and in several of them.
+
+        Parameters
+        ----------
+        spec_id : str
+            Canonical specialty id.
+        departements : list of str
+            Normalised département codes.
+
+        Returns
+        -------
+        tuple
+            ``(total, {code_dep: count}, multi)``: every département of ``departements`` is a key.
+        """
+        import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
+
+        wanted = [self._dep_code[d] for d in departements if d in self._dep_code]
+        rows = self._of_specialty(spec_id)
+        deps = self._deps[rows]
+        kept = np.isin(deps, np.array(wanted, dtype=np.int64))
+        n_deps = len(self._dep_code) + 1
+        # one per doctor × département: the rows are doctor × specialty × commune
+        pairs = np.unique(self._ids[rows][kept] * n_deps + deps[kept])
+        doctors, departements_per_doctor = np.unique(pairs // n_deps, return_counts=True)
+        per_code = np.bincount(pairs % n_deps, minlength=n_deps)
+        by_dep = {d: int(per_code[self._dep_code[d]]) if d in self._dep_code else 0 for d in departements}
+        return len(doctors), by_dep, int((departements_per_doctor > 1).sum())
