@@ -119,14 +119,19 @@ def cold_peak(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float,
             int(peaks[-1]) / 1024 if peaks else 0.0)
 
 
-def paired(cmd_a: list[str], cmd_b: list[str], runs: int = 7, warmup: int = 1) -> Paired:
-    """Run A and B alternately ``runs`` times (after ``warmup`` unpaired runs each); medians and ratios."""
+def paired(cmd_a: list[str], cmd_b: list[str], runs: int = 7, warmup: int = 1,
+           env_a: dict[str, str] | None = None) -> Paired:
+    """Run A and B alternately ``runs`` times (after ``warmup`` unpaired runs each); medians and ratios.
+
+    ``env_a``: variables added to A's environment.
+    """
+    a_env = {**env_with_src(), **(env_a or {})}
     for _ in range(warmup):
-        cold_peak(cmd_a)
+        cold_peak(cmd_a, a_env)
         cold_peak(cmd_b)
     a, b = [], []
     for _ in range(runs):
-        a.append(cold_peak(cmd_a))
+        a.append(cold_peak(cmd_a, a_env))
         b.append(cold_peak(cmd_b))
     med = statistics.median
     return Paired(
@@ -206,7 +211,38 @@ def rpps_first_read_paired(path: Path, runs: int = 7, *, frames: bool = False) -
     except ImportError:
         return None
     return paired([sys.executable, "-c", RPPS_FIRST_READ_FRAMES if frames else RPPS_FIRST_READ, str(path)],
-                  [sys.executable, "-c", RPPS_DUCKDB_COUNT, str(path), str(rpps_threads())], runs)
+                  duckdb_count_cmd(path), runs)
+
+
+def duckdb_count_cmd(path: Path) -> list[str]:
+    """DuckDB's same count in a fresh process, on :func:`rpps_threads` threads."""
+    return [sys.executable, "-c", RPPS_DUCKDB_COUNT, str(path), str(rpps_threads())]
+
+
+def rpps_check_paired(path: Path, runs: int = 7) -> Paired | None:
+    """``ess-geo check --supply EXTRACTION`` (parse cache off: the first read) against DuckDB's same count."""
+    try:
+        import duckdb  # noqa: F401  (a benchmark extra: only to compare)
+    except ImportError:
+        return None
+    check = ess_geo_cmd("check", "-s", "cardiologie", "-d", "77,91", "--supply", str(path), "--exit-zero")
+    return paired(check, duckdb_count_cmd(path), runs, env_a={"ESS_GEO_NO_PARSE_CACHE": "1"})
+
+
+def rpps_check_cached(path: Path, runs: int = 3) -> tuple[float, float]:
+    """Median seconds of ``ess-geo check --supply EXTRACTION`` writing the parse cache (a fresh cache folder
+    each run: hashing the file and storing the tables included), then reusing it."""
+    import tempfile
+
+    check = ess_geo_cmd("check", "-s", "cardiologie", "-d", "77,91", "--supply", str(path), "--exit-zero")
+    first, later = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as cache:
+            env = {**env_with_src(), "ESS_GEO_CACHE": cache}
+            env.pop("ESS_GEO_NO_PARSE_CACHE", None)
+            first.append(cold(check, env)[0])
+            later.append(cold(check, env)[0])
+    return statistics.median(first), statistics.median(later)
 
 
 def rpps_peer_counts(path: Path, encoding: str = "utf-8") -> dict[str, float]:

@@ -28,7 +28,7 @@ from ess_geo.inputs._arrow import (
 )
 from ess_geo.inputs.persons_index import PersonsIndex
 from ess_geo.inputs.rpps import load_rpps
-from ess_geo.inputs.supply_index import DeferredFrame, held
+from ess_geo.inputs.supply_index import DeferredFrame, TableIndex, held
 from ess_geo.reference.codes import departement_names
 from ess_geo.reference.specialties import all_specialties
 
@@ -96,6 +96,10 @@ def test_arrow_counts_equal_the_pandas_counts_for_every_specialty_and_territory(
     frame.persons = frame.persons  # the frame itself held: counted with pandas
     frame.table = frame.table
     assert isinstance(held(arrow, "persons"), DeferredFrame) and isinstance(held(frame, "persons"), pd.DataFrame)
+    reader, computed = arrow._table_index(), TableIndex.of(frame.table)  # the reader's index, and the frame's
+    assert reader.departements == computed.departements
+    for mine, theirs in ((reader.by_specialty, computed.by_specialty), (reader.by_group, computed.by_group)):
+        assert {k: (v.counts, v.modes) for k, v in mine.items()} == {k: (v.counts, v.modes) for k, v in theirs.items()}
     compared = 0
     for spec in all_specialties():
         assert arrow.has_specialty(spec.id) == frame.has_specialty(spec.id)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # annotations only: numpy and pyarrow only where Arrow tables are read
     import numpy as np
 
-__all__ = ["bool_scalar", "dictionary_codes", "empty_text_table", "int_array", "numpy_bools", "numpy_ints", "text_array", "text_scalar"]
+__all__ = ["bool_array", "bool_scalar", "dictionary_codes", "empty_text_table", "int_array", "numpy_bools", "numpy_ints", "text_array", "text_scalar"]
 
 
 def text_array(values: Sequence[str | None]) -> Any:
@@ -61,6 +61,15 @@ def int_array(values: np.ndarray) -> Any:
 
     data = np.ascontiguousarray(values, dtype=np.int64)
     return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data.tobytes())])
+
+
+def bool_array(values: np.ndarray) -> Any:
+    """A pyarrow ``bool`` array of a numpy boolean array, built from its packed bits."""
+    import numpy as np  # deferred: heavy library, only where Arrow tables are read
+    import pyarrow as pa  # deferred: pyarrow only where Arrow tables are read
+
+    bits = np.packbits(np.asarray(values, dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits.tobytes())])
 
 
 def numpy_ints(array: Any, fill: int = -1) -> np.ndarray:

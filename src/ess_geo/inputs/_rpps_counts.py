@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from ess_geo.inputs._arrow import dictionary_codes, int_array, numpy_ints
 from ess_geo.inputs._rpps_place import departement_of_communes
+from ess_geo.inputs.persons_index import PersonsIndex
 from ess_geo.inputs.rpps_file import COL_ID
+from ess_geo.inputs.supply_index import DeferredFrame, TableIndex
+from ess_geo.reference.specialties import get_specialty
 
 if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
     import numpy as np
 
-__all__ = ["PersonCodes", "commune_counts", "person_counts", "persons_table"]
+__all__ = ["PersonCodes", "commune_counts", "count_indexes", "person_counts", "persons_table"]
 
 
 def _ranks(values: Any) -> np.ndarray:
@@ -147,3 +150,34 @@ def commune_counts(persons: Any, codes: PersonCodes) -> Any:
     _, firsts, counts = np.unique(key, return_index=True, return_counts=True)
     table = persons.select(["code_insee", "code_dep", "specialty"]).take(int_array(known[firsts]))
     return table.append_column("n_specialists", int_array(counts))
+
+
+def count_indexes(codes: PersonCodes, mode_label: str) -> tuple[TableIndex, PersonsIndex]:
+    """What :class:`~ess_geo.inputs.supply.Supply` counts an RPPS read from, from the codes at hand.
+
+    The commune table's sums per département × specialty are its persons rows per département ×
+    specialty (a row per doctor × commune); the persons index takes the codes as they are. Both
+    would otherwise be computed again from the Arrow tables at the first count.
+
+    Parameters
+    ----------
+    codes : PersonCodes
+        The codes of :func:`persons_table`.
+    mode_label : str
+        The ``mode`` of every row of the commune table.
+
+    Returns
+    -------
+    tuple
+        ``(TableIndex, PersonsIndex)``.
+    """
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
+
+    specs, deps = codes.specialty_values.to_pylist(), codes.dep_values.to_pylist()
+    known = codes.deps >= 0
+    cells = np.bincount(codes.deps[known] * len(specs) + codes.specialties[known], minlength=len(deps) * len(specs))
+    groups = {s: get_specialty(s).drees_group for s in specs}
+    records = [(deps[k // len(specs)], specs[k % len(specs)], groups[specs[k % len(specs)]], int(cells[k]), mode_label)
+               for k in np.flatnonzero(cells).tolist()]
+    table_index = TableIndex.of(DeferredFrame(["code_dep", "specialty", "drees_group", "n_specialists", "mode"], records))
+    return table_index, PersonsIndex.of_codes(codes.ids, codes.specialties, specs, codes.deps, deps)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Container
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ess_geo.dropped import DroppedRows
-from ess_geo.inputs._arrow import int_array, numpy_bools, numpy_ints, text_array, text_scalar
+from ess_geo.inputs._arrow import bool_array, int_array, numpy_bools, numpy_ints, text_array, text_scalar
 from ess_geo.inputs.rpps_file import COL_CEDEX, COL_COMMUNE, COL_COMMUNE_LABEL, COL_CP, COL_ID, COL_PAYS
 from ess_geo.reference.geography import reference_columns
 from ess_geo.reference.specialties import normalize_text
@@ -22,8 +23,8 @@ from ess_geo.reference.specialties import normalize_text
 if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
     import numpy as np
 
-__all__ = ["ADDRESS_COLUMNS", "combined_ids", "departement_of_communes", "place_address", "placed_lines",
-           "prepare_placement", "with_direct_commune"]
+__all__ = ["ADDRESS_COLUMNS", "Placements", "combined_ids", "departement_of_communes", "place_address",
+           "place_addresses", "placed_lines", "prepare_placement", "with_direct_commune"]
 
 #: The five fields of a practice address, in the order :func:`place_address` takes them.
 ADDRESS_COLUMNS = (COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS)
@@ -44,22 +45,43 @@ def _arrondissement_parent(code: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _commune_tables() -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]]:
-    """``code_insee → code_dep`` and ``code_postal → ((code_insee, name), ...)`` (COG names).
+class _PostalCodes:
+    """``code_postal → ((code_insee, name), ...)`` (COG names too where they differ), each postal code's
+    candidates made when first asked.
 
-    Read as Arrow columns (:func:`ess_geo.reference.geography.reference_columns`): no pandas.
+    A dict of all 35,357 rows cost 0.1-0.2 s of Python (holding the GIL while the extraction is
+    parsed) on every read, for the few hundred postal codes of the lines without a commune code.
     """
-    communes = reference_columns("communes", ("code_insee", "code_dep", "nom")).to_pydict()
-    dep_of = dict(zip(communes["code_insee"], communes["code_dep"], strict=True))
-    name_of = dict(zip(communes["code_insee"], communes["nom"], strict=True))
-    postal: dict[str, list[tuple[str, str]]] = {}
-    pc = reference_columns("postal_codes", ("code_postal", "code_insee", "nom")).to_pydict()
-    for cp, insee, nom in zip(pc["code_postal"], pc["code_insee"], pc["nom"], strict=True):
-        postal.setdefault(cp, []).append((insee, nom))
-        if insee in name_of and name_of[insee] != nom:
-            postal[cp].append((insee, name_of[insee]))
-    return dep_of, {cp: tuple(v) for cp, v in postal.items()}
+
+    def __init__(self) -> None:
+        table = reference_columns("postal_codes", ("code_postal", "code_insee", "nom")).to_pydict()
+        communes = reference_columns("communes", ("code_insee", "nom")).to_pydict()
+        self._insee, self._nom = table["code_insee"], table["nom"]
+        self._rows: dict[str, list[int]] = {}
+        for i, cp in enumerate(table["code_postal"]):
+            self._rows.setdefault(cp, []).append(i)
+        self._name_of = dict(zip(communes["code_insee"], communes["nom"], strict=True))
+        self._made: dict[str, tuple[tuple[str, str], ...]] = {}
+
+    def __contains__(self, cp: object) -> bool:
+        return cp in self._rows
+
+    def __getitem__(self, cp: str) -> tuple[tuple[str, str], ...]:
+        if cp not in self._made:  # two threads may both make it: the same tuple
+            out: list[tuple[str, str]] = []
+            for i in self._rows[cp]:
+                insee, nom = self._insee[i], self._nom[i]
+                out.append((insee, nom))
+                if insee in self._name_of and self._name_of[insee] != nom:
+                    out.append((insee, self._name_of[insee]))
+            self._made[cp] = tuple(out)
+        return self._made[cp]
+
+
+@lru_cache(maxsize=1)
+def _commune_tables() -> tuple[frozenset[str], _PostalCodes]:
+    """The commune codes, and ``code_postal → ((code_insee, name), ...)`` (read with pyarrow: no pandas)."""
+    return _commune_codes(), _PostalCodes()
 
 
 @lru_cache(maxsize=1)
@@ -83,13 +105,24 @@ def with_direct_commune(doctors: Any) -> Any:
     """``doctors`` with a ``code_insee`` column: the line's commune code when it is a commune, else null.
 
     The placement that needs no other line (run on each piece by the parsing threads); the other
-    lines are placed by :func:`placed_lines`.
+    lines are placed by :func:`placed_lines`. Each distinct code of the piece is looked up once in
+    the set of commune codes (``is_in`` would hash the 34,875 codes again for every piece).
     """
+    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    commune = doctors.column(COL_COMMUNE)
-    direct = pc.is_in(commune, value_set=departement_of_communes()[0])
+    commune = doctors.column(COL_COMMUNE).combine_chunks()
+    encoded = commune.dictionary_encode()
+    codes = _commune_codes()
+    known = np.array([code in codes for code in encoded.dictionary.to_pylist()] + [False], dtype=bool)
+    direct = bool_array(known[numpy_ints(encoded.indices, fill=-1)])  # -1 (no code): the last, False
     return doctors.append_column("code_insee", pc.if_else(direct, commune, text_scalar(None)))
+
+
+@lru_cache(maxsize=1)
+def _commune_codes() -> frozenset[str]:
+    """The commune codes (34,875), as a set."""
+    return frozenset(departement_of_communes()[0].to_pylist())
 
 
 @lru_cache(maxsize=65536)
@@ -97,8 +130,12 @@ def _normalized(name: str) -> str:
     return normalize_text(name)
 
 
-def place_address(row: tuple[str, str, str, str, str], dep_of: dict, postal: dict) -> tuple[str | None, str]:
-    """Return ``(code_insee, how)`` or ``(None, reason)`` for one distinct address (fields of :data:`ADDRESS_COLUMNS`)."""
+def place_address(row: tuple[str, str, str, str, str], dep_of: Container[str],
+                  postal: _PostalCodes) -> tuple[str | None, str]:
+    """Return ``(code_insee, how)`` or ``(None, reason)`` for one distinct address (fields of :data:`ADDRESS_COLUMNS`).
+
+    ``dep_of``: the commune codes; ``postal``: the candidates of each postal code (:func:`_commune_tables`).
+    """
     code, cp, label, cedex, pays = row
     if code in dep_of:
         return code, "code commune"
@@ -129,7 +166,26 @@ def place_address(row: tuple[str, str, str, str, str], dep_of: dict, postal: dic
     return None, "ni code commune ni code postal"
 
 
-def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
+#: Answers of :func:`place_address` by address (its five fields), shared by the threads of one read.
+Placements = dict[tuple[str, str, str, str, str], tuple[str | None, str]]
+
+
+def place_addresses(doctors: Any, known: Placements) -> None:
+    """Place the addresses of ``doctors``' lines without a commune code (:func:`with_direct_commune`) into ``known``.
+
+    Run by the parsing threads on each piece once :func:`prepare_placement` has run: the Python
+    part of the placement then overlaps the parsing, and :func:`placed_lines` finds the answers.
+    """
+    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
+
+    dep_of, postal = _commune_tables()
+    others = doctors.filter(pc.is_null(doctors.column("code_insee")))
+    for key in zip(*(others.column(c).to_pylist() for c in ADDRESS_COLUMNS), strict=True):
+        if key not in known:
+            known[key] = place_address(key, dep_of, postal)
+
+
+def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = None) -> tuple[Any, Counter]:
     """Doctors' lines with their commune (``code_insee``; placed once per distinct address) and how.
 
     Lines that cannot be placed are counted in ``dropped`` by reason (in the order of the reasons,
@@ -142,6 +198,8 @@ def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
         possibly ``code_insee`` (:func:`with_direct_commune`, computed here when absent).
     dropped : DroppedRows
         Where unplaced lines are counted.
+    known : dict, optional
+        Addresses placed already (:func:`place_addresses`); the others are placed here.
 
     Returns
     -------
@@ -159,7 +217,7 @@ def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
     doctors = doctors.drop_columns(["code_insee"])
     direct = numpy_bools(pc.is_valid(direct_codes))  # the commune code is known: placed by it
     others = np.flatnonzero(~direct)
-    address_of, placed = _placed_others(doctors.take(int_array(others)))
+    address_of, placed = _placed_others(doctors.take(int_array(others)), known or {})
     ways = sorted({way for _, way in placed})
     way_of_line = np.array([ways.index(way) for _, way in placed], dtype=np.int64)[address_of]
     placed_other = np.array([code is not None for code, _ in placed], dtype=bool)[address_of]
@@ -182,9 +240,9 @@ def placed_lines(doctors: Any, dropped: DroppedRows) -> tuple[Any, Counter]:
     return doctors.take(rows).append_column("code_insee", code_insee.take(rows)), placed_by
 
 
-def _placed_others(lines: Any) -> tuple[np.ndarray, list[tuple[str | None, str]]]:
+def _placed_others(lines: Any, known: Placements) -> tuple[np.ndarray, list[tuple[str | None, str]]]:
     """The address of each line whose commune code is not a commune, and each address's
-    :func:`place_address` answer (placed once per distinct address)."""
+    :func:`place_address` answer (placed once per distinct address, unless ``known`` has it)."""
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
 
     dep_of, postal = _commune_tables()
@@ -192,7 +250,7 @@ def _placed_others(lines: Any) -> tuple[np.ndarray, list[tuple[str | None, str]]
         return np.zeros(0, dtype=np.int64), []
     address_of, firsts = combined_ids([lines.column(c) for c in ADDRESS_COLUMNS])
     keys = zip(*(lines.column(c).take(int_array(firsts)).to_pylist() for c in ADDRESS_COLUMNS), strict=True)
-    return address_of, [place_address(key, dep_of, postal) for key in keys]
+    return address_of, [known[key] if key in known else place_address(key, dep_of, postal) for key in keys]
 
 
 def combined_ids(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:

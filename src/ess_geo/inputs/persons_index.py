@@ -87,11 +87,24 @@ class PersonsIndex:
     """
 
     def __init__(self, table: Any) -> None:
-        self._ids = dictionary_codes(table.column("rpps_id"))[0]
-        self._specs, spec_values = dictionary_codes(table.column("specialty"))
-        self._deps, dep_values = dictionary_codes(table.column("code_dep"))
-        self._spec_code = {str(v): i for i, v in enumerate(spec_values.to_pylist())}
-        self._dep_code = {str(v): i for i, v in enumerate(dep_values.to_pylist())}
+        ids = dictionary_codes(table.column("rpps_id"))[0]
+        specs, spec_values = dictionary_codes(table.column("specialty"))
+        deps, dep_values = dictionary_codes(table.column("code_dep"))
+        self._set(ids, specs, spec_values.to_pylist(), deps, dep_values.to_pylist())
+
+    @classmethod
+    def of_codes(cls, ids: np.ndarray, specs: np.ndarray, spec_values: list[str], deps: np.ndarray,
+                 dep_values: list[str]) -> PersonsIndex:
+        """The index of codes a reader has already computed (``-1``: missing département)."""
+        index = cls.__new__(cls)
+        index._set(ids, specs, spec_values, deps, dep_values)
+        return index
+
+    def _set(self, ids: np.ndarray, specs: np.ndarray, spec_values: list[str], deps: np.ndarray,
+             dep_values: list[str]) -> None:
+        self._ids, self._specs, self._deps = ids, specs, deps
+        self._spec_code = {str(v): i for i, v in enumerate(spec_values)}
+        self._dep_code = {str(v): i for i, v in enumerate(dep_values)}
         self._rows: dict[str, np.ndarray] = {}
 
     @cached_property

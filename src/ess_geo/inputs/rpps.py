@@ -49,8 +49,15 @@ from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._arrow import int_array, numpy_bools, numpy_ints, text_array, text_scalar
 from ess_geo.inputs._files import check_path
-from ess_geo.inputs._rpps_counts import PersonCodes, commune_counts, person_counts, persons_table
-from ess_geo.inputs._rpps_place import ADDRESS_COLUMNS, placed_lines, prepare_placement, with_direct_commune
+from ess_geo.inputs._rpps_counts import PersonCodes, commune_counts, count_indexes, person_counts, persons_table
+from ess_geo.inputs._rpps_place import (
+    ADDRESS_COLUMNS,
+    Placements,
+    place_addresses,
+    placed_lines,
+    prepare_placement,
+    with_direct_commune,
+)
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.inputs.rpps_file import (
     COL_COMMUNE,
@@ -205,9 +212,10 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
     the samples are those of one serial read.
     """
     # the placement tables are read by a thread while the extraction is parsed (parsing leaves the GIL free)
-    reference = threading.Thread(target=_prepare_reference, name="ess-geo-rpps-reference", daemon=True)
+    placement = _Placement()
+    reference = threading.Thread(target=placement.prepare, name="ess-geo-rpps-reference", daemon=True)
     reference.start()
-    refine = partial(_refine_piece, _SavoirFaire.read())
+    refine = partial(_refine_piece, _SavoirFaire.read(), placement)
     try:
         table, stats, enc, member, dropped, extras = read_extraction_table(path, encoding, MODES[mode_key][0], progress,
                                                                           refine=refine)
@@ -217,7 +225,7 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
         dropped.hide((COL_ID,))  # no RPPS number in the samples (names are never kept)
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
     _merge_facts(extras, dropped, excluded)
-    doctors, placed_how = placed_lines(table, dropped)
+    doctors, placed_how = placed_lines(table, dropped, placement.known)
     persons, codes = persons_table(doctors)
     summary = {
         "lines": int(stats["lines"]),
@@ -268,12 +276,27 @@ class _SavoirFaire(NamedTuple):
         return cls(text_array(known), status, text_array([sf[c]["specialty"] for c in known]))
 
 
-def _refine_piece(savoir_faire: _SavoirFaire, table: Any) -> tuple[Any, _PieceFacts]:
-    """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune when its code is one."""
+@dataclass
+class _Placement:
+    """The placement tables, read by a thread while the extraction is parsed, and the addresses placed so far."""
+
+    ready: threading.Event = field(default_factory=threading.Event)
+    known: Placements = field(default_factory=dict)
+
+    def prepare(self) -> None:
+        _prepare_reference()
+        self.ready.set()
+
+
+def _refine_piece(savoir_faire: _SavoirFaire, placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
+    """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune when its code is
+    one, and the other addresses once the placement tables are read (else :func:`placed_lines` places them)."""
     facts = _PieceFacts()
     table = _without_id(table, facts)
-    doctors = _with_specialty(table, savoir_faire, facts)
-    return with_direct_commune(doctors), facts
+    doctors = with_direct_commune(_with_specialty(table, savoir_faire, facts))
+    if placement.ready.is_set():
+        place_addresses(doctors, placement.known)
+    return doctors, facts
 
 
 def _merge_facts(extras: list, dropped: DroppedRows, excluded: Counter) -> None:
@@ -383,5 +406,6 @@ def _supply(persons: Any, codes: PersonCodes, path: Path, member: str, vintage: 
         origin=str(path),
     )
     # both kept in Arrow: a check counts them without pandas; a notebook or a map makes them frames when read
-    return Supply(table=DeferredFrame.of_arrow(table), source=source, dropped=dropped, path=str(path),
-                  persons=DeferredFrame.of_arrow(persons), mode=mode_key, stats=stats)
+    table_index, persons_index = count_indexes(codes, mode_label)
+    return Supply(table=DeferredFrame.of_arrow(table, table_index), source=source, dropped=dropped, path=str(path),
+                  persons=DeferredFrame.of_arrow(persons, persons_index), mode=mode_key, stats=stats)

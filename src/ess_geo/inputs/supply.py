@@ -282,6 +282,8 @@ class Supply:
     def _table_index(self) -> TableIndex:
         """The plain-Python index of ``table`` (built once per table object, without building a deferred frame)."""
         table = cast("pd.DataFrame | DeferredFrame", current(self, "table"))
+        if isinstance(table, DeferredFrame) and isinstance(table.index, TableIndex):
+            return table.index  # the reader's (an RPPS read)
         return cast(TableIndex, self._indexed("table_index", table, lambda: TableIndex.of(table)))
 
     def has_specialty(self, specialty: str | Specialty) -> bool:
@@ -380,6 +382,8 @@ class Supply:
             arrow = persons.arrow
             if arrow is None:
                 return persons.frame()
+            if isinstance(persons.index, PersonsIndex):
+                return persons.index  # the reader's (an RPPS read)
             return cast(PersonsIndex, self._indexed("persons_index", persons, lambda: PersonsIndex(arrow)))
         return persons
 

@@ -54,14 +54,20 @@ class DeferredFrame:
         self._records: list[tuple] | None = records
         self.int_columns = list(int_columns)
         self.arrow: Any = None
+        self.index: Any = None
         self._frame: pd.DataFrame | None = None
 
     @classmethod
-    def of_arrow(cls, table: Any) -> DeferredFrame:
-        """A pyarrow Table held as is (an RPPS read): counted without pandas, converted by ``to_pandas`` when read."""
+    def of_arrow(cls, table: Any, index: Any = None) -> DeferredFrame:
+        """A pyarrow Table held as is (an RPPS read): counted without pandas, converted by ``to_pandas`` when read.
+
+        ``index``: what the reader computed along the way for counting it (a :class:`TableIndex`, a
+        :class:`~ess_geo.inputs.persons_index.PersonsIndex`), used until the frame is built.
+        """
         deferred = cls(table.column_names, [])
         deferred._records = None
         deferred.arrow = table
+        deferred.index = index
         return deferred
 
     @property
