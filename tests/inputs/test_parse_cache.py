@@ -91,6 +91,33 @@ def test_same_content_elsewhere_names_its_own_path(tmp_path, parse_cache_home):
     assert_same(load_finess(other, cache=False), moved)
 
 
+def test_a_large_file_met_first_is_hashed_while_it_is_read(tmp_path, parse_cache_home, monkeypatch):
+    """From HASH_WHILE_READING on (here: any size), a file whose digest is not recorded is hashed while it
+    is parsed, stored under its digest and reused; a copy elsewhere is read afresh once, then reused."""
+    monkeypatch.setattr(parse_cache, "HASH_WHILE_READING", 0)
+    path = tmp_path / "PS_LibreAcces_Personne_activite_202504040839.txt"
+    generate_synthetic_rpps(path, 2000)
+    said: list[str] = []
+    fresh = load_rpps(path, cache=False)
+    built = load_rpps(path, notice=said.append)
+    reused = load_rpps(path, notice=said.append)
+    assert "première lecture" in said[0] and "reprise du cache" in said[1]
+    assert_same(fresh, built)
+    assert_same(fresh, reused)
+    [entry] = entries(parse_cache_home, "rpps")
+    assert parse_cache.file_sha256(path, fast=False)[:24] in entry.name  # stored under the content's digest
+    copy = tmp_path / "copie" / path.name
+    copy.parent.mkdir()
+    shutil.copyfile(path, copy)
+    said.clear()
+    again = load_rpps(copy, notice=said.append)
+    assert said == []  # read afresh: the entry of that content was there already, kept as is
+    assert_same(load_rpps(copy, cache=False), again)
+    moved = load_rpps(copy, notice=said.append)  # its digest is recorded now: the entry is reused
+    assert "reprise du cache" in said[0] and moved.source.origin == str(copy)
+    assert entries(parse_cache_home, "rpps") == [entry]
+
+
 def test_changed_content_is_read_again(tmp_path, parse_cache_home):
     path = write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202501010000.txt",
                       [doctor_line(1, "SM04", commune="75056")])

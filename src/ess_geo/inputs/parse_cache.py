@@ -13,7 +13,10 @@ returned in the dataset cache folder (:func:`ess_geo.inputs.datasets.cache_dir`,
   modification time (ns) and inode are unchanged is taken from a small stat record written with
   it (``parsed/stat/``; ``benchmarks/bench_parse_cache.py`` measures both). The change time cannot be
   set back by a program (unlike the modification time, restored by ``cp -p`` or ``unzip``), so any
-  rewrite of the file is seen, as git's index sees it.
+  rewrite of the file is seen, as git's index sees it. A file of :data:`HASH_WHILE_READING` (64 MiB)
+  or more whose digest is not recorded is hashed by a thread while it is read, so that its first
+  read does not wait for the hash (a third of a 2 M-line extraction's first check); a copy of a
+  file already parsed elsewhere is then read once more instead of reused.
 * **Never trusted blindly**: an entry is a folder of Parquet tables and a ``meta.json`` sidecar
   written last; a missing or unreadable sidecar, another format or reader version, a missing,
   resized or unreadable Parquet table is deleted and rebuilt.
@@ -41,19 +44,27 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ess_geo._output import atomic_write_bytes
-from ess_geo.dropped import DroppedRows
 from ess_geo.errors import EssGeoError
 from ess_geo.inputs._limits import LIMITS, check_size
+from ess_geo.inputs._parse_cache_codec import (
+    NotCacheable,
+    encode,
+    field_value,
+    from_json,
+    is_arrow_table,
+    is_frame_field,
+    object_columns,
+    read_frame,
+)
 from ess_geo.inputs.dataset_cache import cache_dir, sha256_of  # not datasets: no urllib/http on every RPPS read
-from ess_geo.inputs.supply_index import DeferredFrame, FrameField, held
 from ess_geo.sources import Source
 
 if TYPE_CHECKING:  # annotations only: pandas is imported when a parsed file is stored or read back
@@ -61,6 +72,9 @@ if TYPE_CHECKING:  # annotations only: pandas is imported when a parsed file is 
 
 __all__ = ["FORMAT", "LOGGER_NAME", "cache_enabled", "cached_parse", "file_sha256", "parse_cache_dir", "reader_version"]
 
+#: A file at least this large whose digest is not recorded is hashed while it is read (see
+#: :func:`_build_while_hashing`); a smaller one is hashed first, so that a copy reuses its entry.
+HASH_WHILE_READING = 64 << 20
 #: Layout version of an entry (bump when the entry format changes): 2 stores Arrow-held tables as Arrow.
 FORMAT = 2
 #: Name of the logger the cache reports to (French messages, INFO).
@@ -144,21 +158,44 @@ def file_sha256(path: str | Path, *, fast: bool = True) -> str:
     """
     path = Path(path)
     stamp = _stamp(path)
-    record = _stat_record(path)
-    known: dict = {}
-    with contextlib.suppress(OSError, ValueError):
-        known = json.loads(record.read_text(encoding="utf-8"))
-    if not isinstance(known, dict):
-        known = {}
-    if fast and {k: known.get(k) for k in stamp} == stamp and isinstance(known.get("sha256"), str):
-        return str(known["sha256"])
+    known = _stat_known(path)
+    if fast and (recorded := _recorded(known, stamp)):
+        return recorded
     sha = sha256_of(path)
     if _stamp(path) == stamp:  # not modified while hashed
-        _write_json(record, {**stamp, "sha256": sha, "path": str(path.resolve())})
+        _write_json(_stat_record(path), {**stamp, "sha256": sha, "path": str(path.resolve())})
     old = known.get("sha256")
     if isinstance(old, str) and old != sha and len(old) == 64 and old.isalnum():
         _prune(old)  # the file changed: the entries of its former content go
     return sha
+
+
+def _stat_known(path: Path) -> dict:
+    """The stat record of ``path`` (empty when absent or unreadable)."""
+    known: dict = {}
+    with contextlib.suppress(OSError, ValueError):
+        known = json.loads(_stat_record(path).read_text(encoding="utf-8"))
+    return known if isinstance(known, dict) else {}
+
+
+def _recorded(known: dict, stamp: dict[str, int]) -> str | None:
+    """The digest a stat record gives for a file of this stamp, or None."""
+    if {k: known.get(k) for k in stamp} == stamp and isinstance(known.get("sha256"), str):
+        return str(known["sha256"])
+    return None
+
+
+class _Hashing(threading.Thread):
+    """:func:`file_sha256` of a file in a thread (hashlib leaves the GIL free), while the file is parsed."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(name="ess-geo-hash", daemon=True)
+        self.path = path
+        self.sha: str | None = None
+
+    def run(self) -> None:
+        with contextlib.suppress(OSError):
+            self.sha = file_sha256(self.path)
 
 
 def _prune(sha: str) -> None:
@@ -171,114 +208,6 @@ def _write_json(target: Path, data: dict) -> None:
     """Write JSON with the package's one atomic writer (symbolic link refused); errors ignored (cache only)."""
     with contextlib.suppress(EssGeoError):
         atomic_write_bytes(target, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-
-
-# --- encoding an object as tables + JSON -------------------------------------------------------
-
-
-class _NotCacheable(Exception):
-    """A value the entry format cannot restore exactly: the result is returned, not cached."""
-
-
-def _to_json(value: Any) -> Any:
-    """A JSON form of ``value`` that :func:`_from_json` restores to an equal object of the same type."""
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, int | float) and type(value) in (int, float):
-        return value
-    if isinstance(value, Source):
-        return {"__t": "source", "v": value.to_dict()}
-    if isinstance(value, DroppedRows):  # every field, whatever DroppedRows grows (hidden fields...)
-        return {"__t": "dropped", "v": {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}}
-    if isinstance(value, Counter):
-        return {"__t": "counter", "v": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
-    if isinstance(value, dict):
-        return {"__t": "dict", "v": [[_to_json(k), _to_json(v)] for k, v in value.items()]}
-    if isinstance(value, list | tuple | set | frozenset):
-        items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-        return {"__t": type(value).__name__, "v": [_to_json(v) for v in items]}
-    raise _NotCacheable(type(value).__name__)
-
-
-def _from_json(value: Any) -> Any:
-    if not isinstance(value, dict):
-        return value
-    tag, raw = value["__t"], value["v"]
-    if tag == "source":
-        return Source(**raw)
-    if tag == "dropped":
-        return DroppedRows(**{name: _from_json(v) for name, v in raw.items()})
-    if tag in ("counter", "dict"):
-        pairs = [(_from_json(k), _from_json(v)) for k, v in raw]
-        return Counter(dict(pairs)) if tag == "counter" else dict(pairs)
-    kinds: dict[str, Callable[[Iterable], Any]] = {"list": list, "tuple": tuple, "set": set, "frozenset": frozenset}
-    return kinds[tag](_from_json(v) for v in raw)
-
-
-def _encode(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The init fields of a dataclass instance: frames apart, everything else as tagged JSON.
-
-    A frame held in Arrow (a :class:`~ess_geo.inputs.supply_index.DeferredFrame` of an RPPS read)
-    is stored as that Arrow table, without making it a pandas frame.
-    """
-    frames: dict[str, Any] = {}
-    fields: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        if not f.init:
-            continue
-        value = _field_value(obj, f.name)
-        if isinstance(value, DeferredFrame):
-            value = value.arrow if value.arrow is not None and value.built is None else value.frame()
-        if _is_arrow_table(value):
-            frames[f.name] = value
-        elif _is_frame(value):
-            if type(value) is not sys.modules["pandas"].DataFrame:  # a GeoDataFrame would come back plain
-                raise _NotCacheable(type(value).__name__)
-            for col in _object_columns(value):
-                if any(v is not None and not isinstance(v, str | list) for v in value[col]):
-                    raise _NotCacheable(f"column {col!r} holds values other than text, lists and None")
-            frames[f.name] = value
-        else:
-            fields[f.name] = _to_json(value)
-    return frames, fields
-
-
-def _is_frame_field(obj: Any, name: str) -> bool:
-    """Whether the field ``name`` of ``obj`` is a :class:`FrameField` (it may hold a deferred frame)."""
-    return isinstance(vars(type(obj)).get(name), FrameField)
-
-
-def _field_value(obj: Any, name: str) -> Any:
-    """A field's value as held: a :class:`FrameField`'s deferred frame is not built."""
-    return held(obj, name) if _is_frame_field(obj, name) else getattr(obj, name)
-
-
-def _is_frame(value: Any) -> bool:
-    """Whether ``value`` is a pandas DataFrame (pandas is not imported to answer: without it, none is)."""
-    pd = sys.modules.get("pandas")
-    return pd is not None and isinstance(value, pd.DataFrame)
-
-
-def _is_arrow_table(value: Any) -> bool:
-    """Whether ``value`` is a pyarrow Table (pyarrow is not imported to answer)."""
-    pa = sys.modules.get("pyarrow")
-    return pa is not None and isinstance(value, pa.Table)
-
-
-def _object_columns(frame: pd.DataFrame) -> list[str]:
-    import numpy as np  # deferred: heavy library, only when a parsed file is stored
-
-    return [str(c) for c, dtype in frame.dtypes.items() if dtype is np.dtype(object)]
-
-
-def _restored(frame: pd.DataFrame, object_columns: list[str]) -> pd.DataFrame:
-    """Object columns as they were: Parquet gives text columns back as strings with NaN, lists as arrays."""
-    import pandas as pd  # deferred: heavy library, only when a parsed file is read back
-
-    for col in object_columns:
-        values = [v.tolist() if hasattr(v, "tolist") else (v if isinstance(v, str) else None) for v in frame[col]]
-        frame[col] = pd.Series(values, index=frame.index, dtype=object)
-    return frame
 
 
 def _clean_stale_temps(folder: Path) -> None:
@@ -304,14 +233,14 @@ def _write_entry(final: Path, frames: dict[str, pd.DataFrame], meta: dict) -> No
         sizes: dict[str, dict[str, Any]] = {}
         for name, frame in frames.items():
             file = tmp / f"{name}.parquet"
-            if _is_arrow_table(frame):  # read back in Arrow (no pandas), as the reader held it
+            if is_arrow_table(frame):  # read back in Arrow (no pandas), as the reader held it
                 import pyarrow.parquet as pq  # deferred: pyarrow only where a parsed file is stored
 
                 pq.write_table(frame, file, compression="zstd")
                 sizes[name] = {"bytes": file.stat().st_size, "arrow": True}
                 continue
             frame.to_parquet(file, engine="pyarrow", compression="zstd")
-            sizes[name] = {"bytes": file.stat().st_size, "object_columns": _object_columns(frame)}
+            sizes[name] = {"bytes": file.stat().st_size, "object_columns": object_columns(frame)}
         with open(tmp / _META, "w", encoding="utf-8") as fh:
             json.dump({**meta, "frames": sizes}, fh, ensure_ascii=False)
         try:
@@ -331,24 +260,13 @@ def _read_entry(entry: Path, expected: dict, cls: type[T]) -> tuple[T, str]:
     for key, want in expected.items():
         if meta.get(key) != want:
             raise ValueError(f"{key}: {meta.get(key)!r} instead of {want!r}")
-    values = {name: _from_json(v) for name, v in meta["fields"].items()}
+    values = {name: from_json(v) for name, v in meta["fields"].items()}
     for name, table in meta["frames"].items():
         file = entry / f"{name}.parquet"
         if file.stat().st_size != table["bytes"]:
             raise ValueError(f"{file.name}: size {file.stat().st_size} instead of {table['bytes']}")
-        values[name] = _read_frame(file, table)
+        values[name] = read_frame(file, table)
     return cls(**values), str(meta.get("path", ""))
-
-
-def _read_frame(file: Path, table: dict) -> Any:
-    """A stored table: an Arrow one held as a :class:`DeferredFrame` (no pandas), else the pandas frame."""
-    import pyarrow.parquet as pq  # deferred: pyarrow only where a parsed file is read back
-
-    if table.get("arrow"):
-        return DeferredFrame.of_arrow(pq.ParquetFile(file).read())  # ParquetFile: pq.read_table imports pandas
-    import pandas as pd  # deferred: heavy library, only when a stored frame is read back
-
-    return _restored(pd.read_parquet(file, engine="pyarrow"), table["object_columns"])
 
 
 # --- the cache ----------------------------------------------------------------------------------
@@ -367,8 +285,8 @@ def _relocated(obj: T, path: Path, stored: str) -> T:
         return obj
     changes: dict[str, Any] = {}
     for f in dataclasses.fields(obj):  # type: ignore[arg-type]
-        value = _field_value(obj, f.name)
-        if _is_frame_field(obj, f.name):
+        value = field_value(obj, f.name)
+        if is_frame_field(obj, f.name):
             changes[f.name] = value  # as held: dataclasses.replace would make a deferred frame a pandas one
         elif f.init and f.name == "path" and value == stored:
             changes[f.name] = here
@@ -418,13 +336,16 @@ def cached_parse(
     try:
         if kind in LIMITS["bytes"]:
             check_size(path, kind)  # a file its reader refuses for its size is not hashed first
-        sha = file_sha256(path)
+        sha = _recorded(_stat_known(path), _stamp(path))
+        if sha is None and path.stat().st_size < HASH_WHILE_READING:
+            sha = file_sha256(path)
     except OSError:
         return build()  # the loader raises its own error on an unreadable file
     opts = {**options, "name": path.name}
-    opt_key = hashlib.sha256(json.dumps([version, opts], sort_keys=True, default=str).encode()).hexdigest()[:16]
-    entry = parse_cache_dir() / f"{kind}-{sha[:24]}-{opt_key}"
-    expected = {"format": FORMAT, "kind": kind, "version": version, "sha256": sha}
+    if sha is None:  # a large file met for the first time here: hashed while it is read
+        return _build_while_hashing(kind, path, opts, build, version, notice)
+    entry = _entry(kind, sha, version, opts)
+    expected = _expected(kind, version, sha)
     if (entry / _META).is_file():
         try:
             obj, stored = _read_entry(entry, expected, cls)
@@ -436,14 +357,50 @@ def cached_parse(
     shutil.rmtree(entry, ignore_errors=True)
     started = time.perf_counter()
     obj = build()  # said after it succeeds: a file refused by its reader gets one French error line, nothing else
+    _store(obj, entry, expected, opts, path, started, notice)
+    return obj
+
+
+def _entry(kind: str, sha: str, version: str, opts: dict[str, Any]) -> Path:
+    opt_key = hashlib.sha256(json.dumps([version, opts], sort_keys=True, default=str).encode()).hexdigest()[:16]
+    return parse_cache_dir() / f"{kind}-{sha[:24]}-{opt_key}"
+
+
+def _expected(kind: str, version: str, sha: str) -> dict[str, Any]:
+    return {"format": FORMAT, "kind": kind, "version": version, "sha256": sha}
+
+
+def _build_while_hashing(kind: str, path: Path, opts: dict[str, Any], build: Callable[[], T], version: str,
+                         notice: Callable[[str], None] | None) -> T:
+    """The fresh read of a large file whose digest is not recorded, hashed meanwhile in a thread, then stored.
+
+    Hashing first cost a third of a 2 M-line extraction's first check (0.35 s). The price: a copy of
+    a file already parsed elsewhere is read once more instead of reused (its entry is kept).
+    """
+    hashing = _Hashing(path)
+    hashing.start()
+    started = time.perf_counter()
     try:
-        frames, fields = _encode(obj)
+        obj = build()
+    finally:
+        hashing.join()
+    if hashing.sha is not None:
+        entry = _entry(kind, hashing.sha, version, opts)
+        if not (entry / _META).is_file():
+            _store(obj, entry, _expected(kind, version, hashing.sha), opts, path, started, notice)
+    return obj
+
+
+def _store(obj: Any, entry: Path, expected: dict[str, Any], opts: dict[str, Any], path: Path, started: float,
+           notice: Callable[[str], None] | None) -> None:
+    """Write ``obj`` as the entry ``entry`` (nothing when it cannot be stored exactly), and say so."""
+    try:
+        frames, fields = encode(obj)
         meta = {**expected, "options": json.loads(json.dumps(opts, default=str)), "path": str(path), "fields": fields}
         _write_entry(entry, frames, meta)
-    except (_NotCacheable, OSError, ValueError, TypeError) as exc:
+    except (NotCacheable, OSError, ValueError, TypeError) as exc:
         _log.debug("parse cache entry %s not written: %r", entry, exc)
-        return obj
+        return
     seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
     _notify(f"{path.name} : première lecture, fichier analysé en {seconds} s et mis en cache (lectures suivantes "
             "immédiates)", notice)
-    return obj
