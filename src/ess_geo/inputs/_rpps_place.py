@@ -234,6 +234,8 @@ def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = 
     placed_by = Counter({way: n for way, (_, n) in sorted(firsts.items(), key=lambda item: item[1][0])})  # by first line
     codes = text_array([code for code, _ in placed]).take(int_array(address_of))
     code_insee = pc.replace_with_mask(direct_codes, pc.is_null(direct_codes), codes)
+    if placed_other.all():  # every line placed (the usual case): nothing to copy
+        return doctors.append_column("code_insee", code_insee), placed_by
     kept = direct.copy()
     kept[others[placed_other]] = True
     rows = int_array(np.flatnonzero(kept))
