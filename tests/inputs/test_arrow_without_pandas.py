@@ -111,6 +111,25 @@ def test_arrow_counts_equal_the_pandas_counts_for_every_specialty_and_territory(
     assert compared > 1000  # the comparison counted doctors, not only zeros
 
 
+def test_doctors_by_departement_and_group_counts_need_no_frame(synthetic_extraction):
+    """The doctors of each département (proposals) and the counts of département sets (coverage) come from the
+    Arrow index without building the persons frame, and agree with the frame's."""
+    from ess_geo.analysis.coverage_groups import group_counter
+    from ess_geo.reference.specialties import get_specialty
+
+    arrow = load_rpps(synthetic_extraction, cache=False)
+    deps = ["13", "83", "84", "04", "05", "06"]
+    mine = arrow.doctors_by_departement("cardiologie", deps)
+    count = group_counter(arrow, get_specialty("cardiologie"), {})
+    assert count(frozenset(deps)) == arrow.count("cardiologie", deps).total
+    assert arrow.person_level and held(arrow, "persons").built is None  # no frame built
+    frame = load_rpps(synthetic_extraction, cache=False)
+    theirs = frame.doctors_by_departement("cardiologie", deps) if frame.persons is not None else {}
+    assert {d: len(v) for d, v in mine.items()} == {d: len(v) for d, v in theirs.items()}
+    shared = [len(mine[a] & mine[b]) for a in deps for b in deps if a < b]
+    assert shared == [len(theirs[a] & theirs[b]) for a in deps for b in deps if a < b]
+
+
 def test_arrow_counts_follow_the_frame_once_it_is_read_and_edited(synthetic_extraction):
     supply = load_rpps(synthetic_extraction, cache=False)
     deps = list(departement_names())
@@ -172,3 +191,20 @@ def test_rpps_read_and_check_import_no_pandas_fresh_or_cached(tmp_path):
                "assert (c.total, c.by_departement) == (2, {'77': 1, '91': 1}), (c.total, c.by_departement)\n"
                "assert s.dropped.count == 3, s.dropped")
     assert _modules_after(counted, {}) == []
+
+
+def test_pieces_keeping_no_line_import_no_pandas(tmp_path):
+    """A piece without a doctor line of the mode (here: the last ones, nurses only) gives columns without
+    chunks, whose combine_chunks imports pandas; a file of a header only too (review of issue 14)."""
+    nurses = [rpps_line(**{"Identifiant PP": f"99{n:09d}", "Code profession": "60", "Code mode exercice": "L"})
+              for n in range(400)]
+    path = write_rpps(tmp_path / NAME, [doctor_line(n, "SM04", "L", commune="77288") for n in range(40)] + nurses)
+    (tmp_path / "vide").mkdir()
+    empty = write_rpps(tmp_path / "vide" / NAME, [])
+    for file, total in ((path, 40), (empty, 0)):
+        code = ("import ess_geo.inputs._rpps_chunks as chunks\n"
+                "chunks.CHUNK_SIZE = 4096  # pieces of a few lines: the last ones hold nurses only\n"
+                "from ess_geo.inputs.rpps import load_rpps\n"
+                f"s = load_rpps({str(file)!r}, cache=False)\n"
+                f"assert s.count('cardiologie', ['77']).total == {total}, s.count('cardiologie', ['77'])")
+        assert _modules_after(code, {}) == [], file

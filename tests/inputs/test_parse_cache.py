@@ -118,6 +118,35 @@ def test_a_large_file_met_first_is_hashed_while_it_is_read(tmp_path, parse_cache
     assert entries(parse_cache_home, "rpps") == [entry]
 
 
+@pytest.mark.parametrize("while_reading", [False, True])
+def test_a_file_replaced_while_it_is_read_is_not_stored(tmp_path, parse_cache_home, monkeypatch, while_reading):
+    """The result read must be that of the content hashed: a file changed after it was hashed is returned as
+    read, and nothing is stored under the former content's digest (review of issue 14)."""
+    import ess_geo.inputs.rpps as rpps_module
+
+    if while_reading:
+        monkeypatch.setattr(parse_cache, "HASH_WHILE_READING", 0)
+    path = write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202501010000.txt",
+                      [doctor_line(1, "SM04", commune="75056")])
+    (tmp_path / "autre").mkdir()
+    other = write_rpps(tmp_path / "autre" / path.name,
+                       [doctor_line(1, "SM04", commune="75056"), doctor_line(2, "SM04", commune="69123")])
+    first = path.read_bytes()
+    real = rpps_module._read_rpps
+
+    def replaced_then_read(*args, **kwargs):
+        parse_cache.file_sha256(path)  # the hash of the first content is over (the thread's, or the first)
+        shutil.copyfile(other, path)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rpps_module, "_read_rpps", replaced_then_read)
+    assert load_rpps(path).stats["doctor_lines_kept"] == 2  # what was read
+    monkeypatch.setattr(rpps_module, "_read_rpps", real)
+    assert entries(parse_cache_home, "rpps") == []
+    path.write_bytes(first)
+    assert load_rpps(path).stats["doctor_lines_kept"] == 1  # the first content is never given the second's result
+
+
 def test_changed_content_is_read_again(tmp_path, parse_cache_home):
     path = write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202501010000.txt",
                       [doctor_line(1, "SM04", commune="75056")])

@@ -128,7 +128,7 @@ def group_counter(supply: Supply | None, spec: Specialty, counts: Mapping[str, i
     callable
         frozenset of codes → int.
     """
-    if supply is None or supply.persons is None:
+    if supply is None or not supply.person_level:
         def additive(s: frozenset[str]) -> int:
             return sum(counts.get(d, 0) for d in s)
 

@@ -339,10 +339,7 @@ def _search(spec: Specialty, regions: list[str], sup: Supply, reg: Registry, acr
         nb = {d: frozenset(u for u in graph[d] if u in dep_region) for d in universe}
     else:
         nb = {d: frozenset(u for u in graph[d] if dep_region.get(u) == dep_region[d]) for d in universe}
-    ids_by_dep = None
-    if sup.persons is not None:
-        persons = sup.persons[sup.persons["specialty"] == spec.id]
-        ids_by_dep = {d: frozenset(persons.loc[persons["code_dep"] == d, "rpps_id"]) for d in universe}
+    ids_by_dep = sup.doctors_by_departement(spec, universe) if sup.person_level else None
     return _Search(
         spec=spec, sup=sup, reg=reg, across_regions=across_regions, covered_all=covered_all,
         covered={d: covered_all[d] for d in deps if d in covered_all}, universe=universe,

@@ -5,7 +5,7 @@ value or a numpy array becomes an Arrow one, or an Arrow array a numpy one: ``pa
 ``pa.scalar``, a Python value given to a compute function, ``Array.to_numpy``,
 ``Schema.empty_table``, ``Table.group_by``. An RPPS read and a check on it need no DataFrame
 (issue 14: the first read of an extraction within DuckDB's time), so what they hand to pyarrow or
-take from it goes through these helpers, which work on buffers. ``tests/inputs/test_rpps_no_pandas.py``
+take from it goes through these helpers, which work on buffers. ``tests/inputs/test_arrow_without_pandas.py``
 proves in fresh processes that no pandas is imported.
 """
 
@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # annotations only: numpy and pyarrow only where Arrow tables are read
     import numpy as np
 
-__all__ = ["bool_array", "bool_scalar", "dictionary_codes", "empty_text_table", "int_array", "numpy_bools", "numpy_ints", "text_array", "text_scalar"]
+__all__ = ["bool_array", "bool_scalar", "dictionary_codes", "empty_text_table", "int_array", "numpy_bools", "numpy_ints",
+           "one_array", "text_array", "text_scalar"]
 
 
 def text_array(values: Sequence[str | None]) -> Any:
@@ -63,6 +64,29 @@ def int_array(values: np.ndarray) -> Any:
     return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data.tobytes())])
 
 
+def one_array(column: Any) -> Any:
+    """A column as one Arrow array: a chunked array's chunks combined.
+
+    Parameters
+    ----------
+    column : pyarrow.Array or pyarrow.ChunkedArray
+        The column.
+
+    Returns
+    -------
+    pyarrow.Array
+        An empty array of its type when it has no chunk (``combine_chunks`` then calls
+        ``pa.array``, which imports pandas: a filter that keeps no line gives such columns).
+    """
+    import pyarrow as pa  # deferred: pyarrow only where Arrow tables are read
+
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    if column.num_chunks == 0:
+        return pa.nulls(0, column.type)
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+
+
 def bool_array(values: np.ndarray) -> Any:
     """A pyarrow ``bool`` array of a numpy boolean array, built from its packed bits."""
     import numpy as np  # deferred: heavy library, only where Arrow tables are read
@@ -78,13 +102,15 @@ def numpy_ints(array: Any, fill: int = -1) -> np.ndarray:
     import pyarrow as pa  # deferred: pyarrow only where Arrow tables are read
     import pyarrow.compute as pc  # deferred: pyarrow.compute only where Arrow tables are read
 
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
+    array = one_array(array)
+    if not pa.types.is_integer(array.type):
+        msg = f"numpy_ints: an integer array is expected, got {array.type}"
+        raise TypeError(msg)
     if array.null_count:
         array = pc.fill_null(array, pc.cast(int_array(np.array([fill])), array.type)[0])
     if not len(array):
         return np.zeros(0, dtype=np.int64)
-    dtype = np.dtype(f"int{array.type.bit_width}")
+    dtype = np.dtype(f"{'int' if pa.types.is_signed_integer(array.type) else 'uint'}{array.type.bit_width}")
     view = np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
     return view.astype(np.int64)
 
@@ -99,11 +125,7 @@ def numpy_bools(array: Any) -> np.ndarray:
 
 def dictionary_codes(column: Any) -> tuple[np.ndarray, Any]:
     """Integer code of each value of a text column (-1 when missing) and the distinct values they index."""
-    import pyarrow as pa  # deferred: pyarrow only where Arrow tables are read
-
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
-    encoded = column.dictionary_encode()
+    encoded = one_array(column).dictionary_encode()
     return numpy_ints(encoded.indices, fill=-1), encoded.dictionary
 
 

@@ -50,6 +50,7 @@ def to_json(value: Any) -> Any:
 
 
 def from_json(value: Any) -> Any:
+    """The object :func:`to_json` wrote (an equal object of the same type)."""
     if not isinstance(value, dict):
         return value
     tag, raw = value["__t"], value["v"]
@@ -115,6 +116,7 @@ def is_arrow_table(value: Any) -> bool:
 
 
 def object_columns(frame: pd.DataFrame) -> list[str]:
+    """Columns of ``frame`` holding Python objects (text, lists, None): restored as such when read back."""
     import numpy as np  # deferred: heavy library, only when a parsed file is stored
 
     return [str(c) for c, dtype in frame.dtypes.items() if dtype is np.dtype(object)]

@@ -110,9 +110,11 @@ class _Buffers:
         self.free: list[bytearray] = []
 
     def take(self) -> bytearray:
+        """A buffer of :data:`CHUNK_SIZE` bytes: one given back, else a new one."""
         return self.free.pop() if self.free else bytearray(CHUNK_SIZE)
 
     def give(self, buffer: bytearray | None) -> None:
+        """Take back the buffer of a parsed piece (None: a piece that had its own bytes)."""
         if buffer is not None:
             self.free.append(buffer)
 

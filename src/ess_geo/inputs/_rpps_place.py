@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ess_geo.dropped import DroppedRows
-from ess_geo.inputs._arrow import bool_array, int_array, numpy_bools, numpy_ints, text_array, text_scalar
+from ess_geo.inputs._arrow import bool_array, int_array, numpy_bools, numpy_ints, one_array, text_array, text_scalar
 from ess_geo.inputs.rpps_file import COL_CEDEX, COL_COMMUNE, COL_COMMUNE_LABEL, COL_CP, COL_ID, COL_PAYS
 from ess_geo.reference.geography import reference_columns
 from ess_geo.reference.specialties import normalize_text
@@ -92,7 +92,7 @@ def departement_of_communes() -> tuple[Any, Any]:
     their first piece, before :func:`prepare_placement` has built the Python tables.
     """
     communes = reference_columns("communes", ("code_insee", "code_dep"))
-    return communes.column("code_insee").combine_chunks(), communes.column("code_dep").combine_chunks()
+    return one_array(communes.column("code_insee")), one_array(communes.column("code_dep"))
 
 
 def prepare_placement() -> None:
@@ -111,7 +111,7 @@ def with_direct_commune(doctors: Any) -> Any:
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    commune = doctors.column(COL_COMMUNE).combine_chunks()
+    commune = one_array(doctors.column(COL_COMMUNE))
     encoded = commune.dictionary_encode()
     codes = _commune_codes()
     known = np.array([code in codes for code in encoded.dictionary.to_pylist()] + [False], dtype=bool)
@@ -213,7 +213,7 @@ def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = 
 
     if "code_insee" not in doctors.column_names:
         doctors = with_direct_commune(doctors)
-    direct_codes = doctors.column("code_insee").combine_chunks()
+    direct_codes = one_array(doctors.column("code_insee"))
     doctors = doctors.drop_columns(["code_insee"])
     direct = numpy_bools(pc.is_valid(direct_codes))  # the commune code is known: placed by it
     others = np.flatnonzero(~direct)
@@ -275,14 +275,12 @@ def combined_ids(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:
         The first line of each id, by id.
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
     ids = np.zeros(len(columns[0]), dtype=np.int64)
     size = 1
     for values in columns:
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()  # one dictionary for the whole column
+        values = one_array(values)  # one dictionary for the whole column
         encoded = pc.fill_null(values, text_scalar("")).dictionary_encode()
         n = max(len(encoded.dictionary), 1)
         if size * n >= 1 << 62:

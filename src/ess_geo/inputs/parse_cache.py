@@ -16,7 +16,9 @@ returned in the dataset cache folder (:func:`ess_geo.inputs.datasets.cache_dir`,
   rewrite of the file is seen, as git's index sees it. A file of :data:`HASH_WHILE_READING` (64 MiB)
   or more whose digest is not recorded is hashed by a thread while it is read, so that its first
   read does not wait for the hash (a third of a 2 M-line extraction's first check); a copy of a
-  file already parsed elsewhere is then read once more instead of reused.
+  file already parsed elsewhere, or the same file once its stat changed (``touch``, ``cp -p``,
+  ``mv`` across file systems), is then read once more instead of reused. Nothing is stored when the
+  file changed while it was read.
 * **Never trusted blindly**: an entry is a folder of Parquet tables and a ``meta.json`` sidecar
   written last; a missing or unreadable sidecar, another format or reader version, a missing,
   resized or unreadable Parquet table is deleted and rebuilt.
@@ -194,6 +196,7 @@ class _Hashing(threading.Thread):
         self.sha: str | None = None
 
     def run(self) -> None:
+        """Hash the file (an unreadable file leaves ``sha`` None: nothing is stored)."""
         with contextlib.suppress(OSError):
             self.sha = file_sha256(self.path)
 
@@ -336,14 +339,15 @@ def cached_parse(
     try:
         if kind in LIMITS["bytes"]:
             check_size(path, kind)  # a file its reader refuses for its size is not hashed first
-        sha = _recorded(_stat_known(path), _stamp(path))
+        stamp = _stamp(path)  # what is stored must be what was read: the file unchanged till then
+        sha = _recorded(_stat_known(path), stamp)
         if sha is None and path.stat().st_size < HASH_WHILE_READING:
             sha = file_sha256(path)
     except OSError:
         return build()  # the loader raises its own error on an unreadable file
     opts = {**options, "name": path.name}
     if sha is None:  # a large file met for the first time here: hashed while it is read
-        return _build_while_hashing(kind, path, opts, build, version, notice)
+        return _build_while_hashing(kind, path, opts, build, version, stamp, notice)
     entry = _entry(kind, sha, version, opts)
     expected = _expected(kind, version, sha)
     if (entry / _META).is_file():
@@ -357,7 +361,7 @@ def cached_parse(
     shutil.rmtree(entry, ignore_errors=True)
     started = time.perf_counter()
     obj = build()  # said after it succeeds: a file refused by its reader gets one French error line, nothing else
-    _store(obj, entry, expected, opts, path, started, notice)
+    _store(obj, entry, expected, opts, path, stamp, started, notice)
     return obj
 
 
@@ -371,6 +375,7 @@ def _expected(kind: str, version: str, sha: str) -> dict[str, Any]:
 
 
 def _build_while_hashing(kind: str, path: Path, opts: dict[str, Any], build: Callable[[], T], version: str,
+                         stamp: dict[str, int],
                          notice: Callable[[str], None] | None) -> T:
     """The fresh read of a large file whose digest is not recorded, hashed meanwhile in a thread, then stored.
 
@@ -387,14 +392,18 @@ def _build_while_hashing(kind: str, path: Path, opts: dict[str, Any], build: Cal
     if hashing.sha is not None:
         entry = _entry(kind, hashing.sha, version, opts)
         if not (entry / _META).is_file():
-            _store(obj, entry, _expected(kind, version, hashing.sha), opts, path, started, notice)
+            _store(obj, entry, _expected(kind, version, hashing.sha), opts, path, stamp, started, notice)
     return obj
 
 
-def _store(obj: Any, entry: Path, expected: dict[str, Any], opts: dict[str, Any], path: Path, started: float,
-           notice: Callable[[str], None] | None) -> None:
-    """Write ``obj`` as the entry ``entry`` (nothing when it cannot be stored exactly), and say so."""
+def _store(obj: Any, entry: Path, expected: dict[str, Any], opts: dict[str, Any], path: Path, stamp: dict[str, int],
+           started: float, notice: Callable[[str], None] | None) -> None:
+    """Write ``obj`` as the entry ``entry`` (nothing when it cannot be stored exactly, or when the file changed
+    since ``stamp`` was taken: the result may not be that of the content hashed), and say so."""
     try:
+        if _stamp(path) != stamp:
+            _log.debug("parse cache entry %s not written: %s changed while it was read", entry, path)
+            return
         frames, fields = encode(obj)
         meta = {**expected, "options": json.loads(json.dumps(opts, default=str)), "path": str(path), "fields": fields}
         _write_entry(entry, frames, meta)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # annotations only: numpy and pandas only where an RPPS suppl
     import numpy as np
     import pandas as pd
 
-__all__ = ["PersonCount", "PersonsIndex", "distinct_doctors", "frame_count"]
+__all__ = ["FramePersons", "PersonCount", "PersonsIndex", "distinct_doctors"]
 
 #: ``(total, per département, doctors in several of the départements)``.
 PersonCount = tuple[int, dict[str, int], int]
@@ -56,25 +56,48 @@ def distinct_doctors(persons: pd.DataFrame, by: str | list[str] | None = None) -
     return persons.groupby(by)["rpps_id"].nunique().astype("int64")
 
 
-def frame_count(of_specialty: pd.DataFrame, departements: list[str]) -> PersonCount:
-    """:meth:`PersonsIndex.count` on the persons frame of one specialty, with pandas (the frame has been read).
+class FramePersons:
+    """The persons frame (read by someone: counted with pandas, edits included), with :class:`PersonsIndex`'s interface.
 
     Parameters
     ----------
-    of_specialty : pandas.DataFrame
-        Persons of the specialty (``rpps_id``, ``code_dep``).
-    departements : list of str
-        Normalised département codes.
-
-    Returns
-    -------
-    tuple
-        ``(total, {code_dep: count}, multi)``.
+    frame : pandas.DataFrame
+        ``rpps_id``, ``specialty``, ``code_dep`` (a missing département: NaN).
     """
-    rows = of_specialty[of_specialty["code_dep"].isin(departements)]
-    per_dep = distinct_doctors(rows, "code_dep")
-    multi = int((rows.groupby("rpps_id")["code_dep"].nunique() > 1).sum())
-    return distinct_doctors(rows), {d: int(per_dep.get(d, 0)) for d in departements}, multi
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._frame = frame
+
+    @cached_property
+    def _by_specialty(self) -> dict[str, pd.DataFrame]:
+        """The rows of each specialty (one groupby; each count then filters its specialty's rows only)."""
+        return {str(k): part for k, part in self._frame.groupby("specialty", sort=False, observed=True)}
+
+    def _of_specialty(self, spec_id: str) -> pd.DataFrame:
+        return self._by_specialty.get(spec_id, self._frame.iloc[0:0])
+
+    @cached_property
+    def specialties(self) -> frozenset[str]:
+        """Specialties with at least one row."""
+        return frozenset(self._by_specialty)
+
+    @cached_property
+    def departements(self) -> frozenset[str]:
+        """Départements with at least one row."""
+        return frozenset(str(d) for d in self._frame["code_dep"].dropna().unique())
+
+    def ids_by_departement(self, spec_id: str, departements: list[str]) -> dict[str, frozenset[object]]:
+        """The RPPS identifiers of the doctors of ``spec_id`` in each of ``departements``."""
+        rows = self._of_specialty(spec_id)
+        return {d: frozenset(rows.loc[rows["code_dep"] == d, "rpps_id"]) for d in departements}
+
+    def count(self, spec_id: str, departements: list[str]) -> PersonCount:
+        """:meth:`PersonsIndex.count`, with pandas."""
+        rows = self._of_specialty(spec_id)
+        rows = rows[rows["code_dep"].isin(departements)]
+        per_dep = distinct_doctors(rows, "code_dep")
+        multi = int((rows.groupby("rpps_id")["code_dep"].nunique() > 1).sum())
+        return distinct_doctors(rows), {d: int(per_dep.get(d, 0)) for d in departements}, multi
 
 
 class PersonsIndex:
@@ -132,6 +155,13 @@ class PersonsIndex:
             self._rows[spec_id] = (np.zeros(0, dtype=np.int64) if code is None
                                    else np.flatnonzero(self._specs == code))
         return self._rows[spec_id]
+
+    def ids_by_departement(self, spec_id: str, departements: list[str]) -> dict[str, frozenset[object]]:
+        """The doctors (integer codes of their identifiers) of ``spec_id`` in each of ``departements``."""
+        rows = self._of_specialty(spec_id)
+        ids, deps = self._ids[rows], self._deps[rows]
+        codes = {d: self._dep_code.get(d) for d in departements}
+        return {d: frozenset(ids[deps == code].tolist()) if code is not None else frozenset() for d, code in codes.items()}
 
     def count(self, spec_id: str, departements: list[str]) -> PersonCount:
         """Distinct doctors of ``spec_id`` on ``departements``: in total, per département, and in several of them.

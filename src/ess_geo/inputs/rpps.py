@@ -47,7 +47,7 @@ from typing import Any, NamedTuple
 from ess_geo._format import date_fr, month_fr
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._arrow import int_array, numpy_bools, numpy_ints, text_array, text_scalar
+from ess_geo.inputs._arrow import int_array, numpy_bools, numpy_ints, one_array, text_array, text_scalar
 from ess_geo.inputs._files import check_path
 from ess_geo.inputs._rpps_counts import PersonCodes, commune_counts, count_indexes, person_counts, persons_table
 from ess_geo.inputs._rpps_place import (
@@ -85,7 +85,8 @@ _FILE_MONTH = re.compile(r"PS_LibreAcces_Personne_activite_(?:extrait_)?(\d{4})-
 
 _MAX_UNKNOWN_CODE_REASONS = 20
 #: Modules whose source is part of the reader's version (besides those imported here by name).
-_READER_MODULES = ("ess_geo.inputs._rpps_chunks", "ess_geo.inputs._rpps_counts")
+_READER_MODULES = ("ess_geo.inputs._rpps_chunks", "ess_geo.inputs._rpps_counts", "ess_geo.inputs._arrow",
+                   "ess_geo.inputs.supply_index", "ess_geo.inputs.persons_index")
 #: Version of the RPPS reader's output: bump when it changes (cached reads are then rebuilt).
 RPPS_READER_VERSION = "1"
 
@@ -268,6 +269,7 @@ class _SavoirFaire(NamedTuple):
 
     @classmethod
     def read(cls) -> _SavoirFaire:
+        """The arrays of ``data/rpps_savoir_faire.csv``."""
         import numpy as np  # deferred: heavy library, only to read an RPPS extraction
 
         sf = _savoir_faire()
@@ -337,7 +339,7 @@ def _with_specialty(table: Any, savoir_faire: _SavoirFaire, facts: _PieceFacts) 
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    encoded = table.column(COL_SF).combine_chunks().dictionary_encode()
+    encoded = one_array(table.column(COL_SF)).dictionary_encode()
     values = pc.utf8_upper(encoded.dictionary)
     row_of = numpy_ints(pc.index_in(values, value_set=savoir_faire.codes), fill=-1)  # per distinct code
     status = np.where(row_of >= 0, savoir_faire.status[np.maximum(row_of, 0)], _STATUSES.index("unknown"))

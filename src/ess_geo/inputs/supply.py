@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, cast
 from ess_geo._format import plural
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs.bounds import ContributingCount, SupplyRange
-from ess_geo.inputs.persons_index import PersonCount, PersonsIndex, distinct_doctors, frame_count
+from ess_geo.inputs.persons_index import FramePersons, PersonsIndex, distinct_doctors
 from ess_geo.inputs.supply_index import BoundKey, DeferredFrame, FrameField, TableIndex, bounds_index, current, held
 from ess_geo.reference.population import density_per_100k, inhabitants
 from ess_geo.reference.specialties import Specialty, get_specialty
@@ -207,6 +207,22 @@ class Supply:
         return f"<Supply : {', '.join(parts)} ; sources : {names}>"
 
     @property
+    def person_level(self) -> bool:
+        """Whether the supply has person-level rows (an RPPS read), told without building the ``persons`` frame."""
+        return held(self, "persons") is not None
+
+    def doctors_by_departement(self, specialty: str | Specialty, departements: list[str]) -> dict[str, frozenset[object]]:
+        """The doctors of ``specialty`` practising in each of ``departements`` (an RPPS read; else empty sets).
+
+        Each doctor is an RPPS identifier, or an integer code standing for it while the persons are
+        held in Arrow: compare the sets with one another, never with identifiers.
+        """
+        persons = self._persons_source()
+        if persons is None:
+            return {d: frozenset() for d in departements}
+        return persons.ids_by_departement(get_specialty(specialty).id, departements)
+
+    @property
     def several_sources(self) -> bool:
         """Whether the supply combines several sources (``bounds`` is set: the embedded supply), read
         without building a deferred ``bounds`` frame."""
@@ -302,9 +318,7 @@ class Supply:
         if self._selection(spec)[0] is not None:
             return True
         persons = self._persons_source()
-        if isinstance(persons, PersonsIndex) and spec.id in persons.specialties:
-            return True
-        if persons is not None and not isinstance(persons, PersonsIndex) and (persons["specialty"] == spec.id).any():
+        if persons is not None and spec.id in persons.specialties:
             return True
         return any(group == spec.drees_group for _, group in self.unreadable)
 
@@ -375,24 +389,18 @@ class Supply:
                 out[d] = self.absent_reasons.get(d, ABSENT_FR)
         return out
 
-    def _persons_source(self) -> pd.DataFrame | PersonsIndex | None:
+    def _persons_source(self) -> PersonsIndex | FramePersons | None:
         """What persons are counted from: the index of an Arrow table not yet made a frame, else the frame, or None."""
         persons = current(self, "persons")
-        if isinstance(persons, DeferredFrame):
-            arrow = persons.arrow
-            if arrow is None:
-                return persons.frame()
+        if isinstance(persons, DeferredFrame) and persons.arrow is not None:
             if isinstance(persons.index, PersonsIndex):
                 return persons.index  # the reader's (an RPPS read)
+            arrow = persons.arrow
             return cast(PersonsIndex, self._indexed("persons_index", persons, lambda: PersonsIndex(arrow)))
-        return persons
-
-    def _person_figures(self, spec: Specialty, departements: list[str],
-                        persons: pd.DataFrame | PersonsIndex) -> PersonCount:
-        """``(total, per département, multi)`` from the Arrow index, or from the frame with pandas."""
-        if isinstance(persons, PersonsIndex):
-            return persons.count(spec.id, departements)
-        return frame_count(self._persons_of(spec.id, persons), departements)
+        frame = persons.frame() if isinstance(persons, DeferredFrame) else persons
+        if frame is None:
+            return None
+        return cast(FramePersons, self._indexed("persons_frame", frame, lambda: FramePersons(frame)))
 
     def _count_persons(self, spec: Specialty, departements: list[str]) -> SupplyCount:
         """Count distinct doctors (RPPS): once per département, once in the territory total."""
@@ -400,7 +408,7 @@ class Supply:
         if persons is None:
             msg = "the supply has no person-level rows"
             raise ValueError(msg)
-        total, by_dep, multi = self._person_figures(spec, departements, persons)
+        total, by_dep, multi = persons.count(spec.id, departements)
         mode_label = MODES.get(self.mode, (None, self.mode))[1]
         who = "médecins libéraux" if self.mode == "liberal" else f"médecins ({mode_label})"
         codes = ", ".join(spec.rpps_codes)
@@ -422,12 +430,8 @@ class Supply:
         """Which of ``departements`` have a line in ``table`` or ``persons`` (their codes read once per frame)."""
         codes = set(self._table_index().departements)
         persons = self._persons_source()
-        if isinstance(persons, PersonsIndex):
+        if persons is not None:
             codes |= persons.departements
-        elif persons is not None and not persons.empty:
-            frame = persons
-            codes |= cast(frozenset[str], self._indexed(
-                "deps_persons", frame, lambda: frozenset(str(d) for d in frame["code_dep"].dropna().unique())))
         return {d for d in departements if d in codes}
 
     def _indexed(self, key: str, held: object, build: Callable[[], object]) -> object:
@@ -437,15 +441,6 @@ class Supply:
             cached = (held, build())
             self._frame_index[key] = cached
         return cached[1]
-
-    def _persons_of(self, spec_id: str, persons: pd.DataFrame) -> pd.DataFrame:
-        """Person rows of one specialty: the persons are split by specialty once (one groupby), then
-        each count filters only its specialty's rows."""
-        def split(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-            return {str(k): part for k, part in frame.groupby("specialty", sort=False, observed=True)}
-
-        groups = cast("dict[str, pd.DataFrame]", self._indexed("persons_by_specialty", persons, lambda: split(persons)))
-        return groups.get(spec_id, persons.iloc[0:0])
 
     def _contributions(self, spec: Specialty, count: SupplyCount, departements: list[str]) -> list[ContributingCount]:
         """Every count behind ``count``: each (source, mode, bound) of ``bounds``, or the file's own count."""
