@@ -68,7 +68,7 @@ def _persons(rows: list[tuple[str, str, str | None]]) -> pa.Table:
 
 def test_persons_index_counts_each_doctor_once_in_a_total_and_once_per_departement():
     # a doctor in 77 and 91 (twice in 77: two communes), one in 91, one without département
-    index = PersonsIndex(_persons([("1", "cardiologie", "77"), ("1", "cardiologie", "77"), ("1", "cardiologie", "91"),
+    index = PersonsIndex.of_table(_persons([("1", "cardiologie", "77"), ("1", "cardiologie", "77"), ("1", "cardiologie", "91"),
                                    ("2", "cardiologie", "91"), ("3", "cardiologie", None), ("4", "orl", "77")]))
     assert index.count("cardiologie", ["77", "91"]) == (2, {"77": 1, "91": 2}, 1)
     assert index.count("cardiologie", ["77"]) == (1, {"77": 1}, 0)

@@ -180,4 +180,4 @@ def count_indexes(codes: PersonCodes, mode_label: str) -> tuple[TableIndex, Pers
     records = [(deps[k // len(specs)], specs[k % len(specs)], groups[specs[k % len(specs)]], int(cells[k]), mode_label)
                for k in np.flatnonzero(cells).tolist()]
     table_index = TableIndex.of(DeferredFrame(["code_dep", "specialty", "drees_group", "n_specialists", "mode"], records))
-    return table_index, PersonsIndex.of_codes(codes.ids, codes.specialties, specs, codes.deps, deps)
+    return table_index, PersonsIndex(codes.ids, codes.specialties, specs, codes.deps, deps)

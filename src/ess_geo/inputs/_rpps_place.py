@@ -79,9 +79,9 @@ class _PostalCodes:
 
 
 @lru_cache(maxsize=1)
-def _commune_tables() -> tuple[frozenset[str], _PostalCodes]:
-    """The commune codes, and ``code_postal → ((code_insee, name), ...)`` (read with pyarrow: no pandas)."""
-    return _commune_codes(), _PostalCodes()
+def _postal_codes() -> _PostalCodes:
+    """``code_postal → ((code_insee, name), ...)``, read once per process (with pyarrow: no pandas)."""
+    return _PostalCodes()
 
 
 @lru_cache(maxsize=1)
@@ -97,8 +97,8 @@ def departement_of_communes() -> tuple[Any, Any]:
 
 def prepare_placement() -> None:
     """Read the communes and postal codes now (a thread runs it while the extraction is parsed)."""
-    departement_of_communes()
-    _commune_tables()
+    _commune_codes()
+    _postal_codes()
 
 
 def with_direct_commune(doctors: Any) -> Any:
@@ -130,14 +130,14 @@ def _normalized(name: str) -> str:
     return normalize_text(name)
 
 
-def place_address(row: tuple[str, str, str, str, str], dep_of: Container[str],
+def place_address(row: tuple[str, str, str, str, str], communes: Container[str],
                   postal: _PostalCodes) -> tuple[str | None, str]:
     """Return ``(code_insee, how)`` or ``(None, reason)`` for one distinct address (fields of :data:`ADDRESS_COLUMNS`).
 
-    ``dep_of``: the commune codes; ``postal``: the candidates of each postal code (:func:`_commune_tables`).
+    ``communes``: the commune codes; ``postal``: the candidates of each postal code (:func:`_postal_codes`).
     """
     code, cp, label, cedex, pays = row
-    if code in dep_of:
+    if code in communes:
         return code, "code commune"
     parent = _arrondissement_parent(code)
     if parent:
@@ -178,11 +178,11 @@ def place_addresses(doctors: Any, known: Placements) -> None:
     """
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    dep_of, postal = _commune_tables()
+    communes, postal = _commune_codes(), _postal_codes()
     others = doctors.filter(pc.is_null(doctors.column("code_insee")))
     for key in zip(*(others.column(c).to_pylist() for c in ADDRESS_COLUMNS), strict=True):
         if key not in known:
-            known[key] = place_address(key, dep_of, postal)
+            known[key] = place_address(key, communes, postal)
 
 
 def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = None) -> tuple[Any, Counter]:
@@ -218,22 +218,20 @@ def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = 
     direct = numpy_bools(pc.is_valid(direct_codes))  # the commune code is known: placed by it
     others = np.flatnonzero(~direct)
     address_of, placed = _placed_others(doctors.take(int_array(others)), known or {})
-    ways = sorted({way for _, way in placed})
-    way_of_line = np.array([ways.index(way) for _, way in placed], dtype=np.int64)[address_of]
-    placed_other = np.array([code is not None for code, _ in placed], dtype=bool)[address_of]
-    for i, reason in enumerate(ways):  # unplaced lines, by reason in alphabetical order
-        lines = others[(way_of_line == i) & ~placed_other]
-        if len(lines):
-            row = {c: doctors.column(c)[int(lines[0])].as_py() for c in (COL_ID, *ADDRESS_COLUMNS, "specialty")}
-            dropped.add(reason, row=row, n=len(lines))
+    ways = {way: code is not None for code, way in placed}  # a way places its lines, or is why they are not
+    way_of_line = np.array([list(ways).index(way) for _, way in placed], dtype=np.int64)[address_of]
     firsts = {"code commune": (int(direct.argmax()), int(direct.sum()))} if direct.any() else {}
-    for i, way in enumerate(ways):
-        lines = others[(way_of_line == i) & placed_other]
-        if len(lines):
+    for way in sorted(ways):  # unplaced lines by reason in alphabetical order, as one serial read counts them
+        lines = others[way_of_line == list(ways).index(way)]
+        if ways[way]:
             firsts[way] = (int(lines[0]), len(lines))
+        else:
+            row = {c: doctors.column(c)[int(lines[0])].as_py() for c in (COL_ID, *ADDRESS_COLUMNS, "specialty")}
+            dropped.add(way, row=row, n=len(lines))
     placed_by = Counter({way: n for way, (_, n) in sorted(firsts.items(), key=lambda item: item[1][0])})  # by first line
     codes = text_array([code for code, _ in placed]).take(int_array(address_of))
     code_insee = pc.replace_with_mask(direct_codes, pc.is_null(direct_codes), codes)
+    placed_other = np.array([code is not None for code, _ in placed], dtype=bool)[address_of]
     if placed_other.all():  # every line placed (the usual case): nothing to copy
         return doctors.append_column("code_insee", code_insee), placed_by
     kept = direct.copy()
@@ -247,12 +245,12 @@ def _placed_others(lines: Any, known: Placements) -> tuple[np.ndarray, list[tupl
     :func:`place_address` answer (placed once per distinct address, unless ``known`` has it)."""
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
 
-    dep_of, postal = _commune_tables()
     if not lines.num_rows:
         return np.zeros(0, dtype=np.int64), []
+    communes, postal = _commune_codes(), _postal_codes()
     address_of, firsts = combined_ids([lines.column(c) for c in ADDRESS_COLUMNS])
     keys = zip(*(lines.column(c).take(int_array(firsts)).to_pylist() for c in ADDRESS_COLUMNS), strict=True)
-    return address_of, [known[key] if key in known else place_address(key, dep_of, postal) for key in keys]
+    return address_of, [known[key] if key in known else place_address(key, communes, postal) for key in keys]
 
 
 def combined_ids(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:

@@ -105,49 +105,39 @@ class PersonsIndex:
 
     Parameters
     ----------
-    table : pyarrow.Table
-        ``rpps_id``, ``specialty``, ``code_dep`` (a missing département: null).
+    ids, specs, deps : numpy.ndarray
+        Code of each row's ``rpps_id``, ``specialty`` and ``code_dep`` (``-1``: missing).
+    spec_values, dep_values : list of str
+        The values the specialty and département codes stand for.
     """
 
-    def __init__(self, table: Any) -> None:
-        ids = dictionary_codes(table.column("rpps_id"))[0]
-        specs, spec_values = dictionary_codes(table.column("specialty"))
-        deps, dep_values = dictionary_codes(table.column("code_dep"))
-        self._set(ids, specs, spec_values.to_pylist(), deps, dep_values.to_pylist())
-
-    @classmethod
-    def of_codes(cls, ids: np.ndarray, specs: np.ndarray, spec_values: list[str], deps: np.ndarray,
-                 dep_values: list[str]) -> PersonsIndex:
-        """The index of codes a reader has already computed (``-1``: missing département)."""
-        index = cls.__new__(cls)
-        index._set(ids, specs, spec_values, deps, dep_values)
-        return index
-
-    def _set(self, ids: np.ndarray, specs: np.ndarray, spec_values: list[str], deps: np.ndarray,
-             dep_values: list[str]) -> None:
+    def __init__(self, ids: np.ndarray, specs: np.ndarray, spec_values: list[str], deps: np.ndarray,
+                 dep_values: list[str]) -> None:
         self._ids, self._specs, self._deps = ids, specs, deps
         self._spec_code = {str(v): i for i, v in enumerate(spec_values)}
         self._dep_code = {str(v): i for i, v in enumerate(dep_values)}
         self._rows: dict[str, np.ndarray] = {}
 
+    @classmethod
+    def of_table(cls, table: Any) -> PersonsIndex:
+        """The index of a persons table (pyarrow: ``rpps_id``, ``specialty``, ``code_dep``, null when missing)."""
+        specs, spec_values = dictionary_codes(table.column("specialty"))
+        deps, dep_values = dictionary_codes(table.column("code_dep"))
+        return cls(dictionary_codes(table.column("rpps_id"))[0], specs, spec_values.to_pylist(), deps,
+                   dep_values.to_pylist())
+
     @cached_property
     def specialties(self) -> frozenset[str]:
         """Specialties with at least one row."""
-        import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
-
-        present = set(np.unique(self._specs[self._specs >= 0]).tolist())
-        return frozenset(s for s, code in self._spec_code.items() if code in present)
+        return _present(self._specs, self._spec_code)
 
     @cached_property
     def departements(self) -> frozenset[str]:
         """Départements with at least one row."""
-        import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
-
-        present = set(np.unique(self._deps[self._deps >= 0]).tolist())
-        return frozenset(d for d, code in self._dep_code.items() if code in present)
+        return _present(self._deps, self._dep_code)
 
     def _of_specialty(self, spec_id: str) -> np.ndarray:
-        """Row numbers of one specialty (found once per specialty)."""
+        """Row numbers of one specialty (found once per specialty: the index is read by one thread)."""
         import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
 
         if spec_id not in self._rows:
@@ -191,3 +181,11 @@ class PersonsIndex:
         per_code = np.bincount(pairs % n_deps, minlength=n_deps)
         by_dep = {d: int(per_code[self._dep_code[d]]) if d in self._dep_code else 0 for d in departements}
         return len(doctors), by_dep, int((departements_per_doctor > 1).sum())
+
+
+def _present(codes: np.ndarray, code_of: dict[str, int]) -> frozenset[str]:
+    """The values of ``code_of`` whose code occurs in ``codes``."""
+    import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
+
+    present = set(np.unique(codes[codes >= 0]).tolist())
+    return frozenset(value for value, code in code_of.items() if code in present)

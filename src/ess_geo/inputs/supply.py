@@ -298,9 +298,12 @@ class Supply:
     def _table_index(self) -> TableIndex:
         """The plain-Python index of ``table`` (built once per table object, without building a deferred frame)."""
         table = cast("pd.DataFrame | DeferredFrame", current(self, "table"))
-        if isinstance(table, DeferredFrame) and isinstance(table.index, TableIndex):
-            return table.index  # the reader's (an RPPS read)
-        return cast(TableIndex, self._indexed("table_index", table, lambda: TableIndex.of(table)))
+
+        def build() -> TableIndex:  # the reader's index when it made one (an RPPS read)
+            return table.index if isinstance(table, DeferredFrame) and isinstance(table.index, TableIndex) \
+                else TableIndex.of(table)
+
+        return cast(TableIndex, self._indexed("table_index", table, build))
 
     def has_specialty(self, specialty: str | Specialty) -> bool:
         """Whether the supply carries the specialty or its DREES group (even as unreadable cells).
@@ -393,10 +396,12 @@ class Supply:
         """What persons are counted from: the index of an Arrow table not yet made a frame, else the frame, or None."""
         persons = current(self, "persons")
         if isinstance(persons, DeferredFrame) and persons.arrow is not None:
-            if isinstance(persons.index, PersonsIndex):
-                return persons.index  # the reader's (an RPPS read)
-            arrow = persons.arrow
-            return cast(PersonsIndex, self._indexed("persons_index", persons, lambda: PersonsIndex(arrow)))
+            deferred = persons
+
+            def build() -> PersonsIndex:  # the reader's index when it made one (an RPPS read)
+                return deferred.index if isinstance(deferred.index, PersonsIndex) else PersonsIndex.of_table(deferred.arrow)
+
+            return cast(PersonsIndex, self._indexed("persons_index", persons, build))
         frame = persons.frame() if isinstance(persons, DeferredFrame) else persons
         if frame is None:
             return None
