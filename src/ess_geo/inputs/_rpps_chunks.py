@@ -14,6 +14,7 @@ result, the counts and the dropped-line samples are those of one serial read.
 from __future__ import annotations
 
 import codecs
+import mmap
 import struct
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -103,17 +104,20 @@ class _Buffers:
 
     A fresh 8 MiB ``bytes`` per piece (and another to append the end of its last line) made the
     kernel fault in 800 MB of new pages for a 400 MB extraction: a quarter of the read's system
-    time. The pool never holds more buffers than pieces in flight.
+    time. The pool never holds more buffers than pieces in flight. A buffer is an anonymous memory
+    map, not a ``bytearray``: the latter is zeroed by the thread that makes it, holding the GIL the
+    parsing threads need (5 ms a buffer); a map's pages are faulted in by the read that fills them,
+    which releases the GIL.
     """
 
     def __init__(self) -> None:
-        self.free: list[bytearray] = []
+        self.free: list[mmap.mmap] = []
 
-    def take(self) -> bytearray:
+    def take(self) -> mmap.mmap:
         """A buffer of :data:`CHUNK_SIZE` bytes: one given back, else a new one."""
-        return self.free.pop() if self.free else bytearray(CHUNK_SIZE)
+        return self.free.pop() if self.free else mmap.mmap(-1, CHUNK_SIZE)
 
-    def give(self, buffer: bytearray | None) -> None:
+    def give(self, buffer: mmap.mmap | None) -> None:
         """Take back the buffer of a parsed piece (None: a piece that had its own bytes)."""
         if buffer is not None:
             self.free.append(buffer)
@@ -130,7 +134,7 @@ def _fill(raw: IO[bytes], view: memoryview) -> int:
     return got
 
 
-def _stream_pieces(raw: IO[bytes], ascii_compatible: bool, buffers: _Buffers) -> Iterator[tuple[Any, bytearray | None]]:
+def _stream_pieces(raw: IO[bytes], ascii_compatible: bool, buffers: _Buffers) -> Iterator[tuple[Any, mmap.mmap | None]]:
     """The stream in pieces of about :data:`CHUNK_SIZE` bytes, each ending at a line end (``\\n``), with the
     pooled buffer it is a view of (None: a piece of its own, not to give back)."""
     if not ascii_compatible:  # a forced UTF-16-like encoding: « \\n » bytes are not line ends
@@ -264,7 +268,7 @@ def read_chunked(raw: IO[bytes], spec: PieceSpec, encoding: str, progress: Calla
     buffers = _Buffers()
     pieces = _stream_pieces(raw, ascii_compatible, buffers)
     pool = ThreadPoolExecutor(workers, thread_name_prefix="ess-geo-rpps")
-    pending: deque[tuple[Future, bytearray | None]] = deque()
+    pending: deque[tuple[Future, mmap.mmap | None]] = deque()
 
     def finish() -> None:
         future, buffer = pending.popleft()

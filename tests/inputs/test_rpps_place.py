@@ -1,0 +1,79 @@
+"""Placing RPPS lines by postal code: the candidates built with Arrow equal a plain Python grouping.
+
+The embedded postal-code table is real (La Poste, see ``data/provenance.json``); the reference
+grouping below is the one the reader used before it was vectorised (issue 14).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from ess_geo.inputs import _rpps_place, rpps
+from ess_geo.inputs._rpps_place import _PostalCodes, place_address
+from ess_geo.reference.geography import load_communes, load_postal_codes
+from synthetic import generate_synthetic_rpps
+
+
+def _grouped_in_python() -> dict[str, tuple[tuple[str, str], ...]]:
+    postal, communes = load_postal_codes(), load_communes()
+    name_of = dict(zip(communes["code_insee"], communes["nom"], strict=True))
+    out: dict[str, list[tuple[str, str]]] = {}
+    for cp, insee, nom in zip(postal["code_postal"], postal["code_insee"], postal["nom"], strict=True):
+        rows = out.setdefault(cp, [])
+        rows.append((insee, nom))
+        if insee in name_of and name_of[insee] != nom:
+            rows.append((insee, name_of[insee]))
+    return {cp: tuple(rows) for cp, rows in out.items()}
+
+
+def test_every_postal_code_has_the_candidates_of_a_python_grouping():
+    expected = _grouped_in_python()
+    built = _PostalCodes()
+    assert all(cp in built for cp in expected)
+    assert "99999" not in built and "" not in built
+    assert {cp: built[cp] for cp in expected} == expected
+
+
+def test_paris_arrondissement_postal_code_names_the_arrondissement_and_the_commune():
+    candidates = _PostalCodes()["75001"]
+    assert candidates == (("75056", "Paris 1er Arrondissement"), ("75056", "Paris"))
+    communes = _rpps_place._commune_codes()
+    assert place_address(("", "75001", "PARIS", "", ""), communes, _PostalCodes()) == ("75056", "code postal")
+
+
+def test_shared_postal_code_placed_by_the_commune_name():
+    postal = _PostalCodes()
+    communes = _rpps_place._commune_codes()
+    # 01000 serves Bourg-en-Bresse and Saint-Denis-lès-Bourg: the name decides, accents and case aside
+    assert place_address(("", "01000", "ST DENIS LES BOURG", "", ""), communes, postal)[0] is None
+    assert place_address(("", "01000", "SAINT DENIS LES BOURG", "", ""), communes, postal) == (
+        "01344", "code postal et nom de commune")
+    assert place_address(("", "01000", "", "", ""), communes, postal) == (
+        None, "code postal commun à plusieurs communes, nom de commune non reconnu")
+
+
+def test_read_pauses_the_cyclic_collector_and_restores_it(tmp_path, monkeypatch):
+    path = tmp_path / "PS_LibreAcces_Personne_activite_202401020304.txt"
+    generate_synthetic_rpps(path, 300, seed=3)
+    seen: list[bool] = []
+    read = rpps.read_extraction_table
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(rpps, "read_extraction_table", spy)
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        load_rpps = rpps.load_rpps
+        load_rpps(path, cache=False)
+        assert seen == [False] and gc.isenabled()
+        gc.disable()  # a caller that paused it keeps it paused
+        load_rpps(path, cache=False)
+        assert seen == [False, False] and not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
