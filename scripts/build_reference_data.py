@@ -21,6 +21,9 @@ Writes into ``src/ess_geo/reference/data/``:
   reprojects 34,875 polygons (0.6-0.8 s) to measure distances
 - ``departements_simplified_800m.parquet`` the départements simplified as a coverage for the maps at
   their default tolerance (``ess_geo.render.mapspec.compute_simplified_departements``)
+- ``communes.columns.arrow``, ``postal_codes.columns.arrow`` the attribute columns of those two
+  Parquet files as Arrow IPC (``ess_geo.reference._store.compute_columns``): the RPPS reader reads
+  them without ``pyarrow.parquet``
 - ``provenance.json``       source, version, sha256, vintage, licence, build date, report, and the
   derived files (``derived``: what each was computed from, with both sha256)
 
@@ -50,6 +53,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyproj
 import shapely
 
@@ -57,7 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ess_geo.inputs.dataset_cache import sha256_of  # noqa: E402
-from ess_geo.reference._store import INDEX_FILE, compute_index  # noqa: E402
+from ess_geo.reference._store import COLUMNS_FILES, INDEX_FILE, compute_columns, compute_index  # noqa: E402
 from ess_geo.reference.crs import LAMBERT93, OVERSEAS_CRS, WGS84  # noqa: E402
 from ess_geo.reference.geography import simplified_layer_name  # noqa: E402
 from ess_geo.reference.points import POINTS_TABLE, compute_commune_points  # noqa: E402
@@ -412,6 +416,7 @@ def write_derived(out: Path) -> dict:
     simple = compute_simplified_departements(tol)
     simple.to_parquet(simple_path, compression="zstd", compression_level=19, index=False)
     index_path = write_index(out)
+    columns_paths = write_columns(out)
     prov_path = out / "provenance.json"
     prov = json.loads(prov_path.read_text(encoding="utf-8"))
     prov.setdefault("derived", {}).update({
@@ -427,9 +432,31 @@ def write_derived(out: Path) -> dict:
             out, index_path, ["departements.parquet", "regions.parquet", "adjacency.parquet"],
             "ess_geo.reference._store.compute_index: codes, names, région, population of the départements and "
             "régions, adjacent pairs, copied from the Parquet files (no computation)", None),
+        **{path.name: _derived_record(
+            out, path, f"{name}.parquet",
+            "ess_geo.reference._store.compute_columns: the columns but geometry, copied (no computation) into an "
+            "Arrow IPC file (zstd), read by the RPPS reader without pyarrow.parquet", None)
+           for name, path in columns_paths.items()},
     })
     prov_path.write_text(json.dumps(prov, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return prov["derived"][points_path.name]
+
+
+def write_columns(out: Path) -> dict[str, Path]:
+    """Write the Arrow IPC copies of :data:`~ess_geo.reference._store.COLUMNS_FILES`; their paths by table.
+
+    Computed from the package's Parquet files (:func:`~ess_geo.reference._store.compute_columns`):
+    ``out`` must be the package's data folder, as for the other derived files.
+    """
+    paths = {}
+    for name, file_name in COLUMNS_FILES.items():
+        table = compute_columns(name)
+        path = out / file_name
+        options = pa.ipc.IpcWriteOptions(compression="zstd")
+        with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema, options=options) as writer:
+            writer.write_table(table)
+        paths[name] = path
+    return paths
 
 
 def write_index(out: Path) -> Path:

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Container
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs._arrow import (
@@ -38,6 +38,8 @@ __all__ = ["ADDRESS_COLUMNS", "Placements", "combined_ids", "departement_of_comm
 #: The five fields of a practice address, in the order :func:`place_address` takes them.
 ADDRESS_COLUMNS = (COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS)
 _FRANCE_COUNTRY = {"", "99100"}
+#: The postal code a ``Bureau cedex`` starts with (« 75001 PARIS CEDEX 01 »), removed before its name is matched.
+_CEDEX_PREFIX = re.compile(r"^\s*\d{5}\s*")
 
 
 def _arrondissement_parent(code: str) -> str | None:
@@ -78,22 +80,33 @@ class _PostalCodes:
         self._starts = [missing, *self._ends[:-1]]
         self._group = {cp: k for k, cp in enumerate(postal_values.to_pylist())}
         self._insee, self._nom, self._cog = (a.take(order) for a in (insee, one_array(table.column("nom")), cog))
-        self._made: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._made: dict[str, _Candidates] = {}
 
     def __contains__(self, cp: object) -> bool:
         return cp in self._group
 
-    def __getitem__(self, cp: str) -> tuple[tuple[str, str], ...]:
-        if cp not in self._made:  # two threads may both make it: the same tuple
+    def __getitem__(self, cp: str) -> _Candidates:
+        if cp not in self._made:  # two threads may both make it: equal answers
             k = self._group[cp]
-            out: list[tuple[str, str]] = []
+            pairs: list[tuple[str, str]] = []
             rows = (a.slice(self._starts[k], self._ends[k] - self._starts[k]).to_pylist() for a in (self._insee, self._nom, self._cog))
             for insee, nom, cog in zip(*rows, strict=True):
-                out.append((insee, nom))
+                pairs.append((insee, nom))
                 if cog is not None and cog != nom:
-                    out.append((insee, cog))
-            self._made[cp] = tuple(out)
+                    pairs.append((insee, cog))
+            by_name: dict[str, set[str]] = {}
+            for insee, name in pairs:
+                by_name.setdefault(_normalized(name), set()).add(insee)
+            self._made[cp] = _Candidates(tuple(pairs), frozenset(c for c, _ in pairs), by_name)
         return self._made[cp]
+
+
+class _Candidates(NamedTuple):
+    """The communes a postal code serves: ``(code_insee, name)`` pairs, their codes, the codes by normalised name."""
+
+    pairs: tuple[tuple[str, str], ...]
+    communes: frozenset[str]
+    by_name: dict[str, set[str]]
 
 
 @lru_cache(maxsize=1)
@@ -123,17 +136,19 @@ def with_direct_commune(doctors: Any) -> Any:
     """``doctors`` with a ``code_insee`` column: the line's commune code when it is a commune, else null.
 
     The placement that needs no other line (run on each piece by the parsing threads); the other
-    lines are placed by :func:`placed_lines`. Each distinct code of the piece is looked up once in
-    the set of commune codes (``is_in`` would hash the 34,875 codes again for every piece).
+    lines are placed by :func:`placed_lines`. The piece's distinct codes are hashed and the 34,875
+    commune codes looked up in them (``index_in`` the other way round would hash the communes for
+    every piece; a Python set lookup per code would hold the GIL the other parsing thread needs).
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
     commune = one_array(doctors.column(COL_COMMUNE))
     encoded = commune.dictionary_encode()
-    codes = _commune_codes()
-    known = np.array([code in codes for code in encoded.dictionary.to_pylist()] + [False], dtype=bool)
-    direct = bool_array(known[numpy_ints(encoded.indices, fill=-1)])  # -1 (no code): the last, False
+    position = numpy_ints(pc.index_in(departement_of_communes()[0], value_set=encoded.dictionary), fill=-1)
+    known = np.zeros(len(encoded.dictionary) + 1, dtype=bool)  # the last: no code (null), never a commune
+    known[position[position >= 0]] = True
+    direct = bool_array(known[numpy_ints(encoded.indices, fill=-1)])
     return doctors.append_column("code_insee", pc.if_else(direct, commune, text_scalar(None)))
 
 
@@ -162,14 +177,13 @@ def place_address(row: tuple[str, str, str, str, str], communes: Container[str],
         return parent, "arrondissement municipal"
     if cp in postal:
         candidates = postal[cp]
-        insees = {c for c, _ in candidates}
-        if len(insees) == 1:
-            return next(iter(insees)), "code postal"
+        if len(candidates.communes) == 1:
+            return next(iter(candidates.communes)), "code postal"
         names = {_normalized(label)} if label else set()
         if cedex:
-            names.add(_normalized(re.sub(r"^\s*\d{5}\s*", "", cedex)))
+            names.add(_normalized(_CEDEX_PREFIX.sub("", cedex)))
         names.discard("")
-        matched = {c for c, n in candidates if _normalized(n) in names}
+        matched = set().union(*(candidates.by_name.get(name, ()) for name in names))
         if len(matched) == 1:
             return next(iter(matched)), "code postal et nom de commune"
         return None, "code postal commun à plusieurs communes, nom de commune non reconnu"

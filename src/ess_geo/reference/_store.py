@@ -15,12 +15,14 @@ if TYPE_CHECKING:  # annotations only: pandas is loaded by the readers of frames
     import geopandas as gpd
     import pandas as pd
 
-__all__ = ["DATA", "INDEX_FILE", "compute_index", "read_attributes", "read_columns", "read_csv", "read_geo", "read_index", "read_table"]
+__all__ = ["COLUMNS_FILES", "DATA", "INDEX_FILE", "compute_columns", "compute_index", "read_attributes", "read_columns", "read_csv", "read_geo", "read_index", "read_table"]
 
 #: Folder of the embedded reference files (rebuilt by ``scripts/build_reference_data.py``).
 DATA = resources.files("ess_geo.reference") / "data"
 #: The plain-JSON index of the département and région attributes and of the adjacency.
 INDEX_FILE = "attributes.json"
+#: Arrow IPC copies (zstd) of the attribute columns of Parquet files, derived at build time (:func:`compute_columns`).
+COLUMNS_FILES = {"communes": "communes.columns.arrow", "postal_codes": "postal_codes.columns.arrow"}
 
 
 @cache
@@ -93,11 +95,34 @@ def read_attributes(name: str) -> pd.DataFrame:
 
 @cache
 def read_columns(name: str, columns: tuple[str, ...]) -> Any:
-    """Columns of ``data/{name}.parquet`` as a pyarrow Table, read by pyarrow alone (no pandas)."""
+    """Columns of ``data/{name}.parquet`` as a pyarrow Table, read by pyarrow alone (no pandas).
+
+    From the Arrow IPC copy of its attribute columns when the build made one
+    (:data:`COLUMNS_FILES`, :func:`compute_columns`): the RPPS reader places its lines with them,
+    and an IPC file is read without ``pyarrow.parquet``, whose import (its file systems: S3, GCS,
+    Azure, HDFS) held the GIL 20 ms while the extraction was parsed, and made the exit slower.
+    """
+    import pyarrow as pa  # deferred: pyarrow only where embedded tables are read
+
+    if name in COLUMNS_FILES:
+        with resources.as_file(DATA / COLUMNS_FILES[name]) as path, pa.OSFile(str(path)) as source:
+            table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(use_threads=False)).read_all()
+        return table.select(list(columns))
     import pyarrow.parquet as pq  # deferred: pyarrow only where embedded tables are read
 
     with resources.as_file(DATA / f"{name}.parquet") as path:
         return pq.ParquetFile(path).read(columns=list(columns))
+
+
+def compute_columns(name: str) -> Any:
+    """The attribute columns (all but ``geometry``) of ``data/{name}.parquet``: the content of its
+    :data:`COLUMNS_FILES` copy (build time and tests)."""
+    import pyarrow.parquet as pq  # deferred: only at build time and in tests
+
+    with resources.as_file(DATA / f"{name}.parquet") as path:
+        parquet = pq.ParquetFile(path)
+        columns = [c for c in parquet.schema_arrow.names if c != "geometry"]
+        return parquet.read(columns=columns).replace_schema_metadata(None)
 
 
 @cache
