@@ -31,11 +31,11 @@ def test_every_postal_code_has_the_candidates_of_a_python_grouping():
     built = _PostalCodes()
     assert all(cp in built for cp in expected)
     assert "99999" not in built and "" not in built
-    assert {cp: built[cp].pairs for cp in expected} == expected
+    assert {cp: built[cp] for cp in expected} == expected
 
 
 def test_paris_arrondissement_postal_code_names_the_arrondissement_and_the_commune():
-    candidates = _PostalCodes()["75001"].pairs
+    candidates = _PostalCodes()["75001"]
     assert candidates == (("75056", "Paris 1er Arrondissement"), ("75056", "Paris"))
     communes = _rpps_place._commune_codes()
     assert place_address(("", "75001", "PARIS", "", ""), communes, _PostalCodes()) == ("75056", "code postal")

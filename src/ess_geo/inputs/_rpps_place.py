@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Container
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs._arrow import (
@@ -57,12 +57,15 @@ def _arrondissement_parent(code: str) -> str | None:
 
 
 class _PostalCodes:
-    """``code_postal → ((code_insee, name), ...)`` (COG names too where they differ), each postal code's
-    candidates made when first asked.
+    """``code_postal → ((code_insee, name), ...)`` (COG names too where they differ), a postal code's
+    candidates made each time they are asked for.
 
     A dict of all 35,357 rows cost 0.1-0.2 s of Python (holding the GIL while the extraction is
     parsed) on every read, for the few hundred postal codes of the lines without a commune code;
-    the rows are grouped by postal code with Arrow and numpy instead (a few milliseconds).
+    the rows are grouped by postal code with Arrow and numpy instead (a few milliseconds). The
+    candidates are not kept: tens of thousands of tuples left alive by a read are scanned by the
+    garbage collector's next pass (30 ms after the read, :func:`ess_geo.inputs.rpps._cyclic_gc_paused`),
+    and most postal codes are asked for once or twice.
     """
 
     def __init__(self) -> None:
@@ -80,33 +83,19 @@ class _PostalCodes:
         self._starts = [missing, *self._ends[:-1]]
         self._group = {cp: k for k, cp in enumerate(postal_values.to_pylist())}
         self._insee, self._nom, self._cog = (a.take(order) for a in (insee, one_array(table.column("nom")), cog))
-        self._made: dict[str, _Candidates] = {}
 
     def __contains__(self, cp: object) -> bool:
         return cp in self._group
 
-    def __getitem__(self, cp: str) -> _Candidates:
-        if cp not in self._made:  # two threads may both make it: equal answers
-            k = self._group[cp]
-            pairs: list[tuple[str, str]] = []
-            rows = (a.slice(self._starts[k], self._ends[k] - self._starts[k]).to_pylist() for a in (self._insee, self._nom, self._cog))
-            for insee, nom, cog in zip(*rows, strict=True):
-                pairs.append((insee, nom))
-                if cog is not None and cog != nom:
-                    pairs.append((insee, cog))
-            by_name: dict[str, set[str]] = {}
-            for insee, name in pairs:
-                by_name.setdefault(_normalized(name), set()).add(insee)
-            self._made[cp] = _Candidates(tuple(pairs), frozenset(c for c, _ in pairs), by_name)
-        return self._made[cp]
-
-
-class _Candidates(NamedTuple):
-    """The communes a postal code serves: ``(code_insee, name)`` pairs, their codes, the codes by normalised name."""
-
-    pairs: tuple[tuple[str, str], ...]
-    communes: frozenset[str]
-    by_name: dict[str, set[str]]
+    def __getitem__(self, cp: str) -> tuple[tuple[str, str], ...]:
+        k = self._group[cp]
+        pairs: list[tuple[str, str]] = []
+        rows = (a.slice(self._starts[k], self._ends[k] - self._starts[k]).to_pylist() for a in (self._insee, self._nom, self._cog))
+        for insee, nom, cog in zip(*rows, strict=True):
+            pairs.append((insee, nom))
+            if cog is not None and cog != nom:
+                pairs.append((insee, cog))
+        return tuple(pairs)
 
 
 @lru_cache(maxsize=1)
@@ -177,13 +166,14 @@ def place_address(row: tuple[str, str, str, str, str], communes: Container[str],
         return parent, "arrondissement municipal"
     if cp in postal:
         candidates = postal[cp]
-        if len(candidates.communes) == 1:
-            return next(iter(candidates.communes)), "code postal"
+        insees = {c for c, _ in candidates}
+        if len(insees) == 1:
+            return next(iter(insees)), "code postal"
         names = {_normalized(label)} if label else set()
         if cedex:
             names.add(_normalized(_CEDEX_PREFIX.sub("", cedex)))
         names.discard("")
-        matched = set().union(*(candidates.by_name.get(name, ()) for name in names))
+        matched = {c for c, n in candidates if _normalized(n) in names}
         if len(matched) == 1:
             return next(iter(matched)), "code postal et nom de commune"
         return None, "code postal commun à plusieurs communes, nom de commune non reconnu"
