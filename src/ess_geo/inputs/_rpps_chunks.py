@@ -164,7 +164,6 @@ def _stream_pieces(raw: IO[bytes], ascii_compatible: bool, buffers: _Buffers) ->
 def _parse_piece(data: Any, first: bool, spec: PieceSpec, encoding: str | None) -> _Piece:
     """One piece parsed by pyarrow (in a worker thread) and reduced to doctors' lines of ``modes``."""
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
-    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
     import pyarrow.csv as pacsv  # deferred: pyarrow.csv only to read an RPPS extraction
 
     if encoding is not None:  # what pyarrow's own transcoding stream did, in this thread
@@ -187,6 +186,9 @@ def _parse_piece(data: Any, first: bool, spec: PieceSpec, encoding: str | None) 
                                              column_types=dict.fromkeys(spec.used, pa.string()),
                                              check_utf8=check_cells),
     )
+    # imported once parsed: the first pieces are parsed (GIL released) while another thread imports it (25 ms)
+    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
+
     n = table.num_rows
     # value sets built from buffers: a Python value given to pyarrow makes it import pandas (see _arrow)
     keep = pc.is_in(pc.utf8_trim_whitespace(table.column(spec.profession)), value_set=text_array((spec.doctor,)))

@@ -242,7 +242,7 @@ def _read_rpps_unpaused(path: Path, mode_key: str, encoding: str | None, vintage
     placement = _Placement()
     reference = threading.Thread(target=placement.prepare, name="ess-geo-rpps-reference", daemon=True)
     reference.start()
-    refine = partial(_refine_piece, _SavoirFaire.read(), placement)
+    refine = partial(_refine_piece, placement)
     try:
         table, stats, enc, member, dropped, extras = read_extraction_table(path, encoding, MODES[mode_key][0], progress,
                                                                           refine=refine)
@@ -306,22 +306,36 @@ class _SavoirFaire(NamedTuple):
 
 @dataclass
 class _Placement:
-    """The placement tables, read by a thread while the extraction is parsed, and the addresses placed so far."""
+    """What the parsing threads need besides the lines, read by a thread while the first pieces are parsed:
+    the savoir-faire table first, then the placement tables; and the addresses placed so far."""
 
     ready: threading.Event = field(default_factory=threading.Event)
     known: Placements = field(default_factory=dict)
+    savoir_faire_read: threading.Event = field(default_factory=threading.Event)
+    savoir_faire_table: _SavoirFaire | None = None
 
     def prepare(self) -> None:
+        try:
+            self.savoir_faire_table = _SavoirFaire.read()
+        except Exception:
+            pass
+        finally:
+            self.savoir_faire_read.set()
         _prepare_reference()
         self.ready.set()
 
+    def savoir_faire(self) -> _SavoirFaire:
+        """The savoir-faire table, once the thread has read it (read here if it failed there: its error raised)."""
+        self.savoir_faire_read.wait()
+        return self.savoir_faire_table if self.savoir_faire_table is not None else _SavoirFaire.read()
 
-def _refine_piece(savoir_faire: _SavoirFaire, placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
+
+def _refine_piece(placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
     """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune when its code is
     one, and the other addresses once the placement tables are read (else :func:`placed_lines` places them)."""
     facts = _PieceFacts()
     table = _without_id(table, facts)
-    doctors = with_direct_commune(_with_specialty(table, savoir_faire, facts))
+    doctors = with_direct_commune(_with_specialty(table, placement.savoir_faire(), facts))
     if placement.ready.is_set():
         place_addresses(doctors, placement.known)
     return doctors, facts
