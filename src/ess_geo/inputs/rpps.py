@@ -428,7 +428,7 @@ def _supply(persons: Any, codes: PersonCodes, path: Path, member: str, vintage: 
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
     mode_label = MODES[mode_key][1]
-    table = commune_counts(persons, codes)
+    table = commune_counts(codes)
     specialties = table.column("specialty").unique()
     groups = text_array([get_specialty(s).drees_group for s in specialties.to_pylist()])
     n = table.num_rows
