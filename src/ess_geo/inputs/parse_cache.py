@@ -305,7 +305,7 @@ def cached_parse(
     cls: type[T],
     build: Callable[[], T],
     *,
-    version: str,
+    version: str | Callable[[], str],
     cache: bool | None = None,
     notice: Callable[[str], None] | None = None,
 ) -> T:
@@ -323,8 +323,9 @@ def cached_parse(
         Dataclass of the result (its init fields are stored: frames as Parquet, the rest as JSON).
     build : callable
         The fresh read.
-    version : str
-        Reader version (:func:`reader_version`).
+    version : str or callable
+        Reader version (:func:`reader_version`), or what computes it (not called when the cache is off:
+        hashing the reader's sources took 7 ms of a first read).
     cache : bool, optional
         False: always ``build()``, store nothing; default: unless ``ESS_GEO_NO_PARSE_CACHE`` is set.
     notice : callable, optional
@@ -336,6 +337,8 @@ def cached_parse(
     """
     if not cache_enabled(cache):
         return build()
+    if callable(version):
+        version = version()
     try:
         if kind in LIMITS["bytes"]:
             check_size(path, kind)  # a file its reader refuses for its size is not hashed first

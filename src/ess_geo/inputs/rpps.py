@@ -198,11 +198,12 @@ def load_rpps(
     """
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
-    version = reader_version(RPPS_READER_VERSION, (__name__, read_extraction_table.__module__, placed_lines.__module__,
-                                                     *_READER_MODULES, Supply.__module__, normalize_text.__module__))
+    modules = (__name__, read_extraction_table.__module__, placed_lines.__module__, *_READER_MODULES, Supply.__module__,
+               normalize_text.__module__)
     options = {"mode": mode_key, "encoding": encoding, "vintage": vintage, "sample_raw": bool(sample_raw)}
     return cached_parse("rpps", path, options, Supply,
-                        lambda: _read_rpps(path, mode_key, encoding, vintage, progress, sample_raw), version=version,
+                        lambda: _read_rpps(path, mode_key, encoding, vintage, progress, sample_raw),
+                        version=lambda: reader_version(RPPS_READER_VERSION, modules),
                         cache=cache, notice=notice)
 
 
