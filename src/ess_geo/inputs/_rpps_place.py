@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Container
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ess_geo.dropped import DroppedRows
 from ess_geo.inputs._arrow import (
@@ -32,8 +32,8 @@ from ess_geo.reference.specialties import normalize_text
 if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
     import numpy as np
 
-__all__ = ["ADDRESS_COLUMNS", "Placements", "combined_ids", "departement_of_communes", "place_address",
-           "place_addresses", "placed_lines", "prepare_placement", "with_direct_commune"]
+__all__ = ["ADDRESS_COLUMNS", "PlacedPiece", "Placements", "combined_ids", "departement_of_communes", "merge_placements",
+           "place_address", "place_lines", "placed_lines", "prepare_placement", "with_direct_commune"]
 
 #: The five fields of a practice address, in the order :func:`place_address` takes them.
 ADDRESS_COLUMNS = (COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS)
@@ -192,43 +192,44 @@ def place_address(row: tuple[str, str, str, str, str], communes: Container[str],
 Placements = dict[tuple[str, str, str, str, str], tuple[str | None, str]]
 
 
-def place_addresses(doctors: Any, known: Placements) -> None:
-    """Place the addresses of ``doctors``' lines without a commune code (:func:`with_direct_commune`) into ``known``.
+class PlacedPiece(NamedTuple):
+    """How the lines of one piece were placed, merged with the other pieces' by :func:`merge_placements`.
 
-    Run by the parsing threads on each piece once :func:`prepare_placement` has run: the Python
-    part of the placement then overlaps the parsing, and :func:`placed_lines` finds the answers.
+    Attributes
+    ----------
+    lines : int
+        Lines given (placed or not).
+    firsts : dict
+        Each way that placed lines: ``(first line, lines)``, lines numbered from 0 in the piece.
+    unplaced : dict
+        Each reason lines were not placed: ``(lines, fields of the first one)``.
     """
-    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-    communes, postal = _commune_codes(), _postal_codes()
-    others = doctors.filter(pc.is_null(doctors.column("code_insee")))
-    for key in zip(*(others.column(c).to_pylist() for c in ADDRESS_COLUMNS), strict=True):
-        if key not in known:
-            known[key] = place_address(key, communes, postal)
+    lines: int
+    firsts: dict[str, tuple[int, int]]
+    unplaced: dict[str, tuple[int, dict]]
 
 
-def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = None) -> tuple[Any, Counter]:
-    """Doctors' lines with their commune (``code_insee``; placed once per distinct address) and how.
+def place_lines(doctors: Any, known: Placements) -> tuple[Any, PlacedPiece]:
+    """Doctors' lines with their commune (``code_insee``; placed once per distinct address), and how.
 
-    Lines that cannot be placed are counted in ``dropped`` by reason (in the order of the reasons,
-    the first line of each as sample) and removed.
+    Run by the parsing threads on each piece; :func:`merge_placements` counts the pieces' placements
+    in file order as one serial read would.
 
     Parameters
     ----------
     doctors : pyarrow.Table
         Lines with an ``Identifiant PP``, the :data:`ADDRESS_COLUMNS` and ``specialty``, and
         possibly ``code_insee`` (:func:`with_direct_commune`, computed here when absent).
-    dropped : DroppedRows
-        Where unplaced lines are counted.
-    known : dict, optional
-        Addresses placed already (:func:`place_addresses`); the others are placed here.
+    known : dict
+        Addresses placed already, shared by the threads of a read; the addresses placed here are added.
 
     Returns
     -------
     table : pyarrow.Table
-        The placed lines, with a ``code_insee`` column.
-    placed_by : collections.Counter
-        Lines placed per way (``"code commune"``, ``"code postal"``...), in order of first line.
+        The placed lines, with a ``code_insee`` column (lines not placed removed).
+    placed : PlacedPiece
+        Lines placed per way and lines not placed per reason.
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
@@ -239,32 +240,75 @@ def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = 
     doctors = doctors.drop_columns(["code_insee"])
     direct = numpy_bools(pc.is_valid(direct_codes))  # the commune code is known: placed by it
     others = np.flatnonzero(~direct)
-    address_of, placed = _placed_others(doctors.take(int_array(others)), known or {})
+    address_of, placed = _placed_others(doctors.take(int_array(others)), known)
     ways = {way: code is not None for code, way in placed}  # a way places its lines, or is why they are not
     way_of_line = np.array([list(ways).index(way) for _, way in placed], dtype=np.int64)[address_of]
     firsts = {"code commune": (int(direct.argmax()), int(direct.sum()))} if direct.any() else {}
-    for way in sorted(ways):  # unplaced lines by reason in alphabetical order, as one serial read counts them
+    unplaced = {}
+    for way in ways:
         lines = others[way_of_line == list(ways).index(way)]
         if ways[way]:
             firsts[way] = (int(lines[0]), len(lines))
         else:
             row = {c: doctors.column(c)[int(lines[0])].as_py() for c in (COL_ID, *ADDRESS_COLUMNS, "specialty")}
-            dropped.add(way, row=row, n=len(lines))
-    placed_by = Counter({way: n for way, (_, n) in sorted(firsts.items(), key=lambda item: item[1][0])})  # by first line
+            unplaced[way] = (len(lines), row)
+    piece = PlacedPiece(doctors.num_rows, firsts, unplaced)
     codes = text_array([code for code, _ in placed]).take(int_array(address_of))
     code_insee = pc.replace_with_mask(direct_codes, pc.is_null(direct_codes), codes)
     placed_other = np.array([code is not None for code, _ in placed], dtype=bool)[address_of]
     if placed_other.all():  # every line placed (the usual case): nothing to copy
-        return doctors.append_column("code_insee", code_insee), placed_by
+        return doctors.append_column("code_insee", code_insee), piece
     kept = direct.copy()
     kept[others[placed_other]] = True
     rows = int_array(np.flatnonzero(kept))
-    return doctors.take(rows).append_column("code_insee", code_insee.take(rows)), placed_by
+    return doctors.take(rows).append_column("code_insee", code_insee.take(rows)), piece
+
+
+def merge_placements(pieces: list[PlacedPiece], dropped: DroppedRows) -> Counter:
+    """The pieces' placements in file order: lines placed per way, and lines not placed counted in ``dropped``.
+
+    Unplaced lines are counted by reason in alphabetical order, the first line of each as sample;
+    the ways are ordered by their first line: what one placement of all the lines gives.
+
+    Returns
+    -------
+    collections.Counter
+        Lines placed per way (``"code commune"``, ``"code postal"``...), in order of first line.
+    """
+    firsts: dict[str, tuple[int, int]] = {}
+    unplaced: dict[str, tuple[int, dict]] = {}
+    offset = 0
+    for piece in pieces:
+        for way, (first, n) in piece.firsts.items():
+            firsts[way] = (firsts[way][0], firsts[way][1] + n) if way in firsts else (offset + first, n)
+        for reason, (n, row) in piece.unplaced.items():
+            unplaced[reason] = (unplaced[reason][0] + n, unplaced[reason][1]) if reason in unplaced else (n, row)
+        offset += piece.lines
+    for reason in sorted(unplaced):
+        dropped.add(reason, row=unplaced[reason][1], n=unplaced[reason][0])
+    return Counter({way: n for way, (_, n) in sorted(firsts.items(), key=lambda item: item[1][0])})
+
+
+def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = None) -> tuple[Any, Counter]:
+    """Doctors' lines with their commune, placed as one piece (:func:`place_lines`, :func:`merge_placements`).
+
+    Lines that cannot be placed are counted in ``dropped`` by reason (in the order of the reasons,
+    the first line of each as sample) and removed.
+
+    Returns
+    -------
+    table : pyarrow.Table
+        The placed lines, with a ``code_insee`` column.
+    placed_by : collections.Counter
+        Lines placed per way (``"code commune"``, ``"code postal"``...), in order of first line.
+    """
+    table, piece = place_lines(doctors, {} if known is None else known)
+    return table, merge_placements([piece], dropped)
 
 
 def _placed_others(lines: Any, known: Placements) -> tuple[np.ndarray, list[tuple[str | None, str]]]:
     """The address of each line whose commune code is not a commune, and each address's
-    :func:`place_address` answer (placed once per distinct address, unless ``known`` has it)."""
+    :func:`place_address` answer (placed once per distinct address and added to ``known``, unless it has it)."""
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
 
     if not lines.num_rows:
@@ -272,7 +316,12 @@ def _placed_others(lines: Any, known: Placements) -> tuple[np.ndarray, list[tupl
     communes, postal = _commune_codes(), _postal_codes()
     address_of, firsts = combined_ids([lines.column(c) for c in ADDRESS_COLUMNS])
     keys = zip(*(lines.column(c).take(int_array(firsts)).to_pylist() for c in ADDRESS_COLUMNS), strict=True)
-    return address_of, [known[key] if key in known else place_address(key, communes, postal) for key in keys]
+    answers = []
+    for key in keys:
+        if key not in known:  # two threads may place it both: the same answer
+            known[key] = place_address(key, communes, postal)
+        answers.append(known[key])
+    return address_of, answers
 
 
 def combined_ids(columns: list[Any]) -> tuple[np.ndarray, np.ndarray]:

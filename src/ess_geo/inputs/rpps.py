@@ -54,9 +54,10 @@ from ess_geo.inputs._files import check_path
 from ess_geo.inputs._rpps_counts import PersonCodes, commune_counts, count_indexes, person_counts, persons_table
 from ess_geo.inputs._rpps_place import (
     ADDRESS_COLUMNS,
+    PlacedPiece,
     Placements,
-    place_addresses,
-    placed_lines,
+    merge_placements,
+    place_lines,
     prepare_placement,
     with_direct_commune,
 )
@@ -198,7 +199,7 @@ def load_rpps(
     """
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
-    modules = (__name__, read_extraction_table.__module__, placed_lines.__module__, *_READER_MODULES, Supply.__module__,
+    modules = (__name__, read_extraction_table.__module__, place_lines.__module__, *_READER_MODULES, Supply.__module__,
                normalize_text.__module__)
     options = {"mode": mode_key, "encoding": encoding, "vintage": vintage, "sample_raw": bool(sample_raw)}
     return cached_parse("rpps", path, options, Supply,
@@ -252,16 +253,15 @@ def _read_rpps_unpaused(path: Path, mode_key: str, encoding: str | None, vintage
     if not sample_raw:
         dropped.hide((COL_ID,))  # no RPPS number in the samples (names are never kept)
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
-    _merge_facts(extras, dropped, excluded)
-    doctors, placed_how = placed_lines(table, dropped, placement.known)
-    persons, codes = persons_table(doctors)
+    placed_how = _merge_facts(extras, dropped, excluded)
+    persons, codes = persons_table(table)
     summary = {
         "lines": int(stats["lines"]),
         "encoding": enc,
         "mode": mode_key,
         "excluded": {k: int(v) for k, v in excluded.items() if v},
         "placed_by": {k: int(v) for k, v in placed_how.items()},
-        "doctor_lines_kept": doctors.num_rows,
+        "doctor_lines_kept": table.num_rows,
         **person_counts(codes),
     }
     vintage = vintage or vintage_from_name(member) or vintage_from_name(path.name) or "non précisé"
@@ -276,6 +276,7 @@ class _PieceFacts:
     no_id_row: dict | None = None  # the first one's sample
     excluded: Counter = field(default_factory=Counter)  # lines out of scope, by reason
     unknown: Any = None  # lines with a savoir-faire code missing from the table (a pyarrow Table)
+    placed: PlacedPiece | None = None  # how its lines were placed in communes
 
 
 #: What a savoir-faire code says of its lines: index in :data:`_STATUSES` (the last two: no code, unknown code).
@@ -316,34 +317,46 @@ class _Placement:
     savoir_faire_table: _SavoirFaire | None = None
 
     def prepare(self) -> None:
+        """Read both (a failure is left to the parsing threads, which read again and raise it)."""
         try:
             self.savoir_faire_table = _SavoirFaire.read()
         except Exception:
             pass
         finally:
             self.savoir_faire_read.set()
-        _prepare_reference()
-        self.ready.set()
+        try:
+            _prepare_reference()
+        except Exception:
+            pass
+        finally:
+            self.ready.set()
 
     def savoir_faire(self) -> _SavoirFaire:
         """The savoir-faire table, once the thread has read it (read here if it failed there: its error raised)."""
         self.savoir_faire_read.wait()
         return self.savoir_faire_table if self.savoir_faire_table is not None else _SavoirFaire.read()
 
+    def addresses(self) -> Placements:
+        """The addresses placed so far, once the placement tables are read (read here if that failed: its error raised)."""
+        self.ready.wait()
+        _prepare_reference()  # read once per process: nothing to do, or the error
+        return self.known
+
 
 def _refine_piece(placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
-    """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune when its code is
-    one, and the other addresses once the placement tables are read (else :func:`placed_lines` places them)."""
+    """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune (the first
+    pieces wait for the placement tables, read by another thread meanwhile); the piece's lines keep the
+    columns counted: ``Identifiant PP``, ``specialty``, ``code_insee``."""
     facts = _PieceFacts()
     table = _without_id(table, facts)
     doctors = with_direct_commune(_with_specialty(table, placement.savoir_faire(), facts))
-    if placement.ready.is_set():
-        place_addresses(doctors, placement.known)
-    return doctors, facts
+    placed, facts.placed = place_lines(doctors, placement.addresses())
+    return placed.select([COL_ID, "specialty", "code_insee"]), facts
 
 
-def _merge_facts(extras: list, dropped: DroppedRows, excluded: Counter) -> None:
-    """The pieces' facts, in file order, counted in ``dropped`` and ``excluded`` as one serial read would."""
+def _merge_facts(extras: list, dropped: DroppedRows, excluded: Counter) -> Counter:
+    """The pieces' facts, in file order, counted in ``dropped`` and ``excluded`` as one serial read would; the
+    lines placed per way (:func:`~ess_geo.inputs._rpps_place.merge_placements`)."""
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
 
     facts = [f for f in extras if f is not None]
@@ -356,6 +369,7 @@ def _merge_facts(extras: list, dropped: DroppedRows, excluded: Counter) -> None:
     unknown = [f.unknown for f in facts if f.unknown is not None]
     if unknown:
         _drop_unknown_codes(pa.concat_tables(unknown), dropped)
+    return merge_placements([f.placed for f in facts if f.placed is not None], dropped)
 
 
 def _without_id(table: Any, facts: _PieceFacts) -> Any:
