@@ -51,7 +51,15 @@ from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
 from ess_geo.inputs._arrow import int_array, numpy_bools, numpy_ints, one_array, text_array, text_scalar
 from ess_geo.inputs._files import check_path
-from ess_geo.inputs._rpps_counts import PersonCodes, commune_counts, count_indexes, person_counts, persons_table
+from ess_geo.inputs._rpps_counts import (
+    ID_NUMBER,
+    PersonCodes,
+    commune_counts,
+    count_indexes,
+    numeric_ids,
+    person_counts,
+    persons_table,
+)
 from ess_geo.inputs._rpps_place import (
     ADDRESS_COLUMNS,
     PlacedPiece,
@@ -346,12 +354,14 @@ class _Placement:
 def _refine_piece(placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
     """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune (the first
     pieces wait for the placement tables, read by another thread meanwhile); the piece's lines keep the
-    columns counted: ``Identifiant PP``, ``specialty``, ``code_insee``."""
+    columns counted: ``Identifiant PP``, ``specialty``, ``code_insee``, and the identifier as a number
+    (:func:`~ess_geo.inputs._rpps_counts.numeric_ids`)."""
     facts = _PieceFacts()
     table = _without_id(table, facts)
     doctors = with_direct_commune(_with_specialty(table, placement.savoir_faire(), facts))
     placed, facts.placed = place_lines(doctors, placement.addresses())
-    return placed.select([COL_ID, "specialty", "code_insee"]), facts
+    placed = placed.select([COL_ID, "specialty", "code_insee"])
+    return placed.append_column(ID_NUMBER, numeric_ids(placed.column(COL_ID))), facts
 
 
 def _merge_facts(extras: list, dropped: DroppedRows, excluded: Counter) -> Counter:

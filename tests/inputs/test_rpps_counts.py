@@ -1,0 +1,58 @@
+"""Counting distinct doctors of an RPPS read: identifiers as numbers when they are digits, hashed otherwise.
+
+Tiny hand-made tables (synthetic by construction): the numbers must keep distinct identifiers
+distinct (leading zeros included), and a piece with any other identifier must send the count
+back to hashing the text, with the same result.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from ess_geo.inputs._rpps_counts import ID_NUMBER, numeric_ids, person_counts, persons_table
+from ess_geo.inputs.rpps_file import COL_ID
+
+
+def test_digit_identifiers_become_distinct_numbers():
+    numbers = numeric_ids(pa.array(["10106476764", "010001949", "10001949", "0", "10106476764"])).to_pylist()
+    assert numbers == [10106476764 * 16 + 11, 10001949 * 16 + 9, 10001949 * 16 + 8, 0 * 16 + 1, 10106476764 * 16 + 11]
+    assert len(set(numbers)) == 4
+
+
+def test_any_other_identifier_marks_the_whole_piece():
+    assert numeric_ids(pa.array(["10106476764", "2A1234567"])).to_pylist() == [-1, -1]
+    assert numeric_ids(pa.array(["+1234"])).to_pylist() == [-1]
+    assert numeric_ids(pa.array(["1" * 16])).to_pylist() == [-1]  # more than 15 digits
+    assert numeric_ids(pa.array([], pa.string())).to_pylist() == []
+
+
+def _lines(ids, numbered, communes=("77288", "77288", "91228", "91228", "91228")):
+    table = pa.table({COL_ID: ids,
+                      "specialty": ["cardiologie", "cardiologie", "pediatrie", "cardiologie", "cardiologie"],
+                      "code_insee": list(communes)})
+    numbers = numeric_ids(table.column(COL_ID)) if numbered else pa.array([-1] * table.num_rows, pa.int64())
+    return table.append_column(ID_NUMBER, numbers)
+
+
+def test_persons_are_the_same_with_numbers_or_hashed_text():
+    # 10000000001: cardiology in 77 and 91 (one line twice), paediatrics in 91; 010000000001 is someone else
+    ids = ["10000000001", "10000000001", "10000000001", "010000000001", "10000000001"]
+    by_number, codes = persons_table(_lines(ids, numbered=True))
+    by_text, text_codes = persons_table(_lines(ids, numbered=False))
+    assert codes.id_values is None and text_codes.id_values is not None
+    assert by_number.equals(by_text)
+    assert by_number.column("rpps_id").to_pylist() == ["10000000001", "10000000001", "010000000001", "10000000001"]
+    assert person_counts(codes) == person_counts(text_codes) == {"persons": 2, "persons_in_several_departements": 1}
+
+
+def test_lines_of_a_mixed_read_are_counted_by_their_text():
+    ids = ["10000000001", "2A0000001", "10000000001", "2A0000001", "10000000001"]
+    lines = _lines(ids, numbered=False)
+    pieces = [lines.slice(0, 1), lines.slice(1)]  # the first piece all digits, the second not
+    mixed = pa.concat_tables([p.set_column(3, ID_NUMBER, numeric_ids(p.column(COL_ID))) for p in pieces])
+    assert mixed.column(ID_NUMBER).to_pylist()[:2] == [10000000001 * 16 + 11, -1]
+    persons, codes = persons_table(mixed)
+    assert codes.id_values is not None  # hashed
+    assert persons.equals(persons_table(lines)[0])
+    assert persons.column("rpps_id").to_pylist() == ["10000000001", "2A0000001", "10000000001", "2A0000001",
+                                                     "10000000001"]
