@@ -56,3 +56,19 @@ def test_lines_of_a_mixed_read_are_counted_by_their_text():
     assert persons.equals(persons_table(lines)[0])
     assert persons.column("rpps_id").to_pylist() == ["10000000001", "2A0000001", "10000000001", "2A0000001",
                                                      "10000000001"]
+
+
+def test_first_occurrences_in_file_order_or_not():
+    """Nearly sorted keys (an extraction listing each doctor's lines together) are grouped by a stable sort,
+    others hashed: both give np.unique's first positions."""
+    import numpy as np
+
+    from ess_geo.inputs._rpps_counts import _first_occurrences
+
+    rng = np.random.default_rng(1)
+    for n in (0, 1, 2, 5, 1_000, 50_000):
+        shuffled = rng.integers(0, max(n // 3, 1), n)
+        in_order = np.sort(shuffled)
+        in_order[n // 2:n // 2 + 3] = in_order[n // 2:n // 2 + 3][::-1]  # a few descents
+        for keys in (shuffled, in_order):
+            assert _first_occurrences(keys).tolist() == np.sort(np.unique(keys, return_index=True)[1]).tolist()

@@ -80,15 +80,20 @@ def _id_codes(doctors: Any, per_id: int) -> tuple[np.ndarray, Any]:
 def _first_occurrences(values: np.ndarray) -> np.ndarray:
     """Position of the first occurrence of each distinct value, in increasing order.
 
-    Hashed by Arrow, whose codes number the values in order of first occurrence: a position is a
-    first occurrence when its code exceeds every code before it (``np.unique(return_index=True)``
-    sorted 170,000 keys, then the positions: 1.5× longer).
+    An extraction lists each professional's lines together, in order of identifier: the keys are
+    then nearly sorted, and a stable sort (timsort, adaptive) groups them in 3 ms for 160,000. In
+    any other order, Arrow hashes them (15 ms), its codes numbering the values in order of first
+    occurrence: a position is a first occurrence when its code exceeds every code before it.
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
 
+    if len(values) < 2:
+        return np.arange(len(values), dtype=np.int64)
+    if np.count_nonzero(values[1:] < values[:-1]) * 100 < len(values):  # fewer than 1 % of descents
+        order = np.argsort(values, kind="stable")  # equal keys keep their order: the first comes first
+        ordered = values[order]
+        return np.sort(order[np.concatenate(([True], ordered[1:] != ordered[:-1]))], kind="stable")
     codes = numpy_ints(int_array(values).dictionary_encode().indices)
-    if not len(codes):
-        return codes
     return np.flatnonzero(np.concatenate(([True], codes[1:] > np.maximum.accumulate(codes)[:-1])))
 
 
