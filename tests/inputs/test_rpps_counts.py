@@ -70,5 +70,7 @@ def test_first_occurrences_in_file_order_or_not():
         shuffled = rng.integers(0, max(n // 3, 1), n)
         in_order = np.sort(shuffled)
         in_order[n // 2:n // 2 + 3] = in_order[n // 2:n // 2 + 3][::-1]  # a few descents
-        for keys in (shuffled, in_order):
+        by_doctor = np.sort(shuffled)
+        by_doctor[: n - n % 3] = by_doctor[: n - n % 3].reshape(-1, 3)[:, ::-1].reshape(-1)  # each doctor's lines reversed
+        for keys in (shuffled, in_order, by_doctor):
             assert _first_occurrences(keys).tolist() == np.sort(np.unique(keys, return_index=True)[1]).tolist()
