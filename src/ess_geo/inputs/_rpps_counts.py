@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ess_geo.inputs._arrow import dictionary_codes, int_array, numpy_bools, numpy_ints, one_array
 from ess_geo.inputs._rpps_place import departement_of_communes
-from ess_geo.inputs.persons_index import PersonsIndex
+from ess_geo.inputs.persons_index import PersonsIndex, sorted_distinct
 from ess_geo.inputs.rpps_file import COL_ID
 from ess_geo.inputs.supply_index import DeferredFrame, TableIndex
 from ess_geo.reference.specialties import get_specialty
@@ -103,14 +103,6 @@ def _first_occurrences(values: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.concatenate(([True], codes[1:] > np.maximum.accumulate(codes)[:-1])))
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """Sorted distinct values (``np.unique`` without arguments hashes: 5-10× slower on these codes)."""
-    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
-
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
-
-
 @dataclass
 class PersonCodes:
     """Integer codes of the persons' columns, computed once and shared by the counts.
@@ -183,9 +175,9 @@ def person_counts(codes: PersonCodes) -> dict[str, int]:
     known = codes.deps >= 0
     pairs = codes.ids[known] * (len(codes.specialty_values) + 1) + codes.specialties[known]
     n_deps = len(codes.dep_values) + 1
-    triples = _distinct(pairs * n_deps + codes.deps[known])  # one per doctor × specialty × département
+    triples = sorted_distinct(pairs * n_deps + codes.deps[known])  # one per doctor × specialty × département
     per_pair = np.unique(triples // n_deps, return_counts=True)[1]
-    return {"persons": len(_distinct(codes.ids)),
+    return {"persons": len(sorted_distinct(codes.ids)),
             "persons_in_several_departements": int((per_pair > 1).sum())}
 
 
