@@ -79,8 +79,9 @@ class _PostalCodes:
         codes, postal_values = dictionary_codes(table.column("code_postal"))
         order = int_array(np.argsort(codes, kind="stable"))  # rows grouped by postal code, in file order
         missing = int((codes < 0).sum())  # rows without a postal code (none embedded) sort first, never asked for
-        self._ends = (missing + np.cumsum(np.bincount(codes[codes >= 0], minlength=len(postal_values)))).tolist()
-        self._starts = [missing, *self._ends[:-1]]
+        # tuples of int: untracked by the garbage collector once it has seen them (lists are visited at every pass)
+        self._ends = tuple((missing + np.cumsum(np.bincount(codes[codes >= 0], minlength=len(postal_values)))).tolist())
+        self._starts = (missing, *self._ends[:-1])
         self._group = {cp: k for k, cp in enumerate(postal_values.to_pylist())}
         self._insee, self._nom, self._cog = (a.take(order) for a in (insee, one_array(table.column("nom")), cog))
 
@@ -142,14 +143,28 @@ def with_direct_commune(doctors: Any) -> Any:
 
 
 @lru_cache(maxsize=1)
-def _commune_codes() -> frozenset[str]:
-    """The commune codes (34,875), as a set."""
-    return frozenset(departement_of_communes()[0].to_pylist())
+def _commune_codes() -> dict[str, bool]:
+    """The commune codes (34,875), as the keys of a dict.
+
+    Not a frozenset: the garbage collector visits each member of a set at every full pass (the
+    interpreter's exit makes two or three), where a dict of text is not tracked at all. The same
+    holds for :data:`_NORMALIZED`: the 65,536 entries of an ``lru_cache`` cost 13 ms a pass.
+    """
+    return dict.fromkeys(departement_of_communes()[0].to_pylist(), True)
 
 
-@lru_cache(maxsize=65536)
+#: Normalised commune names met by the placement (a plain dict of text: untracked by the collector).
+_NORMALIZED: dict[str, str] = {}
+_MAX_NORMALIZED = 65536
+
+
 def _normalized(name: str) -> str:
-    return normalize_text(name)
+    found = _NORMALIZED.get(name)
+    if found is None:
+        if len(_NORMALIZED) >= _MAX_NORMALIZED:
+            _NORMALIZED.clear()
+        found = _NORMALIZED[name] = normalize_text(name)
+    return found
 
 
 def place_address(row: tuple[str, str, str, str, str], communes: Container[str],
