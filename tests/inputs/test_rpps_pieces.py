@@ -14,7 +14,7 @@ import pytest
 
 from ess_geo.inputs import _rpps_chunks
 from ess_geo.inputs.rpps import load_rpps
-from synthetic import generate_synthetic_rpps
+from synthetic import doctor_line, generate_synthetic_rpps
 
 
 def _read(path, monkeypatch, chunk_size: int, **kwargs):
@@ -54,3 +54,39 @@ def test_many_pieces_from_an_ans_zip(tmp_path, monkeypatch):
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.write(txt, txt.name)
     _same(_read(archive, monkeypatch, 4096), _read(txt, monkeypatch, 1 << 30))
+
+
+def test_placements_of_many_pieces_count_as_one(tmp_path, monkeypatch):
+    """Each piece is placed in communes by its parsing thread; the pieces' placements merged in file order
+    give one placement's counts, ways (ordered by first line) and unplaced reasons (alphabetical, first
+    line as sample), whichever piece each reason first occurs in."""
+    unplaced = [
+        doctor_line(900_001, "SM04", "L", cp="", commune="", pays="99134"),  # abroad
+        doctor_line(900_002, "SM04", "L"),  # neither commune code nor postal code
+        doctor_line(900_003, "SM04", "L", cp="01000", commune_label="NULLE PART"),  # shared postal code, no name
+        doctor_line(900_004, "SM04", "L", commune="97501"),  # Saint-Pierre-et-Miquelon, not embedded
+        doctor_line(900_005, "SM04", "L", commune="99999", cp="99999"),
+        doctor_line(900_006, "SM04", "L", cp="00000"),
+        doctor_line(900_007, "SM04", "L", cp="01000", commune_label="SAINT-DENIS-LES-BOURG"),  # placed by name
+        doctor_line(900_008, "SM04", "L", commune="75112", cp="75012"),  # arrondissement
+    ]
+    base = tmp_path / "base.txt"
+    generate_synthetic_rpps(base, 6_000, seed=13)
+    body = base.read_text(encoding="utf-8").split("\n")
+    header, lines = body[0], [x for x in body[1:] if x]
+    for k, line in enumerate(unplaced + unplaced[::-1]):  # each reason twice, far apart: in different pieces
+        lines.insert(1 + k * (len(lines) // 17), line)
+    path = tmp_path / "PS_LibreAcces_Personne_activite_202401020304.txt"
+    path.write_text("\n".join([header, *lines]) + "\n", encoding="utf-8")
+    whole = _read(path, monkeypatch, 1 << 30)
+    pieces = _read(path, monkeypatch, 4096)
+    _same(pieces, whole)
+    assert list(pieces.stats["placed_by"]) == list(whole.stats["placed_by"])
+    reasons = [x["reason"] for x in pieces.dropped.sample]
+    assert {"adresse d'exercice hors de France", "ni code commune ni code postal",
+            "code postal commun à plusieurs communes, nom de commune non reconnu",
+            "commune hors du référentiel embarqué (collectivité d'outre-mer)",
+            "code commune inconnu et code postal inutilisable",
+            "code postal inconnu (CEDEX ou étranger) et pas de code commune"} <= set(reasons)
+    assert all(pieces.dropped.by_reason[r] >= 2 for r in reasons if r != "ligne mal formée (55 champs au lieu de 53)"
+               and not r.startswith("code savoir-faire"))

@@ -1,17 +1,22 @@
-"""Placing RPPS lines by postal code: the candidates built with Arrow equal a plain Python grouping.
+"""Placing RPPS lines in communes, and what the placement leaves behind.
 
-The embedded postal-code table is real (La Poste, see ``data/provenance.json``); the reference
-grouping below is the one the reader used before it was vectorised (issue 14).
+The candidates of each postal code built with Arrow equal a plain Python grouping (the embedded
+postal-code table is real, see ``data/provenance.json``; the reference grouping below is the one
+the reader used before it was vectorised, issue 14). The read pauses the cyclic garbage collector
+and restores it, leaves no cache the collector visits, and reports a missing embedded table as
+itself.
 """
 
 from __future__ import annotations
 
 import gc
 
+import pytest
+
 from ess_geo.inputs import _rpps_place, rpps
 from ess_geo.inputs._rpps_place import _PostalCodes, place_address
 from ess_geo.reference.geography import load_communes, load_postal_codes
-from synthetic import generate_synthetic_rpps
+from synthetic import doctor_line, generate_synthetic_rpps, write_rpps
 
 
 def _grouped_in_python() -> dict[str, tuple[tuple[str, str], ...]]:
@@ -91,3 +96,41 @@ def test_placement_caches_are_not_visited_by_the_garbage_collector(tmp_path):
     postal = _rpps_place._postal_codes()
     for cache in (_rpps_place._commune_codes(), _rpps_place._NORMALIZED, postal._group, postal._starts, postal._ends):
         assert not gc.is_tracked(cache), type(cache)
+
+
+class _Broken(OSError):
+    """A missing embedded table (synthetic failure)."""
+
+
+def test_a_missing_embedded_table_is_raised_as_itself_not_as_an_unreadable_extraction(tmp_path, monkeypatch):
+    """The savoir-faire and postal-code tables are read by a thread and used by the parsing threads; their
+    failure must reach the caller as it is (an OSError of the extraction is reported as « extraction
+    RPPS illisible »), and nothing waits forever."""
+    path = write_rpps(tmp_path / "PS_LibreAcces_Personne_activite_202401020304.txt",
+                      [doctor_line(1, "SM04", "L", commune="77288", cp="77000"),
+                       doctor_line(2, "SM04", "L", cp="91000", commune_label="EVRY-COURCOURONNES")])
+
+    def broken(*args, **kwargs):
+        raise _Broken("rpps_savoir_faire.csv is missing")
+
+    with monkeypatch.context() as m:
+        m.setattr(rpps._SavoirFaire, "read", classmethod(broken))
+        with pytest.raises(_Broken, match=r"rpps_savoir_faire\.csv"):
+            rpps.load_rpps(path, cache=False)
+    _rpps_place._postal_codes.cache_clear()
+    with monkeypatch.context() as m:
+        m.setattr(_rpps_place, "_PostalCodes", broken)  # lines without a commune code need it
+        with pytest.raises(_Broken, match="missing"):
+            rpps.load_rpps(path, cache=False)
+    _rpps_place._postal_codes.cache_clear()
+    assert rpps.load_rpps(path, cache=False).stats["lines"] > 0
+
+
+def test_read_restores_the_collector_when_it_fails(tmp_path, monkeypatch):
+    path = tmp_path / "PS_LibreAcces_Personne_activite_202401020304.txt"
+    generate_synthetic_rpps(path, 200, seed=4)
+    monkeypatch.setattr(rpps, "_merge_facts", lambda *args: 1 / 0)
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError):
+        rpps.load_rpps(path, cache=False)
+    assert gc.isenabled()

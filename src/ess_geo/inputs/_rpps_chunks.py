@@ -115,7 +115,10 @@ class _Buffers:
 
     def take(self) -> mmap.mmap:
         """A buffer of :data:`CHUNK_SIZE` bytes: one given back, else a new one."""
-        return self.free.pop() if self.free else mmap.mmap(-1, CHUNK_SIZE)
+        if self.free:
+            return self.free.pop()
+        private = getattr(mmap, "MAP_PRIVATE", None)  # POSIX: plain private memory, not a shared segment
+        return mmap.mmap(-1, CHUNK_SIZE) if private is None else mmap.mmap(-1, CHUNK_SIZE, flags=private | mmap.MAP_ANONYMOUS)
 
     def give(self, buffer: mmap.mmap | None) -> None:
         """Take back the buffer of a parsed piece (None: a piece that had its own bytes)."""

@@ -86,9 +86,9 @@ def _first_occurrences(values: np.ndarray) -> np.ndarray:
 
     An extraction lists each professional's lines together, in order of identifier: the keys are
     then sorted but for the order of a doctor's own lines, and a stable sort (timsort, adaptive)
-    groups them in 3 ms for 160,000. In
-    any other order, Arrow hashes them (15 ms), its codes numbering the values in order of first
-    occurrence: a position is a first occurrence when its code exceeds every code before it.
+    groups them in 3 ms for 160,000. In any other order, Arrow hashes them (15 ms), its codes
+    numbering the values in order of first occurrence: a position is a first occurrence when its
+    code exceeds every code before it.
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
 
@@ -110,9 +110,11 @@ class PersonCodes:
     Attributes
     ----------
     ids, specialties, communes, deps : numpy.ndarray
-        Code of each person row in ``id_values``... (-1: missing département).
+        Code of each person row in ``id_values``... (-1: missing département). ``ids`` are the
+        identifiers' numbers (:func:`numeric_ids`) when every identifier is digits: equal for equal
+        identifiers, not positions.
     id_values, specialty_values, commune_values, dep_values : pyarrow.Array
-        The distinct values the codes index.
+        The distinct values the codes index (``id_values`` None when ``ids`` are numbers).
     """
 
     ids: np.ndarray

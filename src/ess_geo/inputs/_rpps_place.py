@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
     import numpy as np
 
 __all__ = ["ADDRESS_COLUMNS", "PlacedPiece", "Placements", "combined_ids", "departement_of_communes", "merge_placements",
-           "place_address", "place_lines", "placed_lines", "prepare_placement", "with_direct_commune"]
+           "place_address", "place_lines", "prepare_placement", "with_direct_commune"]
 
 #: The five fields of a practice address, in the order :func:`place_address` takes them.
 ADDRESS_COLUMNS = (COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS)
@@ -109,8 +109,8 @@ def _postal_codes() -> _PostalCodes:
 def departement_of_communes() -> tuple[Any, Any]:
     """The commune codes and their département codes, as two aligned pyarrow arrays (for ``index_in``).
 
-    Read straight from the embedded Parquet (a few milliseconds): the parsing threads need it for
-    their first piece, before :func:`prepare_placement` has built the Python tables.
+    Read from the embedded Arrow copy of the communes' columns (a millisecond,
+    :func:`ess_geo.reference.geography.reference_columns`).
     """
     communes = reference_columns("communes", ("code_insee", "code_dep"))
     return one_array(communes.column("code_insee")), one_array(communes.column("code_dep"))
@@ -125,8 +125,8 @@ def prepare_placement() -> None:
 def with_direct_commune(doctors: Any) -> Any:
     """``doctors`` with a ``code_insee`` column: the line's commune code when it is a commune, else null.
 
-    The placement that needs no other line (run on each piece by the parsing threads); the other
-    lines are placed by :func:`placed_lines`. The piece's distinct codes are hashed and the 34,875
+    The first step of :func:`place_lines`, which places the other lines by postal code and name.
+    The piece's distinct codes are hashed and the 34,875
     commune codes looked up in them (``index_in`` the other way round would hash the communes for
     every piece; a Python set lookup per code would hold the GIL the other parsing thread needs).
     """
@@ -285,6 +285,13 @@ def merge_placements(pieces: list[PlacedPiece], dropped: DroppedRows) -> Counter
     Unplaced lines are counted by reason in alphabetical order, the first line of each as sample;
     the ways are ordered by their first line: what one placement of all the lines gives.
 
+    Parameters
+    ----------
+    pieces : list of PlacedPiece
+        What :func:`place_lines` said of each piece, in file order.
+    dropped : DroppedRows
+        Where the lines not placed are counted.
+
     Returns
     -------
     collections.Counter
@@ -302,23 +309,6 @@ def merge_placements(pieces: list[PlacedPiece], dropped: DroppedRows) -> Counter
     for reason in sorted(unplaced):
         dropped.add(reason, row=unplaced[reason][1], n=unplaced[reason][0])
     return Counter({way: n for way, (_, n) in sorted(firsts.items(), key=lambda item: item[1][0])})
-
-
-def placed_lines(doctors: Any, dropped: DroppedRows, known: Placements | None = None) -> tuple[Any, Counter]:
-    """Doctors' lines with their commune, placed as one piece (:func:`place_lines`, :func:`merge_placements`).
-
-    Lines that cannot be placed are counted in ``dropped`` by reason (in the order of the reasons,
-    the first line of each as sample) and removed.
-
-    Returns
-    -------
-    table : pyarrow.Table
-        The placed lines, with a ``code_insee`` column.
-    placed_by : collections.Counter
-        Lines placed per way (``"code commune"``, ``"code postal"``...), in order of first line.
-    """
-    table, piece = place_lines(doctors, {} if known is None else known)
-    return table, merge_placements([piece], dropped)
 
 
 def _placed_others(lines: Any, known: Placements) -> tuple[np.ndarray, list[tuple[str | None, str]]]:

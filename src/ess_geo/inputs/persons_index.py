@@ -185,7 +185,6 @@ class PersonsIndex:
 
 def _present(codes: np.ndarray, code_of: dict[str, int]) -> frozenset[str]:
     """The values of ``code_of`` whose code occurs in ``codes``."""
-
     present = set(sorted_distinct(codes[codes >= 0]).tolist())
     return frozenset(value for value, code in code_of.items() if code in present)
 
@@ -195,6 +194,16 @@ def sorted_distinct(values: np.ndarray) -> np.ndarray:
 
     ``np.unique`` without arguments hashes (5-10× slower on these codes) and, the first time,
     imports ``numpy.ma`` to test for a mask: 17 ms of a first count.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Integers.
+
+    Returns
+    -------
+    numpy.ndarray
+        Each value once, in increasing order.
     """
     import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
 

@@ -230,11 +230,13 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
 
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for the read (restored as it was after).
+    """Python's cyclic garbage collector paused for the read (restored as it was after, error or not).
 
     The read makes no reference cycle, but its ~75,000 container objects (placements, samples,
     Arrow wrappers) set off about 120 collections, each holding the GIL the parsing threads
-    need: 0.05 s on 2 M lines. Objects are still freed by reference counting.
+    need: 0.05 s on 2 M lines. Objects are still freed by reference counting. The pause is the
+    process's: other threads collect no cycle during the read (about a second), and a
+    ``gc.disable()`` made by another thread meanwhile is undone at its end.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -256,6 +258,9 @@ def _read_rpps_unpaused(path: Path, mode_key: str, encoding: str | None, vintage
     try:
         table, stats, enc, member, dropped, extras = read_extraction_table(path, encoding, MODES[mode_key][0], progress,
                                                                           refine=refine)
+    except _RefineFailed as exc:
+        cause = exc.__cause__ if exc.__cause__ is not None else exc  # always set: raised from its cause
+        raise cause from None
     finally:
         reference.join()
     if not sample_raw:
@@ -325,7 +330,8 @@ class _Placement:
     savoir_faire_table: _SavoirFaire | None = None
 
     def prepare(self) -> None:
-        """Read both (a failure is left to the parsing threads, which read again and raise it)."""
+        """Read both; the events are set whatever happens (a failure is met again by the parsing threads,
+        which read the table themselves and raise its error)."""
         try:
             self.savoir_faire_table = _SavoirFaire.read()
         except Exception:
@@ -345,10 +351,15 @@ class _Placement:
         return self.savoir_faire_table if self.savoir_faire_table is not None else _SavoirFaire.read()
 
     def addresses(self) -> Placements:
-        """The addresses placed so far, once the placement tables are read (read here if that failed: its error raised)."""
+        """The addresses placed so far, once the thread has read the placement tables (a piece that needs one
+        the thread failed to read reads it again, and raises its error)."""
         self.ready.wait()
-        _prepare_reference()  # read once per process: nothing to do, or the error
         return self.known
+
+
+class _RefineFailed(Exception):
+    """An error of the work on a piece's lines, not of the extraction's text: :func:`_read_rpps_unpaused`
+    raises its cause as it is, where the extraction reader would report an unreadable extraction."""
 
 
 def _refine_piece(placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
@@ -356,12 +367,15 @@ def _refine_piece(placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
     pieces wait for the placement tables, read by another thread meanwhile); the piece's lines keep the
     columns counted: ``Identifiant PP``, ``specialty``, ``code_insee``, and the identifier as a number
     (:func:`~ess_geo.inputs._rpps_counts.numeric_ids`)."""
-    facts = _PieceFacts()
-    table = _without_id(table, facts)
-    doctors = with_direct_commune(_with_specialty(table, placement.savoir_faire(), facts))
-    placed, facts.placed = place_lines(doctors, placement.addresses())
-    placed = placed.select([COL_ID, "specialty", "code_insee"])
-    return placed.append_column(ID_NUMBER, numeric_ids(placed.column(COL_ID))), facts
+    try:
+        facts = _PieceFacts()
+        table = _without_id(table, facts)
+        doctors = with_direct_commune(_with_specialty(table, placement.savoir_faire(), facts))
+        placed, facts.placed = place_lines(doctors, placement.addresses())
+        placed = placed.select([COL_ID, "specialty", "code_insee"])
+        return placed.append_column(ID_NUMBER, numeric_ids(placed.column(COL_ID))), facts
+    except Exception as exc:  # a missing or damaged embedded table, a bug: not the extraction's fault
+        raise _RefineFailed from exc
 
 
 def _merge_facts(extras: list, dropped: DroppedRows, excluded: Counter) -> Counter:

@@ -97,26 +97,45 @@ def read_attributes(name: str) -> pd.DataFrame:
 def read_columns(name: str, columns: tuple[str, ...]) -> Any:
     """Columns of ``data/{name}.parquet`` as a pyarrow Table, read by pyarrow alone (no pandas).
 
-    From the Arrow IPC copy of its attribute columns when the build made one
-    (:data:`COLUMNS_FILES`, :func:`compute_columns`): the RPPS reader places its lines with them,
-    and an IPC file is read without ``pyarrow.parquet``, whose import (its file systems: S3, GCS,
-    Azure, HDFS) held the GIL 20 ms while the extraction was parsed, and made the exit slower.
+    From the Arrow IPC copy of its attribute columns when the build made one and it has the
+    columns (:data:`COLUMNS_FILES`, :func:`compute_columns`): the RPPS reader places its lines with
+    them, and an IPC file is read without ``pyarrow.parquet``, whose import (its file systems: S3,
+    GCS, Azure, HDFS) held the GIL 20 ms while the extraction was parsed, and made the exit slower.
     """
-    import pyarrow as pa  # deferred: pyarrow only where embedded tables are read
-
     if name in COLUMNS_FILES:
-        with resources.as_file(DATA / COLUMNS_FILES[name]) as path, pa.OSFile(str(path)) as source:
-            table = pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(use_threads=False)).read_all()
-        return table.select(list(columns))
+        copy = _columns_copy(name)
+        if all(c in copy.column_names for c in columns):
+            return copy.select(list(columns))
     import pyarrow.parquet as pq  # deferred: pyarrow only where embedded tables are read
 
     with resources.as_file(DATA / f"{name}.parquet") as path:
         return pq.ParquetFile(path).read(columns=list(columns))
 
 
+@cache
+def _columns_copy(name: str) -> Any:
+    """The Arrow IPC copy ``data/{COLUMNS_FILES[name]}``, read once per process."""
+    import pyarrow as pa  # deferred: pyarrow only where embedded tables are read
+
+    with resources.as_file(DATA / COLUMNS_FILES[name]) as path, pa.OSFile(str(path)) as source:
+        return pa.ipc.open_file(source, options=pa.ipc.IpcReadOptions(use_threads=False)).read_all()
+
+
 def compute_columns(name: str) -> Any:
-    """The attribute columns (all but ``geometry``) of ``data/{name}.parquet``: the content of its
-    :data:`COLUMNS_FILES` copy (build time and tests)."""
+    """The attribute columns of an embedded Parquet file: the content of its :data:`COLUMNS_FILES` copy.
+
+    Used at build time (``scripts/build_reference_data.py``) and by the tests that check the copy.
+
+    Parameters
+    ----------
+    name : str
+        ``data/{name}.parquet``, without extension.
+
+    Returns
+    -------
+    pyarrow.Table
+        Every column but ``geometry``, in file order, without schema metadata.
+    """
     import pyarrow.parquet as pq  # deferred: only at build time and in tests
 
     with resources.as_file(DATA / f"{name}.parquet") as path:

@@ -96,7 +96,7 @@ def reference_columns(name: str, columns: tuple[str, ...]) -> Any:
     Parameters
     ----------
     name : str
-        Embedded Parquet file, without extension.
+        Embedded table, without extension (read from its Arrow copy when the build made one).
     columns : tuple of str
         Columns read.
 
