@@ -115,6 +115,8 @@ class PersonCodes:
         identifiers, not positions.
     id_values, specialty_values, commune_values, dep_values : pyarrow.Array
         The distinct values the codes index (``id_values`` None when ``ids`` are numbers).
+    dep_of_commune : numpy.ndarray
+        The département code of each of ``commune_values`` (``deps`` is it taken per row).
     """
 
     ids: np.ndarray
@@ -125,6 +127,7 @@ class PersonCodes:
     specialty_values: Any
     commune_values: Any
     dep_values: Any
+    dep_of_commune: np.ndarray
 
 
 def persons_table(doctors: Any) -> tuple[Any, PersonCodes]:
@@ -156,7 +159,7 @@ def persons_table(doctors: Any) -> tuple[Any, PersonCodes]:
     persons = doctors.select(columns).take(int_array(firsts)).rename_columns(["rpps_id", "specialty", "code_insee"])
     persons = persons.append_column("code_dep", pc.take(dep_of_value, int_array(communes)))
     return persons, PersonCodes(ids[firsts], specs[firsts], communes, dep_codes[communes], id_values, spec_values,
-                                commune_values, dep_values)
+                                commune_values, dep_values, dep_codes)
 
 
 def person_counts(codes: PersonCodes) -> dict[str, int]:
@@ -212,10 +215,8 @@ def commune_counts(codes: PersonCodes) -> Any:
     counts = np.bincount(key, minlength=1)
     present = np.flatnonzero(counts)
     communes, specs = commune_of_rank[present // n_spec], spec_of_rank[present % n_spec]
-    dep_of_commune = np.full(len(codes.commune_values), -1, dtype=np.int64)
-    dep_of_commune[codes.communes] = codes.deps  # one département per commune: equal writes
     return pa.table({"code_insee": codes.commune_values.take(int_array(communes)),
-                     "code_dep": codes.dep_values.take(int_array(dep_of_commune[communes])),
+                     "code_dep": codes.dep_values.take(int_array(codes.dep_of_commune[communes])),
                      "specialty": codes.specialty_values.take(int_array(specs)),
                      "n_specialists": int_array(counts[present])})
 

@@ -257,12 +257,13 @@ def place_lines(doctors: Any, known: Placements) -> tuple[Any, PlacedPiece]:
     others = np.flatnonzero(~direct)
     address_of, placed = _placed_others(doctors.take(int_array(others)), known)
     ways = {way: code is not None for code, way in placed}  # a way places its lines, or is why they are not
-    way_of_line = np.array([list(ways).index(way) for _, way in placed], dtype=np.int64)[address_of]
+    number = {way: i for i, way in enumerate(ways)}
+    way_of_line = np.array([number[way] for _, way in placed], dtype=np.int64)[address_of]
     firsts = {"code commune": (int(direct.argmax()), int(direct.sum()))} if direct.any() else {}
     unplaced = {}
-    for way in ways:
-        lines = others[way_of_line == list(ways).index(way)]
-        if ways[way]:
+    for way, places in ways.items():
+        lines = others[way_of_line == number[way]]
+        if places:
             firsts[way] = (int(lines[0]), len(lines))
         else:
             row = {c: doctors.column(c)[int(lines[0])].as_py() for c in (COL_ID, *ADDRESS_COLUMNS, "specialty")}

@@ -216,18 +216,6 @@ def load_rpps(
                         cache=cache, notice=notice)
 
 
-def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | None,
-               progress: Callable[[int], None] | None, sample_raw: bool) -> Supply:
-    """The fresh read of :func:`load_rpps`, in Arrow throughout (no pandas).
-
-    The parsing threads also do, on each piece, the work that needs no other line
-    (:func:`_refine_piece`); what they found is merged here in file order, so that the counts and
-    the samples are those of one serial read.
-    """
-    with _cyclic_gc_paused():
-        return _read_rpps_unpaused(path, mode_key, encoding, vintage, progress, sample_raw)
-
-
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused for the read (restored as it was after, error or not).
@@ -247,9 +235,15 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_rpps_unpaused(path: Path, mode_key: str, encoding: str | None, vintage: str | None,
-                        progress: Callable[[int], None] | None, sample_raw: bool) -> Supply:
-    """:func:`_read_rpps`, the garbage collector as the caller left it."""
+@_cyclic_gc_paused()
+def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | None,
+               progress: Callable[[int], None] | None, sample_raw: bool) -> Supply:
+    """The fresh read of :func:`load_rpps`, in Arrow throughout (no pandas).
+
+    The parsing threads also do, on each piece, the work that needs no other line
+    (:func:`_refine_piece`); what they found is merged here in file order, so that the counts and
+    the samples are those of one serial read.
+    """
     # the placement tables are read by a thread while the extraction is parsed (parsing leaves the GIL free)
     placement = _Placement()
     reference = threading.Thread(target=placement.prepare, name="ess-geo-rpps-reference", daemon=True)
@@ -330,20 +324,10 @@ class _Placement:
     savoir_faire_table: _SavoirFaire | None = None
 
     def prepare(self) -> None:
-        """Read both; the events are set whatever happens (a failure is met again by the parsing threads,
+        """Read both; each event is set whatever happens (a failure is met again by the parsing threads,
         which read the table themselves and raise its error)."""
-        try:
-            self.savoir_faire_table = _SavoirFaire.read()
-        except Exception:
-            pass
-        finally:
-            self.savoir_faire_read.set()
-        try:
-            _prepare_reference()
-        except Exception:
-            pass
-        finally:
-            self.ready.set()
+        self.savoir_faire_table = _attempt(_SavoirFaire.read, self.savoir_faire_read)
+        _attempt(_prepare_reference, self.ready)
 
     def savoir_faire(self) -> _SavoirFaire:
         """The savoir-faire table, once the thread has read it (read here if it failed there: its error raised)."""
@@ -357,8 +341,18 @@ class _Placement:
         return self.known
 
 
+def _attempt(read: Callable[[], Any], done: threading.Event) -> Any:
+    """``read()``, or None when it fails; ``done`` set either way, so that no parsing thread waits forever."""
+    try:
+        return read()
+    except Exception:
+        return None
+    finally:
+        done.set()
+
+
 class _RefineFailed(Exception):
-    """An error of the work on a piece's lines, not of the extraction's text: :func:`_read_rpps_unpaused`
+    """An error of the work on a piece's lines, not of the extraction's text: :func:`_read_rpps`
     raises its cause as it is, where the extraction reader would report an unreadable extraction."""
 
 

@@ -84,13 +84,7 @@ def read_attributes(name: str) -> pd.DataFrame:
     Codes, names and populations without decoding a polygon nor importing geopandas: what the
     checks need (``communes.parquet`` is 7.8 MB of polygons around 34,875 short rows).
     """
-    import pyarrow.parquet as pq  # deferred: pandas' own Parquet engine, loaded with it anyway
-
-    with resources.as_file(DATA / f"{name}.parquet") as path:
-        # ParquetFile.read, not pandas.read_parquet: the latter loads pyarrow.dataset (~60 ms) first
-        parquet = pq.ParquetFile(path)
-        columns = [c for c in parquet.schema_arrow.names if c != "geometry"]
-        return parquet.read(columns=columns, use_pandas_metadata=True).to_pandas()
+    return _attribute_table(name, pandas_metadata=True).to_pandas()
 
 
 @cache
@@ -136,12 +130,18 @@ def compute_columns(name: str) -> Any:
     pyarrow.Table
         Every column but ``geometry``, in file order, without schema metadata.
     """
-    import pyarrow.parquet as pq  # deferred: only at build time and in tests
+    return _attribute_table(name, pandas_metadata=False).replace_schema_metadata(None)
+
+
+def _attribute_table(name: str, *, pandas_metadata: bool) -> Any:
+    """Every column but ``geometry`` of ``data/{name}.parquet``, as a pyarrow Table."""
+    import pyarrow.parquet as pq  # deferred: pandas' own Parquet engine, loaded with it anyway
 
     with resources.as_file(DATA / f"{name}.parquet") as path:
+        # ParquetFile.read, not pandas.read_parquet: the latter loads pyarrow.dataset (~60 ms) first
         parquet = pq.ParquetFile(path)
         columns = [c for c in parquet.schema_arrow.names if c != "geometry"]
-        return parquet.read(columns=columns).replace_schema_metadata(None)
+        return parquet.read(columns=columns, use_pandas_metadata=pandas_metadata)
 
 
 @cache
