@@ -54,6 +54,10 @@ class PieceSpec:
         Run in the worker on each piece's kept lines: returns ``(table, extra)``, the table kept
         and anything the caller merges afterwards (:attr:`ChunkedRead.extras`, in file order), so
         that the work on lines that needs no other line is shared by the cores.
+    settle : callable or None
+        Run by the reading thread on each piece's ``(table, extra)`` as it is collected, in file
+        order: returns them finished (what ``refine`` left undone, rather than make a parsing
+        thread wait for something another thread is still reading).
     """
 
     header: list[str]
@@ -64,6 +68,7 @@ class PieceSpec:
     modes: tuple[str, ...]
     identify: Callable[[str], dict[str, str]]
     refine: Callable[[Any], tuple[Any, Any]] | None = None
+    settle: Callable[[Any, Any], tuple[Any, Any]] | None = None
 
 
 @dataclass
@@ -262,9 +267,10 @@ def read_chunked(raw: IO[bytes], spec: PieceSpec, encoding: str, progress: Calla
             result.stats["doctors, other modes of practice"] += piece.other_modes
         result.invalid.extend((numbered + line, found, expected, row) for line, found, expected, row in piece.invalid)
         numbered += piece.numbered
-        result.extras.append(piece.extra)
-        if piece.table.num_rows:
-            parts.append(piece.table)
+        table, extra = spec.settle(piece.table, piece.extra) if spec.settle is not None else (piece.table, piece.extra)
+        result.extras.append(extra)
+        if table.num_rows:
+            parts.append(table)
         if progress is not None:
             progress(piece.lines)
 
@@ -294,5 +300,6 @@ def read_chunked(raw: IO[bytes], spec: PieceSpec, encoding: str, progress: Calla
         result.table = pa.concat_tables(parts)
     else:  # what the refinement gives of no line
         empty = empty_text_table(spec.used)
-        result.table = spec.refine(empty)[0] if spec.refine is not None else empty
+        refined = spec.refine(empty) if spec.refine is not None else (empty, None)
+        result.table = spec.settle(*refined)[0] if spec.settle is not None else refined[0]
     return result

@@ -241,17 +241,18 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
     """The fresh read of :func:`load_rpps`, in Arrow throughout (no pandas).
 
     The parsing threads also do, on each piece, the work that needs no other line
-    (:func:`_refine_piece`); what they found is merged here in file order, so that the counts and
-    the samples are those of one serial read.
+    (:func:`_refine_piece`; the first pieces are placed by the reading thread, :func:`_settle_piece`);
+    what they found is merged here in file order, so that the counts and the samples are those of
+    one serial read.
     """
     # the placement tables are read by a thread while the extraction is parsed (parsing leaves the GIL free)
     placement = _Placement()
     reference = threading.Thread(target=placement.prepare, name="ess-geo-rpps-reference", daemon=True)
     reference.start()
-    refine = partial(_refine_piece, placement)
     try:
-        table, stats, enc, member, dropped, extras = read_extraction_table(path, encoding, MODES[mode_key][0], progress,
-                                                                          refine=refine)
+        table, stats, enc, member, dropped, extras = read_extraction_table(
+            path, encoding, MODES[mode_key][0], progress,
+            refine=partial(_refine_piece, placement), settle=partial(_settle_piece, placement))
     except _RefineFailed as exc:
         cause = exc.__cause__ if exc.__cause__ is not None else exc  # always set: raised from its cause
         raise cause from None
@@ -283,7 +284,7 @@ class _PieceFacts:
     no_id_row: dict | None = None  # the first one's sample
     excluded: Counter = field(default_factory=Counter)  # lines out of scope, by reason
     unknown: Any = None  # lines with a savoir-faire code missing from the table (a pyarrow Table)
-    placed: PlacedPiece | None = None  # how its lines were placed in communes
+    placed: PlacedPiece | None = None  # how its lines were placed in communes (None: not yet, _settle_piece)
 
 
 #: What a savoir-faire code says of its lines: index in :data:`_STATUSES` (the last two: no code, unknown code).
@@ -340,6 +341,13 @@ class _Placement:
         self.ready.wait()
         return self.known
 
+    def place(self, doctors: Any, facts: _PieceFacts) -> Any:
+        """The lines placed in their commune (how, in ``facts``), keeping the columns counted: ``Identifiant PP``,
+        ``specialty``, ``code_insee``, and the identifier as a number (:func:`~ess_geo.inputs._rpps_counts.numeric_ids`)."""
+        placed, facts.placed = place_lines(doctors, self.addresses())
+        placed = placed.select([COL_ID, "specialty", "code_insee"])
+        return placed.append_column(ID_NUMBER, numeric_ids(placed.column(COL_ID)))
+
 
 def _attempt(read: Callable[[], Any], done: threading.Event) -> Any:
     """``read()``, or None when it fails; ``done`` set either way, so that no parsing thread waits forever."""
@@ -357,18 +365,30 @@ class _RefineFailed(Exception):
 
 
 def _refine_piece(placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
-    """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune (the first
-    pieces wait for the placement tables, read by another thread meanwhile); the piece's lines keep the
-    columns counted: ``Identifiant PP``, ``specialty``, ``code_insee``, and the identifier as a number
-    (:func:`~ess_geo.inputs._rpps_counts.numeric_ids`)."""
+    """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune
+    (:meth:`_Placement.place`).
+
+    A piece parsed before the placement tables are read (by another thread, 0.1-0.2 s: the first
+    pieces) is left for :func:`_settle_piece` rather than wait: its thread parses the next one.
+    """
     try:
         facts = _PieceFacts()
         table = _without_id(table, facts)
-        doctors = with_direct_commune(_with_specialty(table, placement.savoir_faire(), facts))
-        placed, facts.placed = place_lines(doctors, placement.addresses())
-        placed = placed.select([COL_ID, "specialty", "code_insee"])
-        return placed.append_column(ID_NUMBER, numeric_ids(placed.column(COL_ID))), facts
+        doctors = _with_specialty(table, placement.savoir_faire(), facts)
+        if not placement.ready.is_set():
+            return doctors, facts
+        return placement.place(with_direct_commune(doctors), facts), facts
     except Exception as exc:  # a missing or damaged embedded table, a bug: not the extraction's fault
+        raise _RefineFailed from exc
+
+
+def _settle_piece(placement: _Placement, table: Any, facts: _PieceFacts) -> tuple[Any, _PieceFacts]:
+    """Run by the reading thread on each piece, in file order: places the lines :func:`_refine_piece` left."""
+    if facts.placed is not None:
+        return table, facts
+    try:
+        return placement.place(table, facts), facts
+    except Exception as exc:  # as in _refine_piece
         raise _RefineFailed from exc
 
 

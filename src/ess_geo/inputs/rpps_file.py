@@ -200,7 +200,7 @@ def _read_header(path: Path, encoding: str | None) -> tuple[list[str], str, str]
 
 def _read_doctor_lines(
     path: Path, encoding: str | None, modes: frozenset[str], dropped: DroppedRows, progress: Callable[[int], None] | None,
-    refine: Callable[[Any], tuple[Any, Any]] | None,
+    refine: Callable[[Any], tuple[Any, Any]] | None, settle: Callable[[Any, Any], tuple[Any, Any]] | None = None,
 ) -> tuple[Any, Counter, str, str, list]:
     """Parse the file on every core (:mod:`ess_geo.inputs._rpps_chunks`); keep doctors' lines of the requested modes."""
     header, enc, member = _read_header(path, encoding)
@@ -212,7 +212,7 @@ def _read_doctor_lines(
         return (table, None) if refine is None else refine(table)
 
     spec = PieceSpec(header=header, used=used, profession=COL_PROFESSION, mode=COL_MODE, doctor=DOCTOR_PROFESSION,
-                     modes=tuple(sorted(modes)), identify=_identifier_only, refine=every_column)
+                     modes=tuple(sorted(modes)), identify=_identifier_only, refine=every_column, settle=settle)
     raw, _ = _open_source(path)
     with raw:
         read = read_chunked(raw, spec, arrow_enc, progress)
@@ -250,6 +250,7 @@ class ExtractionRead(NamedTuple):
 def read_extraction_table(
     path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None,
     refine: Callable[[Any], tuple[Any, Any]] | None = None,
+    settle: Callable[[Any, Any], tuple[Any, Any]] | None = None,
 ) -> ExtractionRead:
     """Doctors' lines of the requested modes, and what was left out.
 
@@ -269,6 +270,9 @@ def read_extraction_table(
     refine : callable, optional
         Run by the worker threads on each piece's lines (every column of :data:`USED_COLUMNS`):
         returns ``(table, extra)``; the tables are concatenated in file order, the extras listed.
+    settle : callable, optional
+        Run by the reading thread on each piece's ``(table, extra)`` from ``refine``, in file order:
+        returns them finished (:attr:`~ess_geo.inputs._rpps_chunks.PieceSpec.settle`).
 
     Returns
     -------
@@ -294,9 +298,9 @@ def read_extraction_table(
         If the file cannot be read or decoded, or is not an RPPS extraction.
     """
     try:
-        return _read_guarded(path, encoding, modes, progress, refine)
+        return _read_guarded(path, encoding, modes, progress, refine, settle)
     except _NotUtf8:
-        return _read_guarded(path, "cp1252", modes, progress, refine)
+        return _read_guarded(path, "cp1252", modes, progress, refine, settle)
 
 
 class _NotUtf8(Exception):
@@ -329,7 +333,7 @@ def _decode_errors_caught(caught: list[BaseException]) -> Iterator[None]:
 
 def _read_guarded(
     path: Path, encoding: str | None, modes: frozenset[str], progress: Callable[[int], None] | None,
-    refine: Callable[[Any], tuple[Any, Any]] | None,
+    refine: Callable[[Any], tuple[Any, Any]] | None, settle: Callable[[Any, Any], tuple[Any, Any]] | None,
 ) -> ExtractionRead:
     """One reading of the extraction in ``encoding``; every failure an InputDataError, or _NotUtf8."""
     dropped = DroppedRows()
@@ -337,7 +341,8 @@ def _read_guarded(
     try:
         check_size(path, "rpps")
         with _decode_errors_caught(caught):
-            table, stats, enc, member, extras = _read_doctor_lines(path, encoding, modes, dropped, progress, refine)
+            table, stats, enc, member, extras = _read_doctor_lines(path, encoding, modes, dropped, progress, refine,
+                                                                        settle)
     except UnicodeDecodeError as exc:
         raise InputDataError(f"cannot decode {str(path)!r} ({exc}); pass encoding='cp1252' or 'utf-8'",
                              fr=f"encodage illisible pour {path.name} : préciser encoding", path=str(path)) from exc
