@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from ess_geo.inputs._rpps_counts import ID_NUMBER, numeric_ids, person_counts, persons_table
+from ess_geo.inputs._rpps_counts import ID_NUMBER, SPECIALTY_CODE, numeric_ids, person_counts, persons_table
+from ess_geo.inputs._rpps_place import COMMUNE_CODE
 from ess_geo.inputs.rpps_file import COL_ID
 
 
@@ -74,3 +75,41 @@ def test_first_occurrences_in_file_order_or_not():
         by_doctor[: n - n % 3] = by_doctor[: n - n % 3].reshape(-1, 3)[:, ::-1].reshape(-1)  # each doctor's lines reversed
         for keys in (shuffled, in_order, by_doctor):
             assert _first_occurrences(keys).tolist() == np.sort(np.unique(keys, return_index=True)[1]).tolist()
+
+
+def _coded(lines, specialties, communes=None):
+    """``lines`` with the codes the parsing threads add: positions in ``specialties`` and in the communes."""
+    from ess_geo.inputs._rpps_place import departement_of_communes
+
+    ref = departement_of_communes()[0].to_pylist()
+    spec = [specialties.index(s) for s in lines.column("specialty").to_pylist()]
+    commune = communes if communes is not None else [ref.index(c) for c in lines.column("code_insee").to_pylist()]
+    return lines.append_column(SPECIALTY_CODE, pa.array(spec, pa.int64())).append_column(
+        COMMUNE_CODE, pa.array(commune, pa.int64()))
+
+
+def test_codes_made_by_the_parsing_threads_count_as_the_hashed_text():
+    """The specialty and commune codes of the lines (positions in sorted lists) give the persons, the counts per
+    commune and the indexes that hashing the text gives; a line without a commune code sends the whole read
+    back to hashing."""
+    from ess_geo.inputs._rpps_counts import commune_counts, count_indexes
+
+    ids = ["10000000001", "10000000001", "10000000001", "010000000001", "10000000001"]
+    lines = _lines(ids, numbered=True, communes=("91228", "77288", "91228", "77288", "2A004"))
+    specialties = ["cardiologie", "dermatologie", "pediatrie"]  # one without any line
+    hashed, hashed_codes = persons_table(lines)
+    coded, codes = persons_table(_coded(lines, specialties), pa.array(specialties))
+    assert codes.sorted_values and not hashed_codes.sorted_values
+    assert coded.equals(hashed)
+    assert commune_counts(codes).equals(commune_counts(hashed_codes))
+    assert commune_counts(codes).column("code_insee").to_pylist() == ["2A004", "77288", "91228", "91228"]
+    assert commune_counts(codes).column("n_specialists").to_pylist() == [1, 2, 1, 1]
+    assert person_counts(codes) == person_counts(hashed_codes) == {"persons": 2, "persons_in_several_departements": 1}
+    (table_index, persons_index), (hashed_table, hashed_persons) = (count_indexes(c, "libéral")
+                                                                    for c in (codes, hashed_codes))
+    assert table_index == hashed_table
+    assert persons_index.specialties == hashed_persons.specialties == {"cardiologie", "pediatrie"}
+    for spec in specialties:
+        assert persons_index.count(spec, ["77", "91", "2A"]) == hashed_persons.count(spec, ["77", "91", "2A"])
+    unplaced = _coded(lines, specialties, communes=[0, 1, -1, 3, 4])
+    assert not persons_table(unplaced, pa.array(specialties))[1].sorted_values

@@ -95,16 +95,16 @@ def test_placements_of_many_pieces_count_as_one(tmp_path, monkeypatch):
 
 def test_pieces_parsed_before_the_placement_tables_are_placed_by_the_reading_thread(tmp_path, monkeypatch):
     """A piece refined before the placement tables are read is not held up: the reading thread places it
-    as it collects it (``_settle_piece``), with the same result. Here the tables are read only once the
+    as it collects it (``settle_piece``), with the same result. Here the tables are read only once the
     first piece is collected, so at least that one is placed so."""
-    from ess_geo.inputs import rpps
+    from ess_geo.inputs import _rpps_refine, rpps
 
     path = tmp_path / "PS_LibreAcces_Personne_activite_202401020304.txt"
     generate_synthetic_rpps(path, 6_000, seed=17)
     whole = _read(path, monkeypatch, 1 << 30)
     collected = threading.Event()
     settled_here: list[int] = []
-    prepare, settle = rpps._prepare_reference, rpps._settle_piece
+    prepare, settle = _rpps_refine._prepare_reference, rpps.settle_piece
 
     def late_prepare() -> None:
         assert collected.wait(60)
@@ -116,8 +116,8 @@ def test_pieces_parsed_before_the_placement_tables_are_placed_by_the_reading_thr
         collected.set()
         return settle(placement, table, facts)
 
-    monkeypatch.setattr(rpps, "_prepare_reference", late_prepare)
-    monkeypatch.setattr(rpps, "_settle_piece", counting_settle)
+    monkeypatch.setattr(_rpps_refine, "_prepare_reference", late_prepare)
+    monkeypatch.setattr(rpps, "settle_piece", counting_settle)
     pieces = _read(path, monkeypatch, 4096)
     _same(pieces, whole)
     assert settled_here and settled_here[0] > 0

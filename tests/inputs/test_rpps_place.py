@@ -13,7 +13,7 @@ import gc
 
 import pytest
 
-from ess_geo.inputs import _rpps_place, rpps
+from ess_geo.inputs import _rpps_place, _rpps_refine, rpps
 from ess_geo.inputs._rpps_place import _PostalCodes, place_address
 from ess_geo.reference.geography import load_communes, load_postal_codes
 from synthetic import doctor_line, generate_synthetic_rpps, write_rpps
@@ -114,7 +114,7 @@ def test_a_missing_embedded_table_is_raised_as_itself_not_as_an_unreadable_extra
         raise _Broken("rpps_savoir_faire.csv is missing")
 
     with monkeypatch.context() as m:
-        m.setattr(rpps._SavoirFaire, "read", classmethod(broken))
+        m.setattr(_rpps_refine._SavoirFaire, "read", classmethod(broken))
         with pytest.raises(_Broken, match=r"rpps_savoir_faire\.csv"):
             rpps.load_rpps(path, cache=False)
     _rpps_place._postal_codes.cache_clear()
@@ -129,7 +129,7 @@ def test_a_missing_embedded_table_is_raised_as_itself_not_as_an_unreadable_extra
 def test_read_restores_the_collector_when_it_fails(tmp_path, monkeypatch):
     path = tmp_path / "PS_LibreAcces_Personne_activite_202401020304.txt"
     generate_synthetic_rpps(path, 200, seed=4)
-    monkeypatch.setattr(rpps, "_merge_facts", lambda *args: 1 / 0)
+    monkeypatch.setattr(rpps, "merge_facts", lambda *args: 1 / 0)
     assert gc.isenabled()
     with pytest.raises(ZeroDivisionError):
         rpps.load_rpps(path, cache=False)

@@ -32,11 +32,14 @@ from ess_geo.reference.specialties import normalize_text
 if TYPE_CHECKING:  # annotations only: numpy only to read an RPPS extraction
     import numpy as np
 
-__all__ = ["ADDRESS_COLUMNS", "PlacedPiece", "Placements", "combined_ids", "departement_of_communes", "merge_placements",
-           "place_address", "place_lines", "prepare_placement", "with_direct_commune"]
+__all__ = ["ADDRESS_COLUMNS", "COMMUNE_CODE", "PlacedPiece", "Placements", "combined_ids", "departement_codes",
+           "departement_of_communes", "merge_placements", "place_address", "place_lines", "prepare_placement",
+           "with_direct_commune"]
 
 #: The five fields of a practice address, in the order :func:`place_address` takes them.
 ADDRESS_COLUMNS = (COL_COMMUNE, COL_CP, COL_COMMUNE_LABEL, COL_CEDEX, COL_PAYS)
+#: Column of placed lines: the position of their commune in :func:`departement_of_communes` (-1: none).
+COMMUNE_CODE = "commune_code"
 _FRANCE_COUNTRY = {"", "99100"}
 #: The postal code a ``Bureau cedex`` starts with (« 75001 PARIS CEDEX 01 »), removed before its name is matched.
 _CEDEX_PREFIX = re.compile(r"^\s*\d{5}\s*")
@@ -107,23 +110,33 @@ def _postal_codes() -> _PostalCodes:
 
 @lru_cache(maxsize=1)
 def departement_of_communes() -> tuple[Any, Any]:
-    """The commune codes and their département codes, as two aligned pyarrow arrays (for ``index_in``).
+    """The commune codes (in increasing order) and their département codes, as two aligned pyarrow arrays.
 
     Read from the embedded Arrow copy of the communes' columns (a millisecond,
-    :func:`ess_geo.reference.geography.reference_columns`).
+    :func:`ess_geo.reference.geography.reference_columns`). A commune's position in them is its
+    :data:`COMMUNE_CODE`.
     """
     communes = reference_columns("communes", ("code_insee", "code_dep"))
     return one_array(communes.column("code_insee")), one_array(communes.column("code_dep"))
+
+
+@lru_cache(maxsize=1)
+def departement_codes() -> tuple[np.ndarray, Any]:
+    """The département of each commune of :func:`departement_of_communes` as an integer code, and the
+    département codes it indexes (-1: none)."""
+    return dictionary_codes(departement_of_communes()[1])
 
 
 def prepare_placement() -> None:
     """Read the communes and postal codes now (a thread runs it while the extraction is parsed)."""
     _commune_codes()
     _postal_codes()
+    departement_codes()
 
 
 def with_direct_commune(doctors: Any) -> Any:
-    """``doctors`` with a ``code_insee`` column: the line's commune code when it is a commune, else null.
+    """``doctors`` with a ``code_insee`` column, the line's commune code when it is a commune (else null),
+    and its :data:`COMMUNE_CODE` (else -1).
 
     The first step of :func:`place_lines`, which places the other lines by postal code and name.
     The piece's distinct codes are hashed and the 34,875
@@ -136,21 +149,24 @@ def with_direct_commune(doctors: Any) -> Any:
     commune = one_array(doctors.column(COL_COMMUNE))
     encoded = commune.dictionary_encode()
     position = numpy_ints(pc.index_in(departement_of_communes()[0], value_set=encoded.dictionary), fill=-1)
-    known = np.zeros(len(encoded.dictionary) + 1, dtype=bool)  # the last: no code (null), never a commune
-    known[position[position >= 0]] = True
-    direct = bool_array(known[numpy_ints(encoded.indices, fill=-1)])
-    return doctors.append_column("code_insee", pc.if_else(direct, commune, text_scalar(None)))
+    communes = np.flatnonzero(position >= 0)
+    code_of_value = np.full(len(encoded.dictionary) + 1, -1, dtype=np.int64)  # the last: no code (null)
+    code_of_value[position[communes]] = communes
+    code = code_of_value[numpy_ints(encoded.indices, fill=-1)]
+    direct = bool_array(code >= 0)
+    return (doctors.append_column("code_insee", pc.if_else(direct, commune, text_scalar(None)))
+            .append_column(COMMUNE_CODE, int_array(code)))
 
 
 @lru_cache(maxsize=1)
-def _commune_codes() -> dict[str, bool]:
-    """The commune codes (34,875), as the keys of a dict.
+def _commune_codes() -> dict[str, int]:
+    """The commune codes (34,875), each with its :data:`COMMUNE_CODE`.
 
-    Not a frozenset: the garbage collector visits each member of a set at every full pass (the
-    interpreter's exit makes two or three), where a dict of text is not tracked at all. The same
-    holds for :data:`_NORMALIZED`: the 65,536 entries of an ``lru_cache`` cost 13 ms a pass.
+    A dict of text and small integers: the garbage collector does not track it (it visits each
+    member of a set at every full pass, two or three at the interpreter's exit). The same holds for
+    :data:`_NORMALIZED`: the 65,536 entries of an ``lru_cache`` cost 13 ms a pass.
     """
-    return dict.fromkeys(departement_of_communes()[0].to_pylist(), True)
+    return {code: i for i, code in enumerate(departement_of_communes()[0].to_pylist())}
 
 
 #: Normalised commune names met by the placement (a plain dict of text: untracked by the collector).
@@ -235,14 +251,16 @@ def place_lines(doctors: Any, known: Placements) -> tuple[Any, PlacedPiece]:
     ----------
     doctors : pyarrow.Table
         Lines with an ``Identifiant PP``, the :data:`ADDRESS_COLUMNS` and ``specialty``, and
-        possibly ``code_insee`` (:func:`with_direct_commune`, computed here when absent).
+        possibly ``code_insee`` and :data:`COMMUNE_CODE` (:func:`with_direct_commune`, computed here
+        when absent).
     known : dict
         Addresses placed already, shared by the threads of a read; the addresses placed here are added.
 
     Returns
     -------
     table : pyarrow.Table
-        The placed lines, with a ``code_insee`` column (lines not placed removed).
+        The placed lines, with ``code_insee`` and :data:`COMMUNE_CODE` as the last columns (lines
+        not placed removed).
     placed : PlacedPiece
         Lines placed per way and lines not placed per reason.
     """
@@ -252,10 +270,13 @@ def place_lines(doctors: Any, known: Placements) -> tuple[Any, PlacedPiece]:
     if "code_insee" not in doctors.column_names:
         doctors = with_direct_commune(doctors)
     direct_codes = one_array(doctors.column("code_insee"))
-    doctors = doctors.drop_columns(["code_insee"])
+    commune_code = numpy_ints(one_array(doctors.column(COMMUNE_CODE))).copy()
+    doctors = doctors.drop_columns(["code_insee", COMMUNE_CODE])
     direct = numpy_bools(pc.is_valid(direct_codes))  # the commune code is known: placed by it
     others = np.flatnonzero(~direct)
     address_of, placed = _placed_others(doctors.take(int_array(others)), known)
+    communes = _commune_codes()
+    commune_code[others] = np.array([communes.get(code or "", -1) for code, _ in placed], dtype=np.int64)[address_of]
     ways = {way: code is not None for code, way in placed}  # a way places its lines, or is why they are not
     number = {way: i for i, way in enumerate(ways)}
     way_of_line = np.array([number[way] for _, way in placed], dtype=np.int64)[address_of]
@@ -273,11 +294,12 @@ def place_lines(doctors: Any, known: Placements) -> tuple[Any, PlacedPiece]:
     code_insee = pc.replace_with_mask(direct_codes, pc.is_null(direct_codes), codes)
     placed_other = np.array([code is not None for code, _ in placed], dtype=bool)[address_of]
     if placed_other.all():  # every line placed (the usual case): nothing to copy
-        return doctors.append_column("code_insee", code_insee), piece
+        return doctors.append_column("code_insee", code_insee).append_column(COMMUNE_CODE, int_array(commune_code)), piece
     kept = direct.copy()
     kept[others[placed_other]] = True
-    rows = int_array(np.flatnonzero(kept))
-    return doctors.take(rows).append_column("code_insee", code_insee.take(rows)), piece
+    rows = np.flatnonzero(kept)
+    return (doctors.take(int_array(rows)).append_column("code_insee", code_insee.take(int_array(rows)))
+            .append_column(COMMUNE_CODE, int_array(commune_code[rows]))), piece
 
 
 def merge_placements(pieces: list[PlacedPiece], dropped: DroppedRows) -> Counter:

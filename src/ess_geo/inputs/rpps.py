@@ -40,49 +40,34 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from ess_geo._format import date_fr, month_fr
 from ess_geo.dropped import DroppedRows
 from ess_geo.errors import InputDataError
-from ess_geo.inputs._arrow import int_array, numpy_bools, numpy_ints, one_array, text_array, text_scalar
+from ess_geo.inputs._arrow import text_array, text_scalar
 from ess_geo.inputs._files import check_path
 from ess_geo.inputs._rpps_counts import (
-    ID_NUMBER,
     PersonCodes,
     commune_counts,
     count_indexes,
-    numeric_ids,
     person_counts,
     persons_table,
 )
-from ess_geo.inputs._rpps_place import (
-    ADDRESS_COLUMNS,
-    PlacedPiece,
-    Placements,
-    merge_placements,
-    place_lines,
-    prepare_placement,
-    with_direct_commune,
-)
+from ess_geo.inputs._rpps_refine import Placement, RefineFailed, merge_facts, refine_piece, settle_piece
 from ess_geo.inputs.parse_cache import cached_parse, reader_version
 from ess_geo.inputs.rpps_file import (
-    COL_COMMUNE,
-    COL_CP,
     COL_ID,
-    COL_SF,
-    COL_SF_LABEL,
     RPPS_COLUMNS,
     is_rpps_header,
     read_extraction_table,
 )
 from ess_geo.inputs.supply import MODES, TABLE_COLUMNS, Supply
 from ess_geo.inputs.supply_index import DeferredFrame
-from ess_geo.reference.specialties import all_specialties, get_specialty, normalize_text, rpps_savoir_faire_table
+from ess_geo.reference.specialties import get_specialty, normalize_text
 from ess_geo.sources import Source
 
 __all__ = ["RPPS_COLUMNS", "is_rpps_header", "load_rpps", "normalize_mode", "vintage_from_name"]
@@ -94,10 +79,10 @@ _MODE_ALIASES = {"libéral": "liberal", "l": "liberal", "salarié": "salarie", "
 _FILE_STAMP = re.compile(r"PS_LibreAcces_(?:Personne_activite_)?(\d{12})")
 _FILE_MONTH = re.compile(r"PS_LibreAcces_Personne_activite_(?:extrait_)?(\d{4})-(\d{2})(?!\d)")
 
-_MAX_UNKNOWN_CODE_REASONS = 20
 #: Modules whose source is part of the reader's version (besides those imported here by name).
-_READER_MODULES = ("ess_geo.inputs._rpps_chunks", "ess_geo.inputs._rpps_counts", "ess_geo.inputs._arrow",
-                   "ess_geo.inputs.supply_index", "ess_geo.inputs.persons_index")
+_READER_MODULES = ("ess_geo.inputs._rpps_chunks", "ess_geo.inputs._rpps_counts", "ess_geo.inputs._rpps_place",
+                   "ess_geo.inputs._rpps_refine", "ess_geo.inputs._arrow", "ess_geo.inputs.supply_index",
+                   "ess_geo.inputs.persons_index")
 #: Version of the RPPS reader's output: bump when it changes (cached reads are then rebuilt).
 RPPS_READER_VERSION = "1"
 
@@ -138,16 +123,6 @@ def vintage_from_name(name: str) -> str | None:
     if m and 1 <= int(m.group(2)) <= 12:
         return f"extraction {month_fr(int(m.group(1)), int(m.group(2)), of=True)}"
     return None
-
-
-def _savoir_faire() -> dict[str, dict[str, str]]:
-    return {r["code"]: r for r in rpps_savoir_faire_table()}
-
-
-def _prepare_reference() -> None:
-    """Read what placing and naming the lines needs: communes, postal codes, specialties (no pandas)."""
-    prepare_placement()
-    all_specialties()
 
 
 def load_rpps(
@@ -207,7 +182,7 @@ def load_rpps(
     """
     mode_key = normalize_mode(mode)
     path = check_path(path, "RPPS extraction", "load_rpps", "extraction RPPS")
-    modules = (__name__, read_extraction_table.__module__, place_lines.__module__, *_READER_MODULES, Supply.__module__,
+    modules = (__name__, read_extraction_table.__module__, *_READER_MODULES, Supply.__module__,
                normalize_text.__module__)
     options = {"mode": mode_key, "encoding": encoding, "vintage": vintage, "sample_raw": bool(sample_raw)}
     return cached_parse("rpps", path, options, Supply,
@@ -241,19 +216,20 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
     """The fresh read of :func:`load_rpps`, in Arrow throughout (no pandas).
 
     The parsing threads also do, on each piece, the work that needs no other line
-    (:func:`_refine_piece`; the first pieces are placed by the reading thread, :func:`_settle_piece`);
+    (:func:`~ess_geo.inputs._rpps_refine.refine_piece`; the first pieces are placed by the reading thread,
+    :func:`~ess_geo.inputs._rpps_refine.settle_piece`);
     what they found is merged here in file order, so that the counts and the samples are those of
     one serial read.
     """
     # the placement tables are read by a thread while the extraction is parsed (parsing leaves the GIL free)
-    placement = _Placement()
+    placement = Placement()
     reference = threading.Thread(target=placement.prepare, name="ess-geo-rpps-reference", daemon=True)
     reference.start()
     try:
         table, stats, enc, member, dropped, extras = read_extraction_table(
             path, encoding, MODES[mode_key][0], progress,
-            refine=partial(_refine_piece, placement), settle=partial(_settle_piece, placement))
-    except _RefineFailed as exc:
+            refine=partial(refine_piece, placement), settle=partial(settle_piece, placement))
+    except RefineFailed as exc:
         cause = exc.__cause__ if exc.__cause__ is not None else exc  # always set: raised from its cause
         raise cause from None
     finally:
@@ -261,8 +237,8 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
     if not sample_raw:
         dropped.hide((COL_ID,))  # no RPPS number in the samples (names are never kept)
     excluded: Counter = Counter({k: v for k, v in stats.items() if k != "lines"})
-    placed_how = _merge_facts(extras, dropped, excluded)
-    persons, codes = persons_table(table)
+    placed_how = merge_facts(extras, dropped, excluded)
+    persons, codes = persons_table(table, placement.savoir_faire().specialties)
     summary = {
         "lines": int(stats["lines"]),
         "encoding": enc,
@@ -274,200 +250,6 @@ def _read_rpps(path: Path, mode_key: str, encoding: str | None, vintage: str | N
     }
     vintage = vintage or vintage_from_name(member) or vintage_from_name(path.name) or "non précisé"
     return _supply(persons, codes, path, member, vintage, mode_key, dropped, summary)
-
-
-@dataclass
-class _PieceFacts:
-    """What a parsing thread found in one piece besides the lines kept (merged by :func:`_merge_facts`)."""
-
-    no_id: int = 0  # lines without an RPPS identifier
-    no_id_row: dict | None = None  # the first one's sample
-    excluded: Counter = field(default_factory=Counter)  # lines out of scope, by reason
-    unknown: Any = None  # lines with a savoir-faire code missing from the table (a pyarrow Table)
-    placed: PlacedPiece | None = None  # how its lines were placed in communes (None: not yet, _settle_piece)
-
-
-#: What a savoir-faire code says of its lines: index in :data:`_STATUSES` (the last two: no code, unknown code).
-_STATUSES = ("ess", "general-practice", "non-ess", "ambiguous", "no code", "unknown")
-_EXCLUDED_BY_STATUS = (("no code", "doctors without savoir-faire"),
-                       ("general-practice", "general practice (not an ESS specialty)"),
-                       ("non-ess", "savoir-faire without an ESS specialty"),
-                       ("ambiguous", "savoir-faire spanning two specialties (SM55)"))
-
-
-class _SavoirFaire(NamedTuple):
-    """The savoir-faire table as arrays: codes (Arrow), the status of each (index in :data:`_STATUSES`,
-    numpy) and its specialty (Arrow)."""
-
-    codes: Any
-    status: Any
-    specialty: Any
-
-    @classmethod
-    def read(cls) -> _SavoirFaire:
-        """The arrays of ``data/rpps_savoir_faire.csv``."""
-        import numpy as np  # deferred: heavy library, only to read an RPPS extraction
-
-        sf = _savoir_faire()
-        known = list(sf)
-        status = np.array([_STATUSES.index(sf[c]["status"]) for c in known], dtype=np.int64)
-        return cls(text_array(known), status, text_array([sf[c]["specialty"] for c in known]))
-
-
-@dataclass
-class _Placement:
-    """What the parsing threads need besides the lines, read by a thread while the first pieces are parsed:
-    the savoir-faire table first, then the placement tables; and the addresses placed so far."""
-
-    ready: threading.Event = field(default_factory=threading.Event)
-    known: Placements = field(default_factory=dict)
-    savoir_faire_read: threading.Event = field(default_factory=threading.Event)
-    savoir_faire_table: _SavoirFaire | None = None
-
-    def prepare(self) -> None:
-        """Read both; each event is set whatever happens (a failure is met again by the parsing threads,
-        which read the table themselves and raise its error)."""
-        self.savoir_faire_table = _attempt(_SavoirFaire.read, self.savoir_faire_read)
-        _attempt(_prepare_reference, self.ready)
-
-    def savoir_faire(self) -> _SavoirFaire:
-        """The savoir-faire table, once the thread has read it (read here if it failed there: its error raised)."""
-        self.savoir_faire_read.wait()
-        return self.savoir_faire_table if self.savoir_faire_table is not None else _SavoirFaire.read()
-
-    def addresses(self) -> Placements:
-        """The addresses placed so far, once the thread has read the placement tables (a piece that needs one
-        the thread failed to read reads it again, and raises its error)."""
-        self.ready.wait()
-        return self.known
-
-    def place(self, doctors: Any, facts: _PieceFacts) -> Any:
-        """The lines placed in their commune (how, in ``facts``), keeping the columns counted: ``Identifiant PP``,
-        ``specialty``, ``code_insee``, and the identifier as a number (:func:`~ess_geo.inputs._rpps_counts.numeric_ids`)."""
-        placed, facts.placed = place_lines(doctors, self.addresses())
-        placed = placed.select([COL_ID, "specialty", "code_insee"])
-        return placed.append_column(ID_NUMBER, numeric_ids(placed.column(COL_ID)))
-
-
-def _attempt(read: Callable[[], Any], done: threading.Event) -> Any:
-    """``read()``, or None when it fails; ``done`` set either way, so that no parsing thread waits forever."""
-    try:
-        return read()
-    except Exception:
-        return None
-    finally:
-        done.set()
-
-
-class _RefineFailed(Exception):
-    """An error of the work on a piece's lines, not of the extraction's text: :func:`_read_rpps`
-    raises its cause as it is, where the extraction reader would report an unreadable extraction."""
-
-
-def _refine_piece(placement: _Placement, table: Any) -> tuple[Any, _PieceFacts]:
-    """Run by the parsing threads on each piece: lines without identifier, savoir-faire, commune
-    (:meth:`_Placement.place`).
-
-    A piece parsed before the placement tables are read (by another thread, 0.1-0.2 s: the first
-    pieces) is left for :func:`_settle_piece` rather than wait: its thread parses the next one.
-    """
-    try:
-        facts = _PieceFacts()
-        table = _without_id(table, facts)
-        doctors = _with_specialty(table, placement.savoir_faire(), facts)
-        if not placement.ready.is_set():
-            return doctors, facts
-        return placement.place(with_direct_commune(doctors), facts), facts
-    except Exception as exc:  # a missing or damaged embedded table, a bug: not the extraction's fault
-        raise _RefineFailed from exc
-
-
-def _settle_piece(placement: _Placement, table: Any, facts: _PieceFacts) -> tuple[Any, _PieceFacts]:
-    """Run by the reading thread on each piece, in file order: places the lines :func:`_refine_piece` left."""
-    if facts.placed is not None:
-        return table, facts
-    try:
-        return placement.place(table, facts), facts
-    except Exception as exc:  # as in _refine_piece
-        raise _RefineFailed from exc
-
-
-def _merge_facts(extras: list, dropped: DroppedRows, excluded: Counter) -> Counter:
-    """The pieces' facts, in file order, counted in ``dropped`` and ``excluded`` as one serial read would; the
-    lines placed per way (:func:`~ess_geo.inputs._rpps_place.merge_placements`)."""
-    import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
-
-    facts = [f for f in extras if f is not None]
-    n = sum(f.no_id for f in facts)
-    if n:
-        row = next(f.no_id_row for f in facts if f.no_id)
-        dropped.add("sans identifiant RPPS (Identifiant PP vide)", row=row, n=n)
-    for f in facts:
-        excluded.update(f.excluded)
-    unknown = [f.unknown for f in facts if f.unknown is not None]
-    if unknown:
-        _drop_unknown_codes(pa.concat_tables(unknown), dropped)
-    return merge_placements([f.placed for f in facts if f.placed is not None], dropped)
-
-
-def _without_id(table: Any, facts: _PieceFacts) -> Any:
-    """Lines without an RPPS identifier counted in ``facts`` and removed (fields are trimmed already)."""
-    import pyarrow.compute as pc  # deferred: pyarrow only to read an RPPS extraction
-
-    ids = table.column(COL_ID)
-    no_id = pc.equal(ids, text_scalar(""))
-    n = pc.sum(no_id).as_py() or 0
-    if n:
-        first = int(numpy_bools(no_id).argmax())
-        facts.no_id, facts.no_id_row = n, {c: table.column(c)[first].as_py() for c in (COL_SF, COL_COMMUNE, COL_CP)}
-        table = table.filter(pc.invert(no_id))
-    return table
-
-
-def _with_specialty(table: Any, savoir_faire: _SavoirFaire, facts: _PieceFacts) -> Any:
-    """Lines whose savoir-faire is an ESS specialty, with its id; the others counted in ``facts`` by reason.
-
-    Each distinct code is looked up once (a piece has a few dozen), its answer spread to the lines.
-    """
-    import numpy as np  # deferred: heavy library, only to read an RPPS extraction
-    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
-
-    encoded = one_array(table.column(COL_SF)).dictionary_encode()
-    values = pc.utf8_upper(encoded.dictionary)
-    row_of = numpy_ints(pc.index_in(values, value_set=savoir_faire.codes), fill=-1)  # per distinct code
-    status = np.where(row_of >= 0, savoir_faire.status[np.maximum(row_of, 0)], _STATUSES.index("unknown"))
-    status[numpy_bools(pc.equal(values, text_scalar("")))] = _STATUSES.index("no code")
-    line_code = numpy_ints(encoded.indices)
-    line_status = status[line_code] if len(line_code) else line_code
-    per_status = np.bincount(line_status, minlength=len(_STATUSES))
-    for st, label in _EXCLUDED_BY_STATUS:
-        facts.excluded[label] += int(per_status[_STATUSES.index(st)])
-    if per_status[_STATUSES.index("unknown")]:
-        unknown = np.flatnonzero(line_status == _STATUSES.index("unknown"))
-        facts.unknown = table.select([COL_ID, COL_SF, COL_SF_LABEL]).take(int_array(unknown))
-    kept = np.flatnonzero(line_status == _STATUSES.index("ess"))
-    specialty = pc.take(savoir_faire.specialty, int_array(row_of[line_code[kept]]))
-    doctors = table.select([COL_ID, *ADDRESS_COLUMNS]).take(int_array(kept))
-    return doctors.append_column("specialty", specialty)
-
-
-def _drop_unknown_codes(bad: Any, dropped: DroppedRows) -> None:
-    """Count lines with a savoir-faire code missing from the table, one reason per code (the first ones).
-
-    Codes by decreasing number of lines, ties in order of first line (as pandas' ``value_counts``).
-    """
-    ids, codes, labels = (bad.column(c).to_pylist() for c in (COL_ID, COL_SF, COL_SF_LABEL))
-    first: dict[str, int] = {}
-    counts: Counter = Counter()
-    for i, code in enumerate(codes):
-        first.setdefault(code, i)
-        counts[code] += 1
-    ordered = sorted(first, key=lambda code: -counts[code])  # stable: ties keep the order of first line
-    for i, code in enumerate(ordered):
-        reason = (f"code savoir-faire inconnu {code!r}" if i < _MAX_UNKNOWN_CODE_REASONS
-                  else "code savoir-faire inconnu (autres codes)")
-        line = first[code]
-        dropped.add(reason, row={COL_ID: ids[line], COL_SF: code, COL_SF_LABEL: labels[line]}, n=counts[code])
 
 
 def _supply(persons: Any, codes: PersonCodes, path: Path, member: str, vintage: str, mode_key: str, dropped: DroppedRows,
