@@ -22,8 +22,9 @@ Writes into ``src/ess_geo/reference/data/``:
 - ``departements_simplified_800m.parquet`` the départements simplified as a coverage for the maps at
   their default tolerance (``ess_geo.render.mapspec.compute_simplified_departements``)
 - ``communes.columns.arrow``, ``postal_codes.columns.arrow`` the attribute columns of those two
-  Parquet files as Arrow IPC (``ess_geo.reference._store.compute_columns``): the RPPS reader reads
-  them without ``pyarrow.parquet``
+  Parquet files as Arrow IPC (``ess_geo.reference._store.compute_columns``), with the names
+  normalised (``nom_normalise``): the RPPS reader reads them without ``pyarrow.parquet`` and
+  matches commune names without normalising them
 - ``provenance.json``       source, version, sha256, vintage, licence, build date, report, and the
   derived files (``derived``: what each was computed from, with both sha256)
 
@@ -434,8 +435,9 @@ def write_derived(out: Path) -> dict:
             "régions, adjacent pairs, copied from the Parquet files (no computation)", None),
         **{path.name: _derived_record(
             out, path, f"{name}.parquet",
-            "ess_geo.reference._store.compute_columns: the columns but geometry, copied (no computation) into an "
-            "Arrow IPC file (zstd), read by the RPPS reader without pyarrow.parquet", None)
+            "ess_geo.reference._store.compute_columns: the columns but geometry, copied into an Arrow IPC file "
+            "(zstd), read by the RPPS reader without pyarrow.parquet; plus nom_normalise = "
+            "ess_geo.reference.specialties.normalize_text(nom) where the table has names", None)
            for name, path in columns_paths.items()},
     })
     prov_path.write_text(json.dumps(prov, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -26,6 +26,7 @@ from ess_geo.inputs._arrow import (
     text_scalar,
 )
 from ess_geo.inputs.rpps_file import COL_CEDEX, COL_COMMUNE, COL_COMMUNE_LABEL, COL_CP, COL_ID, COL_PAYS
+from ess_geo.reference._store import NORMALIZED_NAME
 from ess_geo.reference.geography import reference_columns
 from ess_geo.reference.specialties import normalize_text
 
@@ -60,25 +61,31 @@ def _arrondissement_parent(code: str) -> str | None:
 
 
 class _PostalCodes:
-    """``code_postal → ((code_insee, name), ...)`` (COG names too where they differ), a postal code's
-    candidates made each time they are asked for.
+    """``code_postal → ((code_insee, normalised name), ...)`` (COG names too where they differ), a postal
+    code's candidates made each time they are asked for.
+
+    The names are normalised at build time (:data:`~ess_geo.reference._store.NORMALIZED_NAME`):
+    normalising the ten or so candidates of each address as it was placed held the GIL 3 ms a piece.
 
     A dict of all 35,357 rows cost 0.1-0.2 s of Python (holding the GIL while the extraction is
     parsed) on every read, for the few hundred postal codes of the lines without a commune code;
-    the rows are grouped by postal code with Arrow and numpy instead (a few milliseconds). The
-    candidates are not kept: tens of thousands of tuples left alive by a read are scanned by the
-    garbage collector's next pass (30 ms after the read, :func:`ess_geo.inputs.rpps._cyclic_gc_paused`),
-    and most postal codes are asked for once or twice.
+    the rows are grouped by postal code with Arrow and numpy instead (a few milliseconds), and
+    their columns kept as tuples of text: a postal code's rows are then slices of them (three
+    Arrow slices made Python lists cost 25 µs an address, 2 ms a piece). The candidates are not
+    kept: tens of thousands of tuples left alive by a read are scanned by the garbage collector's
+    next pass (30 ms after the read, :func:`ess_geo.inputs.rpps._cyclic_gc_paused`), and most postal
+    codes are asked for once or twice; a tuple of text is not tracked after its first pass.
     """
 
     def __init__(self) -> None:
         import numpy as np  # deferred: heavy library, only to read an RPPS extraction
         import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
-        table = reference_columns("postal_codes", ("code_postal", "code_insee", "nom"))
-        communes = reference_columns("communes", ("code_insee", "nom"))
+        table = reference_columns("postal_codes", ("code_postal", "code_insee", NORMALIZED_NAME))
+        communes = reference_columns("communes", ("code_insee", NORMALIZED_NAME))
         insee = one_array(table.column("code_insee"))
-        cog = pc.take(one_array(communes.column("nom")), pc.index_in(insee, value_set=one_array(communes.column("code_insee"))))
+        cog = pc.take(one_array(communes.column(NORMALIZED_NAME)),
+                      pc.index_in(insee, value_set=one_array(communes.column("code_insee"))))
         codes, postal_values = dictionary_codes(table.column("code_postal"))
         order = int_array(np.argsort(codes, kind="stable"))  # rows grouped by postal code, in file order
         missing = int((codes < 0).sum())  # rows without a postal code (none embedded) sort first, never asked for
@@ -86,7 +93,8 @@ class _PostalCodes:
         self._ends = tuple((missing + np.cumsum(np.bincount(codes[codes >= 0], minlength=len(postal_values)))).tolist())
         self._starts = (missing, *self._ends[:-1])
         self._group = {cp: k for k, cp in enumerate(postal_values.to_pylist())}
-        self._insee, self._nom, self._cog = (a.take(order) for a in (insee, one_array(table.column("nom")), cog))
+        self._insee, self._nom, self._cog = (tuple(a.take(order).to_pylist())
+                                             for a in (insee, one_array(table.column(NORMALIZED_NAME)), cog))
 
     def __contains__(self, cp: object) -> bool:
         return cp in self._group
@@ -94,7 +102,7 @@ class _PostalCodes:
     def __getitem__(self, cp: str) -> tuple[tuple[str, str], ...]:
         k = self._group[cp]
         pairs: list[tuple[str, str]] = []
-        rows = (a.slice(self._starts[k], self._ends[k] - self._starts[k]).to_pylist() for a in (self._insee, self._nom, self._cog))
+        rows = (a[self._starts[k]:self._ends[k]] for a in (self._insee, self._nom, self._cog))
         for insee, nom, cog in zip(*rows, strict=True):
             pairs.append((insee, nom))
             if cog is not None and cog != nom:
@@ -187,7 +195,8 @@ def place_address(row: tuple[str, str, str, str, str], communes: Container[str],
                   postal: _PostalCodes) -> tuple[str | None, str]:
     """Return ``(code_insee, how)`` or ``(None, reason)`` for one distinct address (fields of :data:`ADDRESS_COLUMNS`).
 
-    ``communes``: the commune codes; ``postal``: the candidates of each postal code (:func:`_postal_codes`).
+    ``communes``: the commune codes; ``postal``: the candidates of each postal code (:func:`_postal_codes`), their
+    names normalised.
     """
     code, cp, label, cedex, pays = row
     if code in communes:
@@ -204,7 +213,7 @@ def place_address(row: tuple[str, str, str, str, str], communes: Container[str],
         if cedex:
             names.add(_normalized(_CEDEX_PREFIX.sub("", cedex)))
         names.discard("")
-        matched = {c for c, n in candidates if _normalized(n) in names}
+        matched = {c for c, n in candidates if n in names}
         if len(matched) == 1:
             return next(iter(matched)), "code postal et nom de commune"
         return None, "code postal commun à plusieurs communes, nom de commune non reconnu"
