@@ -139,3 +139,23 @@ def test_the_fast_exit_leaves_a_complete_map(tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "carte.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
     assert "Carte écrite" in done.stdout and done.stdout.rstrip().splitlines()[-1].startswith(" - ")  # sources last
+
+
+def _allocator_setting(tmp_path: Path, *, run: bool = True, **env: str) -> str:
+    """What pyarrow's allocator would read in a fresh process that imports the CLI (and goes through ``run``)."""
+    code = ("import os, sys; import ess_geo.cli as c; assert 'pyarrow' not in sys.modules; "
+            "c.main = lambda: print(os.environ.get('MIMALLOC_ALLOW_THP', '-')) or 0; "
+            + ("c.run()" if run else "c.main()"))
+    base = {k: v for k, v in os.environ.items() if k != "MIMALLOC_ALLOW_THP"}
+    full = {**base, "PYTHONPATH": str(Path(ess_geo.__file__).resolve().parents[1]), **env}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full, check=True,
+                          cwd=tmp_path)
+    return done.stdout.strip()
+
+
+def test_the_command_line_turns_off_the_allocators_huge_pages_unless_the_user_chose(tmp_path):
+    """The ``ess-geo`` process sets MIMALLOC_ALLOW_THP=0 before pyarrow is loaded (huge-page faults stalled RPPS
+    reads); a value the user set is kept, and importing or calling the library (``main``) changes nothing."""
+    assert _allocator_setting(tmp_path) == "0"
+    assert _allocator_setting(tmp_path, MIMALLOC_ALLOW_THP="1") == "1"
+    assert _allocator_setting(tmp_path, run=False) == "-"

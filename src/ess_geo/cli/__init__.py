@@ -29,7 +29,8 @@ from ess_geo.cli._app import (
     show_cache_notices,
 )
 
-__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "SUMMARIES", "LazyGroup", "cli", "main", "run"]
+__all__ = ["COMMANDS", "EXIT_BAD_INPUT", "EXIT_NOT_ADMISSIBLE", "EXIT_OK", "PROCESS_ENVIRONMENT", "SUMMARIES", "LazyGroup", "cli",
+           "main", "run"]
 
 #: Command name → ``"module:attribute"`` of its click command.
 COMMANDS: dict[str, str] = {
@@ -125,6 +126,14 @@ def cli() -> None:
     """ess-geo : vérifier, cartographier et planifier les Équipes de Soins Spécialisés (ESS)."""
 
 
+#: Environment the ``ess-geo`` process gives itself before pyarrow is loaded, unless the user set it.
+#: pyarrow's allocator (mimalloc) asks the kernel for transparent huge pages; where THP "defrag" is
+#: "madvise" (a common default), faulting one in may compact memory on the spot: 10-30 ms stalls of
+#: an RPPS read, whose first read took x0.93-0.95 the time without them (benchmarks/bench_parse_cache.py).
+#: Only the command line sets it, a process of its own: library code never changes the caller's process.
+PROCESS_ENVIRONMENT = {"MIMALLOC_ALLOW_THP": "0"}
+
+
 def run() -> None:
     """Console script ``ess-geo`` and ``python -m ess_geo``: :func:`main`, then a fast process exit.
 
@@ -133,7 +142,10 @@ def run() -> None:
     instead of freeing a map's or an RPPS table's millions of objects one by one at interpreter
     shutdown (0.1-0.4 s of every ``map``, ``zip`` or RPPS ``check``: issue 14). Library code,
     notebooks and tests call :func:`main`, which returns the exit code and never ends the process.
+    Before it, the process gets :data:`PROCESS_ENVIRONMENT` (a variable the user set is kept).
     """
+    for name, value in PROCESS_ENVIRONMENT.items():
+        os.environ.setdefault(name, value)
     code = main()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (``| head``) loses nothing more
