@@ -154,3 +154,24 @@ def test_regions_union_has_no_gap_in_ile_de_france():
 def test_provenance_reports_gaps_attached_to_communes():
     gaps = geography.provenance()["report"]["source_gaps_attached_to_communes"]
     assert any(g["code_insee"] == "93066" and 3 < g["area_km2"] < 4 for g in gaps)
+
+
+def test_communes_of_some_departements_are_the_rows_of_the_whole_table():
+    """Corsica (2A, 2B), an overseas département and a mainland one, given as users type them: the rows,
+    geometries and order of the whole table's, read without decoding the other polygons."""
+    import geopandas as gpd
+
+    whole = geography.load_communes()
+    some = geography.load_communes(["2a", "2B", 971, "1"])
+    expected = whole[whole["code_dep"].isin(["2A", "2B", "971", "01"])].reset_index(drop=True)
+    assert isinstance(some, gpd.GeoDataFrame) and some.crs == whole.crs
+    assert some.equals(expected)
+    assert set(some["code_dep"]) == {"2A", "2B", "971", "01"}
+    some.loc[0, "nom"] = "modifié"  # a new frame: the next read is untouched
+    assert geography.load_communes(["01"])["nom"].iloc[0] != "modifié"
+    assert geography.load_communes([]).empty
+
+
+def test_communes_of_unknown_departements_name_them():
+    with pytest.raises(UnknownCodeError, match=r"'20'.*'999'|'999'.*'20'"):
+        geography.load_communes(["20", "77", "999"])

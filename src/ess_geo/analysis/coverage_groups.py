@@ -378,7 +378,7 @@ def region_rows(ctx: RowContext, sc: SpecialtyCounts, code_region: str) -> list[
 
 def zip_population_share(zon: Zonage) -> dict[str, float]:
     """Percentage of each département's population living in a ZIP commune."""
-    communes = geography.load_communes()[["code_insee", "code_dep", "population"]]
+    communes = geography.load_commune_attributes()[["code_insee", "code_dep", "population"]]
     classes = dict(zip(zon.by_commune()["code_insee"], zon.by_commune()["zonage"], strict=True))
     communes["zip_pop"] = communes["population"].where(communes["code_insee"].map(classes).eq("ZIP"), 0)
     per = communes.groupby("code_dep")[["population", "zip_pop"]].sum()

@@ -53,7 +53,7 @@ from ess_geo.inputs.supply import Supply
 from ess_geo.inputs.zonage import ZONAGE_LABELS, Zonage, load_zonage
 from ess_geo.reference.codes import normalize_region_code, resolve_departements
 from ess_geo.reference.crs import WGS84
-from ess_geo.reference.geography import load_communes, reference_source
+from ess_geo.reference.geography import load_commune_attributes, load_communes, reference_source
 from ess_geo.reference.specialties import Specialty, get_specialty
 
 __all__ = [
@@ -84,8 +84,7 @@ def _as_zonage(zonage: Zonage | str | Path) -> Zonage:
 
 def _zoned_communes(deps: list[str], zon: Zonage, notes: list[str]) -> pd.DataFrame:
     """Communes of the départements with their zonage class, label and classes (notes for the absent)."""
-    com = load_communes()
-    com = com[com["code_dep"].isin(deps)].drop(columns=["code_region"]).reset_index(drop=True)
+    com = load_communes(deps).drop(columns=["code_region"])
     byc = zon.by_commune().set_index("code_insee")
     zoned = com["code_insee"].map(byc["zonage"])  # a map, not isin: isin over 35,000 arrow strings is slow
     com["zonage"] = zoned.fillna(NOT_IN_ZONAGE).astype(str)
@@ -116,7 +115,7 @@ def _add_specialists(com: pd.DataFrame, located: pd.Series | None, spec: Special
     if located is None:
         return com
     com["n_specialists"] = com["code_insee"].map(located).fillna(0).astype(float)
-    unknown = sorted(set(located.index) - set(load_communes()["code_insee"]))
+    unknown = sorted(set(located.index) - set(load_commune_attributes()["code_insee"]))
     if unknown:
         shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
         notes.append(f"{len(unknown)} code(s) commune de l'offre inconnu(s) du COG 2025, ignoré(s) : {shown}.")

@@ -11,11 +11,21 @@ département. The files are rebuilt by ``scripts/build_reference_data.py``.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ess_geo.reference._store import DATA, read_attributes, read_columns, read_csv, read_geo, read_index, read_table
-from ess_geo.reference.codes import departement_names, normalize_dep_code
+from ess_geo.reference._store import (
+    DATA,
+    read_attributes,
+    read_columns,
+    read_csv,
+    read_geo,
+    read_geo_rows,
+    read_index,
+    read_table,
+)
+from ess_geo.reference.codes import departement_names, normalize_dep_code, normalize_dep_codes
 from ess_geo.sources import Source
 
 if TYPE_CHECKING:  # annotations only: geopandas and pandas are loaded by the functions returning frames
@@ -62,16 +72,29 @@ def reference_source() -> Source:
     )
 
 
-def load_communes() -> gpd.GeoDataFrame:
-    """Load the 34,875 communes (``COM``) of COG 2025.
+def load_communes(departements: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+    """Load the 34,875 communes (``COM``) of COG 2025, or those of some départements.
+
+    Parameters
+    ----------
+    departements : iterable of str, optional
+        Département codes (``"01"``, ``1``, ``"2a"``, ``"971"``): only their communes are read, their
+        polygons alone decoded. Default: every commune.
 
     Returns
     -------
     geopandas.GeoDataFrame
         Columns ``code_insee``, ``nom``, ``code_dep``, ``code_region``, ``population``
         (population municipale), ``geometry`` (EPSG:4326; four Cantal communes restored in 2025
-        have no geometry in the source, see :func:`provenance`).
+        have no geometry in the source, see :func:`provenance`), in code order; a new frame.
+
+    Raises
+    ------
+    ess_geo.errors.UnknownCodeError
+        If ``departements`` holds a code that is not a département (every one named).
     """
+    if departements is not None:
+        return read_geo_rows("communes", "code_dep", tuple(normalize_dep_codes(departements)))
     return read_geo("communes").copy()
 
 

@@ -307,7 +307,7 @@ def _territory_departements(departements: object, region: object) -> tuple[list[
     territory = codes.parse_territory(departements, region)
     deps = list(territory.departements)
     if territory.communes:
-        commune_dep = geography.load_communes().set_index("code_insee")["code_dep"]
+        commune_dep = geography.load_commune_attributes().set_index("code_insee")["code_dep"]
         for commune in territory.communes:
             dep = commune_dep.at[commune]
             if dep not in deps:
