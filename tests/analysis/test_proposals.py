@@ -133,7 +133,7 @@ def test_upper_bound_holds_for_doctors_in_two_departements_synthetic(tmp_path):
     assert res.upper_bound == 2  # ⌊(10 + 10) / 10⌋, not ⌊10 distinct / 10⌋ = 1
     assert res.n_territories <= res.upper_bound and res.optimal
     assert all(p.total == 10 and p.criteria_ok for p in res.proposals)
-    assert any("10 médecin(s) exercent dans plusieurs territoires" in w for w in res.warnings)
+    assert any("10 médecins exercent dans plusieurs territoires proposés et sont comptés dans chacun (ils exercent" in w for w in res.warnings)
     assert res.to_dict()["upper_bound"] == 2
 
 

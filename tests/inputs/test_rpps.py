@@ -86,7 +86,7 @@ def test_doctor_in_two_departements_counted_once_in_total(synthetic_rpps_basic):
     c = s.count("cardiologie", ["04", "05"])
     assert c.by_departement == {"04": 4, "05": 1}
     assert c.total == 4  # person 2 counted once
-    assert c.multi_departement == 1 and "1 médecin(s) exerçant dans plusieurs" in c.basis
+    assert c.multi_departement == 1 and "(1 médecin exerçant dans plusieurs" in c.basis
     assert load_rpps(synthetic_rpps_basic).stats["persons_in_several_departements"] == 1
     assert c.exact and c.mode == "liberal"
     assert "libéraux" in c.basis and "mode d'exercice : libéral" in c.basis

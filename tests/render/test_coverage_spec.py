@@ -101,4 +101,4 @@ def test_unconfirmed_perimeter_is_said_in_tooltip_note_cell_and_report_sentence(
     assert "ESS Cardio + Isère (périmètre incertain : à vérifier)" in tooltips
     assert cell_text("covered_certainty", "uncertain") == "incertain" and cell_text("covered_certainty", None) == ""
     sentence = specialty_sentence(result.summary.iloc[0], cross_region=False)
-    assert "1 département(s) couvert(s) (dont 1 selon un périmètre probable ou incertain : à vérifier)" in sentence
+    assert "1 département couvert (dont 1 selon un périmètre probable ou incertain : à vérifier)" in sentence

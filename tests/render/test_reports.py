@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 
 import pytest
 
@@ -168,7 +169,7 @@ def test_cli_report(tmp_path, drees_effectifs, capsys):
     rows = read_csv(out / "couverture.csv")
     assert {r["specialty"] for r in rows} == {"cardiologie", "orl"}
     printed = capsys.readouterr().out
-    assert "fichier(s) écrit(s)" in printed
+    assert re.search(r"\d+ fichiers écrits dans ", printed)
     assert "Sources :" in printed and "COG 2025" in printed
 
 

@@ -83,7 +83,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import cast
 
-from ess_geo._format import plural
+from ess_geo._format import agreed, plural
 from ess_geo.analysis.maxp import BlockFunction, MaxPSolution, ProposalSearchTooLarge, max_p_exact
 from ess_geo.analysis.proposal_results import Proposal, Proposals, Unplaced
 from ess_geo.analysis.regional import regional_territory
@@ -433,8 +433,9 @@ def _warnings(search: _Search, sol: MaxPSolution | None) -> list[str]:
         shared = sum(1 for n in seen.values() if n > 1)
         if shared:
             warnings.append(
-                f"{shared} médecin(s) exercent dans plusieurs territoires proposés et sont comptés dans chacun "
-                "(ils exercent bien sur chacun de ces territoires)."
+                f"{plural(shared, 'médecin')} {agreed(shared, 'exerce', 'exercent')} dans plusieurs territoires "
+                f"proposés et {agreed(shared, 'est compté', 'sont comptés')} dans chacun "
+                f"({agreed(shared, 'il exerce', 'ils exercent')} bien sur chacun de ces territoires)."
             )
     return warnings
 

@@ -8,6 +8,7 @@ import time
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ess_geo._format import agreed, plural
 from ess_geo.analysis.coverage import default_specialties
 from ess_geo.cli._app import EXIT_OK, EssGeoCommand
 from ess_geo.cli._options import (
@@ -73,7 +74,8 @@ def report_cmd(  # noqa: PLR0913 - click passes one keyword per option
             include_lumped=lumped, progress=tick, zonage=zonage, csv_sep=sep,
         )
     elapsed = time.perf_counter() - started
-    click.echo(f"{len(files.paths)} fichier(s) écrit(s) dans {files.out_dir} en {elapsed:.1f} s.")
+    n = len(files.paths)
+    click.echo(f"{plural(n, 'fichier')} {agreed(n, 'écrit')} dans {files.out_dir} en {elapsed:.1f} s.")
     for msg in files.map_errors:
         click.echo(f"Attention : {msg}", err=True)
     echo_input_notes(sup)

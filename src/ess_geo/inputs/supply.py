@@ -423,7 +423,7 @@ class Supply:
             "et une fois dans chaque département où il exerce"
         )
         if multi:
-            basis += f" ({multi} médecin(s) exerçant dans plusieurs de ces départements)"
+            basis += f" ({plural(multi, 'médecin')} exerçant dans plusieurs de ces départements)"
         reasons = self.missing_reasons(spec, departements)
         pop = inhabitants(departements)
         population = f"{who} inscrits au RPPS (mode d'exercice : {mode_label}), {self.source.vintage}"

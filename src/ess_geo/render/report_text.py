@@ -12,7 +12,7 @@ import html
 
 import pandas as pd
 
-from ess_geo._format import euros
+from ess_geo._format import agreed, euros, plural
 from ess_geo.render.cells import cell_text, is_missing, yearly_allocation_text
 from ess_geo.rules.criteria import MIN_SPECIALISTS
 
@@ -45,7 +45,8 @@ def funding_text(s: pd.Series) -> str:
     if not is_missing(s["yearly_allocation_interpolated"]) and bool(s["yearly_allocation_interpolated"]):
         text += " ; en partie interpolation linéaire de l'outil, valeur non publiée"
     if not is_missing(s["n_yearly_unpublished"]) and int(s["n_yearly_unpublished"]):
-        text += f" ; {int(s['n_yearly_unpublished'])} ESS sans valeur publiée (moins de {MIN_SPECIALISTS} membres), non comptée(s)"
+        n = int(s["n_yearly_unpublished"])
+        text += f" ; {n} ESS sans valeur publiée (moins de {MIN_SPECIALISTS} membres), non {agreed(n, 'comptée')}"
     return text + ")"
 
 
@@ -53,7 +54,8 @@ def specialty_sentence(s: pd.Series, *, cross_region: bool) -> str:
     """The sentence under a specialty's title: covered départements, new ESS possible (au plus), regional ESS."""
     unsure = int(s.get("n_covered_unconfirmed", 0) or 0)
     unsure_fr = f" (dont {unsure} selon un périmètre probable ou incertain : à vérifier)" if unsure else ""
-    head = f"<p>{int(s['n_covered'])} département(s) couvert(s){unsure_fr} sur {int(s['n_departements'])} ; "
+    covered = int(s["n_covered"])
+    head = f"<p>{plural(covered, 'département')} {agreed(covered, 'couvert')}{unsure_fr} sur {int(s['n_departements'])} ; "
     regional = f" ESS régionale possible : <b>{_esc(cell_text('regional_ess_possible', s['regional_ess_possible']))}</b>."
     if is_missing(s["potential_new_ess"]):
         return (
@@ -67,6 +69,6 @@ def specialty_sentence(s: pd.Series, *, cross_region: bool) -> str:
         else " (maximum exact, comme « ess-geo propose » : un plafond, pas un objectif)"
     )
     return (
-        head + f"{how}{int(s['potential_new_ess'])} nouvelle(s) ESS possible(s){exact_note}, "
+        head + f"{how}{int(s['potential_new_ess'])} {agreed(int(s['potential_new_ess']), 'nouvelle ESS possible', 'nouvelles ESS possibles')}{exact_note}, "
         + funding_text(s) + "." + regional + "</p>"
     )
