@@ -366,3 +366,23 @@ def test_unconfirmed_perimeters_are_covered_but_said_to_be_checked(national):
     assert covering_ess_fr("ESS X", "probable") == "ESS X (périmètre probable : à vérifier)"
     assert covering_ess_fr("ESS X", "confirmed") == "ESS X" and covering_ess_fr(None, None) == "aucune"
 
+
+
+def test_region_summary_counts_each_rpps_doctor_once_synthetic(tmp_path):
+    """The région's specialists are distinct doctors, as a territory's: 6 practise in both 04 and 05 (PACA), 3 in
+    05 only: 9 in the région and 9 outside any ESS, not the départements' sum of 15."""
+    sup = _rpps_supply_synthetic(tmp_path, both=6, gap_only=3)
+    res = coverage_table("93", ["cardiologie"], sup, Registry())
+    tab = res.table.set_index("code_dep")
+    assert tab.at["04", "n_specialists"] + tab.at["05", "n_specialists"] == 15
+    row = res.summary.iloc[0]
+    assert row["n_specialists"] == 9 == sup.count(get_specialty("cardiologie"), list(tab.index)).total
+    assert row["n_specialists_uncovered"] == 9  # an empty registry: no département is covered
+
+
+def test_region_summary_of_a_table_is_the_departements_sum(national):
+    """DREES counts are per département of practice: the région's figure stays their sum."""
+    row = national.summary.iloc[0]
+    deps = national.table[national.table["code_region"] == row["code_region"]]
+    deps = deps[deps["specialty"] == row["specialty"]]
+    assert row["n_specialists"] == deps["n_specialists"].sum()

@@ -72,6 +72,7 @@ from ess_geo.analysis.coverage_columns import (
     TABLE_COLUMNS,
 )
 from ess_geo.analysis.coverage_groups import (
+    GroupCount,
     RowContext,
     group_counter,
     new_territory_counts,
@@ -327,7 +328,8 @@ def _tables(
             potential = new_territory_counts(
                 spec, code_region, sup, reg, in_region, sc.group_total, exact=exact, cross_region=ctx.cross_region
             )
-            row = _summarise(code_region, ctx.region_names[code_region], spec, exact, in_region, rule, potential)
+            row = _summarise(code_region, ctx.region_names[code_region], spec, exact, in_region, rule, potential,
+                             sc.group_total)
             row["regional_ess_possible"] = regional_territory(spec, code_region, sup, reg).possible
             summary.append(row)
             if progress is not None:
@@ -401,11 +403,15 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _summarise(
     code_region: str, name: str, spec: Specialty, exact: bool, rows: list[dict[str, Any]], rule: FundingRule,
-    territories: list[int] | None,
+    territories: list[int] | None, total: GroupCount,
 ) -> dict[str, Any]:
-    """One row of :attr:`CoverageResult.summary` (:data:`SUMMARY_COLUMNS`), with indicative funding."""
-    counts = [r["n_specialists"] for r in rows]
-    known = [c for c in counts if c is not None]
+    """One row of :attr:`CoverageResult.summary` (:data:`SUMMARY_COLUMNS`), with indicative funding.
+
+    The région's specialists (all, and those of its départements without an ESS) are counted as a
+    territory is (``total``, :func:`~ess_geo.analysis.coverage_groups.group_counter`): distinct doctors
+    with an RPPS extraction, a doctor of two départements once; the départements' sum for a table.
+    """
+    known = [r for r in rows if r["n_specialists"] is not None]
     uncovered = [r for r in rows if r["group_status"] != "covered"]
     potential = None if territories is None else len(territories)
     # yearly allocation of each potential ESS at its 5-year target of members, summed (indicative)
@@ -420,8 +426,8 @@ def _summarise(
         "n_covered": len(rows) - len(uncovered),
         "n_covered_unconfirmed": sum(r["group_status"] == "covered" and r["covered_certainty"] != "confirmed" for r in rows),
         "n_uncovered": len(uncovered),
-        "n_specialists": sum(known) if known else None,
-        "n_specialists_uncovered": sum(r["n_specialists"] for r in uncovered if r["n_specialists"] is not None)
+        "n_specialists": total(frozenset(r["code_dep"] for r in known)) if known else None,
+        "n_specialists_uncovered": total(frozenset(r["code_dep"] for r in known if r["group_status"] != "covered"))
         if known
         else None,
         "n_alone": sum(r["group_status"] == "alone" for r in rows),
