@@ -269,5 +269,5 @@ def test_crossing_bounds_read_sources_discordantes_not_majorant(tmp_path):
     sheet = openpyxl.load_workbook(tmp_path / "region_84.xlsx").worksheets[1]
     header = [c.value for c in sheet[1]]
     rows = {r[header.index("Code dép.")]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["01"][header.index("Effectif")] == "sources discordantes"
-    assert rows["03"][header.index("Effectif")] == "exact"
+    assert rows["01"][header.index("Nature de l'effectif")] == "sources discordantes"
+    assert rows["03"][header.index("Nature de l'effectif")] == "exact"

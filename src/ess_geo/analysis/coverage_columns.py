@@ -76,7 +76,7 @@ LABELS_FR = {
     "covered_by_name": "ESS couvrante",
     "covered_certainty": "Périmètre de l'ESS couvrante (selon les sources)",
     "n_specialists": "Spécialistes",
-    "exact": "Effectif",
+    "exact": "Nature de l'effectif",
     "n_specialists_low": "Spécialistes : borne basse",
     "n_specialists_high": "Spécialistes : borne haute",
     "population": "Population",
