@@ -7,6 +7,8 @@ back to hashing the text, with the same result.
 
 from __future__ import annotations
 
+import itertools
+
 import pyarrow as pa
 
 from ess_geo.inputs._rpps_counts import ID_NUMBER, SPECIALTY_CODE, numeric_ids, person_counts, persons_table
@@ -113,3 +115,12 @@ def test_codes_made_by_the_parsing_threads_count_as_the_hashed_text():
         assert persons_index.count(spec, ["77", "91", "2A"]) == hashed_persons.count(spec, ["77", "91", "2A"])
     unplaced = _coded(lines, specialties, communes=[0, 1, -1, 3, 4])
     assert not persons_table(unplaced, pa.array(specialties))[1].sorted_values
+
+
+def test_commune_codes_are_ranks_of_the_embedded_communes():
+    """A placed line's COMMUNE_CODE is its commune's position in the embedded table, taken as its rank when the
+    communes are counted (``PersonCodes.sorted_values``): the table must stay strictly increasing."""
+    from ess_geo.inputs._rpps_place import departement_of_communes
+
+    codes = departement_of_communes()[0].to_pylist()
+    assert len(codes) == 34_875 and all(a < b for a, b in itertools.pairwise(codes))

@@ -170,6 +170,8 @@ def test_communes_of_some_departements_are_the_rows_of_the_whole_table():
     some.loc[0, "nom"] = "modifié"  # a new frame: the next read is untouched
     assert geography.load_communes(["01"])["nom"].iloc[0] != "modifié"
     assert geography.load_communes([]).empty
+    assert geography.load_communes("2A").equals(geography.load_communes(["2A"]))  # one code, not "2" and "A"
+    assert set(geography.load_communes("75")["code_dep"]) == {"75"}
 
 
 def test_communes_of_unknown_departements_name_them():

@@ -72,14 +72,14 @@ def reference_source() -> Source:
     )
 
 
-def load_communes(departements: Iterable[str] | None = None) -> gpd.GeoDataFrame:
+def load_communes(departements: str | Iterable[str] | None = None) -> gpd.GeoDataFrame:
     """Load the 34,875 communes (``COM``) of COG 2025, or those of some départements.
 
     Parameters
     ----------
-    departements : iterable of str, optional
-        Département codes (``"01"``, ``1``, ``"2a"``, ``"971"``): only their communes are read, their
-        polygons alone decoded. Default: every commune.
+    departements : str or iterable of str, optional
+        Département codes (``"01"``, ``1``, ``"2a"``, ``"971"``; one code alone too): only their
+        communes are read, their polygons alone decoded. Default: every commune.
 
     Returns
     -------
@@ -93,6 +93,8 @@ def load_communes(departements: Iterable[str] | None = None) -> gpd.GeoDataFrame
     ess_geo.errors.UnknownCodeError
         If ``departements`` holds a code that is not a département (every one named).
     """
+    if isinstance(departements, (str, int)):  # one code, not its characters
+        departements = [departements]
     if departements is not None:
         return read_geo_rows("communes", "code_dep", tuple(normalize_dep_codes(departements)))
     return read_geo("communes").copy()
