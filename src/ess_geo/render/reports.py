@@ -76,7 +76,7 @@ _STATUS_COLOURS = {
 }
 
 _CSS = """
-body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:1.5rem auto;max-width:1200px;
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:1.5rem auto;max-width:1440px;
 color:#1f2328;padding:0 1rem}
 h1{font-size:1.6rem}h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid #d0d7de}
 table{border-collapse:collapse;margin:.5rem 0;font-size:.85rem}
@@ -246,7 +246,7 @@ def render_region_html(result: CoverageResult, code_region: str, maps: dict[str,
         if len(srow):
             s = srow.iloc[0]
             parts.append(specialty_sentence(s, cross_region=result.cross_region))
-        parts.append(_html_table(rows, shown, status_colours=True))
+        parts.append(_html_table(rows, shown, status_colours=True, fit=True))
         if spec.id in maps:
             src = _esc(maps[spec.id], quote=True)
             parts.append(
