@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ess_geo.inputs._arrow import dictionary_codes, int_array, numpy_bools, numpy_ints, one_array
 from ess_geo.inputs._rpps_place import COMMUNE_CODE, departement_codes, departement_of_communes
-from ess_geo.inputs.persons_index import PersonsIndex, sorted_distinct
+from ess_geo.inputs.persons_index import PersonsIndex, run_starts, sorted_distinct
 from ess_geo.inputs.rpps_file import COL_ID
 from ess_geo.inputs.supply_index import DeferredFrame, TableIndex
 from ess_geo.reference.specialties import get_specialty
@@ -26,14 +26,19 @@ __all__ = ["ID_NUMBER", "SPECIALTY_CODE", "PersonCodes", "commune_counts", "coun
            "persons_table"]
 
 
-def _ranks(order: np.ndarray) -> np.ndarray:
-    """Rank of each code, from the codes in sorted order (``sort_indices`` of the values: code point order,
-    as Python and pandas sort text)."""
+def _order(values: Any, already_sorted: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The codes of ``values`` in sorted order (code point order, as Python and pandas sort text), and the rank
+    of each code."""
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
+    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
+    if already_sorted:  # a code is its rank
+        identity = np.arange(len(values), dtype=np.int64)
+        return identity, identity
+    order = numpy_ints(pc.sort_indices(values))
     ranks = np.empty(len(order), dtype=np.int64)
     ranks[order] = np.arange(len(order), dtype=np.int64)
-    return ranks
+    return order, ranks
 
 
 #: Column of an RPPS read's lines: :func:`numeric_ids` of its ``Identifiant PP``.
@@ -100,8 +105,7 @@ def _first_occurrences(values: np.ndarray) -> np.ndarray:
     # ordered at the scale of a few lines (a doctor's lines are in any order): fewer than 1 % of descents 64 apart
     if np.count_nonzero(values[_SPAN:] < values[:-_SPAN]) * 100 < len(values):
         order = np.argsort(values, kind="stable")  # equal keys keep their order: the first comes first
-        ordered = values[order]
-        return np.sort(order[np.concatenate(([True], ordered[1:] != ordered[:-1]))], kind="stable")
+        return np.sort(order[run_starts(values[order])], kind="stable")
     codes = numpy_ints(int_array(values).dictionary_encode().indices)
     return np.flatnonzero(np.concatenate(([True], codes[1:] > np.maximum.accumulate(codes)[:-1])))
 
@@ -234,22 +238,17 @@ def commune_counts(codes: PersonCodes) -> Any:
     """
     import numpy as np  # deferred: heavy library, only to read an RPPS extraction
     import pyarrow as pa  # deferred: pyarrow only to read an RPPS extraction
-    import pyarrow.compute as pc  # deferred: pyarrow.compute only to read an RPPS extraction
 
     known = codes.deps >= 0
     # the département follows from the commune: ordering by commune then specialty orders the three
-    if codes.sorted_values:
-        commune_of_rank, spec_of_rank = (np.arange(len(v), dtype=np.int64) for v in (codes.commune_values,
-                                                                                      codes.specialty_values))
-    else:
-        commune_of_rank, spec_of_rank = (numpy_ints(pc.sort_indices(v)) for v in (codes.commune_values,
-                                                                                  codes.specialty_values))
+    commune_of_rank, commune_rank = _order(codes.commune_values, codes.sorted_values)
+    spec_of_rank, spec_rank = _order(codes.specialty_values, codes.sorted_values)
     n_spec = max(len(spec_of_rank), 1)
-    key = _ranks(commune_of_rank)[codes.communes[known]] * n_spec + _ranks(spec_of_rank)[codes.specialties[known]]
+    key = commune_rank[codes.communes[known]] * n_spec + spec_rank[codes.specialties[known]]
     # sorted and counted in runs, not binned: one bin per commune × specialty is 6-10 MB, which numpy asks the
     # kernel to back with huge pages (arrays over 4 MiB), then compacted on the spot: 20-30 ms, against 2 for the sort
     key = np.sort(key)
-    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else key
+    starts = np.flatnonzero(run_starts(key))
     present, counts = key[starts], np.diff(np.append(starts, len(key)))
     communes, specs = commune_of_rank[present // n_spec], spec_of_rank[present % n_spec]
     return pa.table({"code_insee": codes.commune_values.take(int_array(communes)),

@@ -68,12 +68,11 @@ _EXCLUDED_BY_STATUS = (("no code", "doctors without savoir-faire"),
 
 class _SavoirFaire(NamedTuple):
     """The savoir-faire table as arrays: codes (Arrow), the status of each (index in :data:`_STATUSES`,
-    numpy), its specialty (Arrow) and that specialty's position in ``specialties`` (numpy, -1: none),
-    the ESS specialties of the table in increasing order (Arrow)."""
+    numpy) and the position of its specialty in ``specialties`` (numpy, -1: none), the ESS specialties
+    of the table in increasing order (Arrow)."""
 
     codes: Any
     status: Any
-    specialty: Any
     specialty_code: Any
     specialties: Any
 
@@ -88,8 +87,7 @@ class _SavoirFaire(NamedTuple):
         specialties = sorted({sf[c]["specialty"] for c in known if sf[c]["status"] == "ess"})
         position = {s: i for i, s in enumerate(specialties)}
         code = np.array([position.get(sf[c]["specialty"], -1) for c in known], dtype=np.int64)
-        return cls(text_array(known), status, text_array([sf[c]["specialty"] for c in known]), code,
-                   text_array(specialties))
+        return cls(text_array(known), status, code, text_array(specialties))
 
 
 @dataclass
@@ -227,10 +225,10 @@ def _with_specialty(table: Any, savoir_faire: _SavoirFaire, facts: _PieceFacts) 
         unknown = np.flatnonzero(line_status == _STATUSES.index("unknown"))
         facts.unknown = table.select([COL_ID, COL_SF, COL_SF_LABEL]).take(int_array(unknown))
     kept = np.flatnonzero(line_status == _STATUSES.index("ess"))
-    row = row_of[line_code[kept]]
+    code = int_array(savoir_faire.specialty_code[row_of[line_code[kept]]])
     doctors = table.select([COL_ID, *ADDRESS_COLUMNS]).take(int_array(kept))
-    return (doctors.append_column("specialty", pc.take(savoir_faire.specialty, int_array(row)))
-            .append_column(SPECIALTY_CODE, int_array(savoir_faire.specialty_code[row])))
+    return (doctors.append_column("specialty", pc.take(savoir_faire.specialties, code))
+            .append_column(SPECIALTY_CODE, code))
 
 
 def _drop_unknown_codes(bad: Any, dropped: DroppedRows) -> None:

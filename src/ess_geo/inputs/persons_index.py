@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # annotations only: numpy and pandas only where an RPPS suppl
     import numpy as np
     import pandas as pd
 
-__all__ = ["FramePersons", "PersonCount", "PersonsIndex", "distinct_doctors", "sorted_distinct"]
+__all__ = ["FramePersons", "PersonCount", "PersonsIndex", "distinct_doctors", "run_starts", "sorted_distinct"]
 
 #: ``(total, per département, doctors in several of the départements)``.
 PersonCount = tuple[int, dict[str, int], int]
@@ -208,4 +208,24 @@ def sorted_distinct(values: np.ndarray) -> np.ndarray:
     import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
 
     values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+    return values[run_starts(values)]
+
+
+def run_starts(values: np.ndarray) -> np.ndarray:
+    """Where each run of equal values starts in ``values`` (sorted, or grouped): a boolean mask.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        Values whose equal ones are next to each other.
+
+    Returns
+    -------
+    numpy.ndarray
+        True at the first position of each run (empty for no value).
+    """
+    import numpy as np  # deferred: heavy library, only where an RPPS supply is counted
+
+    starts = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=starts[1:])
+    return starts

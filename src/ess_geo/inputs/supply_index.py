@@ -24,6 +24,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, overload
 
 from ess_geo.inputs._arrow import dictionary_codes, numpy_ints
+from ess_geo.inputs.persons_index import run_starts
 
 if TYPE_CHECKING:  # annotations only: pandas is imported when a deferred frame is first read
     import pandas as pd
@@ -267,7 +268,7 @@ def _arrow_summed_records(table: Any) -> list[tuple]:
     counts = numpy_ints(table.column("n_specialists"), fill=0)
     order = np.argsort(combined, kind="stable")
     ordered = combined[order]
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    starts = np.flatnonzero(run_starts(ordered))
     sums = np.add.reduceat(counts[order], starts)
     out = []
     for key, total in zip(ordered[starts].tolist(), sums.tolist(), strict=True):
